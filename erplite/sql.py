@@ -1,0 +1,326 @@
+"""The database layer: pooled psycopg 3 connections, erplite's cursor, savepoints and hooks.
+
+Worked example::
+
+    from erplite.sql import connection_pool, Cursor
+    from psycopg import sql
+
+    cr = Cursor(connection_pool("dbname=demo"))
+    cr.execute(sql.SQL("SELECT id FROM {} WHERE login = %s").format(sql.Identifier("res_users")),
+               ["admin"])
+    cr.fetchone()
+    with cr.savepoint():            # ROLLBACK TO SAVEPOINT if the block raises
+        ...
+    cr.postcommit.add(send_mail)    # runs only once the transaction is committed
+    cr.commit()
+    cr.close()
+
+Every statement is a ``psycopg.sql.Composable`` (or a constant string) plus parameters: a value
+never becomes SQL text. Connections run at REPEATABLE READ, as Odoo's do. Each cursor counts the
+statements it sends; :func:`count_queries` adds them up over every cursor of the thread, which is
+what query-count tests assert.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from psycopg import IsolationLevel, sql
+
+_logger = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------
+# Pools
+# ---------------------------------------------------------------------------------------------
+
+_pools: dict[str, psycopg_pool.ConnectionPool] = {}
+_pools_lock = threading.Lock()
+POOL_MAX_SIZE = 16
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.isolation_level = IsolationLevel.REPEATABLE_READ
+    conn.autocommit = False
+
+
+def connection_pool(dsn: str) -> psycopg_pool.ConnectionPool:
+    """Return the (process-wide, lazily opened) pool of connections to ``dsn``."""
+    pool = _pools.get(dsn)
+    if pool is None:
+        with _pools_lock:
+            pool = _pools.get(dsn)
+            if pool is None:
+                pool = psycopg_pool.ConnectionPool(
+                    dsn,
+                    min_size=0,
+                    max_size=POOL_MAX_SIZE,
+                    configure=_configure,
+                    open=True,
+                    name=f"erplite-{len(_pools)}",
+                )
+                _pools[dsn] = pool
+    return pool
+
+
+def close_pool(dsn: str) -> None:
+    """Close the pool of ``dsn`` (before dropping its database, for instance)."""
+    with _pools_lock:
+        pool = _pools.pop(dsn, None)
+    if pool is not None:
+        pool.close()
+
+
+def close_all_pools() -> None:
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.close()
+
+
+@contextlib.contextmanager
+def admin_connection(dsn: str) -> Iterator[psycopg.Connection]:
+    """An autocommit connection outside any pool, for CREATE/DROP DATABASE and the like."""
+    conn = psycopg.connect(dsn, autocommit=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def dsn_with_dbname(dsn: str, dbname: str) -> str:
+    """Return ``dsn`` pointing at database ``dbname`` (libpq strings and URIs alike)."""
+    params = psycopg.conninfo.conninfo_to_dict(dsn)
+    params["dbname"] = dbname
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v is not None})
+
+
+def dbname_of(dsn: str) -> str:
+    params = psycopg.conninfo.conninfo_to_dict(dsn)
+    return str(params.get("dbname") or params.get("user") or "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Statement counting
+# ---------------------------------------------------------------------------------------------
+
+_counter = threading.local()
+
+
+def _count_statement(query: Any) -> None:
+    stacks = getattr(_counter, "stacks", None)
+    if stacks:
+        for bucket in stacks:
+            bucket.append(query)
+
+
+@contextlib.contextmanager
+def count_queries() -> Iterator[list]:
+    """Collect the statements every cursor of this thread sends inside the block.
+
+    The yielded list receives each statement (its ``Composable``); ``len()`` is the count.
+    """
+    if not hasattr(_counter, "stacks"):
+        _counter.stacks = []
+    bucket: list = []
+    _counter.stacks.append(bucket)
+    try:
+        yield bucket
+    finally:
+        _counter.stacks.remove(bucket)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hooks
+# ---------------------------------------------------------------------------------------------
+
+
+class Callbacks:
+    """An ordered queue of callables run once, at a moment of the transaction's life."""
+
+    def __init__(self) -> None:
+        self._funcs: deque[Callable[[], Any]] = deque()
+        self.data: dict[str, Any] = {}
+
+    def add(self, func: Callable[[], Any]) -> None:
+        self._funcs.append(func)
+
+    def run(self) -> None:
+        while self._funcs:
+            func = self._funcs.popleft()
+            func()
+        self.data.clear()
+
+    def clear(self) -> None:
+        self._funcs.clear()
+        self.data.clear()
+
+    def __len__(self) -> int:
+        return len(self._funcs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cursor
+# ---------------------------------------------------------------------------------------------
+
+_savepoint_seq = itertools.count()
+
+
+class Cursor:
+    """One transaction on one pooled connection.
+
+    Used as a context manager, the cursor commits when the block ends and rolls back if it
+    raises, then returns its connection to the pool.
+    ``transaction`` is set by the ORM: the cursor asks it to flush pending writes before a
+    commit or a raw ``execute`` (so raw SQL sees what the ORM wrote), and to drop its cache on
+    rollback.
+    """
+
+    def __init__(self, pool: psycopg_pool.ConnectionPool, dbname: str = ""):
+        self._pool = pool
+        self._conn: psycopg.Connection | None = pool.getconn()
+        self._cur = self._conn.cursor()
+        self.dbname = dbname
+        self.sql_count = 0
+        self.transaction: Any = None
+        self.precommit = Callbacks()
+        self.postcommit = Callbacks()
+        self.prerollback = Callbacks()
+        self.postrollback = Callbacks()
+
+    # -- statements ---------------------------------------------------------------------------
+    def execute(self, query: sql.Composable | str, params: Any = None, *, flush: bool = True):
+        """Send one statement. ``query`` is a ``psycopg.sql`` object or a constant string.
+
+        Pending ORM writes are flushed first (unless the ORM itself calls with ``flush=False``
+        after flushing precisely what the statement reads).
+        """
+        if self._conn is None:
+            raise psycopg.InterfaceError("Cursor is closed")
+        if flush and self.transaction is not None:
+            self.transaction.flush()
+        self.sql_count += 1
+        _count_statement(query)
+        return self._cur.execute(query, params)
+
+    def fetchone(self):
+        return self._cur.fetchone()
+
+    def fetchall(self) -> list:
+        return self._cur.fetchall()
+
+    def fetchmany(self, size: int) -> list:
+        return self._cur.fetchmany(size)
+
+    def dictfetchone(self) -> dict | None:
+        row = self._cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d.name for d in self._cur.description], row))
+
+    def dictfetchall(self) -> list[dict]:
+        names = [d.name for d in self._cur.description]
+        return [dict(zip(names, row)) for row in self._cur.fetchall()]
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+    @property
+    def description(self):
+        return self._cur.description
+
+    @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    @property
+    def connection(self) -> psycopg.Connection:
+        assert self._conn is not None
+        return self._conn
+
+    # -- transaction --------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Send the ORM's pending writes and recomputations."""
+        if self.transaction is not None:
+            self.transaction.flush()
+
+    def clear(self) -> None:
+        """Forget the ORM's cache and pending work (after a rollback)."""
+        if self.transaction is not None:
+            self.transaction.clear()
+
+    def commit(self) -> None:
+        """Flush, run the precommit hooks, commit, then run the postcommit hooks."""
+        self.flush()
+        self.precommit.run()
+        self.flush()
+        assert self._conn is not None
+        self._conn.commit()
+        self.prerollback.clear()
+        self.postrollback.clear()
+        self.postcommit.run()
+
+    def rollback(self) -> None:
+        self.clear()
+        self.precommit.clear()
+        self.postcommit.clear()
+        self.prerollback.run()
+        assert self._conn is not None
+        self._conn.rollback()
+        self.postrollback.run()
+
+    @contextlib.contextmanager
+    def savepoint(self, flush: bool = True) -> Iterator[None]:
+        """A nestable savepoint: the block's changes are undone if it raises."""
+        name = sql.Identifier(f"sp_{next(_savepoint_seq)}")
+        if flush:
+            self.flush()
+        self.execute(sql.SQL("SAVEPOINT {}").format(name), flush=False)
+        try:
+            yield
+            if flush:
+                self.flush()
+        except BaseException:
+            if self._conn is not None and not self._conn.closed:
+                self.clear()
+                self.execute(sql.SQL("ROLLBACK TO SAVEPOINT {}").format(name), flush=False)
+            raise
+        else:
+            self.execute(sql.SQL("RELEASE SAVEPOINT {}").format(name), flush=False)
+
+    def close(self) -> None:
+        if self._conn is None:
+            return
+        conn, self._conn = self._conn, None
+        try:
+            self._cur.close()
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                conn.rollback()
+        except psycopg.Error:
+            _logger.debug("connection broken while closing a cursor", exc_info=True)
+        self._pool.putconn(conn)
+
+    def __enter__(self) -> Cursor:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.commit()
+            else:
+                self.rollback()
+        finally:
+            self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else "open"
+        return f"<Cursor {self.dbname} {state}>"
