@@ -20,18 +20,30 @@ from __future__ import annotations
 SUPERUSER_ID = 1
 __version__ = "0.1.0"
 
-from erplite import api, fields, models  # noqa: E402
-from erplite.orm.commands import Command  # noqa: E402
-from erplite.orm.registry import Registry  # noqa: E402
+# The public names are resolved on first use, so that importing a low layer (``erplite.sql``,
+# ``erplite.exceptions``) does not load the ORM, and the ORM never loads the HTTP layer.
+_LAZY = {
+    "api": ("erplite.api", None),
+    "fields": ("erplite.fields", None),
+    "models": ("erplite.models", None),
+    "http": ("erplite.http", None),
+    "tools": ("erplite.tools", None),
+    "Command": ("erplite.orm.commands", "Command"),
+    "Registry": ("erplite.orm.registry", "Registry"),
+}
 
 
 def __getattr__(name: str):
-    # erplite.http is imported on demand so that the ORM never depends on the HTTP layer.
-    if name == "http":
-        import importlib
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'erplite' has no attribute {name!r}") from None
+    import importlib
 
-        return importlib.import_module("erplite.http")
-    raise AttributeError(name)
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
 
 
 __all__ = ["SUPERUSER_ID", "api", "fields", "models", "Command", "Registry", "http"]

@@ -38,6 +38,77 @@ from psycopg import IsolationLevel, sql
 _logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
+# SQL fragments
+# ---------------------------------------------------------------------------------------------
+
+
+class SQL:
+    """A composable SQL fragment: code (``psycopg.sql``) plus the parameters it needs.
+
+    ``SQL("%s = %s", SQL.identifier("t", "name"), "Bob")`` renders ``"t"."name" = %s`` with the
+    parameter ``"Bob"``. Each ``%s`` of ``template`` takes one argument, in order: an ``SQL``
+    fragment is inlined with its parameters, a ``psycopg.sql.Composable`` (an identifier) is
+    inlined, any other value becomes a query parameter. ``template`` is always a constant of
+    the code, never text that came from input; a literal percent sign is written ``%%``.
+    """
+
+    __slots__ = ("code", "params")
+
+    def __init__(self, template: str = "", *args: Any):
+        chunks = template.split("%s")
+        if len(chunks) != len(args) + 1:
+            raise TypeError(f"SQL template {template!r} expects {len(chunks) - 1} arguments")
+        parts: list[sql.Composable] = []
+        params: list[Any] = []
+        for index, chunk in enumerate(chunks):
+            if chunk:
+                parts.append(sql.SQL(chunk))
+            if index < len(args):
+                arg = args[index]
+                if isinstance(arg, SQL):
+                    parts.append(arg.code)
+                    params.extend(arg.params)
+                elif isinstance(arg, sql.Composable):
+                    parts.append(arg)
+                else:
+                    parts.append(sql.Placeholder())
+                    params.append(arg)
+        self.code: sql.Composable = sql.Composed(parts)
+        self.params: tuple = tuple(params)
+
+    @staticmethod
+    def identifier(*names: str) -> SQL:
+        """``"a"."b"``: a (qualified) identifier; names come from the registry, never input."""
+        return SQL("%s", sql.Identifier(*names))
+
+    def join(self, fragments) -> SQL:
+        """Join ``fragments`` with this fragment as separator, as ``str.join`` does."""
+        fragments = list(fragments)
+        if not fragments:
+            return SQL()
+        return SQL(self_template(len(fragments), self), *_interleave(fragments, self))
+
+    def __bool__(self) -> bool:
+        return bool(self.code.seq if isinstance(self.code, sql.Composed) else True)
+
+    def __repr__(self) -> str:
+        return f"SQL({self.code!r}, {self.params!r})"
+
+
+def self_template(count: int, separator: SQL) -> str:
+    return "%s" * (2 * count - 1)
+
+
+def _interleave(fragments: list, separator: SQL) -> list:
+    result: list = []
+    for index, fragment in enumerate(fragments):
+        if index:
+            result.append(separator)
+        result.append(fragment)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
 # Pools
 # ---------------------------------------------------------------------------------------------
 
@@ -197,7 +268,7 @@ class Cursor:
         self.postrollback = Callbacks()
 
     # -- statements ---------------------------------------------------------------------------
-    def execute(self, query: sql.Composable | str, params: Any = None, *, flush: bool = True):
+    def execute(self, query: SQL | sql.Composable | str, params: Any = None, *, flush: bool = True):
         """Send one statement. ``query`` is a ``psycopg.sql`` object or a constant string.
 
         Pending ORM writes are flushed first (unless the ORM itself calls with ``flush=False``
@@ -205,6 +276,10 @@ class Cursor:
         """
         if self._conn is None:
             raise psycopg.InterfaceError("Cursor is closed")
+        if isinstance(query, SQL):
+            if params is not None:
+                raise TypeError("an SQL fragment carries its own parameters")
+            query, params = query.code, query.params
         if flush and self.transaction is not None:
             self.transaction.flush()
         self.sql_count += 1
