@@ -1,0 +1,244 @@
+"""Failed-login throttling, per login and per client address, shared through PostgreSQL.
+
+Worked example (the login path of a worker)::
+
+    from erplite.security.throttle import LoginThrottle, ensure_table
+    from erplite.sql import Cursor
+
+    throttle = LoginThrottle()                  # 5 free failures, then 1 s, 2 s, 4 s ... 300 s
+    with Cursor(pool, dbname) as cr:
+        ensure_table(cr)                        # once, when the database is initialised
+    with Cursor(pool, dbname) as cr:
+        throttle.check(cr, login, address)      # AccessDenied while blocked; verify nothing then
+    if password_is_right:
+        with Cursor(pool, dbname) as cr:
+            throttle.record_success(cr, login, address)
+    else:
+        with Cursor(pool, dbname) as cr:       # its own transaction, committed at once:
+            throttle.record_failure(cr, login, address)
+        raise AccessDenied()
+
+Each failure increments two counters in table ``auth_login_failure``: ``login:<login,
+lowercased>`` and ``ip:<address>`` (an IPv6 client counts for its whole /64, which one host
+usually owns entirely). Once a counter reaches ``threshold`` consecutive failures, the key is
+blocked for ``min(max_delay, base_delay * 2 ** (failures - threshold))`` seconds after its last
+failure, so each further failure doubles the wait. A success clears both keys, as Odoo clears
+its per-address failure count. A counter whose last failure is older than ``reset_after``
+seconds no longer counts and starts again from 1.
+
+Why PostgreSQL: every worker process, on every host, sees the same counters, so an attacker
+gains nothing by spreading attempts over workers. Why a separate transaction for
+:meth:`LoginThrottle.record_failure`: the failed authentication raises, which rolls its own
+transaction back, and the failure must survive that. When that transaction is fresh, the
+recording runs at READ COMMITTED, so concurrent failures on the same key queue on the row lock
+instead of failing with a serialization error (the rest of erplite runs at REPEATABLE READ).
+
+The refusal never says whether the login exists: callers record failures for unknown logins
+exactly as for wrong passwords. All SQL is composed with :mod:`psycopg.sql`, values are
+parameters; times are naive UTC datetimes, and ``now`` can be injected for tests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+from psycopg import sql
+
+from erplite.exceptions import AccessDenied
+
+__all__ = ["TABLE_NAME", "LoginThrottle", "address_key", "ensure_table", "login_key"]
+
+TABLE_NAME = "auth_login_failure"
+_TABLE = sql.Identifier(TABLE_NAME)
+_MAX_FAILURES = 2**31 - 2  # keeps the integer column from overflowing
+_MAX_EXPONENT = 64  # 2**64 seconds is already "max_delay" for any sane setting
+
+MESSAGE = "Too many login failures, please wait a moment."
+
+
+def ensure_table(cr) -> None:
+    """Create the table of failure counters unless it exists (idempotent)."""
+    cr.execute(
+        sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {} ("
+            " key varchar PRIMARY KEY,"
+            " failures integer NOT NULL,"
+            " last_failure timestamp NOT NULL)"
+        ).format(_TABLE)
+    )
+
+
+def login_key(login: str | None) -> str | None:
+    """The counter key of ``login`` (None when there is no login)."""
+    if not login:
+        return None
+    return "login:" + login.lower()
+
+
+def address_key(address: str | None) -> str | None:
+    """The counter key of a client address (None when unknown).
+
+    IPv4 addresses count one by one; an IPv6 address counts for its /64 network; an
+    IPv4-mapped IPv6 address counts as the IPv4 address. Anything unparsable is kept as given.
+    """
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return "ip:" + address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return "ip:" + str(ip.ipv4_mapped)
+        return "ip:" + str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return "ip:" + str(ip)
+
+
+class LoginThrottle:
+    """Exponential backoff after ``threshold`` consecutive failed logins.
+
+    :param threshold: failures allowed before a key is blocked (at least 1).
+    :param base_delay: seconds blocked after the ``threshold``-th failure; doubled per failure.
+    :param max_delay: the longest block, in seconds.
+    :param reset_after: seconds after which a key's last failure is forgotten.
+    """
+
+    def __init__(
+        self,
+        threshold: int = 5,
+        base_delay: float = 1.0,
+        max_delay: float = 300.0,
+        reset_after: float = 3600.0,
+    ):
+        if threshold < 1:
+            raise ValueError("threshold must be at least 1")
+        if base_delay < 0 or max_delay < 0 or reset_after <= 0:
+            raise ValueError("delays must be positive")
+        self.threshold = threshold
+        self.base_delay = float(base_delay)
+        self.max_delay = float(max_delay)
+        self.reset_after = float(reset_after)
+
+    def __repr__(self) -> str:
+        return (
+            f"LoginThrottle(threshold={self.threshold}, base_delay={self.base_delay}, "
+            f"max_delay={self.max_delay}, reset_after={self.reset_after})"
+        )
+
+    # -- pure policy ---------------------------------------------------------------------------
+    def delay_for(self, failures: int) -> float:
+        """Seconds a key with ``failures`` consecutive failures stays blocked (0 if free)."""
+        if failures < self.threshold:
+            return 0.0
+        exponent = min(failures - self.threshold, _MAX_EXPONENT)
+        return min(self.max_delay, self.base_delay * 2**exponent)
+
+    def remaining(self, failures: int, last_failure: datetime, now: datetime) -> float:
+        """Seconds a key is still blocked at ``now``, given its counter (0 if free)."""
+        elapsed = max(0.0, (now - last_failure).total_seconds())
+        if elapsed >= self.reset_after:
+            return 0.0
+        block = min(self.delay_for(failures), self.reset_after)
+        return max(0.0, block - elapsed)
+
+    # -- database ------------------------------------------------------------------------------
+    def retry_after(
+        self, cr, login: str | None, address: str | None, now: datetime | None = None
+    ) -> float:
+        """Seconds before ``login`` may try again from ``address`` (0.0 when it may now)."""
+        keys = _keys(login, address)
+        if not keys:
+            return 0.0
+        now = _now(now)
+        cr.execute(
+            sql.SQL("SELECT failures, last_failure FROM {} WHERE key = ANY(%s)").format(_TABLE),
+            [keys],
+        )
+        return max(
+            (self.remaining(failures, last, now) for failures, last in cr.fetchall()),
+            default=0.0,
+        )
+
+    def check(
+        self, cr, login: str | None, address: str | None, now: datetime | None = None
+    ) -> None:
+        """Raise :class:`AccessDenied` if the login or the address is blocked.
+
+        The exception carries ``retry_after`` (seconds), e.g. for an HTTP ``Retry-After``.
+        """
+        wait = self.retry_after(cr, login, address, now)
+        if wait > 0:
+            exc = AccessDenied(MESSAGE)
+            exc.retry_after = wait
+            raise exc
+
+    def record_failure(
+        self, cr, login: str | None, address: str | None, now: datetime | None = None
+    ) -> None:
+        """Count one more failure for the login and the address (use a transaction of its own).
+
+        A counter whose last failure is older than ``reset_after`` starts again from 1.
+        """
+        keys = _keys(login, address)
+        if not keys:
+            return
+        now = _now(now)
+        _read_committed_if_fresh(cr)
+        values = sql.SQL(", ").join([sql.SQL("(%s, 1, %s)")] * len(keys))
+        params: list = []
+        for key in keys:
+            params += [key, now]
+        params += [now - timedelta(seconds=self.reset_after), _MAX_FAILURES]
+        cr.execute(
+            sql.SQL(
+                "INSERT INTO {table} AS f (key, failures, last_failure) VALUES {values}"
+                " ON CONFLICT (key) DO UPDATE SET"
+                " failures = CASE WHEN f.last_failure < %s THEN 1"
+                " ELSE LEAST(f.failures, %s) + 1 END,"
+                " last_failure = EXCLUDED.last_failure"
+            ).format(table=_TABLE, values=values),
+            params,
+        )
+
+    def record_success(self, cr, login: str | None, address: str | None) -> None:
+        """Clear the counters of the login and of the address after a successful login."""
+        keys = _keys(login, address)
+        if not keys:
+            return
+        _read_committed_if_fresh(cr)
+        cr.execute(sql.SQL("DELETE FROM {} WHERE key = ANY(%s)").format(_TABLE), [keys])
+
+    def purge(self, cr, now: datetime | None = None) -> int:
+        """Delete the counters whose last failure is forgotten already; return how many."""
+        cutoff = _now(now) - timedelta(seconds=self.reset_after)
+        cr.execute(sql.SQL("DELETE FROM {} WHERE last_failure < %s").format(_TABLE), [cutoff])
+        return cr.rowcount
+
+
+def _keys(login: str | None, address: str | None) -> list[str]:
+    # sorted: concurrent upserts then lock rows in one global order and cannot deadlock
+    return sorted(key for key in (login_key(login), address_key(address)) if key)
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc).replace(tzinfo=None)
+    if now.tzinfo is not None:
+        now = now.astimezone(timezone.utc).replace(tzinfo=None)
+    return now
+
+
+def _read_committed_if_fresh(cr) -> None:
+    """Run a transaction that has not started yet at READ COMMITTED.
+
+    At REPEATABLE READ, updating a counter that another worker updated since our snapshot
+    fails with a serialization error; at READ COMMITTED it waits for the row lock instead.
+    A transaction already under way keeps its level (its caller retries as for any conflict).
+    """
+    conn = getattr(cr, "connection", None)
+    if conn is None:
+        return
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        cr.execute(sql.SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
