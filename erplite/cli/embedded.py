@@ -1,0 +1,169 @@
+"""The private PostgreSQL that ``erplite serve`` runs when no database is configured.
+
+Worked example::
+
+    from pathlib import Path
+    from erplite.cli.embedded import EmbeddedPostgres, ensure_database
+
+    with EmbeddedPostgres(Path("~/.local/share/erplite").expanduser()) as pg:
+        base_dsn = pg.start()                      # the ``postgres`` maintenance database
+        created = ensure_database(base_dsn, "erplite")
+        dsn = pg.dsn_for("erplite")                # hand this to erplite.Registry
+    # the server is stopped here (and, failing that, when the process exits)
+
+The cluster lives in ``data_dir / "pgdata"``; ``pgserver`` runs it from its own PostgreSQL
+build, listening on a unix socket only, so it never takes a TCP port. A restart on the same data
+directory finds the data as it was left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+from psycopg import sql
+
+from erplite.sql import admin_connection, dsn_with_dbname
+
+__all__ = [
+    "EmbeddedPostgres",
+    "EmbeddedPostgresError",
+    "ensure_database",
+    "database_exists",
+    "pgserver_bin_dir",
+]
+
+_logger = logging.getLogger(__name__)
+MAINTENANCE_DB = "postgres"
+
+
+class EmbeddedPostgresError(Exception):
+    """The embedded server could not be started."""
+
+
+def _import_pgserver() -> Any:
+    # pgserver computes a runtime directory when imported and warns (RuntimeDirWarning) when
+    # XDG_RUNTIME_DIR is unset; the fallback it picks is fine for us, so the warning is noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            import pgserver
+        except ImportError as exc:  # pragma: no cover - pgserver is a dependency
+            raise EmbeddedPostgresError(
+                f"the embedded PostgreSQL needs the 'pgserver' package ({exc})"
+            ) from None
+    return pgserver
+
+
+def pgserver_bin_dir() -> Path | None:
+    """The folder of the PostgreSQL programs shipped by pgserver (pg_dump, pg_restore, ...)."""
+    try:
+        pgserver = _import_pgserver()
+    except EmbeddedPostgresError:
+        return None
+    path = Path(pgserver.__file__).parent / "pginstall" / "bin"
+    return path if path.is_dir() else None
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL cluster in ``data_dir / "pgdata"``, started on demand, stopped on exit."""
+
+    def __init__(self, data_dir: Path | str):
+        self.data_dir = Path(data_dir).expanduser()
+        self.pgdata = self.data_dir / "pgdata"
+        self._server: Any = None
+        self._base_dsn: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> str:
+        """Start (or join) the server; return the DSN of its ``postgres`` database."""
+        if self._server is not None:
+            assert self._base_dsn is not None
+            return self._base_dsn
+        pgserver = _import_pgserver()
+        # pgserver logs every command it runs at INFO; keep that for --log-level debug.
+        pg_logger = logging.getLogger("pgserver")
+        if pg_logger.level == logging.NOTSET and not _logger.isEnabledFor(logging.DEBUG):
+            pg_logger.setLevel(logging.WARNING)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EmbeddedPostgresError(
+                f"cannot create the data directory {self.data_dir}: {exc.strerror}"
+            ) from None
+        fresh = not (self.pgdata / "PG_VERSION").exists()
+        if fresh:
+            _logger.info("initialising the embedded PostgreSQL in %s", self.pgdata)
+        else:
+            _logger.info("starting the embedded PostgreSQL in %s", self.pgdata)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+        except Exception as exc:
+            log = self.pgdata / "log"
+            hint = f" (see {log})" if log.exists() else ""
+            raise EmbeddedPostgresError(
+                f"cannot start the embedded PostgreSQL in {self.pgdata}: {exc}{hint}"
+            ) from exc
+        self._base_dsn = self._server.get_uri(MAINTENANCE_DB)
+        return self._base_dsn
+
+    def dsn_for(self, dbname: str) -> str:
+        """The DSN of database ``dbname`` on this server (started if need be)."""
+        return dsn_with_dbname(self.start(), dbname)
+
+    def stop(self) -> None:
+        """Stop the server (if this process is its last user). Safe to call twice."""
+        server, self._server = self._server, None
+        self._base_dsn = None
+        if server is None:
+            return
+        _logger.info("stopping the embedded PostgreSQL")
+        with contextlib.suppress(Exception):
+            from erplite.sql import close_all_pools
+
+            close_all_pools()
+        try:
+            server.cleanup()
+        except Exception:  # the server may already be gone (killed, or stopped by a signal)
+            _logger.debug("error while stopping the embedded PostgreSQL", exc_info=True)
+
+    def __enter__(self) -> EmbeddedPostgres:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self.running else "stopped"
+        return f"<EmbeddedPostgres {self.pgdata} {state}>"
+
+
+def database_exists(base_dsn: str, dbname: str) -> bool:
+    """Whether ``dbname`` exists on the server of ``base_dsn``."""
+    with admin_connection(base_dsn) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+    return row is not None
+
+
+def ensure_database(base_dsn: str, dbname: str) -> bool:
+    """Create ``dbname`` on the server of ``base_dsn`` unless it exists; True if created."""
+    with admin_connection(base_dsn) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+        if row is not None:
+            return False
+        conn.execute(
+            # As Odoo does: UTF-8, C collation (same order everywhere), an empty template.
+            sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' LC_COLLATE 'C' TEMPLATE template0").format(
+                sql.Identifier(dbname)
+            )
+        )
+    _logger.info("created database %s", dbname)
+    return True
