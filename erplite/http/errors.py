@@ -1,0 +1,282 @@
+"""From an exception raised while serving a request to the response the client sees.
+
+Worked example::
+
+    from erplite.exceptions import ValidationError
+    from erplite.http.errors import describe_exception, error_response
+
+    info = describe_exception(ValidationError("The end date precedes the start date"))
+    info.status, info.title          # (422, 'Validation Error')
+    error_response(exc, httprequest)  # an HTML page, or JSON when the client asked for JSON
+
+The mapping, for ``type='http'`` routes (``type='json'`` routes wrap the same description in
+Odoo's JSON-RPC envelope, see :mod:`erplite.http.jsonrpc`):
+
+===============================================  =========================================
+exception                                        response
+===============================================  =========================================
+werkzeug ``HTTPException`` (404, 405, 400, ...)  kept: its status and headers (``Allow``...)
+``SessionExpiredException``                      303 to ``/web/login?redirect=...`` (401 JSON)
+``AccessDenied``, ``AccessError``                403 with the message
+``MissingError``                                 404 with the message
+``UserError``, ``ValidationError``               422 with the message
+anything else                                    500 showing an error id; the traceback is
+                                                 logged with that id and never sent
+===============================================  =========================================
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import traceback
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+import werkzeug.utils
+import werkzeug.wrappers
+from werkzeug.exceptions import HTTPException
+
+from erplite.exceptions import (
+    AccessDenied,
+    AccessError,
+    MissingError,
+    RedirectWarning,
+    UserError,
+    ValidationError,
+)
+
+_logger = logging.getLogger(__name__)
+
+TEMPLATES_PATH = Path(__file__).parent / "templates"
+
+
+class SessionExpiredException(Exception):
+    """The route needs a logged-in user and the session has none (or is no longer valid)."""
+
+    def __init__(self, message: str = "Session expired"):
+        super().__init__(message)
+
+
+def new_error_id() -> str:
+    """A short random id naming one failure in the response and in the log."""
+    return uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """What the client is told about a failure."""
+
+    #: HTTP status of a ``type='http'`` response
+    status: int
+    #: short human title ("Validation Error")
+    title: str
+    #: message safe to show: the exception's own for expected errors, a generic one otherwise
+    message: str
+    #: id under which the traceback was logged; set only for unexpected errors
+    error_id: str | None
+    #: the exception described
+    exception: BaseException
+
+    @property
+    def expected(self) -> bool:
+        """Whether the exception is one the framework means to show (not a bug)."""
+        return self.error_id is None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Odoo's serialized-exception shape (``name``, ``message``, ``arguments``, ...).
+
+        An unexpected exception is described as ``werkzeug.exceptions.InternalServerError``
+        so that neither its class, nor its message, nor its traceback leaves the server.
+        """
+        if self.expected:
+            return serialize_exception(self.exception)
+        return {
+            "name": "werkzeug.exceptions.InternalServerError",
+            "message": self.message,
+            "arguments": [self.message],
+            "context": {},
+            "debug": "",
+        }
+
+
+def serialize_exception(
+    exception: BaseException,
+    *,
+    message: str | None = None,
+    arguments: Any = None,
+    debug: bool = False,
+) -> dict[str, Any]:
+    """Describe an exception as Odoo 17 does in JSON error bodies.
+
+    ``name`` is the exception's dotted class path (``erplite.exceptions.AccessError``),
+    ``message`` its text, ``arguments`` its ``args``, ``context`` its ``context`` attribute.
+    ``debug`` (the traceback in Odoo) stays empty unless ``debug=True`` (development mode).
+    """
+    cls = type(exception)
+    module = cls.__module__
+    name = f"{module}.{cls.__name__}" if module else cls.__name__
+    return {
+        "name": name,
+        "message": _message_of(exception) if message is None else message,
+        "arguments": list(exception.args) if arguments is None else arguments,
+        "context": getattr(exception, "context", None) or {},
+        "debug": "".join(traceback.format_exception(exception)) if debug else "",
+    }
+
+
+def _message_of(exception: BaseException) -> str:
+    if isinstance(exception, UserError):
+        return exception.message
+    return str(exception)
+
+
+def describe_exception(exc: BaseException) -> ErrorInfo:
+    """Classify ``exc``; an unexpected one is logged here, with its traceback, under a new id."""
+    if isinstance(exc, HTTPException):
+        status = exc.code or (exc.response.status_code if exc.response is not None else 500)
+        return ErrorInfo(status, exc.name, exc.description or exc.name, None, exc)
+    if isinstance(exc, SessionExpiredException):
+        return ErrorInfo(401, "Session Expired", str(exc), None, exc)
+    if isinstance(exc, (AccessDenied, AccessError)):
+        title = "Access Denied" if isinstance(exc, AccessDenied) else "Access Error"
+        _logger.warning("%s: %s", title, exc)
+        return ErrorInfo(403, title, _message_of(exc), None, exc)
+    if isinstance(exc, MissingError):
+        _logger.info("Missing Record: %s", exc)
+        return ErrorInfo(404, "Missing Record", _message_of(exc), None, exc)
+    if isinstance(exc, UserError):
+        title = (
+            "Validation Error"
+            if isinstance(exc, ValidationError)
+            else "Warning"
+            if isinstance(exc, RedirectWarning)
+            else "User Error"
+        )
+        _logger.info("%s: %s", title, exc)
+        return ErrorInfo(422, title, _message_of(exc), None, exc)
+    error_id = new_error_id()
+    _logger.error("Unexpected error (error id %s)", error_id, exc_info=exc)
+    message = (
+        "An unexpected error occurred; it has been logged. "
+        f"Quote this error id to your administrator: {error_id}"
+    )
+    return ErrorInfo(500, "Internal Server Error", message, error_id, exc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses
+# ---------------------------------------------------------------------------------------------
+
+
+def wants_json(httprequest: werkzeug.wrappers.Request | None) -> bool:
+    """Whether the client of a ``type='http'`` route should get JSON rather than a page."""
+    if httprequest is None:
+        return False
+    if httprequest.mimetype in ("application/json", "application/json-rpc"):
+        return True
+    best = httprequest.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def login_redirect(httprequest: werkzeug.wrappers.Request) -> werkzeug.wrappers.Response:
+    """``303`` to the login page, which sends the user back here once logged in.
+
+    Both URLs respect the application's mount point (``SCRIPT_NAME``); the ``redirect``
+    parameter is relative to it, as the login page expects.
+    """
+    back = httprequest.full_path.rstrip("?") or "/"
+    location = f"{httprequest.script_root}/web/login?{urlencode({'redirect': back})}"
+    return werkzeug.utils.redirect(location, 303)
+
+
+def error_response(
+    exc: BaseException,
+    httprequest: werkzeug.wrappers.Request | None = None,
+    *,
+    json_body: bool | None = None,
+    info: ErrorInfo | None = None,
+) -> werkzeug.wrappers.Response:
+    """The response of a ``type='http'`` route that raised ``exc``.
+
+    :param json_body: force a JSON (``True``) or HTML (``False``) body; by default the
+        client's ``Content-Type``/``Accept`` decide (see :func:`wants_json`).
+    :param info: the description, when the caller already computed (and logged) it.
+    """
+    if isinstance(exc, HTTPException) and (exc.code is None or exc.code < 400):
+        # werkzeug.exceptions.abort(response) and routing redirects: a response, not an error
+        environ = httprequest.environ if httprequest is not None else None
+        return exc.get_response(environ)
+    if json_body is None:
+        json_body = wants_json(httprequest)
+    if isinstance(exc, SessionExpiredException) and not json_body and httprequest is not None:
+        return login_redirect(httprequest)
+    if info is None:
+        info = describe_exception(exc)
+
+    headers: list[tuple[str, str]] = []
+    if isinstance(exc, HTTPException):  # keep Allow (405), WWW-Authenticate (401), Retry-After
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    if json_body:
+        body = json.dumps(info.as_dict(), ensure_ascii=False)
+        response = werkzeug.wrappers.Response(
+            body,
+            status=info.status,
+            headers=headers,
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        page = render_template(
+            "base.html",
+            title=info.title,
+            message=info.message,
+            error_id=info.error_id,
+            status=info.status,
+        )
+        response = werkzeug.wrappers.Response(
+            page, status=info.status, headers=headers, mimetype="text/html"
+        )
+    if info.error_id:
+        response.headers["X-Error-Id"] = info.error_id
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Framework templates
+# ---------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment of the framework's own pages (``templates/``), autoescaping."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_PATH),
+        autoescape=True,
+        undefined=jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_template(name: str, **values: Any) -> str:
+    """Render one of the framework's templates (``base.html``, ``login.html``)."""
+    return template_environment().get_template(name).render(**values)
+
+
+__all__ = [
+    "ErrorInfo",
+    "SessionExpiredException",
+    "describe_exception",
+    "error_response",
+    "login_redirect",
+    "new_error_id",
+    "render_template",
+    "serialize_exception",
+    "template_environment",
+    "wants_json",
+]

@@ -1,0 +1,362 @@
+"""HTTP sessions stored in PostgreSQL, so that any worker on any host serves any request.
+
+Worked example::
+
+    from erplite.sql import connection_pool
+
+    store = SessionStore(connection_pool(dsn))       # creates table http_session if needed
+    session = store.new()                            # not stored until saved
+    session.uid, session.login, session.db = 2, "admin", "demo"
+    session.should_rotate = True                     # a login: never keep the pre-login sid
+    store.save_if_needed(session)                    # rotates, then stores; True: send cookie
+    store.get(session.sid)["login"]                  # 'admin'
+    store.get("unknown") is None                     # True: absent, malformed or idle too long
+    store.delete(session.sid)                        # logout
+
+A session is a JSON object in ``http_session.data`` keyed by ``sid``, a random opaque id
+(``secrets.token_urlsafe(32)``). ``last_seen`` moves forward at most every ``touch_interval``
+seconds; a session idle for longer than ``idle_timeout`` (7 days by default, Odoo's
+``SESSION_LIFETIME``) is gone. The store works in its own short READ COMMITTED transactions on
+pooled connections, independent of the request's ORM transaction: a session written at login
+survives a rollback of the request's data and two requests of one session never conflict
+(the last write wins, as with Odoo's file store).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import json
+import logging
+import re
+import secrets
+from collections.abc import Callable, Iterator, MutableMapping
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+_logger = logging.getLogger(__name__)
+
+#: Default idle lifetime of a session, in seconds (Odoo's ``SESSION_LIFETIME``: one week).
+SESSION_LIFETIME = 7 * 24 * 3600
+
+#: ``last_seen`` is written at most this often (seconds) for an unchanged session.
+TOUCH_INTERVAL = 60
+
+TABLE = "http_session"
+
+# token_urlsafe(32) gives 43 characters; accept a little range for ids made by other versions.
+_SID_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+def default_session_data() -> dict[str, Any]:
+    """The content of a fresh session (Odoo's ``get_default_session``)."""
+    return {
+        "context": {},
+        "db": None,
+        "debug": "",
+        "login": None,
+        "uid": None,
+        "session_token": None,
+    }
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class Session(MutableMapping):
+    """What a client's requests share: a JSON-serializable mapping plus bookkeeping flags.
+
+    Values are stored as their JSON round trip (tuples become lists; anything that is not JSON
+    raises ``TypeError`` at once rather than when saving).
+
+    ``is_dirty``: changed since loaded or saved. ``is_new``: never stored. ``should_rotate``:
+    the next save must give it a new sid (login, logout). ``can_save``: ``False`` for routes
+    declared ``save_session=False``. ``last_seen``: when the store last saw it (naive UTC).
+    """
+
+    __slots__ = ("_data", "sid", "is_dirty", "is_new", "should_rotate", "can_save", "last_seen")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        sid: str,
+        *,
+        new: bool = False,
+        last_seen: datetime.datetime | None = None,
+    ):
+        self._data: dict[str, Any] = {}
+        self.sid = sid
+        self.update(data)
+        self.is_dirty = False
+        self.is_new = new
+        self.should_rotate = False
+        self.can_save = True
+        self.last_seen = last_seen
+
+    # -- mapping ------------------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        value = json.loads(json.dumps(value))
+        if key not in self._data or self._data[key] != value:
+            self.is_dirty = True
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+        self.is_dirty = True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def clear(self) -> None:
+        self._data.clear()
+        self.is_dirty = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """A copy of the data, as stored."""
+        return json.loads(json.dumps(self._data))
+
+    # -- Odoo's session attributes ------------------------------------------------------------
+    uid = property(lambda self: self.get("uid"), lambda self, v: self.__setitem__("uid", v))
+    login = property(lambda self: self.get("login"), lambda self, v: self.__setitem__("login", v))
+    db = property(lambda self: self.get("db"), lambda self, v: self.__setitem__("db", v))
+    debug = property(lambda self: self.get("debug"), lambda self, v: self.__setitem__("debug", v))
+    context = property(
+        lambda self: self.get("context"), lambda self, v: self.__setitem__("context", v)
+    )
+    session_token = property(
+        lambda self: self.get("session_token"),
+        lambda self, v: self.__setitem__("session_token", v),
+    )
+
+    def touch(self) -> None:
+        """Mark the session to be stored even though its data did not change.
+
+        Done when a CSRF token is handed out: the token is bound to the sid, which must then
+        survive until the form comes back.
+        """
+        self.is_dirty = True
+
+    def logout(self, keep_db: bool = False) -> None:
+        """Forget the user; the next save gives the session a new sid (Odoo's ``logout``)."""
+        db = self.db if keep_db else None
+        debug = self.debug
+        self.clear()
+        self.update(default_session_data())
+        self.update(db=db, debug=debug or "")
+        self.should_rotate = True
+
+    def __repr__(self) -> str:
+        return f"<Session {self.sid[:6]}… uid={self.uid!r} db={self.db!r}>"
+
+
+class SessionStore:
+    """Sessions in table ``http_session`` of the database behind ``pool``.
+
+    :param pool: a ``psycopg_pool.ConnectionPool`` (``erplite.sql.connection_pool(dsn)``).
+    :param idle_timeout: seconds after which an unused session is gone.
+    :param touch_interval: minimum seconds between two writes of ``last_seen``.
+    :param now: the clock, returning naive UTC datetimes (tests inject their own).
+    """
+
+    def __init__(
+        self,
+        pool: psycopg_pool.ConnectionPool,
+        *,
+        idle_timeout: float = SESSION_LIFETIME,
+        touch_interval: float = TOUCH_INTERVAL,
+        now: Callable[[], datetime.datetime] = _utcnow,
+    ):
+        self.pool = pool
+        self.idle_timeout = idle_timeout
+        self.touch_interval = touch_interval
+        self.now = now
+        self._table = sql.Identifier(TABLE)
+        self._table_ready = False
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection]:
+        """A short transaction of its own: committed at the end, rolled back on error."""
+        if not self._table_ready:
+            self.ensure_table()
+        with self.pool.connection() as conn:
+            # Pooled connections default to REPEATABLE READ (erplite.sql); sessions want the
+            # last write to win rather than a serialization failure between two tabs.
+            conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            yield conn
+
+    def ensure_table(self) -> None:
+        """Create ``http_session`` and its index unless they exist (safe to call concurrently)."""
+        statements = [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " sid varchar(64) PRIMARY KEY,"
+                " data jsonb NOT NULL,"
+                " create_date timestamp,"
+                " last_seen timestamp)"
+            ).format(self._table),
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (last_seen)").format(
+                sql.Identifier(f"{TABLE}_last_seen_index"), self._table
+            ),
+        ]
+        try:
+            with self.pool.connection() as conn:
+                for statement in statements:
+                    conn.execute(statement)
+        except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject):
+            # Another worker created it between our IF NOT EXISTS check and our CREATE.
+            _logger.debug("table %s created concurrently", TABLE)
+        self._table_ready = True
+
+    @staticmethod
+    def generate_sid() -> str:
+        """A new random, opaque session id (43 URL-safe characters, 256 bits)."""
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def is_valid_sid(sid: object) -> bool:
+        """Whether ``sid`` has the shape of a session id (cookies are client input)."""
+        return isinstance(sid, str) and _SID_RE.match(sid) is not None
+
+    def _idle_threshold(self) -> datetime.datetime:
+        return self.now() - datetime.timedelta(seconds=self.idle_timeout)
+
+    # -- API ----------------------------------------------------------------------------------
+    def new(self) -> Session:
+        """A fresh session with a new sid; stored only once saved."""
+        return Session(default_session_data(), self.generate_sid(), new=True)
+
+    def get(self, sid: str | None) -> Session | None:
+        """The stored session ``sid``, or ``None`` when absent, malformed or idle too long."""
+        if not self.is_valid_sid(sid):
+            return None
+        with self._transaction() as conn:
+            row = conn.execute(
+                sql.SQL("SELECT data, last_seen FROM {} WHERE sid = %s").format(self._table),
+                [sid],
+            ).fetchone()
+            if row is None:
+                return None
+            data, last_seen = row
+            if last_seen is None or last_seen < self._idle_threshold():
+                conn.execute(sql.SQL("DELETE FROM {} WHERE sid = %s").format(self._table), [sid])
+                return None
+        return Session(data, sid, last_seen=last_seen)
+
+    def save(self, session: Session) -> None:
+        """Store ``session`` under its sid (insert or replace) and mark it seen now."""
+        now = self.now()
+        with self._transaction() as conn:
+            self._upsert(conn, session, now)
+        self._saved(session, now)
+
+    def touch(self, session: Session) -> bool:
+        """Move ``last_seen`` of an unchanged stored session forward, at most every
+        ``touch_interval`` seconds; ``True`` when written."""
+        if session.is_new:
+            return False
+        now = self.now()
+        if session.last_seen is not None and (
+            (now - session.last_seen).total_seconds() < self.touch_interval
+        ):
+            return False
+        with self._transaction() as conn:
+            conn.execute(
+                sql.SQL("UPDATE {} SET last_seen = %s WHERE sid = %s").format(self._table),
+                [now, session.sid],
+            )
+        session.last_seen = now
+        return True
+
+    def rotate(self, session: Session, token_factory: Callable[[str], str] | None = None) -> None:
+        """Give ``session`` a new sid and store it; the old sid stops existing at once.
+
+        Done at login (against session fixation) and logout. ``token_factory(new_sid)``, when
+        given and the session has a user, recomputes ``session_token`` (Odoo's token depends
+        on the sid).
+        """
+        old_sid = session.sid
+        session.sid = self.generate_sid()
+        if token_factory is not None and session.uid:
+            session.session_token = token_factory(session.sid)
+        now = self.now()
+        with self._transaction() as conn:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE sid = %s").format(self._table), [old_sid])
+            self._upsert(conn, session, now)
+        session.should_rotate = False
+        self._saved(session, now)
+
+    def save_if_needed(
+        self, session: Session, token_factory: Callable[[str], str] | None = None
+    ) -> bool:
+        """The end-of-request step: rotate, save or touch ``session`` as its flags ask.
+
+        Returns ``True`` when the session was (re)written, i.e. the cookie must be sent.
+        Nothing is written for ``can_save=False`` or for a new session nobody changed (an
+        anonymous visit stores nothing).
+        """
+        if not session.can_save:
+            return False
+        if session.should_rotate:
+            self.rotate(session, token_factory)
+            return True
+        if session.is_dirty:
+            self.save(session)
+            return True
+        self.touch(session)
+        return False
+
+    def delete(self, sid: str) -> None:
+        """Forget session ``sid`` (logout)."""
+        if not self.is_valid_sid(sid):
+            return
+        with self._transaction() as conn:
+            conn.execute(sql.SQL("DELETE FROM {} WHERE sid = %s").format(self._table), [sid])
+
+    def vacuum(self) -> int:
+        """Delete the sessions idle for longer than ``idle_timeout``; return how many."""
+        with self._transaction() as conn:
+            cur = conn.execute(
+                sql.SQL("DELETE FROM {} WHERE last_seen IS NULL OR last_seen < %s").format(
+                    self._table
+                ),
+                [self._idle_threshold()],
+            )
+            return cur.rowcount
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _upsert(self, conn: psycopg.Connection, session: Session, now: datetime.datetime) -> None:
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (sid, data, create_date, last_seen) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (sid) DO UPDATE"
+                " SET data = EXCLUDED.data, last_seen = EXCLUDED.last_seen"
+            ).format(self._table),
+            [session.sid, Jsonb(session.to_dict()), now, now],
+        )
+
+    @staticmethod
+    def _saved(session: Session, now: datetime.datetime) -> None:
+        session.is_dirty = False
+        session.is_new = False
+        session.last_seen = now
+
+
+__all__ = [
+    "SESSION_LIFETIME",
+    "TOUCH_INTERVAL",
+    "Session",
+    "SessionStore",
+    "default_session_data",
+]
