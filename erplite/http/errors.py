@@ -5,8 +5,9 @@ Worked example::
     from erplite.exceptions import ValidationError
     from erplite.http.errors import describe_exception, error_response
 
-    info = describe_exception(ValidationError("The end date precedes the start date"))
-    info.status, info.title          # (422, 'Validation Error')
+    exc = ValidationError("The end date precedes the start date")
+    info = describe_exception(exc)
+    info.status, info.title           # (422, 'Validation Error')
     error_response(exc, httprequest)  # an HTML page, or JSON when the client asked for JSON
 
 The mapping, for ``type='http'`` routes (``type='json'`` routes wrap the same description in

@@ -145,16 +145,15 @@ def route(route: str | Iterable[str] | None = None, **routing: Any) -> Callable:
 
     def decorator(endpoint: Callable) -> Callable:
         fname = f"{endpoint.__module__}.{endpoint.__qualname__}"
+        accepted = _accepted_names(endpoint)  # once: signatures are slow to inspect
 
         @functools.wraps(endpoint)
         def route_wrapper(self, *args, **params):
-            accepted = _filter_kwargs(endpoint, params)
-            if len(accepted) != len(params):
-                _logger.warning("%s called ignoring args %s", fname, set(params) - set(accepted))
-            result = endpoint(self, *args, **accepted)
-            # The routing type is known only once overrides are merged: read it off the merged
-            # routing the dispatcher put on the bound endpoint, defaulting to this decorator's.
-            if _routing_type_of(self, endpoint.__name__, routing) == "http":
+            if accepted is not None and not accepted.issuperset(params):
+                _logger.warning("%s called ignoring args %s", fname, set(params) - accepted)
+                params = {key: value for key, value in params.items() if key in accepted}
+            result = endpoint(self, *args, **params)
+            if _routing_type_of(type(self), endpoint.__name__) == "http":
                 return load_response(result, fname)
             return result
 
@@ -165,24 +164,28 @@ def route(route: str | Iterable[str] | None = None, **routing: Any) -> Callable:
     return decorator
 
 
-def _filter_kwargs(func: Callable, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` restricted to the names ``func`` accepts (all of them if it takes ``**kw``)."""
+def _accepted_names(func: Callable) -> frozenset[str] | None:
+    """The keyword arguments ``func`` accepts; ``None`` when it takes ``**kwargs``."""
     names = set()
     for param in inspect.signature(func).parameters.values():
         if param.kind is inspect.Parameter.VAR_KEYWORD:
-            return kwargs
+            return None
         if param.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
             names.add(param.name)
-    return {key: value for key, value in kwargs.items() if key in names}
+    return frozenset(names)
 
 
-def _routing_type_of(controller: Any, method_name: str, own_routing: dict) -> str:
-    """The route type of a method: the one of its most ancestral ``@route``, as in Odoo."""
-    for cls in reversed(type(controller).__mro__):
-        original = getattr(cls.__dict__.get(method_name), "original_routing", None)
+@functools.lru_cache(maxsize=4096)
+def _routing_type_of(cls: type, method_name: str) -> str:
+    """The route type of a method: the one of its most ancestral ``@route``, as in Odoo.
+
+    Overrides may omit ``type``; it is fixed by the first declaration in the hierarchy.
+    """
+    for klass in reversed(cls.__mro__):
+        original = getattr(klass.__dict__.get(method_name), "original_routing", None)
         if original and "type" in original:
             return original["type"]
-    return own_routing.get("type", "http")
+    return "http"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -71,8 +71,9 @@ def _utcnow() -> datetime.datetime:
 class Session(MutableMapping):
     """What a client's requests share: a JSON-serializable mapping plus bookkeeping flags.
 
-    Values are stored as their JSON round trip (tuples become lists; anything that is not JSON
-    raises ``TypeError`` at once rather than when saving).
+    Values set are stored as their JSON round trip (tuples become lists; anything that is not
+    JSON raises ``TypeError`` at once rather than when saving); ``data`` given to the
+    constructor must be JSON already.
 
     ``is_dirty``: changed since loaded or saved. ``is_new``: never stored. ``should_rotate``:
     the next save must give it a new sid (login, logout). ``can_save``: ``False`` for routes
@@ -89,9 +90,9 @@ class Session(MutableMapping):
         new: bool = False,
         last_seen: datetime.datetime | None = None,
     ):
-        self._data: dict[str, Any] = {}
+        # ``data`` is JSON already (a stored session, a default): no round trip needed
+        self._data: dict[str, Any] = dict(data)
         self.sid = sid
-        self.update(data)
         self.is_dirty = False
         self.is_new = new
         self.should_rotate = False
@@ -186,14 +187,15 @@ class SessionStore:
 
     # -- plumbing -----------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[psycopg.Connection]:
+    def _transaction(self, write: bool = True) -> Iterator[psycopg.Connection]:
         """A short transaction of its own: committed at the end, rolled back on error."""
         if not self._table_ready:
             self.ensure_table()
         with self.pool.connection() as conn:
-            # Pooled connections default to REPEATABLE READ (erplite.sql); sessions want the
-            # last write to win rather than a serialization failure between two tabs.
-            conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            if write:
+                # Pooled connections default to REPEATABLE READ (erplite.sql); sessions want
+                # the last write to win rather than a serialization failure between two tabs.
+                conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             yield conn
 
     def ensure_table(self) -> None:
@@ -241,17 +243,17 @@ class SessionStore:
         """The stored session ``sid``, or ``None`` when absent, malformed or idle too long."""
         if not self.is_valid_sid(sid):
             return None
-        with self._transaction() as conn:
+        with self._transaction(write=False) as conn:
             row = conn.execute(
                 sql.SQL("SELECT data, last_seen FROM {} WHERE sid = %s").format(self._table),
                 [sid],
             ).fetchone()
-            if row is None:
-                return None
-            data, last_seen = row
-            if last_seen is None or last_seen < self._idle_threshold():
-                conn.execute(sql.SQL("DELETE FROM {} WHERE sid = %s").format(self._table), [sid])
-                return None
+        if row is None:
+            return None
+        data, last_seen = row
+        if last_seen is None or last_seen < self._idle_threshold():
+            self.delete(sid)
+            return None
         return Session(data, sid, last_seen=last_seen)
 
     def save(self, session: Session) -> None:
