@@ -1,0 +1,1 @@
+"""Framework utilities that are not tied to one layer: the restricted evaluator."""
