@@ -2,7 +2,7 @@
 
 Worked example::
 
-    from erplite.cli import main
+    from erplite.cli.main import main
 
     main(["-d", "shop", "-i", "base", "--stop-after-init"])   # returns the exit code
     main(["db", "list"])
@@ -17,15 +17,12 @@ from __future__ import annotations
 
 from erplite.cli.config import Config, ConfigError, load_config
 
-__all__ = ["main", "CliError", "Config", "ConfigError", "load_config", "EmbeddedPostgres"]
+__all__ = ["CliError", "Config", "ConfigError", "load_config", "EmbeddedPostgres"]
 
 
 def __getattr__(name: str):
-    # Resolved on use: ``python -m erplite.cli.main`` must not find the module imported already.
-    if name == "main":
-        from erplite.cli.main import main
-
-        return main
+    # Resolved on use, so that importing the package loads neither the commands nor pgserver
+    # (and ``python -m erplite.cli.main`` does not find its module imported already).
     if name == "CliError":
         from erplite.cli.commands.common import CliError
 

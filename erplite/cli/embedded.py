@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,10 @@ __all__ = [
 
 _logger = logging.getLogger(__name__)
 MAINTENANCE_DB = "postgres"
+# pgserver keeps one handle per data directory and process: count our users of each, so that
+# stopping one EmbeddedPostgres does not stop the server under another one of this process.
+_users: dict[Path, int] = {}
+_users_lock = threading.Lock()
 
 
 class EmbeddedPostgresError(Exception):
@@ -103,16 +108,19 @@ class EmbeddedPostgres:
         else:
             _logger.info("starting the embedded PostgreSQL in %s", self.pgdata)
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _users_lock:
                 warnings.simplefilter("ignore")
-                self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+                server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
+                key = Path(server.pgdata)
+                _users[key] = _users.get(key, 0) + 1
         except Exception as exc:
             log = self.pgdata / "log"
             hint = f" (see {log})" if log.exists() else ""
             raise EmbeddedPostgresError(
                 f"cannot start the embedded PostgreSQL in {self.pgdata}: {exc}{hint}"
             ) from exc
-        self._base_dsn = self._server.get_uri(MAINTENANCE_DB)
+        self._server = server
+        self._base_dsn = server.get_uri(MAINTENANCE_DB)
         return self._base_dsn
 
     def dsn_for(self, dbname: str) -> str:
@@ -124,6 +132,14 @@ class EmbeddedPostgres:
         server, self._server = self._server, None
         self._base_dsn = None
         if server is None:
+            return
+        key = Path(server.pgdata)
+        with _users_lock:
+            _users[key] = _users.get(key, 1) - 1
+            last = _users[key] <= 0
+            if last:
+                del _users[key]
+        if not last:
             return
         _logger.info("stopping the embedded PostgreSQL")
         with contextlib.suppress(Exception):

@@ -73,7 +73,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
             flush=True,
         )
         if prepared.admin_password:
-            print_admin_credentials(config.url, prepared.admin_password)
+            print_admin_credentials(None, prepared.admin_password)
         dsn = prepared.dsn
         if config.workers > 0:
             from erplite.sql import close_all_pools
