@@ -1,0 +1,15 @@
+{
+    "name": "Base",
+    "version": "17.0.1.0",
+    "summary": "The kernel of erplite: users, groups, companies, partners, access rights and ir.* models",
+    "license": "LGPL-3",
+    "depends": [],
+    "data": [
+        "data/base_data.xml",
+        "security/base_groups.xml",
+        "security/ir.model.access.csv",
+        "security/base_security.xml",
+    ],
+    "demo": [],
+    "installable": True,
+}

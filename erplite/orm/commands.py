@@ -1,0 +1,109 @@
+"""x2many commands, as Odoo 17's ``Command``: ``Command.create(vals)`` is ``(0, 0, vals)``,
+``update(id, vals)`` ``(1, id, vals)``, ``delete(id)`` ``(2, id, 0)``, ``unlink(id)``
+``(3, id, 0)``, ``link(id)`` ``(4, id, 0)``, ``clear()`` ``(5, 0, 0)``, ``set(ids)``
+``(6, 0, ids)``. Raw triplets are accepted everywhere commands are."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Any
+
+
+class Command(enum.IntEnum):
+    CREATE = 0
+    UPDATE = 1
+    DELETE = 2
+    UNLINK = 3
+    LINK = 4
+    CLEAR = 5
+    SET = 6
+
+    @classmethod
+    def create(cls, values: dict) -> tuple:
+        return (cls.CREATE, 0, values)
+
+    @classmethod
+    def update(cls, id: int, values: dict) -> tuple:
+        return (cls.UPDATE, id, values)
+
+    @classmethod
+    def delete(cls, id: int) -> tuple:
+        return (cls.DELETE, id, 0)
+
+    @classmethod
+    def unlink(cls, id: int) -> tuple:
+        return (cls.UNLINK, id, 0)
+
+    @classmethod
+    def link(cls, id: int) -> tuple:
+        return (cls.LINK, id, 0)
+
+    @classmethod
+    def clear(cls) -> tuple:
+        return (cls.CLEAR, 0, 0)
+
+    @classmethod
+    def set(cls, ids: Iterable[int]) -> tuple:
+        return (cls.SET, 0, list(ids))
+
+
+# the restricted evaluator of data files may call these (set after the class: an Enum member
+# cannot be a frozenset)
+Command._safe_eval_attributes = frozenset(  # type: ignore[attr-defined]
+    {"create", "update", "delete", "unlink", "link", "clear", "set",
+     "CREATE", "UPDATE", "DELETE", "UNLINK", "LINK", "CLEAR", "SET"}
+)
+
+
+def normalize_commands(value: Any, field: Any) -> list[tuple]:
+    """Validate x2many ``value`` and return it as a list of full triplets.
+
+    Accepts commands, raw triplets, a list of ids or a recordset (meaning ``set``). Refuses
+    anything else with a ``ValueError`` naming the field and the bad element.
+    """
+    if value is None or value is False:
+        return [(Command.CLEAR, 0, 0)]
+    ids = getattr(value, "_ids", None)
+    if ids is not None:
+        return [(Command.SET, 0, list(ids))]
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {value!r}")
+    if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        return [(Command.SET, 0, list(value))]
+    result = []
+    for item in value:
+        if not isinstance(item, list | tuple) or not item or not isinstance(item[0], int):
+            raise ValueError(
+                f"Wrong value for {field.model_name}.{field.name}: invalid command {item!r}"
+            )
+        code = int(item[0])
+        padded = tuple(item) + (0,) * (3 - len(item))
+        if code in (Command.CREATE,):
+            if not isinstance(padded[2], dict):
+                raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {item!r}")
+            result.append((Command.CREATE, 0, padded[2]))
+        elif code == Command.UPDATE:
+            if not isinstance(padded[2], dict):
+                raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {item!r}")
+            result.append((Command.UPDATE, _as_id(padded[1], field, item), padded[2]))
+        elif code in (Command.DELETE, Command.UNLINK, Command.LINK):
+            result.append((Command(code), _as_id(padded[1], field, item), 0))
+        elif code == Command.CLEAR:
+            result.append((Command.CLEAR, 0, 0))
+        elif code == Command.SET:
+            targets = padded[2] or []
+            result.append((Command.SET, 0, [_as_id(i, field, item) for i in targets]))
+        else:
+            raise ValueError(
+                f"Wrong value for {field.model_name}.{field.name}: unknown command {item!r}"
+            )
+    return result
+
+
+def _as_id(value: Any, field: Any, item: Any) -> int:
+    if hasattr(value, "_ids"):
+        value = value.id
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {item!r}")
+    return value

@@ -1,0 +1,434 @@
+"""Domains: Odoo 17's search language as an immutable tree, optimised, then compiled to SQL.
+
+Worked example::
+
+    from erplite.orm.domains import Domain
+
+    d = Domain(["|", ("state", "=", "draft"), "!", ("partner_id.name", "ilike", "acme")])
+    # -> DomainOr(state = 'draft', NOT partner_id.name ilike 'acme')
+    d = d.optimize(env["sale.order"])
+    # -> DomainOr(state = 'draft', partner_id not any [name ilike 'acme'])
+    sql = d.to_sql(env["sale.order"], "sale_order", query)      # an erplite.sql.SQL fragment
+
+The three steps are separate: ``Domain(list)`` parses Odoo's prefix notation (``&``, ``|``,
+``!``, implicit AND) and checks each term's shape and operator; ``optimize(model)`` resolves
+field names against the model (an unknown name is a ``ValueError`` naming model and field),
+rewrites dotted paths into ``any``, pushes negations onto operators, folds constant branches
+and normalises values; ``to_sql`` asks each field to render its own conditions
+(``Field.condition_to_sql``), so this module stays independent of the field types. Values
+never become SQL text: they are parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from erplite.sql import SQL
+
+OPERATORS = (
+    "=", "!=", "<", "<=", ">", ">=", "=?", "=like", "=ilike", "like", "not like", "ilike",
+    "not ilike", "in", "not in", "child_of", "parent_of", "any", "not any",
+)
+NEGATIVE_OPERATORS = ("!=", "not like", "not ilike", "not in", "not any")
+_NEGATION = {
+    "=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in",
+    "not in": "in", "like": "not like", "not like": "like", "ilike": "not ilike",
+    "not ilike": "ilike", "any": "not any", "not any": "any",
+}
+TRUE_LEAF = (1, "=", 1)
+FALSE_LEAF = (0, "=", 1)
+
+
+class _DomainMeta(type):
+    """``Domain(x)`` parses ``x``; the subclasses are constructed as usual."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if cls is Domain:
+            return _make(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
+
+
+def _make(arg: Any = None, operator: str | None = None, value: Any = None) -> Domain:
+    if operator is not None:
+        return DomainCondition(arg, operator, value)
+    if isinstance(arg, Domain):
+        return arg
+    if arg is None or arg is True:
+        return TRUE
+    if arg is False:
+        return FALSE
+    if isinstance(arg, list | tuple):
+        return _parse(arg)
+    raise ValueError(f"Invalid domain: {arg!r}")
+
+
+class Domain(metaclass=_DomainMeta):
+    """Base of the domain tree. ``Domain(x)`` builds a tree from a list, a bool or a term."""
+
+    __slots__ = ()
+
+    # -- combination ---------------------------------------------------------------------------
+    def __and__(self, other: Any) -> Domain:
+        return DomainAnd.make([self, Domain(other)])
+
+    def __or__(self, other: Any) -> Domain:
+        return DomainOr.make([self, Domain(other)])
+
+    def __invert__(self) -> Domain:
+        return DomainNot(self)
+
+    def is_true(self) -> bool:
+        return False
+
+    def is_false(self) -> bool:
+        return False
+
+    def __iter__(self):
+        """Back to Odoo's list form (prefix notation)."""
+        raise NotImplementedError
+
+    def to_list(self) -> list:
+        return list(self)
+
+    # -- steps ---------------------------------------------------------------------------------
+    def optimize(self, model: Any) -> Domain:
+        """Resolve and simplify against ``model``; the result is equivalent and valid."""
+        return self
+
+    def to_sql(self, model: Any, alias: str, query: Any) -> SQL:
+        """The SQL condition for an optimised domain on ``model`` as table ``alias``."""
+        raise NotImplementedError
+
+    def field_names(self) -> set[str]:
+        return set()
+
+
+class _DomainBool(Domain):
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool):
+        self.value = value
+
+    def is_true(self) -> bool:
+        return self.value
+
+    def is_false(self) -> bool:
+        return not self.value
+
+    def __iter__(self):
+        yield TRUE_LEAF if self.value else FALSE_LEAF
+
+    def __invert__(self) -> Domain:
+        return FALSE if self.value else TRUE
+
+    def to_sql(self, model, alias, query) -> SQL:
+        return SQL("TRUE" if self.value else "FALSE")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _DomainBool) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __repr__(self) -> str:
+        return "TRUE" if self.value else "FALSE"
+
+
+TRUE = _DomainBool(True)
+FALSE = _DomainBool(False)
+
+
+class DomainNot(Domain):
+    __slots__ = ("child",)
+
+    def __init__(self, child: Domain):
+        self.child = child
+
+    def __iter__(self):
+        yield "!"
+        yield from self.child
+
+    def __invert__(self) -> Domain:
+        return self.child
+
+    def optimize(self, model) -> Domain:
+        child = self.child
+        if isinstance(child, DomainNot):
+            return child.child.optimize(model)
+        if isinstance(child, _DomainBool):
+            return ~child
+        if isinstance(child, DomainNary):
+            # De Morgan: the negations end up on the conditions
+            other = DomainOr if isinstance(child, DomainAnd) else DomainAnd
+            return other.make([DomainNot(c) for c in child.children]).optimize(model)
+        if isinstance(child, DomainCondition) and child.operator in _NEGATION:
+            # as Odoo 17's distribute_not: the operator is negated, paths included
+            negated = DomainCondition(child.field_expr, _NEGATION[child.operator], child.value,
+                                      _checked=True)
+            return negated.optimize(model)
+        optimized = child.optimize(model)
+        if isinstance(optimized, _DomainBool):
+            return ~optimized
+        return DomainNot(optimized)
+
+    def to_sql(self, model, alias, query) -> SQL:
+        return SQL("(NOT (%s))", self.child.to_sql(model, alias, query))
+
+    def field_names(self) -> set[str]:
+        return self.child.field_names()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DomainNot) and other.child == self.child
+
+    def __hash__(self) -> int:
+        return hash(("not", self.child))
+
+    def __repr__(self) -> str:
+        return f"NOT {self.child!r}"
+
+
+class DomainNary(Domain):
+    __slots__ = ("children",)
+    OPERATOR = ""
+    ZERO: Domain  # the absorbing element (FALSE for AND)
+    IDENTITY: Domain  # the neutral element (TRUE for AND)
+
+    def __init__(self, children: Iterable[Domain]):
+        self.children = tuple(children)
+
+    @classmethod
+    def make(cls, children: Iterable[Domain]) -> Domain:
+        flat: list[Domain] = []
+        for child in children:
+            if isinstance(child, cls):
+                flat.extend(child.children)
+            elif child == cls.IDENTITY:
+                continue
+            elif child == cls.ZERO:
+                return cls.ZERO
+            else:
+                flat.append(child)
+        if not flat:
+            return cls.IDENTITY
+        if len(flat) == 1:
+            return flat[0]
+        return cls(flat)
+
+    def __iter__(self):
+        for _ in range(len(self.children) - 1):
+            yield self.OPERATOR
+        for child in self.children:
+            yield from child
+
+    def optimize(self, model) -> Domain:
+        return type(self).make(child.optimize(model) for child in self.children)
+
+    def to_sql(self, model, alias, query) -> SQL:
+        keyword = " AND " if isinstance(self, DomainAnd) else " OR "
+        parts = [child.to_sql(model, alias, query) for child in self.children]
+        return SQL("(%s)", SQL(keyword).join(parts))
+
+    def field_names(self) -> set[str]:
+        names: set[str] = set()
+        for child in self.children:
+            names |= child.field_names()
+        return names
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.children == self.children  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.OPERATOR, self.children))
+
+    def __repr__(self) -> str:
+        name = "AND" if isinstance(self, DomainAnd) else "OR"
+        return f"{name}({', '.join(map(repr, self.children))})"
+
+
+class DomainAnd(DomainNary):
+    __slots__ = ()
+    OPERATOR = "&"
+    ZERO = FALSE
+    IDENTITY = TRUE
+
+
+class DomainOr(DomainNary):
+    __slots__ = ()
+    OPERATOR = "|"
+    ZERO = TRUE
+    IDENTITY = FALSE
+
+
+class DomainCondition(Domain):
+    """A term ``(field_expr, operator, value)``."""
+
+    __slots__ = ("field_expr", "operator", "value")
+
+    def __init__(self, field_expr: Any, operator: str, value: Any, _checked: bool = False):
+        if not _checked:
+            if not isinstance(field_expr, str) or not field_expr:
+                raise ValueError(f"Invalid field {field_expr!r} in domain term "
+                                 f"{(field_expr, operator, value)!r}")
+            if not isinstance(operator, str) or operator.lower() not in OPERATORS:
+                raise ValueError(f"Invalid operator {operator!r} in domain term "
+                                 f"{(field_expr, operator, value)!r}")
+            operator = operator.lower()
+            if operator in ("in", "not in") and not isinstance(value, list | tuple | set | frozenset):
+                if hasattr(value, "_ids"):
+                    value = list(value._ids)
+                elif isinstance(value, Domain):
+                    pass
+                else:
+                    value = [value]
+            if isinstance(value, set | frozenset):
+                value = sorted(value, key=repr)
+            if operator in ("any", "not any") and isinstance(value, list | tuple):
+                value = Domain(list(value))
+        self.field_expr = field_expr
+        self.operator = operator
+        self.value = value
+
+    def __iter__(self):
+        value = self.value
+        if isinstance(value, Domain):
+            value = list(value)
+        yield (self.field_expr, self.operator, value)
+
+    def field_names(self) -> set[str]:
+        return {self.field_expr.split(".", 1)[0]}
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DomainCondition)
+            and other.field_expr == self.field_expr
+            and other.operator == self.operator
+            and _hashable(other.value) == _hashable(self.value)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.field_expr, self.operator, _hashable(self.value)))
+
+    def __repr__(self) -> str:
+        return f"{self.field_expr} {self.operator} {self.value!r}"
+
+    def _error(self, message: str) -> ValueError:
+        return ValueError(f"{message} in domain term {tuple(next(iter(self)))!r}")
+
+    def optimize(self, model) -> Domain:
+        fname, _, rest = self.field_expr.partition(".")
+        operator, value = self.operator, self.value
+        field = model._fields.get(fname)
+        if field is None:
+            raise self._error(f"Invalid field {model._name}.{fname}")
+        if operator == "=?":
+            if value is False or value is None:
+                return TRUE
+            operator = "="
+        if rest:
+            if not field.relational:
+                raise self._error(f"Invalid path {self.field_expr!r}: {model._name}.{fname} is not a relation")
+            inner = DomainCondition(rest, operator, value)
+            return DomainCondition(fname, "any", inner, _checked=True).optimize(model)
+        # a non-stored field: its related path, or the domain its search method returns
+        if not field.store or (field.column_type is None and not field.relational):
+            return self._optimize_nonstored(model, field, operator, value)
+        if operator in ("in", "not in"):
+            if isinstance(value, list | tuple) and not value:
+                return FALSE if operator == "in" else TRUE
+            if isinstance(value, list | tuple):
+                value = [getattr(v, "id", v) if hasattr(v, "_ids") else v for v in value]
+        if operator in ("any", "not any"):
+            if not field.relational:
+                raise self._error(f"Operator {operator!r} needs a relational field, not {model._name}.{fname}")
+            comodel = model.env[field.comodel_name]
+            sub = Domain(value).optimize(comodel)
+            return DomainCondition(fname, operator, sub, _checked=True)
+        if field.relational and isinstance(value, str) and operator not in ("child_of", "parent_of"):
+            # ("partner_id", "ilike", "acme") searches on the comodel's record name
+            comodel = model.env[field.comodel_name]
+            positive = _NEGATION[operator] if operator in NEGATIVE_OPERATORS else operator
+            if positive == "in":
+                positive = "="
+            sub = Domain([(comodel._rec_name_search_field(), positive, value)]).optimize(comodel)
+            any_operator = "not any" if operator in NEGATIVE_OPERATORS else "any"
+            return DomainCondition(fname, any_operator, sub, _checked=True)
+        if field.relational and operator in ("<", "<=", ">", ">=") and field.type != "many2one":
+            raise self._error(f"Invalid operator {operator!r} for {model._name}.{fname}")
+        return DomainCondition(fname, operator, value, _checked=True)
+
+    def _optimize_nonstored(self, model, field, operator, value) -> Domain:
+        if field.related:
+            return DomainCondition(field.related, operator, value, _checked=False).optimize(model)
+        if field.search:
+            if callable(field.search):
+                domain = field.search(model, operator, value)
+            else:
+                domain = getattr(model, field.search)(operator, value)
+            return Domain(domain).optimize(model)
+        raise self._error(f"Non-stored field {model._name}.{field.name} cannot be searched")
+
+    def to_sql(self, model, alias, query) -> SQL:
+        field = model._fields[self.field_expr]
+        operator, value = self.operator, self.value
+        if operator in ("child_of", "parent_of"):
+            return model._hierarchy_to_sql(field, operator, value, alias, query)
+        if field.type == "many2one" and operator in ("any", "not any"):
+            comodel = model.env[field.comodel_name].with_context(active_test=False)
+            sub = comodel._search(value)
+            column = SQL.identifier(alias, field.name)
+            if operator == "any":
+                return SQL("%s IN (%s)", column, sub.subselect())
+            return SQL("(%s IS NULL OR %s NOT IN (%s))", column, column, sub.subselect())
+        return field.condition_to_sql(operator, value, model, alias, query)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _parse(items: list | tuple) -> Domain:
+    """Parse Odoo's prefix notation, with implicit AND between consecutive terms."""
+    if isinstance(items, tuple) and len(items) == 3 and isinstance(items[1], str) and items[1] not in ("&", "|", "!"):
+        items = [items]
+    stack: list[Domain] = []
+    for item in reversed(items):
+        if item in ("&", "|"):
+            if len(stack) < 2:
+                raise ValueError(f"Invalid domain {list(items)!r}: missing operand for {item!r}")
+            left, right = stack.pop(), stack.pop()
+            cls = DomainAnd if item == "&" else DomainOr
+            stack.append(cls.make([left, right]))
+        elif item == "!":
+            if not stack:
+                raise ValueError(f"Invalid domain {list(items)!r}: missing operand for '!'")
+            stack.append(DomainNot(stack.pop()))
+        elif isinstance(item, Domain):
+            stack.append(item)
+        elif isinstance(item, list | tuple) and len(item) == 3:
+            if tuple(item) == TRUE_LEAF:
+                stack.append(TRUE)
+            elif tuple(item) == FALSE_LEAF:
+                stack.append(FALSE)
+            else:
+                stack.append(DomainCondition(item[0], item[1], item[2]))
+        else:
+            raise ValueError(f"Invalid domain term {item!r}")
+    return DomainAnd.make(reversed(stack))
+
+
+def normalize_domain(domain: Any) -> list:
+    """Odoo's ``expression.normalize_domain``: the list form with explicit operators."""
+    return list(Domain(domain))
+
+
+def AND(domains: Iterable[Any]) -> list:
+    return list(DomainAnd.make([Domain(d) for d in domains]))
+
+
+def OR(domains: Iterable[Any]) -> list:
+    return list(DomainOr.make([Domain(d) for d in domains]))

@@ -1,0 +1,371 @@
+"""Environments, the transaction they share, and the transaction's cache.
+
+An ``Environment`` is (cursor, uid, context, su). Every environment on one cursor shares one
+``Transaction``: its cache of field values, the writes not yet flushed (``towrite``), the
+stored computed fields waiting for recomputation (``tocompute``) and the fields being computed
+right now (``protected``). ``sudo()``, ``with_user()``, ``with_context()`` and
+``with_company()`` return environments on the same transaction, so they see each other's
+writes without a query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from erplite.exceptions import AccessError, CacheMiss, UserError
+
+SUPERUSER_ID = 1
+_MISSING = object()
+
+
+class frozendict(dict):
+    """An immutable dict, for contexts."""
+
+    def _immutable(self, *args, **kwargs):
+        raise TypeError("'frozendict' object is immutable")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _immutable
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset((k, _freeze(v)) for k, v in self.items()))
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return frozenset((k, _freeze(v)) for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+class Cache:
+    """Field values of the transaction: ``field -> {id: cache value}``.
+
+    Fields that depend on the context (``depends_context``) are keyed further by the values of
+    those context keys in the environment that reads them.
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[Any, dict] = defaultdict(dict)
+
+    def _field_dict(self, field: Any, env: Any) -> dict:
+        data = self._data[field]
+        if field.depends_context:
+            key = env.cache_key(field)
+            data = data.setdefault(key, {})
+        return data
+
+    def contains(self, record_id: int, field: Any, env: Any) -> bool:
+        return record_id in self._field_dict(field, env)
+
+    def get_value(self, record_id: int, field: Any, env: Any, default: Any = _MISSING) -> Any:
+        data = self._field_dict(field, env)
+        try:
+            return data[record_id]
+        except KeyError:
+            if default is _MISSING:
+                raise CacheMiss(record_id, field) from None
+            return default
+
+    def get_values(self, ids: Iterable[int], field: Any, env: Any) -> Iterator[Any]:
+        data = self._field_dict(field, env)
+        for record_id in ids:
+            if record_id in data:
+                yield data[record_id]
+
+    def set_value(self, record_id: int, field: Any, value: Any, env: Any) -> None:
+        self._field_dict(field, env)[record_id] = value
+
+    def update(self, ids: Iterable[int], field: Any, values: Iterable[Any], env: Any) -> None:
+        self._field_dict(field, env).update(zip(ids, values))
+
+    def insert_missing(self, ids: Iterable[int], field: Any, values: Iterable[Any], env: Any) -> None:
+        """Store fetched values without overwriting what the transaction already holds."""
+        data = self._field_dict(field, env)
+        for record_id, value in zip(ids, values):
+            data.setdefault(record_id, value)
+
+    def missing_ids(self, ids: Iterable[int], field: Any, env: Any) -> Iterator[int]:
+        data = self._field_dict(field, env)
+        for record_id in ids:
+            if record_id not in data:
+                yield record_id
+
+    def discard(self, record_id: int, field: Any, env: Any) -> None:
+        self._field_dict(field, env).pop(record_id, None)
+
+    def invalidate(self, spec: Iterable[tuple[Any, Iterable[int] | None]] | None = None) -> None:
+        """Forget values: ``spec`` is ``[(field, ids or None for all)]``, or everything."""
+        if spec is None:
+            self._data.clear()
+            return
+        for field, ids in spec:
+            if ids is None:
+                self._data.pop(field, None)
+                continue
+            data = self._data.get(field)
+            if not data:
+                continue
+            targets = data.values() if field.depends_context else [data]
+            for target in targets:
+                for record_id in ids:
+                    target.pop(record_id, None)
+
+    def invalidate_field(self, field: Any, env: Any = None) -> None:
+        self._data.pop(field, None)
+
+    def clear(self) -> None:
+        self._data.clear()
+
+
+class Transaction:
+    """What every environment of one cursor shares."""
+
+    def __init__(self, registry: Any):
+        self.registry = registry
+        self.cache = Cache()
+        # model name -> {id: {field name: cache value}}
+        self.towrite: dict[str, dict[int, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
+        # field -> ids to recompute
+        self.tocompute: dict[Any, set[int]] = defaultdict(set)
+        # field -> ids being computed (assignments go to the cache)
+        self.protected: dict[Any, set[int]] = defaultdict(set)
+        self.default_env: Environment | None = None
+        self.access_cache: dict[Any, Any] = {}
+
+    def is_dirty(self) -> bool:
+        return bool(self.towrite) or any(self.tocompute.values())
+
+    def flush(self) -> None:
+        """Recompute what is pending, then send every pending write."""
+        if self.default_env is not None and self.is_dirty():
+            self.default_env.flush_all()
+
+    def clear(self) -> None:
+        """Forget the cache and the pending work (after a rollback)."""
+        self.cache.clear()
+        self.towrite.clear()
+        self.tocompute.clear()
+        self.protected.clear()
+        self.access_cache.clear()
+
+
+class Environment(Mapping):
+    """Odoo's ``api.Environment``: the model registry bound to a cursor, a user and a context.
+
+    ``env["res.partner"]`` is an empty recordset of that model; ``env.user``, ``env.company``,
+    ``env.companies``, ``env.ref(xml_id)``, ``env.su``; ``env(user=..., context=..., su=...)``
+    derives a new environment on the same transaction.
+    """
+
+    def __init__(self, cr: Any, uid: int | None, context: Mapping | None = None, su: bool = False):
+        transaction = cr.transaction
+        if transaction is None:
+            registry = getattr(cr, "registry", None)
+            if registry is None:
+                raise ValueError("the cursor is not bound to a registry (use registry.cursor())")
+            transaction = Transaction(registry)
+            cr.transaction = transaction
+        self.cr = cr
+        self.uid = uid
+        self.context = context if isinstance(context, frozendict) else frozendict(context or {})
+        self.su = bool(su) or uid == SUPERUSER_ID
+        self.transaction = transaction
+        self.registry = transaction.registry
+        self.cache = transaction.cache
+        if transaction.default_env is None:
+            transaction.default_env = Environment.__new__(Environment)
+            _init_env(transaction.default_env, cr, SUPERUSER_ID, frozendict(), True, transaction)
+        self._company_check()
+
+    def _company_check(self) -> None:
+        """Refuse an ``allowed_company_ids`` that is not a subset of the user's companies."""
+        allowed = self.context.get("allowed_company_ids")
+        if not allowed or self.su or self.uid is None:
+            return
+        if "res.users" not in self.registry:
+            return
+        user_companies = set(self._user_company_ids())
+        forged = [cid for cid in allowed if cid not in user_companies]
+        if forged:
+            raise AccessError(f"Access to unauthorized or invalid companies: {forged}")
+
+    def _user_company_ids(self) -> tuple[int, ...]:
+        user = self(su=True)["res.users"].browse(self.uid)
+        return tuple(user.company_ids._ids)
+
+    # -- Mapping ------------------------------------------------------------------------------
+    def __getitem__(self, model_name: str) -> Any:
+        try:
+            cls = self.registry.models[model_name]
+        except KeyError:
+            raise KeyError(f"Unknown model {model_name!r}") from None
+        return cls._browse(self, (), ())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.registry.models)
+
+    def __len__(self) -> int:
+        return len(self.registry.models)
+
+    def __contains__(self, model_name: object) -> bool:
+        return model_name in self.registry.models
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Environment)
+            and self.cr is other.cr
+            and self.uid == other.uid
+            and self.su == other.su
+            and self.context == other.context
+        )
+
+    def __hash__(self) -> int:
+        return hash((id(self.cr), self.uid, self.su, hash(self.context)))
+
+    def __call__(self, cr: Any = None, user: Any = None, context: Mapping | None = None,
+                 su: bool | None = None) -> Environment:
+        cr = self.cr if cr is None else cr
+        uid = self.uid if user is None else int(getattr(user, "id", user))
+        context = self.context if context is None else context
+        su = (user is None and self.su) if su is None else su
+        return Environment(cr, uid, context, su)
+
+    # -- user and company ---------------------------------------------------------------------
+    @property
+    def user(self) -> Any:
+        return self(su=True)["res.users"].browse(self.uid)
+
+    @property
+    def company(self) -> Any:
+        """The current company: the first of ``allowed_company_ids``, else the user's."""
+        company_ids = self.context.get("allowed_company_ids")
+        env = self(su=True)
+        if company_ids:
+            return env["res.company"].browse(company_ids[0])
+        return self.user.company_id.with_env(self)
+
+    @property
+    def companies(self) -> Any:
+        company_ids = self.context.get("allowed_company_ids")
+        env = self(su=True)
+        if company_ids:
+            return env["res.company"].browse(company_ids).with_env(self)
+        return self.user.company_ids.with_env(self)
+
+    @property
+    def lang(self) -> str | None:
+        return self.context.get("lang")
+
+    def is_superuser(self) -> bool:
+        return self.su
+
+    def is_admin(self) -> bool:
+        return self.su or self.user.has_group("base.group_erp_manager") or self.is_system()
+
+    def is_system(self) -> bool:
+        return self.su or self.user.has_group("base.group_system")
+
+    def ref(self, xml_id: str, raise_if_not_found: bool = True) -> Any:
+        """The record of external id ``module.name``."""
+        res_model, res_id = self["ir.model.data"]._xmlid_to_res_model_res_id(
+            xml_id, raise_if_not_found=raise_if_not_found
+        )
+        if res_model and res_id:
+            record = self[res_model].browse(res_id)
+            if record.exists():
+                return record
+            if raise_if_not_found:
+                raise ValueError(f"No record found for unique ID {xml_id}. It may have been deleted.")
+        return None
+
+    def cache_key(self, field: Any) -> tuple:
+        """The values of the context keys ``field`` depends on, for its cache."""
+        result = []
+        for key in field.depends_context:
+            if key == "uid":
+                result.append(self.uid)
+            elif key == "active_test":
+                result.append(self.context.get("active_test", True))
+            elif key == "company":
+                ids = self.context.get("allowed_company_ids")
+                result.append(ids[0] if ids else None)
+            else:
+                value = self.context.get(key)
+                result.append(_freeze(value))
+        return tuple(result)
+
+    # -- pending work --------------------------------------------------------------------------
+    def flush_all(self) -> None:
+        """Recompute all pending stored fields, then send every pending write."""
+        transaction = self.transaction
+        env = transaction.default_env or self
+        for _round in range(1000):
+            pending = [(f, ids) for f, ids in transaction.tocompute.items()
+                       if ids - transaction.protected.get(f, set())]
+            if not pending:
+                break
+            for field, _ids in pending:
+                env[field.model_name]._recompute_field(field)
+        else:
+            raise UserError("Recomputation does not converge (circular dependency)")
+        for model_name in list(transaction.towrite):
+            if transaction.towrite.get(model_name):
+                env[model_name]._flush_towrite()
+
+    def invalidate_all(self, flush: bool = True) -> None:
+        if flush:
+            self.flush_all()
+        self.cache.invalidate()
+
+    @contextlib.contextmanager
+    def protecting(self, fields: Iterable[Any], records: Any) -> Iterator[None]:
+        """While the block runs, assigning ``fields`` on ``records`` only fills the cache."""
+        protected = self.transaction.protected
+        added: list[tuple[Any, set]] = []
+        ids = set(records._ids)
+        for field in fields:
+            new = ids - protected[field]
+            protected[field] |= new
+            added.append((field, new))
+        try:
+            yield
+        finally:
+            for field, new in added:
+                protected[field] -= new
+                if not protected[field]:
+                    del protected[field]
+
+    def is_protected(self, field: Any, record_id: int) -> bool:
+        return record_id in self.transaction.protected.get(field, ())
+
+    def add_to_compute(self, field: Any, ids: Iterable[int]) -> None:
+        self.transaction.tocompute[field].update(ids)
+
+    def remove_to_compute(self, field: Any, ids: Iterable[int]) -> None:
+        pending = self.transaction.tocompute.get(field)
+        if pending is None:
+            return
+        pending.difference_update(ids)
+        if not pending:
+            del self.transaction.tocompute[field]
+
+    def is_to_compute(self, field: Any, record_id: int) -> bool:
+        pending = self.transaction.tocompute.get(field)
+        return bool(pending) and record_id in pending
+
+    def __repr__(self) -> str:
+        return f"<Environment uid={self.uid} su={self.su} {self.cr!r}>"
+
+
+def _init_env(env: Environment, cr, uid, context, su, transaction) -> None:
+    env.cr = cr
+    env.uid = uid
+    env.context = context
+    env.su = su
+    env.transaction = transaction
+    env.registry = transaction.registry
+    env.cache = transaction.cache

@@ -1,0 +1,595 @@
+"""Field descriptors: the base ``Field`` and the scalar field types.
+
+A field object lives on a model class. It converts values between four representations:
+
+* the *record* value a developer reads (``False`` for empty, ``datetime.date`` for a Date, a
+  recordset for a relation);
+* the *cache* value kept in the transaction cache (``None`` for empty, an id or a tuple of ids
+  for relations);
+* the *column* value sent to PostgreSQL as a query parameter;
+* the *read* value of ``read()``/RPC (``(id, display_name)`` for a many2one).
+
+Parameters every field accepts (Odoo 17's names and meanings):
+
+``string`` label; ``help`` tooltip; ``required`` NOT NULL and checked at create; ``readonly``
+(for views only); ``default`` a value or a callable taking the empty recordset; ``index``
+``True``/``'btree'``/``'trigram'``; ``copy`` copied by ``copy()``; ``store`` stored in a column;
+``compute`` method name computing the value; ``inverse`` method name writing it back;
+``search`` method name turning a domain leaf on a non-stored field into a domain;
+``related`` dotted path the value is read from; ``compute_sudo`` compute as superuser;
+``precompute`` compute before the INSERT; ``groups`` comma-separated xml ids restricting access
+(``!`` negates); ``tracking``; ``check_company``; ``depends``/``depends_context`` (usually from
+``@api.depends``); ``prefetch``; ``group_operator``/``aggregator`` for read_group.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from erplite.sql import SQL
+
+_SENTINEL = object()
+
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _raise_wrong_value(field: Field, value: Any) -> None:
+    raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {value!r}")
+
+
+class Field:
+    """Base class of every field type; see the module docstring for the parameters."""
+
+    type: str = ""
+    column_type: tuple[str, str] | None = None  # (udt name, SQL type), None when not stored
+    relational = False
+    group_operator: str | None = None
+    _default_args: dict[str, Any] = {}
+
+    # defaults of the attributes; overridden by the arguments given to the constructor
+    string: str | None = None
+    help: str | None = None
+    required = False
+    readonly = False
+    default: Any = None
+    index: Any = None
+    copy = True
+    store = True
+    compute: Any = None
+    inverse: Any = None
+    search: Any = None
+    related: str | None = None
+    compute_sudo = True
+    precompute = False
+    groups: str | None = None
+    tracking: Any = None
+    check_company = False
+    depends: tuple[str, ...] | None = None
+    depends_context: tuple[str, ...] = ()
+    prefetch = True
+    translate = False
+    inherited = False  # an _inherits field delegating to the parent
+    inherited_field: Field | None = None
+    manual = False
+
+    def __init__(self, string: Any = _SENTINEL, **kwargs: Any):
+        if string is not _SENTINEL:
+            kwargs["string"] = string
+        self.args: dict[str, Any] = kwargs
+        self.name: str = ""
+        self.model_name: str = ""
+        self._setup_done = False
+
+    # -- class building -------------------------------------------------------------------------
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def new(self, **extra: Any) -> Field:
+        """A copy of this definition with ``extra`` arguments, for a registry's model class."""
+        args = dict(self.args)
+        args.update(extra)
+        return type(self)(**args)
+
+    def merge_args(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Combine the arguments of an overriding definition with this one's (``_inherit``)."""
+        merged = dict(self.args)
+        merged.update(args)
+        return merged
+
+    def setup_attrs(self, model_class: type, name: str) -> None:
+        """Set the attributes from the arguments, once the model class is known."""
+        self.name = name
+        self.model_name = model_class._name
+        args = dict(self._default_args)
+        args.update(self.args)
+        if "group_operator" not in args and "aggregator" in args:
+            args["group_operator"] = args.pop("aggregator")
+        if args.get("related"):
+            args.setdefault("store", False)
+            args.setdefault("copy", False)
+            args.setdefault("readonly", True)
+            args.setdefault("compute_sudo", True)
+        if args.get("compute"):
+            args.setdefault("store", False)
+            args.setdefault("copy", False)
+            args.setdefault("readonly", not args.get("inverse"))
+            args.setdefault("compute_sudo", bool(args.get("store")))
+        for key, value in args.items():
+            setattr(self, key, value)
+        if isinstance(self.depends, list):
+            self.depends = tuple(self.depends)
+        if self.string is None:
+            self.string = name.replace("_", " ").title() if name != "id" else "ID"
+            if name.endswith("_id") and self.type == "many2one":
+                self.string = self.string[:-3]
+            elif name.endswith("_ids") and self.type in ("one2many", "many2many"):
+                self.string = self.string[:-4]
+        if self.compute and callable(self.compute):
+            self.compute = self.compute.__name__ if hasattr(self.compute, "__name__") else self.compute
+
+    @property
+    def column_name(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.model_name}.{self.name})"
+
+    # -- conversions ----------------------------------------------------------------------------
+    def convert_to_cache(self, value: Any, record: Any, validate: bool = True) -> Any:
+        """Turn a value given by a developer or a client into the cache representation."""
+        return value
+
+    def convert_to_record(self, value: Any, record: Any) -> Any:
+        """Turn a cache value into what ``record.field`` returns."""
+        return False if value is None else value
+
+    def convert_to_read(self, value: Any, record: Any, use_display_name: bool = True) -> Any:
+        """Turn a record value into what ``read()`` returns."""
+        return False if value is None else value
+
+    def convert_to_write(self, value: Any, record: Any) -> Any:
+        """Turn a record value into something ``write()`` accepts (``copy``, defaults)."""
+        return self.convert_to_read(value, record, use_display_name=False)
+
+    def convert_to_column(self, value: Any) -> Any:
+        """Turn a cache value into a query parameter."""
+        return value
+
+    def convert_from_column(self, value: Any) -> Any:
+        """Turn a value fetched from PostgreSQL into the cache representation."""
+        return value
+
+    def null(self, record: Any) -> Any:
+        """The cache value of an empty field."""
+        return None
+
+    def column_sql_type(self) -> str:
+        assert self.column_type is not None
+        return self.column_type[1]
+
+    # -- descriptor -----------------------------------------------------------------------------
+    def __get__(self, record: Any, owner: type | None = None) -> Any:
+        if record is None:
+            return self
+        if not record._ids:
+            return self.convert_to_record(self.null(record), record)
+        if len(record._ids) != 1:
+            record.ensure_one()
+        return self.convert_to_record(record._get_cache_value(self), record)
+
+    def __set__(self, records: Any, value: Any) -> None:
+        records._set_field_value(self, value)
+
+    # -- default --------------------------------------------------------------------------------
+    def get_default(self, model: Any) -> Any:
+        default = self.default
+        if callable(default):
+            return default(model)
+        return default
+
+    # -- domain to SQL --------------------------------------------------------------------------
+    def condition_to_sql(self, operator: str, value: Any, model: Any, alias: str, query: Any) -> SQL:
+        """SQL for ``(self.name, operator, value)`` on table ``alias`` (a stored field).
+
+        Implements Odoo 17's NULL semantics: ``= False`` is ``IS NULL``, a negative operator
+        also matches NULL, ``in`` with ``False`` among the values matches NULL too.
+        """
+        column = SQL.identifier(alias, self.column_name)
+        if operator in ("in", "not in"):
+            return self._in_to_sql(column, operator, value)
+        if operator in ("=", "!=") and (value is False or value is None):
+            return SQL("%s IS NULL" if operator == "=" else "%s IS NOT NULL", column)
+        if operator in ("like", "ilike", "not like", "not ilike", "=like", "=ilike"):
+            return self._like_to_sql(column, operator, value)
+        if operator in ("=", "!=", "<", "<=", ">", ">="):
+            param = self.convert_to_column(self.convert_to_cache(value, model, validate=False))
+            condition = SQL(f"%s {operator} %s", column, param)
+            if operator == "!=":
+                return SQL("(%s OR %s IS NULL)", condition, column)
+            return condition
+        raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")
+
+    def _in_to_sql(self, column: SQL, operator: str, value: Any) -> SQL:
+        values = [v for v in value if v is not False and v is not None]
+        check_null = len(values) < len(value)
+        params = [self.convert_to_column(self.convert_to_cache(v, None, validate=False)) for v in values]
+        if operator == "in":
+            base = SQL("%s = ANY(%s)", column, params) if params else SQL("FALSE")
+            return SQL("(%s OR %s IS NULL)", base, column) if check_null else base
+        base = SQL("%s <> ALL(%s)", column, params) if params else SQL("TRUE")
+        if check_null:
+            return SQL("(%s AND %s IS NOT NULL)", base, column)
+        return SQL("(%s OR %s IS NULL)", base, column)
+
+    def _like_to_sql(self, column: SQL, operator: str, value: Any) -> SQL:
+        sql_operator = {"=like": "LIKE", "=ilike": "ILIKE"}.get(operator, operator.upper())
+        wildcard = operator in ("like", "ilike", "not like", "not ilike")
+        text = "" if value is False or value is None else str(value)
+        pattern = f"%{_escape_like(text)}%" if wildcard else text
+        condition = SQL(f"%s::text {sql_operator} %s", column, pattern)
+        negative = operator.startswith("not")
+        if (wildcard and not text and not negative) or (negative and text):
+            return SQL("(%s OR %s IS NULL)", condition, column)
+        return condition
+
+    def order_to_sql(self, model: Any, alias: str, query: Any) -> SQL:
+        return SQL.identifier(alias, self.column_name)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scalar types
+# ---------------------------------------------------------------------------------------------
+
+
+class Boolean(Field):
+    type = "boolean"
+    column_type = ("bool", "boolean")
+    group_operator = "bool_and"
+
+    def convert_to_cache(self, value, record, validate=True):
+        return bool(value)
+
+    def convert_to_record(self, value, record):
+        return bool(value)
+
+    convert_to_read = lambda self, value, record, use_display_name=True: bool(value)  # noqa: E731
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        column = SQL.identifier(alias, self.column_name)
+        if operator in ("=", "!=") and isinstance(value, bool | type(None)):
+            truthy = bool(value) if operator == "=" else not value
+            return SQL("%s IS TRUE" if truthy else "%s IS NOT TRUE", column)
+        if operator in ("in", "not in"):
+            wanted = {bool(v) for v in value}
+            if operator == "not in":
+                wanted = {True, False} - wanted
+            if wanted == {True, False}:
+                return SQL("TRUE")
+            if not wanted:
+                return SQL("FALSE")
+            return SQL("%s IS TRUE" if True in wanted else "%s IS NOT TRUE", column)
+        return super().condition_to_sql(operator, value, model, alias, query)
+
+
+class Integer(Field):
+    type = "integer"
+    column_type = ("int4", "integer")
+    group_operator = "sum"
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, float) and not value.is_integer() and validate:
+            _raise_wrong_value(self, value)
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            _raise_wrong_value(self, value)
+
+    def convert_to_record(self, value, record):
+        return value or 0
+
+    def convert_to_read(self, value, record, use_display_name=True):
+        return value or 0
+
+
+class Float(Field):
+    type = "float"
+    group_operator = "sum"
+    digits: Any = None
+
+    @property
+    def column_type(self):  # type: ignore[override]
+        return ("numeric", "numeric") if self.digits is not None else ("float8", "double precision")
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        try:
+            result = float(value)
+        except (TypeError, ValueError):
+            _raise_wrong_value(self, value)
+        digits = self.get_digits()
+        if digits is not None:
+            result = round(result, digits[1])
+        return result
+
+    def get_digits(self) -> tuple[int, int] | None:
+        digits = self.digits
+        if digits is None or isinstance(digits, str):
+            return None
+        return tuple(digits)  # type: ignore[return-value]
+
+    def convert_from_column(self, value):
+        return None if value is None else float(value)
+
+    def convert_to_record(self, value, record):
+        return value or 0.0
+
+    def convert_to_read(self, value, record, use_display_name=True):
+        return value or 0.0
+
+
+class Monetary(Float):
+    type = "monetary"
+    currency_field: str | None = None
+    column_type = ("numeric", "numeric")  # type: ignore[assignment]
+
+    def get_digits(self):
+        return None
+
+
+class Char(Field):
+    type = "char"
+    size: int | None = None
+    trim = True
+
+    @property
+    def column_type(self):  # type: ignore[override]
+        return ("varchar", f"varchar({self.size})" if self.size else "varchar")
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        if not isinstance(value, str):
+            if validate and not isinstance(value, int | float):
+                _raise_wrong_value(self, value)
+            value = str(value)
+        if validate and self.size and len(value) > self.size:
+            raise ValueError(
+                f"Value too long for {self.model_name}.{self.name} "
+                f"(at most {self.size} characters): {value!r}"
+            )
+        return value
+
+
+class Text(Char):
+    type = "text"
+    column_type = ("text", "text")  # type: ignore[assignment]
+
+
+class Html(Text):
+    type = "html"
+    sanitize = True
+
+
+class Selection(Field):
+    type = "selection"
+    column_type = ("varchar", "varchar")
+    selection: Any = None
+    selection_add: Any = None
+
+    def __init__(self, selection: Any = _SENTINEL, string: Any = _SENTINEL, **kwargs: Any):
+        if selection is not _SENTINEL:
+            kwargs["selection"] = selection
+        super().__init__(string, **kwargs)
+
+    def merge_args(self, args):
+        merged = super().merge_args(args)
+        if "selection_add" in args:
+            base = list(self.args.get("selection") or [])
+            if callable(base) or isinstance(base, str):
+                merged["selection"] = base
+            else:
+                values = [value for value, _label in base]
+                for item in args["selection_add"]:
+                    if item[0] in values:
+                        continue
+                    base.append(tuple(item) if len(item) == 2 else item)
+                    values.append(item[0])
+                merged["selection"] = [tuple(item) for item in base if len(item) == 2]
+            merged.pop("selection_add", None)
+        return merged
+
+    def get_values(self, model: Any) -> list:
+        return [value for value, _label in self._selection(model)]
+
+    def _selection(self, model: Any) -> list:
+        selection = self.selection
+        if isinstance(selection, str):
+            return getattr(model, selection)()
+        if callable(selection):
+            return selection(model)
+        return list(selection or [])
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        if validate and record is not None:
+            if value not in self.get_values(record):
+                raise ValueError(f"Wrong value for {self.model_name}.{self.name}: {value!r}")
+        return value
+
+
+class Date(Field):
+    type = "date"
+    column_type = ("date", "date")
+    group_operator = "max"
+
+    @staticmethod
+    def to_date(value: Any) -> datetime.date | None:
+        """Odoo's ``fields.Date.to_date``: a date from a date, datetime or ISO string."""
+        if not value:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        return datetime.datetime.strptime(str(value)[:10], DATE_FORMAT).date()
+
+    @staticmethod
+    def to_string(value: Any) -> str | bool:
+        return value.strftime(DATE_FORMAT) if value else False
+
+    @staticmethod
+    def today(*args: Any) -> datetime.date:
+        return datetime.date.today()
+
+    @staticmethod
+    def context_today(record: Any, timestamp: Any = None) -> datetime.date:
+        return datetime.date.today()
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False or value == "":
+            return None
+        try:
+            return self.to_date(value)
+        except (TypeError, ValueError):
+            _raise_wrong_value(self, value)
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        return super().condition_to_sql(operator, value, model, alias, query)
+
+
+class Datetime(Field):
+    type = "datetime"
+    column_type = ("timestamp", "timestamp without time zone")
+    group_operator = "max"
+
+    @staticmethod
+    def to_datetime(value: Any) -> datetime.datetime | None:
+        """A naive UTC datetime from a datetime, date or ``%Y-%m-%d %H:%M:%S`` string."""
+        if not value:
+            return None
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            return value
+        if isinstance(value, datetime.date):
+            return datetime.datetime.combine(value, datetime.time.min)
+        text = str(value)
+        if len(text) == 10:
+            return datetime.datetime.strptime(text, DATE_FORMAT)
+        return datetime.datetime.fromisoformat(text.replace("T", " ").rstrip("Z")).replace(
+            tzinfo=None
+        )
+
+    @staticmethod
+    def to_string(value: Any) -> str | bool:
+        return value.strftime(DATETIME_FORMAT) if value else False
+
+    @staticmethod
+    def now(*args: Any) -> datetime.datetime:
+        return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False or value == "":
+            return None
+        try:
+            return self.to_datetime(value)
+        except (TypeError, ValueError):
+            _raise_wrong_value(self, value)
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        # A bare date compared with a datetime column covers the whole day, as in Odoo.
+        if isinstance(value, str) and len(value) == 10 and operator in ("<", "<=", ">", ">="):
+            value = value + (" 23:59:59" if operator in (">", "<=") else " 00:00:00")
+        elif (
+            isinstance(value, datetime.date)
+            and not isinstance(value, datetime.datetime)
+            and operator in ("<", "<=", ">", ">=")
+        ):
+            bound = datetime.time.max if operator in (">", "<=") else datetime.time.min
+            value = datetime.datetime.combine(value, bound)
+        return super().condition_to_sql(operator, value, model, alias, query)
+
+
+class Binary(Field):
+    """Binary content, stored in a ``bytea`` column; read and written as base64 bytes."""
+
+    type = "binary"
+    column_type = ("bytea", "bytea")
+    prefetch = False
+    attachment = False
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        if isinstance(value, str):
+            return value.encode()
+        if isinstance(value, bytes | bytearray | memoryview):
+            return bytes(value)
+        _raise_wrong_value(self, value)
+
+    def convert_from_column(self, value):
+        return None if value is None else bytes(value)
+
+
+class Json(Field):
+    type = "json"
+    column_type = ("jsonb", "jsonb")
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        if validate:
+            try:
+                json.dumps(value)
+            except (TypeError, ValueError):
+                _raise_wrong_value(self, value)
+        return value
+
+    def convert_to_column(self, value):
+        return None if value is None else Jsonb(value)
+
+
+class Id(Field):
+    """The ``id`` field: the primary key, always there, never written."""
+
+    type = "integer"
+    column_type = ("int4", "integer")
+    store = True
+    readonly = True
+    copy = False
+    prefetch = False
+
+    def __get__(self, record, owner=None):
+        if record is None:
+            return self
+        if not record._ids:
+            return False
+        if len(record._ids) != 1:
+            record.ensure_one()
+        return record._ids[0]
+
+    def __set__(self, record, value):
+        raise TypeError("field 'id' cannot be assigned")
+
+    def convert_to_cache(self, value, record, validate=True):
+        return int(value) if value else None
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        if operator in ("=", "!=") and isinstance(value, list | tuple):
+            operator = "in" if operator == "=" else "not in"
+        return super().condition_to_sql(operator, value, model, alias, query)

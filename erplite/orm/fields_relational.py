@@ -1,0 +1,469 @@
+"""Relational fields: Many2one, One2many and Many2many.
+
+Cache representation: a Many2one holds an id or ``None``; an x2many holds a tuple of ids.
+Record values are recordsets of the comodel, whose prefetch set is the values of the same field
+over the source records' prefetch set, so that walking ``orders.partner_id.country_id.name``
+costs one query per hop whatever the number of records.
+
+x2many values are written with ``Command`` triplets (see ``erplite.orm.commands``); a plain list
+of ids, or a recordset, means ``Command.set``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from erplite.orm.commands import Command, normalize_commands
+from erplite.orm.fields import Field, _raise_wrong_value
+from erplite.sql import SQL
+
+
+class _Relational(Field):
+    relational = True
+    comodel_name: str = ""
+    domain: Any = None
+    context: Any = None
+    check_company = False
+    auto_join = False
+
+    def __init__(self, comodel_name: Any = None, string: Any = None, **kwargs: Any):
+        if comodel_name is not None:
+            kwargs["comodel_name"] = comodel_name
+        if string is not None:
+            kwargs["string"] = string
+        super().__init__(**kwargs)
+
+    def get_domain_list(self, model: Any) -> list:
+        domain = self.domain
+        if callable(domain):
+            domain = domain(model)
+        return list(domain) if isinstance(domain, list | tuple) else []
+
+
+class Many2one(_Relational):
+    """A reference to one record of ``comodel_name``; ``ondelete`` is ``'set null'``
+    (default), ``'restrict'`` or ``'cascade'``; ``delegate=True`` makes it an ``_inherits``
+    link."""
+
+    type = "many2one"
+    column_type = ("int4", "integer")
+    ondelete: str | None = None
+    delegate = False
+    group_operator = None
+
+    def __init__(self, comodel_name: Any = None, string: Any = None, **kwargs: Any):
+        super().__init__(comodel_name, string, **kwargs)
+
+    def setup_attrs(self, model_class, name):
+        super().setup_attrs(model_class, name)
+        if self.ondelete is None:
+            self.ondelete = "cascade" if self.delegate else ("restrict" if self.required else "set null")
+        if self.ondelete == "set null" and self.required:
+            raise ValueError(
+                f"Field {self.model_name}.{name} cannot be required with ondelete='set null'"
+            )
+
+    def convert_to_cache(self, value, record, validate=True):
+        if value is None or value is False:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value or None
+        if isinstance(value, tuple | list) and value and isinstance(value[0], int):
+            return value[0]
+        ids = getattr(value, "_ids", None)
+        if ids is not None and getattr(value, "_name", None) == self.comodel_name:
+            if len(ids) > 1:
+                _raise_wrong_value(self, value)
+            return ids[0] if ids else None
+        _raise_wrong_value(self, value)
+
+    def convert_to_record(self, value, record):
+        comodel = record.env[self.comodel_name]
+        ids = () if value is None else (value,)
+        return comodel._browse(record.env, ids, _PrefetchMany2one(record, self))
+
+    def convert_to_read(self, value, record, use_display_name=True):
+        if value is None:
+            return False
+        if use_display_name:
+            target = record.env[self.comodel_name].browse(value)
+            return (value, target.sudo().display_name)
+        return value
+
+    def convert_to_write(self, value, record):
+        return value.id if value else False
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        if operator in ("in", "not in", "=", "!=") and value not in (False, None):
+            if hasattr(value, "_ids"):
+                value = list(value._ids)
+                operator = {"=": "in", "!=": "not in"}.get(operator, operator)
+            elif isinstance(value, list | tuple) and operator in ("=", "!="):
+                operator = "in" if operator == "=" else "not in"
+        return super().condition_to_sql(operator, value, model, alias, query)
+
+    def order_to_sql(self, model, alias, query):
+        """Order by the comodel's ``_order``, through a LEFT JOIN, as Odoo does."""
+        comodel = model.env[self.comodel_name]
+        join_alias = query.left_join(
+            alias, self.name, comodel._table, "id", self.name
+        )
+        return comodel._order_to_sql(comodel._order, query, join_alias, reverse=False, raw=True)
+
+
+class _PrefetchMany2one:
+    """Lazy prefetch ids of a many2one: its cached values over the source's prefetch set."""
+
+    __slots__ = ("record", "field")
+
+    def __init__(self, record: Any, field: Many2one):
+        self.record = record
+        self.field = field
+
+    def __iter__(self):
+        cache = self.record.env.transaction.cache
+        seen = set()
+        for value in cache.get_values(self.record._prefetch_ids_iter(), self.field, self.record.env):
+            if value and value not in seen:
+                seen.add(value)
+                yield value
+
+
+class _RelationalMulti(_Relational):
+    """Common behaviour of One2many and Many2many."""
+
+    copy = False
+    prefetch = True
+    group_operator = None
+
+    def convert_to_cache(self, value, record, validate=True):
+        """A tuple of ids from ids, a recordset or commands applied on the current value."""
+        if value is None or value is False:
+            return ()
+        ids = getattr(value, "_ids", None)
+        if ids is not None:
+            return tuple(ids)
+        if isinstance(value, tuple) and all(isinstance(i, int) for i in value):
+            return value
+        if isinstance(value, list | tuple):
+            if all(isinstance(i, int) and not isinstance(i, bool) for i in value):
+                return tuple(value)
+            current = list(record[self.name]._ids) if record is not None and record._ids else []
+            for command in normalize_commands(value, self):
+                code = command[0]
+                if code == Command.LINK and command[1] not in current:
+                    current.append(command[1])
+                elif code in (Command.UNLINK, Command.DELETE) and command[1] in current:
+                    current.remove(command[1])
+                elif code == Command.CLEAR:
+                    current = []
+                elif code == Command.SET:
+                    current = list(command[2])
+            return tuple(current)
+        _raise_wrong_value(self, value)
+
+    def convert_to_record(self, value, record):
+        comodel = record.env[self.comodel_name]
+        return comodel._browse(record.env, value or (), _PrefetchX2many(record, self))
+
+    def convert_to_read(self, value, record, use_display_name=True):
+        return list(value or ())
+
+    def convert_to_write(self, value, record):
+        return [Command.set(value.ids)]
+
+    def null(self, record):
+        return ()
+
+
+class _PrefetchX2many:
+    __slots__ = ("record", "field")
+
+    def __init__(self, record: Any, field: _RelationalMulti):
+        self.record = record
+        self.field = field
+
+    def __iter__(self):
+        cache = self.record.env.transaction.cache
+        seen = set()
+        for ids in cache.get_values(self.record._prefetch_ids_iter(), self.field, self.record.env):
+            for value in ids or ():
+                if value not in seen:
+                    seen.add(value)
+                    yield value
+
+
+class One2many(_RelationalMulti):
+    """The records of ``comodel_name`` whose many2one ``inverse_name`` points here."""
+
+    type = "one2many"
+    column_type = None
+    store = True
+    inverse_name: str = ""
+
+    def __init__(self, comodel_name: Any = None, inverse_name: Any = None, string: Any = None, **kwargs):
+        if inverse_name is not None:
+            kwargs["inverse_name"] = inverse_name
+        super().__init__(comodel_name, string, **kwargs)
+
+    def read_values(self, records: Any) -> dict[int, tuple]:
+        """Fetch the lines of ``records``: one query, ordered by the comodel's ``_order``."""
+        comodel = records.env[self.comodel_name]
+        inverse = self.inverse_name
+        domain = [(inverse, "in", list(records._ids)), *self.get_domain_list(records)]
+        lines = comodel.with_context(active_test=self.context_active_test(records))
+        found = lines.search_fetch(domain, [inverse], order=None)
+        result: dict[int, list] = defaultdict(list)
+        cache = records.env.transaction.cache
+        inverse_field = comodel._fields[inverse]
+        for line_id in found._ids:
+            parent = cache.get_value(line_id, inverse_field, records.env)
+            result[parent].append(line_id)
+        return {rid: tuple(result.get(rid, ())) for rid in records._ids}
+
+    def context_active_test(self, records: Any) -> bool:
+        context = self.context if isinstance(self.context, dict) else {}
+        return context.get("active_test", records.env.context.get("active_test", True))
+
+    def write_commands(self, records: Any, commands: list) -> None:
+        """Apply ``commands`` to the lines of ``records`` (batched over all records)."""
+        comodel = records.env[self.comodel_name].with_context(active_test=False)
+        inverse = self.inverse_name
+        inverse_field = comodel._fields[inverse]
+        to_create: list[dict] = []
+        for record in records:
+            for command in commands:
+                code = command[0]
+                if code == Command.CREATE:
+                    vals = dict(command[2] or {})
+                    vals[inverse] = record.id
+                    to_create.append(vals)
+                elif code == Command.UPDATE:
+                    comodel.browse(command[1]).write(command[2] or {})
+                elif code == Command.DELETE:
+                    comodel.browse(command[1]).unlink()
+                elif code == Command.UNLINK:
+                    self._detach(comodel.browse(command[1]), inverse_field)
+                elif code == Command.LINK:
+                    comodel.browse(command[1]).write({inverse: record.id})
+                elif code == Command.CLEAR:
+                    self._detach(record[self.name], inverse_field)
+                elif code == Command.SET:
+                    wanted = comodel.browse(command[2])
+                    current = record[self.name].with_context(active_test=False)
+                    self._detach(current - wanted, inverse_field)
+                    missing = wanted - current
+                    if missing:
+                        missing.write({inverse: record.id})
+        if to_create:
+            comodel.create(to_create)
+
+    @staticmethod
+    def _detach(lines: Any, inverse_field: Field) -> None:
+        if not lines:
+            return
+        if inverse_field.ondelete == "cascade" or inverse_field.required:
+            lines.unlink()
+        else:
+            lines.write({inverse_field.name: False})
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        comodel = model.env[self.comodel_name]
+        inverse = comodel._fields[self.inverse_name]
+        id_column = SQL.identifier(alias, "id")
+        if operator in ("any", "not any"):
+            # NULL inverses are excluded: "id NOT IN (..., NULL)" would never be true
+            sub = comodel.with_context(active_test=False)._search(
+                [*value, *self.get_domain_list(model), (inverse.name, "!=", False)]
+            )
+            keyword = "IN" if operator == "any" else "NOT IN"
+            return SQL(f"%s {keyword} (%s)", id_column, sub.subselect(inverse.name))
+        if value is False or value is None or value == []:
+            if operator in ("=", "in") or (operator == "!=" and value == []):
+                positive = operator in ("=", "in")
+            else:
+                positive = False
+            sub = comodel.with_context(active_test=False)._search([(inverse.name, "!=", False)])
+            keyword = "NOT IN" if positive else "IN"
+            return SQL(f"%s {keyword} (%s)", id_column, sub.subselect(inverse.name))
+        if operator in ("in", "not in", "=", "!="):
+            ids = value if isinstance(value, list | tuple) else [value]
+            ids = [getattr(i, "id", i) for i in ids]
+            sub = comodel.with_context(active_test=False)._search([("id", "in", ids), (inverse.name, "!=", False)])
+            keyword = "NOT IN" if operator in ("not in", "!=") else "IN"
+            return SQL(f"%s {keyword} (%s)", id_column, sub.subselect(inverse.name))
+        raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")
+
+
+class Many2many(_RelationalMulti):
+    """A set of records of ``comodel_name`` through the table ``relation`` (``column1`` points
+    to this model, ``column2`` to the comodel); names default to Odoo's."""
+
+    type = "many2many"
+    column_type = None
+    store = True
+    relation: str | None = None
+    column1: str | None = None
+    column2: str | None = None
+    ondelete = "cascade"
+
+    def __init__(self, comodel_name: Any = None, relation: Any = None, column1: Any = None,
+                 column2: Any = None, string: Any = None, **kwargs: Any):
+        for key, value in (("relation", relation), ("column1", column1), ("column2", column2)):
+            if value is not None:
+                kwargs[key] = value
+        super().__init__(comodel_name, string, **kwargs)
+
+    def setup_relation(self, model: Any) -> None:
+        """Name the relation table and columns as Odoo does, once the comodel is known."""
+        comodel = model.env[self.comodel_name]
+        if not self.relation:
+            tables = sorted([model._table, comodel._table])
+            if tables[0] == tables[1]:
+                raise ValueError(
+                    f"Many2many {self.model_name}.{self.name} to its own model needs "
+                    "explicit relation, column1 and column2"
+                )
+            self.relation = f"{tables[0]}_{tables[1]}_rel"
+        if not self.column1:
+            self.column1 = f"{model._table}_id"
+        if not self.column2:
+            self.column2 = f"{comodel._table}_id"
+
+    def read_values(self, records: Any) -> dict[int, tuple]:
+        """Fetch the linked ids for ``records``: one query, filtered by the comodel's rules and
+        domain, ordered by its ``_order``."""
+        comodel = records.env[self.comodel_name].with_context(
+            active_test=self.context_active_test(records)
+        )
+        query = comodel._search(self.get_domain_list(records))
+        rel_alias = query.join(
+            query.alias, "id", self.relation, self.column2, f"{self.name}_rel"
+        )
+        query.add_where(SQL("%s = ANY(%s)", SQL.identifier(rel_alias, self.column1), list(records._ids)))
+        cr = records.env.cr
+        cr.execute(query.select(SQL.identifier(rel_alias, self.column1), SQL.identifier(query.alias, "id")), flush=False)
+        result: dict[int, list] = defaultdict(list)
+        for source_id, target_id in cr.fetchall():
+            result[source_id].append(target_id)
+        return {rid: tuple(result.get(rid, ())) for rid in records._ids}
+
+    context_active_test = One2many.context_active_test
+
+    def write_commands(self, records: Any, commands: list) -> None:
+        """Apply ``commands``: relation rows are inserted/deleted in one statement each."""
+        env = records.env
+        comodel = env[self.comodel_name].with_context(active_test=False)
+        to_link: set[tuple[int, int]] = set()
+        to_unlink: set[tuple[int, int]] = set()
+        to_clear: set[int] = set()
+        created: list[tuple[int, dict]] = []
+        for command in commands:
+            code = command[0]
+            if code == Command.CREATE:
+                created.extend((rid, dict(command[2] or {})) for rid in records._ids)
+            elif code == Command.UPDATE:
+                comodel.browse(command[1]).write(command[2] or {})
+            elif code == Command.DELETE:
+                comodel.browse(command[1]).unlink()
+                to_unlink.update((rid, command[1]) for rid in records._ids)
+            elif code == Command.UNLINK:
+                to_unlink.update((rid, command[1]) for rid in records._ids)
+                to_link.difference_update((rid, command[1]) for rid in records._ids)
+            elif code == Command.LINK:
+                to_link.update((rid, command[1]) for rid in records._ids)
+                to_unlink.difference_update((rid, command[1]) for rid in records._ids)
+            elif code in (Command.CLEAR, Command.SET):
+                to_clear.update(records._ids)
+                to_link = set()
+                to_unlink = set()
+                if code == Command.SET:
+                    to_link.update((rid, tid) for rid in records._ids for tid in command[2])
+        if created:
+            new_records = comodel.create([vals for _rid, vals in created])
+            to_link.update((rid, nid) for (rid, _vals), nid in zip(created, new_records._ids))
+        self._apply_relation_changes(records, to_clear, to_link, to_unlink)
+
+    def _apply_relation_changes(self, records, to_clear, to_link, to_unlink) -> None:
+        env = records.env
+        cr = env.cr
+        relation = SQL.identifier(self.relation)
+        col1, col2 = SQL.identifier(self.column1), SQL.identifier(self.column2)
+        cache = env.transaction.cache
+        if to_clear:
+            current = {rid: set(cache.get_value(rid, self, env, default=None) or ()) for rid in to_clear}
+            wanted: dict[int, set] = defaultdict(set)
+            for rid, tid in to_link:
+                if rid in to_clear:
+                    wanted[rid].add(tid)
+            unknown = [rid for rid in to_clear if cache.get_value(rid, self, env, default=None) is None]
+            if unknown:
+                # the current links are needed to know what changes; read them in one query
+                current.update({rid: set(v) for rid, v in self.read_values(records.browse(unknown)).items()})
+            to_unlink = set(to_unlink)
+            for rid in to_clear:
+                to_unlink.update((rid, tid) for tid in current[rid] - wanted[rid])
+            to_link = {(rid, tid) for rid, tid in to_link if rid not in to_clear or tid not in current[rid]}
+        if to_unlink:
+            pairs = sorted(to_unlink)
+            cr.execute(SQL(
+                "DELETE FROM %s WHERE (%s, %s) IN (SELECT * FROM unnest(%s::int4[], %s::int4[]))",
+                relation, col1, col2, [p[0] for p in pairs], [p[1] for p in pairs],
+            ), flush=False)
+        if to_link:
+            pairs = sorted(to_link)
+            cr.execute(SQL(
+                "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::int4[], %s::int4[]) "
+                "ON CONFLICT DO NOTHING",
+                relation, col1, col2, [p[0] for p in pairs], [p[1] for p in pairs],
+            ), flush=False)
+        # keep the cache exact where it is known, forget it elsewhere
+        touched = {rid for rid, _ in to_link} | {rid for rid, _ in to_unlink} | set(to_clear)
+        for rid in touched:
+            value = cache.get_value(rid, self, env, default=None)
+            if value is None and rid not in to_clear:
+                continue
+            ids = [] if rid in to_clear and value is None else list(value or ())
+            if rid in to_clear and value is None:
+                cache.discard(rid, self, env)
+                continue
+            removed = {tid for r, tid in to_unlink if r == rid}
+            ids = [i for i in ids if i not in removed]
+            ids.extend(tid for r, tid in sorted(to_link) if r == rid and tid not in ids)
+            cache.set_value(rid, self, tuple(ids), env)
+        if touched:
+            records.browse(sorted(touched)).modified([self.name])
+            inverse_fields = records.env.registry.many2many_inverses(self)
+            if inverse_fields:
+                targets = {tid for _r, tid in to_link} | {tid for _r, tid in to_unlink}
+                comodel = env[self.comodel_name]
+                for inverse in inverse_fields:
+                    cache.invalidate_field(inverse, env)
+                    if targets:
+                        comodel.browse(sorted(targets)).modified([inverse.name])
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        comodel = model.env[self.comodel_name]
+        rel_alias = query.make_alias(alias, self.name)
+        relation = SQL("%s AS %s", SQL.identifier(self.relation), SQL.identifier(rel_alias))
+        link = SQL("%s = %s", SQL.identifier(rel_alias, self.column1), SQL.identifier(alias, "id"))
+        target = SQL.identifier(rel_alias, self.column2)
+        if operator in ("any", "not any"):
+            sub = comodel.with_context(active_test=False)._search(
+                [*value, *self.get_domain_list(model)] if isinstance(value, list) else value
+            )
+            exists = "EXISTS" if operator == "any" else "NOT EXISTS"
+            return SQL(f"{exists} (SELECT 1 FROM %s WHERE %s AND %s IN (%s))",
+                       relation, link, target, sub.subselect())
+        if value is False or value is None or value == []:
+            positive = operator in ("=", "in")
+            exists = "NOT EXISTS" if positive else "EXISTS"
+            return SQL(f"{exists} (SELECT 1 FROM %s WHERE %s)", relation, link)
+        if operator in ("in", "not in", "=", "!="):
+            ids = value if isinstance(value, list | tuple) else [value]
+            ids = [getattr(i, "id", i) for i in ids if i]
+            exists = "NOT EXISTS" if operator in ("not in", "!=") else "EXISTS"
+            return SQL(f"{exists} (SELECT 1 FROM %s WHERE %s AND %s = ANY(%s))",
+                       relation, link, target, ids)
+        raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")

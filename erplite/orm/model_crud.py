@@ -1,0 +1,647 @@
+"""create, write, unlink, read, copy and their helpers.
+
+``create`` inserts all records of one call in one statement (``INSERT ... SELECT FROM
+unnest(arrays)``) and fills the cache with what it inserted. ``write`` only updates the cache
+and the transaction's pending writes; they are sent by the flush, one UPDATE per set of
+columns. Both mark the stored computed fields that depend on the change, validate
+``@api.constrains`` and go through the security layer (access rights, record rules, field
+groups) unless the environment is a superuser one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from erplite import api
+from erplite.exceptions import UserError, ValidationError
+from erplite.orm.commands import Command, normalize_commands
+from erplite.orm.model_compute import ComputeMixin
+from erplite.sql import SQL
+
+_X2MANY = ("one2many", "many2many")
+
+
+class CrudMixin(ComputeMixin):
+    # ------------------------------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------------------------------
+    def _field_or_error(self, name: str) -> Any:
+        field = self._fields.get(name)
+        if field is None:
+            raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+        return field
+
+    def _now(self) -> datetime.datetime:
+        transaction = self.env.transaction
+        now = getattr(transaction, "now", None)
+        if now is None:
+            now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+            transaction.now = now
+        return now
+
+    # ------------------------------------------------------------------------------------------
+    # defaults
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def default_get(self, fields_list: Iterable[str]) -> dict[str, Any]:
+        """Default values of ``fields_list``: ``default_<name>`` context keys, then field
+        defaults; values are in ``write()`` format."""
+        result: dict[str, Any] = {}
+        context = self.env.context
+        for name in fields_list:
+            field = self._field_or_error(name)
+            key = f"default_{name}"
+            if key in context:
+                result[name] = context[key]
+            elif field.default is not None:
+                value = field.get_default(self)
+                if hasattr(value, "_ids") and field.relational:
+                    value = value.id if field.type == "many2one" else [Command.set(value.ids)]
+                result[name] = value
+        return result
+
+    def _add_missing_default_values(self, vals: dict) -> dict:
+        missing = [
+            name for name, field in self._fields.items()
+            if name not in vals and (field.default is not None or f"default_{name}" in self.env.context)
+            and not field.inherited
+        ]
+        defaults = self.default_get(missing) if missing else {}
+        # inherited fields take the parent's defaults unless the parent link is given
+        for parent_model, fk in self._inherits.items():
+            if vals.get(fk):
+                continue
+            parent = self.env[parent_model]
+            parent_missing = [
+                name for name, field in self._fields.items()
+                if field.inherited and field.related.split(".", 1)[0] == fk
+                and name not in vals and parent._fields[name].default is not None
+            ]
+            if parent_missing:
+                defaults.update(parent.default_get(parent_missing))
+        return {**defaults, **vals}
+
+    # ------------------------------------------------------------------------------------------
+    # create
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list: list[dict] | dict) -> Any:
+        """Create records from a dict or a list of dicts; return them as a recordset."""
+        if isinstance(vals_list, dict):
+            vals_list = [vals_list]
+        if not vals_list:
+            return self.browse()
+        self._check_access("create")
+        env = self.env
+        for vals in vals_list:
+            if not isinstance(vals, dict):
+                raise ValueError(f"create() on {self._name} expects dicts, got {vals!r}")
+            for name in vals:
+                self._field_or_error(name)
+        if not env.su:
+            from erplite import security
+
+            names = {name for vals in vals_list for name in vals}
+            security.check_field_access(self, names, "write")
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        vals_list = self._create_parents(vals_list)
+
+        rows: list[dict] = []
+        relational: list[dict] = []
+        inverses: list[dict] = []
+        given: list[set] = []
+        for vals in vals_list:
+            row: dict[str, Any] = {}
+            x2many: dict[Any, Any] = {}
+            inverse: dict[Any, Any] = {}
+            for name, value in vals.items():
+                field = self._fields[name]
+                if field.type in _X2MANY and field.store and not field.compute:
+                    x2many[field] = value
+                elif field.store and field.column_type is not None and name != "id":
+                    row[name] = field.convert_to_cache(value, self)
+                    if field.inverse and field.compute:
+                        inverse[field] = value
+                elif field.inverse:
+                    inverse[field] = value
+            for name, field in self._fields.items():
+                if (field.required and field.store and field.column_type is not None
+                        and not field.compute and row.get(name) is None and name != "id"
+                        and field.type != "boolean"):
+                    raise ValidationError(
+                        f'Missing required value for the field "{field.string}" '
+                        f"({self._name}.{name})"
+                    )
+            rows.append(row)
+            relational.append(x2many)
+            inverses.append(inverse)
+            given.append(set(vals))
+
+        records = self._create(rows)
+        cache = env.transaction.cache
+        # new records have no lines yet: reading them must not query
+        for field in self._fields.values():
+            if field.type in _X2MANY and field.store and not field.compute:
+                cache.update(records._ids, field, [()] * len(records._ids), env)
+        x2many_groups: dict[Any, list] = defaultdict(list)
+        for record, x2many in zip(records, relational):
+            for field, value in x2many.items():
+                x2many_groups[field].append((record, normalize_commands(value, field)))
+        for field, items in x2many_groups.items():
+            for record, commands in items:
+                field.write_commands(record, commands)
+        for record, inverse in zip(records, inverses):
+            if inverse:
+                record._run_inverses(inverse)
+
+        # stored computed fields of the new records, unless their value was given
+        for field in self._fields.values():
+            if field.store and field.compute:
+                ids = [rid for rid, names in zip(records._ids, given) if field.name not in names]
+                if ids:
+                    env.add_to_compute(field, ids)
+        records.modified(self._fields, create=True)
+        names = set().union(*given) if given else set()
+        records._validate_fields(names)
+        if not env.su:
+            records._check_rules("create")
+        return records
+
+    def _create_parents(self, vals_list: list[dict]) -> list[dict]:
+        """``_inherits``: create the parent records first, with the fields they own."""
+        if not self._inherits:
+            return vals_list
+        result = [dict(vals) for vals in vals_list]
+        for parent_model, fk in self._inherits.items():
+            todo: list[tuple[dict, dict]] = []
+            for vals in result:
+                parent_vals = {}
+                for name in list(vals):
+                    field = self._fields[name]
+                    if field.inherited and field.related.split(".", 1)[0] == fk:
+                        parent_vals[name] = vals.pop(name)
+                if vals.get(fk):
+                    if parent_vals:
+                        self.env[parent_model].browse(vals[fk]).write(parent_vals)
+                else:
+                    todo.append((vals, parent_vals))
+            if todo:
+                parents = self.env[parent_model].create([pv for _vals, pv in todo])
+                for (vals, _pv), parent_id in zip(todo, parents._ids):
+                    vals[fk] = parent_id
+        return result
+
+    def _create(self, rows: list[dict]) -> Any:
+        """INSERT ``rows`` (cache-format values of stored columns) in one statement; fill the
+        cache with every stored column of the new records."""
+        env = self.env
+        now = self._now()
+        columns = [name for name, field in self._fields.items()
+                   if field.store and field.column_type is not None and name != "id"
+                   and not (field.compute and field.name not in set().union(*rows))]
+        magic = {}
+        if self._log_access:
+            magic = {"create_uid": env.uid, "write_uid": env.uid, "create_date": now, "write_date": now}
+        values = [dict((name, None) for name in columns) | row | magic for row in rows]
+        columns = [name for name in columns if any(v[name] is not None for v in values)
+                   or name in magic]
+        fields = [self._fields[name] for name in columns]
+        table = SQL.identifier(self._table)
+        names = SQL(", ").join(SQL.identifier(f.column_name) for f in fields)
+        if not fields:
+            statement = SQL("INSERT INTO %s DEFAULT VALUES RETURNING id", table)
+            if len(rows) > 1:
+                statement = SQL(
+                    "INSERT INTO %s (id) SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s) RETURNING id", table, self._table, len(rows))
+        elif len(rows) == 1:
+            params = SQL(", ").join(SQL("%s", f.convert_to_column(values[0][f.name])) for f in fields)
+            statement = SQL("INSERT INTO %s (%s) VALUES (%s) RETURNING id", table, names, params)
+        else:
+            arrays = SQL(", ").join(
+                SQL(f"%s::{f.column_type[0]}[]", [f.convert_to_column(v[f.name]) for v in values])
+                for f in fields
+            )
+            statement = SQL("INSERT INTO %s (%s) SELECT * FROM unnest(%s) RETURNING id",
+                            table, names, arrays)
+        self._execute_write(statement)
+        ids = tuple(row[0] for row in env.cr.fetchall())
+        records = self.browse(ids)
+        cache = env.transaction.cache
+        for name, field in self._fields.items():
+            if field.store and field.column_type is not None and name != "id":
+                if field.compute and name not in columns:
+                    continue
+                cache.update(ids, field, [v.get(name) for v in values], env)
+            if field.type == "many2one" and field.store:
+                self._update_inverse_caches(records, field, [v.get(name) for v in values], created=True)
+        if self._parent_store:
+            records._parent_store_update()
+        return records
+
+    def _update_inverse_caches(self, records: Any, field: Any, new_values: list, created: bool = False) -> None:
+        """Keep cached one2many values in step with a many2one change of ``records``."""
+        env = self.env
+        cache = env.transaction.cache
+        for inverse in env.registry.field_inverses.get(field, ()):
+            if inverse.domain or inverse.context:
+                cache.invalidate([(inverse, None)])
+                continue
+            for record_id, new in zip(records._ids, new_values):
+                if not created:
+                    old = cache.get_value(record_id, field, env, default=_UNKNOWN)
+                    if old is _UNKNOWN:
+                        cache.invalidate([(inverse, None)])
+                        break
+                    if old == new:
+                        continue
+                    if old is not None:
+                        lines = cache.get_value(old, inverse, env, default=None)
+                        if lines is not None and record_id in lines:
+                            cache.set_value(old, inverse, tuple(i for i in lines if i != record_id), env)
+                if new is not None:
+                    lines = cache.get_value(new, inverse, env, default=None)
+                    if lines is not None and record_id not in lines:
+                        cache.set_value(new, inverse, lines + (record_id,), env)
+
+    # ------------------------------------------------------------------------------------------
+    # write
+    # ------------------------------------------------------------------------------------------
+    def write(self, vals: dict) -> bool:
+        """Update ``self`` with ``vals``; sent to the database by the next flush."""
+        if not self._ids:
+            return True
+        if not isinstance(vals, dict):
+            raise ValueError(f"write() on {self._name} expects a dict, got {vals!r}")
+        self._check_access("write")
+        env = self.env
+        fields = [self._field_or_error(name) for name in vals]
+        if not env.su:
+            from erplite import security
+
+            security.check_field_access(self, list(vals), "write")
+            self._check_rules("write")
+        cache = env.transaction.cache
+        towrite = env.transaction.towrite[self._name]
+
+        columns = []
+        x2many = []
+        inverse: dict[Any, Any] = {}
+        for field in fields:
+            value = vals[field.name]
+            if field.name == "id":
+                raise ValueError(f"Field 'id' of {self._name} cannot be written")
+            if field.type in _X2MANY and field.store and not field.compute:
+                x2many.append((field, normalize_commands(value, field)))
+            elif field.store and field.column_type is not None:
+                cache_value = field.convert_to_cache(value, self)
+                if field.required and cache_value is None and field.type != "boolean":
+                    raise ValidationError(
+                        f'Missing required value for the field "{field.string}" '
+                        f"({self._name}.{field.name})"
+                    )
+                columns.append((field, cache_value))
+                if field.inverse and field.compute:
+                    inverse[field] = value
+            elif field.inverse:
+                inverse[field] = value
+            else:
+                raise UserError(f"Field {self._name}.{field.name} is computed and cannot be written")
+
+        relational = [f.name for f, _v in columns if f.relational] + [f.name for f, _c in x2many]
+        if relational:
+            self.modified(relational, before=True)
+        for field, cache_value in columns:
+            if field.type == "many2one":
+                self._update_inverse_caches(self, field, [cache_value] * len(self._ids))
+            cache.update(self._ids, field, [cache_value] * len(self._ids), env)
+            for record_id in self._ids:
+                towrite[record_id][field.name] = cache_value
+            if field.compute:
+                env.remove_to_compute(field, self._ids)
+        if self._log_access and columns:
+            now = self._now()
+            for name, value in (("write_uid", env.uid), ("write_date", now)):
+                field = self._fields[name]
+                cache.update(self._ids, field, [value] * len(self._ids), env)
+                for record_id in self._ids:
+                    towrite[record_id][name] = value
+        if not towrite:
+            env.transaction.towrite.pop(self._name, None)
+        for field, commands in x2many:
+            field.write_commands(self, commands)
+        if inverse:
+            self._run_inverses(inverse)
+        self.modified([f.name for f in fields])
+        self._validate_fields([f.name for f in fields])
+        return True
+
+    def _run_inverses(self, values: dict) -> None:
+        """Call the inverse methods of non-stored fields given in ``values``."""
+        env = self.env
+        cache = env.transaction.cache
+        by_method: dict[Any, list] = defaultdict(list)
+        for field, value in values.items():
+            cache_value = field.convert_to_cache(value, self)
+            cache.update(self._ids, field, [cache_value] * len(self._ids), env)
+            by_method[field.inverse if not field.related else ("related", field)].append(field)
+        for key, fields in by_method.items():
+            with env.protecting(fields, self):
+                if isinstance(key, tuple):
+                    self._inverse_related_values(key[1])
+                elif callable(key):
+                    key(self)
+                else:
+                    getattr(self, key)()
+
+    # ------------------------------------------------------------------------------------------
+    # unlink
+    # ------------------------------------------------------------------------------------------
+    def unlink(self) -> bool:
+        """Delete ``self``; ``@api.ondelete`` checks run first, database cascades apply."""
+        if not self._ids:
+            return True
+        self._check_access("unlink")
+        self._check_rules("unlink")
+        env = self.env
+        for method in self._ondelete_methods:
+            getattr(self, method)()
+        self.modified(self._fields, before=True)
+        env.flush_all()
+        for field in list(env.transaction.tocompute):
+            if field.model_name == self._name:
+                env.remove_to_compute(field, self._ids)
+        self._execute_write(SQL("DELETE FROM %s WHERE id = ANY(%s)",
+                                SQL.identifier(self._table), list(self._ids)))
+        if "ir.model.data" in env.registry.models and self._name != "ir.model.data":
+            env.cr.execute(SQL("DELETE FROM ir_model_data WHERE model = %s AND res_id = ANY(%s)",
+                               self._name, list(self._ids)), flush=False)
+        # the database cascaded deletions and nullified references: forget every cached value
+        env.transaction.cache.invalidate()
+        return True
+
+    # ------------------------------------------------------------------------------------------
+    # read
+    # ------------------------------------------------------------------------------------------
+    def read(self, fields: list[str] | None = None, load: str = "_classic_read") -> list[dict]:
+        """The values of ``fields`` (all readable fields by default) as dicts; a many2one is
+        ``(id, display_name)`` unless ``load`` is falsy or ``'_classic_write'``."""
+        self._check_access("read")
+        names = self._read_field_names(fields)
+        if not self._ids:
+            return []
+        self._read_into_cache(names)
+        return self._read_format(names, load)
+
+    def _read_field_names(self, fields: list[str] | None) -> list[str]:
+        from erplite import security
+
+        env = self.env
+        if fields:
+            for name in fields:
+                self._field_or_error(name)
+            if not env.su:
+                security.check_field_access(self, fields, "read")
+            names = list(fields)
+        else:
+            names = [name for name, field in self._fields.items()
+                     if env.su or not field.groups or security.field_accessible(env, field)]
+        if "id" not in names:
+            names.insert(0, "id")
+        return names
+
+    def _read_into_cache(self, names: list[str]) -> None:
+        columns = [self._fields[n] for n in names if self._fields[n].store
+                   and self._fields[n].column_type is not None and n != "id"]
+        env = self.env
+        cache = env.transaction.cache
+        records = self
+        if columns:
+            for field in columns:
+                if field.compute:
+                    records._ensure_cached(field)
+            missing = [i for i in self._ids if any(not cache.contains(i, f, env) for f in columns)]
+            if missing:
+                fetched = self.browse(missing)._fetch_fields(
+                    list(dict.fromkeys(columns + self._prefetch_fields(columns[0]))))
+                lost = [i for i in missing if i not in set(fetched)]
+                if lost:
+                    self._raise_missing_or_forbidden(lost, "read")
+        for name in names:
+            field = self._fields[name]
+            if name != "id" and field not in columns:
+                records._ensure_cached(field)
+
+    def _read_format(self, names: list[str], load: str = "_classic_read") -> list[dict]:
+        env = self.env
+        cache = env.transaction.cache
+        use_display_name = bool(load) and load != "_classic_write"
+        if use_display_name:
+            self._prefetch_display_names(names)
+        result = []
+        for record in self:
+            values = {"id": record.id}
+            for name in names:
+                if name == "id":
+                    continue
+                field = self._fields[name]
+                value = cache.get_value(record.id, field, env, default=None)
+                if value is None and field.type in _X2MANY:
+                    value = ()
+                values[name] = field.convert_to_read(value, record, use_display_name)
+            result.append(values)
+        return result
+
+    def _prefetch_display_names(self, names: list[str]) -> None:
+        """Compute the display names of every many2one value to read, one batch per comodel."""
+        env = self.env
+        cache = env.transaction.cache
+        targets: dict[str, set] = defaultdict(set)
+        for name in names:
+            field = self._fields[name]
+            if field.type == "many2one":
+                for value in cache.get_values(self._ids, field, env):
+                    if value:
+                        targets[field.comodel_name].add(value)
+        for comodel, ids in targets.items():
+            records = env[comodel].sudo().browse(sorted(ids))
+            records._ensure_cached(records._fields["display_name"])
+
+    # ------------------------------------------------------------------------------------------
+    # misc public methods
+    # ------------------------------------------------------------------------------------------
+    def exists(self) -> Any:
+        """The records of ``self`` that are still in the database."""
+        if not self._ids:
+            return self
+        self.env.cr.execute(SQL("SELECT id FROM %s WHERE id = ANY(%s)",
+                                SQL.identifier(self._table), list(self._ids)), flush=False)
+        found = {row[0] for row in self.env.cr.fetchall()}
+        return self.browse([i for i in self._ids if i in found])
+
+    def copy_data(self, default: dict | None = None) -> list[dict]:
+        default = dict(default or {})
+        result = []
+        for record in self:
+            vals = {}
+            for name, field in self._fields.items():
+                if name in default or name == "id" or not field.copy or field.inherited:
+                    continue
+                if name in ("create_uid", "create_date", "write_uid", "write_date", "parent_path"):
+                    continue
+                value = record[name]
+                if field.type == "one2many":
+                    vals[name] = [Command.create(line.copy_data()[0]) for line in value]
+                else:
+                    vals[name] = field.convert_to_write(value, record)
+            for parent_model, fk in self._inherits.items():
+                vals.pop(fk, None)
+                parent_vals = record[fk].copy_data()[0]
+                for pname, pvalue in parent_vals.items():
+                    if pname in self._fields and pname not in default:
+                        vals[pname] = pvalue
+            vals.update(default)
+            result.append(vals)
+        return result
+
+    def copy(self, default: dict | None = None) -> Any:
+        """Duplicate the record; fields with ``copy=False`` take their default."""
+        self.ensure_one()
+        return self.create(self.copy_data(default)[0])
+
+    @api.model
+    def name_create(self, name: str) -> tuple[int, str] | bool:
+        if not self._rec_name:
+            return False
+        record = self.create({self._rec_name: name})
+        return record.id, record.display_name
+
+    @api.model
+    def fields_get(self, allfields: list[str] | None = None, attributes: list[str] | None = None) -> dict:
+        """The definitions of the fields the user may see, as Odoo's ``fields_get``."""
+        from erplite import security
+
+        env = self.env
+        result = {}
+        for name, field in self._fields.items():
+            if allfields and name not in allfields:
+                continue
+            if field.groups and not env.su and not security.field_accessible(env, field):
+                continue
+            description = {
+                "type": field.type,
+                "string": field.string,
+                "help": field.help or "",
+                "required": bool(field.required),
+                "readonly": bool(field.readonly),
+                "store": bool(field.store),
+                "searchable": bool(field.store or field.search or field.related),
+                "sortable": bool(field.store and field.column_type is not None),
+                "groupable": bool(field.store and field.column_type is not None),
+                "manual": False,
+                "depends": list(field.depends or ()),
+                "company_dependent": False,
+                "name": name,
+            }
+            if field.relational:
+                description["relation"] = field.comodel_name
+                description["domain"] = field.domain if isinstance(field.domain, list) else []
+                description["context"] = field.context if isinstance(field.context, dict) else {}
+            if field.type == "one2many":
+                description["relation_field"] = field.inverse_name
+            if field.type == "selection":
+                description["selection"] = [list(item) for item in field._selection(self)]
+            if field.type == "char" and getattr(field, "size", None):
+                description["size"] = field.size
+            if attributes:
+                description = {k: v for k, v in description.items() if k in attributes}
+            result[name] = description
+        return result
+
+    def _validate_fields(self, field_names: Iterable[str], excluded: Iterable[str] = ()) -> None:
+        """Run the ``@api.constrains`` methods concerned by ``field_names``."""
+        methods = []
+        excluded = set(excluded)
+        for name in field_names:
+            if name in excluded:
+                continue
+            for method in self._constraint_methods.get(name, ()):
+                if method not in methods:
+                    methods.append(method)
+        for method in methods:
+            getattr(self, method)()
+        if self._check_company_auto:
+            fields = [f for f in field_names if self._fields[f].relational
+                      and getattr(self._fields[f], "check_company", False)]
+            if fields or "company_id" in field_names:
+                self._check_company(fields if "company_id" not in field_names else None)
+
+    # hierarchy -----------------------------------------------------------------------------
+    def _parent_store_update(self) -> None:
+        """Set ``parent_path`` of ``self`` (and their descendants) from their parents."""
+        parent = self._parent_name
+        table = SQL.identifier(self._table)
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(SQL(
+            """
+            WITH RECURSIVE tree(id, path) AS (
+                SELECT node.id, concat(coalesce(up.parent_path, ''), node.id, '/')
+                FROM %s node LEFT JOIN %s up ON up.id = node.%s
+                WHERE node.id = ANY(%s)
+                UNION ALL
+                SELECT child.id, concat(tree.path, child.id, '/')
+                FROM %s child JOIN tree ON child.%s = tree.id
+                WHERE NOT child.id = ANY(%s)
+            )
+            UPDATE %s SET parent_path = tree.path FROM tree WHERE %s.id = tree.id
+            RETURNING %s.id, tree.path
+            """,
+            table, table, SQL.identifier(parent), list(self._ids), table,
+            SQL.identifier(parent), list(self._ids), table, table, table,
+        ), flush=False)
+        field = self._fields["parent_path"]
+        cache = self.env.transaction.cache
+        for record_id, path in cr.fetchall():
+            cache.set_value(record_id, field, path, self.env)
+
+    def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
+        """Whether the user's access rights allow ``operation`` on this model."""
+        if self.env.su:
+            return True
+        from erplite import security
+
+        return security.check_model_access(self.env, self._name, operation, raise_exception)
+
+    def check_access_rule(self, operation: str) -> None:
+        """Raise ``AccessError`` if a record rule refuses ``operation`` on ``self``."""
+        self._check_rules(operation)
+
+    def _filter_access_rules(self, operation: str) -> Any:
+        """The records of ``self`` the record rules allow for ``operation``."""
+        if self.env.su or not self._ids:
+            return self
+        from erplite import security
+        from erplite.orm.query import Query
+
+        query = Query(self.env, self._table)
+        condition = security.rule_sql(self, operation, query.alias, query)
+        if condition is None:
+            return self
+        self.env.flush_all()
+        query.add_where(SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), list(self._ids)))
+        query.add_where(condition)
+        self.env.cr.execute(query.select(), flush=False)
+        allowed = {row[0] for row in self.env.cr.fetchall()}
+        return self.browse([i for i in self._ids if i in allowed])
+
+    def check_access(self, operation: str) -> None:
+        """Odoo 18's combined check: access rights, then record rules."""
+        self.check_access_rights(operation)
+        self.check_access_rule(operation)
+
+
+_UNKNOWN = object()

@@ -1,0 +1,264 @@
+"""read_group and _read_group: aggregates grouped by fields, in one SQL query.
+
+``_read_group(domain, groupby, aggregates)`` is Odoo 17's internal form: it returns tuples of
+the group values (records for many2ones, the period start for dates) followed by the aggregate
+values. ``read_group(domain, fields, groupby, ...)`` is the public dict form, with
+``__count``, ``__domain``, ``lazy`` and ``orderby``. Group-by specs are ``field``,
+``date_field:day|week|month|quarter|year`` and ``many2one.field`` (one hop, joined); aggregate
+specs ``field:sum|avg|min|max|count|count_distinct|array_agg|bool_and|bool_or`` and
+``__count``. The query has the same domain and record rules as ``search``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from erplite import api
+from erplite.orm.query import Query
+from erplite.sql import SQL
+
+AGGREGATES = {
+    "sum": "SUM(%s)", "avg": "AVG(%s)", "min": "MIN(%s)", "max": "MAX(%s)",
+    "count": "COUNT(%s)", "count_distinct": "COUNT(DISTINCT %s)",
+    "array_agg": "ARRAY_AGG(%s)", "bool_and": "BOOL_AND(%s)", "bool_or": "BOOL_OR(%s)",
+}
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"]
+
+
+class ReadGroupMixin:
+    def _groupby_sql(self, spec: str, query: Query) -> tuple[SQL, Any, str | None]:
+        """SQL of a group-by spec, the field it reads and its date granularity."""
+        path, _, granularity = spec.partition(":")
+        fname, _, sub = path.partition(".")
+        field = self._fields.get(fname)
+        if field is None:
+            raise ValueError(f"Invalid field {fname!r} on model {self._name!r} in groupby {spec!r}")
+        if not self.env.su and field.groups:
+            from erplite import security
+
+            security.check_field_access(self, [fname], "read")
+        alias = query.alias
+        if sub:
+            if field.type != "many2one":
+                raise ValueError(f"Invalid groupby {spec!r}: {self._name}.{fname} is not a many2one")
+            comodel = self.env[field.comodel_name]
+            alias = query.left_join(query.alias, field.column_name, comodel._table, "id", fname)
+            field = comodel._fields.get(sub)
+            if field is None:
+                raise ValueError(f"Invalid field {sub!r} on model {comodel._name!r} in groupby {spec!r}")
+        if not field.store or field.column_type is None:
+            raise ValueError(f"Cannot group {self._name} by non-stored field {path!r}")
+        column = SQL.identifier(alias, field.column_name)
+        if field.type in ("date", "datetime"):
+            granularity = granularity or "month"
+            if granularity not in GRANULARITIES:
+                raise ValueError(f"Invalid date granularity {granularity!r} in groupby {spec!r}")
+            return SQL(f"date_trunc('{granularity}', %s::timestamp)", column), field, granularity
+        if granularity:
+            raise ValueError(f"Granularity {granularity!r} only applies to date fields ({spec!r})")
+        return column, field, None
+
+    def _aggregate_sql(self, spec: str, query: Query) -> tuple[SQL, Any]:
+        if spec == "__count":
+            return SQL("COUNT(*)"), None
+        fname, _, function = spec.partition(":")
+        field = self._fields.get(fname)
+        if field is None:
+            raise ValueError(f"Invalid field {fname!r} on model {self._name!r} in aggregate {spec!r}")
+        if not self.env.su and field.groups:
+            from erplite import security
+
+            security.check_field_access(self, [fname], "read")
+        function = function or field.group_operator
+        if function not in AGGREGATES:
+            raise ValueError(f"Invalid aggregate function {function!r} in {spec!r}")
+        if not field.store or field.column_type is None:
+            raise ValueError(f"Cannot aggregate non-stored field {self._name}.{fname}")
+        column = SQL.identifier(query.alias, field.column_name)
+        return SQL(AGGREGATES[function], column), field
+
+    @api.model
+    def _read_group(self, domain: Any, groupby: tuple | list = (), aggregates: tuple | list = (),
+                    having: Any = (), offset: int = 0, limit: int | None = None,
+                    order: str | None = None) -> list[tuple]:
+        """Group the records of ``domain``: one tuple per group, group values then aggregates."""
+        query = self._search(domain)
+        groups = [self._groupby_sql(spec, query) for spec in groupby]
+        aggs = [self._aggregate_sql(spec, query) for spec in aggregates]
+        if query.is_false:
+            return []
+        columns = [sql for sql, _f, _g in groups] + [sql for sql, _f in aggs]
+        if groups:
+            query.group_by = SQL(", ").join(sql for sql, _f, _g in groups)
+        query.order = self._read_group_order(order, groupby, groups, aggregates, aggs, query)
+        query.limit = limit
+        query.offset = offset or None
+        if not columns:
+            columns = [SQL("COUNT(*)")]
+        self.env.cr.execute(query.select(*columns), flush=False)
+        rows = self.env.cr.fetchall()
+        result = []
+        for row in rows:
+            values = []
+            for (_sql, field, granularity), value in zip(groups, row):
+                values.append(self._group_value(field, granularity, value))
+            for (_sql, field), value in zip(aggs, row[len(groups):]):
+                if field is not None and field.type in ("float", "monetary") and value is not None:
+                    value = float(value)
+                values.append(value)
+            result.append(tuple(values))
+        return result
+
+    def _group_value(self, field: Any, granularity: str | None, value: Any) -> Any:
+        if field.type == "many2one":
+            return self.env[field.comodel_name].browse(value) if value else self.env[field.comodel_name]
+        if granularity:
+            if value is None:
+                return False
+            return value.date() if field.type == "date" else value
+        if value is None:
+            return False
+        return field.convert_to_record(field.convert_from_column(value), self)
+
+    def _read_group_order(self, order, groupby, groups, aggregates, aggs, query) -> SQL | None:
+        if not order:
+            terms = []
+            for spec, (sql, field, _g) in zip(groupby, groups):
+                if field.type == "many2one" and "." not in spec.split(":")[0]:
+                    terms.append(SQL("%s ASC NULLS LAST", sql))
+                else:
+                    terms.append(SQL("%s ASC", sql))
+            return SQL(", ").join(terms) if terms else None
+        terms = []
+        for part in order.split(","):
+            words = part.split()
+            if not words:
+                continue
+            name = words[0]
+            direction = "DESC" if len(words) > 1 and words[1].lower() == "desc" else "ASC"
+            if name in groupby:
+                sql = groups[list(groupby).index(name)][0]
+            elif name in aggregates:
+                sql = aggs[list(aggregates).index(name)][0]
+            elif name == "__count":
+                sql = SQL("COUNT(*)")
+            else:
+                raise ValueError(f"Invalid read_group order {order!r} on model {self._name}")
+            terms.append(SQL(f"%s {direction}", sql))
+        return SQL(", ").join(terms)
+
+    @api.model
+    def read_group(self, domain: Any, fields: list[str], groupby: list[str] | str,
+                   offset: int = 0, limit: int | None = None, orderby: str | bool = False,
+                   lazy: bool = True) -> list[dict]:
+        """Odoo 17's ``read_group``: one dict per group with aggregates, ``__count`` (or
+        ``<groupby>_count`` when lazy) and the ``__domain`` of the group."""
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
+        if lazy and groupby:
+            groupby = groupby[:1]
+        aggregates: list[str] = []
+        names: list[str] = []
+        grouped_names = {spec.split(":")[0] for spec in groupby}
+        for spec in fields or []:
+            if spec == "__count":
+                continue
+            name, _, func = spec.partition(":")
+            alias = name
+            if "(" in func:  # "alias:sum(field)"
+                func, _, rest = func.partition("(")
+                name = rest.rstrip(")")
+            if name in grouped_names or name == "id" and not func:
+                continue
+            field = self._fields.get(name)
+            if field is None:
+                raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+            func = func or field.group_operator
+            if not func or not field.store or field.column_type is None:
+                continue
+            aggregates.append(f"{name}:{func}")
+            names.append(alias)
+        order = None
+        if orderby:
+            order_terms = []
+            for part in str(orderby).split(","):
+                words = part.split()
+                if not words:
+                    continue
+                name = words[0]
+                rest = " ".join(words[1:])
+                if name in names:
+                    name = aggregates[names.index(name)]
+                elif name not in groupby and name != "__count":
+                    matches = [g for g in groupby if g.split(":")[0] == name]
+                    if not matches:
+                        raise ValueError(f"Invalid read_group orderby {orderby!r} on model {self._name}")
+                    name = matches[0]
+                order_terms.append(f"{name} {rest}".strip())
+            order = ", ".join(order_terms)
+        rows = self._read_group(domain, groupby, [*aggregates, "__count"], offset=offset,
+                                limit=limit, order=order)
+        self._read_group_display_names(groupby, rows)
+        result = []
+        base_domain = list(domain or [])
+        for row in rows:
+            group: dict[str, Any] = {}
+            group_domain = list(base_domain)
+            for index, spec in enumerate(groupby):
+                value = row[index]
+                group[spec], condition = self._read_group_format(spec, value)
+                group_domain = [*group_domain, *condition] if group_domain else list(condition)
+            for index, name in enumerate(names):
+                group[name] = row[len(groupby) + index]
+            count = row[-1]
+            if lazy and groupby:
+                group[f"{groupby[0].split(':')[0]}_count"] = count
+                group["__context"] = {"group_by": []}
+            else:
+                group["__count"] = count
+            group["__domain"] = group_domain
+            result.append(group)
+        return result
+
+    def _read_group_display_names(self, groupby: list[str], rows: list[tuple]) -> None:
+        for index, spec in enumerate(groupby):
+            records = [row[index] for row in rows if hasattr(row[index], "_ids") and row[index]]
+            if records:
+                batch = records[0].browse([r.id for r in records]).sudo()
+                batch._ensure_cached(batch._fields["display_name"])
+
+    def _read_group_format(self, spec: str, value: Any) -> tuple[Any, list]:
+        path, _, granularity = spec.partition(":")
+        if hasattr(value, "_ids"):
+            if not value:
+                return False, [(path, "=", False)]
+            return (value.id, value.sudo().display_name), [(path, "=", value.id)]
+        if isinstance(value, datetime.date):
+            granularity = granularity or "month"
+            start = value
+            step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1),
+                    "month": relativedelta(months=1), "quarter": relativedelta(months=3),
+                    "year": relativedelta(years=1)}[granularity]
+            end = start + step
+            fmt = "%Y-%m-%d" if not isinstance(start, datetime.datetime) else "%Y-%m-%d %H:%M:%S"
+            return _period_label(start, granularity), [
+                "&", (path, ">=", start.strftime(fmt)), (path, "<", end.strftime(fmt))]
+        if value is False:
+            return False, [(path, "=", False)]
+        return value, [(path, "=", value)]
+
+
+def _period_label(start: datetime.date, granularity: str) -> str:
+    if granularity == "day":
+        return start.strftime("%d %b %Y")
+    if granularity == "week":
+        return f"W{start.isocalendar()[1]} {start.isocalendar()[0]}"
+    if granularity == "month":
+        return f"{_MONTHS[start.month - 1]} {start.year}"
+    if granularity == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    return str(start.year)

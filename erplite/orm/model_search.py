@@ -1,0 +1,259 @@
+"""search, search_count, search_fetch, search_read, name_search, and ordering.
+
+Every search builds a ``Query`` from the domain (``erplite.orm.domains``), adds the record
+rules of the user for reading (compiled into the same SQL, never a list of ids), and the
+``ORDER BY`` parsed from the order string: an order string is parsed against the model's fields
+and never spliced into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from erplite import api
+from erplite.orm.domains import Domain, DomainCondition
+from erplite.orm.query import Query
+from erplite.sql import SQL
+
+_ORDER_TERM = re.compile(
+    r"^\s*(?P<path>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(?::(?P<gran>[a-z]+))?"
+    r"(?:\s+(?P<dir>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",
+    re.IGNORECASE,
+)
+
+
+class SearchMixin:
+    # ------------------------------------------------------------------------------------------
+    # query building
+    # ------------------------------------------------------------------------------------------
+    def _search(self, domain: Any, offset: int = 0, limit: int | None = None,
+                order: str | None = None) -> Query:
+        """The query of the records matching ``domain`` that the user may read."""
+        self._check_access("read")
+        env = self.env
+        if env.transaction.is_dirty():
+            env.flush_all()
+        query = Query(env, self._table)
+        tree = Domain(domain)
+        active = self._active_name
+        if active and env.context.get("active_test", True) and active not in _top_level_fields(tree):
+            tree = tree & DomainCondition(active, "=", True)
+        tree = tree.optimize(self)
+        if tree.is_false():
+            query.is_false = True
+        elif not tree.is_true():
+            if not env.su:
+                from erplite import security
+
+                security.check_field_access(self, _domain_field_names(tree), "read")
+            query.add_where(tree.to_sql(self, query.alias, query))
+        self._apply_rules(query, "read")
+        if order is not None or limit is not None or offset:
+            query.order = self._order_to_sql(order or self._order, query, query.alias)
+        query.limit = limit
+        query.offset = offset or None
+        return query
+
+    @api.model
+    def search(self, domain: Any, offset: int = 0, limit: int | None = None,
+               order: str | None = None, count: bool = False) -> Any:
+        """The records matching ``domain``, ordered by ``order`` (default ``_order``)."""
+        if count:
+            return self.search_count(domain, limit=limit)
+        query = self._search(domain, offset, limit, order or self._order)
+        if query.is_false:
+            return self.browse()
+        self.env.cr.execute(query.select(), flush=False)
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def search_count(self, domain: Any, limit: int | None = None) -> int:
+        query = self._search(domain, limit=limit)
+        if query.is_false:
+            return 0
+        self.env.cr.execute(query.count(), flush=False)
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def search_fetch(self, domain: Any, field_names: list[str], offset: int = 0,
+                     limit: int | None = None, order: str | None = None) -> Any:
+        """``search`` that loads ``field_names`` into the cache in the same query."""
+        fields = [self._field_or_error(name) for name in field_names]
+        columns = [f for f in fields if f.store and f.column_type is not None and f.name != "id"]
+        if not self.env.su and columns:
+            from erplite import security
+
+            security.check_field_access(self, [f.name for f in columns], "read")
+        query = self._search(domain, offset, limit, self._order if order is None and limit else order)
+        if query.is_false:
+            return self.browse()
+        env = self.env
+        env.cr.execute(query.select(
+            SQL.identifier(query.alias, "id"),
+            *[SQL.identifier(query.alias, f.column_name) for f in columns],
+        ), flush=False)
+        rows = env.cr.fetchall()
+        ids = [row[0] for row in rows]
+        cache = env.transaction.cache
+        for index, field in enumerate(columns, 1):
+            cache.insert_missing(ids, field, [field.convert_from_column(row[index]) for row in rows], env)
+        return self.browse(ids)
+
+    @api.model
+    def search_read(self, domain: Any = None, fields: list[str] | None = None, offset: int = 0,
+                    limit: int | None = None, order: str | None = None,
+                    load: str = "_classic_read", **kwargs: Any) -> list[dict]:
+        """``search`` then ``read``: two queries at most (plus display names of many2ones)."""
+        names = self._read_field_names(fields)
+        stored = [n for n in names if self._fields[n].store and self._fields[n].column_type is not None]
+        records = self.search_fetch(domain or [], stored, offset=offset, limit=limit,
+                                    order=order or self._order)
+        if not records:
+            return []
+        records._read_into_cache(names)
+        return records._read_format(names, load)
+
+    @api.model
+    def name_search(self, name: str = "", args: list | None = None, operator: str = "ilike",
+                    limit: int = 100) -> list[tuple[int, str]]:
+        """``(id, display_name)`` of the records whose name matches ``name``."""
+        domain = list(args or [])
+        if name or operator not in ("ilike", "like", "=like", "=ilike"):
+            domain = [*domain, (self._rec_name_search_field(), operator, name)]
+        field_names = [self._rec_name] if self._rec_name else []
+        records = self.search_fetch(domain, field_names, limit=limit)
+        return [(record.id, record.display_name) for record in records.sudo()]
+
+    # ------------------------------------------------------------------------------------------
+    # order
+    # ------------------------------------------------------------------------------------------
+    def _order_to_sql(self, order: str, query: Query, alias: str, reverse: bool = False,
+                      raw: bool = False) -> SQL:
+        """Parse ``order`` (``"name desc, id"``) into SQL; unknown fields are refused."""
+        terms = []
+        for part in order.split(","):
+            if not part.strip():
+                continue
+            match = _ORDER_TERM.match(part)
+            if not match:
+                raise ValueError(f"Invalid order {order!r} for model {self._name}")
+            path, direction = match["path"], (match["dir"] or "asc").upper()
+            nulls = match["nulls"]
+            if reverse:
+                direction = "DESC" if direction == "ASC" else "ASC"
+            fname, _, sub = path.partition(".")
+            field = self._fields.get(fname)
+            if field is None:
+                raise ValueError(f"Invalid field {fname!r} on model {self._name!r} in order {order!r}")
+            if not self.env.su and field.groups:
+                from erplite import security
+
+                security.check_field_access(self, [fname], "read")
+            if field.type == "many2one" and (sub or not match["gran"]):
+                comodel = self.env[field.comodel_name]
+                join_alias = query.left_join(alias, field.column_name, comodel._table, "id", fname)
+                comodel_order = sub or comodel._order
+                sql = comodel._order_to_sql(comodel_order, query, join_alias,
+                                            reverse=direction == "DESC")
+                terms.append(sql)
+                continue
+            if sub:
+                raise ValueError(f"Invalid order {order!r}: {self._name}.{fname} is not a many2one")
+            if not field.store or field.column_type is None:
+                if field.related:
+                    # order by the stored field the related path leads to
+                    related_order = f"{field.related} {direction.lower()}"
+                    if "." in field.related and field.related.count(".") == 1:
+                        terms.append(self._order_to_sql(related_order, query, alias))
+                        continue
+                raise ValueError(f"Cannot order {self._name} by non-stored field {fname!r}")
+            column = SQL.identifier(alias, field.column_name)
+            if match["gran"]:
+                column = SQL(f"date_trunc('{_granularity(match['gran'])}', %s)", column)
+            term = SQL(f"%s {direction}", column)
+            if nulls:
+                term = SQL(f"%s NULLS {nulls.upper()}", term)
+            terms.append(term)
+        if not terms:
+            return SQL.identifier(alias, "id")
+        return SQL(", ").join(terms)
+
+    # ------------------------------------------------------------------------------------------
+    # hierarchies
+    # ------------------------------------------------------------------------------------------
+    def _hierarchy_to_sql(self, field: Any, operator: str, value: Any, alias: str, query: Query) -> SQL:
+        """``child_of`` / ``parent_of`` in SQL: ``parent_path`` prefixes when the model keeps
+        a parent store, a recursive CTE otherwise."""
+        if field.type == "many2one" and field.comodel_name != self._name or field.type in ("one2many", "many2many"):
+            comodel = self.env[field.comodel_name]
+            sub = Domain([("id", operator, value)]).optimize(comodel)
+            return DomainCondition(field.name, "any", sub, _checked=True).to_sql(self, alias, query)
+        model = self
+        ids = _hierarchy_ids(model, value)
+        if not ids:
+            return SQL("FALSE")
+        parent = model._parent_name
+        table = SQL.identifier(model._table)
+        if field.name == "id":
+            column = SQL.identifier(alias, "id")
+        else:
+            column = SQL.identifier(alias, field.column_name)
+        if model._parent_store:
+            if operator == "child_of":
+                paths = SQL("SELECT p.parent_path || '%%' FROM %s p WHERE p.id = ANY(%s)", table, ids)
+                node = SQL("SELECT n.id FROM %s n WHERE n.parent_path LIKE ANY(ARRAY(%s))", table, paths)
+            else:
+                node = SQL(
+                    "SELECT unnest(string_to_array(rtrim(p.parent_path, '/'), '/'))::int4 "
+                    "FROM %s p WHERE p.id = ANY(%s)", table, ids)
+            return SQL("%s IN (%s)", column, node)
+        parent_col = SQL.identifier(parent)
+        if operator == "child_of":
+            tree = SQL(
+                "WITH RECURSIVE tree(id) AS (SELECT id FROM %s WHERE id = ANY(%s) "
+                "UNION SELECT c.id FROM %s c JOIN tree ON c.%s = tree.id) SELECT id FROM tree",
+                table, ids, table, parent_col)
+        else:
+            tree = SQL(
+                "WITH RECURSIVE tree(id, up) AS (SELECT id, %s FROM %s WHERE id = ANY(%s) "
+                "UNION SELECT p.id, p.%s FROM %s p JOIN tree ON p.id = tree.up) SELECT id FROM tree",
+                parent_col, table, ids, parent_col, table)
+        return SQL("%s IN (%s)", column, tree)
+
+
+def _hierarchy_ids(model: Any, value: Any) -> list[int]:
+    if isinstance(value, str):
+        return [i for i, _name in model.name_search(value, limit=None)]
+    if hasattr(value, "_ids"):
+        return list(value._ids)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [int(v) for v in value if v]
+    return []
+
+
+def _granularity(name: str) -> str:
+    name = name.lower()
+    if name not in ("day", "week", "month", "quarter", "year"):
+        raise ValueError(f"Invalid date granularity {name!r}")
+    return name
+
+
+def _top_level_fields(tree: Domain) -> set[str]:
+    from erplite.orm.domains import DomainAnd, DomainCondition
+
+    if isinstance(tree, DomainCondition):
+        return {tree.field_expr.split(".", 1)[0]}
+    if isinstance(tree, DomainAnd):
+        names = set()
+        for child in tree.children:
+            if isinstance(child, DomainCondition):
+                names.add(child.field_expr.split(".", 1)[0])
+        return names
+    return tree.field_names()
+
+
+def _domain_field_names(tree: Domain) -> list[str]:
+    return sorted(tree.field_names())

@@ -1,0 +1,329 @@
+"""The registry: the model classes of one database, and the entry point to it.
+
+Worked example::
+
+    from erplite import Registry, api, SUPERUSER_ID
+
+    registry = Registry.new("dbname=shop", install=("orders",), demo=True)   # create/upgrade
+    registry = Registry("dbname=shop")                                     # open as it is
+    with registry.cursor() as cr:                # commits at the end, rolls back on error
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["res.partner"].create({"name": "Ada"})
+
+Building a registry imports the installed modules' Python packages (as
+``erplite.addons.<module>``) in dependency order, assembles each model's class from its
+definitions (``model_setup``), sets up fields and the trigger tree of computed fields, and, when
+installing or upgrading, synchronises the schema (``schema``) and loads data files
+(``erplite.loading``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import sys
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from erplite.exceptions import ValidationError
+from erplite.orm import model_setup
+from erplite.orm.models import MetaModel
+from erplite.sql import Cursor, connection_pool, dbname_of
+
+_logger = logging.getLogger(__name__)
+
+
+def import_module_package(name: str, path: Path) -> Any:
+    """Import the module folder ``path`` as the package ``erplite.addons.<name>``."""
+    qualified = f"erplite.addons.{name}"
+    if qualified in sys.modules:
+        return sys.modules[qualified]
+    import erplite.addons  # noqa: F401
+
+    spec = importlib.util.spec_from_file_location(
+        qualified, Path(path) / "__init__.py", submodule_search_locations=[str(path)]
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"Cannot import module {name!r} from {path}")
+    package = importlib.util.module_from_spec(spec)
+    sys.modules[qualified] = package
+    try:
+        spec.loader.exec_module(package)
+    except BaseException:
+        del sys.modules[qualified]
+        for key in [k for k in sys.modules if k.startswith(qualified + ".")]:
+            del sys.modules[key]
+        MetaModel.module_to_models.pop(name, None)
+        raise
+    return package
+
+
+class Registry(Mapping):
+    """The models of one database. ``Registry(dsn)`` opens an initialised database;
+    ``Registry.new(dsn, install=..., update=...)`` creates, installs and upgrades."""
+
+    _lock = threading.RLock()
+
+    def __init__(self, dsn: str, addons_paths: Iterable[str | Path] = (), *, _modules: list[str] | None = None):
+        self.dsn = dsn
+        self.dbname = dbname_of(dsn)
+        self.addons_paths = tuple(str(p) for p in addons_paths)
+        self.models: dict[str, type] = {}
+        self.installed_modules: list[str] = []
+        self.module_paths: dict[str, Path] = {}
+        self.field_triggers: dict[Any, dict] = {}
+        self.field_computed: dict[Any, list] = {}
+        self.field_inverses: dict[Any, list] = {}
+        self._trigger_trees: dict[Any, dict] = {}
+        self._depends_paths: dict[Any, list] = {}
+        self.ready = False
+        # (kind, uid, ...) -> value; cleared when groups, access rights or rules change
+        self.access_cache: dict[tuple, Any] = {}
+        self.registry_sequence: int | None = None
+        if _modules is None:
+            from erplite.loading.loader import installed_modules
+
+            with self.cursor() as cr:
+                modules = installed_modules(cr)
+            if not modules:
+                raise RuntimeError(
+                    f"Database {self.dbname!r} is not initialised: use Registry.new() or "
+                    f"'erplite -d {self.dbname} -i base'"
+                )
+            self.load(modules)
+        else:
+            self.load(_modules)
+
+    @classmethod
+    def new(cls, dsn: str, install: Iterable[str] = (), update: Iterable[str] = (),
+            addons_paths: Iterable[str | Path] = (), demo: bool = False) -> Registry:
+        """Initialise ``dsn`` if empty, install ``install`` and upgrade ``update`` (one
+        transaction: a failure leaves the database as it was), and return the registry."""
+        from erplite.loading.loader import load_modules
+
+        return load_modules(cls, dsn, install=tuple(install), update=tuple(update),
+                            addons_paths=tuple(addons_paths), demo=demo)
+
+    # -- Mapping ------------------------------------------------------------------------------
+    def __getitem__(self, model_name: str) -> type:
+        return self.models[model_name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.models)
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def __contains__(self, model_name: object) -> bool:
+        return model_name in self.models
+
+    # -- cursors ------------------------------------------------------------------------------
+    def cursor(self) -> Cursor:
+        """A new transaction on this database; use it as a context manager."""
+        cr = Cursor(connection_pool(self.dsn), self.dbname)
+        cr.registry = self  # type: ignore[attr-defined]
+        return cr
+
+    # -- building -----------------------------------------------------------------------------
+    def load(self, modules: list[str]) -> None:
+        """Import ``modules`` (in dependency order) and build every model class."""
+        from erplite.loading import discover_modules
+
+        self.module_paths = dict(discover_modules(self.addons_paths))
+        self.models = {}
+        for module in modules:
+            path = self.module_paths.get(module)
+            if path is None:
+                raise RuntimeError(f"Module {module!r} is installed but cannot be found")
+            import_module_package(module, path)
+            for cls in MetaModel.module_to_models.get(module, ()):
+                model_setup.build_model(cls, self)
+        self.installed_modules = list(modules)
+        self.setup_models()
+
+    def setup_models(self) -> None:
+        models = self.models
+        for name in self._inherits_order():
+            model_setup.setup_fields(models[name], self)
+        for name in self._inherits_order():
+            model_setup.add_inherited_fields(models[name], self)
+        for model_class in models.values():
+            model_setup.setup_computed(model_class, self)
+            model_setup.collect_methods(model_class)
+        self._build_triggers()
+        self.ready = True
+
+    def _inherits_order(self) -> list[str]:
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str, stack: tuple) -> None:
+            if name in seen:
+                return
+            if name in stack:
+                raise TypeError(f"Cycle in _inherits: {' -> '.join(stack + (name,))}")
+            cls = self.models[name]
+            parents: dict[str, str] = {}
+            for klass in reversed(cls.__mro__):
+                parents.update(klass.__dict__.get("_inherits", {}) or {})
+            for parent in parents:
+                if parent in self.models:
+                    visit(parent, stack + (name,))
+            seen.add(name)
+            order.append(name)
+
+        for name in sorted(self.models):
+            visit(name, ())
+        return order
+
+    def _build_triggers(self) -> None:
+        triggers: dict[Any, dict] = defaultdict(dict)
+        computed: dict[tuple, list] = defaultdict(list)
+        inverses: dict[Any, list] = defaultdict(list)
+
+        def add(modified: Any, keys: list, dependent: Any) -> None:
+            node = triggers[modified]
+            for key in keys:
+                node = node.setdefault(key, {})
+            dependents = node.setdefault(None, [])
+            if dependent not in dependents:
+                dependents.append(dependent)
+
+        for model_class in self.models.values():
+            for field in model_class._fields.values():
+                if field.type == "one2many":
+                    comodel = self.models.get(field.comodel_name)
+                    if comodel is None:
+                        raise TypeError(f"Field {field!r}: unknown comodel {field.comodel_name!r}")
+                    inverse = comodel._fields.get(field.inverse_name)
+                    if inverse is None:
+                        raise TypeError(f"Field {field!r}: no inverse field {field.inverse_name!r} "
+                                        f"on {field.comodel_name}")
+                    inverses[inverse].append(field)
+                elif field.relational and field.comodel_name not in self.models:
+                    raise TypeError(f"Field {field!r}: unknown comodel {field.comodel_name!r}")
+                if field.compute and not field.related and isinstance(field.compute, str):
+                    computed[(model_class._name, field.compute)].append(field)
+                if not field.depends:
+                    continue
+                paths = model_setup.resolve_depends(model_class, field, self)
+                self._depends_paths[field] = paths
+                for path in paths:
+                    for index, step in enumerate(path):
+                        keys = list(reversed(path[:index]))
+                        add(step, keys, field)
+                        if step.type == "one2many" and index < len(path):
+                            comodel = self.models[step.comodel_name]
+                            add(comodel._fields[step.inverse_name], [step, *keys], field)
+                        elif step.type == "many2many":
+                            for inverse in self.many2many_inverses(step):
+                                add(inverse, [step, *keys], field)
+        self.field_triggers = dict(triggers)
+        self.field_computed = {}
+        for fields in computed.values():
+            for field in fields:
+                self.field_computed[field] = fields
+        self.field_inverses = dict(inverses)
+        self._trigger_trees = {}
+
+    def field_depends_paths(self, field: Any) -> list[list[Any]]:
+        return self._depends_paths.get(field, [])
+
+    def many2many_inverses(self, field: Any) -> list[Any]:
+        """The many2many fields on the comodel sharing ``field``'s relation table."""
+        comodel = self.models.get(field.comodel_name)
+        if comodel is None:
+            return []
+        return [
+            other for other in comodel._fields.values()
+            if other.type == "many2many" and other.relation == field.relation
+            and other.column1 == field.column2 and other is not field
+        ]
+
+    def get_trigger_tree(self, fields: Iterable[Any]) -> dict:
+        """The merged, transitive trigger tree of ``fields``."""
+        tree: dict = {}
+        for field in fields:
+            sub = self._transitive_tree(field)
+            if sub:
+                _merge_tree(tree, sub)
+        return tree
+
+    def _transitive_tree(self, field: Any) -> dict:
+        cached = self._trigger_trees.get(field)
+        if cached is not None:
+            return cached
+        self._trigger_trees[field] = {}  # guards against dependency cycles
+        base = self.field_triggers.get(field)
+        if not base:
+            return {}
+        tree = _copy_tree(base)
+        self._expand(tree)
+        self._trigger_trees[field] = tree
+        return tree
+
+    def _expand(self, node: dict) -> None:
+        for key, child in list(node.items()):
+            if key is not None:
+                self._expand(child)
+        for dependent in list(node.get(None, ())):
+            sub = self._transitive_tree(dependent)
+            if sub:
+                _merge_tree(node, sub)
+
+    # -- security caches ----------------------------------------------------------------------
+    def clear_access_cache(self) -> None:
+        """Forget cached access rights, record rules and group memberships (they changed)."""
+        self.access_cache.clear()
+
+    # -- errors -------------------------------------------------------------------------------
+    def integrity_error_to_validation(self, error: Any) -> ValidationError:
+        """A ``ValidationError`` for a constraint violation: the ``_sql_constraints`` message
+        when the constraint is declared, else a message naming the table and column."""
+        import psycopg
+
+        diag = error.diag
+        constraint = diag.constraint_name or ""
+        table = diag.table_name or ""
+        for model_class in self.models.values():
+            if model_class._table != table:
+                continue
+            for name, _definition, message in model_class._sql_constraints:
+                if constraint == f"{table}_{name}":
+                    return ValidationError(message)
+            if isinstance(error, psycopg.errors.NotNullViolation):
+                field = model_class._fields.get(diag.column_name or "")
+                label = field.string if field is not None else diag.column_name
+                return ValidationError(
+                    f"The operation cannot be completed: a mandatory field is not set: "
+                    f"{label} ({model_class._name}.{diag.column_name})"
+                )
+            if isinstance(error, psycopg.errors.ForeignKeyViolation):
+                return ValidationError(
+                    "The operation cannot be completed: another model requires the record "
+                    f"being deleted, or a referenced record does not exist "
+                    f"({model_class._name}, constraint {constraint})"
+                )
+        return ValidationError(f"The operation cannot be completed: {diag.message_primary}")
+
+
+def _copy_tree(tree: dict) -> dict:
+    return {key: (list(value) if key is None else _copy_tree(value)) for key, value in tree.items()}
+
+
+def _merge_tree(target: dict, source: dict) -> None:
+    for key, value in source.items():
+        if key is None:
+            existing = target.setdefault(None, [])
+            for field in value:
+                if field not in existing:
+                    existing.append(field)
+        else:
+            _merge_tree(target.setdefault(key, {}), value)
+
+
+__all__ = ["Registry", "import_module_package"]

@@ -1,0 +1,298 @@
+"""Schema synchronisation: make the tables match the model classes, never losing data.
+
+For each concrete model: create the table (``id SERIAL PRIMARY KEY``), add missing columns,
+apply safe type changes (widening: ``varchar(n)`` to a larger size or to ``text``, ``int4`` to
+``int8``/``numeric``/``float8``), set or drop NOT NULL, create foreign keys with the field's
+``ondelete``, indexes (``btree``, ``trigram`` when ``pg_trgm`` is available) and
+``_sql_constraints``, and the relation tables of many2many fields. A type change that could lose
+data is refused with an error naming the column. The current schema is read from the catalog
+in a few queries; an unchanged schema sends no DDL at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from erplite.sql import SQL
+
+_logger = logging.getLogger(__name__)
+
+# conversions PostgreSQL does without losing information
+_SAFE_CASTS = {
+    ("varchar", "text"), ("int4", "int8"), ("int4", "numeric"), ("int4", "float8"),
+    ("float8", "numeric"), ("numeric", "float8"), ("text", "varchar"), ("date", "timestamp"),
+    ("bool", "varchar"), ("int4", "varchar"), ("varchar", "jsonb"),
+}
+
+
+class SchemaError(Exception):
+    """The schema cannot be brought in line with the models without losing data."""
+
+
+class SchemaState:
+    """A snapshot of the catalog: tables, columns, constraints and indexes."""
+
+    def __init__(self, cr: Any):
+        cr.execute(SQL(
+            "SELECT c.relname, a.attname, t.typname, a.attnotnull, "
+            "       CASE WHEN a.atttypmod > 4 THEN a.atttypmod - 4 ELSE NULL END "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "JOIN pg_type t ON t.oid = a.atttypid "
+            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+        ), flush=False)
+        self.columns: dict[str, dict[str, tuple[str, bool, int | None]]] = {}
+        for table, column, udt, notnull, size in cr.fetchall():
+            self.columns.setdefault(table, {})[column] = (udt, notnull, size)
+        cr.execute(SQL(
+            "SELECT conname, conrelid::regclass::text, contype, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+        ), flush=False)
+        self.constraints = {name: (table, kind, definition) for name, table, kind, definition in cr.fetchall()}
+        cr.execute(SQL(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        ), flush=False)
+        self.indexes = {row[0] for row in cr.fetchall()}
+        cr.execute(SQL("SELECT extname FROM pg_extension"), flush=False)
+        self.extensions = {row[0] for row in cr.fetchall()}
+
+    def has_table(self, table: str) -> bool:
+        return table in self.columns
+
+
+def ensure_trigram(cr: Any, state: SchemaState) -> bool:
+    """Create ``pg_trgm`` if the server has it; trigram indexes are skipped otherwise."""
+    if "pg_trgm" in state.extensions:
+        return True
+    cr.execute(SQL("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"), flush=False)
+    if cr.fetchone() is None:
+        return False
+    cr.execute(SQL("CREATE EXTENSION IF NOT EXISTS pg_trgm"), flush=False)
+    state.extensions.add("pg_trgm")
+    return True
+
+
+def sync_models(cr: Any, registry: Any, model_names: list[str] | None = None) -> int:
+    """Bring the tables of ``model_names`` (default: all) in line; return the DDL count."""
+    state = SchemaState(cr)
+    names = model_names if model_names is not None else list(registry.models)
+    models = [registry.models[n] for n in names if registry.models[n]._auto and not registry.models[n]._abstract]
+    ddl = 0
+    for model in models:
+        ddl += _sync_table(cr, state, model)
+    for model in models:
+        ddl += _sync_columns(cr, state, model)
+    trigram = any(getattr(f, "index", None) == "trigram" for m in models for f in m._fields.values())
+    has_trigram = ensure_trigram(cr, state) if trigram else False
+    for model in models:
+        ddl += _sync_foreign_keys(cr, state, registry, model)
+        ddl += _sync_indexes(cr, state, model, has_trigram)
+        ddl += _sync_constraints(cr, state, model)
+        ddl += _sync_relations(cr, state, registry, model)
+    if ddl:
+        _logger.info("schema: %d DDL statements", ddl)
+    return ddl
+
+
+def _sync_table(cr: Any, state: SchemaState, model: Any) -> int:
+    if state.has_table(model._table):
+        return 0
+    cr.execute(SQL("CREATE TABLE %s (id SERIAL PRIMARY KEY)", SQL.identifier(model._table)), flush=False)
+    state.columns[model._table] = {"id": ("int4", True, None)}
+    return 1
+
+
+def _column_fields(model: Any) -> list[Any]:
+    return [f for f in model._fields.values()
+            if f.store and f.column_type is not None and f.name != "id"]
+
+
+def _sync_columns(cr: Any, state: SchemaState, model: Any) -> int:
+    ddl = 0
+    table = SQL.identifier(model._table)
+    existing = state.columns[model._table]
+    for field in _column_fields(model):
+        column = SQL.identifier(field.column_name)
+        udt, sql_type = field.column_type
+        current = existing.get(field.column_name)
+        if current is None:
+            cr.execute(SQL(f"ALTER TABLE %s ADD COLUMN %s {sql_type}", table, column), flush=False)
+            existing[field.column_name] = (udt, False, getattr(field, "size", None))
+            current = existing[field.column_name]
+            ddl += 1
+        elif current[0] != udt or (udt == "varchar" and current[2] != getattr(field, "size", None)):
+            ddl += _change_type(cr, model, field, current)
+            existing[field.column_name] = (udt, current[1], getattr(field, "size", None))
+            current = existing[field.column_name]
+        wants_not_null = bool(field.required) and not field.compute
+        if wants_not_null and not current[1]:
+            cr.execute(SQL("SELECT 1 FROM %s WHERE %s IS NULL LIMIT 1", table, column), flush=False)
+            if cr.fetchone() is None:
+                cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table, column), flush=False)
+                existing[field.column_name] = (current[0], True, current[2])
+                ddl += 1
+            else:
+                _logger.warning("%s.%s is required but has NULL values: NOT NULL not set",
+                                model._name, field.name)
+        elif not wants_not_null and current[1]:
+            cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, column), flush=False)
+            existing[field.column_name] = (current[0], False, current[2])
+            ddl += 1
+    return ddl
+
+
+def _change_type(cr: Any, model: Any, field: Any, current: tuple) -> int:
+    udt, sql_type = field.column_type
+    old_udt, _notnull, old_size = current
+    new_size = getattr(field, "size", None)
+    safe = (old_udt, udt) in _SAFE_CASTS
+    if old_udt == udt == "varchar":
+        safe = new_size is None or (old_size is not None and new_size >= old_size)
+    elif (old_udt, udt) == ("text", "varchar"):
+        safe = new_size is None
+    if not safe:
+        raise SchemaError(
+            f"Cannot change column {model._table}.{field.column_name} of {model._name}.{field.name} "
+            f"from {old_udt}{f'({old_size})' if old_size else ''} to {sql_type} without losing "
+            "data: write a migration script"
+        )
+    cr.execute(SQL(f"ALTER TABLE %s ALTER COLUMN %s TYPE {sql_type} USING %s::{sql_type}",
+                   SQL.identifier(model._table), SQL.identifier(field.column_name),
+                   SQL.identifier(field.column_name)), flush=False)
+    return 1
+
+
+_ONDELETE = {"set null": "SET NULL", "cascade": "CASCADE", "restrict": "RESTRICT",
+             "no action": "NO ACTION", "set default": "SET DEFAULT"}
+
+
+def _fk_name(table: str, column: str) -> str:
+    name = f"{table}_{column}_fkey"
+    return name if len(name) <= 63 else name[:54] + f"_{abs(hash(name)) % 10**8:08d}"
+
+
+def _sync_foreign_keys(cr: Any, state: SchemaState, registry: Any, model: Any) -> int:
+    ddl = 0
+    for field in _column_fields(model):
+        if field.type != "many2one":
+            continue
+        comodel = registry.models[field.comodel_name]
+        if not comodel._auto or comodel._abstract:
+            continue
+        name = _fk_name(model._table, field.column_name)
+        action = _ONDELETE[field.ondelete]
+        wanted = f"FOREIGN KEY ({field.column_name}) REFERENCES {comodel._table}(id) ON DELETE {action}"
+        current = state.constraints.get(name)
+        if current is not None and _same_fk(current[2], wanted):
+            continue
+        if current is not None:
+            cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(model._table),
+                           SQL.identifier(name)), flush=False)
+            ddl += 1
+        cr.execute(SQL(f"ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s(id) ON DELETE {action}",
+                       SQL.identifier(model._table), SQL.identifier(name),
+                       SQL.identifier(field.column_name), SQL.identifier(comodel._table)), flush=False)
+        state.constraints[name] = (model._table, "f", wanted)
+        ddl += 1
+    return ddl
+
+
+def _same_fk(definition: str, wanted: str) -> bool:
+    normalise = lambda text: " ".join(text.replace('"', "").upper().split())  # noqa: E731
+    left, right = normalise(definition), normalise(wanted)
+    if "ON DELETE" not in left:
+        left += " ON DELETE NO ACTION"
+    return left == right
+
+
+def _index_name(table: str, column: str, kind: str = "index") -> str:
+    name = f"{table}__{column}_{kind}"
+    return name if len(name) <= 63 else name[:54] + f"_{abs(hash(name)) % 10**8:08d}"
+
+
+def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) -> int:
+    ddl = 0
+    for field in _column_fields(model):
+        index = field.index
+        if field.type == "many2one" and index is None and field.store:
+            # every many2one is indexed: joins, rules and one2many reads go through it
+            index = True
+        if not index:
+            continue
+        if index == "trigram":
+            if not has_trigram:
+                index = True
+            else:
+                name = _index_name(model._table, field.column_name, "trigram")
+                if name not in state.indexes:
+                    cr.execute(SQL("CREATE INDEX %s ON %s USING gin (%s gin_trgm_ops)",
+                                   SQL.identifier(name), SQL.identifier(model._table),
+                                   SQL.identifier(field.column_name)), flush=False)
+                    state.indexes.add(name)
+                    ddl += 1
+                continue
+        name = _index_name(model._table, field.column_name)
+        if name in state.indexes:
+            continue
+        if field.name == "parent_path":
+            cr.execute(SQL("CREATE INDEX %s ON %s (%s text_pattern_ops)", SQL.identifier(name),
+                           SQL.identifier(model._table), SQL.identifier(field.column_name)), flush=False)
+        else:
+            cr.execute(SQL("CREATE INDEX %s ON %s (%s)", SQL.identifier(name),
+                           SQL.identifier(model._table), SQL.identifier(field.column_name)), flush=False)
+        state.indexes.add(name)
+        ddl += 1
+    return ddl
+
+
+def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
+    ddl = 0
+    for name, definition, _message in model._sql_constraints:
+        conname = f"{model._table}_{name}"
+        current = state.constraints.get(conname)
+        if current is not None:
+            if " ".join(current[2].split()).lower() == " ".join(definition.split()).lower():
+                continue
+            if _equivalent_constraint(current[2], definition):
+                continue
+            cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(model._table),
+                           SQL.identifier(conname)), flush=False)
+            ddl += 1
+        # the definition is code of the module (like a column type), never input
+        cr.execute(SQL(f"ALTER TABLE %s ADD CONSTRAINT %s {definition}",
+                       SQL.identifier(model._table), SQL.identifier(conname)), flush=False)
+        cr.execute(SQL("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s", conname), flush=False)
+        row = cr.fetchone()
+        state.constraints[conname] = (model._table, "x", row[0] if row else definition)
+        ddl += 1
+    return ddl
+
+
+def _equivalent_constraint(current: str, declared: str) -> bool:
+    squash = lambda text: "".join(ch for ch in text.lower() if ch.isalnum())  # noqa: E731
+    return squash(current) == squash(declared) or squash(declared) in squash(current)
+
+
+def _sync_relations(cr: Any, state: SchemaState, registry: Any, model: Any) -> int:
+    ddl = 0
+    for field in model._fields.values():
+        if field.type != "many2many" or not field.store or field.compute:
+            continue
+        relation = field.relation
+        if state.has_table(relation):
+            continue
+        comodel = registry.models[field.comodel_name]
+        cr.execute(SQL(
+            "CREATE TABLE %s (%s integer NOT NULL REFERENCES %s(id) ON DELETE CASCADE, "
+            "%s integer NOT NULL REFERENCES %s(id) ON DELETE CASCADE, PRIMARY KEY (%s, %s))",
+            SQL.identifier(relation), SQL.identifier(field.column1), SQL.identifier(model._table),
+            SQL.identifier(field.column2), SQL.identifier(comodel._table),
+            SQL.identifier(field.column1), SQL.identifier(field.column2),
+        ), flush=False)
+        cr.execute(SQL("CREATE INDEX %s ON %s (%s, %s)",
+                       SQL.identifier(_index_name(relation, field.column2)), SQL.identifier(relation),
+                       SQL.identifier(field.column2), SQL.identifier(field.column1)), flush=False)
+        state.columns[relation] = {field.column1: ("int4", True, None), field.column2: ("int4", True, None)}
+        ddl += 2
+    return ddl

@@ -1,0 +1,209 @@
+"""The pytest plugin of erplite (registered as ``pytest11``): a real PostgreSQL for the tests.
+
+A module author's test file::
+
+    def test_confirm(env, assert_query_count):
+        order = env["sale.order"].create({"partner_id": env.ref("base.partner_admin").id})
+        with assert_query_count(2):
+            order.action_confirm()
+            env.flush_all()
+
+What it provides:
+
+- a PostgreSQL server for the session: the embedded one (``pgserver``, started in a
+  temporary directory), or the server of ``ERPLITE_TEST_DSN`` when that variable is set;
+- a template database with the modules of the ``erplite_modules`` ini option installed once
+  (``erplite_addons_path`` adds folders of modules, relative to the rootdir);
+- ``registry``: that database's registry; ``env``: a superuser environment in a transaction
+  that is rolled back after the test; ``cr``: its cursor;
+- ``new_database``: a function creating an empty database (dropped after the test), for tests
+  of installation; ``clone_database``: a copy of the template (``CREATE DATABASE ... TEMPLATE``);
+- ``assert_query_count``: ``with assert_query_count(n): ...`` fails unless exactly ``n``
+  statements were sent, listing them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from erplite.sql import admin_connection, close_pool, count_queries, dsn_with_dbname
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addini("erplite_modules", "modules installed in the test template database",
+                  type="args", default=["base"])
+    parser.addini("erplite_addons_path", "extra addons folders (relative to the rootdir)",
+                  type="args", default=[])
+
+
+def _quote(name: str) -> Any:
+    from psycopg import sql
+
+    return sql.Identifier(name)
+
+
+def create_database(base_dsn: str, name: str, template: str | None = None) -> str:
+    """Create database ``name`` (optionally from ``template``); return its DSN."""
+    from psycopg import sql
+
+    with admin_connection(base_dsn) as conn:
+        if template:
+            close_pool(dsn_with_dbname(base_dsn, template))
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(_quote(name), _quote(template)))
+        else:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(_quote(name)))
+    return dsn_with_dbname(base_dsn, name)
+
+
+def drop_database(base_dsn: str, name: str) -> None:
+    from psycopg import sql
+
+    close_pool(dsn_with_dbname(base_dsn, name))
+    with admin_connection(base_dsn) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(_quote(name)))
+
+
+@pytest.fixture(scope="session")
+def erplite_server(tmp_path_factory: Any) -> Iterator[str]:
+    """The DSN of a maintenance database on the test server."""
+    configured = os.environ.get("ERPLITE_TEST_DSN")
+    if configured:
+        yield dsn_with_dbname(configured, "postgres")
+        return
+    import pgserver
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # a short path: unix socket paths are limited to about 100 bytes
+        data_dir = Path(tempfile.mkdtemp(prefix="erplite-pg-"))
+        server = pgserver.get_server(data_dir, cleanup_mode="delete")
+    try:
+        yield server.get_uri("postgres")
+    finally:
+        from erplite.sql import close_all_pools
+
+        close_all_pools()
+        server.cleanup()
+
+
+def _addons_paths(config: Any) -> tuple[str, ...]:
+    root = Path(str(config.rootpath))
+    return tuple(str(root / path) for path in config.getini("erplite_addons_path"))
+
+
+@pytest.fixture(scope="session")
+def erplite_addons_paths(request: Any) -> tuple[str, ...]:
+    return _addons_paths(request.config)
+
+
+@pytest.fixture(scope="session")
+def erplite_template(erplite_server: str, erplite_addons_paths: tuple, request: Any) -> Iterator[tuple[str, Any]]:
+    """``(dsn, registry)`` of the template database with the test modules installed."""
+    from erplite import Registry
+
+    modules = tuple(request.config.getini("erplite_modules"))
+    name = f"erplite_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    dsn = create_database(erplite_server, name)
+    try:
+        registry = Registry.new(dsn, install=modules, addons_paths=erplite_addons_paths)
+        yield dsn, registry
+    finally:
+        drop_database(erplite_server, name)
+
+
+@pytest.fixture
+def registry(erplite_template: tuple[str, Any]) -> Any:
+    return erplite_template[1]
+
+
+@pytest.fixture
+def cr(registry: Any) -> Iterator[Any]:
+    """A cursor on the template database, rolled back after the test."""
+    cursor = registry.cursor()
+    try:
+        yield cursor
+    finally:
+        if not cursor.closed:
+            cursor.rollback()
+            cursor.close()
+
+
+@pytest.fixture
+def env(cr: Any) -> Any:
+    """A superuser environment whose changes are rolled back after the test."""
+    from erplite import api
+
+    return api.Environment(cr, api.SUPERUSER_ID, {})
+
+
+@pytest.fixture
+def new_database(erplite_server: str) -> Iterator[Any]:
+    """``new_database()`` creates an empty database and returns its DSN; dropped after."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"erplite_t_{uuid.uuid4().hex[:12]}"
+        created.append(name)
+        return create_database(erplite_server, name)
+
+    yield make
+    for name in created:
+        drop_database(erplite_server, name)
+
+
+@pytest.fixture
+def clone_database(erplite_server: str, erplite_template: tuple[str, Any]) -> Iterator[Any]:
+    """``clone_database()`` copies the template database and returns the copy's DSN."""
+    from erplite.sql import dbname_of
+
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"erplite_c_{uuid.uuid4().hex[:12]}"
+        created.append(name)
+        return create_database(erplite_server, name, template=dbname_of(erplite_template[0]))
+
+    yield make
+    for name in created:
+        drop_database(erplite_server, name)
+
+
+@pytest.fixture
+def assert_query_count() -> Any:
+    """``with assert_query_count(n): ...``: exactly ``n`` statements, or a failure listing
+    them. ``assert_query_count(n, at_most=True)`` accepts fewer."""
+
+    @contextlib.contextmanager
+    def check(expected: int, at_most: bool = False) -> Iterator[list]:
+        with count_queries() as statements:
+            yield statements
+        count = len(statements)
+        ok = count <= expected if at_most else count == expected
+        if not ok:
+            listing = "\n".join(f"  {index + 1}. {_render(q)}" for index, q in enumerate(statements))
+            relation = "at most" if at_most else "exactly"
+            pytest.fail(f"expected {relation} {expected} statements, got {count}:\n{listing}", pytrace=False)
+
+    return check
+
+
+def _render(query: Any) -> str:
+    try:
+        from psycopg import sql
+
+        if isinstance(query, sql.Composable):
+            text = query.as_string(None)
+        else:
+            text = str(query)
+    except Exception:  # rendering is best effort, for the failure message only
+        text = repr(query)
+    return text[:300]
