@@ -19,7 +19,9 @@ directory finds the data as it was left.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import threading
 import warnings
 from pathlib import Path
@@ -73,6 +75,41 @@ def pgserver_bin_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+def _forget_dead_handles(pgserver: Any, pgdata: Path) -> None:
+    """Drop the processes that no longer exist from pgserver's list of the server's users.
+
+    pgserver stops the server when its last user exits, and counts users in a file of process
+    ids. A process killed outright (SIGKILL, a crash) stays listed, and the server would then
+    never be stopped again: forget such processes before joining.
+    """
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    lock = getattr(getattr(pgserver, "postgres_server", None), "PostgresServer", None)
+    lock = getattr(lock, "_lock", None) or contextlib.nullcontext()
+    with lock:
+        try:
+            pids = json.loads(handles.read_text())
+        except (OSError, ValueError):
+            return
+        alive = [pid for pid in pids if isinstance(pid, int) and _process_exists(pid)]
+        if alive != pids:
+            _logger.debug("forgetting dead users of the embedded PostgreSQL: %s", pids)
+            handles.write_text(json.dumps(alive))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
 class EmbeddedPostgres:
     """A PostgreSQL cluster in ``data_dir / "pgdata"``, started on demand, stopped on exit."""
 
@@ -110,6 +147,7 @@ class EmbeddedPostgres:
         try:
             with warnings.catch_warnings(), _users_lock:
                 warnings.simplefilter("ignore")
+                _forget_dead_handles(pgserver, self.pgdata)
                 server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
                 key = Path(server.pgdata)
                 _users[key] = _users.get(key, 0) + 1

@@ -297,8 +297,9 @@ class _StderrHandler(logging.StreamHandler):
         super().__init__(sys.stderr)
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.stream is not sys.stderr:  # pytest's capture, for one, replaces it
-            self.setStream(sys.stderr)
+        # pytest's capture, for one, replaces sys.stderr (and closes the old one): follow it,
+        # without setStream(), which would flush the closed stream.
+        self.stream = sys.stderr
         from erplite.tools.progress import clear_active_bar
 
         clear_active_bar()
