@@ -110,6 +110,24 @@ def module_states(data_dir: Path) -> list[tuple[str, str]]:
             return conn.execute("SELECT name, state FROM ir_module_module ORDER BY name").fetchall()
 
 
+def assert_admin_password(data_dir: Path, password: str) -> None:
+    """The printed password is admin's (stored hashed), and it is the only one that works."""
+    from erplite import SUPERUSER_ID, Registry, api
+    from erplite.exceptions import AccessDenied
+
+    with EmbeddedPostgres(data_dir) as pg:
+        registry = Registry(pg.dsn_for("erplite"))
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            users = env["res.users"]
+            admin_id = users.authenticate("erplite", "admin", password, {})
+            assert admin_id == env.ref("base.user_admin").id
+            with pytest.raises(AccessDenied):
+                users.authenticate("erplite", "admin", "admin", {})
+            cr.execute("SELECT password FROM res_users WHERE id = %s", [admin_id])
+            assert password not in (cr.fetchone()[0] or "")
+
+
 def test_serve_embedded_first_start_and_restart(tmp_path, port):
     data_dir = tmp_path / "data"
 
@@ -130,6 +148,7 @@ def test_serve_embedded_first_start_and_restart(tmp_path, port):
 
     states = module_states(data_dir)
     assert ("base", "installed") in states
+    assert_admin_password(data_dir, password.group(1))
     with EmbeddedPostgres(data_dir) as pg:
         with psycopg.connect(pg.dsn_for("erplite"), autocommit=True) as conn:
             conn.execute("CREATE TABLE test_marker (note text)")
