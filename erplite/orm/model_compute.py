@@ -209,9 +209,11 @@ class ComputeMixin:
         registry = env.registry
         fields = registry.field_computed.get(field, [field])
         records = self.sudo() if field.compute_sudo and not env.su else self
-        if len(records._ids) > 1:
-            records._prefetch_dependencies(field)
         with env.protecting(fields, records):
+            # inside the protection: prefetching may search, and a search flushes, which
+            # must not start recomputing these very records again (infinite recursion)
+            if len(records._ids) > 1:
+                records._prefetch_dependencies(field)
             if field.related:
                 records._compute_related_values(field)
             elif callable(field.compute):
