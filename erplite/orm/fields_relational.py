@@ -337,7 +337,7 @@ class Many2many(_RelationalMulti):
         comodel = records.env[self.comodel_name].with_context(
             active_test=self.context_active_test(records)
         )
-        query = comodel._search(self.get_domain_list(records))
+        query = comodel._search(self.get_domain_list(records), order=comodel._order)
         rel_alias = query.join(
             query.alias, "id", self.relation, self.column2, f"{self.name}_rel"
         )

@@ -85,7 +85,7 @@ class SearchMixin:
             from erplite import security
 
             security.check_field_access(self, [f.name for f in columns], "read")
-        query = self._search(domain, offset, limit, self._order if order is None and limit else order)
+        query = self._search(domain, offset, limit, order or self._order)
         if query.is_false:
             return self.browse()
         env = self.env
