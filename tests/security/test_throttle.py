@@ -1,8 +1,7 @@
-"""Failed-login throttling against a real PostgreSQL (pgserver, or ``ERPLITE_TEST_DSN``)."""
+"""Failed-login throttling against a real PostgreSQL (the shared test server of erplite.testing)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
@@ -19,7 +18,8 @@ from erplite.security.throttle import (
     ensure_table,
     login_key,
 )
-from erplite.sql import Cursor, admin_connection, close_pool, connection_pool, dsn_with_dbname
+from erplite.sql import Cursor, connection_pool
+from erplite.testing import create_database, drop_database
 
 T0 = datetime(2024, 5, 1, 8, 0, 0)  # naive UTC
 
@@ -28,32 +28,18 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-# -- database fixtures (local on purpose: erplite.testing will provide shared ones) ------------
+# -- database fixtures: a database of the shared test server (erplite.testing) ----------------
 
 
-@pytest.fixture(scope="session")
-def pg_dsn(tmp_path_factory):
-    """DSN of a fresh, uniquely named database, dropped at the end of the session."""
-    server = None
-    base_dsn = os.environ.get("ERPLITE_TEST_DSN")
-    if not base_dsn:
-        pgserver = pytest.importorskip("pgserver")
-        server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
-        base_dsn = server.get_uri()
-    dbname = f"erplite_test_throttle_{uuid.uuid4().hex[:12]}"
-    with admin_connection(base_dsn) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
-    dsn = dsn_with_dbname(base_dsn, dbname)
+@pytest.fixture(scope="module")
+def pg_dsn(erplite_server):
+    """DSN of a fresh, uniquely named database on the session's server, dropped after."""
+    name = f"erplite_test_throttle_{uuid.uuid4().hex[:12]}"
+    dsn = create_database(erplite_server, name)
     try:
         yield dsn
     finally:
-        close_pool(dsn)
-        with admin_connection(base_dsn) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
-            )
-        if server is not None:
-            server.cleanup()
+        drop_database(erplite_server, name)
 
 
 @pytest.fixture(scope="module")
