@@ -432,6 +432,20 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
 
         check_company(self, fnames)
 
+    def _check_recursion(self, parent: str | None = None) -> bool:
+        """Odoo 17's check for hierarchies: ``False`` if following ``parent`` (default
+        ``_parent_name``) from a record of ``self`` comes back to a record already seen."""
+        parent = parent or self._parent_name
+        for record in self.sudo():
+            seen = {record.id}
+            current = record[parent]
+            while current:
+                if current.id in seen:
+                    return False
+                seen.add(current.id)
+                current = current[parent]
+        return True
+
     @classmethod
     def _valid_field_parameter(cls, field: Any, name: str) -> bool:
         return False
