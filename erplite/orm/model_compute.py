@@ -368,7 +368,8 @@ class ComputeMixin:
         for field in list(transaction.tocompute):
             if field.model_name == self._name and (wanted is None or field.name in wanted):
                 self._recompute_field(field)
-        if transaction.towrite.get(self._name):
+        towrite = transaction.towrite.get(self._name)
+        if towrite and (wanted is None or any(not wanted.isdisjoint(vals) for vals in towrite.values())):
             self._flush_towrite()
 
     def flush_recordset(self, fnames: Iterable[str] | None = None) -> None:

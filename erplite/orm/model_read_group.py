@@ -87,6 +87,8 @@ class ReadGroupMixin:
                     having: Any = (), offset: int = 0, limit: int | None = None,
                     order: str | None = None) -> list[tuple]:
         """Group the records of ``domain``: one tuple per group, group values then aggregates."""
+        if self.env.transaction.is_dirty():
+            self.env.flush_all()  # the groups and aggregates read any field, joined models too
         query = self._search(domain)
         groups = [self._groupby_sql(spec, query) for spec in groupby]
         aggs = [self._aggregate_sql(spec, query) for spec in aggregates]

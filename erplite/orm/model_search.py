@@ -32,14 +32,14 @@ class SearchMixin:
         """The query of the records matching ``domain`` that the user may read."""
         self._check_access("read")
         env = self.env
-        if env.transaction.is_dirty():
-            env.flush_all()
         query = Query(env, self._table)
         tree = Domain(domain)
         active = self._active_name
         if active and env.context.get("active_test", True) and active not in _top_level_fields(tree):
             tree = tree & DomainCondition(active, "=", True)
         tree = tree.optimize(self)
+        if env.transaction.is_dirty():
+            self._flush_search(tree, order)
         if tree.is_false():
             query.is_false = True
         elif not tree.is_true():
@@ -54,6 +54,26 @@ class SearchMixin:
         query.limit = limit
         query.offset = offset or None
         return query
+
+    def _flush_search(self, tree: Any, order: str | None) -> None:
+        """Flush what a search on ``tree`` ordered by ``order`` reads: the fields of this
+        model it names (sub-searches through relations flush their own model), or everything
+        when record rules apply, as they may read any field."""
+        env = self.env
+        if not env.su:
+            env.flush_all()
+            return
+        names = set(tree.field_names())
+        for part in (order or "").split(","):
+            fname = part.strip().split(" ", 1)[0].split(":", 1)[0]
+            fname, _, sub = fname.partition(".")
+            field = self._fields.get(fname)
+            if field is None:
+                continue
+            names.add(fname)
+            if field.type == "many2one":
+                env[field.comodel_name].flush_model()
+        self.flush_model(names)
 
     @api.model
     def search(self, domain: Any, offset: int = 0, limit: int | None = None,
