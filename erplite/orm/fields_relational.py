@@ -34,6 +34,12 @@ class _Relational(Field):
             kwargs["string"] = string
         super().__init__(**kwargs)
 
+    def __get__(self, record: Any, owner: type | None = None) -> Any:
+        # on several records, a relational field gives the union of their values, as in Odoo
+        if record is not None and len(record._ids) > 1:
+            return record._mapped_field(self.name)
+        return super().__get__(record, owner)
+
     def get_domain_list(self, model: Any) -> list:
         domain = self.domain
         if callable(domain):
