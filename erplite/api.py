@@ -9,7 +9,8 @@ the context keys a computed value depends on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from erplite.orm.environment import SUPERUSER_ID, Environment, frozendict
@@ -81,9 +82,17 @@ def model(method: F) -> F:
 
 
 def model_create_multi(method: F) -> F:
-    """``create`` taking a list of dicts; a single dict is wrapped in a list."""
-    method._api = "model_create"  # type: ignore[attr-defined]
-    return method
+    """``create`` taking a list of dicts; a single dict is wrapped in a list before the
+    method runs, so that an override can always iterate over ``vals_list``."""
+
+    @functools.wraps(method)
+    def create(self: Any, vals_list: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(vals_list, Mapping):
+            vals_list = [vals_list]
+        return method(self, vals_list, *args, **kwargs)
+
+    create._api = "model_create"  # type: ignore[attr-defined]
+    return create  # type: ignore[return-value]
 
 
 def private(method: F) -> F:
