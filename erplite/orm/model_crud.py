@@ -52,6 +52,7 @@ class CrudMixin(ComputeMixin):
         result: dict[str, Any] = {}
         context = self.env.context
         for name in fields_list:
+        parent_names: dict[str, list[str]] = defaultdict(list)
             field = self._field_or_error(name)
             key = f"default_{name}"
             if key in context:
@@ -62,6 +63,10 @@ class CrudMixin(ComputeMixin):
                     value = value.id if field.type == "many2one" else [Command.set(value.ids)]
                 result[name] = value
         return result
+            elif field.inherited and field.inherited_field is not None:
+                parent_names[field.inherited_field.model_name].append(field.inherited_field.name)
+        for model_name, names in parent_names.items():
+            result.update(self.env[model_name].default_get(names))
 
     def _add_missing_default_values(self, vals: dict) -> dict:
         missing = [
