@@ -48,11 +48,12 @@ class CrudMixin(ComputeMixin):
     @api.model
     def default_get(self, fields_list: Iterable[str]) -> dict[str, Any]:
         """Default values of ``fields_list``: ``default_<name>`` context keys, then field
-        defaults; values are in ``write()`` format."""
+        defaults, then (for ``_inherits`` fields) the parent model's ``default_get``; values
+        are in ``write()`` format."""
         result: dict[str, Any] = {}
         context = self.env.context
-        for name in fields_list:
         parent_names: dict[str, list[str]] = defaultdict(list)
+        for name in fields_list:
             field = self._field_or_error(name)
             key = f"default_{name}"
             if key in context:
@@ -62,31 +63,46 @@ class CrudMixin(ComputeMixin):
                 if hasattr(value, "_ids") and field.relational:
                     value = value.id if field.type == "many2one" else [Command.set(value.ids)]
                 result[name] = value
-        return result
             elif field.inherited and field.inherited_field is not None:
                 parent_names[field.inherited_field.model_name].append(field.inherited_field.name)
         for model_name, names in parent_names.items():
             result.update(self.env[model_name].default_get(names))
+        return result
 
     def _add_missing_default_values(self, vals: dict) -> dict:
-        missing = [
-            name for name, field in self._fields.items()
-            if name not in vals and (field.default is not None or f"default_{name}" in self.env.context)
-            and not field.inherited
-        ]
-        defaults = self.default_get(missing) if missing else {}
-        # inherited fields take the parent's defaults unless the parent link is given
-        for parent_model, fk in self._inherits.items():
-            if vals.get(fk):
+        """``vals`` completed with ``default_get`` of every field it lacks, as Odoo does (so
+        an overridden ``default_get`` applies); fields inherited from a parent whose link is
+        given keep the parent's values."""
+        avoid: set[str] = set()
+
+        def collect(model: Any) -> None:
+            for parent_model, fk in model._inherits.items():
+                if fk in vals:
+                    avoid.add(parent_model)
+                else:
+                    collect(self.env[parent_model])
+
+        collect(self)
+        missing = []
+        for name, field in self._fields.items():
+            if name in vals:
                 continue
-            parent = self.env[parent_model]
-            parent_missing = [
-                name for name, field in self._fields.items()
-                if field.inherited and field.related.split(".", 1)[0] == fk
-                and name not in vals and parent._fields[name].default is not None
-            ]
-            if parent_missing:
-                defaults.update(parent.default_get(parent_missing))
+            origin = field
+            while origin.inherited and origin.inherited_field is not None:
+                origin = origin.inherited_field
+                if origin.model_name in avoid:
+                    break
+            else:
+                missing.append(name)
+        defaults = self.default_get(missing) if missing else {}
+        for name, value in defaults.items():
+            field = self._fields[name]
+            if field.type == "many2many" and value and isinstance(value, list | tuple) \
+                    and isinstance(value[0], int):
+                defaults[name] = [Command.set(value)]
+            elif field.type == "one2many" and value and isinstance(value, list | tuple) \
+                    and isinstance(value[0], dict):
+                defaults[name] = [Command.create(line) for line in value]
         return {**defaults, **vals}
 
     # ------------------------------------------------------------------------------------------
@@ -340,6 +356,9 @@ class CrudMixin(ComputeMixin):
             field.write_commands(self, commands)
         if inverse:
             self._run_inverses(inverse)
+        if self._parent_store and self._parent_name in vals:
+            # moving nodes: their paths and their descendants' follow the new parents
+            self._parent_store_update(check_recursion=True)
         self.modified([f.name for f in fields])
         self._validate_fields([f.name for f in fields])
         return True
@@ -398,8 +417,22 @@ class CrudMixin(ComputeMixin):
         names = self._read_field_names(fields)
         if not self._ids:
             return []
+        if not self.env.su:
+            # Values already in the transaction cache (loaded by sudo() or by another user)
+            # are not fetched again, so the fetch cannot filter them: check the record rules
+            # of those records here, as Odoo's read() does.
+            self._cached_records(names)._check_rules("read")
         self._read_into_cache(names)
         return self._read_format(names, load)
+
+    def _cached_records(self, names: list[str]) -> Any:
+        """The records of ``self`` whose stored columns among ``names`` are all cached."""
+        env = self.env
+        cache = env.transaction.cache
+        columns = [self._fields[n] for n in names if n != "id" and self._fields[n].store
+                   and self._fields[n].column_type is not None]
+        return self.browse([i for i in self._ids
+                            if all(cache.contains(i, field, env) for field in columns)])
 
     def _read_field_names(self, fields: list[str] | None) -> list[str]:
         from erplite import security
@@ -585,12 +618,21 @@ class CrudMixin(ComputeMixin):
                 self._check_company(fields if "company_id" not in field_names else None)
 
     # hierarchy -----------------------------------------------------------------------------
-    def _parent_store_update(self) -> None:
-        """Set ``parent_path`` of ``self`` (and their descendants) from their parents."""
+    def _parent_store_update(self, check_recursion: bool = False) -> None:
+        """Set ``parent_path`` of ``self`` (and their descendants) from their parents; with
+        ``check_recursion``, refuse a node becoming its own ancestor (``UserError``)."""
         parent = self._parent_name
         table = SQL.identifier(self._table)
         self.env.flush_all()
         cr = self.env.cr
+        if check_recursion:
+            cr.execute(SQL(
+                "SELECT node.id FROM %s node JOIN %s up ON up.id = node.%s "
+                "WHERE node.id = ANY(%s) AND ('/' || up.parent_path) LIKE ('%%/' || node.id || '/%%')",
+                table, table, SQL.identifier(parent), list(self._ids),
+            ), flush=False)
+            if cr.fetchone() is not None:
+                raise UserError("Recursion Detected.")
         cr.execute(SQL(
             """
             WITH RECURSIVE tree(id, path) AS (
