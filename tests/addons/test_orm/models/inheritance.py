@@ -12,7 +12,8 @@ class NamedMixin(models.AbstractModel):
     nickname = fields.Char()
 
     def describe(self):
-        return [f"named:{self.name}"]
+        # listed first in _inherit, this mixin comes first in the MRO: super() reaches the next
+        return [*super().describe(), f"named:{self.name}"]
 
 
 class CountedMixin(models.AbstractModel):
@@ -22,7 +23,7 @@ class CountedMixin(models.AbstractModel):
     counter = fields.Integer(default=1)
 
     def describe(self):
-        return [*super().describe(), f"counted:{self.counter}"]
+        return [f"counted:{self.counter}"]
 
     def bump(self):
         for record in self:
