@@ -8,4 +8,7 @@ from . import (  # noqa: F401
     res_groups,
     res_users,
     ir_ui,
+    ir_sequence,
+    ir_config_parameter,
+    ir_cron,
 )
