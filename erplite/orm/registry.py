@@ -40,8 +40,16 @@ _logger = logging.getLogger(__name__)
 def import_module_package(name: str, path: Path) -> Any:
     """Import the module folder ``path`` as the package ``erplite.addons.<name>``."""
     qualified = f"erplite.addons.{name}"
-    if qualified in sys.modules:
-        return sys.modules[qualified]
+    loaded = sys.modules.get(qualified)
+    if loaded is not None:
+        if [str(Path(p).resolve()) for p in getattr(loaded, "__path__", [])] == [str(Path(path).resolve())]:
+            return loaded
+        # the same module name found in another folder (a new version of the module on
+        # another addons path): forget the old code, its definitions included; registries
+        # already built keep their classes
+        for key in [k for k in sys.modules if k == qualified or k.startswith(qualified + ".")]:
+            del sys.modules[key]
+        MetaModel.module_to_models.pop(name, None)
     import erplite.addons  # noqa: F401
 
     spec = importlib.util.spec_from_file_location(
