@@ -118,6 +118,7 @@ class EmbeddedPostgres:
         self.pgdata = self.data_dir / "pgdata"
         self._server: Any = None
         self._base_dsn: str | None = None
+        self._owner_pid = 0
 
     @property
     def running(self) -> bool:
@@ -158,6 +159,7 @@ class EmbeddedPostgres:
                 f"cannot start the embedded PostgreSQL in {self.pgdata}: {exc}{hint}"
             ) from exc
         self._server = server
+        self._owner_pid = os.getpid()
         self._base_dsn = server.get_uri(MAINTENANCE_DB)
         return self._base_dsn
 
@@ -170,6 +172,10 @@ class EmbeddedPostgres:
         server, self._server = self._server, None
         self._base_dsn = None
         if server is None:
+            return
+        if os.getpid() != self._owner_pid:
+            # A forked child (a gunicorn worker) unwinding its parent's stack: the server is
+            # the parent's to stop.
             return
         key = Path(server.pgdata)
         with _users_lock:

@@ -59,11 +59,6 @@ def test_install_then_module_list(new_database):
     assert module_rows(dsn) == rows
 
 
-@pytest.mark.xfail(
-    reason="registry: Registry.new(dsn, update=('base',)) fails with a RecursionError at "
-    "base/security/base_groups.xml:18 (reproduced without the CLI)",
-    strict=False,
-)
 def test_upgrade(new_database):
     dsn = new_database()
     assert erplite("--dsn", dsn, "-i", "base", "--stop-after-init").returncode == 0

