@@ -20,14 +20,13 @@ import re
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import psycopg.conninfo
 
 from erplite.cli.config import Config, redact_dsn
-from erplite.cli.embedded import EmbeddedPostgres, EmbeddedPostgresError
+from erplite.cli.embedded import MAINTENANCE_DB, EmbeddedPostgres, EmbeddedPostgresError
 from erplite.sql import dsn_with_dbname
 
 __all__ = [
@@ -41,6 +40,8 @@ __all__ = [
     "new_registry",
     "set_admin_password",
     "environment",
+    "print_admin_credentials",
+    "drop_database",
     "split_modules",
     "one_line",
     "EMBEDDED_DBNAME",
@@ -51,7 +52,6 @@ _logger = logging.getLogger("erplite.cli")
 
 EMBEDDED_DBNAME = "erplite"
 ADMIN_LOGIN = "admin"
-MAINTENANCE_DB = "postgres"
 
 
 class CliError(Exception):
@@ -262,7 +262,3 @@ def drop_database(base_dsn: str, dbname: str) -> None:
             sql.Identifier(dbname)
         )
         conn.execute(query)
-
-
-def as_path(value: str | Path) -> Path:
-    return Path(value).expanduser()
