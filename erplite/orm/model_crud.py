@@ -393,16 +393,28 @@ class CrudMixin(ComputeMixin):
         env = self.env
         for method in self._ondelete_methods:
             getattr(self, method)()
-        self.modified(self._fields, before=True)
-        env.flush_all()
-        for field in list(env.transaction.tocompute):
+        # nothing pending on the records to delete is worth computing or writing
+        transaction = env.transaction
+        for field in list(transaction.tocompute):
             if field.model_name == self._name:
                 env.remove_to_compute(field, self._ids)
-        self._execute_write(SQL("DELETE FROM %s WHERE id = ANY(%s)",
-                                SQL.identifier(self._table), list(self._ids)))
+        pending = transaction.towrite.get(self._name)
+        if pending:
+            for record_id in self._ids:
+                pending.pop(record_id, None)
+        env.flush_all()
+        # mark what depends on the records (a total over lines): recomputed once they are gone
+        with env.protecting(list(self._fields.values()), self):
+            self.modified(self._fields, before=True)
+        table = SQL.identifier(self._table)
         if "ir.model.data" in env.registry.models and self._name != "ir.model.data":
-            env.cr.execute(SQL("DELETE FROM ir_model_data WHERE model = %s AND res_id = ANY(%s)",
-                               self._name, list(self._ids)), flush=False)
+            # the records and their external ids in one statement
+            self._execute_write(SQL(
+                "WITH deleted AS (DELETE FROM %s WHERE id = ANY(%s) RETURNING id) "
+                "DELETE FROM ir_model_data WHERE model = %s AND res_id IN (SELECT id FROM deleted)",
+                table, list(self._ids), self._name))
+        else:
+            self._execute_write(SQL("DELETE FROM %s WHERE id = ANY(%s)", table, list(self._ids)))
         # the database cascaded deletions and nullified references: forget every cached value
         env.transaction.cache.invalidate()
         return True
