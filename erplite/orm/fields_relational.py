@@ -176,6 +176,11 @@ class _RelationalMulti(_Relational):
     def convert_to_read(self, value, record, use_display_name=True):
         return list(value or ())
 
+    def _search_comodel(self, model: Any) -> Any:
+        """The comodel as ``any`` searches it: with the field's context, as Odoo 17."""
+        comodel = model.env[self.comodel_name]
+        return comodel.with_context(**self.context) if isinstance(self.context, dict) else comodel
+
     def convert_to_write(self, value, record):
         return [Command.set(value.ids)]
 
@@ -219,7 +224,9 @@ class One2many(_RelationalMulti):
         inverse = self.inverse_name
         domain = [(inverse, "in", list(records._ids)), *self.get_domain_list(records)]
         lines = comodel.with_context(active_test=self.context_active_test(records))
-        found = lines.search_fetch(domain, [inverse], order=None)
+        # the lines' other columns come in the same query: whoever reads lines reads them
+        names = [f.name for f in lines._prefetch_fields(lines._fields[inverse])]
+        found = lines.search_fetch(domain, names, order=None)
         result: dict[int, list] = defaultdict(list)
         cache = records.env.transaction.cache
         inverse_field = comodel._fields[inverse]
@@ -237,7 +244,40 @@ class One2many(_RelationalMulti):
         comodel = records.env[self.comodel_name].with_context(active_test=False)
         inverse = self.inverse_name
         inverse_field = comodel._fields[inverse]
+        # Commands are applied in order, but batched: deletions, creations and links are
+        # accumulated and sent together (deletions first), before a CLEAR/SET and at the end,
+        # so that N commands cost a constant number of statements.
         to_create: list[dict] = []
+        to_delete: dict[int, None] = {}
+        to_link: dict[int, dict[int, None]] = {}
+        # the lines of the commands are read together (one query, not one per command)
+        prefetch = tuple(dict.fromkeys(c[1] for c in commands if c[0] in (Command.UPDATE, Command.LINK)))
+
+        def detach(lines: Any) -> None:
+            if not lines:
+                return
+            if inverse_field.ondelete == "cascade" or inverse_field.required:
+                to_delete.update(dict.fromkeys(lines._ids))
+            else:
+                lines.write({inverse: False})
+
+        def flush() -> None:
+            if to_delete:
+                comodel.browse(list(to_delete)).unlink()
+                to_delete.clear()
+            if to_create:
+                comodel.create(to_create)
+                to_create.clear()
+            for record_id, line_ids in to_link.items():
+                lines = comodel.browse(list(line_ids))
+                lines._ensure_cached(inverse_field)
+                cache = lines.env.transaction.cache
+                moving = [i for i in lines._ids
+                          if cache.get_value(i, inverse_field, lines.env, default=None) != record_id]
+                if moving:
+                    lines.browse(moving).write({inverse: record_id})
+            to_link.clear()
+
         for record in records:
             for command in commands:
                 code = command[0]
@@ -246,41 +286,35 @@ class One2many(_RelationalMulti):
                     vals[inverse] = record.id
                     to_create.append(vals)
                 elif code == Command.UPDATE:
-                    comodel.browse(command[1]).write(command[2] or {})
+                    comodel.browse(command[1]).with_prefetch(prefetch).write(command[2] or {})
                 elif code == Command.DELETE:
-                    comodel.browse(command[1]).unlink()
+                    to_delete[command[1]] = None
                 elif code == Command.UNLINK:
-                    self._detach(comodel.browse(command[1]), inverse_field)
+                    detach(comodel.browse(command[1]))
                 elif code == Command.LINK:
-                    comodel.browse(command[1]).write({inverse: record.id})
-                elif code == Command.CLEAR:
-                    self._detach(record[self.name], inverse_field)
-                elif code == Command.SET:
-                    wanted = comodel.browse(command[2])
+                    for other in to_link.values():
+                        other.pop(command[1], None)
+                    to_link.setdefault(record.id, {})[command[1]] = None
+                elif code in (Command.CLEAR, Command.SET):
+                    flush()
+                    wanted = comodel.browse(command[2] if code == Command.SET else ())
                     current = record[self.name].with_context(active_test=False)
-                    self._detach(current - wanted, inverse_field)
+                    detach(current - wanted)
+                    flush()
                     missing = wanted - current
                     if missing:
-                        missing.write({inverse: record.id})
-        if to_create:
-            comodel.create(to_create)
-
-    @staticmethod
-    def _detach(lines: Any, inverse_field: Field) -> None:
-        if not lines:
-            return
-        if inverse_field.ondelete == "cascade" or inverse_field.required:
-            lines.unlink()
-        else:
-            lines.write({inverse_field.name: False})
+                        to_link.setdefault(record.id, {}).update(dict.fromkeys(missing._ids))
+        flush()
 
     def condition_to_sql(self, operator, value, model, alias, query):
         comodel = model.env[self.comodel_name]
         inverse = comodel._fields[self.inverse_name]
         id_column = SQL.identifier(alias, "id")
         if operator in ("any", "not any"):
-            # NULL inverses are excluded: "id NOT IN (..., NULL)" would never be true
-            sub = comodel.with_context(active_test=False)._search(
+            # NULL inverses are excluded: "id NOT IN (..., NULL)" would never be true; as in
+            # Odoo 17, the lines are searched with the field's context (archived lines are
+            # skipped unless active_test is off)
+            sub = self._search_comodel(model)._search(
                 [*value, *self.get_domain_list(model), (inverse.name, "!=", False)]
             )
             keyword = "IN" if operator == "any" else "NOT IN"
@@ -365,6 +399,7 @@ class Many2many(_RelationalMulti):
         to_unlink: set[tuple[int, int]] = set()
         to_clear: set[int] = set()
         created: list[tuple[int, dict]] = []
+        to_delete: dict[int, None] = {}  # deleted together; their relation rows go by cascade
         for command in commands:
             code = command[0]
             if code == Command.CREATE:
@@ -372,7 +407,7 @@ class Many2many(_RelationalMulti):
             elif code == Command.UPDATE:
                 comodel.browse(command[1]).write(command[2] or {})
             elif code == Command.DELETE:
-                comodel.browse(command[1]).unlink()
+                to_delete[command[1]] = None
                 to_unlink.update((rid, command[1]) for rid in records._ids)
             elif code == Command.UNLINK:
                 to_unlink.update((rid, command[1]) for rid in records._ids)
@@ -389,9 +424,11 @@ class Many2many(_RelationalMulti):
         if created:
             new_records = comodel.create([vals for _rid, vals in created])
             to_link.update((rid, nid) for (rid, _vals), nid in zip(created, new_records._ids))
-        self._apply_relation_changes(records, to_clear, to_link, to_unlink)
+        if to_delete:
+            comodel.browse(list(to_delete)).unlink()
+        self._apply_relation_changes(records, to_clear, to_link, to_unlink, set(to_delete))
 
-    def _apply_relation_changes(self, records, to_clear, to_link, to_unlink) -> None:
+    def _apply_relation_changes(self, records, to_clear, to_link, to_unlink, deleted=frozenset()) -> None:
         env = records.env
         cr = env.cr
         relation = SQL.identifier(self.relation)
@@ -411,8 +448,8 @@ class Many2many(_RelationalMulti):
             for rid in to_clear:
                 to_unlink.update((rid, tid) for tid in current[rid] - wanted[rid])
             to_link = {(rid, tid) for rid, tid in to_link if rid not in to_clear or tid not in current[rid]}
-        if to_unlink:
-            pairs = sorted(to_unlink)
+        pairs = sorted(pair for pair in to_unlink if pair[1] not in deleted)
+        if pairs:
             cr.execute(SQL(
                 "DELETE FROM %s WHERE (%s, %s) IN (SELECT * FROM unnest(%s::int4[], %s::int4[]))",
                 relation, col1, col2, [p[0] for p in pairs], [p[1] for p in pairs],
@@ -456,9 +493,7 @@ class Many2many(_RelationalMulti):
         link = SQL("%s = %s", SQL.identifier(rel_alias, self.column1), SQL.identifier(alias, "id"))
         target = SQL.identifier(rel_alias, self.column2)
         if operator in ("any", "not any"):
-            sub = comodel.with_context(active_test=False)._search(
-                [*value, *self.get_domain_list(model)] if isinstance(value, list) else value
-            )
+            sub = self._search_comodel(model)._search([*value, *self.get_domain_list(model)])
             exists = "EXISTS" if operator == "any" else "NOT EXISTS"
             return SQL(f"{exists} (SELECT 1 FROM %s WHERE %s AND %s IN (%s))",
                        relation, link, target, sub.subselect())
