@@ -128,11 +128,19 @@ class ComputeMixin:
         missing = list(dict.fromkeys(cache.missing_ids(self._ids, field, env)))
         if not missing:
             return
-        records = self.browse(missing)
         if field.name == "id":
             return
         if field.store and (field.column_type is not None or field.relational):
-            records._fetch_fields(self._prefetch_fields(field))
+            if len(missing) < PREFETCH_MAX and self._prefetch_ids is not self._ids:
+                # widen to the prefetch set, as reading one record does
+                seen = set(missing)
+                for other in cache.missing_ids(self._prefetch_ids_iter(), field, env):
+                    if other not in seen and isinstance(other, int):
+                        seen.add(other)
+                        missing.append(other)
+                        if len(missing) >= PREFETCH_MAX:
+                            break
+            self.browse(missing)._fetch_fields(self._prefetch_fields(field))
         elif field.compute:
             unprotected = [i for i in missing if not env.is_protected(field, i)]
             if unprotected:
@@ -465,7 +473,15 @@ class ComputeMixin:
         allowed = {row[0] for row in self.env.cr.fetchall()}
         refused = [i for i in self._ids if i not in allowed]
         if refused:
-            raise security.make_access_error(self.browse(refused), mode)
+            forbidden = self.browse(refused).sudo().exists()
+            if forbidden:
+                raise security.make_access_error(self.browse(forbidden._ids), mode)
+            # the refused records are gone: nothing to say when reading or deleting them
+            if mode not in ("read", "unlink"):
+                raise MissingError(
+                    f"Record does not exist or has been deleted.\n(Record: {self.browse(refused)!r}, "
+                    f"User: {self.env.uid})"
+                )
 
     def _check_access(self, mode: str) -> None:
         if self.env.su:
