@@ -24,7 +24,9 @@ class BenchOrderLine(models.Model):
     _name = "test_orm.bench.order.line"
     _description = "Bench Order Line"
 
-    order_id = fields.Many2one("test_orm.bench.order", required=True, ondelete="cascade", index=True)
+    order_id = fields.Many2one(
+        "test_orm.bench.order", required=True, ondelete="cascade", index=True
+    )
     quantity = fields.Float()
     price_unit = fields.Float()
     subtotal = fields.Float(compute="_compute_subtotal", store=True)
