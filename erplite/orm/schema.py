@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from psycopg import sql
+
 from erplite.sql import SQL
 
 _logger = logging.getLogger(__name__)
@@ -50,6 +52,13 @@ class SchemaState:
             "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
         ), flush=False)
         self.constraints = {name: (table, kind, definition) for name, table, kind, definition in cr.fetchall()}
+        # the definition a constraint was declared with, kept as its comment (as Odoo does):
+        # PostgreSQL normalises the text, so comparing with it is only a heuristic
+        cr.execute(SQL(
+            "SELECT conname, obj_description(oid, 'pg_constraint') FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace AND contype IN ('c', 'u', 'x')"
+        ), flush=False)
+        self.declared = {name: comment for name, comment in cr.fetchall() if comment}
         cr.execute(SQL(
             "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
         ), flush=False)
@@ -252,9 +261,14 @@ def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
         conname = f"{model._table}_{name}"
         current = state.constraints.get(conname)
         if current is not None:
-            if " ".join(current[2].split()).lower() == " ".join(definition.split()).lower():
+            # the comment went through the driver's formatting, as the constraint did
+            declared = state.declared.get(conname)
+            if declared is not None:
+                if declared == definition.replace("%%", "%"):
+                    continue
+            elif " ".join(current[2].split()).lower() == " ".join(definition.split()).lower():
                 continue
-            if _equivalent_constraint(current[2], definition):
+            elif _equivalent_constraint(current[2], definition):
                 continue
             cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(model._table),
                            SQL.identifier(conname)), flush=False)
@@ -262,6 +276,9 @@ def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
         # the definition is code of the module (like a column type), never input
         cr.execute(SQL(f"ALTER TABLE %s ADD CONSTRAINT %s {definition}",
                        SQL.identifier(model._table), SQL.identifier(conname)), flush=False)
+        cr.execute(SQL("COMMENT ON CONSTRAINT %s ON %s IS %s", SQL.identifier(conname),
+                       SQL.identifier(model._table), sql.Literal(definition)), flush=False)
+        state.declared[conname] = definition.replace("%%", "%")
         cr.execute(SQL("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s", conname), flush=False)
         row = cr.fetchone()
         state.constraints[conname] = (model._table, "x", row[0] if row else definition)
