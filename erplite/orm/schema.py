@@ -148,6 +148,15 @@ def _sync_columns(cr: Any, state: SchemaState, model: Any) -> int:
             cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, column), flush=False)
             existing[field.column_name] = (current[0], False, current[2])
             ddl += 1
+    # columns no field uses any more (a field removed, a module uninstalled without dropping
+    # its data) keep their data but must not refuse new rows (Odoo's _check_removed_columns)
+    used = {field.column_name for field in _column_fields(model)} | {"id"}
+    for name, (udt, notnull, size) in list(existing.items()):
+        if notnull and name not in used:
+            cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, SQL.identifier(name)),
+                       flush=False)
+            existing[name] = (udt, False, size)
+            ddl += 1
     return ddl
 
 
