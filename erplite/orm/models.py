@@ -281,7 +281,8 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
         if not company:
             return self
         company_id = int(getattr(company, "id", company))
-        allowed = list(self.env.context.get("allowed_company_ids") or self.env.companies.ids)
+        # as Odoo: from the context only (a context without companies gets [company])
+        allowed = list(self.env.context.get("allowed_company_ids") or [])
         if allowed and allowed[0] == company_id:
             return self
         if company_id in allowed:
