@@ -68,6 +68,14 @@ class Domain(metaclass=_DomainMeta):
 
     __slots__ = ()
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # nodes are shared between trees (optimisation returns parts of its input): a change
+        # would corrupt every tree holding the node
+        raise TypeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise TypeError(f"{type(self).__name__} is immutable")
+
     # -- combination ---------------------------------------------------------------------------
     def __and__(self, other: Any) -> Domain:
         return DomainAnd.make([self, Domain(other)])
@@ -108,7 +116,7 @@ class _DomainBool(Domain):
     __slots__ = ("value",)
 
     def __init__(self, value: bool):
-        self.value = value
+        object.__setattr__(self, "value", value)
 
     def is_true(self) -> bool:
         return self.value
@@ -143,7 +151,7 @@ class DomainNot(Domain):
     __slots__ = ("child",)
 
     def __init__(self, child: Domain):
-        self.child = child
+        object.__setattr__(self, "child", child)
 
     def __iter__(self):
         yield "!"
@@ -195,7 +203,7 @@ class DomainNary(Domain):
     IDENTITY: Domain  # the neutral element (TRUE for AND)
 
     def __init__(self, children: Iterable[Domain]):
-        self.children = tuple(children)
+        object.__setattr__(self, "children", tuple(children))
 
     @classmethod
     def make(cls, children: Iterable[Domain]) -> Domain:
@@ -274,6 +282,11 @@ class DomainCondition(Domain):
                 raise ValueError(f"Invalid operator {operator!r} in domain term "
                                  f"{(field_expr, operator, value)!r}")
             operator = operator.lower()
+            # Odoo's normalize_leaf: "= [..]" means "in", "in True" means "="
+            if operator in ("=", "!=") and isinstance(value, list | tuple):
+                operator = "in" if operator == "=" else "not in"
+            elif operator in ("in", "not in") and isinstance(value, bool):
+                operator = "=" if operator == "in" else "!="
             if operator in ("in", "not in") and not isinstance(value, list | tuple | set | frozenset):
                 if hasattr(value, "_ids"):
                     value = list(value._ids)
@@ -285,9 +298,9 @@ class DomainCondition(Domain):
                 value = sorted(value, key=repr)
             if operator in ("any", "not any") and isinstance(value, list | tuple):
                 value = Domain(list(value))
-        self.field_expr = field_expr
-        self.operator = operator
-        self.value = value
+        object.__setattr__(self, "field_expr", field_expr)
+        object.__setattr__(self, "operator", operator)
+        object.__setattr__(self, "value", value)
 
     def __iter__(self):
         value = self.value
