@@ -230,19 +230,16 @@ class Field:
         sql_operator = {"=like": "LIKE", "=ilike": "ILIKE"}.get(operator, operator.upper())
         wildcard = operator in ("like", "ilike", "not like", "not ilike")
         text = "" if value is False or value is None else str(value)
-        pattern = f"%{_escape_like(text)}%" if wildcard else text
+        # as Odoo 17: the value is a LIKE pattern itself ("%" and "_" are wildcards there too)
+        pattern = f"%{text}%" if wildcard else text
         condition = SQL(f"%s::text {sql_operator} %s", column, pattern)
         negative = operator.startswith("not")
-        if (wildcard and not text and not negative) or (negative and text):
+        if (wildcard and not text) or (negative and text):
             return SQL("(%s OR %s IS NULL)", condition, column)
         return condition
 
     def order_to_sql(self, model: Any, alias: str, query: Any) -> SQL:
         return SQL.identifier(alias, self.column_name)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # ---------------------------------------------------------------------------------------------
