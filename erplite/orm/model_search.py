@@ -215,10 +215,11 @@ class SearchMixin:
             return SQL("FALSE")
         parent = model._parent_name
         table = SQL.identifier(model._table)
-        if field.name == "id":
-            column = SQL.identifier(alias, "id")
-        else:
-            column = SQL.identifier(alias, field.column_name)
+        column = SQL.identifier(alias, "id")
+        if field.name != "id":
+            # ("parent_id", "child_of", x) on the model itself: the records of the hierarchy
+            # along that field, as Odoo's child_of_domain(parent=left)
+            parent = field.name
         if model._parent_store:
             if operator == "child_of":
                 paths = SQL("SELECT p.parent_path || '%%' FROM %s p WHERE p.id = ANY(%s)", table, ids)
