@@ -127,6 +127,18 @@ class CrudMixin(ComputeMixin):
 
             names = {name for vals in vals_list for name in vals}
             security.check_field_access(self, names, "write")
+            if security.has_rules(self, "create"):
+                # the rules are checked on the inserted rows: a refusal must undo everything
+                # the creation did, even when the caller catches the error
+                with env.cr.savepoint():
+                    records = self._create_records(vals_list)
+                    records._check_rules("create")
+                return records
+        return self._create_records(vals_list)
+
+    def _create_records(self, vals_list: list[dict]) -> Any:
+        """The body of ``create`` once access rights and field groups are checked."""
+        env = self.env
         vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
         vals_list = self._create_parents(vals_list)
 
@@ -187,8 +199,6 @@ class CrudMixin(ComputeMixin):
         records.modified(self._fields, create=True)
         names = set().union(*given) if given else set()
         records._validate_fields(names)
-        if not env.su:
-            records._check_rules("create")
         return records
 
     def _create_parents(self, vals_list: list[dict]) -> list[dict]:

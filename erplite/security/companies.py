@@ -1,40 +1,71 @@
-"""Multi-company consistency: ``check_company=True`` relational fields must point to records of
-the same company (or to records shared by all companies)."""
+"""Multi-company consistency, as Odoo 17's ``_check_company``.
+
+On a model with ``_check_company_auto = True``, every relational field declared with
+``check_company=True`` whose comodel has a ``company_id`` must point to records of the
+record's company or to records shared by every company (no company). A record without a
+company may only point to shared records. A ``res.company`` record is its own company; a
+``res.users`` target belongs to each of its ``company_ids``.
+
+The check runs as superuser (it compares data, whatever the user may read) and raises one
+``UserError`` listing the first five inconsistencies, in Odoo's words::
+
+    Incompatible companies on records:
+    - 'Order 7' belongs to company 'Company B' and 'Partner' (partner_id: 'Acme') belongs to another company.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from erplite.exceptions import UserError
 
+MAX_LISTED = 5
 
-def check_company(records: Any, fnames: Any = None) -> None:
-    """Raise ``UserError`` listing every record whose ``check_company`` relations belong to
-    another company than its own."""
+
+def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
+    """Raise ``UserError`` if a ``check_company`` relation of ``records`` points to another
+    company than the record's. ``fnames`` limits the check to those fields (all of them when
+    ``None`` or when it contains ``company_id``)."""
+    if not records:
+        return
     if "company_id" not in records._fields and records._name != "res.company":
         return
-    fields = [
-        field for field in records._fields.values()
-        if field.relational and getattr(field, "check_company", False)
-        and (fnames is None or field.name in fnames)
-    ]
+    env = records.env
+    names = records._fields if fnames is None or "company_id" in fnames else list(fnames)
+    fields = []
+    for name in names:
+        field = records._fields.get(name)
+        if (field is not None and field.relational and getattr(field, "check_company", False)
+                and "company_id" in env[field.comodel_name]._fields):
+            fields.append(field)
     if not fields:
         return
-    problems = []
+    inconsistencies = []
     for record in records.sudo():
         company = record if record._name == "res.company" else record.company_id
-        if not company:
-            continue
         for field in fields:
-            for target in record[field.name]:
-                target_company = target if target._name == "res.company" else (
-                    target.company_id if "company_id" in target._fields else None)
-                if target_company and target_company != company:
-                    problems.append(
-                        f"- Record {record.display_name!r} ({record._name}, {record.id}) belongs "
-                        f"to company {company.display_name!r} and {field.string!r} "
-                        f"({field.name}) value {target.display_name!r} belongs to "
-                        f"{target_company.display_name!r}."
-                    )
-    if problems:
-        raise UserError("Incompatible companies on records:\n" + "\n".join(problems))
+            corecords = record[field.name]
+            if not corecords:
+                continue
+            if corecords._name == "res.users":
+                refused = corecords.filtered(
+                    lambda user: not (company <= user.company_ids) if user.company_ids
+                    else not (user.company_id <= company))
+            else:
+                refused = corecords.filtered(lambda target: not (target.company_id <= company))
+            if refused:
+                inconsistencies.append((record, field, company, refused))
+    if not inconsistencies:
+        return
+    lines = ["Incompatible companies on records:"]
+    for record, field, company, refused in inconsistencies[:MAX_LISTED]:
+        values = ", ".join(repr(target.display_name) for target in refused)
+        if record._name == "res.company":
+            lines.append(f"- Record is company {record.display_name!r} and {field.string!r} "
+                         f"({field.name}: {values}) belongs to another company.")
+        else:
+            company_name = company.display_name if company else False
+            lines.append(f"- {record.display_name!r} belongs to company {company_name!r} and "
+                         f"{field.string!r} ({field.name}: {values}) belongs to another company.")
+    raise UserError("\n".join(lines))

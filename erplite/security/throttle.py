@@ -148,31 +148,39 @@ class LoginThrottle:
         self, cr, login: str | None, address: str | None, now: datetime | None = None
     ) -> float:
         """Seconds before ``login`` may try again from ``address`` (0.0 when it may now)."""
+        return self._status(cr, login, address, now)[0]
+
+    def _status(
+        self, cr, login: str | None, address: str | None, now: datetime | None
+    ) -> tuple[float, int]:
+        """``(retry_after, number of counters recorded)`` for the login and the address."""
         keys = _keys(login, address)
         if not keys:
-            return 0.0
+            return 0.0, 0
         now = _now(now)
         cr.execute(
             sql.SQL("SELECT failures, last_failure FROM {} WHERE key = ANY(%s)").format(_TABLE),
             [keys],
         )
-        return max(
-            (self.remaining(failures, last, now) for failures, last in cr.fetchall()),
-            default=0.0,
-        )
+        rows = cr.fetchall()
+        wait = max((self.remaining(failures, last, now) for failures, last in rows), default=0.0)
+        return wait, len(rows)
 
     def check(
         self, cr, login: str | None, address: str | None, now: datetime | None = None
-    ) -> None:
+    ) -> int:
         """Raise :class:`AccessDenied` if the login or the address is blocked.
 
         The exception carries ``retry_after`` (seconds), e.g. for an HTTP ``Retry-After``.
+        Otherwise return how many counters the login and the address have (0 when neither
+        has a recorded failure: a successful login then has nothing to clear).
         """
-        wait = self.retry_after(cr, login, address, now)
+        wait, counters = self._status(cr, login, address, now)
         if wait > 0:
             exc = AccessDenied(MESSAGE)
             exc.retry_after = wait
             raise exc
+        return counters
 
     def record_failure(
         self, cr, login: str | None, address: str | None, now: datetime | None = None

@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     res_company,
     res_groups,
     res_users,
+    res_users_apikeys,
     ir_ui,
     ir_sequence,
     ir_config_parameter,

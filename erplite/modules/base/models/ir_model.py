@@ -5,6 +5,7 @@ models reflected as records, and the security data attached to them (enforced by
 from __future__ import annotations
 
 from erplite import api, fields, models
+from erplite.security import invalidate_access_cache
 
 
 class IrModel(models.Model):
@@ -77,17 +78,17 @@ class IrModelAccess(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        self.env.registry.clear_access_cache()
+        invalidate_access_cache(self.env)
         return records
 
     def write(self, vals):
         result = super().write(vals)
-        self.env.registry.clear_access_cache()
+        invalidate_access_cache(self.env)
         return result
 
     def unlink(self):
         result = super().unlink()
-        self.env.registry.clear_access_cache()
+        invalidate_access_cache(self.env)
         return result
 
 
@@ -120,15 +121,15 @@ class IrRule(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        self.env.registry.clear_access_cache()
+        invalidate_access_cache(self.env)
         return records
 
     def write(self, vals):
         result = super().write(vals)
-        self.env.registry.clear_access_cache()
+        invalidate_access_cache(self.env)
         return result
 
     def unlink(self):
         result = super().unlink()
-        self.env.registry.clear_access_cache()
+        invalidate_access_cache(self.env)
         return result

@@ -45,6 +45,11 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
+        if "user_ids" in vals:
+            # the users' companies feed the record rules (company_ids)
+            from erplite.security import invalidate_access_cache
+
+            invalidate_access_cache(self.env)
         if "name" in vals:
             self.mapped("partner_id").sudo().write({"name": vals["name"]})
         return result

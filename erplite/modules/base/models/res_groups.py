@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from erplite import api, fields, models
 from erplite.exceptions import ValidationError
+from erplite.security import invalidate_access_cache
 
 
 class ResGroups(models.Model):
@@ -52,16 +53,21 @@ class ResGroups(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         groups = super().create(vals_list)
-        self.env.registry.clear_access_cache()
+        invalidate_access_cache(self.env)
         return groups
 
     def write(self, vals):
         result = super().write(vals)
+        invalidate_access_cache(self.env)
         if "implied_ids" in vals or "users" in vals:
             # users of a group get its implied groups too, as in Odoo
             for group in self:
                 implied = group.trans_implied_ids
                 if implied and group.users:
                     implied.sudo().write({"users": [(4, user.id) for user in group.users]})
-        self.env.registry.clear_access_cache()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        invalidate_access_cache(self.env)
         return result

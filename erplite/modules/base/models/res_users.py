@@ -1,19 +1,49 @@
 """``res.users``: users, delegating their name and contact data to a partner (``_inherits``).
 
-The password is write-only: assigning ``user.password`` stores an scrypt hash in a column the
-ORM never reads; reading ``password`` always gives an empty string. Changing the login, the
-password or the active flag changes the session token, which ends the user's sessions.
+Credentials, as Odoo 17:
+
+- The password is write-only: assigning ``user.password`` stores an scrypt hash in a column
+  the ORM never reads; reading ``password`` always gives an empty string. A hash made with
+  older parameters (or imported from Odoo) is replaced at the next successful login.
+- ``authenticate(db, login, password, user_agent_env)`` returns the user's id or raises
+  ``AccessDenied`` with one message, whatever was wrong. Failed logins are counted per login
+  and per client address (``user_agent_env["REMOTE_ADDR"]``) in their own committed
+  transaction (:mod:`erplite.security.throttle`); past five, both are refused for a growing
+  while, whatever the password.
+- ``user_agent_env["interactive"]`` (true unless given) tells a person at a login form from an
+  RPC client: an RPC client (``interactive=False``) may give an API key instead of the
+  password (:mod:`res_users_apikeys`), and must give one when the user has two-factor
+  authentication.
+- Two-factor authentication (TOTP, as ``auth_totp``): a user enables it with
+  ``_totp_try_setting(secret, code)``. An interactive login with the right password then raises
+  :class:`erplite.security.SecondFactorRequired` carrying the user's id; the caller keeps that
+  id as a pending login and completes it with ``browse(uid)._totp_check(code)``.
+- Changing the login, the password, the active flag or the TOTP secret changes the session
+  token, which ends the user's sessions.
+
+No escalation: only ``base.group_system`` (or a superuser environment) creates users and
+changes anyone's groups, login, active flag, companies or password; users change their own
+password with ``change_password(old, new)``, and write their own harmless preferences
+(``SELF_WRITEABLE_FIELDS``) without write access to users.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 
-from erplite import SUPERUSER_ID, api, fields, models
+from erplite import SUPERUSER_ID, api, fields, models, security
 from erplite.exceptions import AccessDenied, AccessError, UserError
-from erplite.security import passwords
+from erplite.security import passwords, throttle, totp
 from erplite.sql import SQL
+
+_logger = logging.getLogger(__name__)
+
+#: fields whose change refused to users outside base.group_system
+PROTECTED_FIELDS = ("groups_id", "login", "password", "company_ids", "active", "share")
+#: fields whose change ends the user's sessions and is worth telling the rules cache about
+_ACCESS_FIELDS = ("groups_id", "company_id", "company_ids", "active", "partner_id", "login")
 
 
 class ResUsers(models.Model):
@@ -21,6 +51,13 @@ class ResUsers(models.Model):
     _description = "User"
     _inherits = {"res.partner": "partner_id"}
     _order = "name, login"
+
+    SELF_READABLE_FIELDS = [
+        "signature", "company_id", "login", "email", "name", "lang", "tz", "groups_id",
+        "partner_id", "write_date", "share", "company_ids", "display_name", "totp_enabled",
+        "api_key_ids", "active", "login_date",
+    ]
+    SELF_WRITEABLE_FIELDS = ["signature", "company_id", "email", "name", "lang", "tz"]
 
     partner_id = fields.Many2one("res.partner", required=True, ondelete="restrict", index=True,
                                  string="Related Partner")
@@ -37,19 +74,25 @@ class ResUsers(models.Model):
     share = fields.Boolean(compute="_compute_share", store=True, string="Share User")
     signature = fields.Html()
     login_date = fields.Datetime("Latest Connection", readonly=True)
-    totp_enabled = fields.Boolean(compute="_compute_totp_enabled")
+    totp_enabled = fields.Boolean("Two-factor authentication", compute="_compute_totp_enabled")
+    api_key_ids = fields.One2many("res.users.apikeys", "user_id", string="API Keys")
 
     _sql_constraints = [("login_key", "UNIQUE (login)", "You can not have two users with the same login!")]
 
     def init(self):
-        """Add the column holding the password hash, unknown to the ORM on purpose."""
-        self.env.cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS password varchar"))
-        self.env.cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS totp_secret varchar"))
+        """Columns unknown to the ORM on purpose (the password hash and the TOTP secret), the
+        table of failed logins and the sequence signalling security changes."""
+        cr = self.env.cr
+        cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS password varchar"))
+        cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS totp_secret varchar"))
+        throttle.ensure_table(cr)
+        security.ensure_signal_sequence(cr)
 
     def _default_groups(self):
         group = self.env.ref("base.group_user", raise_if_not_found=False)
         return [(6, 0, group.ids)] if group else []
 
+    # -- password ----------------------------------------------------------------------------
     def _compute_password(self):
         for user in self:
             user.password = ""
@@ -66,9 +109,9 @@ class ResUsers(models.Model):
 
     @api.depends("groups_id")
     def _compute_share(self):
-        user_group = self.env.ref("base.group_user", raise_if_not_found=False)
+        user_group = security.group_id(self.env, "base.group_user")
         for user in self:
-            user.share = not user_group or user_group.id not in user.groups_id.ids
+            user.share = not user_group or user_group not in user.groups_id.ids
 
     def _compute_totp_enabled(self):
         self.env.cr.execute(SQL("SELECT id FROM res_users WHERE id = ANY(%s) AND totp_secret IS NOT NULL",
@@ -79,66 +122,168 @@ class ResUsers(models.Model):
 
     # -- groups ------------------------------------------------------------------------------
     def _group_ids(self) -> frozenset[int]:
-        """Ids of the user's groups, implied ones included (cached per transaction)."""
+        """Ids of the user's groups, implied ones included (cached)."""
         self.ensure_one()
-        from erplite.security import user_group_ids
-
-        return user_group_ids(self.env, self.id)
+        return security.user_group_ids(self.env, self.id)
 
     @api.model
     def has_group(self, group_ext_id: str) -> bool:
-        """Whether the current user (or ``self`` if a record) is in ``module.group``."""
-        user = self if self._ids else self.env.user
-        group = self.env.ref(group_ext_id, raise_if_not_found=False)
-        return bool(group) and group.id in user.sudo()._group_ids()
+        """Whether the current user (or ``self`` if a record) is in ``module.group``, directly
+        or through implied groups."""
+        uid = self.id if self._ids else self.env.uid
+        return security.has_group(self.env, uid, group_ext_id)
+
+    def _has_groups(self, groups: str) -> bool:
+        """Odoo's ``user_has_groups`` for this user: ``"mod.g1,!mod.g2"``."""
+        uid = self.id if self._ids else self.env.uid
+        return security.has_groups(self.env, uid, groups)
 
     def _is_system(self) -> bool:
+        self.ensure_one()
         return self.id == SUPERUSER_ID or self.has_group("base.group_system")
 
+    def _is_admin(self) -> bool:
+        self.ensure_one()
+        return self.id == SUPERUSER_ID or self.has_group("base.group_erp_manager")
+
     def _is_public(self) -> bool:
+        self.ensure_one()
         return self.has_group("base.group_public")
 
-    # -- authentication ----------------------------------------------------------------------
-    def _check_credentials(self, password: str, user_agent_env: dict | None = None) -> None:
-        """Raise ``AccessDenied`` unless ``password`` is the user's (or one of its API keys)."""
+    def _is_portal(self) -> bool:
         self.ensure_one()
-        self.env.cr.execute(SQL("SELECT password FROM res_users WHERE id = %s AND active", self.id))
-        row = self.env.cr.fetchone()
-        stored = row[0] if row else None
-        if stored and passwords.verify_password(password, stored):
-            if passwords.needs_rehash(stored):
-                self._set_encrypted_password(self.id, passwords.hash_password(password))
-            return
+        return self.has_group("base.group_portal")
+
+    def _is_internal(self) -> bool:
+        self.ensure_one()
+        return self.has_group("base.group_user")
+
+    def _apply_implied_groups(self) -> None:
+        """Give each user the groups implied by theirs, as Odoo does (``user.groups_id`` then
+        lists them; access checks follow implications anyway)."""
+        for user in self.sudo():
+            groups = user.groups_id
+            implied = groups.mapped("trans_implied_ids") - groups
+            if implied:
+                user.write({"groups_id": [(4, gid) for gid in implied.ids]})
+
+    # -- authentication ----------------------------------------------------------------------
+    def _rpc_api_keys_only(self) -> bool:
+        """Whether RPC clients must use an API key instead of the password (two-factor
+        authentication enabled)."""
+        self.ensure_one()
+        return self.totp_enabled
+
+    def _check_credentials(self, password: str, user_agent_env: dict | None = None) -> None:
+        """Raise ``AccessDenied`` unless ``password`` is the user's password or, for a
+        non-interactive client (``user_agent_env["interactive"]`` false), one of its API keys
+        of scope ``rpc``. The password is refused to RPC clients of users with two-factor
+        authentication."""
+        self.ensure_one()
+        if not password or not isinstance(password, str):
+            raise AccessDenied()
+        env = user_agent_env or {}
+        interactive = env.get("interactive", True)
+        if interactive or not self._rpc_api_keys_only():
+            if self._check_password(password):
+                return
+            if interactive:
+                raise AccessDenied()
         if "res.users.apikeys" in self.env:
-            uid = self.env["res.users.apikeys"]._check_credentials(scope="rpc", key=password)
+            uid = self.env["res.users.apikeys"].sudo()._check_credentials(scope="rpc", key=password)
             if uid == self.id:
                 return
         raise AccessDenied()
 
+    def _check_password(self, password: str) -> bool:
+        """Whether ``password`` is the user's; re-hash it when the scheme changed."""
+        self.env.cr.execute(SQL("SELECT password FROM res_users WHERE id = %s AND active", self.id))
+        row = self.env.cr.fetchone()
+        stored = row[0] if row else None
+        if not stored:
+            passwords.dummy_verify(password)
+            return False
+        if not passwords.verify_password(password, stored):
+            return False
+        if passwords.needs_rehash(stored):
+            self._set_encrypted_password(self.id, passwords.hash_password(password))
+        return True
+
+    @api.model
+    def _login_throttle(self) -> throttle.LoginThrottle:
+        """The throttling policy of failed logins (override to tune it)."""
+        return throttle.LoginThrottle()
+
+    # The throttle's counters are read and written in short transactions of their own: a
+    # failure must survive the rollback of the failed login's transaction, and every check
+    # must see the failures committed since that transaction began.
+    def _check_login_throttle(self, login: str | None, address: str | None) -> int:
+        """Raise ``AccessDenied`` while ``login`` or ``address`` is blocked; else return how
+        many failure counters they have."""
+        policy = self._login_throttle()
+        with self.env.registry.cursor() as cr:
+            return policy.check(cr, login, address)
+
+    def _record_login_failure(self, login: str | None, address: str | None) -> None:
+        """Count a failed login (committed at once, whatever happens to the caller's
+        transaction)."""
+        policy = self._login_throttle()
+        with self.env.registry.cursor() as cr:
+            policy.record_failure(cr, login, address)
+
+    def _clear_login_failures(self, login: str | None, address: str | None) -> None:
+        """Forget the failures of ``login`` and ``address`` after a successful login."""
+        policy = self._login_throttle()
+        with self.env.registry.cursor() as cr:
+            policy.record_success(cr, login, address)
+
     @api.model
     def _login(self, db: str, login: str, password: str, user_agent_env: dict | None = None) -> int:
-        if not login or not password:
-            raise AccessDenied()
-        self.env.cr.execute(SQL("SELECT id FROM res_users WHERE lower(login) = lower(%s) AND active "
-                                "AND id != %s", login, SUPERUSER_ID))
-        row = self.env.cr.fetchone()
-        if row is None:
-            passwords.dummy_verify(password)
-            raise AccessDenied()
-        user = self.browse(row[0]).sudo()
-        user._check_credentials(password, user_agent_env)
-        user.write({"login_date": fields.Datetime.now()})
+        """Check ``login`` and ``password``; see :meth:`authenticate`."""
+        env = dict(user_agent_env or {})
+        address = env.get("REMOTE_ADDR")
+        counters = self._check_login_throttle(login or None, address)  # AccessDenied while blocked
+        user = self.browse()
+        if login and isinstance(login, str) and password:
+            self.env.cr.execute(SQL("SELECT id FROM res_users WHERE login = %s AND active AND id != %s",
+                                    login, SUPERUSER_ID))
+            row = self.env.cr.fetchone()
+            user = self.browse(row[0]) if row else user
+        try:
+            if not user:
+                passwords.dummy_verify(password if isinstance(password, str) else "")
+                raise AccessDenied()
+            user._check_credentials(password, env)
+        except AccessDenied:
+            _logger.info("Login failed for db:%s login:%s from %s", db, login, address or "n/a")
+            self._record_login_failure(login or None, address)
+            raise AccessDenied() from None
+        if env.get("interactive", True) and user.totp_enabled:
+            # the password was right: the second factor completes the login (_totp_check)
+            raise security.SecondFactorRequired(user.id)
+        if counters:
+            self._clear_login_failures(login, address)
+        user._update_last_login()
+        _logger.info("Login successful for db:%s login:%s from %s", db, login, address or "n/a")
         return user.id
+
+    def _update_last_login(self) -> None:
+        self.sudo().write({"login_date": fields.Datetime.now()})
 
     @api.model
     def authenticate(self, db: str, login: str, password: str, user_agent_env: dict | None = None) -> int:
-        """The id of the user ``login`` if ``password`` (or an API key) is right, else
-        ``AccessDenied`` with one message whatever was wrong."""
+        """The id of the user ``login`` if ``password`` (or, for RPC, an API key) is right.
+
+        Raises ``AccessDenied`` with one message whatever was wrong (unknown login, wrong
+        password, inactive user), another while the login or the client address is throttled,
+        and :class:`erplite.security.SecondFactorRequired` (an ``AccessDenied`` holding
+        ``uid``) when the password was right and the user has two-factor authentication.
+        """
         return self.sudo()._login(db, login, password, user_agent_env)
 
     def _compute_session_token(self, sid: str) -> str:
         """A token derived from the user's credentials: it changes with the password, the
-        login or the active flag, which ends every session of the user."""
+        login, the active flag or the TOTP secret, which ends every session of the user."""
         self.ensure_one()
         self.env.cr.execute(SQL("SELECT id, login, password, active, totp_secret FROM res_users WHERE id = %s",
                                 self.id))
@@ -154,45 +299,126 @@ class ResUsers(models.Model):
         user = self.env.user
         return {"lang": user.lang or "en_US", "tz": user.tz or False, "uid": user.id}
 
-    # -- no escalation -----------------------------------------------------------------------
-    _PROTECTED = ("groups_id", "login", "password", "company_ids", "active", "share")
+    # -- two-factor authentication (auth_totp) -----------------------------------------------
+    def _totp_secret(self) -> str | None:
+        self.env.cr.execute(SQL("SELECT totp_secret FROM res_users WHERE id = %s", self.id))
+        row = self.env.cr.fetchone()
+        return row[0] if row else None
 
+    def _set_totp_secret(self, secret: str | None) -> None:
+        self.env.cr.execute(SQL("UPDATE res_users SET totp_secret = %s WHERE id = %s", secret, self.id))
+        self.invalidate_recordset(["totp_enabled"], flush=False)
+
+    def _totp_try_setting(self, secret: str, code: str) -> bool:
+        """Enable two-factor authentication with ``secret`` if ``code`` is the current code of
+        that secret (the user proves their app has it). Only for oneself; False otherwise."""
+        self.ensure_one()
+        if self.id != self.env.uid or self.totp_enabled:
+            return False
+        secret = "".join((secret or "").split()).upper()
+        if not secret or not totp.verify_code(secret, code):
+            return False
+        self._set_totp_secret(secret)
+        _logger.info("2FA enable: SUCCESS for %s %r", self, self.sudo().login)
+        return True
+
+    def action_totp_disable(self) -> bool:
+        """Disable two-factor authentication (oneself, or any user for an administrator)."""
+        if not (self.env.su or self.ids == [self.env.uid] or self.env.user._is_admin()):
+            raise UserError("You do not have permission to disable two-factor authentication of other users.")
+        for user in self:
+            user._set_totp_secret(None)
+        return True
+
+    def _totp_check(self, code: str, user_agent_env: dict | None = None) -> None:
+        """Complete a login left pending by :class:`SecondFactorRequired`: raise
+        ``AccessDenied`` unless ``code`` is the user's current TOTP code. Wrong codes count as
+        failed logins (throttled); a right one clears the counters and records the login."""
+        self.ensure_one()
+        user = self.sudo()
+        address = (user_agent_env or {}).get("REMOTE_ADDR")
+        login = user.login
+        counters = self._check_login_throttle(login, address)
+        secret = user._totp_secret()
+        if not secret or not totp.verify_code(secret, code):
+            _logger.info("2FA check: FAIL for %s %r", self, login)
+            self._record_login_failure(login, address)
+            raise AccessDenied("Verification failed, please double-check the 6-digit code")
+        _logger.info("2FA check: SUCCESS for %s %r", self, login)
+        if counters:
+            self._clear_login_failures(login, address)
+        user._update_last_login()
+
+    # -- no escalation -----------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and not self.env.user._is_system():
-            raise AccessError("Only administrators (Settings group) can create users.")
-        return super().create(vals_list)
+        if not self.env.su:
+            self.check_access_rights("create")
+            if not self.env.user._is_system():
+                raise AccessError("Only administrators (Settings group) can create users.")
+        users = super().create(vals_list)
+        users._apply_implied_groups()
+        security.invalidate_access_cache(self.env)
+        return users
+
+    def read(self, fields=None, load="_classic_read"):
+        if fields and self._ids == (self.env.uid,) and not self.env.su and all(
+                name in self.SELF_READABLE_FIELDS or name.startswith("context_") for name in fields):
+            # one's own user, harmless fields: no read access to users needed
+            self = self.sudo()  # noqa: PLW0642 - as Odoo
+        return super().read(fields, load=load)
 
     def write(self, vals):
-        if not self.env.su:
-            sensitive = [name for name in vals if name in self._PROTECTED]
-            if sensitive and not self.env.user._is_system():
-                own = self.ids == [self.env.uid]
-                if not own or any(name != "password" for name in sensitive):
+        if not self.env.su and self._ids:
+            own = self._ids == (self.env.uid,)
+            if own and vals and all(name in self.SELF_WRITEABLE_FIELDS or name.startswith("context_")
+                                    for name in vals):
+                vals = dict(vals)
+                if "company_id" in vals and vals["company_id"] not in self.env.user.company_ids.ids:
+                    del vals["company_id"]
+                self = self.sudo()  # noqa: PLW0642 - one's own preferences, as Odoo
+            else:
+                self.check_access_rights("write")
+                sensitive = sorted(name for name in vals if name in PROTECTED_FIELDS)
+                if own and "password" in vals:
+                    raise AccessError("Change your own password with change_password(old, new).")
+                if sensitive and not self.env.user._is_system():
                     raise AccessError(
-                        f"You cannot change {', '.join(sorted(sensitive))} of users: only "
+                        f"You cannot change {', '.join(sensitive)} of users: only "
                         "administrators (Settings group) can."
                     )
-                raise AccessError("Change your own password with change_password(old, new).")
+        if "active" in vals:
+            if vals["active"] and SUPERUSER_ID in self._ids:
+                raise UserError("You cannot activate the superuser.")
+            if not vals["active"] and self.env.uid in self._ids and self.env.uid != SUPERUSER_ID:
+                raise UserError("You cannot deactivate the user you're currently logged in as.")
         result = super().write(vals)
         if "groups_id" in vals:
-            self.env.registry.clear_access_cache()
+            self._apply_implied_groups()
+        if any(name in vals for name in _ACCESS_FIELDS):
+            security.invalidate_access_cache(self.env)
         return result
 
     def unlink(self):
         if SUPERUSER_ID in self.ids:
             raise UserError("You can not remove the superuser, it is used by the system.")
-        return super().unlink()
+        if not self.env.su and self.env.uid in self.ids:
+            raise UserError("You cannot delete the user you're currently logged in as.")
+        result = super().unlink()
+        security.invalidate_access_cache(self.env)
+        return result
 
     @api.model
     def change_password(self, old_passwd: str, new_passwd: str) -> bool:
-        """Change the current user's password; the old one is required."""
+        """Change the current user's password; the old one is required (``AccessDenied``
+        otherwise, counted as a failed login)."""
         if not new_passwd:
             raise UserError("Setting empty passwords is not allowed for security reasons!")
         user = self.env.user
-        user.sudo()._check_credentials(old_passwd)
+        login = user.login
+        self._check_login_throttle(login, None)
+        if not old_passwd or not user.sudo()._check_password(old_passwd):
+            self._record_login_failure(login, None)
+            raise AccessDenied()
         user.sudo().write({"password": new_passwd})
         return True
-
-    def _is_admin(self) -> bool:
-        return self._is_system()
