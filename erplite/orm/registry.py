@@ -96,7 +96,7 @@ class Registry(Mapping):
             from erplite.loading.loader import installed_modules
 
             with self.cursor() as cr:
-                modules = installed_modules(cr)
+                modules = installed_modules(cr, self.addons_paths)
             if not modules:
                 raise RuntimeError(
                     f"Database {self.dbname!r} is not initialised: use Registry.new() or "
