@@ -83,10 +83,20 @@ class ResUsers(models.Model):
         """Columns unknown to the ORM on purpose (the password hash and the TOTP secret), the
         table of failed logins and the sequence signalling security changes."""
         cr = self.env.cr
-        cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS password varchar"))
-        cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS totp_secret varchar"))
-        throttle.ensure_table(cr)
-        security.ensure_signal_sequence(cr)
+        # look first: an upgrade of an unchanged schema sends no DDL (no table lock)
+        cr.execute(SQL(
+            "SELECT ARRAY(SELECT column_name::text FROM information_schema.columns "
+            "             WHERE table_schema = current_schema() AND table_name = 'res_users'), "
+            "       to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+            throttle.TABLE_NAME, security.SIGNAL_SEQUENCE))
+        columns, has_throttle, has_signal = cr.fetchone()
+        for column in ("password", "totp_secret"):
+            if column not in columns:
+                cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS %s varchar", SQL.identifier(column)))
+        if not has_throttle:
+            throttle.ensure_table(cr)
+        if not has_signal:
+            security.ensure_signal_sequence(cr)
 
     def _default_groups(self):
         group = self.env.ref("base.group_user", raise_if_not_found=False)

@@ -39,11 +39,20 @@ class ResUsersApikeys(models.Model):
         """The secret columns, unknown to the ORM, and the index of the lookup column."""
         cr = self.env.cr
         table = SQL.identifier(self._table)
-        cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar(%s)",
-                       table, SQL.identifier("index"), SQL(str(int(apikeys.INDEX_SIZE)))))
-        cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar", table, SQL.identifier("key")))
-        cr.execute(SQL("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
-                       SQL.identifier(f"{self._table}_index_idx"), table, SQL.identifier("index")))
+        # look first: an upgrade of an unchanged schema sends no DDL (no table lock)
+        cr.execute(SQL(
+            "SELECT ARRAY(SELECT column_name::text FROM information_schema.columns "
+            "             WHERE table_schema = current_schema() AND table_name = %s), "
+            "       to_regclass(%s) IS NOT NULL", self._table, f"{self._table}_index_idx"))
+        columns, has_index = cr.fetchone()
+        if "index" not in columns:
+            cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar(%s)",
+                           table, SQL.identifier("index"), SQL(str(int(apikeys.INDEX_SIZE)))))
+        if "key" not in columns:
+            cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar", table, SQL.identifier("key")))
+        if not has_index:
+            cr.execute(SQL("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+                           SQL.identifier(f"{self._table}_index_idx"), table, SQL.identifier("index")))
 
     @api.model_create_multi
     def create(self, vals_list):
