@@ -149,8 +149,12 @@ class SearchMixin:
     # order
     # ------------------------------------------------------------------------------------------
     def _order_to_sql(self, order: str, query: Query, alias: str, reverse: bool = False,
-                      raw: bool = False) -> SQL:
-        """Parse ``order`` (``"name desc, id"``) into SQL; unknown fields are refused."""
+                      raw: bool = False, _seen: frozenset = frozenset()) -> SQL:
+        """Parse ``order`` (``"name desc, id"``) into SQL; unknown fields are refused.
+
+        A many2one orders by its comodel's ``_order`` (through a LEFT JOIN); a many2one met
+        again while expanding those orders is skipped, as Odoo does, so that a model ordered
+        by its own parent does not recurse forever."""
         terms = []
         for part in order.split(","):
             if not part.strip():
@@ -171,12 +175,23 @@ class SearchMixin:
 
                 security.check_field_access(self, [fname], "read")
             if field.type == "many2one" and (sub or not match["gran"]):
+                if field in _seen:
+                    continue
                 comodel = self.env[field.comodel_name]
-                join_alias = query.left_join(alias, field.column_name, comodel._table, "id", fname)
                 comodel_order = sub or comodel._order
+                column = SQL.identifier(alias, field.column_name)
+                if comodel_order.strip().lower() == "id":
+                    term = SQL(f"%s {direction}", column)
+                    terms.append(SQL(f"%s NULLS {nulls.upper()}", term) if nulls else term)
+                    continue
+                if nulls:
+                    terms.append(SQL("%s IS NOT NULL" if nulls.lower() == "first" else "%s IS NULL",
+                                     column))
+                join_alias = query.left_join(alias, field.column_name, comodel._table, "id", fname)
                 sql = comodel._order_to_sql(comodel_order, query, join_alias,
-                                            reverse=direction == "DESC")
-                terms.append(sql)
+                                            reverse=direction == "DESC", _seen=_seen | {field})
+                if sql:
+                    terms.append(sql)
                 continue
             if sub:
                 raise ValueError(f"Invalid order {order!r}: {self._name}.{fname} is not a many2one")
@@ -196,7 +211,7 @@ class SearchMixin:
                 term = SQL(f"%s NULLS {nulls.upper()}", term)
             terms.append(term)
         if not terms:
-            return SQL.identifier(alias, "id")
+            return SQL() if _seen else SQL.identifier(alias, "id")
         return SQL(", ").join(terms)
 
     # ------------------------------------------------------------------------------------------

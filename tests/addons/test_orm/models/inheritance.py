@@ -138,6 +138,15 @@ class Node(models.Model):
     child_ids = fields.One2many("test_orm.node", "parent_id")
 
 
+class Chain(models.Model):
+    _name = "test_orm.chain"
+    _description = "Model ordered by its own many2one"
+    _order = "parent_id, name"
+
+    name = fields.Char()
+    parent_id = fields.Many2one("test_orm.chain")
+
+
 class Archivable(models.Model):
     _name = "test_orm.archivable"
     _description = "Model with an active field"
