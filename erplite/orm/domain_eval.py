@@ -113,8 +113,26 @@ def _evaluate(node: Any, records: Any) -> set[int]:
                 break
         return result
     if isinstance(node, DomainNot):
-        return set(records._ids) - _evaluate(_push_not(node.child), records)
+        # SQL's NOT leaves NULL conditions NULL: those records match neither way
+        child = _push_not(node.child)
+        return set(records._ids) - _evaluate(child, records) - _unknown(child, records)
     return _evaluate_condition(node, records)
+
+
+def _unknown(node: Any, records: Any) -> set[int]:
+    """The ids of ``records`` for which the SQL form of ``node`` is NULL rather than false:
+    the conditions left under a NOT (no inverse operator) on an empty value."""
+    if not isinstance(node, DomainCondition) or "." in node.field_expr:
+        return set()
+    field = records._fields.get(node.field_expr)
+    if field is None:
+        return set()
+    if node.operator in ("=like", "=ilike") and not field.relational:
+        return {i for i, value in _values(records, field).items() if value is None}
+    if node.operator in ("child_of", "parent_of") and field.type == "many2one" \
+            and field.comodel_name != records._name:
+        return {i for i, value in _values(records, field).items() if value is None}
+    return set()
 
 
 def _error(node: DomainCondition, message: str) -> ValueError:
@@ -175,6 +193,8 @@ def _evaluate_condition(node: DomainCondition, records: Any) -> set[int]:
 def _values(records: Any, field: Any) -> dict[int, Any]:
     """The cache values of ``field`` for ``records`` (``None`` when empty)."""
     env = records.env
+    if field.name == "id":
+        return {record_id: record_id for record_id in records._ids}
     records._ensure_cached(field)
     cache = env.transaction.cache
     return {record_id: cache.get_value(record_id, field, env, default=None)
