@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from erplite.loading.data_files import (
-    CsvOp, DataFileError, DeleteOp, FieldValue, FunctionOp, MenuOp, RecordOp, parse_data_file,
+    CsvOp,
+    DataFileError,
+    DeleteOp,
+    FieldValue,
+    FunctionOp,
+    MenuOp,
+    RecordOp,
+    parse_data_file,
     qualify_xml_id,
 )
 from erplite.orm.commands import Command
@@ -58,7 +65,19 @@ class DataLoader:
 
     # -- helpers ------------------------------------------------------------------------------
     def _ref(self, xml_id: str) -> int:
-        return self.env.ref(qualify_xml_id(xml_id, self.module)).id
+        qualified = qualify_xml_id(xml_id, self.module)
+        record = self.env.ref(qualified, raise_if_not_found=False)
+        if not record:
+            raise LoadError(f"External ID not found: {qualified}")
+        return record.id
+
+    def _model_of(self, xml_id: str) -> str:
+        model, _res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(
+            qualify_xml_id(xml_id, self.module)
+        )
+        if not model:
+            raise LoadError(f"External ID not found: {qualify_xml_id(xml_id, self.module)}")
+        return model
 
     def _eval_context(self) -> dict:
         context = date_context()
@@ -66,7 +85,8 @@ class DataLoader:
         return context
 
     def _eval(self, expression: str, where: str) -> Any:
-        return safe_eval(expression, self._eval_context(), filename=where)
+        # the error names the file and line already: the position is within the expression
+        return safe_eval(expression, self._eval_context())
 
     def _existing(self, xml_id: str) -> tuple[Any, bool] | None:
         """``(record, noupdate)`` of ``xml_id`` if it exists (record may be empty if deleted)."""
@@ -76,8 +96,9 @@ class DataLoader:
             return None
         return self.env[model].browse(res_id).exists(), noupdate
 
-    def _save(self, model: Any, xml_id: str | None, vals: dict, noupdate: bool,
-              forcecreate: bool = True) -> Any:
+    def _save(
+        self, model: Any, xml_id: str | None, vals: dict, noupdate: bool, forcecreate: bool = True
+    ) -> Any:
         if xml_id is None:
             return model.create(vals)
         self.loaded_xmlids.add(xml_id)
@@ -88,21 +109,26 @@ class DataLoader:
                 return record
             if record:
                 if record._name != model._name:
-                    raise ValueError(f"External ID {xml_id} points to a {record._name}, not a {model._name}")
+                    raise ValueError(
+                        f"External ID {xml_id} points to a {record._name}, not a {model._name}"
+                    )
                 record.write(vals)
                 self.env["ir.model.data"]._update_xmlids(
-                    [{"xml_id": xml_id, "record": record, "noupdate": noupdate}], update=True)
+                    [{"xml_id": xml_id, "record": record, "noupdate": noupdate}], update=True
+                )
                 return record
             if not forcecreate:
                 return model.browse()
         record = model.create(vals)
-        self.env["ir.model.data"]._update_xmlids([{"xml_id": xml_id, "record": record, "noupdate": noupdate}])
+        self.env["ir.model.data"]._update_xmlids(
+            [{"xml_id": xml_id, "record": record, "noupdate": noupdate}]
+        )
         return record
 
     # -- records ------------------------------------------------------------------------------
     def _record(self, op: RecordOp) -> Any:
         if op.model not in self.env:
-            raise ValueError(f"Unknown model {op.model!r}")
+            raise LoadError(f"Unknown model {op.model!r}")
         model = self.env[op.model]
         if op.context:
             model = model.with_context(**self._eval(op.context, op.path))
@@ -115,8 +141,17 @@ class DataLoader:
         for value in op.fields:
             field = model._fields.get(value.name)
             if field is None:
-                raise ValueError(f"Invalid field {value.name!r} on model {op.model!r}")
-            vals[value.name] = self._field_value(model, field, value)
+                raise DataFileError(
+                    value.path, value.line, f"Invalid field {value.name!r} on model {op.model!r}"
+                )
+            try:
+                vals[value.name] = self._field_value(model, field, value)
+            except DataFileError:
+                raise
+            except Exception as error:  # located at the field's own line
+                raise DataFileError(
+                    value.path, value.line, f"field {value.name!r}: {_describe(error)}"
+                ) from error
         return self._save(model, op.xml_id, vals, op.noupdate, op.forcecreate)
 
     def _field_value(self, model: Any, field: Any, value: FieldValue) -> Any:
@@ -204,7 +239,9 @@ class DataLoader:
             if existing is not None and existing[0]:
                 existing[0].unlink()
         if op.search:
-            domain = safe_eval_domain(op.search, self._eval_context(), filename=f"{op.path}:{op.line}")
+            domain = safe_eval_domain(
+                op.search, self._eval_context(), filename=f"{op.path}:{op.line}"
+            )
             model.search(domain).unlink()
 
     def _menu(self, op: MenuOp) -> Any:
@@ -212,7 +249,7 @@ class DataLoader:
         vals: dict[str, Any] = {"active": op.active}
         name = op.name
         if op.action:
-            action = self.env.ref(op.action)
+            action = self.env[self._model_of(op.action)].browse(self._ref(op.action))
             vals["action"] = f"{action._name},{action.id}"
             if name is None:
                 name = action.name
@@ -244,19 +281,26 @@ class DataLoader:
                 columns.append(("id", None, "id"))
                 continue
             fname, kind = name, "text"
-            for suffix, suffix_kind in ((":id", "ref"), ("/id", "ref"), ("/.id", "dbid"), (".id", "dbid")):
+            for suffix, suffix_kind in (
+                (":id", "ref"),
+                ("/id", "ref"),
+                ("/.id", "dbid"),
+                (".id", "dbid"),
+            ):
                 if name.endswith(suffix):
                     fname, kind = name[: -len(suffix)], suffix_kind
                     break
             field = model._fields.get(fname)
             if field is None:
-                raise DataFileError(op.path, 1, f"Invalid field {fname!r} on model {op.model!r} (column {name!r})")
+                raise DataFileError(
+                    op.path, 1, f"Invalid field {fname!r} on model {op.model!r} (column {name!r})"
+                )
             columns.append((fname, field, kind))
         for line, cells in op.rows:
             try:
                 xml_id = None
                 vals: dict[str, Any] = {}
-                for (fname, field, kind), cell in zip(columns, cells):
+                for (fname, field, kind), cell in zip(columns, cells, strict=True):
                     if kind == "id":
                         xml_id = qualify_xml_id(cell, self.module) if cell else None
                     elif kind == "ref":
@@ -267,7 +311,11 @@ class DataLoader:
                             vals[fname] = [Command.set(ids)]
                     elif kind == "dbid":
                         ids = [int(x) for x in cell.split(",") if x.strip()]
-                        vals[fname] = (ids[0] if ids else False) if field.type == "many2one" else [Command.set(ids)]
+                        vals[fname] = (
+                            (ids[0] if ids else False)
+                            if field.type == "many2one"
+                            else [Command.set(ids)]
+                        )
                     else:
                         vals[fname] = _convert_text(field, cell)
                 self._save(model, xml_id, vals, noupdate=False)
@@ -291,9 +339,15 @@ def _convert_text(field: Any, text: str) -> Any:
     return text
 
 
+class LoadError(ValueError):
+    """A data file asks for something that does not exist (its message says what)."""
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, SafeEvalError):
         return f"invalid expression: {error}"
+    if isinstance(error, LoadError):
+        return str(error)
     name = type(error).__name__
     message = str(error.args[0]) if getattr(error, "args", None) else str(error)
     return f"{name}: {message}"

@@ -1,44 +1,97 @@
 """Installing, upgrading and uninstalling modules on a database, in one transaction per run.
 
-``load_modules`` is what ``Registry.new`` runs:
+``load_modules`` is what ``Registry.new`` runs (and :func:`uninstall_modules`):
 
-1. read the manifests, resolve what to load in dependency order (``auto_install`` included);
-2. import the modules' Python code and build the registry's model classes;
-3. ``pre-`` migration scripts of upgraded modules; schema synchronisation; each model's
-   ``init()``; ``ir.model`` / ``ir.model.fields`` reflection;
-4. for each module to install or upgrade, in order: its data files (then demo files when demo
-   data is on), its ``post-`` migration scripts, its state and version in ``ir.module.module``;
-5. ``end-`` migration scripts; commit.
+1. read the manifests (a broken manifest is an error only if its module is needed), work out
+   the modules to install, upgrade and remove: the arguments, plus the modules whose state in
+   ``ir.module.module`` is ``to install`` / ``to upgrade`` / ``to remove``; upgrading a module
+   upgrades the installed modules depending on it, removing one removes them; ``auto_install``
+   modules join when their triggers are there; everything in dependency order;
+2. ``pre-`` migration scripts of the upgraded modules (before any schema change);
+3. removal of the modules to uninstall (their records and external ids; their tables and
+   columns only with ``drop_data``), in reverse dependency order;
+4. import the modules' Python code, build the registry, synchronise the schema, run each
+   model's ``init()``, reflect the models in ``ir.model`` / ``ir.model.fields``;
+5. for each module to install or upgrade, in order: its data files (then its demo files when
+   the module has demo data), its ``post-`` migration scripts, its state and version;
+6. ``end-`` migration scripts; records an upgraded module no longer declares are deleted
+   (unless ``noupdate``); the registry signal tells the other processes; commit.
 
-Any error rolls the whole run back: the database is as it was before the command.
+Any error rolls the whole run back: the database is as it was before. Migration scripts are
+``<module>/migrations/<version>/{pre,post,end}-*.py`` and ``migrations/<module>/<version>/...``
+at the top of the project (and of each ``upgrade_paths`` folder); only the versions after the
+installed one and up to the new one run (``0.0.0`` runs at every upgrade), in version order.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
+import traceback
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from erplite.loading.apply import DataLoader
 from erplite.loading.graph import auto_install_candidates, dependents, resolve_install_order
-from erplite.loading.manifest import Manifest, ModuleError, discover_modules, read_manifest
+from erplite.loading.manifest import (
+    Manifest,
+    ModuleError,
+    adapt_version,
+    discover_modules,
+    read_manifest,
+)
 from erplite.sql import SQL, Cursor, connection_pool, dbname_of
 
 _logger = logging.getLogger(__name__)
 
 TOP_MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 _INSTALLED_STATES = ("installed", "to upgrade", "to remove")
+#: reflection records: kept up to date by the loader itself, never deleted as obsolete data
+_REFLECTION_MODELS = ("ir.model", "ir.model.fields", "ir.module.module")
 
 
-def read_manifests(addons_paths: tuple = ()) -> dict[str, Manifest]:
-    folders = discover_modules(addons_paths)
-    return {name: read_manifest(path) for name, path in folders.items()}
+# -- manifests ---------------------------------------------------------------------------------
 
 
-def _table_exists(cr: Any, table: str) -> bool:
-    cr.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", table), flush=False)
-    return bool(cr.fetchone()[0])
+def scan_modules(
+    addons_paths: Iterable[str | Path] = (),
+) -> tuple[dict[str, Manifest], dict[str, ModuleError]]:
+    """``(manifests, broken)``: the readable manifests of every module found, and the error of
+    each module whose manifest cannot be read."""
+    manifests: dict[str, Manifest] = {}
+    broken: dict[str, ModuleError] = {}
+    for name, path in discover_modules(tuple(addons_paths)).items():
+        try:
+            manifests[name] = read_manifest(path)
+        except ModuleError as error:
+            broken[name] = error
+    return manifests, broken
+
+
+def read_manifests(addons_paths: Iterable[str | Path] = ()) -> dict[str, Manifest]:
+    """The manifests of the modules found; a broken manifest is logged and left out."""
+    manifests, broken = scan_modules(addons_paths)
+    for error in broken.values():
+        _logger.warning("module %s skipped: %s", error.module, error)
+    return manifests
+
+
+def _check_needed(
+    manifests: dict[str, Manifest], broken: dict[str, ModuleError], names: Iterable[str]
+) -> None:
+    """Raise the manifest error of any module of ``names`` or of their dependencies."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in broken:
+            raise broken[name]
+        if name in manifests:
+            todo.extend(manifests[name].depends)
 
 
 def module_states(cr: Any) -> dict[str, tuple[str, str | None, bool]]:
@@ -49,107 +102,224 @@ def module_states(cr: Any) -> dict[str, tuple[str, str | None, bool]]:
     return {name: (state, version, bool(demo)) for name, state, version, demo in cr.fetchall()}
 
 
-def installed_modules(cr: Any, addons_paths: tuple = ()) -> list[str]:
+def installed_modules(cr: Any, addons_paths: Iterable[str | Path] = ()) -> list[str]:
     """The installed modules of the database, in dependency order."""
     states = module_states(cr)
     installed = [name for name, (state, _v, _d) in states.items() if state in _INSTALLED_STATES]
     if not installed:
         return []
-    manifests = read_manifests(addons_paths)
-    missing = [name for name in installed if name not in manifests]
+    manifests, broken = scan_modules(addons_paths)
+    _check_needed(manifests, broken, installed)
+    missing = [name for name in sorted(installed) if name not in manifests]
     if missing:
-        raise ModuleError(f"Installed module {missing[0]!r} cannot be found in the addons paths",
-                          module=missing[0])
+        raise ModuleError(
+            f"Installed module {missing[0]!r} cannot be found in the addons paths",
+            module=missing[0],
+        )
     return resolve_install_order(manifests, installed)
 
 
+def _table_exists(cr: Any, table: str) -> bool:
+    cr.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", table), flush=False)
+    return bool(cr.fetchone()[0])
+
+
+# -- migrations --------------------------------------------------------------------------------
+
+
 def _version_key(version: str) -> tuple:
-    parts = []
-    for part in version.split("."):
-        parts.append(int(part) if part.isdigit() else 0)
-    return tuple(parts)
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
-def migration_scripts(manifest: Manifest, stage: str, installed: str | None, new: str) -> list[Path]:
-    """The ``<stage>-*.py`` scripts of versions after ``installed`` up to ``new``, in order."""
+def migration_scripts(
+    manifest: Manifest,
+    stage: str,
+    installed: str | None,
+    new: str,
+    upgrade_paths: Iterable[str | Path] = (),
+) -> list[Path]:
+    """The ``<stage>-*.py`` scripts to run when upgrading ``manifest``'s module from version
+    ``installed`` to ``new``: those of the version folders after ``installed`` up to ``new``
+    (and of ``0.0.0``, run at every upgrade), by version then file name. Folders are looked for
+    in ``<module>/migrations/`` and in ``<top>/<module>/`` for the project's top-level
+    ``migrations`` folder and each of ``upgrade_paths``. Nothing runs at installation."""
     if not installed:
         return []
-    from erplite.loading.manifest import adapt_version
-
     low, high = _version_key(adapt_version(installed)), _version_key(adapt_version(new))
+    if low >= high:
+        return []
     scripts: list[tuple[tuple, str, Path]] = []
-    for base in (manifest.path / "migrations", TOP_MIGRATIONS / manifest.name):
+    bases = [manifest.path / "migrations", TOP_MIGRATIONS / manifest.name]
+    bases += [Path(top) / manifest.name for top in upgrade_paths]
+    for base in bases:
         if not base.is_dir():
             continue
         for version_dir in base.iterdir():
-            if not version_dir.is_dir():
+            if not version_dir.is_dir() or version_dir.name.startswith((".", "_")):
                 continue
-            key = _version_key(adapt_version(version_dir.name))
-            if low < key <= high:
-                for script in sorted(version_dir.glob(f"{stage}-*.py")):
-                    scripts.append((key, script.name, script))
+            if version_dir.name == "0.0.0":
+                key: tuple = (-1,)  # before every version
+            else:
+                try:
+                    key = _version_key(adapt_version(version_dir.name))
+                except ValueError:
+                    _logger.warning("ignoring migration folder %s: not a version", version_dir)
+                    continue
+                if not low < key <= high:
+                    continue
+            for script in sorted(version_dir.glob(f"{stage}-*.py")):
+                scripts.append((key, script.name, script))
     return [path for _key, _name, path in sorted(scripts)]
 
 
-def run_migration(cr: Any, script: Path, installed_version: str) -> None:
-    """Run ``migrate(cr, version)`` of ``script`` (module code, trusted like the module)."""
-    spec = importlib.util.spec_from_file_location(f"erplite_migration_{abs(hash(script))}", script)
+def run_migration(cr: Any, module: str, script: Path, installed_version: str) -> None:
+    """Run ``migrate(cr, installed_version)`` of ``script`` (module code, trusted like the
+    module). A failure raises ``ModuleError`` naming the script and the line that failed."""
+    spec = importlib.util.spec_from_file_location(
+        f"erplite_migration_{abs(hash(str(script)))}", script
+    )
     if spec is None or spec.loader is None:
-        raise ModuleError(f"cannot load migration script {script}", module=script.parent.parent.name, path=script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    migrate = getattr(module, "migrate", None)
-    if migrate is None:
-        raise ModuleError(f"migration script {script} has no migrate(cr, version) function",
-                          module=script.parent.parent.name, path=script)
-    _logger.info("running migration %s", script)
-    with cr.savepoint(flush=False):
-        migrate(cr, installed_version)
+        raise ModuleError(
+            f"module {module!r}: cannot load migration script", module=module, path=script
+        )
+    _logger.info("module %s: running migration %s", module, script)
+    try:
+        code = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(code)
+        migrate = getattr(code, "migrate", None)
+        if migrate is None:
+            raise ModuleError(
+                f"module {module!r}: migration script has no migrate(cr, version) function",
+                module=module,
+                path=script,
+            )
+        with cr.savepoint(flush=False):
+            migrate(cr, installed_version)
+    except ModuleError:
+        raise
+    except Exception as error:
+        line = None
+        for frame in traceback.extract_tb(error.__traceback__):
+            if Path(frame.filename) == script:
+                line = frame.lineno
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise ModuleError(
+            f"module {module!r}: migration failed: {type(error).__name__}: {detail}",
+            module=module,
+            path=script,
+            line=line,
+        ) from error
 
 
-def load_modules(registry_cls: type, dsn: str, install: tuple = (), update: tuple = (),
-                 addons_paths: tuple = (), demo: bool = False, uninstall: tuple = (),
-                 drop_data: bool = False) -> Any:
-    """Install, upgrade and uninstall modules in one transaction; return the new registry."""
+# -- the run -----------------------------------------------------------------------------------
+
+
+def uninstall_modules(
+    dsn: str,
+    modules: Iterable[str],
+    addons_paths: Iterable[str | Path] = (),
+    drop_data: bool = False,
+) -> Any:
+    """Uninstall ``modules`` and the installed modules depending on them (one transaction) and
+    return the new registry. Their records and external ids are deleted; their tables and
+    columns are dropped only if ``drop_data`` (else the data stays, unused)."""
+    from erplite.orm.registry import Registry
+
+    return load_modules(
+        Registry,
+        dsn,
+        uninstall=tuple(modules),
+        addons_paths=tuple(addons_paths),
+        drop_data=drop_data,
+    )
+
+
+def load_modules(
+    registry_cls: type,
+    dsn: str,
+    install: tuple = (),
+    update: tuple = (),
+    addons_paths: tuple = (),
+    demo: bool = False,
+    uninstall: tuple = (),
+    drop_data: bool = False,
+    upgrade_paths: tuple = (),
+) -> Any:
+    """Install, upgrade and uninstall modules in one transaction; return the new registry.
+
+    ``update`` may hold ``"all"``. Upgrading a module that is not installed does nothing (as
+    in Odoo). ``demo`` loads demo data with the modules installed now; a database created
+    with demo data gets the demo data of every module installed later too.
+    """
     from erplite import api
     from erplite.orm import schema
 
-    manifests = read_manifests(addons_paths)
+    manifests, broken = scan_modules(addons_paths)
     for name in (*install, *update, *uninstall):
         if name != "all" and name not in manifests:
-            raise ModuleError(f"Unknown module {name!r}", module=name)
+            raise broken.get(name) or ModuleError(f"Unknown module {name!r}", module=name)
     cr = Cursor(connection_pool(dsn), dbname_of(dsn))
     try:
         states = module_states(cr)
-        installed = [n for n, (s, _v, _d) in states.items() if s in _INSTALLED_STATES and n in manifests]
+        installed = [n for n, (s, _v, _d) in states.items() if s in _INSTALLED_STATES]
+        _check_needed(manifests, broken, installed)
+        missing = sorted(n for n in installed if n not in manifests)
+        if missing:
+            raise ModuleError(
+                f"Installed module {missing[0]!r} cannot be found in the addons paths",
+                module=missing[0],
+            )
         installed_set = set(installed)
-        db_demo = any(d for _s, _v, d in states.values()) if states else demo
-        to_remove = set(uninstall)
+        marked = {
+            state: {n for n, (s, _v, _d) in states.items() if s == state}
+            for state in ("to install", "to upgrade", "to remove")
+        }
+
+        # what to remove, to upgrade, to install
+        to_remove = set(uninstall) | marked["to remove"]
+        if "base" in to_remove:
+            raise ModuleError("The base module cannot be uninstalled", module="base")
         if to_remove:
-            if "base" in to_remove:
-                raise ModuleError("The base module cannot be uninstalled", module="base")
             to_remove |= set(dependents(manifests, to_remove)) & installed_set
-        to_update = set(installed) if "all" in update else {m for m in update if m in installed_set}
-        not_installed = [m for m in update if m != "all" and m not in installed_set]
-        wanted = (installed_set - to_remove) | set(install) | set(not_installed) | {"base"}
+        to_remove &= installed_set
+        requested_update = (
+            set(installed_set) if "all" in update else set(update) | marked["to upgrade"]
+        )
+        for name in sorted(requested_update - installed_set):
+            _logger.warning("module %s is not installed: not upgraded", name)
+        to_update = requested_update & installed_set
+        if to_update:
+            to_update |= set(dependents(manifests, to_update)) & installed_set
+        to_update -= to_remove
+        wanted = (installed_set - to_remove) | set(install) | marked["to install"] | {"base"}
+        _check_needed(manifests, broken, wanted)
         order = resolve_install_order(manifests, wanted)
         while True:
-            extra = [m for m in auto_install_candidates(manifests, set(order)) if m not in order
-                     and m not in to_remove]
+            extra = [
+                m for m in auto_install_candidates(manifests, set(order)) if m not in to_remove
+            ]
             if not extra:
                 break
+            _check_needed(manifests, broken, extra)
             order = resolve_install_order(manifests, set(order) | set(extra))
         newly = [m for m in order if m not in installed_set]
+        old_versions = {m: states[m][1] for m in to_update}
+        base_demo = states.get("base", ("", None, demo))[2] if "base" in installed_set else demo
 
-        # pre-migrations, before the code of the new version touches the schema
         for module in order:
             if module in to_update:
-                for script in migration_scripts(manifests[module], "pre", states[module][1],
-                                                manifests[module].version):
-                    run_migration(cr, script, states[module][1])
+                for script in migration_scripts(
+                    manifests[module],
+                    "pre",
+                    old_versions[module],
+                    manifests[module].version,
+                    upgrade_paths,
+                ):
+                    run_migration(cr, module, script, old_versions[module])
 
         if to_remove:
-            _uninstall(cr, registry_cls, dsn, addons_paths, installed, to_remove, manifests, drop_data)
+            old_order = resolve_install_order(manifests, installed_set)
+            _uninstall(cr, registry_cls, dsn, addons_paths, old_order, to_remove, drop_data)
 
         registry = registry_cls(dsn, addons_paths, _modules=order)
         cr.registry = registry
@@ -165,38 +335,52 @@ def load_modules(registry_cls: type, dsn: str, install: tuple = (), update: tupl
         _reflect_models(env, registry)
         _register_modules(env, manifests)
 
+        loaded_xmlids: set[str] = set()
         progress = _progress(len([m for m in order if m in newly or m in to_update]))
         for module in order:
             manifest = manifests[module]
             if module in newly:
-                mode = "init"
+                mode, with_demo = "init", demo or base_demo
             elif module in to_update:
-                mode = "update"
+                mode, with_demo = "update", states[module][2]
             else:
                 continue
+            _logger.info("module %s: %s", module, "installing" if mode == "init" else "upgrading")
             loader = DataLoader(env, module, manifest.path, mode)
             for relpath in manifest.data:
                 loader.load(relpath)
-            with_demo = demo if mode == "init" else (states.get(module, ("", "", False))[2] or db_demo and demo)
             if with_demo:
                 for relpath in manifest.demo:
                     loader.load(relpath)
+            loaded_xmlids |= loader.loaded_xmlids
             if mode == "update":
-                _remove_obsolete_records(env, module, loader.loaded_xmlids)
-                for script in migration_scripts(manifest, "post", states[module][1], manifest.version):
-                    run_migration(cr, script, states[module][1])
-            env["ir.module.module"].search([("name", "=", module)]).write({
-                "state": "installed", "latest_version": manifest.version, "demo": bool(with_demo),
-            })
+                for script in migration_scripts(
+                    manifest, "post", old_versions[module], manifest.version, upgrade_paths
+                ):
+                    run_migration(cr, module, script, old_versions[module])
+            env["ir.module.module"].search([("name", "=", module)]).write(
+                {
+                    "state": "installed",
+                    "latest_version": manifest.version,
+                    "demo": bool(with_demo),
+                }
+            )
             env.flush_all()
             progress(module)
         for module in order:
             if module in to_update:
-                for script in migration_scripts(manifests[module], "end", states[module][1],
-                                                manifests[module].version):
-                    run_migration(cr, script, states[module][1])
+                for script in migration_scripts(
+                    manifests[module],
+                    "end",
+                    old_versions[module],
+                    manifests[module].version,
+                    upgrade_paths,
+                ):
+                    run_migration(cr, module, script, old_versions[module])
+        if to_update:
+            env.invalidate_all()
+            _remove_obsolete_records(env, [m for m in order if m in to_update], loaded_xmlids)
         env.flush_all()
-        cr.execute(SQL("SELECT 1"), flush=True)
         _signal_registry_change(cr)
         cr.commit()
     except BaseException:
@@ -225,125 +409,271 @@ def _progress(total: int) -> Any:
     return step
 
 
+# -- reflection --------------------------------------------------------------------------------
+
+
+def _field_values(name: str, model_id: int, fname: str, field: Any, module: str | None) -> dict:
+    return {
+        "name": fname,
+        "model": name,
+        "model_id": model_id,
+        "field_description": field.string or fname,
+        "ttype": field.type,
+        "relation": getattr(field, "comodel_name", None) or False,
+        "relation_field": getattr(field, "inverse_name", None) or False,
+        "required": bool(field.required),
+        "readonly": bool(field.readonly),
+        "store": bool(field.store),
+        "index": bool(getattr(field, "index", False)),
+        "related": field.related or False,
+        "groups": field.groups or False,
+        "modules": module or False,
+    }
+
+
 def _reflect_models(env: Any, registry: Any) -> None:
-    """Create or update ``ir.model`` and ``ir.model.fields`` rows (``model_<name>`` ids)."""
+    """Make ``ir.model`` and ``ir.model.fields`` match the registry (``<module>.model_<name>``
+    external ids included): new rows for new models and fields, changed attributes updated,
+    rows of models and fields that no longer exist deleted."""
     IrModel = env["ir.model"]
     IrFields = env["ir.model.fields"]
-    existing = {rec["model"]: rec["id"] for rec in IrModel.search_read([], ["model"])}
+    rows = {
+        rec["model"]: rec
+        for rec in IrModel.search_read([], ["model", "name", "transient", "abstract", "modules"])
+    }
     new_models = []
     for name, model_class in registry.models.items():
-        vals = {"name": model_class._description or name, "model": name,
-                "transient": bool(model_class._transient), "abstract": bool(model_class._abstract),
-                "modules": model_class._original_module}
-        if name not in existing:
+        vals = {
+            "name": model_class._description or name,
+            "model": name,
+            "transient": bool(model_class._transient),
+            "abstract": bool(model_class._abstract),
+            "modules": model_class._original_module or False,
+        }
+        row = rows.get(name)
+        if row is None:
             new_models.append(vals)
+        elif any(row[key] != value for key, value in vals.items()):
+            IrModel.browse(row["id"]).write(vals)
+    existing = {name: row["id"] for name, row in rows.items()}
     if new_models:
-        created = IrModel.create(new_models)
-        for record in created:
+        for record in IrModel.create(new_models):
             existing[record.model] = record.id
-    xmlids = []
-    for name, model_class in registry.models.items():
-        module = model_class._original_module or "base"
-        xmlids.append({"xml_id": f"{module}.model_{name.replace('.', '_')}",
-                       "record": IrModel.browse(existing[name]), "noupdate": False})
-    env["ir.model.data"]._update_xmlids_bulk(xmlids)
-    current = {(rec["model"], rec["name"]) for rec in IrFields.search_read([], ["model", "name"], load=False)}
-    new_fields = []
+    gone = [existing.pop(name) for name in list(existing) if name not in registry.models]
+    if gone:
+        IrModel.browse(gone).unlink()
+    env["ir.model.data"]._update_xmlids_bulk(
+        [
+            {
+                "xml_id": f"{model_class._original_module or 'base'}.model_{name.replace('.', '_')}",
+                "record": IrModel.browse(existing[name]),
+                "noupdate": False,
+            }
+            for name, model_class in registry.models.items()
+        ]
+    )
+
+    keys = list(_field_values("", 0, "", _Blank(), None))
+    current = {
+        (rec["model"], rec["name"]): rec for rec in IrFields.search_read([], keys, load=False)
+    }
+    new_fields, obsolete = [], []
     for name, model_class in registry.models.items():
         for fname, field in model_class._fields.items():
-            if (name, fname) in current:
-                continue
-            new_fields.append({
-                "name": fname, "model": name, "model_id": existing[name],
-                "field_description": field.string or fname, "ttype": field.type,
-                "relation": getattr(field, "comodel_name", None) or False,
-                "required": bool(field.required), "readonly": bool(field.readonly),
-                "store": bool(field.store), "related": field.related or False,
-                "groups": field.groups or False,
-            })
+            vals = _field_values(
+                name, existing[name], fname, field, _field_module(model_class, fname)
+            )
+            row = current.pop((name, fname), None)
+            if row is None:
+                new_fields.append(vals)
+            elif any(row[key] != value for key, value in vals.items()):
+                IrFields.browse(row["id"]).write(vals)
+    obsolete = [row["id"] for row in current.values()]
     if new_fields:
         IrFields.create(new_fields)
+    if obsolete:
+        IrFields.browse(obsolete).unlink()
 
 
-def _register_modules(env: Any, manifests: dict[str, Manifest]) -> None:
-    Module = env["ir.module.module"]
-    known = {rec["name"]: rec["id"] for rec in Module.search_read([], ["name"])}
-    missing = [
-        {"name": name, "shortdesc": manifest.title or name, "summary": manifest.summary or False,
-         "license": manifest.license or False, "state": "uninstalled",
-         "auto_install": manifest.auto_install is not False}
-        for name, manifest in manifests.items() if name not in known
-    ]
-    if missing:
-        Module.create(missing)
+class _Blank:
+    """A stand-in field, to list the keys of :func:`_field_values`."""
 
-
-def _remove_obsolete_records(env: Any, module: str, loaded: set[str]) -> None:
-    """After an update, delete the records of ``module`` whose data no longer declares them."""
-    for name, model, res_id in env["ir.model.data"]._module_xmlids(module):
-        xml_id = f"{module}.{name}"
-        if xml_id in loaded or model in ("ir.model", "ir.model.fields", "ir.module.module"):
-            continue
-        env.cr.execute(SQL("SELECT noupdate FROM ir_model_data WHERE module = %s AND name = %s",
-                           module, name))
-        row = env.cr.fetchone()
-        if row and row[0]:
-            continue
-        if model in env:
-            env[model].browse(res_id).exists().unlink()
-        env.cr.execute(SQL("DELETE FROM ir_model_data WHERE module = %s AND name = %s", module, name))
-
-
-def _uninstall(cr: Any, registry_cls: type, dsn: str, addons_paths: tuple, installed: list[str],
-               to_remove: set[str], manifests: dict, drop_data: bool) -> None:
-    """Remove the records and external ids of ``to_remove`` (reverse dependency order); drop
-    their tables and columns only when ``drop_data`` asks for it."""
-    from erplite import api
-
-    order = resolve_install_order(manifests, installed)
-    registry = registry_cls(dsn, addons_paths, _modules=order)
-    cr.registry = registry
-    env = api.Environment(cr, api.SUPERUSER_ID, {})
-    for module in reversed(order):
-        if module not in to_remove:
-            continue
-        for name, model, res_id in env["ir.model.data"]._module_xmlids(module):
-            if model in ("ir.model", "ir.model.fields", "ir.module.module"):
-                continue
-            if model in env:
-                env[model].browse(res_id).exists().unlink()
-        cr.execute(SQL("DELETE FROM ir_model_data WHERE module = %s", module))
-        owned = [name for name, cls in registry.models.items() if cls._original_module == module]
-        if drop_data:
-            for name in owned:
-                model_class = registry.models[name]
-                if model_class._auto and not model_class._abstract:
-                    cr.execute(SQL("DROP TABLE IF EXISTS %s CASCADE", SQL.identifier(model_class._table)))
-            for cls in registry.models.values():
-                for field in cls._fields.values():
-                    defined_here = _field_module(cls, field.name) == module
-                    if defined_here and cls._original_module != module and field.store and field.column_type:
-                        cr.execute(SQL("ALTER TABLE %s DROP COLUMN IF EXISTS %s",
-                                       SQL.identifier(cls._table), SQL.identifier(field.column_name)))
-        env["ir.model"].search([("model", "in", owned)]).unlink()
-        env["ir.module.module"].search([("name", "=", module)]).write({"state": "uninstalled", "latest_version": False})
-        env.flush_all()
-    cr.transaction = None
+    string = type = comodel_name = inverse_name = related = groups = None
+    required = readonly = store = index = False
 
 
 def _field_module(model_class: type, fname: str) -> str | None:
+    """The module whose definition class first declares field ``fname`` of the model."""
     for klass in reversed(model_class.__mro__):
         if fname in klass.__dict__ and getattr(klass, "_module", None):
             return klass._module
     return None
 
 
+def _register_modules(env: Any, manifests: dict[str, Manifest]) -> None:
+    """One ``ir.module.module`` row per module found (new ones ``uninstalled``)."""
+    Module = env["ir.module.module"]
+    known = {rec["name"] for rec in Module.search_read([], ["name"])}
+    missing = [
+        {
+            "name": name,
+            "shortdesc": manifest.title or name,
+            "summary": manifest.summary or False,
+            "license": manifest.license or False,
+            "state": "uninstalled",
+            "auto_install": manifest.auto_install is not False,
+        }
+        for name, manifest in sorted(manifests.items())
+        if name not in known
+    ]
+    if missing:
+        Module.create(missing)
+
+
+# -- removal -----------------------------------------------------------------------------------
+
+
+def _unlink_records(env: Any, pairs: list[tuple[str, int]], what: str) -> None:
+    """Delete the records ``(model, id)`` (latest first) through the ORM; a record that cannot
+    be deleted (still referenced, refused by a check) is kept and logged, as Odoo does."""
+    for model, res_id in pairs:
+        if model not in env or model in _REFLECTION_MODELS:
+            continue
+        record = env[model].browse(res_id).exists()
+        if not record:
+            continue
+        try:
+            with env.cr.savepoint():
+                record.unlink()
+        except Exception as error:  # noqa: BLE001 - logged, the run goes on without this record
+            _logger.warning("%s: cannot delete %s(%s): %s", what, model, res_id, error)
+
+
+def _remove_obsolete_records(env: Any, modules: list[str], loaded: set[str]) -> None:
+    """After an upgrade, delete the records of ``modules`` whose data files no longer declare
+    them, and their external ids (``noupdate`` ones are kept)."""
+    for module in reversed(modules):
+        env.cr.execute(
+            SQL(
+                "SELECT id, name, model, res_id FROM ir_model_data WHERE module = %s "
+                "AND NOT COALESCE(noupdate, false) ORDER BY id DESC",
+                module,
+            )
+        )
+        obsolete = [
+            (data_id, model, res_id)
+            for data_id, name, model, res_id in env.cr.fetchall()
+            if f"{module}.{name}" not in loaded and model not in _REFLECTION_MODELS
+        ]
+        if not obsolete:
+            continue
+        _logger.info("module %s: deleting %d records no longer in its data", module, len(obsolete))
+        _unlink_records(
+            env, [(model, res_id) for _id, model, res_id in obsolete], f"module {module}"
+        )
+        env.cr.execute(
+            SQL("DELETE FROM ir_model_data WHERE id = ANY(%s)", [row[0] for row in obsolete])
+        )
+        env.invalidate_all()
+
+
+def _uninstall(
+    cr: Any,
+    registry_cls: type,
+    dsn: str,
+    addons_paths: tuple,
+    installed_order: list[str],
+    to_remove: set[str],
+    drop_data: bool,
+) -> None:
+    """Remove the records and external ids of ``to_remove`` (reverse dependency order), with
+    the registry of the modules installed so far; drop their tables and columns only when
+    ``drop_data`` asks for it."""
+    from erplite import api
+
+    registry = registry_cls(dsn, addons_paths, _modules=installed_order)
+    cr.registry = registry
+    env = api.Environment(cr, api.SUPERUSER_ID, {})
+    env.transaction.module_uninstall = True
+    for module in reversed(installed_order):
+        if module not in to_remove:
+            continue
+        _logger.info(
+            "module %s: uninstalling%s", module, " (dropping its data)" if drop_data else ""
+        )
+        cr.execute(
+            SQL(
+                "SELECT model, res_id FROM ir_model_data WHERE module = %s ORDER BY id DESC", module
+            )
+        )
+        _unlink_records(env, cr.fetchall(), f"uninstalling {module}")
+        cr.execute(SQL("DELETE FROM ir_model_data WHERE module = %s", module))
+        owned = [name for name, cls in registry.models.items() if cls._original_module == module]
+        added = [
+            (cls, field)
+            for cls in registry.models.values()
+            if cls._original_module != module
+            for field in cls._fields.values()
+            if _field_module(cls, field.name) == module
+        ]
+        if drop_data:
+            _drop_data(cr, registry, owned, added)
+        added_names = {(cls._name, field.name) for cls, field in added}
+        rows = env["ir.model.fields"].search(
+            [("model", "in", sorted({model for model, _f in added_names}))]
+        )
+        rows.filtered(lambda row: (row.model, row.name) in added_names).unlink()  # noqa: B023
+        env["ir.model"].search([("model", "in", owned)]).unlink()
+        env["ir.module.module"].search([("name", "=", module)]).write(
+            {"state": "uninstalled", "latest_version": False, "demo": False}
+        )
+        env.flush_all()
+    env.invalidate_all()
+    cr.transaction = None
+
+
+def _drop_data(cr: Any, registry: Any, owned: list[str], added: list[tuple[type, Any]]) -> None:
+    """Drop the tables of the models in ``owned``, the columns and many2many tables of the
+    fields in ``added`` (fields a module adds to other modules' models)."""
+    tables = {
+        registry.models[name]._table
+        for name in owned
+        if registry.models[name]._auto and not registry.models[name]._abstract
+    }
+    for name in owned:
+        for field in registry.models[name]._fields.values():
+            if field.type == "many2many" and field.store and getattr(field, "relation", None):
+                tables.add(field.relation)
+    for cls, field in added:
+        if not field.store or not cls._auto or cls._abstract or cls._table in tables:
+            continue
+        if field.type == "many2many" and getattr(field, "relation", None):
+            tables.add(field.relation)
+        elif field.column_type:
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s DROP COLUMN IF EXISTS %s",
+                    SQL.identifier(cls._table),
+                    SQL.identifier(field.column_name),
+                )
+            )
+    for table in sorted(tables):
+        cr.execute(SQL("DROP TABLE IF EXISTS %s CASCADE", SQL.identifier(table)))
+
+
 def _signal_registry_change(cr: Any) -> None:
-    """Bump the registry signal other worker processes watch (see the HTTP layer)."""
-    cr.execute(SQL(
-        "CREATE TABLE IF NOT EXISTS erplite_registry_signal (id int PRIMARY KEY, sequence bigint NOT NULL)"
-    ), flush=False)
-    cr.execute(SQL(
-        "INSERT INTO erplite_registry_signal (id, sequence) VALUES (1, 1) "
-        "ON CONFLICT (id) DO UPDATE SET sequence = erplite_registry_signal.sequence + 1"
-    ), flush=False)
+    """Bump the registry signal other worker processes watch (see ``erplite.http``)."""
+    if not _table_exists(cr, "erplite_registry_signal"):
+        cr.execute(
+            SQL(
+                "CREATE TABLE erplite_registry_signal (id int PRIMARY KEY, sequence bigint NOT NULL)"
+            ),
+            flush=False,
+        )
+    cr.execute(
+        SQL(
+            "INSERT INTO erplite_registry_signal (id, sequence) VALUES (1, 1) "
+            "ON CONFLICT (id) DO UPDATE SET sequence = erplite_registry_signal.sequence + 1"
+        ),
+        flush=False,
+    )

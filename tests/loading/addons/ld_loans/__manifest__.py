@@ -1,0 +1,8 @@
+{
+    "name": "Library loans (loader tests)",
+    "version": "1.0",
+    "summary": "Fixture module: a model of its own and fields added to another module's model",
+    "depends": ["ld_library"],
+    "data": ["security/ir.model.access.csv", "data/loans_data.xml"],
+    "license": "LGPL-3",
+}

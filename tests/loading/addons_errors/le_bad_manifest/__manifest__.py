@@ -1,0 +1,5 @@
+{
+    "name": "Broken manifest",
+    "depends": ["base"]
+    "data": [],
+}

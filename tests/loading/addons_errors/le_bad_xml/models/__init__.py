@@ -1,0 +1,1 @@
+from . import things  # noqa: F401

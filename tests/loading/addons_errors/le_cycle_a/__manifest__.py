@@ -1,0 +1,1 @@
+{"name": "Cycle A", "depends": ["le_cycle_b"]}

@@ -1,0 +1,1 @@
+{"name": "Cycle B", "depends": ["le_cycle_a"]}

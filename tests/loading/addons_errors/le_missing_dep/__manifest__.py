@@ -1,0 +1,1 @@
+{"name": "Missing dependency", "depends": ["base", "le_nowhere"]}
