@@ -139,7 +139,6 @@ class _PrefetchMany2one:
 class _RelationalMulti(_Relational):
     """Common behaviour of One2many and Many2many."""
 
-    copy = False
     prefetch = True
     group_operator = None
 
@@ -211,6 +210,7 @@ class One2many(_RelationalMulti):
     type = "one2many"
     column_type = None
     store = True
+    copy = False  # lines are not copied unless the field says so; many2many links are (Odoo)
     inverse_name: str = ""
 
     def __init__(self, comodel_name: Any = None, inverse_name: Any = None, string: Any = None, **kwargs):
