@@ -51,7 +51,9 @@ _logger = logging.getLogger(__name__)
 #: The Python package under which erplite modules are imported.
 ADDONS_PACKAGE = "erplite.addons"
 
-ROUTE_TYPES = ("http", "json")
+#: ``json2`` is Odoo 19's plain-JSON type: the JSON body is the parameters, the return value
+#: the JSON response, errors real HTTP statuses (the ``/json/2`` API uses it).
+ROUTE_TYPES = ("http", "json", "json2")
 AUTH_METHODS = ("user", "public", "none", "bearer")
 
 #: ``@route`` arguments handed to werkzeug's ``Rule``; the others are erplite's routing metadata.
@@ -106,8 +108,9 @@ def route(route: str | Iterable[str] | None = None, **routing: Any) -> Callable:
 
     :param route: a werkzeug rule string (``"/orders/<int:order_id>"``) or a list of them; may be
         omitted on an override, which then keeps its parent's URLs.
-    :param type: ``'http'`` (form/query parameters, any response) or ``'json'`` (JSON-RPC 2.0
-        envelope, the method's return value is the ``result``).
+    :param type: ``'http'`` (form/query parameters, any response), ``'json'`` (JSON-RPC 2.0
+        envelope, the method's return value is the ``result``) or ``'json2'`` (Odoo 19: the
+        JSON body is the parameters, the return value is the body, errors are HTTP statuses).
     :param auth: ``'user'`` (a logged-in session is required), ``'public'`` (the public user when
         nobody is logged in), ``'none'`` (no user, no database needed), ``'bearer'`` (an API key
         in ``Authorization: bearer``, else the session as ``'user'``).

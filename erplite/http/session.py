@@ -47,6 +47,7 @@ SESSION_LIFETIME = 7 * 24 * 3600
 TOUCH_INTERVAL = 60
 
 TABLE = "http_session"
+SECRET_TABLE = "http_session_secret"
 
 # token_urlsafe(32) gives 43 characters; accept a little range for ids made by other versions.
 _SID_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -80,7 +81,16 @@ class Session(MutableMapping):
     declared ``save_session=False``. ``last_seen``: when the store last saw it (naive UTC).
     """
 
-    __slots__ = ("_data", "sid", "is_dirty", "is_new", "should_rotate", "can_save", "last_seen")
+    __slots__ = (
+        "_data",
+        "sid",
+        "is_dirty",
+        "is_new",
+        "should_rotate",
+        "can_save",
+        "last_seen",
+        "previous_sid",
+    )
 
     def __init__(
         self,
@@ -98,6 +108,8 @@ class Session(MutableMapping):
         self.should_rotate = False
         self.can_save = True
         self.last_seen = last_seen
+        #: the stored sid this session replaces (see :meth:`rotate_sid`), deleted when saved
+        self.previous_sid: str | None = None
 
     # -- mapping ------------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -139,6 +151,16 @@ class Session(MutableMapping):
         lambda self: self.get("session_token"),
         lambda self, v: self.__setitem__("session_token", v),
     )
+
+    def rotate_sid(self, new_sid: str) -> None:
+        """Take ``new_sid`` now; the stored row of the old sid is deleted when the session is
+        saved. Done at login inside the request's transaction, so that the session token,
+        which depends on the sid, is computed for the new one."""
+        if self.previous_sid is None and not self.is_new:
+            self.previous_sid = self.sid
+        self.sid = new_sid
+        self.should_rotate = False
+        self.is_dirty = True
 
     def touch(self) -> None:
         """Mark the session to be stored even though its data did not change.
@@ -184,6 +206,7 @@ class SessionStore:
         self.now = now
         self._table = sql.Identifier(TABLE)
         self._table_ready = False
+        self._secret: str | None = None
 
     # -- plumbing -----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -220,6 +243,30 @@ class SessionStore:
             # Another worker created it between our IF NOT EXISTS check and our CREATE.
             _logger.debug("table %s created concurrently", TABLE)
         self._table_ready = True
+
+    def secret(self) -> str:
+        """The secret signing this store's CSRF tokens: random, made by the first worker that
+        needs it and kept in table ``http_session_secret``, so that every worker on every
+        host shares it (a token made by one is valid on another)."""
+        if self._secret is None:
+            table = sql.Identifier(SECRET_TABLE)
+            with self.pool.connection() as conn:
+                conn.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY, secret varchar NOT NULL)"
+                    ).format(table)
+                )
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (id, secret) VALUES (1, %s) ON CONFLICT (id) DO NOTHING"
+                    ).format(table),
+                    [secrets.token_hex(32)],
+                )
+                row = conn.execute(
+                    sql.SQL("SELECT secret FROM {} WHERE id = 1").format(table)
+                ).fetchone()
+            self._secret = row[0]
+        return self._secret
 
     @staticmethod
     def generate_sid() -> str:
@@ -260,6 +307,11 @@ class SessionStore:
         """Store ``session`` under its sid (insert or replace) and mark it seen now."""
         now = self.now()
         with self._transaction() as conn:
+            if session.previous_sid is not None:
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE sid = %s").format(self._table),
+                    [session.previous_sid],
+                )
             self._upsert(conn, session, now)
         self._saved(session, now)
 
@@ -288,16 +340,10 @@ class SessionStore:
         given and the session has a user, recomputes ``session_token`` (Odoo's token depends
         on the sid).
         """
-        old_sid = session.sid
-        session.sid = self.generate_sid()
+        session.rotate_sid(self.generate_sid())
         if token_factory is not None and session.uid:
             session.session_token = token_factory(session.sid)
-        now = self.now()
-        with self._transaction() as conn:
-            conn.execute(sql.SQL("DELETE FROM {} WHERE sid = %s").format(self._table), [old_sid])
-            self._upsert(conn, session, now)
-        session.should_rotate = False
-        self._saved(session, now)
+        self.save(session)
 
     def save_if_needed(
         self, session: Session, token_factory: Callable[[str], str] | None = None
@@ -352,6 +398,7 @@ class SessionStore:
     def _saved(session: Session, now: datetime.datetime) -> None:
         session.is_dirty = False
         session.is_new = False
+        session.previous_sid = None
         session.last_seen = now
 
 

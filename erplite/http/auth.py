@@ -1,0 +1,164 @@
+"""Who is calling: the four ``auth`` methods of a route, and the check of a session's token.
+
+Worked example (what the dispatcher does at the start of each try)::
+
+    authenticate(request, endpoint.routing["auth"])
+    request.env.uid          # the caller; every model call then runs with the caller's rights
+
+===========  ===================================================================================
+``auth``     the request's environment user
+===========  ===================================================================================
+``user``     the session's user; none: ``SessionExpiredException`` (login redirect for ``http``
+             routes, JSON-RPC error code 100 for ``json`` routes, 401 for ``json2`` routes)
+``public``   the session's user, else the public user ``base.public_user``
+``none``     nobody (``request.env.uid`` is ``None``); the route may need no database at all
+``bearer``   the user of the API key in ``Authorization: bearer <key>`` (scope ``rpc``); a
+             key that is wrong or expired is a 401 with ``WWW-Authenticate: bearer``; without
+             the header, the session as for ``user``
+===========  ===================================================================================
+
+A session counts for one database only (``session.db``). A logged-in session whose
+``session_token`` no longer matches ``res.users._compute_session_token(sid)`` (the password,
+the login or the active flag changed since it logged in) is logged out here: every session of
+that user ends, whatever worker or host serves it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from typing import Any
+
+import werkzeug.datastructures
+import werkzeug.exceptions
+
+from erplite.exceptions import AccessDenied
+from erplite.http.errors import SessionExpiredException
+
+_BEARER_RE = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+
+class InvalidBearer(werkzeug.exceptions.Unauthorized):
+    """401 for a missing, wrong or expired API key, with ``WWW-Authenticate: bearer``."""
+
+    def __init__(self, description: str):
+        super().__init__(
+            description, www_authenticate=werkzeug.datastructures.WWWAuthenticate("bearer")
+        )
+
+
+def session_uid(request: Any) -> int | None:
+    """The user of the request's session on the request's database, ``None`` if nobody.
+
+    A session whose token is stale is logged out (its sid is rotated when stored).
+    """
+    from erplite import SUPERUSER_ID
+    from erplite.orm.environment import Environment
+
+    session = request.session
+    uid = session.uid
+    if not uid or not request.db or session.db != request.db:
+        return None
+    su_env = Environment(request._cursor(), SUPERUSER_ID, {})
+    expected = su_env["res.users"].browse(uid)._compute_session_token(session.sid)
+    token = session.session_token or ""
+    if not expected or not hmac.compare_digest(str(token), str(expected)):
+        session.logout(keep_db=True)
+        return None
+    return uid
+
+
+def public_uid(request: Any) -> int:
+    """The id of ``base.public_user`` in the request's database (cached with the registry)."""
+    from erplite import SUPERUSER_ID
+    from erplite.orm.environment import Environment
+
+    state = request._state
+    uid = state.cache.get("public_uid")
+    if uid is None:
+        su_env = Environment(request._cursor(), SUPERUSER_ID, {})
+        user = su_env.ref("base.public_user", raise_if_not_found=False)
+        if not user:
+            raise AccessDenied("This database has no public user.")
+        uid = state.cache["public_uid"] = user.id
+    return uid
+
+
+def bearer_key(request: Any) -> str | None:
+    """The key of an ``Authorization: bearer <key>`` header, ``None`` when there is none.
+
+    :raises InvalidBearer: an ``Authorization`` header of another shape.
+    """
+    header = request.httprequest.headers.get("Authorization")
+    if not header:
+        return None
+    match = _BEARER_RE.match(header)
+    if match is None:
+        raise InvalidBearer('Use "Authorization: bearer <API key>".')
+    return match.group(1)
+
+
+def apikey_uid(request: Any, key: str, scope: str = "rpc") -> int | None:
+    """The user owning API key ``key`` for ``scope``, ``None`` for a wrong or expired key."""
+    from erplite import SUPERUSER_ID
+    from erplite.orm.environment import Environment
+
+    su_env = Environment(request._cursor(), SUPERUSER_ID, {})
+    if "res.users.apikeys" not in su_env:
+        return None
+    return su_env["res.users.apikeys"]._check_credentials(scope=scope, key=key) or None
+
+
+def authenticate(request: Any, auth: str) -> None:
+    """Set the request's environment user as ``auth`` says (see the module docstring)."""
+    if auth == "none":
+        return
+    if request.db is None:
+        from erplite.http.databases import DatabaseNotFound
+
+        raise DatabaseNotFound(None)
+    if auth == "bearer":
+        key = bearer_key(request)
+        if key is not None:
+            uid = apikey_uid(request, key)
+            if uid is None:
+                raise InvalidBearer("Invalid API key.")
+            request.update_env(user=uid, context=_user_context(request, uid))
+            return
+        uid = session_uid(request)
+        if uid is None:
+            raise SessionExpiredException(
+                'Session expired: authenticate with "Authorization: bearer <API key>".'
+            )
+        request.update_env(user=uid, context=request.session.context or {})
+        return
+    if auth == "user":
+        uid = session_uid(request)
+        if uid is None:
+            raise SessionExpiredException()
+        request.update_env(user=uid, context=request.session.context or {})
+        return
+    if auth == "public":
+        uid = session_uid(request)
+        if uid is not None:
+            request.update_env(user=uid, context=request.session.context or {})
+        else:
+            request.update_env(user=public_uid(request), context={})
+        return
+    raise ValueError(f"unknown auth method {auth!r}")
+
+
+def _user_context(request: Any, uid: int) -> dict[str, Any]:
+    from erplite.orm.environment import Environment
+
+    return dict(Environment(request._cursor(), uid, {})["res.users"].context_get())
+
+
+__all__ = [
+    "InvalidBearer",
+    "apikey_uid",
+    "authenticate",
+    "bearer_key",
+    "public_uid",
+    "session_uid",
+]

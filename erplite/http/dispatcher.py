@@ -1,0 +1,508 @@
+"""The dispatcher: how ``Application`` turns one WSGI request into one response.
+
+The life of a request
+---------------------
+
+This is the call graph :func:`serve` follows; each step names the building block it uses.
+
+1. **Enter.** ``Application.__call__(environ, start_response)`` (``wsgi``) wraps the environ in a
+   werkzeug request (through ``ProxyFix`` when configured behind a reverse proxy, so that
+   ``Secure`` cookies and generated URLs are right), makes a :class:`~.requestlib.Request` and
+   exposes it as ``http.request`` for the duration of :func:`serve`. URLs keep the mount point:
+   every generated URL and the cookie path start with ``httprequest.script_root``
+   (``SCRIPT_NAME``, set by ``DispatcherMiddleware`` or a proxy's ``X-Forwarded-Prefix``).
+
+2. **Session.** ``SessionStore.get(cookie "session_id")`` (``session``), else a new session that
+   is stored only if something is put in it. Sessions live in one database, the same for every
+   database served, so that they are read before the database is known.
+
+3. **Choose the database** (``databases``). A one-database ``Application`` has one. The
+   multi-database form takes, in order: the ``X-Erplite-Database`` header (stateless API
+   calls), the session's ``db``, the only database the ``dbfilter`` leaves for this host; a
+   database the filter excludes is never served (404). An RPC call naming its database in its
+   arguments switches to it later (``request._use_database``), under the same rule.
+
+4. **Load the registry.** ``Databases.get(db)``: one registry per database, loaded lazily,
+   kept in an LRU of bounded size, with its URL map ``routing.build_routing_map(installed
+   modules)``. Without a database, the map holds the ``auth='none'`` routes of the
+   server-wide modules (``base``, ``web``) only.
+
+5. **Static files.** ``/<module>/static/<path>`` of an installed module is served from the
+   module's ``static`` folder (``static``: ``safe_join``, ``ETag``, ``Cache-Control``),
+   without a transaction.
+
+6. **Match.** ``routing_map.bind_to_environ(environ).match(return_rule=True)`` gives the
+   ``Endpoint`` and the URL arguments, converters applied; werkzeug raises ``NotFound`` (404),
+   ``MethodNotAllowed`` (405 with ``Allow``) or ``RequestRedirect``. ``endpoint.routing`` drives
+   everything below: ``type`` picks the dispatcher (:class:`HttpDispatcher`,
+   :class:`JsonRPCDispatcher`, :class:`Json2Dispatcher`), then ``auth``, ``csrf``, ``cors``,
+   ``save_session``. A CORS preflight (``OPTIONS`` on a ``cors`` route) is answered 204 here.
+   ``Dispatcher.pre_dispatch`` reads what needs no database: the JSON body of ``json`` and
+   ``json2`` routes (415 unless JSON, 400 when unreadable).
+
+7. **Transaction with retry.** ``retrying.retrying(one_try, httprequest=..., on_retry=<reload
+   the session>)``: each try has its own transaction, begun by ``request.env`` (at once for
+   every ``auth`` but ``none``, lazily for ``none``) and committed at the end of the try, so a
+   serialization failure, deadlock or lock-not-available reruns the whole try (authentication
+   included) with the input rewound, up to 5 times with a jittered exponential pause. An
+   ``IntegrityError`` becomes a ``ValidationError`` and is not retried. The first statement of
+   every transaction reads the registry signal; when another process changed the modules, the
+   registry is rebuilt and the request starts again from step 6 (``RegistryChanged``).
+   Steps 8 to 10 happen inside one try.
+
+8. **Authenticate** (``auth``): ``user`` needs the session's user (else
+   ``SessionExpiredException``), ``public`` falls back to the public user, ``none`` has no
+   user, ``bearer`` takes the API key of ``Authorization: bearer`` and falls back to the
+   session. A logged-in session whose token no longer matches the user's credentials is
+   logged out here. ``request.env`` is the caller's: nothing runs as superuser on its behalf.
+
+9. **Parameters and call.** ``http``: query arguments, form fields, uploads and URL arguments;
+   on a method outside ``csrf.SAFE_HTTP_METHODS`` with ``routing["csrf"]``, the popped
+   ``csrf_token`` must be valid for the session (400 ``csrf.CSRF_FAILURE_MESSAGE``). ``json``:
+   the envelope's ``params``; a ``context`` parameter is merged into ``request.env``'s, as Odoo
+   17. ``json2``: the JSON body. Then ``endpoint(**params)``.
+
+10. **Serialize.** ``http``: ``Response.load(result)``, templates rendered now, while the
+    transaction is open. ``json``: ``jsonrpc.result_response(result, id)``. ``json2``: the
+    result as JSON. The try ends: the transaction commits, and its post-commit hooks
+    (``cr.postcommit``: mails, cache invalidations, notifications) run after the commit only;
+    a failed try drops them with its rollback.
+
+11. **Errors.** An exception leaving the tries has rolled its transaction back; the
+    dispatcher's ``handle_error`` turns it into a response: ``http`` →
+    ``errors.error_response`` (403, 404, 405, 422 with the message, a login redirect for an
+    expired session, 500 with an error id whose traceback is only in the log), ``json`` →
+    Odoo's JSON-RPC error envelope (HTTP 200; code 100 for an expired session, 404, 200),
+    ``json2`` → the serialized exception with the real status (401 with ``WWW-Authenticate``
+    for a missing or wrong API key). An endpoint may attach its own ``exc.error_response``
+    (XML-RPC faults do).
+
+12. **Save the session**, after the commit and once, even for a retried request (after an
+    error only a logout is kept, the rest of the session's changes go with the rollback):
+    rotated when asked (login, logout: no fixation; the old sid stops existing), stored when
+    changed, else its ``last_seen`` moved forward at most once a minute. The ``session_id``
+    cookie is sent when the session was written: ``HttpOnly``, ``SameSite=Lax``, ``Secure``
+    under HTTPS, ``path`` the mount point, ``Max-Age`` the idle timeout. Then the headers and
+    cookies of ``request.future_response`` and the CORS headers are added, and the response
+    goes back to the WSGI server.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import random
+from typing import Any
+
+import psycopg
+import werkzeug.exceptions
+import werkzeug.routing
+import werkzeug.wrappers
+from werkzeug.exceptions import HTTPException
+
+from erplite.http import auth as auth_methods
+from erplite.http import errors, jsonrpc
+from erplite.http.csrf import CSRF_FAILURE_MESSAGE, SAFE_HTTP_METHODS
+from erplite.http.databases import DatabaseNotFound, RegistryChanged
+from erplite.http.requestlib import Request, Response, _request_var
+from erplite.http.retrying import as_validation_error, retrying
+from erplite.http.static import serve_static
+
+_logger = logging.getLogger(__name__)
+
+#: Name of the session cookie (Odoo's).
+SESSION_COOKIE = "session_id"
+
+#: Header naming the database of a stateless API call in the multi-database form.
+DATABASE_HEADER = "X-Erplite-Database"
+
+#: How many times a request starts again because the registry changed under it.
+MAX_REGISTRY_RELOADS = 3
+
+#: Chance that a request also deletes the idle sessions (Odoo collects them the same way).
+SESSION_GC_PROBABILITY = 0.001
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatchers: what depends on the route type
+# ---------------------------------------------------------------------------------------------
+
+
+class Dispatcher:
+    """Reads the parameters, calls the endpoint and serializes, for one route type."""
+
+    routing_type = ""
+
+    def __init__(self, request: Request):
+        self.request = request
+
+    def pre_dispatch(self, endpoint: Any, args: dict[str, Any]) -> None:
+        """Checks and parsing that need no database (run once, before the tries)."""
+
+    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+        raise NotImplementedError
+
+    def handle_error(self, exc: BaseException) -> werkzeug.wrappers.Response:
+        raise NotImplementedError
+
+    @staticmethod
+    def _attached_response(exc: BaseException) -> werkzeug.wrappers.Response | None:
+        response = getattr(exc, "error_response", None)
+        if callable(response) and not isinstance(response, werkzeug.wrappers.Response):
+            response = response()
+        return response
+
+
+class HttpDispatcher(Dispatcher):
+    """``type='http'``: form and query parameters, CSRF on unsafe methods, any response."""
+
+    routing_type = "http"
+
+    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+        request = self.request
+        params = request.get_http_params()
+        params.update(args)
+        if request.httprequest.method not in SAFE_HTTP_METHODS and endpoint.routing.get(
+            "csrf", True
+        ):
+            token = params.pop("csrf_token", None)
+            if not request.validate_csrf(token):
+                _logger.warning(
+                    "CSRF validation failed on %s %s (%s token)",
+                    request.httprequest.method,
+                    request.httprequest.path,
+                    "invalid" if token else "no",
+                )
+                raise werkzeug.exceptions.BadRequest(CSRF_FAILURE_MESSAGE)
+        request.params = params
+        response = endpoint(**params)
+        if not isinstance(response, werkzeug.wrappers.Response):  # a framework endpoint
+            response = Response.load(response)
+        if isinstance(response, Response) and response.is_template:
+            response.flatten()
+        return response
+
+    def handle_error(self, exc: BaseException) -> werkzeug.wrappers.Response:
+        attached = self._attached_response(exc)
+        if attached is not None:
+            return attached
+        return errors.error_response(exc, self.request.httprequest)
+
+
+class JsonRPCDispatcher(Dispatcher):
+    """``type='json'``: Odoo's JSON-RPC 2.0 envelope in and out, errors included."""
+
+    routing_type = "json"
+
+    def __init__(self, request: Request):
+        super().__init__(request)
+        self.call: jsonrpc.JsonRpcCall | None = None
+
+    def pre_dispatch(self, endpoint: Any, args: dict[str, Any]) -> None:
+        self.call = jsonrpc.parse_request(self.request.httprequest)
+
+    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+        request = self.request
+        assert self.call is not None
+        params = dict(self.call.params)
+        params.update(args)
+        context = params.pop("context", None)
+        if isinstance(context, dict) and request.db:
+            request.update_context(**context)
+        request.params = params
+        result = endpoint(**params)
+        if isinstance(result, werkzeug.wrappers.Response):
+            return result
+        return jsonrpc.result_response(result, self.call.id)
+
+    def handle_error(self, exc: BaseException) -> werkzeug.wrappers.Response:
+        if isinstance(exc, (jsonrpc.InvalidJsonRpc, jsonrpc.UnsupportedJsonRpcMediaType)):
+            return exc.get_response()
+        attached = self._attached_response(exc)
+        if attached is not None:
+            return attached
+        return jsonrpc.error_response(exc, self.call.id if self.call else None)
+
+
+class Json2Dispatcher(Dispatcher):
+    """``type='json2'`` (Odoo 19): the JSON body is the parameters, the result the body,
+    errors are real HTTP statuses with the serialized exception as body."""
+
+    routing_type = "json2"
+
+    def __init__(self, request: Request):
+        super().__init__(request)
+        self.jsonrequest: dict[str, Any] = {}
+
+    def pre_dispatch(self, endpoint: Any, args: dict[str, Any]) -> None:
+        httprequest = self.request.httprequest
+        data = httprequest.get_data()
+        if not data:
+            return
+        if httprequest.mimetype not in jsonrpc.JSON_MIMETYPES:
+            raise werkzeug.exceptions.UnsupportedMediaType(
+                f"The body must be JSON (Content-Type: application/json), not "
+                f"{httprequest.mimetype or 'none'!r}."
+            )
+        try:
+            body = json.loads(data)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise werkzeug.exceptions.BadRequest(
+                f"Could not parse the body as JSON: {exc}"
+            ) from None
+        if not isinstance(body, dict):
+            raise werkzeug.exceptions.BadRequest("The JSON body must be an object.")
+        self.jsonrequest = body
+
+    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+        request = self.request
+        request.jsonrequest = self.jsonrequest  # type: ignore[attr-defined]
+        request.params = {**self.jsonrequest, **args}
+        result = endpoint(**request.params)
+        if isinstance(result, werkzeug.wrappers.Response):
+            return result
+        return request.make_json_response(result)
+
+    def handle_error(self, exc: BaseException) -> werkzeug.wrappers.Response:
+        attached = self._attached_response(exc)
+        if attached is not None:
+            return attached
+        response = errors.error_response(exc, self.request.httprequest, json_body=True)
+        if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
+            response.headers["WWW-Authenticate"] = "bearer"
+        return response
+
+
+DISPATCHERS: dict[str, type[Dispatcher]] = {
+    cls.routing_type: cls for cls in (HttpDispatcher, JsonRPCDispatcher, Json2Dispatcher)
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# serve(): the call graph of the module docstring
+# ---------------------------------------------------------------------------------------------
+
+
+def serve(app: Any, httprequest: werkzeug.wrappers.Request) -> werkzeug.wrappers.Response:
+    """Serve one request with ``app`` (an :class:`erplite.http.Application`)."""
+    request = Request(httprequest, app)
+    token = _request_var.set(request)
+    try:
+        return _serve(request)
+    finally:
+        request._end_transaction(commit=False)  # never left open, whatever happened
+        _request_var.reset(token)
+
+
+def _serve(request: Request) -> werkzeug.wrappers.Response:
+    app = request.app
+    request.session = _load_session(request)
+    try:
+        _select_database(request)
+    except HTTPException as exc:
+        return errors.error_response(exc, request.httprequest)
+
+    static = serve_static(request)
+    if static is not None:
+        return static
+
+    for attempt in range(MAX_REGISTRY_RELOADS + 1):
+        try:
+            response = _dispatch(request)
+            break
+        except RegistryChanged as exc:
+            request._end_transaction(commit=False)
+            if attempt == MAX_REGISTRY_RELOADS:
+                raise
+            request._set_database(app.databases.reload(exc.dbname, exc.sequence))
+            request.session = _load_session(request)
+    _save_session(request, response)
+    request.future_response.apply(response)
+    if random.random() < SESSION_GC_PROBABILITY:
+        app.session_store.vacuum()
+    return response
+
+
+def _load_session(request: Request) -> Any:
+    store = request.app.session_store
+    session = store.get(request.httprequest.cookies.get(SESSION_COOKIE))
+    return session if session is not None else store.new()
+
+
+def _select_database(request: Request) -> None:
+    """Step 3: the database of this request (see the module docstring)."""
+    databases = request.app.databases
+    host = request.host
+    if not databases.multi:
+        try:
+            request._set_database(databases.get(databases.single_name))
+        except psycopg.OperationalError:
+            _logger.exception("the database %r cannot be reached", databases.single_name)
+            request.db_unavailable = True  # type: ignore[attr-defined]
+        return
+    header = request.httprequest.headers.get(DATABASE_HEADER)
+    if header:
+        if not databases.allowed(header, host):
+            raise DatabaseNotFound(header)
+        request._set_database(databases.get(header))
+        return
+    session = request.session
+    if session.db:
+        if databases.allowed(session.db, host):
+            try:
+                request._set_database(databases.get(session.db))
+                return
+            except DatabaseNotFound:
+                pass
+        _logger.info("session of database %r not served to %r: logged out", session.db, host)
+        session.logout(keep_db=False)
+    candidates = databases.host_databases(host)
+    if len(candidates) == 1:
+        request._set_database(databases.get(candidates[0]))
+
+
+def _dispatch(request: Request) -> werkzeug.wrappers.Response:
+    """Steps 6 to 11 for the request's database (``RegistryChanged`` restarts them)."""
+    app = request.app
+    httprequest = request.httprequest
+    state = request._state
+    routing_map = state.routing_map if state is not None else app.nodb_routing_map()
+    try:
+        rule, args = routing_map.bind_to_environ(httprequest.environ).match(return_rule=True)
+    except HTTPException as exc:
+        if getattr(request, "db_unavailable", False) and isinstance(
+            exc, werkzeug.exceptions.NotFound
+        ):
+            exc = werkzeug.exceptions.ServiceUnavailable("The database cannot be reached.")
+        return errors.error_response(exc, httprequest)
+    endpoint = rule.endpoint
+    routing = endpoint.routing
+    request.routing = routing
+    dispatcher = DISPATCHERS[routing["type"]](request)
+    request.dispatcher = dispatcher
+    request.session.can_save = bool(routing.get("save_session", True))
+    if routing.get("max_content_length") is not None:
+        httprequest.max_content_length = routing["max_content_length"]
+
+    cors = routing.get("cors")
+    if cors and httprequest.method == "OPTIONS":
+        response: werkzeug.wrappers.Response = Response(
+            status=204,
+            headers={
+                "Access-Control-Max-Age": str(60 * 60 * 24),
+                "Access-Control-Allow-Headers": (
+                    "Origin, X-Requested-With, Content-Type, Accept, Authorization"
+                ),
+            },
+        )
+    else:
+        try:
+            dispatcher.pre_dispatch(endpoint, args)
+            response = retrying(
+                functools.partial(_one_try, request, endpoint, args),
+                httprequest=httprequest,
+                on_retry=lambda exc, tryno: _reset_session(request),
+            )
+        except RegistryChanged:
+            raise
+        except Exception as exc:  # every error becomes a response; BaseException goes up
+            request._failed = True  # type: ignore[attr-defined]
+            response = dispatcher.handle_error(exc)
+    if cors:
+        response.headers["Access-Control-Allow-Origin"] = cors
+        methods = routing.get("methods")
+        response.headers["Access-Control-Allow-Methods"] = (
+            "POST" if routing["type"] != "http" else ", ".join(methods or ["GET", "POST"])
+        )
+    return response
+
+
+def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+    """Steps 8 to 10 in one transaction: committed when they succeed, rolled back if not."""
+    request._uid, request._context, request._su = None, {}, False
+    request.params = {}
+    try:
+        auth = endpoint.routing["auth"]
+        if auth != "none":
+            request._cursor()  # begins the transaction, reads the registry signal first
+        auth_methods.authenticate(request, auth)
+        response = request.dispatcher.dispatch(endpoint, args)
+        request._end_transaction(commit=True)
+        return response
+    except psycopg.IntegrityError as exc:
+        registry = request.registry
+        request._end_transaction(commit=False)
+        if registry is not None and hasattr(registry, "integrity_error_to_validation"):
+            raise registry.integrity_error_to_validation(exc) from exc
+        raise as_validation_error(exc, registry) from exc
+    except BaseException:
+        request._end_transaction(commit=False)
+        raise
+
+
+def _reset_session(request: Request) -> None:
+    """Before a retry: forget what the failed try did to the session."""
+    can_save = request.session.can_save
+    request.session = _load_session(request)
+    request.session.can_save = can_save
+
+
+def _save_session(request: Request, response: werkzeug.wrappers.Response) -> None:
+    """Step 12: store the session as its flags say, and send the cookie when written."""
+    session = request.session
+    if not session.can_save:
+        return
+    if getattr(request, "_failed", False) and not session.should_rotate:
+        # the transaction was rolled back: so are the session's changes, except a logout
+        # (an expired session token) which must take effect
+        return
+    store = request.app.session_store
+    httprequest = request.httprequest
+    client_sid = httprequest.cookies.get(SESSION_COOKIE)
+    if session.should_rotate:
+        store.rotate(session, functools.partial(_session_token, request, session))
+        written = True
+    elif session.is_dirty:
+        store.save(session)
+        written = True
+    else:
+        written = store.touch(session)
+    if written:
+        response.set_cookie(
+            SESSION_COOKIE,
+            session.sid,
+            max_age=int(store.idle_timeout),
+            httponly=True,
+            samesite="Lax",
+            secure=httprequest.scheme == "https",
+            path=httprequest.script_root or "/",
+        )
+    elif client_sid and client_sid != session.sid and session.is_new:
+        # the client's session is gone (expired, logged out elsewhere): forget its cookie
+        response.delete_cookie(
+            SESSION_COOKIE, path=httprequest.script_root or "/", httponly=True, samesite="Lax"
+        )
+
+
+def _session_token(request: Request, session: Any, sid: str) -> str:
+    """The session token of ``session``'s user for ``sid``, in a transaction of its own."""
+    from erplite import SUPERUSER_ID
+    from erplite.orm.environment import Environment
+
+    state = request.app.databases.get(session.db)
+    with state.registry.cursor() as cr:
+        user = Environment(cr, SUPERUSER_ID, {})["res.users"].browse(session.uid)
+        return user._compute_session_token(sid)
+
+
+__all__ = [
+    "DATABASE_HEADER",
+    "DISPATCHERS",
+    "SESSION_COOKIE",
+    "Dispatcher",
+    "HttpDispatcher",
+    "Json2Dispatcher",
+    "JsonRPCDispatcher",
+    "serve",
+]

@@ -1,0 +1,421 @@
+"""The Odoo-compatible external API: services ``common``, ``db`` and ``object``, and ``call_kw``.
+
+Worked example (what ``/xmlrpc/2/<service>`` and ``/jsonrpc`` run, inside a request)::
+
+    dispatch_rpc("common", "version", [])
+    # {'server_version': '17.0', 'server_version_info': [17, 0, 0, 'final', 0, ''],
+    #  'server_serie': '17.0', 'protocol_version': 1, 'erplite_version': '0.1.0'}
+    uid = dispatch_rpc("common", "login", ["shop", "admin", "admin"])        # 2, or False
+    dispatch_rpc("object", "execute_kw", ["shop", uid, "admin", "res.partner", "search_read",
+                                          [[["is_company", "=", True]]], {"fields": ["name"]}])
+
+The calling conventions are Odoo 17's ``call_kw``:
+
+- ``args[0]`` holds the ids of the records for a method working on records; an ``@api.model``
+  method takes no ids; ``create`` returns the new id (or the list of ids for a list of dicts);
+- ``context`` is taken from the keyword arguments and becomes the records' context;
+- methods whose name starts with ``_`` (and ``init``) or that are marked ``@api.private`` are
+  refused with ``AccessError``; an unknown model is a ``UserError`` ("Object x doesn't exist"),
+  an unknown method a 404, arguments that do not fit the method a 422;
+- results are marshalled as Odoo marshals them: recordsets become ids, dates strings.
+
+Every call runs in the request's transaction, as the calling user: ``object`` calls check the
+password (or an API key of scope ``rpc`` in its place) and then use an environment of that
+user, never a superuser one. Verified credentials are remembered per registry, keyed by a hash
+of the password, and re-validated on every call by one query on the user's credentials (hash,
+login, active flag, API keys): a changed password, login, deactivation or revoked key is seen
+at once by every worker.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import inspect
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import werkzeug.exceptions
+
+import erplite
+from erplite.exceptions import AccessDenied, AccessError, UserError
+from erplite.sql import SQL
+
+SERVER_VERSION = "17.0"
+SERVER_VERSION_INFO = [17, 0, 0, "final", 0, ""]
+SERVER_SERIE = "17.0"
+
+#: ``common.version()``: Odoo 17's protocol, which clients choose their calls by.
+RPC_VERSION_1 = {
+    "server_version": SERVER_VERSION,
+    "server_version_info": SERVER_VERSION_INFO,
+    "server_serie": SERVER_SERIE,
+    "protocol_version": 1,
+}
+
+
+def version_info() -> dict[str, Any]:
+    """``common.version()`` and ``/web/webclient/version_info``: Odoo 17's, plus erplite's."""
+    return {
+        **RPC_VERSION_1,
+        "server_version_info": list(SERVER_VERSION_INFO),
+        "erplite_version": erplite.__version__,
+    }
+
+
+class MethodNotFound(werkzeug.exceptions.NotFound):
+    """The model has no public method of that name (404)."""
+
+
+class InvalidArguments(werkzeug.exceptions.UnprocessableEntity):
+    """The arguments do not fit the method's signature (422)."""
+
+
+def _request() -> Any:
+    from erplite.http.requestlib import request
+
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# Dispatch
+# ---------------------------------------------------------------------------------------------
+
+
+def dispatch_rpc(service_name: str, method: str, params: Any) -> Any:
+    """Run ``method`` of ``service_name`` with the positional ``params`` (a list)."""
+    services = {"common": _COMMON, "db": _DB, "object": _OBJECT}
+    service = services.get(service_name)
+    if service is None:
+        raise werkzeug.exceptions.NotFound(f"Unknown service {service_name!r}")
+    function = service.get(method)
+    if function is None:
+        raise werkzeug.exceptions.NotFound(f"Method not found: {service_name}.{method}")
+    if not isinstance(params, (list, tuple)):
+        raise werkzeug.exceptions.BadRequest("The parameters of an RPC call are a list")
+    try:
+        inspect.signature(function).bind(*params)
+    except TypeError as exc:
+        raise InvalidArguments(f"{service_name}.{method}: {exc}") from None
+    return function(*params)
+
+
+# -- common -------------------------------------------------------------------------------------
+
+
+def exp_version() -> dict[str, Any]:
+    return version_info()
+
+
+def exp_about(extended: bool = False) -> Any:
+    info = "See http://openerp.com"
+    return [info, SERVER_VERSION] if extended else info
+
+
+def exp_login(db: str, login: str, password: str) -> int | bool:
+    return exp_authenticate(db, login, password, None)
+
+
+def exp_authenticate(db: str, login: str, password: str, user_agent_env: Any = None) -> int | bool:
+    """The user id for these credentials (a password or an API key), else ``False``."""
+    request = _request()
+    request._use_database(db)
+    env = request.env(user=erplite.SUPERUSER_ID, su=True)
+    user_agent_env = dict(user_agent_env) if isinstance(user_agent_env, Mapping) else {}
+    user_agent_env.update(
+        interactive=False,
+        REMOTE_ADDR=request.httprequest.remote_addr or "",
+        HTTP_HOST=request.httprequest.environ.get("HTTP_HOST", ""),
+    )
+    try:
+        return env["res.users"].authenticate(db, login, password, user_agent_env)
+    except AccessDenied:
+        return False
+
+
+_COMMON = {
+    "version": exp_version,
+    "about": exp_about,
+    "login": exp_login,
+    "authenticate": exp_authenticate,
+}
+
+
+# -- db -----------------------------------------------------------------------------------------
+
+
+def exp_list(document: bool = False) -> list[str]:
+    request = _request()
+    if not request.app.list_db:
+        raise AccessDenied("Listing the databases is disabled on this server.")
+    return request.app.databases.host_databases(request.host)
+
+
+def exp_db_exist(db_name: str) -> bool:
+    request = _request()
+    return db_name in request.app.databases.host_databases(request.host, force=True)
+
+
+def exp_server_version() -> str:
+    return SERVER_VERSION
+
+
+_DB = {"list": exp_list, "db_exist": exp_db_exist, "server_version": exp_server_version}
+
+
+# -- object -------------------------------------------------------------------------------------
+
+
+def execute_kw(
+    db: str,
+    uid: int,
+    password: str,
+    model: str,
+    method: str,
+    args: Any = (),
+    kw: Mapping | None = None,
+) -> Any:
+    """Call ``model.method(*args, **kw)`` as user ``uid`` authenticated by ``password``."""
+    env = _user_env(db, uid, password)
+    if not isinstance(args, (list, tuple)):
+        raise InvalidArguments("execute_kw: args must be a list")
+    if kw is not None and not isinstance(kw, Mapping):
+        raise InvalidArguments("execute_kw: kwargs must be a dictionary")
+    return _execute(env, model, method, list(args), dict(kw or {}))
+
+
+def execute(db: str, uid: int, password: str, model: str, method: str, *args: Any) -> Any:
+    """``execute_kw`` with positional arguments only (Odoo's ``execute``)."""
+    env = _user_env(db, uid, password)
+    return _execute(env, model, method, list(args), {})
+
+
+_OBJECT = {"execute": execute, "execute_kw": execute_kw}
+
+
+def _user_env(db: str, uid: Any, password: Any) -> Any:
+    request = _request()
+    request._use_database(db)
+    try:
+        uid = int(uid)
+    except (TypeError, ValueError):
+        raise AccessDenied() from None
+    if not isinstance(password, str) or not password:
+        raise AccessDenied()
+    state = request._state
+    cache = state.cache.get("credentials")
+    if cache is None:
+        cache = state.cache.setdefault("credentials", CredentialCache())
+    cache.check(request.env(user=erplite.SUPERUSER_ID, su=True), uid, password)
+    request.update_env(user=uid, context={}, su=False)
+    return request.env
+
+
+def _execute(env: Any, model: str, method: str, args: list, kwargs: dict) -> Any:
+    check_method_name(method)
+    if not isinstance(model, str) or model not in env:
+        raise UserError(f"Object {model} doesn't exist")
+    return call_kw(env[model], method, args, kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# call_kw
+# ---------------------------------------------------------------------------------------------
+
+
+def check_method_name(name: Any) -> None:
+    """``AccessError`` for a private method name (``_x`` or ``init``), as Odoo."""
+    if not isinstance(name, str) or name.startswith("_") or name == "init":
+        raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
+
+
+def get_public_method(model: Any, name: str) -> Any:
+    """The method ``name`` of ``model`` that may be called remotely.
+
+    :raises AccessError: private (``_x``, ``init``, ``@api.private`` anywhere in the MRO).
+    :raises MethodNotFound: no such method (or an attribute that is not a method).
+    """
+    check_method_name(name)
+    cls = type(model)
+    try:
+        static = inspect.getattr_static(cls, name)
+    except AttributeError:
+        raise MethodNotFound(
+            f"The method {name!r} does not exist on the model {model._name!r}"
+        ) from None
+    if isinstance(static, (classmethod, staticmethod)) or not inspect.isfunction(static):
+        raise MethodNotFound(f"The method {name!r} does not exist on the model {model._name!r}")
+    for klass in cls.__mro__:
+        defined = klass.__dict__.get(name)
+        if defined is not None and getattr(defined, "_api_private", False):
+            raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
+    return getattr(cls, name)
+
+
+def api_kind(model: Any, name: str) -> str | None:
+    """``'model'``, ``'model_create'`` or ``None`` (works on records): the ``@api``
+    decorator of the most derived definition carrying one."""
+    for klass in type(model).__mro__:
+        defined = klass.__dict__.get(name)
+        kind = getattr(defined, "_api", None)
+        if kind is not None:
+            return kind
+    return None
+
+
+def call_kw(model: Any, name: str, args: list, kwargs: dict) -> Any:
+    """Call method ``name`` of ``model`` as Odoo's ``api.call_kw`` does (see the module
+    docstring); the result is downgraded (recordsets of ``create`` to ids)."""
+    method = get_public_method(model, name)
+    kwargs = dict(kwargs)
+    context = kwargs.pop("context", None)
+    if context is not None and not isinstance(context, Mapping):
+        raise InvalidArguments("context must be a dictionary")
+    recs = model.with_context(context or {})
+    kind = api_kind(model, name)
+    if kind not in ("model", "model_create"):
+        if not args:
+            raise InvalidArguments(
+                f"{model._name}.{name} works on records: the first argument is their ids"
+            )
+        ids, args = args[0], args[1:]
+        if ids is False or ids is None:
+            ids = []
+        if isinstance(ids, int) and not isinstance(ids, bool):
+            ids = [ids]
+        if not isinstance(ids, (list, tuple)) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids
+        ):
+            raise InvalidArguments(f"{model._name}.{name}: ids must be a list of integers")
+        recs = recs.browse(ids)
+    try:
+        inspect.signature(method).bind(recs, *args, **kwargs)
+    except TypeError as exc:
+        raise InvalidArguments(f"{model._name}.{name}(): {exc}") from None
+    result = method(recs, *args, **kwargs)
+    if kind == "model_create" and args and _is_recordset(result):
+        result = result.id if isinstance(args[0], Mapping) else result.ids
+    else:
+        result = _downgrade(method, result, recs, args, kwargs)
+    recs.env.flush_all()
+    return result
+
+
+def _is_recordset(value: Any) -> bool:
+    return hasattr(value, "_name") and hasattr(value, "ids") and not isinstance(value, type)
+
+
+def _downgrade(method: Any, value: Any, recs: Any, args: list, kwargs: dict) -> Any:
+    spec = getattr(method, "_returns", None)
+    if not spec:
+        return value
+    _model, convert, _upgrade = spec
+    if convert and len(inspect.signature(convert).parameters) > 1:
+        return convert(recs, value, *args, **kwargs)
+    if convert:
+        return convert(value)
+    return value.ids if _is_recordset(value) else value
+
+
+# ---------------------------------------------------------------------------------------------
+# Credentials of RPC calls
+# ---------------------------------------------------------------------------------------------
+
+
+class CredentialCache:
+    """(uid, password) pairs verified recently in one database, as Odoo's ``_check_uid_passwd``
+    cache; see the module docstring for why it stays right across workers.
+
+    :param size: entries kept (least recently used dropped).
+    :param ttl: seconds an entry is trusted at most before the password is hashed again.
+    """
+
+    def __init__(self, size: int = 1024, ttl: float = 600.0):
+        self.size = size
+        self.ttl = ttl
+        self._entries: collections.OrderedDict[tuple, tuple[tuple, float]] = (
+            collections.OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def check(self, su_env: Any, uid: int, password: str) -> None:
+        """Return if ``password`` (or an API key) authenticates ``uid``, else ``AccessDenied``."""
+        fingerprint = credentials_fingerprint(su_env, uid)
+        if fingerprint is None:
+            raise AccessDenied()
+        key = (uid, hashlib.sha256(password.encode()).digest())
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == fingerprint and entry[1] > now:
+                self._entries.move_to_end(key)
+                return
+        user = su_env["res.users"].browse(uid)
+        user._check_credentials(password, {"interactive": False})
+        fingerprint = credentials_fingerprint(su_env, uid)  # a rehash may have changed it
+        if fingerprint is None:
+            raise AccessDenied()
+        with self._lock:
+            self._entries[key] = (fingerprint, now + self.ttl)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def credentials_fingerprint(su_env: Any, uid: int) -> tuple | None:
+    """What a user's credentials are made of, in one query: ``None`` for an inactive or
+    unknown user. It changes when the password (hash), the login, the active flag, the second
+    factor or the set of API keys changes, and when an API key of the user has expired."""
+    parts = [SQL("u.password, u.login, u.totp_secret")]
+    if "res.users.apikeys" in su_env:
+        keys = su_env["res.users.apikeys"]
+        valid = (
+            SQL("k.expiration_date IS NULL OR k.expiration_date >= (now() AT TIME ZONE 'UTC')")
+            if "expiration_date" in keys._fields
+            else SQL("true")
+        )
+        parts.append(
+            SQL(
+                "(SELECT ARRAY[count(*), count(*) FILTER (WHERE %s), coalesce(max(k.id), 0)]"
+                " FROM %s k WHERE k.user_id = u.id)",
+                valid,
+                SQL.identifier(keys._table),
+            )
+        )
+    query = SQL(
+        "SELECT %s FROM res_users u WHERE u.id = %s AND u.active",
+        SQL(", ").join(parts),
+        uid,
+    )
+    cr = su_env.cr
+    cr.execute(query)
+    row = cr.fetchone()
+    return (
+        None
+        if row is None
+        else tuple(tuple(value) if isinstance(value, list) else value for value in row)
+    )
+
+
+__all__ = [
+    "RPC_VERSION_1",
+    "SERVER_SERIE",
+    "SERVER_VERSION",
+    "SERVER_VERSION_INFO",
+    "CredentialCache",
+    "InvalidArguments",
+    "MethodNotFound",
+    "api_kind",
+    "call_kw",
+    "check_method_name",
+    "credentials_fingerprint",
+    "dispatch_rpc",
+    "get_public_method",
+    "version_info",
+]

@@ -1,0 +1,1 @@
+from . import database, json2, rpc, session  # noqa: F401
