@@ -51,7 +51,3 @@ def throttle_cleanup(registry: Any) -> Iterator[list[str]]:
     with registry.cursor() as cr:
         cr.execute(sql.SQL("DELETE FROM {} WHERE key = ANY(%s)").format(sql.Identifier(TABLE_NAME)),
                    [keys])
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -113,6 +113,8 @@ class ResUsers(models.Model):
             if not plain:
                 continue
             self._set_encrypted_password(user.id, passwords.hash_password(plain))
+        # the clear text must not stay in the cache: reading the field gives "" again
+        self.invalidate_recordset(["password"], flush=False)
 
     def _set_encrypted_password(self, uid: int, encrypted: str) -> None:
         self.env.cr.execute(SQL("UPDATE res_users SET password = %s WHERE id = %s", encrypted, uid))
@@ -388,10 +390,10 @@ class ResUsers(models.Model):
                     del vals["company_id"]
                 self = self.sudo()  # noqa: PLW0642 - one's own preferences, as Odoo
             else:
-                self.check_access_rights("write")
-                sensitive = sorted(name for name in vals if name in PROTECTED_FIELDS)
                 if own and "password" in vals:
                     raise AccessError("Change your own password with change_password(old, new).")
+                self.check_access_rights("write")
+                sensitive = sorted(name for name in vals if name in PROTECTED_FIELDS)
                 if sensitive and not self.env.user._is_system():
                     raise AccessError(
                         f"You cannot change {', '.join(sensitive)} of users: only "

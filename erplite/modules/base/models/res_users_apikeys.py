@@ -87,6 +87,7 @@ class ResUsersApikeys(models.Model):
             name, user.id, scope or None, expiration_date or None, key_hash, index,
             user.id, now, user.id, now,
         ))
+        user.invalidate_recordset(["api_key_ids"], flush=False)
         _logger.info("%s generated: scope: <%s> for %r (#%s)", self._description, scope,
                      user.login, user.id)
         return key
@@ -122,6 +123,7 @@ class ResUsersApikeys(models.Model):
             _logger.info("API key(s) removed: scope: <%s> for %r (#%s)", self.sudo().mapped("scope"),
                          self.env.user.login, self.env.uid)
             self.sudo().unlink()
+            owners.invalidate_recordset(["api_key_ids"], flush=False)
             return {"type": "ir.actions.act_window_close"}
         raise AccessError("You can not remove API keys unless they're yours or you are a system user")
 

@@ -1,0 +1,93 @@
+"""Optional two-factor authentication (TOTP), as Odoo's ``auth_totp``: enabling it, the login
+left pending until ``_totp_check(code)``, and RPC clients limited to API keys."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from erplite.exceptions import AccessDenied, UserError
+from erplite.security import SecondFactorRequired, totp
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def user(make_user, throttle_cleanup):
+    login = unique("twofa")
+    throttle_cleanup.append(login)
+    return make_user(login=login, password="the password")
+
+
+@pytest.fixture
+def secret(user):
+    secret = totp.new_secret()
+    assert user.with_user(user)._totp_try_setting(secret, totp.current_code(secret))
+    return secret
+
+
+def wrong_code(secret):
+    code = totp.current_code(secret)
+    return f"{(int(code) + 500_000) % 1_000_000:06d}"
+
+
+def test_enabling_needs_a_valid_code_and_oneself(env, user, make_user):
+    secret = totp.new_secret()
+    as_user = user.with_user(user)
+    assert not as_user._totp_try_setting(secret, wrong_code(secret))
+    assert not user.totp_enabled
+    other = make_user()
+    assert not user.with_user(other)._totp_try_setting(secret, totp.current_code(secret))
+    token = user._compute_session_token("sid")
+    assert as_user._totp_try_setting(secret, totp.current_code(secret))
+    assert user.totp_enabled
+    assert user._compute_session_token("sid") != token  # enabling ends the other sessions
+    assert not as_user._totp_try_setting(totp.new_secret(), "000000")  # already enabled
+
+
+def test_interactive_login_needs_the_second_factor(env, user, secret):
+    users = env["res.users"]
+    with pytest.raises(SecondFactorRequired) as info:
+        users.authenticate("db", user.login, "the password", {"REMOTE_ADDR": "192.0.2.5"})
+    assert info.value.uid == user.id
+    assert isinstance(info.value, AccessDenied)  # callers unaware of 2FA refuse the login
+    # a wrong password still gives the plain refusal
+    with pytest.raises(AccessDenied) as wrong:
+        users.authenticate("db", user.login, "not it")
+    assert not isinstance(wrong.value, SecondFactorRequired)
+    pending = users.browse(info.value.uid)
+    with pytest.raises(AccessDenied, match="Verification failed"):
+        pending._totp_check(wrong_code(secret))
+    pending._totp_check(totp.current_code(secret))
+    env.invalidate_all()
+    assert pending.login_date
+
+
+def test_wrong_codes_are_throttled(env, user, secret):
+    pending = env["res.users"].browse(user.id)
+    for _ in range(5):
+        with pytest.raises(AccessDenied, match="Verification failed"):
+            pending._totp_check(wrong_code(secret))
+    with pytest.raises(AccessDenied, match="Too many login failures"):
+        pending._totp_check(totp.current_code(secret))
+
+
+def test_rpc_needs_an_api_key(env, user, secret):
+    users = env["res.users"]
+    with pytest.raises(AccessDenied) as info:
+        users.authenticate("db", user.login, "the password", {"interactive": False})
+    assert not isinstance(info.value, SecondFactorRequired)
+    key = env["res.users.apikeys"].with_user(user)._generate("rpc", "script", None)
+    assert users.authenticate("db", user.login, key, {"interactive": False}) == user.id
+
+
+def test_disabling(env, user, secret, make_user):
+    other = make_user()
+    with pytest.raises(UserError):
+        user.with_user(other).action_totp_disable()
+    user.with_user(user).action_totp_disable()
+    assert not user.totp_enabled
+    assert env["res.users"].authenticate("db", user.login, "the password") == user.id
