@@ -503,11 +503,15 @@ class _Blank:
 
 
 def _field_module(model_class: type, fname: str) -> str | None:
-    """The module whose definition class first declares field ``fname`` of the model."""
+    """The module whose definition class first declares field ``fname`` of the model; the
+    model's own module for the fields no definition declares (``id``, the magic fields, the
+    fields of ``_inherits`` parents)."""
     for klass in reversed(model_class.__mro__):
+        if "_is_registry_class" in klass.__dict__:
+            continue
         if fname in klass.__dict__ and getattr(klass, "_module", None):
             return klass._module
-    return None
+    return model_class._original_module
 
 
 def _register_modules(env: Any, manifests: dict[str, Manifest]) -> None:

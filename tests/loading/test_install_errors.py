@@ -7,6 +7,7 @@ import pytest
 
 from erplite import Registry
 from erplite.loading import DataFileError, ModuleError
+from erplite.loading.loader import uninstall_modules
 from tests.loading.conftest import ERRORS, snapshot
 
 CASES = {
@@ -89,3 +90,10 @@ def test_module_errors_carry_module_and_path(base_db):
     with pytest.raises(DataFileError) as failure:
         Registry.new(base_db, install=("le_dangling_ref",), addons_paths=(ERRORS,))
     assert (failure.value.path, failure.value.line) == ("le_dangling_ref/data/things.xml", 8)
+
+
+def test_base_cannot_be_uninstalled(base_db):
+    before = snapshot(base_db)
+    with pytest.raises(ModuleError, match="^The base module cannot be uninstalled$"):
+        uninstall_modules(base_db, ["base"])
+    assert snapshot(base_db) == before
