@@ -48,12 +48,7 @@ def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
             corecords = record[field.name]
             if not corecords:
                 continue
-            if corecords._name == "res.users":
-                refused = corecords.filtered(
-                    lambda user: not (company <= user.company_ids) if user.company_ids
-                    else not (user.company_id <= company))
-            else:
-                refused = corecords.filtered(lambda target: not (target.company_id <= company))
+            refused = corecords.filtered(lambda target, company=company: not _compatible(target, company))
             if refused:
                 inconsistencies.append((record, field, company, refused))
     if not inconsistencies:
@@ -69,3 +64,11 @@ def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
             lines.append(f"- {record.display_name!r} belongs to company {company_name!r} and "
                          f"{field.string!r} ({field.name}: {values}) belongs to another company.")
     raise UserError("\n".join(lines))
+
+
+def _compatible(target: Any, company: Any) -> bool:
+    """Whether ``target`` may be linked from a record of ``company`` (empty: no company)."""
+    if target._name == "res.users" and target.company_ids:
+        # a user belongs to each of their companies
+        return company <= target.company_ids
+    return target.company_id <= company
