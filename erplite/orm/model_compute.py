@@ -229,8 +229,10 @@ class ComputeMixin:
             else:
                 getattr(records, field.compute)()
         stored = [f.name for f in fields if f.store]
-        if stored:
-            records.with_env(self.env)._validate_fields(stored)
+        # records of a precomputation (NewId) are checked once created
+        real = [i for i in records._ids if isinstance(i, int)]
+        if stored and real:
+            records.browse(real).with_env(self.env)._validate_fields(stored)
 
     def _prefetch_dependencies(self, field: Any) -> None:
         """Load what a batch compute of ``field`` will read, one query per hop of each

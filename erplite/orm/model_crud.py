@@ -173,6 +173,7 @@ class CrudMixin(ComputeMixin):
             inverses.append(inverse)
             given.append(set(vals))
 
+        self._precompute_rows(rows, given)
         records = self._create(rows)
         cache = env.transaction.cache
         # new records have no lines yet: reading them must not query
@@ -200,6 +201,48 @@ class CrudMixin(ComputeMixin):
         names = set().union(*given) if given else set()
         records._validate_fields(names)
         return records
+
+    def _precompute_rows(self, rows: list[dict], given: list[set]) -> None:
+        """Fill ``rows`` with the stored computed fields marked ``precompute`` that were not
+        given, so that the INSERT carries them (Odoo's ``precompute``): they are computed on
+        temporary records (``NewId``) whose cache holds the rows' values, and count as given
+        afterwards (no recomputation, no UPDATE)."""
+        fields = [f for f in self._fields.values()
+                  if f.precompute and f.store and f.compute and f.column_type is not None]
+        todo = [index for index, names in enumerate(given)
+                if any(f.name not in names for f in fields)]
+        if not todo:
+            return
+        env = self.env
+        cache = env.transaction.cache
+        new_ids = tuple(NewId() for _index in todo)
+        records = self.browse(new_ids)
+        for field in self._fields.values():
+            if field.store and field.column_type is not None and field.name != "id":
+                cache.update(new_ids, field, [rows[i].get(field.name) for i in todo], env)
+            elif field.store and field.type in _X2MANY:
+                cache.update(new_ids, field, [()] * len(new_ids), env)
+        for field in fields:
+            env.add_to_compute(field, [nid for nid, i in zip(new_ids, todo)
+                                       if field.name not in given[i]])
+        try:
+            for field in fields:
+                records._recompute_field(field, ids=new_ids)
+            for nid, index in zip(new_ids, todo):
+                for field in fields:
+                    if field.name not in given[index]:
+                        rows[index][field.name] = cache.get_value(nid, field, env, default=None)
+                        given[index].add(field.name)
+        finally:
+            for field in fields:
+                env.remove_to_compute(field, new_ids)
+            pending = env.transaction.towrite.get(self._name)
+            if pending is not None:
+                for nid in new_ids:
+                    pending.pop(nid, None)
+                if not pending:
+                    env.transaction.towrite.pop(self._name, None)
+            cache.invalidate([(field, new_ids) for field in self._fields.values()])
 
     def _create_parents(self, vals_list: list[dict]) -> list[dict]:
         """``_inherits``: create the parent records first, with the fields they own."""
@@ -714,3 +757,27 @@ class CrudMixin(ComputeMixin):
 
 
 _UNKNOWN = object()
+
+
+class NewId:
+    """The id of a record not in the database yet (a ``precompute`` computation); false,
+    hashable by identity, ordered after every real id."""
+
+    __slots__ = ("sequence",)
+    _counter = 0
+
+    def __init__(self) -> None:
+        NewId._counter += 1
+        self.sequence = NewId._counter
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __lt__(self, other: Any) -> bool:
+        return isinstance(other, NewId) and self.sequence < other.sequence
+
+    def __gt__(self, other: Any) -> bool:
+        return not isinstance(other, NewId) or self.sequence > other.sequence
+
+    def __repr__(self) -> str:
+        return f"<NewId {self.sequence}>"
