@@ -43,69 +43,100 @@ _logger = logging.getLogger(__name__)
 
 
 class SQL:
-    """A composable SQL fragment: code (``psycopg.sql``) plus the parameters it needs.
+    """A composable SQL fragment: code plus the parameters it needs.
 
     ``SQL("%s = %s", SQL.identifier("t", "name"), "Bob")`` renders ``"t"."name" = %s`` with the
     parameter ``"Bob"``. Each ``%s`` of ``template`` takes one argument, in order: an ``SQL``
     fragment is inlined with its parameters, a ``psycopg.sql.Composable`` (an identifier) is
     inlined, any other value becomes a query parameter. ``template`` is always a constant of
     the code, never text that came from input; a literal percent sign is written ``%%``.
+
+    The code is kept as text (identifiers quoted as PostgreSQL quotes them), so that building
+    and sending a statement costs string joins rather than a tree of ``psycopg.sql`` objects;
+    ``code`` gives it as a ``psycopg.sql.SQL`` composable.
     """
 
-    __slots__ = ("code", "params")
+    __slots__ = ("text", "params")
 
     def __init__(self, template: str = "", *args: Any):
+        if not args:
+            if "%s" in template:
+                raise TypeError(f"SQL template {template!r} expects {template.count('%s')} arguments")
+            self.text = template
+            self.params: tuple = ()
+            return
         chunks = template.split("%s")
         if len(chunks) != len(args) + 1:
             raise TypeError(f"SQL template {template!r} expects {len(chunks) - 1} arguments")
-        parts: list[sql.Composable] = []
+        parts = [chunks[0]]
         params: list[Any] = []
-        for index, chunk in enumerate(chunks):
-            if chunk:
-                parts.append(sql.SQL(chunk))
-            if index < len(args):
-                arg = args[index]
-                if isinstance(arg, SQL):
-                    parts.append(arg.code)
+        for arg, chunk in zip(args, chunks[1:]):
+            if isinstance(arg, SQL):
+                parts.append(arg.text)
+                if arg.params:
                     params.extend(arg.params)
-                elif isinstance(arg, sql.Composable):
-                    parts.append(arg)
-                else:
-                    parts.append(sql.Placeholder())
-                    params.append(arg)
-        self.code: sql.Composable = sql.Composed(parts)
-        self.params: tuple = tuple(params)
+            elif isinstance(arg, sql.Composable):
+                parts.append(_composable_text(arg))
+            else:
+                parts.append("%s")
+                params.append(arg)
+            parts.append(chunk)
+        self.text = "".join(parts)
+        self.params = tuple(params)
+
+    @property
+    def code(self) -> sql.Composable:
+        return sql.SQL(self.text)
 
     @staticmethod
     def identifier(*names: str) -> SQL:
         """``"a"."b"``: a (qualified) identifier; names come from the registry, never input."""
-        return SQL("%s", sql.Identifier(*names))
+        fragment = SQL.__new__(SQL)
+        fragment.text = ".".join([_quote_identifier(name) for name in names])
+        fragment.params = ()
+        return fragment
 
     def join(self, fragments) -> SQL:
         """Join ``fragments`` with this fragment as separator, as ``str.join`` does."""
         fragments = list(fragments)
-        if not fragments:
-            return SQL()
-        return SQL(self_template(len(fragments), self), *_interleave(fragments, self))
+        result = SQL.__new__(SQL)
+        result.text = self.text.join([f.text for f in fragments])
+        if self.params and len(fragments) > 1:
+            params = list(fragments[0].params)
+            for fragment in fragments[1:]:
+                params.extend(self.params)
+                params.extend(fragment.params)
+            result.params = tuple(params)
+        else:
+            result.params = tuple(p for f in fragments for p in f.params)
+        return result
 
     def __bool__(self) -> bool:
-        return bool(self.code.seq if isinstance(self.code, sql.Composed) else True)
+        return bool(self.text)
 
     def __repr__(self) -> str:
-        return f"SQL({self.code!r}, {self.params!r})"
+        return f"SQL({self.text!r}, {self.params!r})"
 
 
-def self_template(count: int, separator: SQL) -> str:
-    return "%s" * (2 * count - 1)
+_quoted: dict[str, str] = {}
 
 
-def _interleave(fragments: list, separator: SQL) -> list:
-    result: list = []
-    for index, fragment in enumerate(fragments):
-        if index:
-            result.append(separator)
-        result.append(fragment)
-    return result
+def _quote_identifier(name: str) -> str:
+    """``name`` as a PostgreSQL quoted identifier (as ``PQescapeIdentifier`` quotes it)."""
+    quoted = _quoted.get(name)
+    if quoted is None:
+        if not isinstance(name, str) or "\x00" in name:
+            raise ValueError(f"Invalid identifier {name!r}")
+        quoted = _quoted[name] = '"' + name.replace('"', '""') + '"'
+    return quoted
+
+
+def _composable_text(composable: sql.Composable) -> str:
+    if isinstance(composable, sql.Identifier):
+        return ".".join([_quote_identifier(name) for name in composable._obj])
+    if type(composable) is sql.SQL:
+        return composable._obj
+    return composable.as_string(None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,7 +310,7 @@ class Cursor:
         if isinstance(query, SQL):
             if params is not None:
                 raise TypeError("an SQL fragment carries its own parameters")
-            query, params = query.code, query.params
+            query, params = query.text, query.params
         if flush and self.transaction is not None:
             self.transaction.flush()
         self.sql_count += 1
