@@ -109,3 +109,20 @@ class TestRoutes(http.Controller):
     def future(self):
         request.future_response.headers["X-Future"] = "yes"
         return "future"
+
+    @http.route(
+        "/test_http/upload_increment/<int:counter_id>",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        csrf=False,
+    )
+    def upload_increment(self, counter_id, upload=None, pause="0"):
+        """Read an upload, then increment like ``increment``: a retried try reads it again."""
+        size = len(upload.read())
+        counter = request.env["test_http.counter"].browse(counter_id)
+        value = counter.value
+        time.sleep(float(pause))
+        counter.value = value + 1
+        request.env.flush_all()
+        return request.make_json_response({"size": size, "value": counter.value})
