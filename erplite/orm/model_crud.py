@@ -200,6 +200,8 @@ class CrudMixin(ComputeMixin):
         records.modified(self._fields, create=True)
         names = set().union(*given) if given else set()
         records._validate_fields(names)
+        if self._check_company_auto:
+            records._check_company()
         return records
 
     def _precompute_rows(self, rows: list[dict], given: list[set]) -> None:
@@ -414,6 +416,8 @@ class CrudMixin(ComputeMixin):
             self._parent_store_update(check_recursion=True)
         self.modified([f.name for f in fields])
         self._validate_fields([f.name for f in fields])
+        if self._check_company_auto:
+            self._check_company(list(vals))
         return True
 
     def _run_inverses(self, values: dict) -> None:
@@ -444,7 +448,12 @@ class CrudMixin(ComputeMixin):
         self._check_access("unlink")
         self._check_rules("unlink")
         env = self.env
+        # while a module is uninstalled (a flag of the transaction, never of the context a
+        # client sends), only the checks declared with at_uninstall=True run, as in Odoo
+        uninstalling = getattr(env.transaction, "module_uninstall", False)
         for method in self._ondelete_methods:
+            if uninstalling and not getattr(getattr(type(self), method), "_ondelete", True):
+                continue
             getattr(self, method)()
         # nothing pending on the records to delete is worth computing or writing
         transaction = env.transaction
@@ -676,11 +685,8 @@ class CrudMixin(ComputeMixin):
                     methods.append(method)
         for method in methods:
             getattr(self, method)()
-        if self._check_company_auto:
-            fields = [f for f in field_names if self._fields[f].relational
-                      and getattr(self._fields[f], "check_company", False)]
-            if fields or "company_id" in field_names:
-                self._check_company(fields if "company_id" not in field_names else None)
+        # Company consistency is checked by create() and write(), as in Odoo, not here: this
+        # also runs after recomputations, where reading company_id could recompute it again.
 
     # hierarchy -----------------------------------------------------------------------------
     def _parent_store_update(self, check_recursion: bool = False) -> None:
