@@ -67,6 +67,11 @@ class ComputeMixin:
         protected = env.transaction.protected.get(field)
         if protected and all(record_id in protected for record_id in self._ids):
             cache_value = field.convert_to_cache(value, self, validate=False)
+            if field.store and field.type == "many2many":
+                # a stored computed many2many: its relation rows follow the computed value
+                env.remove_to_compute(field, self._ids)
+                field.write_commands(self, [(6, 0, list(cache_value or ()))])
+                return
             env.transaction.cache.update(self._ids, field, [cache_value] * len(self._ids), env)
             if field.store and field.column_type is not None:
                 towrite = env.transaction.towrite[self._name]

@@ -152,8 +152,8 @@ class CrudMixin(ComputeMixin):
             inverse: dict[Any, Any] = {}
             for name, value in vals.items():
                 field = self._fields[name]
-                if field.type in _X2MANY and field.store and not field.compute:
-                    x2many[field] = value
+                if field.type in _X2MANY and field.store:
+                    x2many[field] = value  # computed ones too: the value given wins
                 elif field.store and field.column_type is not None and name != "id":
                     row[name] = field.convert_to_cache(value, self)
                     if field.inverse and field.compute:
@@ -178,7 +178,7 @@ class CrudMixin(ComputeMixin):
         cache = env.transaction.cache
         # new records have no lines yet: reading them must not query
         for field in self._fields.values():
-            if field.type in _X2MANY and field.store and not field.compute:
+            if field.type in _X2MANY and field.store:
                 cache.update(records._ids, field, [()] * len(records._ids), env)
         x2many_groups: dict[Any, list] = defaultdict(list)
         for record, x2many in zip(records, relational):
@@ -370,7 +370,7 @@ class CrudMixin(ComputeMixin):
             value = vals[field.name]
             if field.name == "id":
                 raise ValueError(f"Field 'id' of {self._name} cannot be written")
-            if field.type in _X2MANY and field.store and not field.compute:
+            if field.type in _X2MANY and field.store:
                 x2many.append((field, normalize_commands(value, field)))
             elif field.store and field.column_type is not None:
                 cache_value = field.convert_to_cache(value, self)

@@ -216,7 +216,7 @@ def setup_computed(model_class: type, registry: Any) -> None:
             field.depends_context = tuple(getattr(method, "_depends_context", ())) + tuple(
                 field.args.get("depends_context", ())
             )
-        if isinstance(field, Many2many) and field.store and not field.compute:
+        if isinstance(field, Many2many) and field.store:  # computed ones included
             field.setup_relation(_ModelProxy(model_class, registry))
 
 

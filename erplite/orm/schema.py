@@ -303,7 +303,7 @@ def _equivalent_constraint(current: str, declared: str) -> bool:
 def _sync_relations(cr: Any, state: SchemaState, registry: Any, model: Any) -> int:
     ddl = 0
     for field in model._fields.values():
-        if field.type != "many2many" or not field.store or field.compute:
+        if field.type != "many2many" or not field.store:
             continue
         relation = field.relation
         if state.has_table(relation):
