@@ -10,6 +10,7 @@ groups) unless the environment is a superuser one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -197,7 +198,10 @@ class CrudMixin(ComputeMixin):
                 ids = [rid for rid, names in zip(records._ids, given) if field.name not in names]
                 if ids:
                     env.add_to_compute(field, ids)
-        records.modified(self._fields, create=True)
+        # values given for computed fields win over their computation: protect them (and the
+        # fields computed by the same method) while the dependents are marked, as Odoo does
+        with self._protecting_given(records, given):
+            records.modified(self._fields, create=True)
         names = set().union(*given) if given else set()
         records._validate_fields(names)
         if self._check_company_auto:
@@ -245,6 +249,24 @@ class CrudMixin(ComputeMixin):
                 if not pending:
                     env.transaction.towrite.pop(self._name, None)
             cache.invalidate([(field, new_ids) for field in self._fields.values()])
+
+    def _protecting_given(self, records: Any, given: list[set]) -> contextlib.AbstractContextManager:
+        """Protect, on each record of ``records``, the computed fields whose value was given
+        (``given[i]`` for the i-th record) and the fields computed with them."""
+        computed = self.env.registry.field_computed
+        groups: dict[frozenset, list[int]] = defaultdict(list)
+        for record_id, names in zip(records._ids, given):
+            fields = frozenset(
+                companion
+                for name in names if self._fields[name].compute
+                for companion in computed.get(self._fields[name], [self._fields[name]])
+            )
+            if fields:
+                groups[fields].append(record_id)
+        stack = contextlib.ExitStack()
+        for fields, ids in groups.items():
+            stack.enter_context(self.env.protecting(fields, self.browse(ids)))
+        return stack
 
     def _create_parents(self, vals_list: list[dict]) -> list[dict]:
         """``_inherits``: create the parent records first, with the fields they own."""
@@ -407,14 +429,15 @@ class CrudMixin(ComputeMixin):
                     towrite[record_id][name] = value
         if not towrite:
             env.transaction.towrite.pop(self._name, None)
-        for field, commands in x2many:
-            field.write_commands(self, commands)
-        if inverse:
-            self._run_inverses(inverse)
-        if self._parent_store and self._parent_name in vals:
-            # moving nodes: their paths and their descendants' follow the new parents
-            self._parent_store_update(check_recursion=True)
-        self.modified([f.name for f in fields])
+        with self._protecting_given(self, [set(vals)] * len(self._ids)):
+            for field, commands in x2many:
+                field.write_commands(self, commands)
+            if inverse:
+                self._run_inverses(inverse)
+            if self._parent_store and self._parent_name in vals:
+                # moving nodes: their paths and their descendants' follow the new parents
+                self._parent_store_update(check_recursion=True)
+            self.modified([f.name for f in fields])
         self._validate_fields([f.name for f in fields])
         if self._check_company_auto:
             self._check_company(list(vals))
