@@ -209,7 +209,17 @@ class ComputeMixin:
             return
         base_env = transaction.default_env if field.compute_sudo else env
         records = base_env[field.model_name].browse(sorted(candidates))
-        records._compute_field_value(field)
+        try:
+            records._compute_field_value(field)
+        except MissingError:
+            # records deleted meanwhile (by a database cascade, say): compute the others and
+            # forget the deleted ones, else they would stay to compute forever (as Odoo)
+            existing = records.exists()
+            for companion in env.registry.field_computed.get(field, [field]):
+                env.remove_to_compute(companion, set(records._ids) - set(existing._ids))
+            if existing:
+                existing._compute_field_value(field)
+            records = existing
         still = transaction.tocompute.get(field)
         if still and not still.isdisjoint(records._ids):
             unassigned = records.browse(sorted(still & set(records._ids)))
