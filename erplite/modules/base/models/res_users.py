@@ -411,11 +411,14 @@ class ResUsers(models.Model):
             security.invalidate_access_cache(self.env)
         return result
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=True)
+    def _unlink_except_superuser_and_self(self):
         if SUPERUSER_ID in self.ids:
             raise UserError("You can not remove the superuser, it is used by the system.")
         if not self.env.su and self.env.uid in self.ids:
             raise UserError("You cannot delete the user you're currently logged in as.")
+
+    def unlink(self):
         result = super().unlink()
         security.invalidate_access_cache(self.env)
         return result
