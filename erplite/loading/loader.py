@@ -323,15 +323,25 @@ def load_modules(
 
         registry = registry_cls(dsn, addons_paths, _modules=order)
         cr.registry = registry
-        schema.sync_models(cr, registry)
+        new_columns: list[tuple[str, str]] = []
+        schema.sync_models(cr, registry, new_columns=new_columns)
         if "base" in newly:
-            from erplite.modules.base.bootstrap import bootstrap
+            from erplite.modules.base.bootstrap import BOOTSTRAP_MODELS, bootstrap
 
             bootstrap(cr)
+            new_columns.extend(
+                (model_name, name)
+                for model_name in BOOTSTRAP_MODELS
+                for name, field in registry.models[model_name]._fields.items()
+                if field.store and field.column_type is not None and name != "id"
+            )
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         for model_class in registry.models.values():
             if model_class._auto and not model_class._abstract and "init" in dir(model_class):
                 env[model_class._name].init()
+        # fields added to models whose tables have rows: those rows get the defaults
+        for model_name, field_name in new_columns:
+            env[model_name]._init_column(field_name)
         _reflect_models(env, registry)
         _register_modules(env, manifests)
 

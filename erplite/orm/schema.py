@@ -82,16 +82,24 @@ def ensure_trigram(cr: Any, state: SchemaState) -> bool:
     return True
 
 
-def sync_models(cr: Any, registry: Any, model_names: list[str] | None = None) -> int:
-    """Bring the tables of ``model_names`` (default: all) in line; return the DDL count."""
+def sync_models(cr: Any, registry: Any, model_names: list[str] | None = None,
+                new_columns: list[tuple[str, str]] | None = None) -> int:
+    """Bring the tables of ``model_names`` (default: all) in line; return the DDL count.
+
+    ``new_columns``, when given, receives ``(model, field)`` for each column added to a table
+    that already existed: its rows need the field's default (``BaseModel._init_column``)."""
     state = SchemaState(cr)
     names = model_names if model_names is not None else list(registry.models)
     models = [registry.models[n] for n in names if registry.models[n]._auto and not registry.models[n]._abstract]
     ddl = 0
+    existing_tables = {model._table for model in models if state.has_table(model._table)}
     for model in models:
         ddl += _sync_table(cr, state, model)
     for model in models:
-        ddl += _sync_columns(cr, state, model)
+        count, added = _sync_columns(cr, state, model)
+        ddl += count
+        if new_columns is not None and model._table in existing_tables:
+            new_columns.extend((model._name, name) for name in added)
     trigram = any(getattr(f, "index", None) == "trigram" for m in models for f in m._fields.values())
     has_trigram = ensure_trigram(cr, state) if trigram else False
     for model in models:
@@ -117,8 +125,11 @@ def _column_fields(model: Any) -> list[Any]:
             if f.store and f.column_type is not None and f.name != "id"]
 
 
-def _sync_columns(cr: Any, state: SchemaState, model: Any) -> int:
+def _sync_columns(cr: Any, state: SchemaState, model: Any) -> tuple[int, list[str]]:
+    """Add, retype and (un)constrain the columns of ``model``; return the DDL count and the
+    names of the fields whose column was added."""
     ddl = 0
+    added: list[str] = []
     table = SQL.identifier(model._table)
     existing = state.columns[model._table]
     for field in _column_fields(model):
@@ -130,6 +141,7 @@ def _sync_columns(cr: Any, state: SchemaState, model: Any) -> int:
             existing[field.column_name] = (udt, False, getattr(field, "size", None))
             current = existing[field.column_name]
             ddl += 1
+            added.append(field.name)
         elif current[0] != udt or (udt == "varchar" and current[2] != getattr(field, "size", None)):
             ddl += _change_type(cr, model, field, current)
             existing[field.column_name] = (udt, current[1], getattr(field, "size", None))
@@ -157,7 +169,7 @@ def _sync_columns(cr: Any, state: SchemaState, model: Any) -> int:
                        flush=False)
             existing[name] = (udt, False, size)
             ddl += 1
-    return ddl
+    return ddl, added
 
 
 def _change_type(cr: Any, model: Any, field: Any, current: tuple) -> int:
