@@ -230,6 +230,10 @@ class DataLoader:
         method = getattr(model, op.name, None)
         if method is None or not callable(method):
             raise ValueError(f"Model {op.model!r} has no method {op.name!r}")
+        if getattr(method, "_api", None) not in ("model", "model_create") and args:
+            # as Odoo's call_kw: a record method takes the ids of its records first
+            ids = args.pop(0)
+            method = getattr(model.browse(ids if isinstance(ids, list | tuple) else [ids]), op.name)
         return method(*args, **kwargs)
 
     def _delete(self, op: DeleteOp) -> None:
