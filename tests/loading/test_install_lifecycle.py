@@ -4,8 +4,10 @@ upgraded too), uninstall keeping the data, reinstall, uninstall dropping the dat
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from erplite import Registry
+from erplite.exceptions import UserError
 from erplite.loading.loader import uninstall_modules
 from tests.loading.conftest import ADDONS, environment
 
@@ -87,6 +89,8 @@ def test_install_upgrade_uninstall(new_database):
         assert env.ref("ld_library.book_frozen").name == "The Left Hand of Darkness"
         assert env["ld.book"].browse(mine.id).name == "My own book"
         sequence_name = f"ir_sequence_{env.ref('ld_library.seq_book').id:03d}"
+        with pytest.raises(UserError, match="Published books cannot be deleted"):
+            env.ref("ld_library.book_dune").unlink()
 
     tables, columns, sequences = _catalog(dsn)
     assert tables == LD_TABLES
@@ -126,6 +130,7 @@ def test_install_upgrade_uninstall(new_database):
     assert tables == LD_TABLES and "shelf" in columns
     assert sequence_name not in sequences  # the PostgreSQL sequence went with its record
     with psycopg.connect(dsn) as conn:
+        # the published Dune went too: checks declared at_uninstall=False do not run
         assert conn.execute("SELECT name FROM ld_book").fetchall() == [("My own book",)]
         assert conn.execute("SELECT count(*) FROM ld_loan").fetchone()[0] == 0
 

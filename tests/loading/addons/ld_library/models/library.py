@@ -1,4 +1,5 @@
 from erplite import api, fields, models
+from erplite.exceptions import UserError
 
 
 class Tag(models.Model):
@@ -40,3 +41,9 @@ class Book(models.Model):
     price = fields.Float()
     published = fields.Date()
     state = fields.Selection([("draft", "Draft"), ("published", "Published")], default="draft")
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_published(self):
+        """Users cannot delete published books; uninstalling the module can."""
+        if any(book.state == "published" for book in self):
+            raise UserError("Published books cannot be deleted")
