@@ -12,6 +12,7 @@ specs ``field:sum|avg|min|max|count|count_distinct|array_agg|bool_and|bool_or`` 
 from __future__ import annotations
 
 import datetime
+import decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -110,7 +111,10 @@ class ReadGroupMixin:
             for (_sql, field, granularity), value in zip(groups, row):
                 values.append(self._group_value(field, granularity, value))
             for (_sql, field), value in zip(aggs, row[len(groups):]):
-                if field is not None and field.type in ("float", "monetary") and value is not None:
+                if isinstance(value, decimal.Decimal) or (
+                        field is not None and field.type in ("float", "monetary") and value is not None):
+                    # numeric results (AVG of integers, sums of numeric columns) are floats, as
+                    # Odoo's cursor makes them: a Decimal would not go through RPC
                     value = float(value)
                 values.append(value)
             result.append(tuple(values))
@@ -161,6 +165,7 @@ class ReadGroupMixin:
         """Odoo 17's ``read_group``: one dict per group with aggregates, ``__count`` (or
         ``<groupby>_count`` when lazy) and the ``__domain`` of the group."""
         groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
+        remaining = groupby[1:]
         if lazy and groupby:
             groupby = groupby[:1]
         aggregates: list[str] = []
@@ -219,7 +224,7 @@ class ReadGroupMixin:
             count = row[-1]
             if lazy and groupby:
                 group[f"{groupby[0].split(':')[0]}_count"] = count
-                group["__context"] = {"group_by": []}
+                group["__context"] = {"group_by": remaining}
             else:
                 group["__count"] = count
             group["__domain"] = group_domain
