@@ -97,13 +97,12 @@ def test_negative_price_is_refused(env):
         env["product.product"].create({"name": "Negative", "list_price": -1.0})
 
 
-def test_product_taxes_must_belong_to_its_company(env):
+def test_shared_product_holds_the_taxes_of_several_companies(env):
     company_b = env["res.company"].create({"name": "Company B"})
     tax_b = env["account.tax"].create({"name": "B 20", "amount": 20.0, "company_id": company_b.id})
-    main = env.ref("base.main_company")
-    with pytest.raises(UserError, match="Incompatible companies"):
-        env["product.product"].create(
-            {"name": "Mixed", "company_id": main.id, "taxes_id": [Command.set(tax_b.ids)]}
-        )
-    shared = env["product.product"].create({"name": "Shared", "taxes_id": [Command.set(tax_b.ids)]})
-    assert shared.taxes_id == tax_b
+    tax_main = env["account.tax"].create({"name": "Main 10", "amount": 10.0})
+    shared = env["product.product"].create(
+        {"name": "Shared", "taxes_id": [Command.set((tax_b | tax_main).ids)]}
+    )
+    assert shared.taxes_id == tax_main | tax_b
+    assert shared.taxes_id.mapped("company_id") == env.ref("base.main_company") | company_b

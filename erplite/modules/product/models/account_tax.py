@@ -74,6 +74,11 @@ class AccountTax(models.Model):
                     f"not {tax.amount}."
                 )
 
+    def _filter_taxes_by_company(self, company: Any) -> Any:
+        """The taxes of ``self`` that belong to ``company`` (a shared product holds the taxes
+        of several companies)."""
+        return self.filtered(lambda tax: tax.company_id == company)
+
     def compute_all(
         self,
         price_unit: float,

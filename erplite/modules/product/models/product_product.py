@@ -2,7 +2,9 @@
 
 erplite has no product templates nor variants: a product is one record with its prices, its
 category and the taxes applied when it is sold (``taxes_id``, by default the company's sale
-tax). A product without a company is shared by every company.
+tax). A product without a company is shared by every company; its taxes may then belong to
+several companies, and each sale keeps those of its own company (as in Odoo 17, ``taxes_id`` is
+not ``check_company``).
 """
 
 from __future__ import annotations
@@ -52,9 +54,9 @@ class ProductProduct(models.Model):
         "tax_id",
         string="Customer Taxes",
         domain=[("type_tax_use", "=", "sale")],
-        check_company=True,
         default=lambda self: self.env.company.account_sale_tax_id,
-        help="Default taxes used when selling the product.",
+        help="Default taxes used when selling the product. A product shared by several "
+        "companies holds the taxes of each: a sale keeps those of its own company.",
     )
     active = fields.Boolean(
         default=True, help="Archived products are hidden but kept on existing orders."

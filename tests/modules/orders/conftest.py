@@ -1,0 +1,108 @@
+"""Fixtures of the orders tests: a customer, taxed products, users made with given groups, a
+second company, and ``make_order``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from erplite import Command
+
+
+@pytest.fixture
+def company(env: Any) -> Any:
+    company = env.ref("base.main_company")
+    company.so_double_validation_amount = 5000.0
+    return company
+
+
+@pytest.fixture
+def company_b(env: Any) -> Any:
+    return env["res.company"].create({"name": "Company B"})
+
+
+@pytest.fixture
+def customer(env: Any) -> Any:
+    return env["res.partner"].create({"name": "Azure Interior", "is_company": True})
+
+
+@pytest.fixture
+def tax10(env: Any, company: Any) -> Any:
+    return env["account.tax"].create({"name": "VAT 10", "amount": 10.0, "company_id": company.id})
+
+
+@pytest.fixture
+def tax20(env: Any, company: Any) -> Any:
+    return env["account.tax"].create({"name": "VAT 20", "amount": 20.0, "company_id": company.id})
+
+
+@pytest.fixture
+def desk(env: Any, tax10: Any) -> Any:
+    return env["product.product"].create(
+        {
+            "name": "Desk",
+            "default_code": "DESK",
+            "list_price": 100.0,
+            "taxes_id": [Command.set(tax10.ids)],
+        }
+    )
+
+
+@pytest.fixture
+def chair(env: Any, tax20: Any) -> Any:
+    return env["product.product"].create(
+        {
+            "name": "Chair",
+            "list_price": 50.0,
+            "taxes_id": [Command.set(tax20.ids)],
+        }
+    )
+
+
+@pytest.fixture
+def make_user(env: Any) -> Any:
+    """``make_user(login, *group_xml_ids, company=..., companies=...)``: a new user."""
+
+    def make(login: str, *groups: str, company: Any = None, companies: Any = None) -> Any:
+        company = company or env.ref("base.main_company")
+        companies = companies or company
+        return env["res.users"].create(
+            {
+                "name": login.title(),
+                "login": login,
+                "company_id": company.id,
+                "company_ids": [Command.set(companies.ids)],
+                "groups_id": [Command.set([env.ref(xml_id).id for xml_id in groups])],
+            }
+        )
+
+    return make
+
+
+@pytest.fixture
+def salesman(make_user: Any) -> Any:
+    return make_user("salesman", "orders.group_sale_salesman")
+
+
+@pytest.fixture
+def manager(make_user: Any) -> Any:
+    return make_user("manager", "orders.group_sale_manager")
+
+
+@pytest.fixture
+def make_order(env: Any, customer: Any, desk: Any, company: Any) -> Any:
+    """``make_order(quantity=1, **values)``: a quotation of ``quantity`` desks (100 + 10%)."""
+
+    def make(quantity: float = 1.0, **values: Any) -> Any:
+        return env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "order_line": [
+                    Command.create({"product_id": desk.id, "product_uom_qty": quantity})
+                ],
+                **values,
+            }
+        )
+
+    return make
