@@ -25,6 +25,7 @@ that user ends, whatever worker or host serves it.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 from typing import Any
@@ -99,14 +100,60 @@ def bearer_key(request: Any) -> str | None:
 
 
 def apikey_uid(request: Any, key: str, scope: str = "rpc") -> int | None:
-    """The user owning API key ``key`` for ``scope``, ``None`` for a wrong or expired key."""
+    """The user owning API key ``key`` for ``scope``, ``None`` for a wrong or expired key.
+
+    A key is hashed slowly on purpose; a key verified once is remembered (per registry, by a
+    SHA-256 of the key) with the row it matched, and the next requests only check with one
+    query that this row still exists, unexpired, for an active user: a revoked or expired key
+    stops working at once, in every worker.
+    """
     from erplite import SUPERUSER_ID
     from erplite.orm.environment import Environment
 
     su_env = Environment(request._cursor(), SUPERUSER_ID, {})
     if "res.users.apikeys" not in su_env:
         return None
-    return su_env["res.users.apikeys"]._check_credentials(scope=scope, key=key) or None
+    keys = su_env["res.users.apikeys"]
+    cache = request._state.cache.setdefault("apikeys", {})
+    digest = hashlib.sha256(f"{scope}\0{key}".encode()).digest()
+    cached = cache.get(digest)
+    if cached is not None:
+        uid, rows = cached
+        if _valid_key_rows(keys, key, scope, uid) & rows:
+            return uid
+        cache.pop(digest, None)
+    uid = keys._check_credentials(scope=scope, key=key) or None
+    if uid is not None:
+        rows = _valid_key_rows(keys, key, scope, uid)
+        if len(cache) > 1024:
+            cache.clear()
+        cache[digest] = (uid, rows)
+    return uid
+
+
+def _valid_key_rows(keys: Any, key: str, scope: str, uid: int) -> set[tuple]:
+    """``(id, hash)`` of the unexpired keys of active user ``uid`` sharing ``key``'s index."""
+    from erplite.security.apikeys import key_index
+    from erplite.sql import SQL
+
+    expiry = (
+        SQL("AND (k.expiration_date IS NULL OR k.expiration_date >= (now() AT TIME ZONE 'UTC'))")
+        if "expiration_date" in keys._fields
+        else SQL("")
+    )
+    keys.env.cr.execute(
+        SQL(
+            'SELECT k.id, k."key" FROM %s k JOIN res_users u ON u.id = k.user_id'
+            ' WHERE k."index" = %s AND k.user_id = %s AND u.active'
+            " AND (k.scope IS NULL OR k.scope = %s) %s",
+            SQL.identifier(keys._table),
+            key_index(key),
+            uid,
+            scope,
+            expiry,
+        )
+    )
+    return {tuple(row) for row in keys.env.cr.fetchall()}
 
 
 def authenticate(request: Any, auth: str) -> None:
