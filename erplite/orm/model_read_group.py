@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -27,6 +28,10 @@ AGGREGATES = {
     "array_agg": "ARRAY_AGG(%s)", "bool_and": "BOOL_AND(%s)", "bool_or": "BOOL_OR(%s)",
 }
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
+_ORDER_TERM = re.compile(
+    r"^\s*(?P<name>[a-z_][a-z0-9_.:]*)(?:\s+(?P<dir>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",
+    re.IGNORECASE,
+)
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"]
 
@@ -142,11 +147,15 @@ class ReadGroupMixin:
             return SQL(", ").join(terms) if terms else None
         terms = []
         for part in order.split(","):
-            words = part.split()
-            if not words:
-                continue
-            name = words[0]
-            direction = "DESC" if len(words) > 1 and words[1].lower() == "desc" else "ASC"
+            # each term is parsed in full: anything but "spec [asc|desc] [nulls first|last]"
+            # is refused, never passed on
+            match = _ORDER_TERM.match(part)
+            if not match:
+                raise ValueError(f"Invalid read_group order {order!r} on model {self._name}")
+            name = match["name"]
+            direction = (match["dir"] or "asc").upper()
+            if match["nulls"]:
+                direction = f"{direction} NULLS {match['nulls'].upper()}"
             if name in groupby:
                 sql = groups[list(groupby).index(name)][0]
             elif name in aggregates:

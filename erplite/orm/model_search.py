@@ -156,9 +156,7 @@ class SearchMixin:
         again while expanding those orders is skipped, as Odoo does, so that a model ordered
         by its own parent does not recurse forever."""
         terms = []
-        for part in order.split(","):
-            if not part.strip():
-                continue
+        for part in order.split(",") if order.strip() else ():
             match = _ORDER_TERM.match(part)
             if not match:
                 raise ValueError(f"Invalid order {order!r} for model {self._name}")
@@ -205,6 +203,9 @@ class SearchMixin:
                 raise ValueError(f"Cannot order {self._name} by non-stored field {fname!r}")
             column = SQL.identifier(alias, field.column_name)
             if match["gran"]:
+                if field.type not in ("date", "datetime"):
+                    raise ValueError(f"Invalid order {order!r}: a granularity needs a date field, "
+                                     f"not {self._name}.{fname}")
                 column = SQL(f"date_trunc('{_granularity(match['gran'])}', %s)", column)
             term = SQL(f"%s {direction}", column)
             if nulls:
