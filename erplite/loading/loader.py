@@ -13,9 +13,15 @@
 4. import the modules' Python code, build the registry, synchronise the schema, run each
    model's ``init()``, reflect the models in ``ir.model`` / ``ir.model.fields``;
 5. for each module to install or upgrade, in order: its data files (then its demo files when
-   the module has demo data), its ``post-`` migration scripts, its state and version;
+   the module has demo data), its ``post_init_hook`` (installation) or ``post-`` migration
+   scripts (upgrade), its state and version;
 6. ``end-`` migration scripts; records an upgraded module no longer declares are deleted
    (unless ``noupdate``); the registry signal tells the other processes; commit.
+
+The manifest hooks are Odoo 17's: ``pre_init_hook(env)`` before the module's tables exist
+(when its dependencies were installed before the run; else once their tables exist),
+``post_init_hook(env)`` after its data, ``uninstall_hook(env)`` before its records go. A module
+whose ``external_dependencies`` names a Python package that cannot be imported is refused.
 
 Any error rolls the whole run back: the database is as it was before. Migration scripts are
 ``<module>/migrations/<version>/{pre,post,end}-*.py`` and ``migrations/<module>/<version>/...``
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import sys
 import traceback
 from collections.abc import Iterable
 from pathlib import Path
@@ -303,6 +310,8 @@ def load_modules(
             _check_needed(manifests, broken, extra)
             order = resolve_install_order(manifests, set(order) | set(extra))
         newly = [m for m in order if m not in installed_set]
+        for module in newly:
+            _check_external_dependencies(manifests[module])
         old_versions = {m: states[m][1] for m in to_update}
         base_demo = states.get("base", ("", None, demo))[2] if "base" in installed_set else demo
 
@@ -319,10 +328,17 @@ def load_modules(
 
         if to_remove:
             old_order = resolve_install_order(manifests, installed_set)
-            _uninstall(cr, registry_cls, dsn, addons_paths, old_order, to_remove, drop_data)
+            _uninstall(
+                cr, registry_cls, dsn, addons_paths, old_order, to_remove, drop_data, manifests
+            )
 
         registry = registry_cls(dsn, addons_paths, _modules=order)
         cr.registry = registry
+        # pre_init_hook: before the module's tables exist, as in Odoo, when its dependencies
+        # are installed already; else (they come in this run) once their tables exist
+        early = [m for m in newly if set(manifests[m].depends) <= installed_set]
+        for module in early:
+            _run_hook(api.Environment(cr, api.SUPERUSER_ID, {}), manifests[module], "pre_init_hook")
         new_columns: list[tuple[str, str]] = []
         schema.sync_models(cr, registry, new_columns=new_columns)
         if "base" in newly:
@@ -344,6 +360,9 @@ def load_modules(
             env[model_name]._init_column(field_name)
         _reflect_models(env, registry)
         _register_modules(env, manifests)
+        for module in newly:
+            if module not in early:
+                _run_hook(env, manifests[module], "pre_init_hook")
 
         loaded_xmlids: set[str] = set()
         progress = _progress(len([m for m in order if m in newly or m in to_update]))
@@ -363,6 +382,8 @@ def load_modules(
                 for relpath in manifest.demo:
                     loader.load(relpath)
             loaded_xmlids |= loader.loaded_xmlids
+            if mode == "init":
+                _run_hook(env, manifest, "post_init_hook")
             if mode == "update":
                 for script in migration_scripts(
                     manifest, "post", old_versions[module], manifest.version, upgrade_paths
@@ -400,6 +421,45 @@ def load_modules(
         cr.close()
     registry.clear_access_cache()
     return registry
+
+
+def _check_external_dependencies(manifest: Manifest) -> None:
+    """Refuse to install a module whose manifest's ``external_dependencies`` lists a Python
+    package that cannot be imported (Odoo's check)."""
+    external = manifest.raw.get("external_dependencies") or {}
+    for package in external.get("python", []) if isinstance(external, dict) else []:
+        if importlib.util.find_spec(str(package).split(".")[0]) is None:
+            raise ModuleError(
+                f"module {manifest.name!r} needs the Python package {package!r}, which is not installed",
+                module=manifest.name,
+                path=manifest.manifest_path,
+            )
+
+
+def _run_hook(env: Any, manifest: Manifest, key: str) -> None:
+    """Call the function of the module's package named by its manifest's ``key``
+    (``pre_init_hook``, ``post_init_hook``, ``uninstall_hook``) with ``env``, as Odoo 17."""
+    name = manifest.raw.get(key)
+    if not name:
+        return
+    package = sys.modules.get(f"erplite.addons.{manifest.name}")
+    hook = getattr(package, str(name), None)
+    if not callable(hook):
+        raise ModuleError(
+            f"module {manifest.name!r}: {key} {name!r} is not a function of the module",
+            module=manifest.name,
+            path=manifest.manifest_path,
+        )
+    _logger.info("module %s: running %s", manifest.name, key)
+    try:
+        hook(env)
+        env.flush_all()
+    except Exception as error:
+        raise ModuleError(
+            f"module {manifest.name!r}: {key} failed: {type(error).__name__}: {error}",
+            module=manifest.name,
+            path=manifest.manifest_path,
+        ) from error
 
 
 def _progress(total: int) -> Any:
@@ -599,6 +659,7 @@ def _uninstall(
     installed_order: list[str],
     to_remove: set[str],
     drop_data: bool,
+    manifests: dict[str, Manifest],
 ) -> None:
     """Remove the records and external ids of ``to_remove`` (reverse dependency order), with
     the registry of the modules installed so far; drop their tables and columns only when
@@ -615,6 +676,7 @@ def _uninstall(
         _logger.info(
             "module %s: uninstalling%s", module, " (dropping its data)" if drop_data else ""
         )
+        _run_hook(env, manifests[module], "uninstall_hook")
         cr.execute(
             SQL(
                 "SELECT model, res_id FROM ir_model_data WHERE module = %s ORDER BY id DESC", module

@@ -57,6 +57,12 @@ CASES = {
         "le_bad_csv/data/le_bad_csv.thing.csv:1: Invalid field 'weight' on model 'le_bad_csv.thing' "
         "(column 'weight')",
     ),
+    "missing Python package": (
+        "le_external_dep",
+        ModuleError,
+        f"{ERRORS}/le_external_dep/__manifest__.py: module 'le_external_dep' needs the Python "
+        "package 'erplite_no_such_package', which is not installed",
+    ),
     "unknown module": ("le_nope", ModuleError, "Unknown module 'le_nope'"),
 }
 

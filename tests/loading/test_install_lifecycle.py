@@ -68,6 +68,9 @@ def test_install_upgrade_uninstall(new_database):
             "ld_loans": "installed",
             "ld_bridge": "installed",
         }
+        # the hooks of ld_loans' manifest ran: pre_init before its tables, post_init after its data
+        assert env["ir.config_parameter"].get_param("ld_loans.pre_init_before_tables") == "True"
+        assert env["ld.tag"].search_count([("name", "=", "post-init after 1 loan")]) == 1
         # the new required field's column was filled with its default on the existing rows
         assert env["ld.book"].browse(mine.id).shelf == "A1"
         env.ref("ld_loans.loan_dune").borrower = "Someone else"
@@ -88,6 +91,7 @@ def test_install_upgrade_uninstall(new_database):
         # a deleted noupdate record comes back (forcecreate), as in Odoo
         assert env.ref("ld_library.book_frozen").name == "The Left Hand of Darkness"
         assert env["ld.book"].browse(mine.id).name == "My own book"
+        assert env["ld.tag"].search_count([("name", "like", "post-init")]) == 1  # not at upgrades
         sequence_name = f"ir_sequence_{env.ref('ld_library.seq_book').id:03d}"
         with pytest.raises(UserError, match="Published books cannot be deleted"):
             env.ref("ld_library.book_dune").unlink()
@@ -126,6 +130,7 @@ def test_install_upgrade_uninstall(new_database):
         )
         assert env["ir.sequence"].search_count([("code", "=", "ld.book")]) == 0
         env["res.partner"].create({"name": "life goes on"})
+        assert env["ir.config_parameter"].get_param("ld_loans.uninstall_hook") == "ran"
     tables, columns, sequences = _catalog(dsn)
     assert tables == LD_TABLES and "shelf" in columns
     assert sequence_name not in sequences  # the PostgreSQL sequence went with its record
@@ -157,7 +162,10 @@ def test_install_upgrade_uninstall(new_database):
 
 def test_uninstalling_a_module_that_extends_another_module_s_model(new_database):
     dsn = new_database()
-    Registry.new(dsn, install=("ld_loans",), addons_paths=(ADDONS,))
+    registry = Registry.new(dsn, install=("ld_loans",), addons_paths=(ADDONS,))
+    with environment(registry) as env:
+        # installed with base in the same run: ld_loans' pre_init_hook ran once tables existed
+        assert env["ir.config_parameter"].get_param("ld_loans.pre_init_before_tables") == "False"
     # ld_bridge only: ld_loans and ld_library stay, nothing of theirs is dropped
     uninstall_modules(dsn, ["ld_bridge"], addons_paths=(ADDONS,), drop_data=True)
     tables, columns, _sequences = _catalog(dsn)

@@ -5,4 +5,7 @@
     "depends": ["ld_library"],
     "data": ["security/ir.model.access.csv", "data/loans_data.xml"],
     "license": "LGPL-3",
+    "pre_init_hook": "pre_init",
+    "post_init_hook": "post_init",
+    "uninstall_hook": "uninstall",
 }
