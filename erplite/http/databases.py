@@ -44,6 +44,7 @@ import werkzeug.exceptions
 import werkzeug.routing
 
 from erplite.http.routing import build_routing_map
+from erplite.security import SIGNAL_SEQUENCE
 from erplite.sql import SQL, close_pool, dbname_of, dsn_with_dbname
 
 _logger = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ SERVER_WIDE_MODULES = ("base", "web")
 DB_LIST_TTL = 5.0
 
 _SIGNAL_TABLE = "erplite_registry_signal"
+
+#: The sequence of ``erplite.security`` signalling changes of groups, rights and rules.
+ACCESS_SIGNAL_SEQUENCE = SIGNAL_SEQUENCE
 
 
 class DatabaseNotFound(werkzeug.exceptions.NotFound):
@@ -259,6 +263,7 @@ class Databases:
             _logger.warning("database %r is not served: %s", dbname, exc)
             raise DatabaseNotFound(dbname) from None
         state = DatabaseState(dbname, dsn, registry, sequence)
+        state.cache["access_signal"] = _relation_exists(dsn, ACCESS_SIGNAL_SEQUENCE)
         evicted: list[DatabaseState] = []
         with self._lock:
             self._states[dbname] = state
@@ -309,16 +314,47 @@ class Databases:
         return int(row[0])
 
     def check_signal(self, state: DatabaseState, cr: Any) -> None:
-        """Read the registry signal in ``cr`` (the first statement of a request's transaction).
+        """Read the signals in ``cr`` (the first statement of a request's transaction).
+
+        The registry signal first: a registry loaded before its value moved is stale. Then, in
+        the same statement, the sequence by which ``erplite.security`` tells other processes
+        that groups, access rights or rules changed: the registry's cached security answers
+        are dropped when it moved (what ``security.check_access_signal`` does).
 
         :raises RegistryChanged: another process changed the modules since ``state`` was
             loaded; the caller closes ``cr``, calls :meth:`reload` and starts the request again.
         """
-        cr.execute(SQL("SELECT sequence FROM erplite_registry_signal WHERE id = 1"), flush=False)
+        if state.cache.get("access_signal", True):
+            cr.execute(
+                SQL(
+                    "SELECT s.sequence, CASE WHEN a.is_called THEN a.last_value ELSE 0 END"
+                    " FROM erplite_registry_signal s, %s a WHERE s.id = 1",
+                    SQL.identifier(ACCESS_SIGNAL_SEQUENCE),
+                ),
+                flush=False,
+            )
+        else:
+            cr.execute(
+                SQL("SELECT sequence, NULL FROM erplite_registry_signal WHERE id = 1"), flush=False
+            )
         row = cr.fetchone()
         sequence = int(row[0]) if row else 0
         if sequence != state.sequence:
             raise RegistryChanged(state.dbname, sequence)
+        if row is not None and row[1] is not None:
+            registry = state.registry
+            known = getattr(registry, "access_signal", None)
+            registry.access_signal = row[1]
+            if known != row[1]:
+                registry.clear_access_cache()
+
+
+def _relation_exists(dsn: str, name: str) -> bool:
+    from erplite.sql import connection_pool
+
+    with connection_pool(dsn).connection() as conn:
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [name]).fetchone()
+    return bool(row and row[0])
 
 
 def _signal_table_exists(conn: psycopg.Connection) -> bool:

@@ -31,7 +31,9 @@ This is the call graph :func:`serve` follows; each step names the building block
    module's ``static`` folder (``static``: ``safe_join``, ``ETag``, ``Cache-Control``),
    without a transaction.
 
-6. **Match.** ``routing_map.bind_to_environ(environ).match(return_rule=True)`` gives the
+6. **Match.** With a database, its transaction begins first: its first statement reads the
+   registry signal (``Databases.check_signal``), so that the routes are those of the modules
+   installed now. ``routing_map.bind_to_environ(environ).match(return_rule=True)`` gives the
    ``Endpoint`` and the URL arguments, converters applied; werkzeug raises ``NotFound`` (404),
    ``MethodNotAllowed`` (405 with ``Allow``) or ``RequestRedirect``. ``endpoint.routing`` drives
    everything below: ``type`` picks the dispatcher (:class:`HttpDispatcher`,
@@ -41,13 +43,14 @@ This is the call graph :func:`serve` follows; each step names the building block
    ``json2`` routes (415 unless JSON, 400 when unreadable).
 
 7. **Transaction with retry.** ``retrying.retrying(one_try, httprequest=..., on_retry=<reload
-   the session>)``: each try has its own transaction, begun by ``request.env`` (at once for
-   every ``auth`` but ``none``, lazily for ``none``) and committed at the end of the try, so a
+   the session>)``: each try has its own transaction on the request's database (the first
+   one began before step 6), committed at the end of the try, so a
    serialization failure, deadlock or lock-not-available reruns the whole try (authentication
    included) with the input rewound, up to 5 times with a jittered exponential pause. An
    ``IntegrityError`` becomes a ``ValidationError`` and is not retried. The first statement of
-   every transaction reads the registry signal; when another process changed the modules, the
-   registry is rebuilt and the request starts again from step 6 (``RegistryChanged``).
+   every transaction reads the registry signal (and the security-cache signal); when another
+   process changed the modules, the registry is rebuilt and the request starts again from
+   step 6 (``RegistryChanged``).
    Steps 8 to 10 happen inside one try.
 
 8. **Authenticate** (``auth``): ``user`` needs the session's user (else
@@ -367,6 +370,10 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
     app = request.app
     httprequest = request.httprequest
     state = request._state
+    if state is not None:
+        # the transaction begins before matching: its first statement reads the registry
+        # signal, so the routes matched are those of the modules installed now
+        request._cursor()
     routing_map = state.routing_map if state is not None else app.nodb_routing_map()
     try:
         rule, args = routing_map.bind_to_environ(httprequest.environ).match(return_rule=True)
@@ -424,8 +431,8 @@ def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.
     request.params = {}
     try:
         auth = endpoint.routing["auth"]
-        if auth != "none":
-            request._cursor()  # begins the transaction, reads the registry signal first
+        if request.db is not None:
+            request._cursor()  # begins the transaction (a retry's), reading the signal first
         auth_methods.authenticate(request, auth)
         response = request.dispatcher.dispatch(endpoint, args)
         request._end_transaction(commit=True)

@@ -191,8 +191,11 @@ class Request:
     def _use_database(self, dbname: str) -> None:
         """Serve the rest of this request from ``dbname`` (RPC calls name their database).
 
+        Only an ``auth='none'`` route that has not used ``request.env`` yet may switch: the
+        transaction begun on the previous database is rolled back (it only read its signals).
+
         :raises DatabaseNotFound: ``dbname`` is not served to this host.
-        :raises RuntimeError: a transaction is open on another database already.
+        :raises RuntimeError: the request already works in another database.
         """
         from erplite.http.databases import DatabaseNotFound
 
@@ -200,12 +203,14 @@ class Request:
             raise DatabaseNotFound(None)
         if dbname == self.db:
             return
-        if self._cr is not None:
-            raise RuntimeError(
-                f"this request is already in a transaction on {self.db!r}, not {dbname!r}"
-            )
         if not self.app.databases.allowed(dbname, self.host):
             raise DatabaseNotFound(dbname)
+        if self._cr is not None:
+            if self.routing.get("auth", "none") != "none" or self._env is not None:
+                raise RuntimeError(
+                    f"this request works in database {self.db!r}, it cannot switch to {dbname!r}"
+                )
+            self._end_transaction(commit=False)  # nothing was done in it but reading signals
         self._set_database(self.app.databases.get(dbname))
 
     def _cursor(self) -> Any:
