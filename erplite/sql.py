@@ -77,6 +77,9 @@ class SQL:
                     params.extend(arg.params)
             elif isinstance(arg, sql.Composable):
                 parts.append(_composable_text(arg))
+            elif type(arg) is BinaryParam:
+                parts.append("%b")
+                params.append(arg.value)
             else:
                 parts.append("%s")
                 params.append(arg)
@@ -116,6 +119,17 @@ class SQL:
 
     def __repr__(self) -> str:
         return f"SQL({self.text!r}, {self.params!r})"
+
+
+class BinaryParam:
+    """A query parameter sent in PostgreSQL's binary format (``%b``): ``SQL("%s::int4[]",
+    BinaryParam(ids))``. Arrays of numbers, strings and timestamps dump several times faster
+    than in text; give their type with a cast."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
 
 
 _quoted: dict[str, str] = {}
