@@ -20,7 +20,7 @@ from erplite import api
 from erplite.exceptions import UserError, ValidationError
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.model_compute import ComputeMixin
-from erplite.sql import SQL
+from erplite.sql import SQL, BinaryParam
 
 _X2MANY = ("one2many", "many2many")
 
@@ -319,12 +319,25 @@ class CrudMixin(ComputeMixin):
             params = SQL(", ").join(SQL("%s", f.convert_to_column(values[0][f.name])) for f in fields)
             statement = SQL("INSERT INTO %s (%s) VALUES (%s) RETURNING id", table, names, params)
         else:
-            arrays = SQL(", ").join(
-                SQL(f"%s::{f.column_type[0]}[]", [f.convert_to_column(v[f.name]) for v in values])
-                for f in fields
-            )
-            statement = SQL("INSERT INTO %s (%s) SELECT * FROM unnest(%s) RETURNING id",
-                            table, names, arrays)
+            # a column with one value for every row (the magic columns, a parent id...) is one
+            # parameter; the others are arrays, sent in binary, unnested together
+            selected = []
+            arrays = []
+            for f in fields:
+                column = [f.convert_to_column(v[f.name]) for v in values]
+                if _is_constant(column):
+                    selected.append(SQL(f"%s::{f.column_type[0]}", column[0]))
+                else:
+                    selected.append(SQL.identifier("u", f"c{len(arrays)}"))
+                    arrays.append(SQL(f"%s::{f.column_type[0]}[]", BinaryParam(column)))
+            if arrays:
+                statement = SQL(
+                    "INSERT INTO %s (%s) SELECT %s FROM unnest(%s) AS u(%s) RETURNING id",
+                    table, names, SQL(", ").join(selected), SQL(", ").join(arrays),
+                    SQL(", ").join(SQL.identifier(f"c{i}") for i in range(len(arrays))))
+            else:
+                statement = SQL("INSERT INTO %s (%s) SELECT %s FROM generate_series(1, %s) "
+                                "RETURNING id", table, names, SQL(", ").join(selected), len(rows))
         self._execute_write(statement)
         ids = tuple(row[0] for row in env.cr.fetchall())
         records = self.browse(ids)
@@ -786,6 +799,15 @@ class CrudMixin(ComputeMixin):
 
 
 _UNKNOWN = object()
+
+
+def _is_constant(column: list) -> bool:
+    """Whether every value of ``column`` is the same plain value (sent once, not as an array)."""
+    first = column[0]
+    if not isinstance(first, str | int | float | datetime.date | type(None)):
+        return False
+    first_type = type(first)
+    return all(value == first and type(value) is first_type for value in column)
 
 
 class NewId:
