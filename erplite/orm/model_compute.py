@@ -12,12 +12,13 @@ recomputed then: recomputation happens in batches when a value is read, or befor
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from erplite.exceptions import AccessError, CacheMiss, MissingError
 from erplite.orm.query import Query
-from erplite.sql import SQL
+from erplite.sql import SQL, BinaryParam
 
 PREFETCH_MAX = 1000
 
@@ -434,22 +435,30 @@ class ComputeMixin:
                     SQL("%s = %s", SQL.identifier(f.column_name), f.convert_to_column(first[f.name]))
                     for f in fields
                 )
-                statement = SQL("UPDATE %s SET %s WHERE id = ANY(%s)", table, assignments, ids)
+                statement = SQL("UPDATE %s SET %s WHERE id = ANY(%s::int4[])", table, assignments,
+                                BinaryParam(ids))
             else:
-                arrays = [SQL("%s::int4[]", ids)]
+                # the columns with one value for all records are one parameter, the others
+                # arrays (in binary) unnested along the ids
+                arrays = [SQL("%s::int4[]", BinaryParam(ids))]
+                value_names = []
+                assignments = []
                 for field in fields:
-                    arrays.append(SQL(f"%s::{field.column_type[0]}[]",
-                                      [field.convert_to_column(vals[field.name]) for _id, vals in items]))
-                value_names = SQL(", ").join(SQL.identifier(f"v_{f.column_name}") for f in fields)
-                assignments = SQL(", ").join(
-                    SQL("%s = %s", SQL.identifier(f.column_name),
-                        SQL.identifier("v", f"v_{f.column_name}"))
-                    for f in fields
-                )
+                    column = [field.convert_to_column(vals[field.name]) for _id, vals in items]
+                    target = SQL.identifier(field.column_name)
+                    first_value = column[0]
+                    if isinstance(first_value, str | int | float | datetime.date | type(None)) and all(
+                            value == first_value and type(value) is type(first_value) for value in column):
+                        assignments.append(SQL(f"%s = %s::{field.column_type[0]}", target, first_value))
+                        continue
+                    alias = f"v_{field.column_name}"
+                    arrays.append(SQL(f"%s::{field.column_type[0]}[]", BinaryParam(column)))
+                    value_names.append(SQL.identifier(alias))
+                    assignments.append(SQL("%s = %s", target, SQL.identifier("v", alias)))
                 statement = SQL(
                     "UPDATE %s SET %s FROM unnest(%s) AS v(v_id, %s) WHERE %s = v.v_id",
-                    table, assignments, SQL(", ").join(arrays), value_names,
-                    SQL.identifier(self._table, "id"),
+                    table, SQL(", ").join(assignments), SQL(", ").join(arrays),
+                    SQL(", ").join(value_names), SQL.identifier(self._table, "id"),
                 )
             self._execute_write(statement)
 
