@@ -169,8 +169,25 @@ class _RelationalMulti(_Relational):
         _raise_wrong_value(self, value)
 
     def convert_to_record(self, value, record):
+        """The recordset of the cached ids; archived records are left out unless
+        ``active_test`` is off (the field's context first, then the environment's), as Odoo
+        does: the cache holds every linked record whatever the context that read it."""
         comodel = record.env[self.comodel_name]
-        return comodel._browse(record.env, value or (), _PrefetchX2many(record, self))
+        prefetch = _PrefetchX2many(record, self)
+        records = comodel._browse(record.env, value or (), prefetch)
+        active = comodel._active_name
+        if not value or not active or not self._active_test(record.env):
+            return records
+        field = comodel._fields[active]
+        records._ensure_cached(field)
+        cache = record.env.transaction.cache
+        return comodel._browse(record.env, tuple(
+            i for i in records._ids if cache.get_value(i, field, record.env, default=True)
+        ), prefetch)
+
+    def _active_test(self, env: Any) -> bool:
+        context = self.context if isinstance(self.context, dict) else {}
+        return context.get("active_test", env.context.get("active_test", True))
 
     def convert_to_read(self, value, record, use_display_name=True):
         return list(value or ())
@@ -236,8 +253,10 @@ class One2many(_RelationalMulti):
         return {rid: tuple(result.get(rid, ())) for rid in records._ids}
 
     def context_active_test(self, records: Any) -> bool:
+        """The ``active_test`` of the read: off unless the field's context sets it, so that
+        the cached value holds archived lines too (they are filtered when read, as Odoo)."""
         context = self.context if isinstance(self.context, dict) else {}
-        return context.get("active_test", records.env.context.get("active_test", True))
+        return context.get("active_test", False)
 
     def write_commands(self, records: Any, commands: list) -> None:
         """Apply ``commands`` to the lines of ``records`` (batched over all records)."""
@@ -298,7 +317,7 @@ class One2many(_RelationalMulti):
                 elif code in (Command.CLEAR, Command.SET):
                     flush()
                     wanted = comodel.browse(command[2] if code == Command.SET else ())
-                    current = record[self.name].with_context(active_test=False)
+                    current = record.with_context(active_test=False)[self.name]
                     detach(current - wanted)
                     flush()
                     missing = wanted - current
@@ -383,10 +402,19 @@ class Many2many(_RelationalMulti):
         )
         query.add_where(SQL("%s = ANY(%s)", SQL.identifier(rel_alias, self.column1), list(records._ids)))
         cr = records.env.cr
-        cr.execute(query.select(SQL.identifier(rel_alias, self.column1), SQL.identifier(query.alias, "id")), flush=False)
+        columns = [SQL.identifier(rel_alias, self.column1), SQL.identifier(query.alias, "id")]
+        active = comodel._fields.get(comodel._active_name) if comodel._active_name else None
+        if active is not None and active.store and active.column_type is not None:
+            # the active flags come along: reading the value filters archived records on them
+            columns.append(SQL.identifier(query.alias, active.column_name))
+        cr.execute(query.select(*columns), flush=False)
+        rows = cr.fetchall()
         result: dict[int, list] = defaultdict(list)
-        for source_id, target_id in cr.fetchall():
-            result[source_id].append(target_id)
+        for row in rows:
+            result[row[0]].append(row[1])
+        if len(columns) == 3:
+            records.env.transaction.cache.insert_missing(
+                [row[1] for row in rows], active, [row[2] for row in rows], records.env)
         return {rid: tuple(result.get(rid, ())) for rid in records._ids}
 
     context_active_test = One2many.context_active_test

@@ -419,3 +419,20 @@ def test_fields_get_describes_fields(env):
     assert description["tag_ids"]["type"] == "many2many"
     only = env[FIELDS].fields_get(["name"], attributes=["type", "string"])
     assert only == {"name": {"type": "char", "string": "Name"}}
+
+
+def test_x2many_values_leave_archived_records_out_whatever_read_them_first(env):
+    Category = env["test_orm.category"]
+    parent = Category.create({"name": "p"})
+    on = Category.create({"name": "on", "parent_id": parent.id})
+    off = Category.create({"name": "off", "parent_id": parent.id, "active": False})
+    env.flush_all()
+    env.invalidate_all()
+    assert parent.with_context(active_test=False).child_ids == on | off
+    assert parent.child_ids == on  # the same cached value, filtered
+    env.invalidate_all()
+    assert parent.child_ids == on
+    assert parent.with_context(active_test=False).child_ids == on | off
+    # many2many: the same
+    archivable = env["test_orm.archivable"].create([{"name": "a"}, {"name": "b", "active": False}])
+    assert archivable.with_context(active_test=False).mapped("active") == [True, False]
