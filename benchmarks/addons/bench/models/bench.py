@@ -58,7 +58,9 @@ class BenchOrderLine(models.Model):
     product_id = fields.Many2one("bench.product", ondelete="set null", index=True)
     quantity = fields.Float()
     price_unit = fields.Float()
-    subtotal = fields.Float(compute="_compute_subtotal", store=True)
+    # precompute: computed before the INSERT and sent with it, as Odoo 17's sale.order.line
+    # amounts are (without it, a batch of lines is inserted, then updated with its subtotals)
+    subtotal = fields.Float(compute="_compute_subtotal", store=True, precompute=True)
 
     @api.depends("quantity", "price_unit")
     def _compute_subtotal(self):
