@@ -170,8 +170,7 @@ def _evaluate_condition(node: DomainCondition, records: Any) -> set[int]:
             positive = _NEGATION[operator] if negative else operator
             if positive == "in":
                 positive = "="
-            found = _any(records, field, DomainCondition(comodel._rec_name_search_field(),
-                                                         positive, value))
+            found = _any(records, field, Domain(comodel._search_display_name(positive, value)))
             return set(records._ids) - found if negative else found
         if hasattr(value, "_ids"):
             value = list(value._ids)

@@ -363,7 +363,11 @@ class DomainCondition(Domain):
             positive = _NEGATION[operator] if operator in NEGATIVE_OPERATORS else operator
             if positive == "in":
                 positive = "="
-            sub = Domain([(comodel._rec_name_search_field(), positive, value)]).optimize(comodel)
+            if "display_name" in comodel._fields:
+                # the comodel's name search (Odoo's _name_search: _rec_names_search applies)
+                sub = Domain([("display_name", positive, value)]).optimize(comodel)
+            else:
+                sub = Domain([(comodel._rec_name_search_field(), positive, value)]).optimize(comodel)
             any_operator = "not any" if operator in NEGATIVE_OPERATORS else "any"
             return DomainCondition(fname, any_operator, sub, _checked=True)
         if field.relational and operator in ("<", "<=", ">", ">=") and field.type != "many2one":

@@ -139,8 +139,9 @@ class SearchMixin:
                     limit: int = 100) -> list[tuple[int, str]]:
         """``(id, display_name)`` of the records whose name matches ``name``."""
         domain = list(args or [])
-        if name or operator not in ("ilike", "like", "=like", "=ilike"):
-            domain = [*domain, (self._rec_name_search_field(), operator, name)]
+        if not (name == "" and operator in ("like", "ilike")):
+            # through display_name's search, as Odoo 17: _rec_names_search applies
+            domain = [*domain, ("display_name", operator, name)]
         field_names = [self._rec_name] if self._rec_name else []
         records = self.search_fetch(domain, field_names, limit=limit)
         return [(record.id, record.display_name) for record in records.sudo()]

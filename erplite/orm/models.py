@@ -400,7 +400,18 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
                 record.display_name = f"{self._name},{record.id}"
 
     def _search_display_name(self, operator: str, value: Any) -> list:
-        return [(self._rec_name_search_field(), operator, value)]
+        """The domain of a search on ``display_name``, as Odoo 17: over the fields of
+        ``_rec_names_search`` (any of them for a positive operator, all for a negative one),
+        else over the record name; ``like ''`` matches everything."""
+        names = list(self._rec_names_search or [self._rec_name_search_field()])
+        negative = operator in ("!=", "not like", "not ilike", "not in")
+        if operator.endswith("like") and not value and "=" not in operator:
+            return [(0, "=", 1)] if negative else [(1, "=", 1)]
+        domains = [[(name, operator, value)] for name in names]
+        combined = domains[0]
+        for domain in domains[1:]:
+            combined = ["&" if negative else "|", *combined, *domain]
+        return combined
 
     @classmethod
     def _rec_name_search_field(cls) -> str:

@@ -364,3 +364,16 @@ def test_one2many_unlink_with_a_set_null_inverse(env):
 def test_bad_commands_are_refused(env, value):
     with pytest.raises(ValueError, match="test_orm.fields.tag_ids"):
         env[FIELDS].create({"tag_ids": value})
+
+
+def test_name_search_goes_through_rec_names_search(env):
+    Partner = env["res.partner"]
+    company = Partner.create({"name": "Zed Unique", "email": "zed.unique@example.com",
+                              "is_company": True})
+    contact = Partner.create({"name": "Contact of Zed", "parent_id": company.id})
+    assert Partner.name_search("zed.unique@") == [(company.id, company.display_name)]
+    # a relational value given by name uses the comodel's name search too
+    found = Partner.search([("parent_id", "ilike", "zed.unique@")])
+    assert found == contact
+    assert (company | contact).filtered_domain([("parent_id", "ilike", "zed.unique@")]) == contact
+    assert not Partner.search([("id", "=", contact.id), ("parent_id", "not ilike", "zed.unique@")])
