@@ -74,6 +74,7 @@ class Field:
     prefetch = True
     translate = False
     inherited = False  # an _inherits field delegating to the parent
+    _cache_direct: bool | None = None  # set at the first read: see __get__
     inherited_field: Field | None = None
     manual = False
 
@@ -176,11 +177,27 @@ class Field:
     def __get__(self, record: Any, owner: type | None = None) -> Any:
         if record is None:
             return self
-        if not record._ids:
+        ids = record._ids
+        if len(ids) == 1:
+            # the fast path: a plain field already in cache (no access check, no context
+            # key, no pending recomputation to run first)
+            direct = self._cache_direct
+            if direct is None:
+                direct = self._cache_direct = not (
+                    self.groups or self.depends_context or (self.store and self.compute))
+            if direct:
+                data = record.env.cache._data.get(self)
+                if data is not None:
+                    value = data.get(ids[0], _SENTINEL)
+                    if value is not _SENTINEL:
+                        return self.convert_to_record(value, record)
+            return self.convert_to_record(record._get_cache_value(self), record)
+        if not ids:
             return self.convert_to_record(self.null(record), record)
-        if len(record._ids) != 1:
-            record.ensure_one()
-        return self.convert_to_record(record._get_cache_value(self), record)
+        if self.relational:
+            # on several records, a relational field gives the union of their values (Odoo)
+            return record._mapped_field(self.name)
+        return record.ensure_one()
 
     def __set__(self, records: Any, value: Any) -> None:
         records._set_field_value(self, value)

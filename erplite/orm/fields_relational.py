@@ -34,12 +34,6 @@ class _Relational(Field):
             kwargs["string"] = string
         super().__init__(**kwargs)
 
-    def __get__(self, record: Any, owner: type | None = None) -> Any:
-        # on several records, a relational field gives the union of their values, as in Odoo
-        if record is not None and len(record._ids) > 1:
-            return record._mapped_field(self.name)
-        return super().__get__(record, owner)
-
     def get_domain_list(self, model: Any) -> list:
         domain = self.domain
         if callable(domain):
@@ -85,9 +79,9 @@ class Many2one(_Relational):
         _raise_wrong_value(self, value)
 
     def convert_to_record(self, value, record):
-        comodel = record.env[self.comodel_name]
+        env = record.env
         ids = () if value is None else (value,)
-        return comodel._browse(record.env, ids, _PrefetchMany2one(record, self))
+        return env.registry.models[self.comodel_name]._browse(env, ids, _PrefetchMany2one(record, self))
 
     def convert_to_read(self, value, record, use_display_name=True):
         if value is None:
