@@ -13,9 +13,11 @@ What it provides:
 - a PostgreSQL server for the session: the embedded one (``pgserver``, started in a
   temporary directory), or the server of ``ERPLITE_TEST_DSN`` when that variable is set;
 - a template database with the modules of the ``erplite_modules`` ini option installed once
-  (``erplite_addons_path`` adds folders of modules, relative to the rootdir);
+  (``erplite_addons_path`` adds folders of modules, relative to the rootdir; ``erplite_demo =
+  true`` loads their demo data);
 - ``registry``: that database's registry; ``env``: a superuser environment in a transaction
-  that is rolled back after the test; ``cr``: its cursor;
+  that is rolled back after the test; ``cr``: its cursor (which refuses to commit: a test
+  whose code commits works on ``clone_database()``);
 - ``new_database``: a function creating an empty database (dropped after the test), for tests
   of installation; ``clone_database``: a copy of the template (``CREATE DATABASE ... TEMPLATE``);
 - ``assert_query_count``: ``with assert_query_count(n): ...`` fails unless exactly ``n``
@@ -41,6 +43,8 @@ from erplite.sql import admin_connection, close_pool, count_queries, dsn_with_db
 def pytest_addoption(parser: Any) -> None:
     parser.addini("erplite_modules", "modules installed in the test template database",
                   type="args", default=["base"])
+    parser.addini("erplite_demo", "install the template's modules with their demo data",
+                  type="bool", default=False)
     parser.addini("erplite_addons_path", "extra addons folders (relative to the rootdir)",
                   type="args", default=[])
 
@@ -114,7 +118,8 @@ def erplite_template(erplite_server: str, erplite_addons_paths: tuple, request: 
     name = f"erplite_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     dsn = create_database(erplite_server, name)
     try:
-        registry = Registry.new(dsn, install=modules, addons_paths=erplite_addons_paths)
+        demo = bool(request.config.getini("erplite_demo"))
+        registry = Registry.new(dsn, install=modules, addons_paths=erplite_addons_paths, demo=demo)
         yield dsn, registry
     finally:
         drop_database(erplite_server, name)
@@ -129,6 +134,13 @@ def registry(erplite_template: tuple[str, Any]) -> Any:
 def cr(registry: Any) -> Iterator[Any]:
     """A cursor on the template database, rolled back after the test."""
     cursor = registry.cursor()
+
+    def refuse_commit() -> None:
+        # a commit would leak this test's data into the template every later test uses
+        raise RuntimeError("the cr/env fixtures are rolled back after each test and cannot commit: "
+                           "use clone_database() or new_database() for code that commits")
+
+    cursor.commit = refuse_commit
     try:
         yield cursor
     finally:

@@ -85,3 +85,7 @@ def base_db(erplite_server: str) -> Iterator[str]:
         yield dsn
     finally:
         drop_database(erplite_server, name)
+
+
+# a module author's project, run in a subprocess by test_testing_plugin.py
+collect_ignore = ["author_project"]
