@@ -48,15 +48,16 @@ class ReadGroupMixin:
             from erplite import security
 
             security.check_field_access(self, [fname], "read")
-        alias = query.alias
+        alias, field = self._column_of(field, query, query.alias)
         if sub:
             if field.type != "many2one":
                 raise ValueError(f"Invalid groupby {spec!r}: {self._name}.{fname} is not a many2one")
             comodel = self.env[field.comodel_name]
-            alias = query.left_join(query.alias, field.column_name, comodel._table, "id", fname)
+            alias = query.left_join(alias, field.column_name, comodel._table, "id", fname)
             field = comodel._fields.get(sub)
             if field is None:
                 raise ValueError(f"Invalid field {sub!r} on model {comodel._name!r} in groupby {spec!r}")
+            alias, field = comodel._column_of(field, query, alias)
         if not field.store or field.column_type is None:
             raise ValueError(f"Cannot group {self._name} by non-stored field {path!r}")
         column = SQL.identifier(alias, field.column_name)
@@ -69,6 +70,17 @@ class ReadGroupMixin:
             raise ValueError(f"Granularity {granularity!r} only applies to date fields ({spec!r})")
         return column, field, None
 
+    def _column_of(self, field: Any, query: Query, alias: str) -> tuple[str, Any]:
+        """The table alias and the stored field holding ``field``'s column: a field of an
+        ``_inherits`` parent is read from the parent's table, joined (as Odoo)."""
+        model = self
+        while field.inherited and field.inherited_field is not None:
+            fk = field.related.split(".", 1)[0]
+            parent = self.env[field.inherited_field.model_name]
+            alias = query.left_join(alias, model._fields[fk].column_name, parent._table, "id", fk)
+            model, field = parent, field.inherited_field
+        return alias, field
+
     def _aggregate_sql(self, spec: str, query: Query) -> tuple[SQL, Any]:
         if spec == "__count":
             return SQL("COUNT(*)"), None
@@ -80,12 +92,13 @@ class ReadGroupMixin:
             from erplite import security
 
             security.check_field_access(self, [fname], "read")
+        alias, field = self._column_of(field, query, query.alias)
         function = function or field.group_operator
         if function not in AGGREGATES:
             raise ValueError(f"Invalid aggregate function {function!r} in {spec!r}")
         if not field.store or field.column_type is None:
             raise ValueError(f"Cannot aggregate non-stored field {self._name}.{fname}")
-        column = SQL.identifier(query.alias, field.column_name)
+        column = SQL.identifier(alias, field.column_name)
         return SQL(AGGREGATES[function], column), field
 
     @api.model
@@ -101,9 +114,14 @@ class ReadGroupMixin:
         if query.is_false:
             return []
         columns = [sql for sql, _f, _g in groups] + [sql for sql, _f in aggs]
-        if groups:
-            query.group_by = SQL(", ").join(sql for sql, _f, _g in groups)
+        joined = set(query._joins)
         query.order = self._read_group_order(order, groupby, groups, aggregates, aggs, query)
+        if groups:
+            # many2one groups are ordered by their comodel's _order, through joins whose
+            # columns PostgreSQL accepts once their table's id is grouped too (it is
+            # determined by the group's value)
+            extra = [SQL.identifier(alias, "id") for alias in query._joins if alias not in joined]
+            query.group_by = SQL(", ").join([*(sql for sql, _f, _g in groups), *extra])
         query.limit = limit
         query.offset = offset or None
         if not columns:
@@ -138,13 +156,10 @@ class ReadGroupMixin:
 
     def _read_group_order(self, order, groupby, groups, aggregates, aggs, query) -> SQL | None:
         if not order:
-            terms = []
-            for spec, (sql, field, _g) in zip(groupby, groups):
-                if field.type == "many2one" and "." not in spec.split(":")[0]:
-                    terms.append(SQL("%s ASC NULLS LAST", sql))
-                else:
-                    terms.append(SQL("%s ASC", sql))
-            return SQL(", ").join(terms) if terms else None
+            # by the group-bys themselves (Odoo's default)
+            order = ", ".join(groupby)
+            if not order:
+                return None
         terms = []
         for part in order.split(","):
             # each term is parsed in full: anything but "spec [asc|desc] [nulls first|last]"
@@ -157,7 +172,13 @@ class ReadGroupMixin:
             if match["nulls"]:
                 direction = f"{direction} NULLS {match['nulls'].upper()}"
             if name in groupby:
-                sql = groups[list(groupby).index(name)][0]
+                sql, field, _granularity = groups[list(groupby).index(name)]
+                if field.type == "many2one" and "." not in name and ":" not in name:
+                    # by the comodel's _order, as search orders a many2one
+                    nulls = f" nulls {match['nulls']}" if match["nulls"] else ""
+                    terms.append(self._order_to_sql(f"{name} {match['dir'] or 'asc'}{nulls}",
+                                                    query, query.alias))
+                    continue
             elif name in aggregates:
                 sql = aggs[list(aggregates).index(name)][0]
             elif name == "__count":
@@ -193,6 +214,8 @@ class ReadGroupMixin:
             field = self._fields.get(name)
             if field is None:
                 raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+            while field.inherited and field.inherited_field is not None:
+                field = field.inherited_field  # an _inherits field: its parent's column
             func = func or field.group_operator
             if not func or not field.store or field.column_type is None:
                 continue

@@ -168,3 +168,30 @@ def test_empty_result(env):
     assert env[FIELDS].read_group([("id", "=", 0)], ["count:sum"], ["state"]) == []
     [group] = env[FIELDS].read_group([("id", "=", 0)], ["count:sum"], [])
     assert group["__count"] == 0
+
+
+def test_many2one_groups_follow_the_comodel_order(env):
+    Animal = env["test_orm.animal"]  # _order = "sequence, name desc, id"
+    first, second, third = Animal.create([{"name": "a", "sequence": 3}, {"name": "z", "sequence": 3},
+                                          {"name": "m", "sequence": 1}])
+    owners = env["test_orm.owner"].create([
+        {"animal_id": first.id, "leash": "x"}, {"animal_id": second.id, "leash": "y"},
+        {"animal_id": third.id, "leash": "z"}, {"animal_id": third.id, "leash": "w"},
+    ])
+    scope = [("id", "in", owners.ids)]
+    groups = env["test_orm.owner"].read_group(scope, ["leash:count"], ["animal_id"])
+    assert [g["animal_id"][0] for g in groups] == [third.id, second.id, first.id]
+    assert [g["animal_id_count"] for g in groups] == [2, 1, 1]
+    groups = env["test_orm.owner"].read_group(scope, ["leash:count"], ["animal_id"], orderby="animal_id desc")
+    assert [g["animal_id"][0] for g in groups] == [first.id, second.id, third.id]
+
+
+def test_group_by_and_aggregate_inherited_fields(env):
+    owners = env["test_orm.owner"].create([
+        {"name": "Rex", "legs": 4, "leash": "a"}, {"name": "Rex", "legs": 3, "leash": "b"},
+        {"name": "Tom", "legs": 2, "leash": "c"},
+    ])
+    groups = env["test_orm.owner"].read_group([("id", "in", owners.ids)], ["legs:sum"], ["name"])
+    assert {g["name"]: (g["legs"], g["name_count"]) for g in groups} == {"Rex": (7, 2), "Tom": (2, 1)}
+    for group in groups:
+        assert env["test_orm.owner"].search_count(group["__domain"]) == group["name_count"]
