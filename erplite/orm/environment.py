@@ -228,11 +228,35 @@ class Environment(Mapping):
 
     def __call__(self, cr: Any = None, user: Any = None, context: Mapping | None = None,
                  su: bool | None = None) -> Environment:
+        if cr is None and user is None and context is None and su is not None:
+            # env(su=...), i.e. sudo(): remembered on the environment itself
+            flips = self.__dict__.setdefault("_su_envs", {})
+            env = flips.get(bool(su))
+            if env is None:
+                env = flips[bool(su)] = self._derive(self.cr, self.uid, self.context, bool(su))
+            return env
         cr = self.cr if cr is None else cr
         uid = self.uid if user is None else int(getattr(user, "id", user))
         context = self.context if context is None else context
         su = (user is None and self.su) if su is None else su
-        return Environment(cr, uid, context, su)
+        return self._derive(cr, uid, context, su)
+
+    def _derive(self, cr: Any, uid: int | None, context: Mapping, su: bool) -> Environment:
+        if cr is not self.cr:
+            return Environment(cr, uid, context, su)
+        # derived environments are shared within the transaction, as Odoo does: reading a
+        # many2one's display name as superuser, env.user... must not build one each time
+        if not isinstance(context, frozendict):
+            context = frozendict(context or {})
+        try:
+            key = (uid, bool(su) or uid == SUPERUSER_ID, context)
+            envs = self.transaction.__dict__.setdefault("derived_envs", {})
+            env = envs.get(key)
+        except TypeError:  # a context value that cannot be hashed
+            return Environment(cr, uid, context, su)
+        if env is None:
+            env = envs[key] = Environment(cr, uid, context, su)
+        return env
 
     # -- user and company ---------------------------------------------------------------------
     @property
