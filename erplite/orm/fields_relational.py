@@ -87,8 +87,8 @@ class Many2one(_Relational):
         if value is None:
             return False
         if use_display_name:
-            target = record.env[self.comodel_name].browse(value)
-            return (value, target.sudo().display_name)
+            target = record.env(su=True)[self.comodel_name].browse(value)
+            return (value, target.display_name)
         return value
 
     def convert_to_write(self, value, record):
