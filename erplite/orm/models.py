@@ -362,7 +362,8 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
         if key is None:
             if not self:
                 return self
-            return self.search([("id", "in", self.ids)], order=self._order).with_prefetch(self._prefetch_ids)
+            ids = self.search([("id", "in", self.ids)], order=self._order)._ids
+            return self._browse(self.env, tuple(reversed(ids)) if reverse else ids, self._prefetch_ids)
         if isinstance(key, str):
             specs = []
             for part in key.split(","):

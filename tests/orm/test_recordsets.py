@@ -188,6 +188,7 @@ def test_filtered_and_filtered_domain(env, tags):
 def test_sorted(env, tags):
     shuffled = tags.browse([tags[3].id, tags[0].id, tags[4].id, tags[1].id, tags[2].id])
     assert shuffled.sorted().mapped("name") == list("abcde")  # _order = "name"
+    assert shuffled.sorted(reverse=True).mapped("name") == list("edcba")
     assert shuffled.sorted("color").mapped("name") == list("abcde")
     assert shuffled.sorted("color desc").mapped("name") == list("edcba")
     assert shuffled.sorted(key=lambda t: -t.color).mapped("name") == list("edcba")
