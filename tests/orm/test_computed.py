@@ -253,3 +253,29 @@ def test_written_value_of_a_stored_compute_is_kept(env, orders):
     order = env[ORDER].create({"name": "given", "total": 12.5})
     assert order.total == 12.5
     assert _db(env, order, "total") == 12.5
+
+
+def test_deleting_a_dependency_target_recomputes(env):
+    partner = env["test_orm.comp.partner"].create({"name": "P"})
+    tag = env["test_orm.comp.tag"].create({"name": "t"})
+    order = env[ORDER].create({"name": "o", "partner_id": partner.id, "tag_ids": [(4, tag.id)],
+                               "line_ids": [(0, 0, {"price": 1})]})
+    env.flush_all()
+    assert (order.partner_name, order.tag_names) == ("P", "t")
+    partner.unlink()  # the database nullifies the many2one: what depended on it follows
+    tag.unlink()  # the relation row goes by cascade
+    assert not order.partner_id
+    assert order.partner_name is False
+    assert order.tag_names is False
+    assert order.line_ids.order_partner_name is False
+    assert _db(env, order, "partner_name") is None
+    assert _db(env, order.line_ids, "order_partner_name") is None
+
+
+def test_related_inverse_on_several_records(env):
+    p1, p2 = env["test_orm.comp.partner"].create([{"name": "P1"}, {"name": "P2"}])
+    orders = env[ORDER].create([{"partner_id": p1.id}, {"partner_id": p2.id}])
+    orders.write({"partner_city": "X"})
+    assert (p1.city, p2.city) == ("X", "X")
+    orders[0].partner_id = p2
+    assert orders[0].partner_name == "P2"

@@ -150,6 +150,8 @@ def test_one2many_paths_and_values(env, data):
     assert _search(env, data, [("line_ids", "in", line.ids)]) == {0}
     assert _search(env, data, [("line_ids", "not in", line.ids)]) == {1, 2, 3, 4}
     assert _search(env, data, [("line_ids", "any", [("value", "=", 9)])]) == {1}
+    assert _search(env, data, [("line_ids", "any", [])]) == {0, 1}
+    assert _search(env, data, [("line_ids", "not any", [])]) == {2, 3, 4}
     assert _search(env, data, [("line_ids", "not any", [("value", "=", 9)])]) == {0, 2, 3, 4}
 
 

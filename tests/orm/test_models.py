@@ -307,3 +307,22 @@ def test_archived_records_stay_readable_by_browse(env):
     env.invalidate_all()
     assert record.name == "x"
     assert record.exists()
+
+
+def test_inherits_copy_duplicates_the_parent(env):
+    owner = env["test_orm.owner"].create({"name": "Rex", "leash": "l"})
+    copy = owner.copy()
+    assert copy.animal_id != owner.animal_id
+    assert (copy.name, copy.leash) == ("Rex", "l")
+
+
+def test_stored_compute_on_an_inherited_field_follows_the_parent(env):
+    owner = env["test_orm.owner"].create({"name": "Rex", "leash": "l"})
+    assert owner.label == "Rex/l"
+    owner.animal_id.name = "Max"
+    assert owner.label == "Max/l"
+    owner.name = "Bob"
+    assert owner.label == "Bob/l"
+    env.flush_all()
+    env.cr.execute(SQL("SELECT label FROM test_orm_owner WHERE id = %s", owner.id))
+    assert env.cr.fetchone()[0] == "Bob/l"

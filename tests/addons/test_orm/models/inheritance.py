@@ -91,6 +91,13 @@ class Owner(models.Model):
 
     animal_id = fields.Many2one("test_orm.animal", required=True, ondelete="cascade")
     leash = fields.Char()
+    # stored, depending on an inherited field: a change of the parent recomputes it
+    label = fields.Char(compute="_compute_label", store=True)
+
+    @api.depends("name", "leash")
+    def _compute_label(self):
+        for owner in self:
+            owner.label = f"{owner.name}/{owner.leash or ''}"
 
 
 class PartnerExtension(models.Model):
