@@ -25,6 +25,7 @@ from erplite.loading.data_files import (
     qualify_xml_id,
 )
 from erplite.orm.commands import Command
+from erplite.sql import SQL
 from erplite.tools.safe_eval import SafeEvalError, date_context, safe_eval, safe_eval_domain
 
 _TRUE_STRINGS = ("1", "true", "t", "yes", "y", "on")
@@ -39,11 +40,51 @@ class DataLoader:
         self.module_dir = Path(module_dir)
         self.mode = mode
         self.loaded_xmlids: set[str] = set()
+        # external ids found pointing to an existing record: a data file refers to the same
+        # few ids many times (model_*, groups), one existence check each is enough
+        self._refs: dict[str, int] = {}
+        self._absent: set[str] = set()  # external ids known not to exist (see load)
 
     # -- entry points -------------------------------------------------------------------------
     def load(self, relpath: str) -> None:
-        for op in parse_data_file(self.module, self.module_dir, relpath):
+        ops = parse_data_file(self.module, self.module_dir, relpath)
+        self._prefetch_xmlids(ops)
+        for op in ops:
             self.apply(op)
+
+    def _prefetch_xmlids(self, ops: list) -> None:
+        """Look up every external id the file declares in one query (instead of one per
+        record): found ones go to the transaction's cache of ``ir.model.data``, missing ones
+        are remembered as such until the loader creates them."""
+        xml_ids: set[str] = set()
+        for op in ops:
+            if isinstance(op, RecordOp | MenuOp) and op.xml_id:
+                xml_ids.add(op.xml_id)
+            elif isinstance(op, CsvOp) and "id" in op.header:
+                index = op.header.index("id")
+                for _line, cells in op.rows:
+                    if cells[index]:
+                        try:
+                            xml_ids.add(qualify_xml_id(cells[index], self.module))
+                        except ValueError:
+                            pass  # reported with its line when the row is applied
+        if not xml_ids:
+            return
+        pairs = [xml_id.split(".", 1) for xml_id in sorted(xml_ids)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT module, name, id, model, res_id, noupdate FROM ir_model_data "
+                "WHERE (module, name) IN (SELECT * FROM unnest(%s::varchar[], %s::varchar[]))",
+                [p[0] for p in pairs],
+                [p[1] for p in pairs],
+            )
+        )
+        cache = self.env.transaction.__dict__.setdefault("xmlid_cache", {})
+        found = set()
+        for module, name, data_id, model, res_id, noupdate in self.env.cr.fetchall():
+            cache[f"{module}.{name}"] = (data_id, model, res_id, noupdate)
+            found.add(f"{module}.{name}")
+        self._absent = xml_ids - found
 
     def apply(self, op: Any) -> None:
         try:
@@ -66,10 +107,13 @@ class DataLoader:
     # -- helpers ------------------------------------------------------------------------------
     def _ref(self, xml_id: str) -> int:
         qualified = qualify_xml_id(xml_id, self.module)
-        record = self.env.ref(qualified, raise_if_not_found=False)
-        if not record:
-            raise LoadError(f"External ID not found: {qualified}")
-        return record.id
+        res_id = self._refs.get(qualified)
+        if res_id is None:
+            record = self.env.ref(qualified, raise_if_not_found=False)
+            if not record:
+                raise LoadError(f"External ID not found: {qualified}")
+            res_id = self._refs[qualified] = record.id
+        return res_id
 
     def _model_of(self, xml_id: str) -> str:
         model, _res_id = self.env["ir.model.data"]._xmlid_to_res_model_res_id(
@@ -90,6 +134,8 @@ class DataLoader:
 
     def _existing(self, xml_id: str) -> tuple[Any, bool] | None:
         """``(record, noupdate)`` of ``xml_id`` if it exists (record may be empty if deleted)."""
+        if xml_id in self._absent:
+            return None
         try:
             _data_id, model, res_id, noupdate = self.env["ir.model.data"]._xmlid_lookup(xml_id)
         except ValueError:
@@ -117,12 +163,14 @@ class DataLoader:
                     [{"xml_id": xml_id, "record": record, "noupdate": noupdate}], update=True
                 )
                 return record
-            if not forcecreate:
-                return model.browse()
+        if not forcecreate and noupdate and self.mode == "update":
+            # a noupdate record that is gone stays gone when it says forcecreate="0" (Odoo)
+            return model.browse()
         record = model.create(vals)
         self.env["ir.model.data"]._update_xmlids(
             [{"xml_id": xml_id, "record": record, "noupdate": noupdate}]
         )
+        self._absent.discard(xml_id)
         return record
 
     # -- records ------------------------------------------------------------------------------
@@ -208,6 +256,8 @@ class DataLoader:
     def _function(self, op: FunctionOp) -> Any:
         if op.noupdate and self.mode == "update":
             return None
+        self._refs.clear()  # the function may delete records, or create external ids
+        self._absent.clear()
         if op.model not in self.env:
             raise ValueError(f"Unknown model {op.model!r}")
         if op.name.startswith("__"):
@@ -237,6 +287,7 @@ class DataLoader:
         return method(*args, **kwargs)
 
     def _delete(self, op: DeleteOp) -> None:
+        self._refs.clear()
         model = self.env[op.model]
         if op.xml_id:
             existing = self._existing(op.xml_id)

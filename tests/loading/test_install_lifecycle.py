@@ -75,6 +75,7 @@ def test_install_upgrade_uninstall(new_database):
         assert env["ld.book"].browse(mine.id).shelf == "A1"
         env.ref("ld_loans.loan_dune").borrower = "Someone else"
         env.ref("ld_library.book_frozen").unlink()
+        env.ref("ld_library.book_once").unlink()
         # a module marked 'to upgrade' is upgraded by the next run, as in Odoo
         env["ir.module.module"].search([("name", "=", "ld_library")]).state = "to upgrade"
 
@@ -90,6 +91,8 @@ def test_install_upgrade_uninstall(new_database):
         assert env.ref("ld_loans.loan_dune").borrower == "Paul"
         # a deleted noupdate record comes back (forcecreate), as in Odoo
         assert env.ref("ld_library.book_frozen").name == "The Left Hand of Darkness"
+        # ... unless it says forcecreate="0"
+        assert env.ref("ld_library.book_once", raise_if_not_found=False) is None
         assert env["ld.book"].browse(mine.id).name == "My own book"
         assert env["ld.tag"].search_count([("name", "like", "post-init")]) == 1  # not at upgrades
         sequence_name = f"ir_sequence_{env.ref('ld_library.seq_book').id:03d}"
