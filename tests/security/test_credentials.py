@@ -71,6 +71,15 @@ def test_one_message_whatever_was_wrong(env, alice, make_user, throttle_cleanup)
     assert messages.pop() == str(AccessDenied())
 
 
+def test_malformed_credentials_are_plain_refusals(env, alice):
+    for login, password, agent in [(42, "correct horse", {}), (alice.login, None, {}),
+                                   (alice.login, ["correct horse"], {}),
+                                   (None, None, {"REMOTE_ADDR": 7})]:
+        with pytest.raises(AccessDenied) as info:
+            env["res.users"].authenticate(DB, login, password, agent)
+        assert str(info.value) == str(AccessDenied())
+
+
 def test_hash_rehashed_when_the_scheme_changes(env, alice):
     old = "pbkdf2:sha256:1000$saltsalt$" + __import__("hashlib").pbkdf2_hmac(
         "sha256", b"legacy", b"saltsalt", 1000).hex()

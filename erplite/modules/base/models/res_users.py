@@ -253,10 +253,11 @@ class ResUsers(models.Model):
     def _login(self, db: str, login: str, password: str, user_agent_env: dict | None = None) -> int:
         """Check ``login`` and ``password``; see :meth:`authenticate`."""
         env = dict(user_agent_env or {})
-        address = env.get("REMOTE_ADDR")
+        address = env.get("REMOTE_ADDR") if isinstance(env.get("REMOTE_ADDR"), str) else None
+        login = login if isinstance(login, str) else None
         counters = self._check_login_throttle(login or None, address)  # AccessDenied while blocked
         user = self.browse()
-        if login and isinstance(login, str) and password:
+        if login and password:
             self.env.cr.execute(SQL("SELECT id FROM res_users WHERE login = %s AND active AND id != %s",
                                     login, SUPERUSER_ID))
             row = self.env.cr.fetchone()
