@@ -56,8 +56,9 @@ def filter_records(records: Any, domain: Any) -> Any:
         return records
     tree = _push_not(Domain(domain))
     matched = _evaluate(tree, records)
-    return records._browse(records.env, tuple(i for i in records._ids if i in matched),
-                           records._prefetch_ids)
+    return records._browse(
+        records.env, tuple(i for i in records._ids if i in matched), records._prefetch_ids
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,14 +80,14 @@ def _push_not(node: Any, negate: bool = False) -> Any:
     if not negate:
         return node
     if node.operator in _NEGATION:
-        return DomainCondition(node.field_expr, _NEGATION[node.operator], node.value,
-                               _checked=True)
+        return DomainCondition(node.field_expr, _NEGATION[node.operator], node.value, _checked=True)
     return DomainNot(node)
 
 
 def _subset(records: Any, ids: set[int]) -> Any:
-    return records._browse(records.env, tuple(i for i in records._ids if i in ids),
-                           records._prefetch_ids)
+    return records._browse(
+        records.env, tuple(i for i in records._ids if i in ids), records._prefetch_ids
+    )
 
 
 def _evaluate(node: Any, records: Any) -> set[int]:
@@ -129,8 +130,11 @@ def _unknown(node: Any, records: Any) -> set[int]:
         return set()
     if node.operator in ("=like", "=ilike") and not field.relational:
         return {i for i, value in _values(records, field).items() if value is None}
-    if node.operator in ("child_of", "parent_of") and field.type == "many2one" \
-            and field.comodel_name != records._name:
+    if (
+        node.operator in ("child_of", "parent_of")
+        and field.type == "many2one"
+        and field.comodel_name != records._name
+    ):
         return {i for i, value in _values(records, field).items() if value is None}
     return set()
 
@@ -151,13 +155,15 @@ def _evaluate_condition(node: DomainCondition, records: Any) -> set[int]:
         operator = "="
     if rest:
         if not field.relational:
-            raise _error(node, f"Invalid path {node.field_expr!r}: {records._name}.{fname} "
-                               "is not a relation")
+            raise _error(
+                node, f"Invalid path {node.field_expr!r}: {records._name}.{fname} is not a relation"
+            )
         return _any(records, field, DomainCondition(rest, operator, value))
     if operator in ("any", "not any"):
         if not field.relational:
-            raise _error(node, f"Operator {operator!r} needs a relational field, not "
-                               f"{records._name}.{fname}")
+            raise _error(
+                node, f"Operator {operator!r} needs a relational field, not {records._name}.{fname}"
+            )
         found = _any(records, field, Domain(value))
         return found if operator == "any" else set(records._ids) - found
     if operator in ("child_of", "parent_of"):
@@ -196,19 +202,26 @@ def _values(records: Any, field: Any) -> dict[int, Any]:
         return {record_id: record_id for record_id in records._ids}
     records._ensure_cached(field)
     cache = env.transaction.cache
-    return {record_id: cache.get_value(record_id, field, env, default=None)
-            for record_id in records._ids}
+    return {
+        record_id: cache.get_value(record_id, field, env, default=None)
+        for record_id in records._ids
+    }
 
 
 def _related_ids(records: Any, field: Any) -> dict[int, tuple]:
     """The ids each record reaches through the relational ``field``."""
     if field.type == "many2one":
-        return {record_id: (() if value is None else (value,))
-                for record_id, value in _values(records, field).items()}
+        return {
+            record_id: (() if value is None else (value,))
+            for record_id, value in _values(records, field).items()
+        }
     records._ensure_cached(field)
-    return {record._ids[0]: record[field.name]._ids
-            for record in records._browse(records.env, tuple(dict.fromkeys(records._ids)),
-                                          records._prefetch_ids)}
+    return {
+        record._ids[0]: record[field.name]._ids
+        for record in records._browse(
+            records.env, tuple(dict.fromkeys(records._ids)), records._prefetch_ids
+        )
+    }
 
 
 def _any(records: Any, field: Any, subdomain: Any) -> set[int]:
@@ -268,8 +281,10 @@ def _hierarchy(records: Any, field: Any, operator: str, value: Any) -> set[int]:
 def _path_ids(model: Any, ids: tuple) -> dict[int, list[int]]:
     records = model._browse(model.env, ids, ids)
     field = model._fields["parent_path"]
-    return {record_id: [int(part) for part in (path or "").split("/") if part]
-            for record_id, path in _values(records, field).items()}
+    return {
+        record_id: [int(part) for part in (path or "").split("/") if part]
+        for record_id, path in _values(records, field).items()
+    }
 
 
 def _parent_map(model: Any, parent_name: str, ids: Any) -> dict[int, int | None]:
@@ -294,7 +309,9 @@ def _chain(parents: dict[int, int | None], record_id: int) -> list[int]:
     return chain
 
 
-def _descendants_among(model: Any, parent_name: str, roots: set[int], candidates: tuple) -> set[int]:
+def _descendants_among(
+    model: Any, parent_name: str, roots: set[int], candidates: tuple
+) -> set[int]:
     """The candidates that are one of ``roots`` or below one of them."""
     if model._parent_store and parent_name == model._parent_name:
         paths = _path_ids(model, candidates)
@@ -359,8 +376,12 @@ def _scalar_test(records: Any, field: Any, operator: str, value: Any) -> Callabl
         return lambda x: x is None or x != target
     if operator in _COMPARISONS:
         target = _comparable(records, field, value, operator)
-        compare = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-                   ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}[operator]
+        compare = {
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+        }[operator]
         if boolean:
             return lambda x: compare(bool(x), bool(target))
         return lambda x: x is not None and target is not None and compare(x, target)

@@ -11,11 +11,13 @@ import pytest
 @pytest.fixture
 def internal_user(env: Any) -> Any:
     """A plain internal user (``base.group_user`` only), created in the test's transaction."""
-    return env["res.users"].create({
-        "name": "Ingrid Internal",
-        "login": "ingrid.internal",
-        "groups_id": [(6, 0, [env.ref("base.group_user").id])],
-    })
+    return env["res.users"].create(
+        {
+            "name": "Ingrid Internal",
+            "login": "ingrid.internal",
+            "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+        }
+    )
 
 
 @pytest.fixture
@@ -42,7 +44,11 @@ def table_columns(cr: Any, table: str) -> dict[str, tuple[str, bool]]:
     """``{column: (udt name, nullable)}`` of ``table`` from the catalog."""
     from erplite.sql import SQL
 
-    cr.execute(SQL(
-        "SELECT column_name, udt_name, is_nullable = 'YES' FROM information_schema.columns "
-        "WHERE table_name = %s", table))
+    cr.execute(
+        SQL(
+            "SELECT column_name, udt_name, is_nullable = 'YES' FROM information_schema.columns "
+            "WHERE table_name = %s",
+            table,
+        )
+    )
     return {name: (udt, nullable) for name, udt, nullable in cr.fetchall()}

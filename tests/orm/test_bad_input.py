@@ -89,21 +89,42 @@ def test_unknown_aggregate_and_granularity_are_named(env):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("vals", [
-    {"count": "twelve"}, {"count": [1]}, {"ratio": "x"}, {"day": "2024-13-45"}, {"day": 12},
-    {"moment": "yesterday"}, {"state": "unknown"}, {"target_id": "T1"}, {"target_id": 1.5},
-    {"tag_ids": "a,b"}, {"tag_ids": [("x",)]}, {"payload": {1, 2}}, {"code": "TOO LONG"},
-    {"name": object()}, {"data": 12},
-])
+@pytest.mark.parametrize(
+    "vals",
+    [
+        {"count": "twelve"},
+        {"count": [1]},
+        {"ratio": "x"},
+        {"day": "2024-13-45"},
+        {"day": 12},
+        {"moment": "yesterday"},
+        {"state": "unknown"},
+        {"target_id": "T1"},
+        {"target_id": 1.5},
+        {"tag_ids": "a,b"},
+        {"tag_ids": [("x",)]},
+        {"payload": {1, 2}},
+        {"code": "TOO LONG"},
+        {"name": object()},
+        {"data": 12},
+    ],
+)
 def test_wrong_value_types_are_refused(env, vals):
     with pytest.raises((ValueError, ValidationError)):
         env[FIELDS].create(vals)
 
 
-@pytest.mark.parametrize("domain", [
-    [("count", "=", "twelve")], [("count", "in", ["a"])], [("day", ">", "not a date")],
-    [("moment", "<", "soon")], [("ratio", ">", "big")], [("id", "in", ["x"])],
-])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        [("count", "=", "twelve")],
+        [("count", "in", ["a"])],
+        [("day", ">", "not a date")],
+        [("moment", "<", "soon")],
+        [("ratio", ">", "big")],
+        [("id", "in", ["x"])],
+    ],
+)
 def test_wrong_value_types_in_domains_are_refused_before_sql(env, domain, assert_query_count):
     with assert_query_count(0):
         with pytest.raises(ValueError):
@@ -120,22 +141,25 @@ def test_required_value_missing(env):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("order", [
-    "name; DROP TABLE test_orm_fields",
-    "name desc, (select 1)",
-    "(select 1)",
-    "name desc; --",
-    "id desc limit 1",
-    "name asc asc",
-    "name collate \"C\"",
-    "name nulls",
-    "name desc nulls sideways",
-    "name, ",
-    "1",
-    "name desc,id) --",
-    "count:month",
-    "target_id.name.x",
-])
+@pytest.mark.parametrize(
+    "order",
+    [
+        "name; DROP TABLE test_orm_fields",
+        "name desc, (select 1)",
+        "(select 1)",
+        "name desc; --",
+        "id desc limit 1",
+        "name asc asc",
+        'name collate "C"',
+        "name nulls",
+        "name desc nulls sideways",
+        "name, ",
+        "1",
+        "name desc,id) --",
+        "count:month",
+        "target_id.name.x",
+    ],
+)
 def test_malicious_or_malformed_orders_are_refused(env, assert_query_count, order):
     with assert_query_count(0):
         with pytest.raises(ValueError):

@@ -13,8 +13,14 @@ LINE = "test_orm.comp.line"
 
 def _db(env, record, column):
     env.flush_all()
-    env.cr.execute(SQL("SELECT %s FROM %s WHERE id = %s", SQL.identifier(column),
-                       SQL.identifier(record._table), record.id))
+    env.cr.execute(
+        SQL(
+            "SELECT %s FROM %s WHERE id = %s",
+            SQL.identifier(column),
+            SQL.identifier(record._table),
+            record.id,
+        )
+    )
     return env.cr.fetchone()[0]
 
 
@@ -25,14 +31,24 @@ def _calls(calls, name):
 @pytest.fixture
 def orders(env):
     country = env["test_orm.comp.country"].create({"name": "Belgium"})
-    partner = env["test_orm.comp.partner"].create({"name": "Acme", "city": "Liège", "country_id": country.id})
+    partner = env["test_orm.comp.partner"].create(
+        {"name": "Acme", "city": "Liège", "country_id": country.id}
+    )
     tag = env["test_orm.comp.tag"].create({"name": "urgent"})
-    records = env[ORDER].create([
-        {"name": f"o{i}", "partner_id": partner.id, "tag_ids": [(6, 0, tag.ids)],
-         "line_ids": [(0, 0, {"quantity": 1, "price": 10.0 * (i + 1)}),
-                      (0, 0, {"quantity": 2, "price": 5.0})]}
-        for i in range(3)
-    ])
+    records = env[ORDER].create(
+        [
+            {
+                "name": f"o{i}",
+                "partner_id": partner.id,
+                "tag_ids": [(6, 0, tag.ids)],
+                "line_ids": [
+                    (0, 0, {"quantity": 1, "price": 10.0 * (i + 1)}),
+                    (0, 0, {"quantity": 2, "price": 5.0}),
+                ],
+            }
+            for i in range(3)
+        ]
+    )
     env.flush_all()
     return records
 
@@ -135,8 +151,16 @@ def test_statements_of_a_recompute_do_not_grow_with_the_records(env):
     partner = env["test_orm.comp.partner"].create({"name": "P"})
 
     def write_all(count):
-        records = env[ORDER].create([{"name": f"n{i}", "partner_id": partner.id, "line_ids": [
-            (0, 0, {"quantity": 1, "price": 1.0}) for _ in range(3)]} for i in range(count)])
+        records = env[ORDER].create(
+            [
+                {
+                    "name": f"n{i}",
+                    "partner_id": partner.id,
+                    "line_ids": [(0, 0, {"quantity": 1, "price": 1.0}) for _ in range(3)],
+                }
+                for i in range(count)
+            ]
+        )
         env.flush_all()
         env.invalidate_all()
         lines = env[LINE].search([("order_id", "in", records.ids)])
@@ -217,8 +241,9 @@ def test_compute_sudo(env, orders, internal_user, compute_calls):
     as_user = orders[0].with_user(internal_user)
     assert as_user.sudo_flag is True
     assert as_user.user_flag is False
-    assert [(name, su) for name, _ids, su in compute_calls if name in ("sudo_flag", "user_flag")] == \
-        [("sudo_flag", True), ("user_flag", False)]
+    assert [
+        (name, su) for name, _ids, su in compute_calls if name in ("sudo_flag", "user_flag")
+    ] == [("sudo_flag", True), ("user_flag", False)]
     assert env[ORDER]._fields["total"].compute_sudo is True  # stored computes default to sudo
     assert env[ORDER]._fields["line_count"].compute_sudo is False
 
@@ -228,8 +253,8 @@ def test_precompute_is_sent_with_the_insert(env, compute_calls):
         order = env[ORDER].create({"name": "pre"})
         env.flush_all()
     rendered = [s.as_string(None) if hasattr(s, "as_string") else str(s) for s in statements]
-    inserts = [s for s in rendered if s.startswith("INSERT INTO \"test_orm_comp_order\"")]
-    updates = [s for s in rendered if s.startswith("UPDATE \"test_orm_comp_order\"")]
+    inserts = [s for s in rendered if s.startswith('INSERT INTO "test_orm_comp_order"')]
+    updates = [s for s in rendered if s.startswith('UPDATE "test_orm_comp_order"')]
     assert len(inserts) == 1 and '"reference"' in inserts[0]
     assert not any('"reference"' in s for s in updates)
     assert order.reference == "REF-pre"
@@ -258,8 +283,14 @@ def test_written_value_of_a_stored_compute_is_kept(env, orders):
 def test_deleting_a_dependency_target_recomputes(env):
     partner = env["test_orm.comp.partner"].create({"name": "P"})
     tag = env["test_orm.comp.tag"].create({"name": "t"})
-    order = env[ORDER].create({"name": "o", "partner_id": partner.id, "tag_ids": [(4, tag.id)],
-                               "line_ids": [(0, 0, {"price": 1})]})
+    order = env[ORDER].create(
+        {
+            "name": "o",
+            "partner_id": partner.id,
+            "tag_ids": [(4, tag.id)],
+            "line_ids": [(0, 0, {"price": 1})],
+        }
+    )
     env.flush_all()
     assert (order.partner_name, order.tag_names) == ("P", "t")
     partner.unlink()  # the database nullifies the many2one: what depended on it follows

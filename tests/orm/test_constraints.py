@@ -54,7 +54,9 @@ def test_constrains_refuses(env):
 def test_constrains_runs_after_recompute_on_the_recomputed_records(env, constraint_calls):
     Parent = env["test_orm.constrained.parent"]
     parent, other = Parent.create([{"name": "p"}, {"name": "o"}])
-    children = env[MODEL].create([{"name": f"c{i}", "low": 10, "parent_id": parent.id} for i in range(2)])
+    children = env[MODEL].create(
+        [{"name": f"c{i}", "low": 10, "parent_id": parent.id} for i in range(2)]
+    )
     outsider = env[MODEL].create({"name": "x", "low": 10, "parent_id": other.id})
     env.flush_all()
     constraint_calls.clear()
@@ -75,7 +77,9 @@ def test_constrains_runs_after_recompute_on_the_recomputed_records(env, constrai
 
 
 def test_sql_constraints_exist_in_the_table(cr):
-    cr.execute(SQL("SELECT conname FROM pg_constraint WHERE conrelid = 'test_orm_constrained'::regclass"))
+    cr.execute(
+        SQL("SELECT conname FROM pg_constraint WHERE conrelid = 'test_orm_constrained'::regclass")
+    )
     names = {row[0] for row in cr.fetchall()}
     assert {"test_orm_constrained_code_unique", "test_orm_constrained_range_check"} <= names
 
@@ -119,7 +123,9 @@ def test_savepoint_undoes_a_failed_python_constraint(env):
             env[MODEL].create([{"name": "undone"}, {"name": "forbidden"}])
     assert env[MODEL].search([("name", "in", ["undone", "forbidden"])]) == env[MODEL]
     assert kept.exists()
-    env.cr.execute(SQL("SELECT count(*) FROM test_orm_constrained WHERE name IN ('undone', 'forbidden')"))
+    env.cr.execute(
+        SQL("SELECT count(*) FROM test_orm_constrained WHERE name IN ('undone', 'forbidden')")
+    )
     assert env.cr.fetchone()[0] == 0
 
 
@@ -167,8 +173,12 @@ def test_failure_leaves_the_database_as_it_was(registry, tag, failure):
                 Model.search([("name", "=", f"{tag}-ok")]).write({"low": 99, "high": 1})
     with registry.cursor() as check:
         assert _count(check, f"{tag}-ok") == 0
-        check.execute(SQL("SELECT count(*) FROM test_orm_constrained WHERE name LIKE %s OR name = 'forbidden'",
-                          tag + "%"))
+        check.execute(
+            SQL(
+                "SELECT count(*) FROM test_orm_constrained WHERE name LIKE %s OR name = 'forbidden'",
+                tag + "%",
+            )
+        )
         assert check.fetchone()[0] == 0
 
 

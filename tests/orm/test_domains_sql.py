@@ -18,19 +18,40 @@ def data(env):
     tag_a, tag_b, tag_c = Tag.create([{"name": "a"}, {"name": "b"}, {"name": "c"}])
     Target = env["test_orm.target"]
     t1, t2 = Target.create([{"name": "T1", "sequence": 2}, {"name": "T2", "sequence": 1}])
-    records = env[FIELDS].create([
-        {"name": "Alpha", "count": 1, "ratio": 1.5, "flag": True, "day": "2024-01-10",
-         "moment": "2024-01-10 10:00:00", "state": "draft", "target_id": t1.id,
-         "tag_ids": [(6, 0, [tag_a.id, tag_b.id])],
-         "line_ids": [(0, 0, {"name": "l1", "value": 5, "tag_ids": [(6, 0, [tag_c.id])]})]},
-        {"name": "beta", "count": 2, "ratio": 0.0, "flag": False, "day": "2024-02-10",
-         "moment": "2024-02-10 23:30:00", "state": "done", "target_id": t2.id,
-         "tag_ids": [(6, 0, [tag_b.id])],
-         "line_ids": [(0, 0, {"name": "l2", "value": 1}), (0, 0, {"name": "l3", "value": 9})]},
-        {"name": "Gamma_x%", "state": False},
-        {"count": 0, "state": "done", "target_id": t1.id},
-        {"name": "alphabet", "count": 5, "ratio": -2.0, "day": "2023-12-31", "state": "draft"},
-    ])
+    records = env[FIELDS].create(
+        [
+            {
+                "name": "Alpha",
+                "count": 1,
+                "ratio": 1.5,
+                "flag": True,
+                "day": "2024-01-10",
+                "moment": "2024-01-10 10:00:00",
+                "state": "draft",
+                "target_id": t1.id,
+                "tag_ids": [(6, 0, [tag_a.id, tag_b.id])],
+                "line_ids": [(0, 0, {"name": "l1", "value": 5, "tag_ids": [(6, 0, [tag_c.id])]})],
+            },
+            {
+                "name": "beta",
+                "count": 2,
+                "ratio": 0.0,
+                "flag": False,
+                "day": "2024-02-10",
+                "moment": "2024-02-10 23:30:00",
+                "state": "done",
+                "target_id": t2.id,
+                "tag_ids": [(6, 0, [tag_b.id])],
+                "line_ids": [
+                    (0, 0, {"name": "l2", "value": 1}),
+                    (0, 0, {"name": "l3", "value": 9}),
+                ],
+            },
+            {"name": "Gamma_x%", "state": False},
+            {"count": 0, "state": "done", "target_id": t1.id},
+            {"name": "alphabet", "count": 5, "ratio": -2.0, "day": "2023-12-31", "state": "draft"},
+        ]
+    )
     env.flush_all()
     return {"records": records, "tags": (tag_a, tag_b, tag_c), "targets": (t1, t2)}
 
@@ -51,40 +72,43 @@ def _search(env, data, domain, **kwargs):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("domain, expected", [
-    ([("name", "=", "Alpha")], {0}),
-    ([("name", "!=", "Alpha")], {1, 2, 3, 4}),  # NULL included
-    ([("count", "<", 2)], {0, 3}),  # NULL excluded
-    ([("count", "<=", 2)], {0, 1, 3}),
-    ([("count", ">", 1)], {1, 4}),
-    ([("count", ">=", 1)], {0, 1, 4}),
-    ([("ratio", ">", 0)], {0}),
-    ([("name", "=?", False)], {0, 1, 2, 3, 4}),
-    ([("name", "=?", "beta")], {1}),
-    ([("name", "like", "lpha")], {0, 4}),
-    ([("name", "like", "ALPHA")], set()),
-    ([("name", "ilike", "ALPHA")], {0, 4}),
-    ([("name", "not like", "lpha")], {1, 2, 3}),  # NULL included
-    ([("name", "not ilike", "ALPHA")], {1, 2, 3}),
-    ([("name", "=like", "Alph%")], {0}),
-    ([("name", "=like", "alph_")], set()),
-    ([("name", "=ilike", "alph_")], {0}),
-    ([("name", "=ilike", "ALPHABET")], {4}),
-    ([("name", "like", "a_x")], {2}),  # "_" is a wildcard, as in Odoo 17
-    ([("name", "in", ["Alpha", "beta"])], {0, 1}),
-    ([("name", "not in", ["Alpha", "beta"])], {2, 3, 4}),
-    ([("state", "in", ["done"])], {1, 3}),
-    ([("day", ">", "2024-01-01")], {0, 1}),
-    ([("day", "<", datetime.date(2024, 1, 1))], {4}),
-    ([("moment", "<=", "2024-02-10")], {0, 1}),  # a date covers the whole day
-    ([("moment", ">", "2024-01-10")], {1}),
-    ([("moment", "=", datetime.datetime(2024, 1, 10, 10, 0))], {0}),
-    ([("flag", "=", True)], {0}),
-    ([("flag", "=", False)], {1, 2, 3, 4}),  # an empty boolean is False
-    ([("flag", "!=", True)], {1, 2, 3, 4}),
-    ([("flag", "in", [False])], {1, 2, 3, 4}),
-    ([("id", "!=", False)], {0, 1, 2, 3, 4}),
-])
+@pytest.mark.parametrize(
+    "domain, expected",
+    [
+        ([("name", "=", "Alpha")], {0}),
+        ([("name", "!=", "Alpha")], {1, 2, 3, 4}),  # NULL included
+        ([("count", "<", 2)], {0, 3}),  # NULL excluded
+        ([("count", "<=", 2)], {0, 1, 3}),
+        ([("count", ">", 1)], {1, 4}),
+        ([("count", ">=", 1)], {0, 1, 4}),
+        ([("ratio", ">", 0)], {0}),
+        ([("name", "=?", False)], {0, 1, 2, 3, 4}),
+        ([("name", "=?", "beta")], {1}),
+        ([("name", "like", "lpha")], {0, 4}),
+        ([("name", "like", "ALPHA")], set()),
+        ([("name", "ilike", "ALPHA")], {0, 4}),
+        ([("name", "not like", "lpha")], {1, 2, 3}),  # NULL included
+        ([("name", "not ilike", "ALPHA")], {1, 2, 3}),
+        ([("name", "=like", "Alph%")], {0}),
+        ([("name", "=like", "alph_")], set()),
+        ([("name", "=ilike", "alph_")], {0}),
+        ([("name", "=ilike", "ALPHABET")], {4}),
+        ([("name", "like", "a_x")], {2}),  # "_" is a wildcard, as in Odoo 17
+        ([("name", "in", ["Alpha", "beta"])], {0, 1}),
+        ([("name", "not in", ["Alpha", "beta"])], {2, 3, 4}),
+        ([("state", "in", ["done"])], {1, 3}),
+        ([("day", ">", "2024-01-01")], {0, 1}),
+        ([("day", "<", datetime.date(2024, 1, 1))], {4}),
+        ([("moment", "<=", "2024-02-10")], {0, 1}),  # a date covers the whole day
+        ([("moment", ">", "2024-01-10")], {1}),
+        ([("moment", "=", datetime.datetime(2024, 1, 10, 10, 0))], {0}),
+        ([("flag", "=", True)], {0}),
+        ([("flag", "=", False)], {1, 2, 3, 4}),  # an empty boolean is False
+        ([("flag", "!=", True)], {1, 2, 3, 4}),
+        ([("flag", "in", [False])], {1, 2, 3, 4}),
+        ([("id", "!=", False)], {0, 1, 2, 3, 4}),
+    ],
+)
 def test_operators(env, data, domain, expected):
     assert _search(env, data, domain) == expected
 
@@ -94,23 +118,26 @@ def test_operators(env, data, domain, expected):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("domain, expected", [
-    ([("name", "=", False)], {3}),  # IS NULL
-    ([("name", "!=", False)], {0, 1, 2, 4}),
-    ([("count", "=", False)], {2}),  # 0 is not NULL
-    ([("count", "=", 0)], {3}),
-    ([("count", "!=", 1)], {1, 2, 3, 4}),
-    ([("count", "in", [1, False])], {0, 2}),
-    ([("count", "not in", [1])], {1, 2, 3, 4}),
-    ([("count", "not in", [1, False])], {1, 3, 4}),
-    ([("name", "like", "")], {0, 1, 2, 3, 4}),
-    ([("name", "not like", "")], {3}),
-    ([("target_id", "=", False)], {2, 4}),
-    ([("target_id", "!=", False)], {0, 1, 3}),
-    ([("day", "in", [False])], {2, 3}),
-    (["!", ("count", "<", 2)], {1, 4}),  # negation pushed: ">= 2", NULL excluded
-    (["!", ("name", "=", "Alpha")], {1, 2, 3, 4}),
-])
+@pytest.mark.parametrize(
+    "domain, expected",
+    [
+        ([("name", "=", False)], {3}),  # IS NULL
+        ([("name", "!=", False)], {0, 1, 2, 4}),
+        ([("count", "=", False)], {2}),  # 0 is not NULL
+        ([("count", "=", 0)], {3}),
+        ([("count", "!=", 1)], {1, 2, 3, 4}),
+        ([("count", "in", [1, False])], {0, 2}),
+        ([("count", "not in", [1])], {1, 2, 3, 4}),
+        ([("count", "not in", [1, False])], {1, 3, 4}),
+        ([("name", "like", "")], {0, 1, 2, 3, 4}),
+        ([("name", "not like", "")], {3}),
+        ([("target_id", "=", False)], {2, 4}),
+        ([("target_id", "!=", False)], {0, 1, 3}),
+        ([("day", "in", [False])], {2, 3}),
+        (["!", ("count", "<", 2)], {1, 4}),  # negation pushed: ">= 2", NULL excluded
+        (["!", ("name", "=", "Alpha")], {1, 2, 3, 4}),
+    ],
+)
 def test_null_semantics(env, data, domain, expected):
     assert _search(env, data, domain) == expected
 
@@ -172,17 +199,18 @@ def test_paths_of_several_hops(env, data):
     assert _search(env, data, [("line_ids.tag_ids.name", "=", "c")]) == {0}
     lines = env["test_orm.fields.line"].search([("parent_id.target_id.name", "=", "T2")])
     assert sorted(lines.mapped("name")) == ["l2", "l3"]
-    assert env["test_orm.fields.tag"].search([("name", "in", ["a", "b", "c"]),
-                                              ("id", "in", [t.id for t in data["tags"]])]) \
-        .mapped("name") == ["a", "b", "c"]
+    assert env["test_orm.fields.tag"].search(
+        [("name", "in", ["a", "b", "c"]), ("id", "in", [t.id for t in data["tags"]])]
+    ).mapped("name") == ["a", "b", "c"]
 
 
 def test_prefix_operators_against_data(env, data):
     assert _search(env, data, ["|", ("name", "=", "Alpha"), ("count", "=", 5)]) == {0, 4}
     assert _search(env, data, ["&", ("state", "=", "done"), ("count", "=", 0)]) == {3}
     assert _search(env, data, ["!", "|", ("state", "=", "done"), ("count", "=", 1)]) == {2, 4}
-    assert _search(env, data, ["|", "&", ("flag", "=", True), ("count", "=", 1),
-                               ("name", "=", False)]) == {0, 3}
+    assert _search(
+        env, data, ["|", "&", ("flag", "=", True), ("count", "=", 1), ("name", "=", False)]
+    ) == {0, 3}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,11 +247,21 @@ def test_child_of_and_parent_of(env, model):
 def test_child_of_through_a_relation(env):
     root, child, leaf, other = _hierarchy(env, "test_orm.category")
     Archivable = env["test_orm.archivable"]
-    items = Archivable.create([{"name": "in leaf", "category_id": leaf.id},
-                               {"name": "in other", "category_id": other.id},
-                               {"name": "nowhere"}])
-    assert Archivable.search([("id", "in", items.ids), ("category_id", "child_of", root.id)]) == items[0]
-    assert Archivable.search([("id", "in", items.ids), ("category_id", "parent_of", other.id)]) == items[1]
+    items = Archivable.create(
+        [
+            {"name": "in leaf", "category_id": leaf.id},
+            {"name": "in other", "category_id": other.id},
+            {"name": "nowhere"},
+        ]
+    )
+    assert (
+        Archivable.search([("id", "in", items.ids), ("category_id", "child_of", root.id)])
+        == items[0]
+    )
+    assert (
+        Archivable.search([("id", "in", items.ids), ("category_id", "parent_of", other.id)])
+        == items[1]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,8 +272,12 @@ def test_child_of_through_a_relation(env):
 def test_active_test(env):
     Archivable = env["test_orm.archivable"]
     category = env["test_orm.category"].create({"name": "cat"})
-    on, off = Archivable.create([{"name": "on", "category_id": category.id},
-                                 {"name": "off", "active": False, "category_id": category.id}])
+    on, off = Archivable.create(
+        [
+            {"name": "on", "category_id": category.id},
+            {"name": "off", "active": False, "category_id": category.id},
+        ]
+    )
     scope = [("id", "in", [on.id, off.id])]
     assert Archivable.search(scope) == on
     assert Archivable.search([*scope, ("active", "=", False)]) == off
@@ -246,7 +288,10 @@ def test_active_test(env):
     category.active = False
     assert Archivable.search([*scope, ("category_id.name", "=", "cat")]) == on
     assert env["test_orm.category"].search([("name", "=", "cat")]) == env["test_orm.category"]
-    assert env["test_orm.category"].with_context(active_test=False).search([("name", "=", "cat")]) == category
+    assert (
+        env["test_orm.category"].with_context(active_test=False).search([("name", "=", "cat")])
+        == category
+    )
 
 
 def test_active_test_in_one2many_paths(env):
@@ -254,8 +299,12 @@ def test_active_test_in_one2many_paths(env):
     parent = Category.create({"name": "p"})
     Category.create({"name": "archived child", "parent_id": parent.id, "active": False})
     assert not Category.search([("id", "=", parent.id), ("child_ids.name", "=", "archived child")])
-    assert Category.with_context(active_test=False).search(
-        [("id", "=", parent.id), ("child_ids.name", "=", "archived child")]) == parent
+    assert (
+        Category.with_context(active_test=False).search(
+            [("id", "=", parent.id), ("child_ids.name", "=", "archived child")]
+        )
+        == parent
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,18 +317,42 @@ def test_order_by_fields(env, data):
     scope = [("id", "in", records.ids)]
     Model = env[FIELDS]
     # ascending puts NULLs last (PostgreSQL's default), descending first
-    assert Model.search(scope, order="count asc, id").ids == \
-        [records[3].id, records[0].id, records[1].id, records[4].id, records[2].id]
-    assert Model.search(scope, order="count desc, id").ids == \
-        [records[2].id, records[4].id, records[1].id, records[0].id, records[3].id]
-    assert Model.search(scope, order="count desc nulls last, id").ids == \
-        [records[4].id, records[1].id, records[0].id, records[3].id, records[2].id]
-    assert Model.search(scope, order="count asc nulls first, id").ids == \
-        [records[2].id, records[3].id, records[0].id, records[1].id, records[4].id]
-    assert Model.search(scope, order="day desc nulls last, id").ids[:3] == \
-        [records[1].id, records[0].id, records[4].id]
-    assert Model.search(scope, order="name").ids[:4] == \
-        Model.search(scope, order="name asc").ids[:4]
+    assert Model.search(scope, order="count asc, id").ids == [
+        records[3].id,
+        records[0].id,
+        records[1].id,
+        records[4].id,
+        records[2].id,
+    ]
+    assert Model.search(scope, order="count desc, id").ids == [
+        records[2].id,
+        records[4].id,
+        records[1].id,
+        records[0].id,
+        records[3].id,
+    ]
+    assert Model.search(scope, order="count desc nulls last, id").ids == [
+        records[4].id,
+        records[1].id,
+        records[0].id,
+        records[3].id,
+        records[2].id,
+    ]
+    assert Model.search(scope, order="count asc nulls first, id").ids == [
+        records[2].id,
+        records[3].id,
+        records[0].id,
+        records[1].id,
+        records[4].id,
+    ]
+    assert Model.search(scope, order="day desc nulls last, id").ids[:3] == [
+        records[1].id,
+        records[0].id,
+        records[4].id,
+    ]
+    assert (
+        Model.search(scope, order="name").ids[:4] == Model.search(scope, order="name asc").ids[:4]
+    )
     assert Model.search(scope, limit=2, offset=1, order="id").ids == records.ids[1:3]
 
 
@@ -290,8 +363,9 @@ def test_order_by_many2one_uses_the_comodel_order(env):
     a2 = Animal.create({"name": "z", "sequence": 5})
     a3 = Animal.create({"name": "m", "sequence": 1})
     Owner = env["test_orm.owner"]
-    owners = Owner.create([{"animal_id": a.id, "leash": leash} for a, leash in
-                           ((a1, "1"), (a2, "2"), (a3, "3"))])
+    owners = Owner.create(
+        [{"animal_id": a.id, "leash": leash} for a, leash in ((a1, "1"), (a2, "2"), (a3, "3"))]
+    )
     scope = [("id", "in", owners.ids)]
     assert Owner.search(scope, order="animal_id").mapped("leash") == ["3", "2", "1"]
     assert Owner.search(scope, order="animal_id desc").mapped("leash") == ["1", "2", "3"]
@@ -306,8 +380,9 @@ def test_order_by_a_many2one_to_a_model_ordered_by_its_own_many2one(env):
     # parent_id orders by the parent's order, whose own parent_id is skipped: by the parent's
     # name (the child of "b" first, roots have none and come last), then by name
     assert found.mapped("name") == ["c", "a", "b"]
-    assert Chain.search([("id", "in", [root_a.id, root_b.id, child.id])], order="name").mapped("name") \
-        == ["a", "b", "c"]
+    assert Chain.search([("id", "in", [root_a.id, root_b.id, child.id])], order="name").mapped(
+        "name"
+    ) == ["a", "b", "c"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,24 +390,55 @@ def test_order_by_a_many2one_to_a_model_ordered_by_its_own_many2one(env):
 # ---------------------------------------------------------------------------------------------
 
 CONSISTENCY_DOMAINS = [
-    [("name", "=", "Alpha")], [("name", "!=", "Alpha")], [("name", "=", False)],
-    [("name", "!=", False)], [("count", "<", 2)], [("count", ">=", 1)], [("count", "=", 0)],
-    [("count", "in", [1, False])], [("count", "not in", [1])], [("count", "not in", [1, False])],
-    [("name", "like", "lpha")], [("name", "ilike", "ALPHA")], [("name", "not ilike", "ALPHA")],
-    [("name", "=like", "Alph%")], [("name", "=ilike", "alph_")], [("name", "like", "")],
-    [("name", "not like", "")], [("name", "like", "a_x")], [("name", "=?", False)],
-    [("day", ">", "2024-01-01")], [("moment", "<=", "2024-02-10")], [("moment", ">", "2024-01-10")],
-    [("flag", "=", True)], [("flag", "=", False)], [("flag", "!=", True)], [("flag", "in", [False])],
-    [("state", "in", ["done"])], [("state", "=", False)], [("target_id", "=", False)],
-    [("target_id.name", "=", "T1")], [("target_id.name", "!=", "T1")],
-    [("target_id", "ilike", "t2")], [("target_id", "not ilike", "t2")],
+    [("name", "=", "Alpha")],
+    [("name", "!=", "Alpha")],
+    [("name", "=", False)],
+    [("name", "!=", False)],
+    [("count", "<", 2)],
+    [("count", ">=", 1)],
+    [("count", "=", 0)],
+    [("count", "in", [1, False])],
+    [("count", "not in", [1])],
+    [("count", "not in", [1, False])],
+    [("name", "like", "lpha")],
+    [("name", "ilike", "ALPHA")],
+    [("name", "not ilike", "ALPHA")],
+    [("name", "=like", "Alph%")],
+    [("name", "=ilike", "alph_")],
+    [("name", "like", "")],
+    [("name", "not like", "")],
+    [("name", "like", "a_x")],
+    [("name", "=?", False)],
+    [("day", ">", "2024-01-01")],
+    [("moment", "<=", "2024-02-10")],
+    [("moment", ">", "2024-01-10")],
+    [("flag", "=", True)],
+    [("flag", "=", False)],
+    [("flag", "!=", True)],
+    [("flag", "in", [False])],
+    [("state", "in", ["done"])],
+    [("state", "=", False)],
+    [("target_id", "=", False)],
+    [("target_id.name", "=", "T1")],
+    [("target_id.name", "!=", "T1")],
+    [("target_id", "ilike", "t2")],
+    [("target_id", "not ilike", "t2")],
     [("target_id", "not any", [("name", "=", "T2")])],
-    [("line_ids.value", ">", 4)], [("line_ids", "=", False)], [("line_ids", "!=", False)],
-    [("line_ids", "not any", [("value", "=", 9)])], [("tag_ids.name", "=", "b")],
-    [("tag_ids", "=", False)], [("tag_ids", "ilike", "A")], [("line_ids.tag_ids.name", "=", "c")],
-    ["|", ("name", "=", "Alpha"), ("count", "=", 5)], ["!", ("count", "<", 2)],
-    ["!", "|", ("state", "=", "done"), ("count", "=", 1)], ["!", ("name", "=like", "A%")],
-    [("ratio", ">", 0)], [("id", "!=", False)], [],
+    [("line_ids.value", ">", 4)],
+    [("line_ids", "=", False)],
+    [("line_ids", "!=", False)],
+    [("line_ids", "not any", [("value", "=", 9)])],
+    [("tag_ids.name", "=", "b")],
+    [("tag_ids", "=", False)],
+    [("tag_ids", "ilike", "A")],
+    [("line_ids.tag_ids.name", "=", "c")],
+    ["|", ("name", "=", "Alpha"), ("count", "=", 5)],
+    ["!", ("count", "<", 2)],
+    ["!", "|", ("state", "=", "done"), ("count", "=", 1)],
+    ["!", ("name", "=like", "A%")],
+    [("ratio", ">", 0)],
+    [("id", "!=", False)],
+    [],
 ]
 
 
@@ -359,8 +465,10 @@ def test_filtered_domain_hierarchies(env):
     assert nodes.filtered_domain([("id", "parent_of", leaf.id)]) == root | child | leaf
     categories = _hierarchy(env, "test_orm.category")
     everything = categories[0] | categories[1] | categories[2] | categories[3]
-    assert everything.filtered_domain([("id", "child_of", categories[0].id)]) == \
-        categories[0] | categories[1] | categories[2]
+    assert (
+        everything.filtered_domain([("id", "child_of", categories[0].id)])
+        == categories[0] | categories[1] | categories[2]
+    )
 
 
 def test_filtered_domain_errors(env, data):

@@ -54,11 +54,16 @@ class FakeModel:
 def _models():
     env: dict = {}
     partner = FakeModel(
-        "fake.partner", env,
-        name=fields.Char(), score=fields.Integer(), active=fields.Boolean(),
-        day=fields.Date(), country_id=Many2one("fake.country"),
-        tag_ids=Many2many("fake.tag", relation="fake_partner_tag_rel", column1="partner_id",
-                          column2="tag_id"),
+        "fake.partner",
+        env,
+        name=fields.Char(),
+        score=fields.Integer(),
+        active=fields.Boolean(),
+        day=fields.Date(),
+        country_id=Many2one("fake.country"),
+        tag_ids=Many2many(
+            "fake.tag", relation="fake_partner_tag_rel", column1="partner_id", column2="tag_id"
+        ),
         line_ids=One2many("fake.line", "partner_id"),
         is_vip=fields.Boolean(store=False, compute="_compute_vip", search="_search_is_vip"),
         country_name=fields.Char(related="country_id.name", store=False),
@@ -120,7 +125,11 @@ def test_nested_operators_are_flattened():
 
 def test_round_trip_to_list():
     for domain in (
-        [A], ["&", A, B], ["|", A, "!", B], ["!", "|", A, B], ["&", "|", A, B, "|", B, C],
+        [A],
+        ["&", A, B],
+        ["|", A, "!", B],
+        ["!", "|", A, B],
+        ["&", "|", A, B, "|", B, C],
         [("country_id", "any", [("name", "=", "x")])],
         [("id", "in", [1, 2, 3])],
     ):
@@ -153,19 +162,22 @@ def test_and_or_helpers():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("domain, message", [
-    ([("name", "bogus", 1)], "bogus"),
-    ([("name", "=")], "Invalid domain term"),
-    ([("name", "=", 1, 2)], "Invalid domain term"),
-    (["|", A], "missing operand"),
-    (["!"], "missing operand"),
-    (["&", A], "missing operand"),
-    ([42], "Invalid domain term"),
-    ([("", "=", 1)], "Invalid field"),
-    ([(None, "=", 1)], "Invalid field"),
-    ("name = 1", "Invalid domain"),
-    ([("name", None, 1)], "Invalid operator"),
-])
+@pytest.mark.parametrize(
+    "domain, message",
+    [
+        ([("name", "bogus", 1)], "bogus"),
+        ([("name", "=")], "Invalid domain term"),
+        ([("name", "=", 1, 2)], "Invalid domain term"),
+        (["|", A], "missing operand"),
+        (["!"], "missing operand"),
+        (["&", A], "missing operand"),
+        ([42], "Invalid domain term"),
+        ([("", "=", 1)], "Invalid field"),
+        ([(None, "=", 1)], "Invalid field"),
+        ("name = 1", "Invalid domain"),
+        ([("name", None, 1)], "Invalid operator"),
+    ],
+)
 def test_bad_domains_are_refused(domain, message):
     with pytest.raises(ValueError, match=message):
         Domain(domain)
@@ -188,11 +200,23 @@ def test_unknown_field_names_model_and_field():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("operator, negated", [
-    ("=", "!="), ("!=", "="), ("<", ">="), (">=", "<"), (">", "<="), ("<=", ">"),
-    ("in", "not in"), ("not in", "in"), ("like", "not like"), ("ilike", "not ilike"),
-    ("not like", "like"), ("not ilike", "ilike"),
-])
+@pytest.mark.parametrize(
+    "operator, negated",
+    [
+        ("=", "!="),
+        ("!=", "="),
+        ("<", ">="),
+        (">=", "<"),
+        (">", "<="),
+        ("<=", ">"),
+        ("in", "not in"),
+        ("not in", "in"),
+        ("like", "not like"),
+        ("ilike", "not ilike"),
+        ("not like", "like"),
+        ("not ilike", "ilike"),
+    ],
+)
 def test_negation_is_pushed_onto_the_operator(operator, negated):
     partner = _models()
     value = [1] if "in" in operator.split() else 1
@@ -260,7 +284,8 @@ def test_non_stored_fields_are_rewritten():
     partner = _models()
     assert Domain([("is_vip", "=", True)]).optimize(partner) == DomainCondition("score", ">=", 100)
     assert Domain([("country_name", "=", "x")]).optimize(partner) == DomainCondition(
-        "country_id", "any", DomainCondition("name", "=", "x"))
+        "country_id", "any", DomainCondition("name", "=", "x")
+    )
 
 
 def test_optimize_is_idempotent():
@@ -306,26 +331,40 @@ def test_equality_and_hash():
 def test_condition_sql_is_parameterised():
     partner = _models()
     query = Query(None, "fake_partner")
-    code, params = _render(Domain([("name", "=", "x'; DROP TABLE t")]).optimize(partner)
-                           .to_sql(partner, "fake_partner", query))
+    code, params = _render(
+        Domain([("name", "=", "x'; DROP TABLE t")])
+        .optimize(partner)
+        .to_sql(partner, "fake_partner", query)
+    )
     assert code == '"fake_partner"."name" = %s'
     assert params == ("x'; DROP TABLE t",)
 
 
-@pytest.mark.parametrize("domain, expected_code, expected_params", [
-    ([("name", "=", False)], '"t"."name" IS NULL', ()),
-    ([("name", "!=", False)], '"t"."name" IS NOT NULL', ()),
-    ([("name", "!=", "a")], '("t"."name" != %s OR "t"."name" IS NULL)', ("a",)),
-    ([("score", "in", [1, False])], '("t"."score" = ANY(%s) OR "t"."score" IS NULL)', ([1],)),
-    ([("score", "not in", [1])], '("t"."score" <> ALL(%s) OR "t"."score" IS NULL)', ([1],)),
-    ([("score", "not in", [1, False])], '("t"."score" <> ALL(%s) AND "t"."score" IS NOT NULL)', ([1],)),
-    ([("name", "ilike", "ab")], '"t"."name"::text ILIKE %s', ("%ab%",)),
-    ([("name", "not ilike", "ab")], '("t"."name"::text NOT ILIKE %s OR "t"."name" IS NULL)', ("%ab%",)),
-    ([("name", "=like", "a_")], '"t"."name"::text LIKE %s', ("a_",)),
-    ([("flag", "=", True)], '"t"."flag" IS TRUE', ()),
-    ([("flag", "=", False)], '"t"."flag" IS NOT TRUE', ()),
-    ([("score", ">=", 3)], '"t"."score" >= %s', (3,)),
-])
+@pytest.mark.parametrize(
+    "domain, expected_code, expected_params",
+    [
+        ([("name", "=", False)], '"t"."name" IS NULL', ()),
+        ([("name", "!=", False)], '"t"."name" IS NOT NULL', ()),
+        ([("name", "!=", "a")], '("t"."name" != %s OR "t"."name" IS NULL)', ("a",)),
+        ([("score", "in", [1, False])], '("t"."score" = ANY(%s) OR "t"."score" IS NULL)', ([1],)),
+        ([("score", "not in", [1])], '("t"."score" <> ALL(%s) OR "t"."score" IS NULL)', ([1],)),
+        (
+            [("score", "not in", [1, False])],
+            '("t"."score" <> ALL(%s) AND "t"."score" IS NOT NULL)',
+            ([1],),
+        ),
+        ([("name", "ilike", "ab")], '"t"."name"::text ILIKE %s', ("%ab%",)),
+        (
+            [("name", "not ilike", "ab")],
+            '("t"."name"::text NOT ILIKE %s OR "t"."name" IS NULL)',
+            ("%ab%",),
+        ),
+        ([("name", "=like", "a_")], '"t"."name"::text LIKE %s', ("a_",)),
+        ([("flag", "=", True)], '"t"."flag" IS TRUE', ()),
+        ([("flag", "=", False)], '"t"."flag" IS NOT TRUE', ()),
+        ([("score", ">=", 3)], '"t"."score" >= %s', (3,)),
+    ],
+)
 def test_condition_sql(domain, expected_code, expected_params):
     partner = _models()
     tree = Domain(domain).optimize(partner)
@@ -348,9 +387,12 @@ def test_many2many_sql_uses_the_relation_table():
     partner = _models()
     tree = Domain([("tag_ids", "in", [4, 5])]).optimize(partner)
     code, params = _render(tree.to_sql(partner, "t", Query(None, "t")))
-    assert code == ('EXISTS (SELECT 1 FROM "fake_partner_tag_rel" AS "t__tag_ids" WHERE '
-                    '"t__tag_ids"."partner_id" = "t"."id" AND "t__tag_ids"."tag_id" = ANY(%s))')
+    assert code == (
+        'EXISTS (SELECT 1 FROM "fake_partner_tag_rel" AS "t__tag_ids" WHERE '
+        '"t__tag_ids"."partner_id" = "t"."id" AND "t__tag_ids"."tag_id" = ANY(%s))'
+    )
     assert params == ([4, 5],)
-    code, _params = _render(Domain([("tag_ids", "=", False)]).optimize(partner)
-                            .to_sql(partner, "t", Query(None, "t")))
+    code, _params = _render(
+        Domain([("tag_ids", "=", False)]).optimize(partner).to_sql(partner, "t", Query(None, "t"))
+    )
     assert code.startswith("NOT EXISTS (SELECT 1 FROM")

@@ -15,8 +15,14 @@ FIELDS = "test_orm.fields"
 
 def _raw(env, table, record_id, column):
     """The value of ``column`` as PostgreSQL holds it (after flushing)."""
-    env.cr.execute(SQL("SELECT %s FROM %s WHERE id = %s", SQL.identifier(column),
-                       SQL.identifier(table), record_id))
+    env.cr.execute(
+        SQL(
+            "SELECT %s FROM %s WHERE id = %s",
+            SQL.identifier(column),
+            SQL.identifier(table),
+            record_id,
+        )
+    )
     return env.cr.fetchone()[0]
 
 
@@ -34,11 +40,25 @@ def _reload(record):
 def test_every_field_type_has_its_column_type(cr):
     columns = table_columns(cr, "test_orm_fields")
     expected = {
-        "name": "varchar", "code": "varchar", "text": "text", "html": "text", "count": "int4",
-        "ratio": "float8", "price": "numeric", "amount": "numeric", "flag": "bool",
-        "day": "date", "moment": "timestamp", "state": "varchar", "data": "bytea",
-        "payload": "jsonb", "target_id": "int4", "currency_id": "int4",
-        "create_uid": "int4", "create_date": "timestamp", "write_uid": "int4",
+        "name": "varchar",
+        "code": "varchar",
+        "text": "text",
+        "html": "text",
+        "count": "int4",
+        "ratio": "float8",
+        "price": "numeric",
+        "amount": "numeric",
+        "flag": "bool",
+        "day": "date",
+        "moment": "timestamp",
+        "state": "varchar",
+        "data": "bytea",
+        "payload": "jsonb",
+        "target_id": "int4",
+        "currency_id": "int4",
+        "create_uid": "int4",
+        "create_date": "timestamp",
+        "write_uid": "int4",
         "write_date": "timestamp",
     }
     assert {name: columns[name][0] for name in expected} == expected
@@ -47,8 +67,12 @@ def test_every_field_type_has_its_column_type(cr):
 
 
 def test_char_size_is_varchar_n(cr):
-    cr.execute(SQL("SELECT character_maximum_length FROM information_schema.columns "
-                   "WHERE table_name = 'test_orm_fields' AND column_name = 'code'"))
+    cr.execute(
+        SQL(
+            "SELECT character_maximum_length FROM information_schema.columns "
+            "WHERE table_name = 'test_orm_fields' AND column_name = 'code'"
+        )
+    )
     assert cr.fetchone()[0] == 4
 
 
@@ -60,13 +84,26 @@ def test_char_size_is_varchar_n(cr):
 def test_values_round_trip_through_the_database(env):
     currency = env["res.currency"].search([], limit=1)
     target = env["test_orm.target"].create({"name": "T"})
-    record = env[FIELDS].create({
-        "name": "Name", "code": "AB", "text": "long text", "html": "<p>hi</p>", "count": 7,
-        "ratio": 0.5, "price": 3.14159, "currency_id": currency.id, "amount": 12.5,
-        "flag": True, "day": "2024-02-29", "moment": "2024-02-29 13:45:10", "state": "done",
-        "data": b"\x00\x01binary", "payload": {"a": [1, 2, {"b": None}]},
-        "target_id": target.id,
-    })
+    record = env[FIELDS].create(
+        {
+            "name": "Name",
+            "code": "AB",
+            "text": "long text",
+            "html": "<p>hi</p>",
+            "count": 7,
+            "ratio": 0.5,
+            "price": 3.14159,
+            "currency_id": currency.id,
+            "amount": 12.5,
+            "flag": True,
+            "day": "2024-02-29",
+            "moment": "2024-02-29 13:45:10",
+            "state": "done",
+            "data": b"\x00\x01binary",
+            "payload": {"a": [1, 2, {"b": None}]},
+            "target_id": target.id,
+        }
+    )
     record = _reload(record)
     assert record.name == "Name"
     assert record.code == "AB"
@@ -89,13 +126,20 @@ def test_values_round_trip_through_the_database(env):
 
 
 def test_sql_representation(env):
-    record = env[FIELDS].create({
-        "day": datetime.date(2023, 1, 2), "moment": datetime.datetime(2023, 1, 2, 3, 4, 5),
-        "payload": [1, "x"], "flag": False, "price": 2.005,
-    })
+    record = env[FIELDS].create(
+        {
+            "day": datetime.date(2023, 1, 2),
+            "moment": datetime.datetime(2023, 1, 2, 3, 4, 5),
+            "payload": [1, "x"],
+            "flag": False,
+            "price": 2.005,
+        }
+    )
     env.flush_all()
     assert _raw(env, "test_orm_fields", record.id, "day") == datetime.date(2023, 1, 2)
-    assert _raw(env, "test_orm_fields", record.id, "moment") == datetime.datetime(2023, 1, 2, 3, 4, 5)
+    assert _raw(env, "test_orm_fields", record.id, "moment") == datetime.datetime(
+        2023, 1, 2, 3, 4, 5
+    )
     assert _raw(env, "test_orm_fields", record.id, "payload") == [1, "x"]
     assert _raw(env, "test_orm_fields", record.id, "flag") is False
 
@@ -110,8 +154,7 @@ def test_aware_datetime_is_stored_as_naive_utc(env):
 
 def test_empty_values_read_as_false(env):
     record = _reload(env[FIELDS].create({"state": False, "greeting": False}))
-    for name in ("name", "text", "html", "day", "moment", "state", "data", "payload",
-                 "greeting"):
+    for name in ("name", "text", "html", "day", "moment", "state", "data", "payload", "greeting"):
         assert record[name] is False, name
     assert record.count == 0
     assert record.ratio == 0.0
@@ -134,12 +177,28 @@ def test_empty_values_stored_as_null(env):
 def test_read_format(env):
     target = env["test_orm.target"].create({"name": "Target"})
     tags = env["test_orm.fields.tag"].create([{"name": "b"}, {"name": "a"}])
-    record = env[FIELDS].create({
-        "name": "R", "target_id": target.id, "day": "2024-01-31", "tag_ids": [(6, 0, tags.ids)],
-        "moment": "2024-01-31 08:00:00",
-    })
-    [values] = _reload(record).read(["name", "target_id", "restrict_id", "day", "moment",
-                                     "tag_ids", "line_ids", "count", "flag"])
+    record = env[FIELDS].create(
+        {
+            "name": "R",
+            "target_id": target.id,
+            "day": "2024-01-31",
+            "tag_ids": [(6, 0, tags.ids)],
+            "moment": "2024-01-31 08:00:00",
+        }
+    )
+    [values] = _reload(record).read(
+        [
+            "name",
+            "target_id",
+            "restrict_id",
+            "day",
+            "moment",
+            "tag_ids",
+            "line_ids",
+            "count",
+            "flag",
+        ]
+    )
     assert values["id"] == record.id
     assert values["target_id"] == (target.id, "Target")
     assert values["restrict_id"] is False
@@ -183,7 +242,9 @@ def test_wrong_values_are_refused(env):
 
 
 def test_static_and_callable_defaults(env):
-    target = env["test_orm.target"].search([], limit=1) or env["test_orm.target"].create({"name": "first"})
+    target = env["test_orm.target"].search([], limit=1) or env["test_orm.target"].create(
+        {"name": "first"}
+    )
     first = env["test_orm.target"].search([], limit=1)
     record = env[FIELDS].create({})
     assert record.greeting == "hello"
@@ -272,10 +333,14 @@ def test_selection_add_through_inherit(env):
 
 
 def _fk_actions(cr, table):
-    cr.execute(SQL(
-        "SELECT a.attname, c.confdeltype FROM pg_constraint c "
-        "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-        "WHERE c.contype = 'f' AND c.conrelid = %s::regclass", table))
+    cr.execute(
+        SQL(
+            "SELECT a.attname, c.confdeltype FROM pg_constraint c "
+            "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+            "WHERE c.contype = 'f' AND c.conrelid = %s::regclass",
+            table,
+        )
+    )
     return dict(cr.fetchall())
 
 
@@ -333,9 +398,15 @@ def test_many2one_is_indexed(cr):
 
 
 def test_one2many_through_its_inverse(env):
-    record = env[FIELDS].create({"name": "parent", "line_ids": [
-        (0, 0, {"name": "b", "sequence": 2}), (0, 0, {"name": "a", "sequence": 1}),
-    ]})
+    record = env[FIELDS].create(
+        {
+            "name": "parent",
+            "line_ids": [
+                (0, 0, {"name": "b", "sequence": 2}),
+                (0, 0, {"name": "a", "sequence": 1}),
+            ],
+        }
+    )
     lines = record.line_ids
     assert sorted(lines.mapped("name")) == ["a", "b"]
     assert _reload(record).line_ids.mapped("name") == ["a", "b"]  # the comodel's _order
@@ -356,7 +427,10 @@ def test_many2many_relation_table_named_as_odoo(env, cr):
     assert set(columns) == {"test_orm_fields_id", "test_orm_fields_tag_id"}
     explicit = env[FIELDS]._fields["other_tag_ids"]
     assert (explicit.relation, explicit.column1, explicit.column2) == (
-        "test_orm_fields_other_rel", "record_id", "tag_id")
+        "test_orm_fields_other_rel",
+        "record_id",
+        "tag_id",
+    )
     assert set(table_columns(cr, "test_orm_fields_other_rel")) == {"record_id", "tag_id"}
     # the line model's many2many to the same comodel gets its own table
     line_field = env["test_orm.fields.line"]._fields["tag_ids"]
@@ -367,8 +441,13 @@ def test_many2many_rows(env):
     tags = env["test_orm.fields.tag"].create([{"name": "x"}, {"name": "y"}])
     record = env[FIELDS].create({"tag_ids": [(6, 0, tags.ids)]})
     env.flush_all()
-    env.cr.execute(SQL("SELECT test_orm_fields_tag_id FROM test_orm_fields_test_orm_fields_tag_rel "
-                       "WHERE test_orm_fields_id = %s ORDER BY 1", record.id))
+    env.cr.execute(
+        SQL(
+            "SELECT test_orm_fields_tag_id FROM test_orm_fields_test_orm_fields_tag_rel "
+            "WHERE test_orm_fields_id = %s ORDER BY 1",
+            record.id,
+        )
+    )
     assert [row[0] for row in env.cr.fetchall()] == sorted(tags.ids)
     tags[0].unlink()
     assert _reload(record).tag_ids == tags[1]

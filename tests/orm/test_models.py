@@ -80,7 +80,9 @@ def test_classical_extension_across_modules(env, cr):
 def test_prototype_inheritance(env, cr):
     dog = env["test_orm.dog"].create({"name": "Rex", "breed": "lab"})
     assert dog._table == "test_orm_dog"
-    assert {"name", "sequence", "sound", "legs", "breed", "color"} <= set(table_columns(cr, "test_orm_dog"))
+    assert {"name", "sequence", "sound", "legs", "breed", "color"} <= set(
+        table_columns(cr, "test_orm_dog")
+    )
     assert "breed" not in env["test_orm.animal"]._fields
     assert dog.sound == "woof"  # its own default
     assert dog.color == "brown"  # an extension of the parent declared after the child applies
@@ -138,8 +140,9 @@ def test_inherits_unlink_keeps_the_parent_and_cascades(env):
 
 
 def test_inherits_res_users_res_partner(env):
-    user = env["res.users"].create({"name": "Delegated Dan", "login": "dan.delegated",
-                                    "email": "dan@example.com"})
+    user = env["res.users"].create(
+        {"name": "Delegated Dan", "login": "dan.delegated", "email": "dan@example.com"}
+    )
     partner = user.partner_id
     assert partner.name == "Delegated Dan"
     assert partner.email == "dan@example.com"
@@ -156,9 +159,13 @@ def test_inherits_res_users_res_partner(env):
 
 def test_order_is_the_default_search_order(env):
     model = env["test_orm.animal"]
-    records = model.create([
-        {"name": "b", "sequence": 2}, {"name": "a", "sequence": 1}, {"name": "c", "sequence": 2},
-    ])
+    records = model.create(
+        [
+            {"name": "b", "sequence": 2},
+            {"name": "a", "sequence": 1},
+            {"name": "c", "sequence": 2},
+        ]
+    )
     found = model.search([("id", "in", records.ids)])
     # "sequence, name desc, id"
     assert found.mapped("name") == ["a", "c", "b"]
@@ -185,10 +192,18 @@ def test_display_name_without_rec_name(env):
 
 
 def test_order_of_coded(env):
-    records = env["test_orm.coded"].create([
-        {"code": "b", "priority": 1}, {"code": "a", "priority": 1}, {"code": "z", "priority": 5},
-    ])
-    assert env["test_orm.coded"].search([("id", "in", records.ids)]).mapped("code") == ["z", "a", "b"]
+    records = env["test_orm.coded"].create(
+        [
+            {"code": "b", "priority": 1},
+            {"code": "a", "priority": 1},
+            {"code": "z", "priority": 5},
+        ]
+    )
+    assert env["test_orm.coded"].search([("id", "in", records.ids)]).mapped("code") == [
+        "z",
+        "a",
+        "b",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,7 +250,9 @@ def test_parent_store_refuses_cycles(env):
 
 def test_parent_path_batch_create(env):
     root = env["test_orm.category"].create({"name": "r"})
-    children = env["test_orm.category"].create([{"name": f"c{i}", "parent_id": root.id} for i in range(3)])
+    children = env["test_orm.category"].create(
+        [{"name": f"c{i}", "parent_id": root.id} for i in range(3)]
+    )
     assert [c.parent_path for c in children] == [f"{root.id}/{c.id}/" for c in children]
 
 
@@ -265,7 +282,9 @@ def test_magic_fields(env, internal_user):
     assert animal.write_uid == internal_user
     assert animal.create_uid == env.user
     env.flush_all()
-    env.cr.execute(SQL("SELECT create_uid, write_uid FROM test_orm_animal WHERE id = %s", animal.id))
+    env.cr.execute(
+        SQL("SELECT create_uid, write_uid FROM test_orm_animal WHERE id = %s", animal.id)
+    )
     assert env.cr.fetchone() == (env.uid, internal_user.id)
     assert animal.display_name == "changed"
     for name in ("id", "create_uid", "create_date", "write_uid", "write_date", "display_name"):
@@ -295,7 +314,9 @@ def test_archiving(env):
     assert Archivable.search([("id", "in", records.ids)]) == on
     assert Archivable.with_context(active_test=False).search([("id", "in", records.ids)]) == records
     assert Archivable.search([("id", "in", records.ids), ("active", "=", False)]) == off
-    assert Archivable.search([("id", "in", records.ids), ("active", "in", [True, False])]) == records
+    assert (
+        Archivable.search([("id", "in", records.ids), ("active", "in", [True, False])]) == records
+    )
     assert Archivable.search_count([("id", "in", records.ids)]) == 1
     off.action_unarchive()
     assert off.active is True

@@ -14,18 +14,59 @@ FIELDS = "test_orm.fields"
 def data(env):
     Target = env["test_orm.target"]
     t1, t2 = Target.create([{"name": "T1"}, {"name": "T2"}])
-    records = env[FIELDS].create([
-        {"name": "a", "count": 1, "ratio": 1.5, "flag": True, "state": "draft", "target_id": t1.id,
-         "day": "2024-01-02", "moment": "2024-01-02 10:00:00"},
-        {"name": "b", "count": 2, "ratio": 2.5, "flag": True, "state": "draft", "target_id": t1.id,
-         "day": "2024-01-20", "moment": "2024-01-20 23:59:59"},
-        {"name": "c", "count": 3, "ratio": 0.5, "flag": False, "state": "done", "target_id": t2.id,
-         "day": "2024-02-05", "moment": "2024-02-05 00:00:00"},
-        {"name": "d", "count": 4, "ratio": 1.0, "flag": True, "state": "done",
-         "day": "2024-05-01", "moment": "2024-05-01 12:00:00"},
-        {"name": "e", "count": 5, "ratio": 4.0, "flag": False, "state": "done", "target_id": t2.id,
-         "day": "2023-12-31", "moment": "2023-12-31 08:00:00"},
-    ])
+    records = env[FIELDS].create(
+        [
+            {
+                "name": "a",
+                "count": 1,
+                "ratio": 1.5,
+                "flag": True,
+                "state": "draft",
+                "target_id": t1.id,
+                "day": "2024-01-02",
+                "moment": "2024-01-02 10:00:00",
+            },
+            {
+                "name": "b",
+                "count": 2,
+                "ratio": 2.5,
+                "flag": True,
+                "state": "draft",
+                "target_id": t1.id,
+                "day": "2024-01-20",
+                "moment": "2024-01-20 23:59:59",
+            },
+            {
+                "name": "c",
+                "count": 3,
+                "ratio": 0.5,
+                "flag": False,
+                "state": "done",
+                "target_id": t2.id,
+                "day": "2024-02-05",
+                "moment": "2024-02-05 00:00:00",
+            },
+            {
+                "name": "d",
+                "count": 4,
+                "ratio": 1.0,
+                "flag": True,
+                "state": "done",
+                "day": "2024-05-01",
+                "moment": "2024-05-01 12:00:00",
+            },
+            {
+                "name": "e",
+                "count": 5,
+                "ratio": 4.0,
+                "flag": False,
+                "state": "done",
+                "target_id": t2.id,
+                "day": "2023-12-31",
+                "moment": "2023-12-31 08:00:00",
+            },
+        ]
+    )
     return {"records": records, "t1": t1, "t2": t2, "scope": [("id", "in", records.ids)]}
 
 
@@ -35,11 +76,22 @@ def _by(groups, key):
 
 def test_aggregates(env, data):
     scope = data["scope"]
-    [group] = env[FIELDS].read_group(scope, [
-        "count:sum", "avg_count:avg(count)", "min_count:min(count)", "max_count:max(count)",
-        "n:count(name)", "distinct_states:count_distinct(state)", "names:array_agg(name)",
-        "all_flag:bool_and(flag)", "any_flag:bool_or(flag)", "ratio:sum",
-    ], [])
+    [group] = env[FIELDS].read_group(
+        scope,
+        [
+            "count:sum",
+            "avg_count:avg(count)",
+            "min_count:min(count)",
+            "max_count:max(count)",
+            "n:count(name)",
+            "distinct_states:count_distinct(state)",
+            "names:array_agg(name)",
+            "all_flag:bool_and(flag)",
+            "any_flag:bool_or(flag)",
+            "ratio:sum",
+        ],
+        [],
+    )
     assert group["__count"] == 5
     assert group["count"] == 15
     assert group["avg_count"] == 3.0 and isinstance(group["avg_count"], float)
@@ -72,17 +124,29 @@ def test_group_by_many2one_with_display_names(env, data, assert_query_count):
         env[FIELDS].read_group(data["scope"], ["count:sum"], ["target_id"])
 
 
-@pytest.mark.parametrize("granularity, expected", [
-    ("day", {"02 Jan 2024": 1, "20 Jan 2024": 1, "05 Feb 2024": 1, "01 May 2024": 1, "31 Dec 2023": 1}),
-    # ISO weeks, starting on Monday: 2023-12-31 is a Sunday of 2023's last week
-    ("week", {"W52 2023": 1, "W1 2024": 1, "W3 2024": 1, "W6 2024": 1, "W18 2024": 1}),
-    ("month", {"January 2024": 2, "February 2024": 1, "May 2024": 1, "December 2023": 1}),
-    ("quarter", {"Q1 2024": 3, "Q2 2024": 1, "Q4 2023": 1}),
-    ("year", {"2024": 4, "2023": 1}),
-])
+@pytest.mark.parametrize(
+    "granularity, expected",
+    [
+        (
+            "day",
+            {
+                "02 Jan 2024": 1,
+                "20 Jan 2024": 1,
+                "05 Feb 2024": 1,
+                "01 May 2024": 1,
+                "31 Dec 2023": 1,
+            },
+        ),
+        # ISO weeks, starting on Monday: 2023-12-31 is a Sunday of 2023's last week
+        ("week", {"W52 2023": 1, "W1 2024": 1, "W3 2024": 1, "W6 2024": 1, "W18 2024": 1}),
+        ("month", {"January 2024": 2, "February 2024": 1, "May 2024": 1, "December 2023": 1}),
+        ("quarter", {"Q1 2024": 3, "Q2 2024": 1, "Q4 2023": 1}),
+        ("year", {"2024": 4, "2023": 1}),
+    ],
+)
 def test_group_by_date_granularities(env, data, granularity, expected):
     groups = env[FIELDS].read_group(data["scope"], ["count:sum"], [f"day:{granularity}"])
-    assert {g[f"day:{granularity}"]: g[f"day_count"] for g in groups} == expected
+    assert {g[f"day:{granularity}"]: g["day_count"] for g in groups} == expected
     for group in groups:  # each group's domain finds its records
         assert env[FIELDS].search_count(group["__domain"]) == group["day_count"]
 
@@ -90,14 +154,23 @@ def test_group_by_date_granularities(env, data, granularity, expected):
 def test_group_by_datetime(env, data):
     groups = env[FIELDS].read_group(data["scope"], ["count:sum"], ["moment:month"], lazy=False)
     assert {g["moment:month"]: g["__count"] for g in groups} == {
-        "December 2023": 1, "January 2024": 2, "February 2024": 1, "May 2024": 1}
+        "December 2023": 1,
+        "January 2024": 2,
+        "February 2024": 1,
+        "May 2024": 1,
+    }
     for group in groups:
         assert env[FIELDS].search_count(group["__domain"]) == group["__count"]
 
 
 def test_default_date_granularity_is_month(env, data):
     groups = env[FIELDS].read_group(data["scope"], ["count:sum"], ["day"])
-    assert {g["day"] for g in groups} == {"January 2024", "February 2024", "May 2024", "December 2023"}
+    assert {g["day"] for g in groups} == {
+        "January 2024",
+        "February 2024",
+        "May 2024",
+        "December 2023",
+    }
 
 
 def test_lazy_and_not_lazy(env, data):
@@ -108,7 +181,10 @@ def test_lazy_and_not_lazy(env, data):
     assert lazy[0]["__context"] == {"group_by": ["flag"]}
     full = env[FIELDS].read_group(data["scope"], ["count:sum"], ["state", "flag"], lazy=False)
     assert {(g["state"], g["flag"]): g["__count"] for g in full} == {
-        ("draft", True): 2, ("done", False): 2, ("done", True): 1}
+        ("draft", True): 2,
+        ("done", False): 2,
+        ("done", True): 1,
+    }
     for group in full:
         assert "__context" not in group
         assert env[FIELDS].search_count(group["__domain"]) == group["__count"]
@@ -142,7 +218,11 @@ def test_active_test_applies(env):
     scope = [("id", "in", records.ids)]
     [group] = env["test_orm.archivable"].read_group(scope, ["name"], ["name"])
     assert group["name_count"] == 1
-    [group] = env["test_orm.archivable"].with_context(active_test=False).read_group(scope, ["name"], ["name"])
+    [group] = (
+        env["test_orm.archivable"]
+        .with_context(active_test=False)
+        .read_group(scope, ["name"], ["name"])
+    )
     assert group["name_count"] == 2
 
 
@@ -153,8 +233,12 @@ def test_pending_writes_are_seen(env, data):
 
 
 def test_internal_read_group(env, data):
-    rows = env[FIELDS]._read_group(data["scope"], ["target_id", "day:year"], ["count:sum", "__count"],
-                                   order="target_id, day:year")
+    rows = env[FIELDS]._read_group(
+        data["scope"],
+        ["target_id", "day:year"],
+        ["count:sum", "__count"],
+        order="target_id, day:year",
+    )
     t1, t2 = data["t1"], data["t2"]
     assert rows == [
         (t1, datetime.date(2024, 1, 1), 3, 2),
@@ -172,26 +256,39 @@ def test_empty_result(env):
 
 def test_many2one_groups_follow_the_comodel_order(env):
     Animal = env["test_orm.animal"]  # _order = "sequence, name desc, id"
-    first, second, third = Animal.create([{"name": "a", "sequence": 3}, {"name": "z", "sequence": 3},
-                                          {"name": "m", "sequence": 1}])
-    owners = env["test_orm.owner"].create([
-        {"animal_id": first.id, "leash": "x"}, {"animal_id": second.id, "leash": "y"},
-        {"animal_id": third.id, "leash": "z"}, {"animal_id": third.id, "leash": "w"},
-    ])
+    first, second, third = Animal.create(
+        [{"name": "a", "sequence": 3}, {"name": "z", "sequence": 3}, {"name": "m", "sequence": 1}]
+    )
+    owners = env["test_orm.owner"].create(
+        [
+            {"animal_id": first.id, "leash": "x"},
+            {"animal_id": second.id, "leash": "y"},
+            {"animal_id": third.id, "leash": "z"},
+            {"animal_id": third.id, "leash": "w"},
+        ]
+    )
     scope = [("id", "in", owners.ids)]
     groups = env["test_orm.owner"].read_group(scope, ["leash:count"], ["animal_id"])
     assert [g["animal_id"][0] for g in groups] == [third.id, second.id, first.id]
     assert [g["animal_id_count"] for g in groups] == [2, 1, 1]
-    groups = env["test_orm.owner"].read_group(scope, ["leash:count"], ["animal_id"], orderby="animal_id desc")
+    groups = env["test_orm.owner"].read_group(
+        scope, ["leash:count"], ["animal_id"], orderby="animal_id desc"
+    )
     assert [g["animal_id"][0] for g in groups] == [first.id, second.id, third.id]
 
 
 def test_group_by_and_aggregate_inherited_fields(env):
-    owners = env["test_orm.owner"].create([
-        {"name": "Rex", "legs": 4, "leash": "a"}, {"name": "Rex", "legs": 3, "leash": "b"},
-        {"name": "Tom", "legs": 2, "leash": "c"},
-    ])
+    owners = env["test_orm.owner"].create(
+        [
+            {"name": "Rex", "legs": 4, "leash": "a"},
+            {"name": "Rex", "legs": 3, "leash": "b"},
+            {"name": "Tom", "legs": 2, "leash": "c"},
+        ]
+    )
     groups = env["test_orm.owner"].read_group([("id", "in", owners.ids)], ["legs:sum"], ["name"])
-    assert {g["name"]: (g["legs"], g["name_count"]) for g in groups} == {"Rex": (7, 2), "Tom": (2, 1)}
+    assert {g["name"]: (g["legs"], g["name_count"]) for g in groups} == {
+        "Rex": (7, 2),
+        "Tom": (2, 1),
+    }
     for group in groups:
         assert env["test_orm.owner"].search_count(group["__domain"]) == group["name_count"]

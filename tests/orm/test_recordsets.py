@@ -101,14 +101,19 @@ def test_create_write_unlink(env):
 
 def test_read_and_search_read(env, tags):
     target = env["test_orm.target"].create({"name": "T"})
-    record = env[FIELDS].create({"name": "r", "target_id": target.id, "tag_ids": [(6, 0, tags[:2].ids)]})
+    record = env[FIELDS].create(
+        {"name": "r", "target_id": target.id, "tag_ids": [(6, 0, tags[:2].ids)]}
+    )
     assert record.read(["name", "target_id"]) == [
-        {"id": record.id, "name": "r", "target_id": (target.id, "T")}]
+        {"id": record.id, "name": "r", "target_id": (target.id, "T")}
+    ]
     rows = env[FIELDS].search_read([("id", "=", record.id)], ["name", "tag_ids", "target_id"])
-    assert rows == [{"id": record.id, "name": "r", "tag_ids": tags[:2].ids,
-                     "target_id": (target.id, "T")}]
-    rows = env[TAG].search_read([("id", "in", tags.ids)], ["name"], offset=1, limit=2,
-                                order="name desc")
+    assert rows == [
+        {"id": record.id, "name": "r", "tag_ids": tags[:2].ids, "target_id": (target.id, "T")}
+    ]
+    rows = env[TAG].search_read(
+        [("id", "in", tags.ids)], ["name"], offset=1, limit=2, order="name desc"
+    )
     assert [row["name"] for row in rows] == ["d", "c"]
     assert env[TAG].search_read([("id", "=", 0)], ["name"]) == []
 
@@ -128,10 +133,15 @@ def test_search_and_search_count(env, tags):
 
 def test_copy(env, tags):
     target = env["test_orm.target"].create({"name": "T"})
-    record = env[FIELDS].create({
-        "name": "orig", "count": 3, "target_id": target.id, "tag_ids": [(6, 0, tags[:2].ids)],
-        "line_ids": [(0, 0, {"name": "line"})],
-    })
+    record = env[FIELDS].create(
+        {
+            "name": "orig",
+            "count": 3,
+            "target_id": target.id,
+            "tag_ids": [(6, 0, tags[:2].ids)],
+            "line_ids": [(0, 0, {"name": "line"})],
+        }
+    )
     copy = record.copy({"name": "copy"})
     assert copy != record
     assert copy.name == "copy"
@@ -147,9 +157,13 @@ def test_copy(env, tags):
 def test_name_search_and_name_create(env, tags):
     Tag = env[TAG]
     assert Tag.name_search("c", [("id", "in", tags.ids)]) == [(tags[2].id, "c")]
-    assert Tag.name_search("", [("id", "in", tags.ids)], limit=2) == [(tags[0].id, "a"), (tags[1].id, "b")]
-    assert Tag.name_search("c", [("id", "in", tags.ids)], operator="!=") == \
-        [(t.id, t.name) for t in tags if t.name != "c"]
+    assert Tag.name_search("", [("id", "in", tags.ids)], limit=2) == [
+        (tags[0].id, "a"),
+        (tags[1].id, "b"),
+    ]
+    assert Tag.name_search("c", [("id", "in", tags.ids)], operator="!=") == [
+        (t.id, t.name) for t in tags if t.name != "c"
+    ]
     new_id, name = Tag.name_create("fresh")
     assert name == "fresh" and Tag.browse(new_id).name == "fresh"
 
@@ -166,8 +180,13 @@ def test_default_get_and_fields_get(env):
 
 
 def test_mapped(env, tags):
-    record = env[FIELDS].create({"name": "m", "tag_ids": [(6, 0, tags[:3].ids)],
-                                 "line_ids": [(0, 0, {"name": "l1", "tag_ids": [(6, 0, tags[3:].ids)]})]})
+    record = env[FIELDS].create(
+        {
+            "name": "m",
+            "tag_ids": [(6, 0, tags[:3].ids)],
+            "line_ids": [(0, 0, {"name": "l1", "tag_ids": [(6, 0, tags[3:].ids)]})],
+        }
+    )
     assert tags.mapped("name") == list("abcde")
     assert tags.mapped(lambda t: t.color * 2) == [0, 2, 4, 6, 8]
     assert record.mapped("tag_ids") == tags[:3]
@@ -182,7 +201,10 @@ def test_filtered_and_filtered_domain(env, tags):
     assert tags.filtered(lambda t: t.color % 2 == 0).mapped("name") == ["a", "c", "e"]
     assert tags.filtered("color").mapped("name") == list("bcde")
     assert tags.filtered_domain([("color", ">=", 3)]).mapped("name") == ["d", "e"]
-    assert tags.filtered_domain(["|", ("name", "=", "a"), ("name", "=", "e")]).mapped("name") == ["a", "e"]
+    assert tags.filtered_domain(["|", ("name", "=", "a"), ("name", "=", "e")]).mapped("name") == [
+        "a",
+        "e",
+    ]
 
 
 def test_sorted(env, tags):
@@ -224,8 +246,15 @@ def test_environment_switches(env, tags, internal_user):
 
 
 def _db_value(env, record, column):
-    env.cr.execute(SQL("SELECT %s FROM %s WHERE id = %s", SQL.identifier(column),
-                       SQL.identifier(record._table), record.id), flush=False)
+    env.cr.execute(
+        SQL(
+            "SELECT %s FROM %s WHERE id = %s",
+            SQL.identifier(column),
+            SQL.identifier(record._table),
+            record.id,
+        ),
+        flush=False,
+    )
     return env.cr.fetchone()[0]
 
 
@@ -318,8 +347,14 @@ def test_many2many_commands(env, tags):
 
 def test_one2many_commands(env):
     Line = env["test_orm.fields.line"]
-    record = env[FIELDS].create({"line_ids": [Command.create({"name": "l1", "sequence": 1}),
-                                              (0, 0, {"name": "l2", "sequence": 2})]})
+    record = env[FIELDS].create(
+        {
+            "line_ids": [
+                Command.create({"name": "l1", "sequence": 1}),
+                (0, 0, {"name": "l2", "sequence": 2}),
+            ]
+        }
+    )
     l1, l2 = record.line_ids.sorted("sequence")
     assert (l1.name, l2.name) == ("l1", "l2")
     record.write({"line_ids": [Command.update(l1.id, {"name": "L1"})]})
@@ -358,10 +393,20 @@ def test_one2many_unlink_with_a_set_null_inverse(env):
     assert contact.exists() and not contact.parent_id
 
 
-@pytest.mark.parametrize("value", [
-    "not commands", [("x", 1, 2)], [(7, 0, 0)], [(0, 0, "not a dict")], [(1, 0, {})],
-    [(4, "abc", 0)], [(6, 0, ["a"])], [(True, 0, 0)], 12,
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not commands",
+        [("x", 1, 2)],
+        [(7, 0, 0)],
+        [(0, 0, "not a dict")],
+        [(1, 0, {})],
+        [(4, "abc", 0)],
+        [(6, 0, ["a"])],
+        [(True, 0, 0)],
+        12,
+    ],
+)
 def test_bad_commands_are_refused(env, value):
     with pytest.raises(ValueError, match="test_orm.fields.tag_ids"):
         env[FIELDS].create({"tag_ids": value})
@@ -369,8 +414,9 @@ def test_bad_commands_are_refused(env, value):
 
 def test_name_search_goes_through_rec_names_search(env):
     Partner = env["res.partner"]
-    company = Partner.create({"name": "Zed Unique", "email": "zed.unique@example.com",
-                              "is_company": True})
+    company = Partner.create(
+        {"name": "Zed Unique", "email": "zed.unique@example.com", "is_company": True}
+    )
     contact = Partner.create({"name": "Contact of Zed", "parent_id": company.id})
     assert Partner.name_search("zed.unique@") == [(company.id, company.display_name)]
     # a relational value given by name uses the comodel's name search too

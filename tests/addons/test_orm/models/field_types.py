@@ -51,8 +51,9 @@ class FieldTypes(models.Model):
     cascade_id = fields.Many2one("test_orm.target", ondelete="cascade")
     line_ids = fields.One2many("test_orm.fields.line", "parent_id")
     tag_ids = fields.Many2many("test_orm.fields.tag")
-    other_tag_ids = fields.Many2many("test_orm.fields.tag", "test_orm_fields_other_rel",
-                                     "record_id", "tag_id")
+    other_tag_ids = fields.Many2many(
+        "test_orm.fields.tag", "test_orm_fields_other_rel", "record_id", "tag_id"
+    )
     greeting = fields.Char(default="hello")
     default_count = fields.Integer(default=_default_count)
     default_target_id = fields.Many2one(
