@@ -99,6 +99,14 @@ class SearchMixin:
     def search_fetch(self, domain: Any, field_names: list[str], offset: int = 0,
                      limit: int | None = None, order: str | None = None) -> Any:
         """``search`` that loads ``field_names`` into the cache in the same query."""
+        return self._search_fetch(domain, field_names, offset, limit, order)
+
+    def _search_fetch(self, domain: Any, field_names: list[str], offset: int = 0,
+                      limit: int | None = None, order: str | None = None,
+                      display_names: tuple = ()) -> Any:
+        """``search_fetch``; the many2one fields of ``display_names`` also bring, through a
+        LEFT JOIN, the record name their display name is made of (see
+        ``_joinable_display_name``), so that reading them with display names costs no query."""
         fields = [self._field_or_error(name) for name in field_names]
         columns = [f for f in fields if f.store and f.column_type is not None and f.name != "id"]
         if not self.env.su and columns:
@@ -109,16 +117,44 @@ class SearchMixin:
         if query.is_false:
             return self.browse()
         env = self.env
-        env.cr.execute(query.select(
-            SQL.identifier(query.alias, "id"),
-            *[SQL.identifier(query.alias, f.column_name) for f in columns],
-        ), flush=False)
+        selected = [SQL.identifier(query.alias, "id"),
+                    *[SQL.identifier(query.alias, f.column_name) for f in columns]]
+        joined = []
+        for field, name_field in display_names:
+            comodel = env[field.comodel_name]
+            alias = query.left_join(query.alias, field.column_name, comodel._table, "id", field.name)
+            selected.append(SQL.identifier(alias, name_field.column_name))
+            joined.append((columns.index(field) + 1, name_field))
+        env.cr.execute(query.select(*selected), flush=False)
         rows = env.cr.fetchall()
         ids = [row[0] for row in rows]
         cache = env.transaction.cache
         for index, field in enumerate(columns, 1):
             cache.insert_missing(ids, field, [field.convert_from_column(row[index]) for row in rows], env)
+        for offset_, (fk_index, name_field) in enumerate(joined, len(columns) + 1):
+            pairs = [(row[fk_index], row[offset_]) for row in rows if row[fk_index] is not None]
+            cache.insert_missing([p[0] for p in pairs], name_field,
+                                 [name_field.convert_from_column(p[1]) for p in pairs], env)
         return self.browse(ids)
+
+    def _joinable_display_name(self, field: Any) -> Any:
+        """The field of the comodel of many2one ``field`` whose value is the display name
+        (its plain stored ``_rec_name``, when the comodel keeps Odoo's default
+        ``_compute_display_name``), or None."""
+        from erplite.orm.models import BaseModel
+
+        comodel = self.env[field.comodel_name]
+        if type(comodel)._compute_display_name is not BaseModel._compute_display_name:
+            return None
+        display = comodel._fields.get("display_name")
+        name_field = comodel._fields.get(comodel._rec_name) if comodel._rec_name else None
+        if display is None or display.depends_context or name_field is None:
+            return None
+        if (not name_field.store or name_field.column_type is None or name_field.relational
+                or name_field.groups or name_field.inherited or name_field.compute
+                or getattr(name_field, "translate", False) or name_field.type not in ("char", "text")):
+            return None
+        return name_field
 
     @api.model
     def search_read(self, domain: Any = None, fields: list[str] | None = None, offset: int = 0,
@@ -127,8 +163,17 @@ class SearchMixin:
         """``search`` then ``read``: two queries at most (plus display names of many2ones)."""
         names = self._read_field_names(fields)
         stored = [n for n in names if self._fields[n].store and self._fields[n].column_type is not None]
-        records = self.search_fetch(domain or [], stored, offset=offset, limit=limit,
-                                    order=order or self._order)
+        display_names = []
+        if load and load != "_classic_write":
+            # the display names of many2ones come in the same query when they are a plain name
+            for name in stored:
+                field = self._fields[name]
+                if field.type == "many2one":
+                    name_field = self._joinable_display_name(field)
+                    if name_field is not None:
+                        display_names.append((field, name_field))
+        records = self._search_fetch(domain or [], stored, offset=offset, limit=limit,
+                                     order=order or self._order, display_names=tuple(display_names))
         if not records:
             return []
         records._read_into_cache(names)
