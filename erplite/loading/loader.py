@@ -39,6 +39,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from erplite.loading.apply import DataLoader
 from erplite.loading.graph import auto_install_candidates, dependents, resolve_install_order
 from erplite.loading.manifest import (
@@ -54,6 +56,8 @@ _logger = logging.getLogger(__name__)
 
 TOP_MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 _INSTALLED_STATES = ("installed", "to upgrade", "to remove")
+#: the advisory lock serialising the runs of load_modules on one database ("erplite" in ASCII)
+_LOAD_LOCK = 0x65726C697465
 #: reflection records: kept up to date by the loader itself, never deleted as obsolete data
 _REFLECTION_MODELS = ("ir.model", "ir.model.fields", "ir.module.module")
 
@@ -266,6 +270,10 @@ def load_modules(
         if name != "all" and name not in manifests:
             raise broken.get(name) or ModuleError(f"Unknown module {name!r}", module=name)
     cr = Cursor(connection_pool(dsn), dbname_of(dsn))
+    # one run at a time per database (two workers started with -i, a CLI upgrade while a
+    # server starts): the second waits, then starts its transaction seeing the first's work
+    cr.execute(SQL("SELECT pg_advisory_lock(%s)", _LOAD_LOCK), flush=False)
+    cr.commit()
     try:
         states = module_states(cr)
         installed = [n for n, (s, _v, _d) in states.items() if s in _INSTALLED_STATES]
@@ -418,7 +426,13 @@ def load_modules(
         cr.rollback()
         raise
     finally:
-        cr.close()
+        try:
+            cr.execute(SQL("SELECT pg_advisory_unlock(%s)", _LOAD_LOCK), flush=False)
+            cr.commit()
+        except psycopg.Error:  # a broken connection: the pool discards it, its lock with it
+            _logger.warning("could not release the module loading lock", exc_info=True)
+        finally:
+            cr.close()
     registry.clear_access_cache()
     return registry
 

@@ -3,6 +3,8 @@ upgraded too), uninstall keeping the data, reinstall, uninstall dropping the dat
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
 
@@ -194,3 +196,31 @@ def test_uninstalling_a_module_that_extends_another_module_s_model(new_database)
     with environment(registry) as env:
         assert env.ref("ld_library.book_dune").name == "Dune"
         assert env["ld.book"].search_count([("name", "=", "After ld_loans")]) == 1
+
+
+def test_concurrent_runs_on_one_database_wait_for_each_other(new_database):
+    dsn = new_database()
+    Registry.new(dsn)  # base
+    errors: list[BaseException] = []
+
+    def install() -> None:
+        try:
+            Registry.new(dsn, install=("ld_library",), addons_paths=(ADDONS,))
+        except BaseException as error:  # reported to the test's thread
+            errors.append(error)
+
+    workers = [threading.Thread(target=install) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert errors == []
+    with psycopg.connect(dsn) as conn:
+        # installed once: the second run saw the module installed and had nothing to do
+        assert conn.execute("SELECT count(*) FROM ld_author").fetchone()[0] == 2
+        assert (
+            conn.execute("SELECT state FROM ir_module_module WHERE name = 'ld_library'").fetchone()[
+                0
+            ]
+            == "installed"
+        )
