@@ -117,7 +117,10 @@ class Field:
             args.setdefault("compute_sudo", True)
         if args.get("compute"):
             args.setdefault("store", False)
-            args.setdefault("copy", False)
+            # as Odoo: a computed field is not copied, unless stored and editable
+            # (readonly=False), like a line's price proposed by its product
+            if not (args["store"] and not args.get("readonly", True)):
+                args.setdefault("copy", False)
             args.setdefault("readonly", not args.get("inverse"))
             args.setdefault("compute_sudo", bool(args.get("store")))
         for key, value in args.items():
