@@ -36,11 +36,15 @@ def test_a_given_name_is_kept(make_order):
 
 def test_a_copy_gets_a_new_number_and_the_same_lines(make_order):
     order = make_order(quantity=3)
+    order.order_line.write({"price_unit": 80.0, "name": "Desk, special price"})
     copy = order.copy()
     assert copy.name != order.name and NUMBER.match(copy.name)
     assert copy.state == "draft"
-    assert copy.order_line.product_uom_qty == 3
-    assert copy.amount_total == order.amount_total
+    assert not copy.history_ids
+    line = copy.order_line
+    assert (line.product_uom_qty, line.price_unit, line.name) == (3, 80.0, "Desk, special price")
+    assert line.tax_id == order.order_line.tax_id
+    assert copy.amount_total == order.amount_total == 264.0
 
 
 def test_the_sequence_is_data_of_the_module(env):
