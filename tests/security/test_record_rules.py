@@ -275,3 +275,19 @@ def test_rule_changes_invalidate(env, docs, manager):
     assert len(visible(env, manager)) == 6  # no longer global, and not the user's group
     restriction.unlink()
     assert len(visible(env, manager)) == 6
+
+
+def test_x2many_values_follow_the_comodel_rules(env, manager):
+    doc = env[DOC].create({"name": "with lines", "line_ids": [(0, 0, {"name": f"L{i}", "amount": i})
+                                                              for i in range(4)],
+                           "tag_ids": [(0, 0, {"name": "t-visible"}), (0, 0, {"name": "t-hidden"})]})
+    rule(env, "[('amount', '>=', 2)]", model="test_security.line")
+    rule(env, "[('name', '!=', 't-hidden')]", model="test_security.tag")
+    env.invalidate_all()
+    as_manager = doc.with_user(manager)
+    assert as_manager.line_ids.mapped("name") == ["L2", "L3"]
+    assert as_manager.tag_ids.mapped("name") == ["t-visible"]
+    values = as_manager.read(["line_ids", "tag_ids"])[0]
+    assert len(values["line_ids"]) == 2 and len(values["tag_ids"]) == 1
+    env.invalidate_all()
+    assert len(doc.line_ids) == 4 and len(doc.tag_ids) == 2
