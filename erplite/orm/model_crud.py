@@ -215,8 +215,18 @@ class CrudMixin(ComputeMixin):
         afterwards (no recomputation, no UPDATE)."""
         fields = [f for f in self._fields.values()
                   if f.precompute and f.store and f.compute and f.column_type is not None]
-        todo = [index for index, names in enumerate(given)
-                if any(f.name not in names for f in fields)]
+        # a row is precomputed unless its value for a first-hop dependency is not a column
+        # yet (x2many commands, inverse fields): it is then computed after the INSERT
+        late = {name for name, f in self._fields.items()
+                if not (f.store and f.column_type is not None)}
+        registry = self.env.registry
+        wanted = {
+            field: {index for index, names in enumerate(given) if field.name not in names
+                    and not any(path[0].name in late and path[0].name in names
+                                for path in registry.field_depends_paths(field))}
+            for field in fields
+        }
+        todo = sorted(set().union(*wanted.values())) if wanted else []
         if not todo:
             return
         env = self.env
@@ -229,14 +239,13 @@ class CrudMixin(ComputeMixin):
             elif field.store and field.type in _X2MANY:
                 cache.update(new_ids, field, [()] * len(new_ids), env)
         for field in fields:
-            env.add_to_compute(field, [nid for nid, i in zip(new_ids, todo)
-                                       if field.name not in given[i]])
+            env.add_to_compute(field, [nid for nid, i in zip(new_ids, todo) if i in wanted[field]])
         try:
             for field in fields:
                 records._recompute_field(field, ids=new_ids)
             for nid, index in zip(new_ids, todo):
                 for field in fields:
-                    if field.name not in given[index]:
+                    if index in wanted[field]:
                         rows[index][field.name] = cache.get_value(nid, field, env, default=None)
                         given[index].add(field.name)
         finally:

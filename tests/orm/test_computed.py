@@ -310,3 +310,14 @@ def test_related_inverse_on_several_records(env):
     assert (p1.city, p2.city) == ("X", "X")
     orders[0].partner_id = p2
     assert orders[0].partner_name == "P2"
+
+
+def test_precompute_waits_for_lines_given_at_create(env, compute_calls):
+    with_lines, without = env[ORDER].create(
+        [{"name": "l", "line_ids": [(0, 0, {"price": 2.0}), (0, 0, {"price": 3.0})]}, {"name": "n"}]
+    )
+    assert with_lines.line_price_sum == 5.0
+    assert without.line_price_sum == 0.0
+    assert _db(env, with_lines, "line_price_sum") == 5.0
+    # the row without lines was computed before the INSERT, the other after it
+    assert _calls(compute_calls, "line_price_sum")[-1] == (with_lines.id,)

@@ -65,6 +65,8 @@ class CompOrder(models.Model):
     user_flag = fields.Boolean(compute="_compute_user_flag", compute_sudo=False)
     # precompute: computed before the INSERT
     reference = fields.Char(compute="_compute_reference", store=True, precompute=True)
+    # precompute over lines: rows given lines are computed after the INSERT instead
+    line_price_sum = fields.Float(compute="_compute_line_price_sum", store=True, precompute=True)
     # depends_context
     greeting = fields.Char(compute="_compute_greeting")
     # two fields computed by one method
@@ -132,6 +134,12 @@ class CompOrder(models.Model):
         _record("reference", self)
         for order in self:
             order.reference = f"REF-{order.name}" if order.name else False
+
+    @api.depends("line_ids.price")
+    def _compute_line_price_sum(self):
+        _record("line_price_sum", self)
+        for order in self:
+            order.line_price_sum = sum(order.line_ids.mapped("price"))
 
     @api.depends_context("lang")
     def _compute_greeting(self):
