@@ -157,17 +157,18 @@ class Databases:
         self._lock = threading.Lock()
         self._load_locks: dict[str, threading.Lock] = collections.defaultdict(threading.Lock)
         self._list_cache: tuple[float, list[str]] | None = None
+        self._dsn_dbname = dbname_of(dsn)
 
     # -- which databases ----------------------------------------------------------------------
     @property
     def single_name(self) -> str | None:
         """The database of the one-database form (``None`` in the multi-database form)."""
-        return None if self.multi else dbname_of(self.dsn)
+        return None if self.multi else self._dsn_dbname
 
     def all_names(self, *, force: bool = False) -> list[str]:
         """Every database this application may serve, whatever the host (sorted)."""
         if not self.multi:
-            return [dbname_of(self.dsn)]
+            return [self._dsn_dbname]
         if self.db_names is not None and self.dbfilter is None:
             return sorted(self.db_names)
         now = time.monotonic()
@@ -194,8 +195,7 @@ class Databases:
         """The names of ``dbs`` served to ``host``: the filter applied (multi-database form),
         or the one database."""
         if not self.multi:
-            single = dbname_of(self.dsn)
-            return [db for db in dbs if db == single]
+            return [db for db in dbs if db == self._dsn_dbname]
         allowed = self.db_names
         dbs = [db for db in dbs if allowed is None or db in allowed]
         return db_filter(dbs, host, self.dbfilter)
@@ -210,7 +210,7 @@ class Databases:
 
     # -- registries ---------------------------------------------------------------------------
     def dsn_of(self, dbname: str) -> str:
-        return self.dsn if dbname == dbname_of(self.dsn) else dsn_with_dbname(self.dsn, dbname)
+        return self.dsn if dbname == self._dsn_dbname else dsn_with_dbname(self.dsn, dbname)
 
     def get(self, dbname: str) -> DatabaseState:
         """The loaded state of ``dbname``, loading its registry on first use.

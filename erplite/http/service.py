@@ -30,6 +30,7 @@ at once by every worker.
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import inspect
 import threading
@@ -96,10 +97,16 @@ def dispatch_rpc(service_name: str, method: str, params: Any) -> Any:
     if not isinstance(params, (list, tuple)):
         raise werkzeug.exceptions.BadRequest("The parameters of an RPC call are a list")
     try:
-        inspect.signature(function).bind(*params)
+        signature_of(function).bind(*params)
     except TypeError as exc:
         raise InvalidArguments(f"{service_name}.{method}: {exc}") from None
     return function(*params)
+
+
+@functools.lru_cache(maxsize=4096)
+def signature_of(function: Any) -> inspect.Signature:
+    """``inspect.signature(function)``, computed once per function (it is slow)."""
+    return inspect.signature(function)
 
 
 # -- common -------------------------------------------------------------------------------------
@@ -291,7 +298,7 @@ def call_kw(model: Any, name: str, args: list, kwargs: dict) -> Any:
             raise InvalidArguments(f"{model._name}.{name}: ids must be a list of integers")
         recs = recs.browse(ids)
     try:
-        inspect.signature(method).bind(recs, *args, **kwargs)
+        signature_of(method).bind(recs, *args, **kwargs)
     except TypeError as exc:
         raise InvalidArguments(f"{model._name}.{name}(): {exc}") from None
     result = method(recs, *args, **kwargs)

@@ -22,7 +22,6 @@ method, ``UserError``, ``ValidationError``. The call runs as the key's owner.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +29,13 @@ import werkzeug.exceptions
 
 from erplite import http
 from erplite.http import request
-from erplite.http.service import InvalidArguments, MethodNotFound, api_kind, get_public_method
+from erplite.http.service import (
+    InvalidArguments,
+    MethodNotFound,
+    api_kind,
+    get_public_method,
+    signature_of,
+)
 
 
 def _is_recordset(value: Any) -> bool:
@@ -72,7 +77,7 @@ class Json2(http.Controller):
             raise InvalidArguments(f"{model}.{method} is a model method: it takes no ids")
         records = Model.with_context({**env.context, **(context or {})}).browse(ids or [])
         try:
-            inspect.signature(func).bind(records, **params)
+            signature_of(func).bind(records, **params)
         except TypeError as exc:
             raise InvalidArguments(f"{model}.{method}(): {exc}") from None
         result = func(records, **params)
