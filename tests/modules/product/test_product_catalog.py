@@ -106,3 +106,10 @@ def test_shared_product_holds_the_taxes_of_several_companies(env):
     )
     assert shared.taxes_id == tax_main | tax_b
     assert shared.taxes_id.mapped("company_id") == env.ref("base.main_company") | company_b
+
+
+def test_products_are_found_by_name_or_reference(env):
+    product = env["product.product"].create({"name": "Standing desk", "default_code": "SD-42"})
+    assert product.id in [pid for pid, _name in env["product.product"].name_search("SD-4")]
+    assert env["product.product"].name_search("standing") == [(product.id, "[SD-42] Standing desk")]
+    assert env["product.product"].search([("display_name", "ilike", "sd-42")]) == product
