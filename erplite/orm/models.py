@@ -521,10 +521,34 @@ class Model(BaseModel):
 
 
 class TransientModel(Model):
-    """A model whose records are vacuumed after ``_transient_max_hours`` (wizards)."""
+    """A model whose records are vacuumed after ``_transient_max_hours`` (wizards), or beyond
+    ``_transient_max_count`` records, by ``_transient_vacuum`` (an autovacuum job)."""
 
     _register = False
     _transient = True
+    _transient_max_count = 0
+
+    @api.autovacuum
+    def _transient_vacuum(self) -> None:
+        """Delete the records not written for ``_transient_max_hours``, then the oldest ones
+        beyond ``_transient_max_count`` (Odoo's rules)."""
+        from erplite.sql import SQL
+
+        cr = self.env.cr
+        table = SQL.identifier(self._table)
+        ids: list[int] = []
+        if self._transient_max_hours:
+            cr.execute(SQL(
+                "SELECT id FROM %s WHERE COALESCE(write_date, create_date, "
+                "(now() AT TIME ZONE 'UTC'))::timestamp < (now() AT TIME ZONE 'UTC') - %s::interval",
+                table, f"{int(self._transient_max_hours * 3600)} seconds"))
+            ids.extend(row[0] for row in cr.fetchall())
+        if self._transient_max_count:
+            cr.execute(SQL("SELECT id FROM %s ORDER BY id DESC OFFSET %s", table,
+                           self._transient_max_count))
+            ids.extend(row[0] for row in cr.fetchall())
+        if ids:
+            self.sudo().browse(sorted(set(ids))).unlink()
 
 
 __all__ = ["BaseModel", "Model", "AbstractModel", "TransientModel", "MetaModel", "ValidationError"]

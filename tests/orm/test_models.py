@@ -347,3 +347,15 @@ def test_stored_compute_on_an_inherited_field_follows_the_parent(env):
     env.flush_all()
     env.cr.execute(SQL("SELECT label FROM test_orm_owner WHERE id = %s", owner.id))
     assert env.cr.fetchone()[0] == "Bob/l"
+
+
+def test_transient_vacuum(env):
+    Wizard = env["test_orm.wizard"]
+    old, fresh = Wizard.create([{"name": "old"}, {"name": "fresh"}])
+    env.flush_all()
+    env.cr.execute(SQL("UPDATE test_orm_wizard SET write_date = write_date - interval '2 hours' "
+                       "WHERE id = %s", old.id))
+    env.invalidate_all()
+    Wizard._transient_vacuum()
+    assert not old.exists()
+    assert fresh.exists()
