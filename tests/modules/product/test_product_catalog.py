@@ -93,7 +93,7 @@ def test_archived_products_are_hidden_from_searches(env):
 
 
 def test_negative_price_is_refused(env):
-    with pytest.raises(ValidationError, match="cannot be negative"):
+    with pytest.raises(ValidationError, match="cannot be negative"), env.cr.savepoint():
         env["product.product"].create({"name": "Negative", "list_price": -1.0})
 
 

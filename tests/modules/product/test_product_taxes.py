@@ -82,5 +82,5 @@ def test_percentage_out_of_range_is_refused(env):
 
 
 def test_tax_name_unique_per_company_and_type(env, taxes):
-    with pytest.raises(ValidationError, match="unique per company"):
+    with pytest.raises(ValidationError, match="unique per company"), env.cr.savepoint():
         env["account.tax"].create({"name": "T15", "amount": 10.0})
