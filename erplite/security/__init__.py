@@ -18,7 +18,19 @@ not leak to others). Once it commits, the shared cache is emptied again and the 
 signalled to the other processes through the sequence ``erplite_access_signal``; a process
 calls :func:`check_access_signal` at the start of a request to drop what it cached before.
 
-Credentials live beside: :mod:`passwords`, :mod:`apikeys`, :mod:`totp`, :mod:`throttle`.
+Credentials live beside: :mod:`passwords`, :mod:`apikeys`, :mod:`totp`, :mod:`throttle`, and
+are used by ``res.users`` (base module). Logging in, for the HTTP layer::
+
+    uid = env["res.users"].authenticate(db, login, password,
+                                         {"interactive": False, "REMOTE_ADDR": address})
+    # AccessDenied: wrong credentials (one message) or throttled (``retry_after`` set);
+    # interactive=False (RPC): an API key is accepted instead of the password.
+    try:
+        uid = env["res.users"].authenticate(db, login, password, {"interactive": True, ...})
+    except SecondFactorRequired as pending:       # password right, TOTP enabled
+        ...                                       # keep pending.uid, ask for the code, then
+        env["res.users"].browse(pending.uid)._totp_check(code, user_agent_env)
+    key_uid = env["res.users.apikeys"]._check_credentials(scope="rpc", key=bearer_key)
 """
 
 from __future__ import annotations
