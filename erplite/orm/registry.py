@@ -87,6 +87,7 @@ class Registry(Mapping):
         self.field_computed: dict[Any, list] = {}
         self.field_inverses: dict[Any, list] = {}
         self._trigger_trees: dict[Any, dict] = {}
+        self._merged_trees: dict[tuple, dict] = {}
         self._depends_paths: dict[Any, list] = {}
         self.ready = False
         # (kind, uid, ...) -> value; cleared when groups, access rights or rules change
@@ -237,6 +238,7 @@ class Registry(Mapping):
                 self.field_computed[field] = fields
         self.field_inverses = dict(inverses)
         self._trigger_trees = {}
+        self._merged_trees = {}
 
     def field_depends_paths(self, field: Any) -> list[list[Any]]:
         return self._depends_paths.get(field, [])
@@ -253,12 +255,19 @@ class Registry(Mapping):
         ]
 
     def get_trigger_tree(self, fields: Iterable[Any]) -> dict:
-        """The merged, transitive trigger tree of ``fields``."""
+        """The merged, transitive trigger tree of ``fields`` (computed once per set of fields;
+        callers must not modify it)."""
+        key = tuple(fields)
+        cached = self._merged_trees.get(key)
+        if cached is not None:
+            return cached
         tree: dict = {}
-        for field in fields:
+        for field in key:
             sub = self._transitive_tree(field)
             if sub:
                 _merge_tree(tree, sub)
+        if len(self._merged_trees) < 10000:
+            self._merged_trees[key] = tree
         return tree
 
     def _transitive_tree(self, field: Any) -> dict:
