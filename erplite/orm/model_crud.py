@@ -317,7 +317,6 @@ class CrudMixin(ComputeMixin):
                    or name in magic]
         fields = [self._fields[name] for name in columns]
         table = SQL.identifier(self._table)
-        names = SQL(", ").join(SQL.identifier(f.column_name) for f in fields)
         if not fields:
             statement = SQL("INSERT INTO %s DEFAULT VALUES RETURNING id", table)
             if len(rows) > 1:
@@ -325,28 +324,24 @@ class CrudMixin(ComputeMixin):
                     "INSERT INTO %s (id) SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
                     "FROM generate_series(1, %s) RETURNING id", table, self._table, len(rows))
         elif len(rows) == 1:
-            params = SQL(", ").join(SQL("%s", f.convert_to_column(values[0][f.name])) for f in fields)
-            statement = SQL("INSERT INTO %s (%s) VALUES (%s) RETURNING id", table, names, params)
+            params = [f.convert_to_column(values[0][f.name]) for f in fields]
+            statement = SQL(_insert_template(self._table, fields, None), *params)
         else:
             # a column with one value for every row (the magic columns, a parent id...) is one
             # parameter; the others are arrays, sent in binary, unnested together
-            selected = []
+            constants = []
             arrays = []
+            flags = []
             for f in fields:
                 column = [f.convert_to_column(v[f.name]) for v in values]
-                if _is_constant(column):
-                    selected.append(SQL(f"%s::{f.column_type[0]}", column[0]))
+                constant = _is_constant(column)
+                flags.append(constant)
+                if constant:
+                    constants.append(column[0])
                 else:
-                    selected.append(SQL.identifier("u", f"c{len(arrays)}"))
-                    arrays.append(SQL(f"%s::{f.column_type[0]}[]", BinaryParam(column)))
-            if arrays:
-                statement = SQL(
-                    "INSERT INTO %s (%s) SELECT %s FROM unnest(%s) AS u(%s) RETURNING id",
-                    table, names, SQL(", ").join(selected), SQL(", ").join(arrays),
-                    SQL(", ").join(SQL.identifier(f"c{i}") for i in range(len(arrays))))
-            else:
-                statement = SQL("INSERT INTO %s (%s) SELECT %s FROM generate_series(1, %s) "
-                                "RETURNING id", table, names, SQL(", ").join(selected), len(rows))
+                    arrays.append(BinaryParam(column))
+            params = constants + arrays if arrays else [*constants, len(rows)]
+            statement = SQL(_insert_template(self._table, fields, tuple(flags)), *params)
         self._execute_write(statement)
         ids = tuple(row[0] for row in env.cr.fetchall())
         records = self.browse(ids)
@@ -808,6 +803,49 @@ class CrudMixin(ComputeMixin):
 
 
 _UNKNOWN = object()
+
+
+_INSERT_TEMPLATES: dict[tuple, str] = {}
+
+
+def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
+    """The text of the INSERT of ``fields`` into ``table``, built once per shape: one row
+    (``constant`` is None: ``VALUES (%s, ...)``), or several rows where the columns flagged
+    in ``constant`` are one parameter each and the others arrays unnested together (their
+    parameters come after the constants'; without arrays, the last one is the row count)."""
+    key = (table, tuple((f.column_name, f.column_type[0]) for f in fields), constant)
+    template = _INSERT_TEMPLATES.get(key)
+    if template is not None:
+        return template
+
+    def quoted(*names: str) -> str:
+        return SQL.identifier(*names).text.replace("%", "%%")
+
+    names = ", ".join(quoted(f.column_name) for f in fields)
+    if constant is None:
+        values = ", ".join(["%s"] * len(fields))
+        template = f"INSERT INTO {quoted(table)} ({names}) VALUES ({values}) RETURNING id"
+    else:
+        selected = []
+        arrays = []
+        aliases = []
+        for f, is_constant in zip(fields, constant):
+            if is_constant:
+                selected.append(f"%s::{f.column_type[0]}")
+            else:
+                alias = f"c{len(arrays)}"
+                selected.append(quoted("u", alias))
+                aliases.append(quoted(alias))
+                arrays.append(f"%s::{f.column_type[0]}[]")
+        if arrays:
+            template = (f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                        f"FROM unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) RETURNING id")
+        else:
+            template = (f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                        "FROM generate_series(1, %s) RETURNING id")
+    if len(_INSERT_TEMPLATES) < 10000:
+        _INSERT_TEMPLATES[key] = template
+    return template
 
 
 def _is_constant(column: list) -> bool:
