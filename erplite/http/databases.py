@@ -253,6 +253,7 @@ class Databases:
 
         dsn = self.dsn_of(dbname)
         try:
+            _probe(dsn)  # fails fast with the server's own words, where a pool would wait
             sequence = self.read_signal(dsn)
             registry = Registry(dsn, self.addons_paths)
         except psycopg.OperationalError as exc:
@@ -347,6 +348,17 @@ class Databases:
             registry.access_signal = row[1]
             if known != row[1]:
                 registry.clear_access_cache()
+
+
+#: Seconds to wait for PostgreSQL when loading a registry or checking health.
+CONNECT_TIMEOUT = 5
+
+
+def _probe(dsn: str) -> None:
+    """Connect once without the pool: ``OperationalError`` at once if the database is missing
+    or the server down (a pool would retry in the background and time out much later)."""
+    with psycopg.connect(dsn, connect_timeout=CONNECT_TIMEOUT):
+        pass
 
 
 def _relation_exists(dsn: str, name: str) -> bool:

@@ -336,19 +336,15 @@ def _load_session(request: Request) -> Any:
 def _select_database(request: Request) -> None:
     """Step 3: the database of this request (see the module docstring)."""
     databases = request.app.databases
-    host = request.host
     if not databases.multi:
-        try:
-            request._set_database(databases.get(databases.single_name))
-        except psycopg.OperationalError:
-            _logger.exception("the database %r cannot be reached", databases.single_name)
-            request.db_unavailable = True  # type: ignore[attr-defined]
+        _set_database(request, databases.single_name)
         return
+    host = request.host
     header = request.httprequest.headers.get(DATABASE_HEADER)
     if header:
         if not databases.allowed(header, host):
             raise DatabaseNotFound(header)
-        request._set_database(databases.get(header))
+        _set_database(request, header)
         return
     session = request.session
     if session.db:
@@ -360,9 +356,24 @@ def _select_database(request: Request) -> None:
                 pass
         _logger.info("session of database %r not served to %r: logged out", session.db, host)
         session.logout(keep_db=False)
-    candidates = databases.host_databases(host)
+    try:
+        candidates = databases.host_databases(host)
+    except psycopg.OperationalError:
+        _logger.exception("the database server cannot be reached")
+        request.db_unavailable = True  # type: ignore[attr-defined]
+        return
     if len(candidates) == 1:
-        request._set_database(databases.get(candidates[0]))
+        _set_database(request, candidates[0])
+
+
+def _set_database(request: Request, dbname: str | None) -> None:
+    """Serve ``request`` from ``dbname``; when PostgreSQL cannot be reached, from no database
+    (the database-free routes answer, ``/web/health`` says so, the others are 503)."""
+    try:
+        request._set_database(request.app.databases.get(dbname))
+    except psycopg.OperationalError as exc:
+        _logger.error("the database %r cannot be reached: %s", dbname, exc)
+        request.db_unavailable = True  # type: ignore[attr-defined]
 
 
 def _dispatch(request: Request) -> werkzeug.wrappers.Response:

@@ -21,6 +21,8 @@ werkzeug ``HTTPException`` (404, 405, 400, ...)  kept: its status and headers (`
 ``AccessDenied``, ``AccessError``                403 with the message
 ``MissingError``                                 404 with the message
 ``UserError``, ``ValidationError``               422 with the message
+``psycopg.OperationalError`` (database down,     503 "try again in a moment"
+retries exhausted)
 anything else                                    500 showing an error id; the traceback is
                                                  logged with that id and never sent
 ===============================================  =========================================
@@ -39,9 +41,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+import psycopg
 import werkzeug.utils
 import werkzeug.wrappers
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from erplite.exceptions import (
     AccessDenied,
@@ -161,6 +164,14 @@ def describe_exception(exc: BaseException) -> ErrorInfo:
         )
         _logger.info("%s: %s", title, exc)
         return ErrorInfo(422, title, _message_of(exc), None, exc)
+    if isinstance(exc, psycopg.OperationalError):
+        # the server is down or restarting, a statement timed out, or a concurrency failure
+        # outlived its retries: nothing the client did wrong, and worth trying again later
+        _logger.error("Database unavailable: %s", exc)
+        unavailable = ServiceUnavailable(
+            "The database cannot be reached or is too busy; try again in a moment."
+        )
+        return ErrorInfo(503, unavailable.name, unavailable.description, None, unavailable)
     error_id = new_error_id()
     _logger.error("Unexpected error (error id %s)", error_id, exc_info=exc)
     message = (

@@ -47,6 +47,9 @@ SESSION_LIFETIME = 7 * 24 * 3600
 TOUCH_INTERVAL = 60
 
 TABLE = "http_session"
+
+#: Seconds to wait for a pooled connection before giving up (the server may be down).
+CONNECT_TIMEOUT = 10
 SECRET_TABLE = "http_session_secret"
 
 # token_urlsafe(32) gives 43 characters; accept a little range for ids made by other versions.
@@ -214,7 +217,7 @@ class SessionStore:
         """A short transaction of its own: committed at the end, rolled back on error."""
         if not self._table_ready:
             self.ensure_table()
-        with self.pool.connection() as conn:
+        with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
             if write:
                 # Pooled connections default to REPEATABLE READ (erplite.sql); sessions want
                 # the last write to win rather than a serialization failure between two tabs.
@@ -236,7 +239,7 @@ class SessionStore:
             ),
         ]
         try:
-            with self.pool.connection() as conn:
+            with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
                 for statement in statements:
                     conn.execute(statement)
         except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject):
@@ -250,7 +253,7 @@ class SessionStore:
         host shares it (a token made by one is valid on another)."""
         if self._secret is None:
             table = sql.Identifier(SECRET_TABLE)
-            with self.pool.connection() as conn:
+            with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
                 conn.execute(
                     sql.SQL(
                         "CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY, secret varchar NOT NULL)"

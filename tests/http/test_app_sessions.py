@@ -206,3 +206,52 @@ def test_stateless_routes_store_no_session(client, user):
         {"service": "common", "method": "version", "args": []},
     )
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
+
+
+# -- two-factor authentication ------------------------------------------------------------------
+
+
+def test_two_factor_login_needs_the_code(client, app, user):
+    from erplite.security.totp import current_code, new_secret
+    from tests.http.conftest import csrf_of
+
+    secret = new_secret()
+    with user["registry"].cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["res.users"].browse(user["uid"])._set_totp_secret(secret)
+    response = login(client, user["login"], user["password"], redirect="/test_http/user")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/web/login/totp?")
+    assert not logged_in(client)  # the password alone logs nobody in
+    half_sid = session_cookie(client)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    wrong_code = "000000" if current_code(secret) != "000000" else "111111"
+    wrong = client.post(
+        "/web/login/totp",
+        data={"totp_token": wrong_code, "csrf_token": csrf_of(page), "redirect": "/test_http/user"},
+    )
+    assert "Verification failed" in wrong.get_data(as_text=True)
+    assert not logged_in(client)
+    page = wrong.get_data(as_text=True)
+    right = client.post(
+        "/web/login/totp",
+        data={
+            "totp_token": current_code(secret),
+            "csrf_token": csrf_of(page),
+            "redirect": "/test_http/user",
+        },
+    )
+    assert right.status_code == 303 and right.headers["Location"] == "/test_http/user"
+    assert logged_in(client)
+    assert session_cookie(client) != half_sid  # rotated when the login completed
+    # RPC clients of such a user need an API key: the password is refused
+    body = rpc(
+        client,
+        "/jsonrpc",
+        {
+            "service": "common",
+            "method": "login",
+            "args": [app.databases.single_name, user["login"], user["password"]],
+        },
+    ).get_json()
+    assert body["result"] is False

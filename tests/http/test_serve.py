@@ -119,3 +119,27 @@ def test_gunicorn_workers_serve_the_external_api(web_db):
             process.kill()
             process.wait()
         process.stdout.close()
+
+
+def test_a_server_that_cannot_be_reached_fails_the_health_check_fast():
+    app = Application(f"host=127.0.0.1 port={free_port()} user=nobody dbname=shop")
+    from werkzeug.test import Client
+
+    client = Client(app)
+    started = time.monotonic()
+    health = client.get("/web/health")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "fail", "db_server_status": False}
+    assert client.get("/web").status_code == 503  # a route needing the database
+    assert time.monotonic() - started < 15
+
+
+def test_a_missing_database_is_a_404(erplite_server):
+    from werkzeug.test import Client
+
+    from erplite.sql import dsn_with_dbname
+
+    client = Client(Application(dsn_with_dbname(erplite_server, "erplite_no_such_db")))
+    response = client.get("/web/login")
+    assert response.status_code == 404
+    assert "Database &#39;erplite_no_such_db&#39; not found." in response.get_data(as_text=True)

@@ -31,10 +31,13 @@ class Database(http.Controller):
         """Whether this server can serve: the database (or, with none selected, the
         PostgreSQL server) answers a query. JSON, never cached."""
         state = request._state
-        dsn = state.dsn if state is not None else request.app.session_dsn
         try:
-            with connection_pool(dsn).connection(timeout=5) as conn:
-                conn.execute("SELECT 1")
+            if state is not None:
+                with connection_pool(state.dsn).connection(timeout=5) as conn:
+                    conn.execute("SELECT 1")
+            else:  # no database, maybe because the server is down: ask it directly
+                with psycopg.connect(request.app.session_dsn, connect_timeout=5) as conn:
+                    conn.execute("SELECT 1")
             ok = True
         except (psycopg.Error, OSError) as exc:
             _logger.warning("health check: the database does not answer: %s", exc)
