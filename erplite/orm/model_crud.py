@@ -53,12 +53,13 @@ class CrudMixin(ComputeMixin):
         are in ``write()`` format."""
         result: dict[str, Any] = {}
         context = self.env.context
+        from_context = {key[8:]: value for key, value in context.items()
+                        if key.startswith("default_")} if context else {}
         parent_names: dict[str, list[str]] = defaultdict(list)
         for name in fields_list:
             field = self._field_or_error(name)
-            key = f"default_{name}"
-            if key in context:
-                result[name] = context[key]
+            if name in from_context:
+                result[name] = from_context[name]
             elif field.default is not None:
                 value = field.get_default(self)
                 if hasattr(value, "_ids") and field.relational:
@@ -74,6 +75,27 @@ class CrudMixin(ComputeMixin):
         """``vals`` completed with ``default_get`` of every field it lacks, as Odoo does (so
         an overridden ``default_get`` applies); fields inherited from a parent whose link is
         given keep the parent's values."""
+        # which fields lack depends on the keys given only: worked out once per set of keys
+        plan = self._crud_plan()
+        key = frozenset(vals)
+        missing = plan.missing.get(key)
+        if missing is None:
+            missing = self._missing_default_names(vals)
+            if len(plan.missing) < 1000:
+                plan.missing[key] = missing
+        defaults = self.default_get(missing) if missing else {}
+        for name, value in defaults.items():
+            field = self._fields[name]
+            if field.type == "many2many" and value and isinstance(value, list | tuple) \
+                    and isinstance(value[0], int):
+                defaults[name] = [Command.set(value)]
+            elif field.type == "one2many" and value and isinstance(value, list | tuple) \
+                    and isinstance(value[0], dict):
+                defaults[name] = [Command.create(line) for line in value]
+        return {**defaults, **vals}
+
+    def _missing_default_names(self, vals: dict) -> list[str]:
+        """The fields ``vals`` lacks that take a default (see ``_add_missing_default_values``)."""
         avoid: set[str] = set()
 
         def collect(model: Any) -> None:
@@ -95,16 +117,16 @@ class CrudMixin(ComputeMixin):
                     break
             else:
                 missing.append(name)
-        defaults = self.default_get(missing) if missing else {}
-        for name, value in defaults.items():
-            field = self._fields[name]
-            if field.type == "many2many" and value and isinstance(value, list | tuple) \
-                    and isinstance(value[0], int):
-                defaults[name] = [Command.set(value)]
-            elif field.type == "one2many" and value and isinstance(value, list | tuple) \
-                    and isinstance(value[0], dict):
-                defaults[name] = [Command.create(line) for line in value]
-        return {**defaults, **vals}
+        return missing
+
+    def _crud_plan(self) -> _CrudPlan:
+        """What create needs to know of this model's fields, worked out once per class."""
+        cls = type(self)
+        plan = cls.__dict__.get("_crud_plan_cache")
+        if plan is None:
+            plan = _CrudPlan(self._fields)
+            cls._crud_plan_cache = plan
+        return plan
 
     # ------------------------------------------------------------------------------------------
     # create
@@ -118,11 +140,13 @@ class CrudMixin(ComputeMixin):
             return self.browse()
         self._check_access("create")
         env = self.env
+        names: set[str] = set()
         for vals in vals_list:
             if not isinstance(vals, dict):
                 raise ValueError(f"create() on {self._name} expects dicts, got {vals!r}")
-            for name in vals:
-                self._field_or_error(name)
+            names.update(vals)
+        for name in names:
+            self._field_or_error(name)
         if not env.su:
             from erplite import security
 
@@ -147,6 +171,8 @@ class CrudMixin(ComputeMixin):
         relational: list[dict] = []
         inverses: list[dict] = []
         given: list[set] = []
+        plan = self._crud_plan()
+        required = plan.required
         for vals in vals_list:
             row: dict[str, Any] = {}
             x2many: dict[Any, Any] = {}
@@ -161,13 +187,11 @@ class CrudMixin(ComputeMixin):
                         inverse[field] = value
                 elif field.inverse:
                     inverse[field] = value
-            for name, field in self._fields.items():
-                if (field.required and field.store and field.column_type is not None
-                        and not field.compute and row.get(name) is None and name != "id"
-                        and field.type != "boolean"):
+            for field in required:
+                if row.get(field.name) is None:
                     raise ValidationError(
                         f'Missing required value for the field "{field.string}" '
-                        f"({self._name}.{name})"
+                        f"({self._name}.{field.name})"
                     )
             rows.append(row)
             relational.append(x2many)
@@ -178,9 +202,8 @@ class CrudMixin(ComputeMixin):
         records = self._create(rows)
         cache = env.transaction.cache
         # new records have no lines yet: reading them must not query
-        for field in self._fields.values():
-            if field.type in _X2MANY and field.store:
-                cache.update(records._ids, field, [()] * len(records._ids), env)
+        for field in plan.x2many:
+            cache.update(records._ids, field, [()] * len(records._ids), env)
         x2many_groups: dict[Any, list] = defaultdict(list)
         for record, x2many in zip(records, relational):
             for field, value in x2many.items():
@@ -193,11 +216,10 @@ class CrudMixin(ComputeMixin):
                 record._run_inverses(inverse)
 
         # stored computed fields of the new records, unless their value was given
-        for field in self._fields.values():
-            if field.store and field.compute:
-                ids = [rid for rid, names in zip(records._ids, given) if field.name not in names]
-                if ids:
-                    env.add_to_compute(field, ids)
+        for field in plan.stored_computed:
+            ids = [rid for rid, names in zip(records._ids, given) if field.name not in names]
+            if ids:
+                env.add_to_compute(field, ids)
         # values given for computed fields win over their computation: protect them (and the
         # fields computed by the same method) while the dependents are marked, as Odoo does
         with self._protecting_given(records, given):
@@ -306,9 +328,9 @@ class CrudMixin(ComputeMixin):
         cache with every stored column of the new records."""
         env = self.env
         now = self._now()
-        columns = [name for name, field in self._fields.items()
-                   if field.store and field.column_type is not None and name != "id"
-                   and not (field.compute and field.name not in set().union(*rows))]
+        plan = self._crud_plan()
+        given = set().union(*rows)
+        columns = [name for name, field in plan.columns if not field.compute or name in given]
         magic = {}
         if self._log_access:
             magic = {"create_uid": env.uid, "write_uid": env.uid, "create_date": now, "write_date": now}
@@ -346,13 +368,15 @@ class CrudMixin(ComputeMixin):
         ids = tuple(row[0] for row in env.cr.fetchall())
         records = self.browse(ids)
         cache = env.transaction.cache
-        for name, field in self._fields.items():
-            if field.store and field.column_type is not None and name != "id":
-                if field.compute and name not in columns:
-                    continue
-                cache.update(ids, field, [v.get(name) for v in values], env)
-            if field.type == "many2one" and field.store:
-                self._update_inverse_caches(records, field, [v.get(name) for v in values], created=True)
+        in_columns = set(columns)
+        for name, field in plan.columns:
+            if field.compute and name not in in_columns:
+                continue
+            cache.update(ids, field, [v.get(name) for v in values], env)
+        for field in plan.many2one:
+            if env.registry.field_inverses.get(field):
+                self._update_inverse_caches(records, field, [v.get(field.name) for v in values],
+                                            created=True)
         if self._parent_store:
             records._parent_store_update()
         return records
@@ -803,6 +827,20 @@ class CrudMixin(ComputeMixin):
 
 
 _UNKNOWN = object()
+
+
+class _CrudPlan:
+    """The fields of a model sorted for create (see ``CrudMixin._crud_plan``)."""
+
+    def __init__(self, fields: dict):
+        self.columns = tuple((name, f) for name, f in fields.items()
+                             if f.store and f.column_type is not None and name != "id")
+        self.required = tuple(f for name, f in self.columns
+                              if f.required and not f.compute and f.type != "boolean")
+        self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
+        self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
+        self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
+        self.missing: dict[frozenset, list[str]] = {}  # keys given -> fields to default
 
 
 _INSERT_TEMPLATES: dict[tuple, str] = {}
