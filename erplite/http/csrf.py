@@ -9,7 +9,9 @@ Worked example::
 
 A token is ``hmac_sha1(secret, f"{session_token}{max_ts}").hexdigest() + "o" + str(max_ts)``,
 the format of Odoo 17's ``Request.csrf_token``: a token is valid for one session until
-``max_ts`` (a UNIX time). ``secret`` is the database's ``database.secret`` parameter; with
+``max_ts`` (a UNIX time). ``secret`` is the application's (``Application.secret``: kept beside
+the sessions, shared by every worker and every database served, where Odoo uses each
+database's ``database.secret``, because a session here may exist before its database); with
 ``time_limit=None`` the token lasts a year, ``max_ts`` then only salting it against BREACH.
 
 The dispatcher checks the token (the ``csrf_token`` parameter, popped from the params before the
@@ -54,7 +56,7 @@ def csrf_token(
     """A token valid for ``session_token`` (the session id) during ``time_limit`` seconds.
 
     :param session_token: what binds the token to a session: the session id.
-    :param secret: the server-side secret (the database's ``database.secret``).
+    :param secret: the server-side secret (``Application.secret``).
     :param time_limit: validity in seconds; ``None`` for a year.
     :param now: the current UNIX time (tests).
     """

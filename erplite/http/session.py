@@ -253,12 +253,15 @@ class SessionStore:
         host shares it (a token made by one is valid on another)."""
         if self._secret is None:
             table = sql.Identifier(SECRET_TABLE)
+            create = sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY, secret varchar NOT NULL)"
+            ).format(table)
+            try:
+                with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
+                    conn.execute(create)
+            except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject):
+                _logger.debug("table %s created concurrently", SECRET_TABLE)
             with self.pool.connection(timeout=CONNECT_TIMEOUT) as conn:
-                conn.execute(
-                    sql.SQL(
-                        "CREATE TABLE IF NOT EXISTS {} (id int PRIMARY KEY, secret varchar NOT NULL)"
-                    ).format(table)
-                )
                 conn.execute(
                     sql.SQL(
                         "INSERT INTO {} (id, secret) VALUES (1, %s) ON CONFLICT (id) DO NOTHING"
