@@ -293,6 +293,8 @@ def serve(app: Any, httprequest: werkzeug.wrappers.Request) -> werkzeug.wrappers
     token = _request_var.set(request)
     try:
         return _serve(request)
+    except Exception as exc:  # failures outside an endpoint: sessions or database unreachable
+        return errors.error_response(exc, httprequest)
     finally:
         request._end_transaction(commit=False)  # never left open, whatever happened
         _request_var.reset(token)
