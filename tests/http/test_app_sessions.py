@@ -255,3 +255,53 @@ def test_two_factor_login_needs_the_code(client, app, user):
         },
     ).get_json()
     assert body["result"] is False
+
+
+# -- the session's JSON API, as OdooRPC uses it -------------------------------------------------
+
+
+def test_call_kw_runs_as_the_sessions_user(client, web_db, user):
+    anonymous = rpc(
+        client,
+        "/web/dataset/call_kw/res.users/search_read",
+        {"model": "res.users", "method": "search_read", "args": [[]]},
+    ).get_json()
+    assert anonymous["error"]["code"] == 100
+    rpc(
+        client,
+        "/web/session/authenticate",
+        {"db": web_db.name, "login": user["login"], "password": user["password"]},
+    )
+    body = rpc(
+        client,
+        "/web/dataset/call_kw/res.users/search_read",
+        {
+            "model": "res.users",
+            "method": "search_read",
+            "args": [[["id", "=", user["uid"]]]],
+            "kwargs": {"fields": ["login"], "context": {"active_test": False}},
+        },
+    ).get_json()
+    assert body["result"] == [{"id": user["uid"], "login": user["login"]}]
+    refused = rpc(
+        client,
+        "/web/dataset/call_kw",
+        {
+            "model": "res.users",
+            "method": "write",
+            "args": [[web_db.admin_uid], {"login": "taken-over"}],
+            "kwargs": {},
+        },
+    ).get_json()
+    assert refused["error"]["data"]["name"] == "erplite.exceptions.AccessError"
+    private = rpc(
+        client,
+        "/web/dataset/call_kw",
+        {
+            "model": "res.users",
+            "method": "_is_system",
+            "args": [[user["uid"]]],
+            "kwargs": {},
+        },
+    ).get_json()
+    assert "Private methods" in private["error"]["data"]["message"]

@@ -1,1 +1,1 @@
-from . import database, json2, rpc, session  # noqa: F401
+from . import database, dataset, json2, rpc, session  # noqa: F401
