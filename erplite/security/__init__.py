@@ -433,8 +433,9 @@ def rule_domain(env: Any, model_name: str, mode: str = "read") -> list | None:
 
 def rule_tree(model: Any, mode: str) -> Any:
     """The rules of ``model`` for ``mode``, those of its ``_inherits`` parents included, as a
-    domain tree optimized for the superuser (rule domains are not themselves filtered by
-    rules or field groups), or ``None`` when nothing restricts. Cached like the rules."""
+    domain tree, or ``None`` when nothing restricts. Cached like the rules; it is optimized
+    for each query (see :func:`rule_sql`), as searchable non-stored fields may answer with
+    the data of the moment."""
     env = model.env
     if env.su:
         return None
@@ -454,16 +455,12 @@ def rule_tree(model: Any, mode: str) -> Any:
         if parent_tree is not None:
             condition = DomainCondition(fk, "any", parent_tree)
             tree = condition if tree is None else tree & condition
-    if tree is not None:
-        tree = tree.optimize(model.sudo().with_context(active_test=False))
-        if tree.is_true():
-            tree = None
     cache[key] = tree
     return tree
 
 
 def has_rules(model: Any, mode: str) -> bool:
-    """Whether record rules restrict ``mode`` on ``model`` for the user (cached)."""
+    """Whether record rules apply to ``mode`` on ``model`` for the user (cached)."""
     return rule_tree(model, mode) is not None
 
 
@@ -473,7 +470,11 @@ def rule_sql(model: Any, mode: str, alias: str, query: Any) -> SQL | None:
     tree = rule_tree(model, mode)
     if tree is None:
         return None
+    # rule domains are evaluated as superuser: what they reference is not itself filtered
     sudo_model = model.sudo().with_context(active_test=False)
+    tree = tree.optimize(sudo_model)
+    if tree.is_true():
+        return None
     return tree.to_sql(sudo_model, alias, query)
 
 
