@@ -6,7 +6,9 @@ counts as Odoo does: caches are warmed first where Odoo warms them (its ``@warmu
 scenario once before counting), and the final flush is inside the counted block
 (``env.flush_all()``, which Odoo's ``assertQueryCount`` does on exit). The expected count is the
 best of Odoo 17 / 18 / 19 unless a comment ``# gap: Odoo 19 does N`` says erplite is not there
-yet.
+yet; ``counted(..., erplite, odoo=...)`` asserts erplite's exact count and that it is not above
+Odoo's. Every scenario runs as the superuser and as a plain internal user (Odoo's ``__system__``
+and ``demo``). ``QUERY_COUNTS_REPORT=1 pytest -s`` prints the counts instead of asserting them.
 """
 
 from __future__ import annotations
@@ -38,8 +40,33 @@ def counted(assert_query_count, erplite: int, odoo: int, gap: bool = False):
         yield statements
 
 
+@pytest.fixture(params=["superuser", "internal_user"])
+def qenv(request, env):
+    """The environment the counted operations run in: the superuser's, or a plain internal
+    user's (as Odoo counts for ``__system__`` and ``demo``), whose access rights and record
+    rules are loaded first (Odoo's ``@warmup``)."""
+    if request.param == "superuser":
+        return env
+    user = env["res.users"].create(
+        {
+            "name": "Query Counter",
+            "login": "query.counter",
+            "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+        }
+    )
+    uenv = env(user=user)
+    from erplite import security
+
+    for model in (BASE, "test_orm.line", "test_orm.tag", "test_orm.partner", "test_orm.country"):
+        for mode in ("read", "write", "create", "unlink"):
+            uenv[model].check_access_rights(mode)
+            security.has_rules(uenv[model], mode)
+    env.flush_all()
+    return uenv
+
+
 @pytest.fixture
-def base_records(env):
+def base_records(env, qenv):
     """Odoo's set-up: 5 records, 4 distinct partners, each partner in a country."""
     countries = env["test_orm.country"].create([{"name": f"Country {i}"} for i in range(4)])
     partners = env["test_orm.partner"].create(
@@ -53,15 +80,7 @@ def base_records(env):
     )
     env.flush_all()
     env.invalidate_all()
-    return records.browse(records.ids)
-
-
-def _count(env, assert_query_count, expected, func):
-    """Run ``func`` then flush, inside one counted block."""
-    with assert_query_count(expected):
-        result = func()
-        env.flush_all()
-    return result
+    return records.with_env(qenv).browse(records.ids)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -88,21 +107,23 @@ def test_read_many2one_chain_cold_warm_and_prefetched_compute(
     assert values == [0.0, 0.1, 0.2, 0.3, 0.4]
 
 
-def test_read_many2one_chain_without_countries_costs_one_query_per_hop(env, assert_query_count):
+def test_read_many2one_chain_without_countries_costs_one_query_per_hop(
+    env, qenv, assert_query_count
+):
     """Odoo 19's fixture: partners without a country, so the chain stops after two hops."""
     partners = env["test_orm.partner"].create([{"name": f"P{i}"} for i in range(3)])
     records = env[BASE].create(
         [{"name": f"R{i}", "partner_id": partners[i % 3].id} for i in range(5)]
     )
     env.invalidate_all()
-    records = records.browse(records.ids)
+    records = records.with_env(qenv).browse(records.ids)
     with counted(assert_query_count, 2, odoo=2):
         names = [record.partner_id.country_id.name for record in records]
         env.flush_all()
     assert names == [False] * 5
 
 
-def test_read_one2many_of_five_records(env, assert_query_count, base_records):
+def test_read_one2many_of_five_records(env, qenv, assert_query_count, base_records):
     records = base_records
     records.write({"line_ids": [Command.create({})]})
     env.invalidate_all()
@@ -113,8 +134,8 @@ def test_read_one2many_of_five_records(env, assert_query_count, base_records):
     assert {line.base_id.id for line in lines} == set(records.ids)
 
 
-def test_search_then_access_many2one(env, assert_query_count, base_records):
-    model = env[BASE]
+def test_search_then_access_many2one(env, qenv, assert_query_count, base_records):
+    model = qenv[BASE]
     with counted(assert_query_count, 2, odoo=2):
         env.invalidate_all()
         partners = [
@@ -130,8 +151,8 @@ def test_search_then_access_many2one(env, assert_query_count, base_records):
         env.flush_all()
 
 
-def test_search_read_with_display_names(env, assert_query_count, base_records):
-    model = env[BASE]
+def test_search_read_with_display_names(env, qenv, assert_query_count, base_records):
+    model = qenv[BASE]
     domain = [("id", "in", base_records.ids)]
     expected = base_records.read(["partner_id", "value_pc"])
     # the partners' names (their display names) come through a LEFT JOIN of the same query
@@ -143,8 +164,8 @@ def test_search_read_with_display_names(env, assert_query_count, base_records):
     assert result[0]["partner_id"][1] == "Partner 0"
 
 
-def test_search_read_without_display_names(env, assert_query_count, base_records):
-    model = env[BASE]
+def test_search_read_without_display_names(env, qenv, assert_query_count, base_records):
+    model = qenv[BASE]
     domain = [("id", "in", base_records.ids)]
     expected = base_records.read(["partner_id", "value_pc"], load=False)
     with counted(assert_query_count, 1, odoo=1):
@@ -155,8 +176,8 @@ def test_search_read_without_display_names(env, assert_query_count, base_records
     assert isinstance(result[0]["partner_id"], int)
 
 
-def test_name_search_fetches_the_name_with_the_search(env, assert_query_count):
-    model = env[BASE]
+def test_name_search_fetches_the_name_with_the_search(env, qenv, assert_query_count):
+    model = qenv[BASE]
     record = model.create({"name": "blablu"})
     env.flush_all()
     record.invalidate_recordset()
@@ -169,7 +190,7 @@ def test_name_search_fetches_the_name_with_the_search(env, assert_query_count):
 # -- writing ----------------------------------------------------------------------------------
 
 
-def test_write_on_five_records(env, assert_query_count, base_records):
+def test_write_on_five_records(env, qenv, assert_query_count, base_records):
     records = base_records
     records.mapped("name")  # warm
     with counted(assert_query_count, 1, odoo=1):
@@ -178,7 +199,7 @@ def test_write_on_five_records(env, assert_query_count, base_records):
     assert _column(env, "test_orm_base", "name", records.ids) == ["X"] * 5
 
 
-def test_assign_different_values_one_by_one(env, assert_query_count, base_records):
+def test_assign_different_values_one_by_one(env, qenv, assert_query_count, base_records):
     records = base_records
     records.mapped("name")
     with counted(assert_query_count, 1, odoo=1):
@@ -188,7 +209,7 @@ def test_assign_different_values_one_by_one(env, assert_query_count, base_record
     assert _column(env, "test_orm_base", "name", records.ids) == [f"X {i}" for i in range(5)]
 
 
-def test_write_triggering_a_stored_recompute(env, assert_query_count, base_records):
+def test_write_triggering_a_stored_recompute(env, qenv, assert_query_count, base_records):
     records = base_records
     records.mapped("value_pc")
     with counted(assert_query_count, 1, odoo=1):
@@ -201,13 +222,13 @@ def test_write_triggering_a_stored_recompute(env, assert_query_count, base_recor
 
 
 @pytest.fixture
-def rec1(env):
+def rec1(env, qenv):
     record = env[BASE].create({"name": "X"})
     env.flush_all()
-    return record
+    return record.with_env(qenv)
 
 
-def test_o2m_create_lines(env, assert_query_count, rec1):
+def test_o2m_create_lines(env, qenv, assert_query_count, rec1):
     with counted(assert_query_count, 3, odoo=3):
         env.invalidate_all()
         rec1.write({"line_ids": [Command.create({"value": 0})]})
@@ -221,7 +242,7 @@ def test_o2m_create_lines(env, assert_query_count, rec1):
     assert _column(env, "test_orm_base", "total", rec1.ids) == [sum(range(12))]
 
 
-def test_o2m_update_lines(env, assert_query_count, rec1):
+def test_o2m_update_lines(env, qenv, assert_query_count, rec1):
     rec1.write({"line_ids": [Command.create({"value": val}) for val in range(12)]})
     env.flush_all()
     lines = rec1.line_ids
@@ -241,7 +262,7 @@ def test_o2m_update_lines(env, assert_query_count, rec1):
     assert _column(env, "test_orm_base", "total", rec1.ids) == [expected]
 
 
-def test_o2m_delete_lines(env, assert_query_count, rec1):
+def test_o2m_delete_lines(env, qenv, assert_query_count, rec1):
     rec1.write({"line_ids": [Command.create({"value": val}) for val in range(12)]})
     env.flush_all()
     lines = rec1.line_ids
@@ -259,9 +280,9 @@ def test_o2m_delete_lines(env, assert_query_count, rec1):
     assert _column(env, "test_orm_base", "total", rec1.ids) == [0]
 
 
-def test_o2m_link_lines_from_another_parent(env, assert_query_count, rec1):
+def test_o2m_link_lines_from_another_parent(env, qenv, assert_query_count, rec1):
     rec1.write({"line_ids": [Command.create({"value": val}) for val in range(12)]})
-    rec2 = env[BASE].create({"name": "X"})
+    rec2 = env[BASE].create({"name": "X"}).with_env(qenv)
     env.flush_all()
     lines = rec1.line_ids
     with counted(assert_query_count, 4, odoo=6):
@@ -279,7 +300,7 @@ def test_o2m_link_lines_from_another_parent(env, assert_query_count, rec1):
     assert _column(env, "test_orm_base", "total", [rec1.id, rec2.id]) == [0, sum(range(12))]
 
 
-def test_o2m_clear(env, assert_query_count, rec1):
+def test_o2m_clear(env, qenv, assert_query_count, rec1):
     rec1.write({"line_ids": [Command.create({"value": val}) for val in range(12)]})
     env.flush_all()
     with counted(assert_query_count, 4, odoo=10):
@@ -290,9 +311,9 @@ def test_o2m_clear(env, assert_query_count, rec1):
     assert _column(env, "test_orm_base", "total", rec1.ids) == [0]
 
 
-def test_o2m_set(env, assert_query_count, rec1):
+def test_o2m_set(env, qenv, assert_query_count, rec1):
     rec1.write({"line_ids": [Command.create({"value": val}) for val in range(12)]})
-    rec2 = env[BASE].create({"name": "X"})
+    rec2 = env[BASE].create({"name": "X"}).with_env(qenv)
     env.flush_all()
     lines = rec1.line_ids
     with counted(assert_query_count, 5, odoo=6):
@@ -318,7 +339,7 @@ def test_o2m_set(env, assert_query_count, rec1):
 # -- many2many --------------------------------------------------------------------------------
 
 
-def test_m2m_create_tags(env, assert_query_count, rec1):
+def test_m2m_create_tags(env, qenv, assert_query_count, rec1):
     with counted(assert_query_count, 2, odoo=4):
         env.invalidate_all()
         rec1.write({"tag_ids": [Command.create({"name": "0"})]})
@@ -331,7 +352,7 @@ def test_m2m_create_tags(env, assert_query_count, rec1):
     assert len(rec1.tag_ids) == 12
 
 
-def test_m2m_delete_tags(env, assert_query_count, rec1):
+def test_m2m_delete_tags(env, qenv, assert_query_count, rec1):
     rec1.write({"tag_ids": [Command.create({"name": str(val)}) for val in range(12)]})
     env.flush_all()
     tags = rec1.tag_ids
@@ -348,9 +369,9 @@ def test_m2m_delete_tags(env, assert_query_count, rec1):
     assert not tags.exists()
 
 
-def test_m2m_link_tags(env, assert_query_count, rec1):
+def test_m2m_link_tags(env, qenv, assert_query_count, rec1):
     tags = env["test_orm.tag"].create([{"name": str(val)} for val in range(12)])
-    rec2 = env[BASE].create({"name": "X"})
+    rec2 = env[BASE].create({"name": "X"}).with_env(qenv)
     env.flush_all()
     with counted(assert_query_count, 1, odoo=3):
         env.invalidate_all()
@@ -379,48 +400,48 @@ def test_m2m_link_tags(env, assert_query_count, rec1):
 # -- create -----------------------------------------------------------------------------------
 
 
-def _warm_create(env, vals):
+def _warm_create(qenv, vals):
     """Odoo's ``@warmup``: the scenario once before counting."""
-    env[BASE].create(vals)
-    env.flush_all()
+    qenv[BASE].create(vals)
+    qenv.flush_all()
 
 
-def test_create_with_stored_computes(env, assert_query_count):
-    _warm_create(env, {"name": "W"})
+def test_create_with_stored_computes(env, qenv, assert_query_count):
+    _warm_create(qenv, {"name": "W"})
     with counted(assert_query_count, 2, odoo=2):
-        record = env[BASE].create({"name": "X"})
+        record = qenv[BASE].create({"name": "X"})
         env.flush_all()
     assert _column(env, "test_orm_base", "value_pc", record.ids) == [0.0]
     assert _column(env, "test_orm_base", "total", record.ids) == [0]
 
 
-def test_create_with_lines(env, assert_query_count):
+def test_create_with_lines(env, qenv, assert_query_count):
     def vals():
         return {"name": "X", "line_ids": [Command.create({"value": val}) for val in range(10)]}
 
-    _warm_create(env, vals())
+    _warm_create(qenv, vals())
     with counted(assert_query_count, 3, odoo=3):
-        record = env[BASE].create(vals())
+        record = qenv[BASE].create(vals())
         env.flush_all()
     assert _column(env, "test_orm_base", "total", record.ids) == [45]
 
 
-def test_create_with_new_tags(env, assert_query_count):
+def test_create_with_new_tags(env, qenv, assert_query_count):
     def vals():
         return {"name": "X", "tag_ids": [Command.create({"name": str(val)}) for val in range(10)]}
 
-    _warm_create(env, vals())
+    _warm_create(qenv, vals())
     with counted(assert_query_count, 4, odoo=4):
-        record = env[BASE].create(vals())
+        record = qenv[BASE].create(vals())
         env.flush_all()
     assert len(record.tag_ids) == 10
 
 
-def test_create_linking_tags(env, assert_query_count):
+def test_create_linking_tags(env, qenv, assert_query_count):
     tags = env["test_orm.tag"].create([{"name": str(val)} for val in range(10)])
-    _warm_create(env, {"name": "W", "tag_ids": [Command.link(tag.id) for tag in tags]})
+    _warm_create(qenv, {"name": "W", "tag_ids": [Command.link(tag.id) for tag in tags]})
     with counted(assert_query_count, 3, odoo=3):
-        record = env[BASE].create({"name": "X", "tag_ids": [Command.link(tag.id) for tag in tags]})
+        record = qenv[BASE].create({"name": "X", "tag_ids": [Command.link(tag.id) for tag in tags]})
         env.flush_all()
     env.invalidate_all()
     assert record.tag_ids == tags
@@ -429,10 +450,10 @@ def test_create_linking_tags(env, assert_query_count):
 # -- volume -----------------------------------------------------------------------------------
 
 
-def test_mapped_over_1280_records(env, assert_query_count, base_records):
+def test_mapped_over_1280_records(env, qenv, assert_query_count, base_records):
     for _i in range(8):
         env.cr.execute(SQL("INSERT INTO test_orm_base (value) SELECT value FROM test_orm_base"))
-    records = env[BASE].search([])
+    records = qenv[BASE].search([])
     assert len(records) == 1280
     with counted(assert_query_count, 1, odoo=1):
         values = records.mapped("value")
@@ -446,8 +467,8 @@ def test_mapped_over_1280_records(env, assert_query_count, base_records):
     assert total == sum(values)
 
 
-def test_read_group_with_display_names(env, assert_query_count, base_records):
-    model = env[BASE]
+def test_read_group_with_display_names(env, qenv, assert_query_count, base_records):
+    model = qenv[BASE]
     with counted(assert_query_count, 2, odoo=2):
         env.invalidate_all()
         result = model.read_group(
@@ -459,7 +480,7 @@ def test_read_group_with_display_names(env, assert_query_count, base_records):
     ] == [("Partner 0", 2, 10), ("Partner 1", 1, 20), ("Partner 2", 1, 30), ("Partner 3", 1, 40)]
 
 
-def test_relational_mapped_per_record(env, assert_query_count):
+def test_relational_mapped_per_record(env, qenv, assert_query_count):
     records = env[BASE].create(
         [
             {"name": f"foo{index}", "line_ids": [Command.create({"value": index})]}
@@ -468,7 +489,7 @@ def test_relational_mapped_per_record(env, assert_query_count):
     )
     env.flush_all()
     env.invalidate_all()
-    records = records.browse(records.ids)
+    records = records.with_env(qenv).browse(records.ids)
     with counted(assert_query_count, 1, odoo=2):
         values = [record.line_ids.mapped("value") for record in records]
         env.flush_all()
