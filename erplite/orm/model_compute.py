@@ -116,9 +116,37 @@ class ComputeMixin:
         return result
 
     def _fetch_field(self, field: Any) -> None:
-        """Load ``field`` (and its prefetch companions) for a batch of the prefetch set."""
+        """Load ``field`` (and its prefetch companions) for a batch of the prefetch set.
+
+        Reading a many2one also brings, through a LEFT JOIN of the same query, the columns of
+        the records it points to (whoever reads ``order.partner_id`` reads the partner next),
+        when the user reads that comodel without record rules."""
         ids = self._prefetch_batch(field)
-        self.browse(ids)._fetch_fields(self._prefetch_fields(field))
+        join = self._many2one_join(field) if field.type == "many2one" else None
+        self.browse(ids)._fetch_fields(self._prefetch_fields(field), join=join)
+
+    def _many2one_join(self, field: Any) -> tuple | None:
+        """``(field, comodel, its prefetched columns)`` when fetching many2one ``field`` may
+        join its comodel, else None."""
+        if not field.store or field.column_type is None:
+            return None
+        env = self.env
+        comodel = env[field.comodel_name]
+        if comodel._abstract or not comodel._table:
+            return None
+        if not env.su:
+            from erplite import security
+
+            if not comodel.check_access_rights("read", raise_exception=False) \
+                    or security.has_rules(comodel, "read"):
+                return None
+        first = next((f for f in comodel._fields.values() if f.store and f.column_type is not None
+                      and f.prefetch is True and f.name != "id"), None)
+        if first is None:
+            return None
+        columns = [f for f in comodel._prefetch_fields(first)
+                   if f.column_type is not None and not f.depends_context]
+        return (field, comodel, columns) if columns else None
 
     def _ensure_cached(self, field: Any) -> None:
         """Make ``field`` available in cache for every record of ``self``, in one query per
@@ -152,9 +180,11 @@ class ComputeMixin:
             if unprotected:
                 self.browse(unprotected)._compute_field_value(field)
 
-    def _fetch_fields(self, fields: Iterable[Any]) -> list[int]:
+    def _fetch_fields(self, fields: Iterable[Any], join: tuple | None = None) -> list[int]:
         """Fetch ``fields`` of every record of ``self`` (one query for the columns, one per
-        x2many), honouring the read record rules; return the ids actually found."""
+        x2many), honouring the read record rules; return the ids actually found. ``join``
+        (see ``_many2one_join``) also fetches the columns of the records a many2one of
+        ``fields`` points to, in the same query."""
         env = self.env
         cr = env.cr
         cache = env.transaction.cache
@@ -165,15 +195,30 @@ class ComputeMixin:
             query = Query(env, self._table)
             query.add_where(SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), list(self._ids)))
             self._apply_rules(query, "read")
-            cr.execute(query.select(
-                SQL.identifier(query.alias, "id"),
-                *[SQL.identifier(query.alias, f.column_name) for f in columns],
-            ), flush=False)
+            selected = [SQL.identifier(query.alias, "id"),
+                        *[SQL.identifier(query.alias, f.column_name) for f in columns]]
+            if join is not None and join[0] in columns:
+                link, comodel, joined = join
+                alias = query.left_join(query.alias, link.column_name, comodel._table, "id",
+                                        link.name)
+                selected.append(SQL.identifier(alias, "id"))
+                selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
+            else:
+                join = None
+            cr.execute(query.select(*selected), flush=False)
             rows = cr.fetchall()
             found = [row[0] for row in rows]
             for index, field in enumerate(columns, 1):
                 cache.insert_missing(found, field,
                                      [field.convert_from_column(row[index]) for row in rows], env)
+            if join is not None:
+                start = len(columns) + 1
+                targets = {row[start]: row for row in rows if row[start] is not None}
+                target_ids = list(targets)
+                for index, field in enumerate(joined, start + 1):
+                    cache.insert_missing(
+                        target_ids, field,
+                        [field.convert_from_column(targets[i][index]) for i in target_ids], env)
         if multi and found:
             records = self.browse(found)
             for field in multi:
