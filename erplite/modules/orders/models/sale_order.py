@@ -3,7 +3,7 @@
 The workflow is the table :data:`TRANSITIONS`: each step names the states it may start from and
 the state it leads to. The ``action_*`` methods are the only way to change ``state``; they all
 go through :meth:`SaleOrder._transition`, which refuses a step from any other state with a
-``UserError`` naming both states, and records who took the step and when
+``StateError`` (a ``UserError``) naming both states, and records who took the step and when
 (``sale.order.history``)::
 
     draft ──send──► sent
@@ -48,6 +48,11 @@ MANAGER_STEPS = frozenset({"approve", "reject"})
 
 #: states in which the lines of an order are frozen
 LOCKED_STATES = frozenset({"to_approve", "sale"})
+
+
+class StateError(UserError):
+    """A step refused because of the order's state (a wrong transition, lines of a locked
+    order changed). A ``UserError`` everywhere; the REST routes answer it with 409 Conflict."""
 
 
 class SaleOrder(models.Model):
@@ -214,7 +219,7 @@ class SaleOrder(models.Model):
             )
         for order in self:
             if order.state not in sources:
-                raise UserError(
+                raise StateError(
                     f"Order {order.name} cannot go from {order._state_label()} to "
                     f"{order._state_label(target)} ({step}): only "
                     f"{' or '.join(order._state_label(state) for state in sources)} orders can."
@@ -249,7 +254,7 @@ class SaleOrder(models.Model):
         """Raise ``UserError`` if an order of ``self`` waits for approval or is confirmed."""
         for order in self.sudo():
             if order.state in LOCKED_STATES:
-                raise UserError(
+                raise StateError(
                     f"The lines of {order.name} cannot be changed: it is "
                     f"{order._state_label()}. Cancel it and set it back to quotation first."
                 )
