@@ -19,10 +19,13 @@ from typing import Any
 from erplite import api
 from erplite.exceptions import UserError, ValidationError
 from erplite.orm.commands import Command, normalize_commands
+from erplite.orm.fields import Field
 from erplite.orm.model_compute import ComputeMixin
 from erplite.sql import SQL, BinaryParam
 
 _X2MANY = ("one2many", "many2many")
+#: the plain ``convert_to_read`` (``None`` -> ``False``), inlined by ``_read_format``
+_BASE_CONVERT_TO_READ = Field.convert_to_read
 
 
 class CrudMixin(ComputeMixin):
@@ -599,7 +602,8 @@ class CrudMixin(ComputeMixin):
             for field in columns:
                 if field.compute:
                     records._ensure_cached(field)
-            missing = [i for i in self._ids if any(not cache.contains(i, f, env) for f in columns)]
+            datas = [cache._field_dict(f, env) for f in columns]
+            missing = [i for i in self._ids if any(i not in data for data in datas)]
             if missing:
                 fetched = self.browse(missing)._fetch_fields(
                     list(dict.fromkeys(columns + self._prefetch_fields(columns[0]))))
@@ -617,34 +621,81 @@ class CrudMixin(ComputeMixin):
         use_display_name = bool(load) and load != "_classic_write"
         if use_display_name:
             self._prefetch_display_names(names)
-        result = []
-        for record in self:
-            values = {"id": record.id}
-            for name in names:
-                if name == "id":
-                    continue
-                field = self._fields[name]
-                value = cache.get_value(record.id, field, env, default=None)
-                if value is None and field.type in _X2MANY:
+        ids = self._ids
+        result = [{"id": record_id} for record_id in ids]
+        records = None
+        # field by field, over the cache's dict of each (the same values as one
+        # convert_to_read per record and field, without the per-record overhead)
+        for name in names:
+            if name == "id":
+                continue
+            field = self._fields[name]
+            data = cache._field_dict(field, env)
+            convert = field.convert_to_read
+            if type(field).convert_to_read is _BASE_CONVERT_TO_READ:
+                for values, record_id in zip(result, ids, strict=True):
+                    value = data.get(record_id)
+                    values[name] = False if value is None else value
+                continue
+            if field.type == "many2one" and use_display_name:
+                su_env = env(su=True)
+                display_field = su_env[field.comodel_name]._fields["display_name"]
+                display = cache._field_dict(display_field, su_env)
+                for index, record_id in enumerate(ids):
+                    value = data.get(record_id)
+                    if value is None:
+                        result[index][name] = False
+                        continue
+                    label = display.get(value)
+                    if isinstance(label, str):
+                        result[index][name] = (value, label)
+                        continue
+                    if records is None:
+                        records = list(self)
+                    result[index][name] = convert(value, records[index], True)
+                continue
+            if records is None:
+                records = list(self)
+            x2many = field.type in _X2MANY
+            for values, record_id, record in zip(result, ids, records, strict=True):
+                value = data.get(record_id)
+                if value is None and x2many:
                     value = ()
-                values[name] = field.convert_to_read(value, record, use_display_name)
-            result.append(values)
+                values[name] = convert(value, record, use_display_name)
         return result
 
     def _prefetch_display_names(self, names: list[str]) -> None:
-        """Compute the display names of every many2one value to read, one batch per comodel."""
+        """Compute the display names of every many2one value to read, one batch per comodel.
+
+        A comodel whose display name is its plain record name (``_joinable_display_name``)
+        takes it from the cached names, as its ``_compute_display_name`` would."""
         env = self.env
         cache = env.transaction.cache
         targets: dict[str, set] = defaultdict(set)
+        plain_names: dict[str, Any] = {}
         for name in names:
             field = self._fields[name]
             if field.type == "many2one":
                 for value in cache.get_values(self._ids, field, env):
                     if value:
                         targets[field.comodel_name].add(value)
+                if field.comodel_name not in plain_names:
+                    plain_names[field.comodel_name] = self._joinable_display_name(field)
+        if not targets:
+            return
+        su_env = env(su=True)
         for comodel, ids in targets.items():
-            records = env[comodel].sudo().browse(sorted(ids))
-            records._ensure_cached(records._fields["display_name"])
+            records = su_env[comodel].browse(sorted(ids))
+            display_field = records._fields["display_name"]
+            name_field = plain_names.get(comodel)
+            if name_field is not None and display_field not in env.transaction.protected:
+                display = cache._field_dict(display_field, su_env)
+                record_names = cache._field_dict(name_field, su_env)
+                for record_id in records._ids:
+                    if record_id not in display and record_id in record_names:
+                        display[record_id] = display_field.convert_to_cache(
+                            record_names[record_id] or False, records, validate=False)
+            records._ensure_cached(display_field)
 
     # ------------------------------------------------------------------------------------------
     # misc public methods
