@@ -245,8 +245,10 @@ def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) ->
     ddl = 0
     for field in _column_fields(model):
         index = field.index
-        if field.type == "many2one" and index is None and field.store:
-            # every many2one is indexed: joins, rules and one2many reads go through it
+        if field.type == "many2one" and index is None and field.store \
+                and field.name not in ("create_uid", "write_uid"):
+            # every many2one is indexed: joins, rules and one2many reads go through it; not the
+            # magic user columns (as in Odoo), which every INSERT would pay for
             index = True
         if not index:
             continue
