@@ -175,6 +175,22 @@ class ServerStats:
         ).fetchone()
         return f"{int(calls):7d} {ms / 1000:8.3f}"
 
+    def top(self, count: int = 6) -> list[str]:
+        """The statements that took the most server time: calls, total ms, mean ms, text."""
+        if not self.enabled:
+            return []
+        rows = self.conn.execute(
+            "SELECT calls, total_exec_time + total_plan_time, "
+            "left(regexp_replace(query, '\\s+', ' ', 'g'), 150) FROM pg_stat_statements "
+            "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = %s) "
+            "AND query NOT LIKE '%%pg_stat_statements%%' ORDER BY 2 DESC LIMIT %s",
+            (self.dbname, count),
+        ).fetchall()
+        return [
+            f"    {calls:6d} {ms:9.1f} ms {ms / calls:7.3f} ms/call  {text}"
+            for calls, ms, text in rows
+        ]
+
 
 def check_totals(registry: Any) -> list:
     """SPEC.md section 6's S2/S4 checks, read from the database."""
@@ -204,6 +220,11 @@ def main() -> None:
         "--cprofile",
         default="",
         help="scenarios to profile with cProfile (top functions by own time printed)",
+    )
+    parser.add_argument(
+        "--top",
+        action="store_true",
+        help="list the statements with the most server time (pg_stat_statements)",
     )
     args = parser.parse_args()
     wanted = [s.strip() for s in args.scenarios.split(",") if s.strip()]
@@ -261,11 +282,14 @@ def main() -> None:
                 )
                 (out / f"{scenario}.html").write_text(profiler.output_html())
             server_stats = server.after()
+            top = server.top() if args.top else []
             if scenario in ("S2", "S4"):
                 check = [check, check_totals(registry)]
             print(
                 f"{scenario:8} {seconds:8.3f} {cpu:8.3f} {len(statements):10d} {server_stats} {check}"
             )
+            for line in top:
+                print(line)
     finally:
         from erplite.sql import close_all_pools
 

@@ -56,7 +56,7 @@ class BenchOrderLine(models.Model):
     product_id = fields.Many2one("bench.product", ondelete="set null", index=True)
     quantity = fields.Float()
     price_unit = fields.Float()
-    subtotal = fields.Float(compute="_compute_subtotal", store=True)
+    subtotal = fields.Float(compute="_compute_subtotal", store=True, precompute=True)
 
     @api.depends("quantity", "price_unit")
     def _compute_subtotal(self):
