@@ -149,9 +149,13 @@ def route(route: str | Iterable[str] | None = None, **routing: Any) -> Callable:
     def decorator(endpoint: Callable) -> Callable:
         fname = f"{endpoint.__module__}.{endpoint.__qualname__}"
         accepted = _accepted_names(endpoint)  # once: signatures are slow to inspect
+        receiver = _receiver_name(endpoint)
 
         @functools.wraps(endpoint)
-        def route_wrapper(self, *args, **params):
+        def route_wrapper(self, /, *args, **params):
+            if receiver in params:  # a request parameter named "self" would clash with it
+                _logger.warning("%s called ignoring args %s", fname, {receiver})
+                params.pop(receiver)
             if accepted is not None and not accepted.issuperset(params):
                 _logger.warning("%s called ignoring args %s", fname, set(params) - accepted)
                 params = {key: value for key, value in params.items() if key in accepted}
@@ -167,10 +171,23 @@ def route(route: str | Iterable[str] | None = None, **routing: Any) -> Callable:
     return decorator
 
 
-def _accepted_names(func: Callable) -> frozenset[str] | None:
-    """The keyword arguments ``func`` accepts; ``None`` when it takes ``**kwargs``."""
-    names = set()
+def _receiver_name(func: Callable) -> str | None:
+    """The name of ``func``'s first positional parameter (the controller, ``self``)."""
     for param in inspect.signature(func).parameters.values():
+        if param.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            return param.name
+        break
+    return None
+
+
+def _accepted_names(func: Callable) -> frozenset[str] | None:
+    """The keyword arguments ``func`` accepts (not its ``self``); ``None`` when it takes
+    ``**kwargs``."""
+    names = set()
+    receiver = _receiver_name(func)
+    for param in inspect.signature(func).parameters.values():
+        if param.name == receiver:
+            continue
         if param.kind is inspect.Parameter.VAR_KEYWORD:
             return None
         if param.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY):
@@ -288,7 +305,7 @@ class Endpoint:
         """The undecorated function of the most derived class (for signatures and docs)."""
         return getattr(self.func, "original_endpoint", self.func)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
         return self.func(*args, **kwargs)
 
     def __repr__(self) -> str:
