@@ -899,7 +899,7 @@ def operation(
             operation_id=operation_id or func.__name__,
         )
 
-        def handler(self: Any, **url_args: Any) -> Any:
+        def handler(self: Any, /, **url_args: Any) -> Any:
             # the JSON-2 dispatcher passes the body's keys too: only the URL's are used
             return op.serve(self, func, url_args)
 

@@ -600,3 +600,31 @@ def test_products_are_listed_and_read(rest, rest_db):
 def test_products_are_read_only(rest):
     status, _, headers = rest.post("/api/products", {"name": "New"})
     assert status == 405 and "GET" in headers["Allow"]
+
+
+def test_a_body_field_named_self_is_an_input_error_not_a_crash(rest, rest_db):
+    # the JSON-2 dispatcher passes the body's keys as keyword arguments: "self" clashed with
+    # the controller method's own and was a 500
+    body = {"partner_id": rest_db.ids["customer"], "self": 1}
+    assert_error(rest.post("/api/orders", body), 400, "self", "not a known field")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("q=%00", "q"), ("order=user_id.password", "order"), ("order=order_line", "order")],
+)
+def test_list_parameters_the_database_cannot_take_are_400(rest, query, field):
+    assert_error(rest.get(f"/api/orders?{query}"), 400, field)
+
+
+@pytest.mark.parametrize(
+    "date_order", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00", "2024-01-01T25:00:00Z"]
+)
+def test_dates_out_of_range_are_400(rest, rest_db, date_order):
+    body = {"partner_id": rest_db.ids["customer"], "date_order": date_order}
+    assert_error(rest.post("/api/orders", body), 400, "date_order")
+
+
+def test_date_time_with_an_offset_is_stored_in_utc(rest, rest_db):
+    order = rest.new_order(date_order="2030-06-01T10:30:00+02:00")
+    assert order["date_order"] == "2030-06-01T08:30:00Z"
