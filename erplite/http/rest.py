@@ -365,7 +365,9 @@ class RecordSchema:
         model_fields = registry[self.model]._fields
         properties = {}
         for fname in self.fields:
-            field = model_fields[fname]
+            field = model_fields.get(fname)
+            if field is None:
+                raise ValueError(f"RecordSchema {self.name}: {self.model} has no field {fname!r}")
             properties[fname] = self._field_schema(field)
         schema: dict[str, Any] = {
             "type": "object",

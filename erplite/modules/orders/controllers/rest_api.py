@@ -263,27 +263,35 @@ _LINE_REFERENCES = {"product_id": "product.product", "tax_id": "account.tax"}
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_references(values: dict[str, Any], references: dict[str, str], prefix: str) -> None:
-    """422 for an id in ``values`` that names no record (before the database refuses it)."""
+def _check_references(body: dict[str, Any]) -> None:
+    """422 for an id of ``body`` (an order and its lines) that names no record, before the
+    database refuses it; one query per model."""
     env = request.env
-    for fname, model in references.items():
-        value = values.get(fname)
-        if value is None:
-            continue
-        ids = value if isinstance(value, list) else [value]
-        existing = set(env[model].browse(ids).exists().ids)
-        for rid in ids:
-            if rid not in existing:
-                raise rest.RestError(
-                    422,
-                    f"{prefix}{fname}: {env[model]._description} {rid} does not exist.",
-                    field=f"{prefix}{fname}",
-                    value=rid,
-                )
+    found: list[tuple[str, str, int]] = []  # (field path, model, id)
+    items = [("", body, _ORDER_REFERENCES)] + [
+        (f"order_line[{index}].", line, _LINE_REFERENCES)
+        for index, line in enumerate(body.get("order_line") or ())
+    ]
+    for prefix, values, references in items:
+        for fname, model in references.items():
+            value = values.get(fname)
+            for rid in value if isinstance(value, list) else [value] if value else []:
+                found.append((prefix + fname, model, rid))
+    existing: dict[str, set[int]] = {}
+    for model in {model for _path, model, _rid in found}:
+        ids = sorted({rid for _path, name, rid in found if name == model})
+        existing[model] = set(env[model].browse(ids).exists().ids)
+    for path, model, rid in found:
+        if rid not in existing[model]:
+            raise rest.RestError(
+                422,
+                f"{path}: {env[model]._description} {rid} does not exist.",
+                field=path,
+                value=rid,
+            )
 
 
-def _line_values(line: dict[str, Any], prefix: str) -> dict[str, Any]:
-    _check_references(line, _LINE_REFERENCES, prefix)
+def _line_values(line: dict[str, Any]) -> dict[str, Any]:
     values = {key: value for key, value in line.items() if key != "id"}
     if "tax_id" in values:
         values["tax_id"] = [Command.set(list(dict.fromkeys(values["tax_id"])))]
@@ -291,7 +299,8 @@ def _line_values(line: dict[str, Any], prefix: str) -> dict[str, Any]:
 
 
 def _order_values(body: dict[str, Any]) -> dict[str, Any]:
-    _check_references(body, _ORDER_REFERENCES, "")
+    """The values to write of a checked body (lines apart), its references checked."""
+    _check_references(body)
     values = {key: value for key, value in body.items() if key != "order_line"}
     if "user_id" in values and values["user_id"] is None:
         values["user_id"] = False
@@ -419,8 +428,7 @@ class OrdersRestApi(http.Controller):
         `sale.order` sequence."""
         values = _order_values(body)
         values["order_line"] = [
-            Command.create(_line_values(line, f"order_line[{index}]."))
-            for index, line in enumerate(body.get("order_line") or ())
+            Command.create(_line_values(line)) for line in body.get("order_line") or ()
         ]
         order = request.env["sale.order"].create(values)
         return rest.Reply(
@@ -461,7 +469,7 @@ class OrdersRestApi(http.Controller):
                             f"{prefix}product_id: a new line needs a product.",
                             field=f"{prefix}product_id",
                         )
-                    commands.append(Command.create(_line_values(line, prefix)))
+                    commands.append(Command.create(_line_values(line)))
                     continue
                 if line_id not in current or line_id in kept:
                     raise rest.RestError(
@@ -472,7 +480,7 @@ class OrdersRestApi(http.Controller):
                         value=line_id,
                     )
                 kept.add(line_id)
-                line_values = _line_values(line, prefix)
+                line_values = _line_values(line)
                 if line_values:
                     commands.append(Command.update(line_id, line_values))
             commands[:0] = [Command.delete(line_id) for line_id in sorted(current - kept)]
