@@ -314,7 +314,7 @@ class Databases:
                 ).fetchone()
         return int(row[0])
 
-    def check_signal(self, state: DatabaseState, cr: Any) -> None:
+    def check_signal(self, state: DatabaseState, cr: Any, extra: SQL | None = None) -> Any:
         """Read the signals in ``cr`` (the first statement of a request's transaction).
 
         The registry signal first: a registry loaded before its value moved is stale. Then, in
@@ -322,10 +322,37 @@ class Databases:
         that groups, access rights or rules changed: the registry's cached security answers
         are dropped when it moved (what ``security.check_access_signal`` does).
 
+        ``extra``, a query of at most one row, is run in the same statement (a round trip
+        saved on the request's first real query): its row is returned as a tuple, ``None``
+        when it has no row.
+
         :raises RegistryChanged: another process changed the modules since ``state`` was
             loaded; the caller closes ``cr``, calls :meth:`reload` and starts the request again.
         """
-        if state.cache.get("access_signal", True):
+        access = state.cache.get("access_signal", True)
+        if extra is not None:
+            access_column = (
+                SQL(
+                    "(SELECT CASE WHEN a.is_called THEN a.last_value ELSE 0 END FROM %s a)",
+                    SQL.identifier(ACCESS_SIGNAL_SEQUENCE),
+                )
+                if access
+                else SQL("NULL")
+            )
+            cr.execute(
+                SQL(
+                    "SELECT (SELECT sequence FROM erplite_registry_signal WHERE id = 1), %s, x.*"
+                    " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT true, e.* FROM (%s) e)"
+                    " AS x ON true",
+                    access_column,
+                    extra,
+                ),
+                flush=False,
+            )
+            row = cr.fetchone()
+            self._check_signal_row(state, row[:2] if row[0] is not None else None)
+            return tuple(row[3:]) if row[2] else None
+        if access:
             cr.execute(
                 SQL(
                     "SELECT s.sequence, CASE WHEN a.is_called THEN a.last_value ELSE 0 END"
@@ -338,7 +365,11 @@ class Databases:
             cr.execute(
                 SQL("SELECT sequence, NULL FROM erplite_registry_signal WHERE id = 1"), flush=False
             )
-        row = cr.fetchone()
+        self._check_signal_row(state, cr.fetchone())
+        return None
+
+    @staticmethod
+    def _check_signal_row(state: DatabaseState, row: Any) -> None:
         sequence = int(row[0]) if row else 0
         if sequence != state.sequence:
             raise RegistryChanged(state.dbname, sequence)

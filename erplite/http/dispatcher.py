@@ -31,9 +31,12 @@ This is the call graph :func:`serve` follows; each step names the building block
    module's ``static`` folder (``static``: ``safe_join``, ``ETag``, ``Cache-Control``),
    without a transaction.
 
-6. **Match.** With a database, its transaction begins first: its first statement reads the
+6. **Match.** With a database, its transaction begins first; its first statement reads the
    registry signal (``Databases.check_signal``), so that the routes are those of the modules
-   installed now. ``routing_map.bind_to_environ(environ).match(return_rule=True)`` gives the
+   installed now: before matching fails (404, 405), before the endpoint runs, or, for an
+   ``auth='none'`` route of a server-wide module (present whatever is installed), as part of
+   the endpoint's first query (``request._read_signals``: the RPC services read the caller's
+   credentials in the same statement). ``routing_map.bind_to_environ(environ).match(return_rule=True)`` gives the
    ``Endpoint`` and the URL arguments, converters applied; werkzeug raises ``NotFound`` (404),
    ``MethodNotAllowed`` (405 with ``Allow``) or ``RequestRedirect``. ``endpoint.routing`` drives
    everything below: ``type`` picks the dispatcher (:class:`HttpDispatcher`,
@@ -384,12 +387,19 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
     httprequest = request.httprequest
     state = request._state
     if state is not None:
-        # the transaction begins before matching: its first statement reads the registry
-        # signal, so the routes matched are those of the modules installed now
-        request._cursor()
+        # the transaction begins before matching; its first statement reads the registry
+        # signal, so that the routes matched are those of the modules installed now: before
+        # the endpoint runs, or as part of its first query for a server-wide route (below)
+        request._cursor(check_signal=False)
     routing_map = state.routing_map if state is not None else app.nodb_routing_map()
     try:
-        rule, args = routing_map.bind_to_environ(httprequest.environ).match(return_rule=True)
+        try:
+            rule, args = routing_map.bind_to_environ(httprequest.environ).match(return_rule=True)
+        except HTTPException:
+            if state is None or request._signals_read:
+                raise
+            request._read_signals()  # RegistryChanged: the request starts again, new routes
+            rule, args = routing_map.bind_to_environ(httprequest.environ).match(return_rule=True)
     except HTTPException as exc:
         if getattr(request, "db_unavailable", False) and isinstance(
             exc, werkzeug.exceptions.NotFound
@@ -445,7 +455,9 @@ def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.
     try:
         auth = endpoint.routing["auth"]
         if request.db is not None:
-            request._cursor()  # begins the transaction (a retry's), reading the signal first
+            # begins the transaction (a retry's), reading the signal first; a server-wide
+            # auth='none' route (present whatever the modules) reads it with its first query
+            request._cursor(check_signal=not _server_wide_none(request, endpoint))
         auth_methods.authenticate(request, auth)
         response = request.dispatcher.dispatch(endpoint, args)
         request._end_transaction(commit=True)
@@ -459,6 +471,23 @@ def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.
     except BaseException:
         request._end_transaction(commit=False)
         raise
+
+
+def _server_wide_none(request: Request, endpoint: Any) -> bool:
+    """Whether ``endpoint`` is an ``auth='none'`` route of a server-wide module (``web``,
+    ``base``): served whatever modules are installed, it may leave the signal check to its
+    first query (``request._read_signals``), which the RPC services merge with theirs."""
+    lazy = getattr(endpoint, "_server_wide_none", None)
+    if lazy is None:
+        parts = type(getattr(endpoint.func, "__self__", None)).__module__.split(".")
+        lazy = (
+            endpoint.routing.get("auth") == "none"
+            and len(parts) > 2
+            and parts[:2] == ["erplite", "addons"]
+            and parts[2] in request.app.server_wide_modules
+        )
+        endpoint._server_wide_none = lazy
+    return lazy
 
 
 def _reset_session(request: Request) -> None:

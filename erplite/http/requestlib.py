@@ -177,6 +177,7 @@ class Request:
         self.registry: Any = None
         self._state: Any = None
         self._cr: Any = None
+        self._signals_read = False
         self._env: Any = None
         self._uid: int | None = None
         self._context: dict[str, Any] = {}
@@ -213,18 +214,35 @@ class Request:
             self._end_transaction(commit=False)  # nothing was done in it but reading signals
         self._set_database(self.app.databases.get(dbname))
 
-    def _cursor(self) -> Any:
+    def _cursor(self, check_signal: bool = True) -> Any:
+        """The request's cursor, its transaction begun. Its first statement reads the signals
+        (``Databases.check_signal``); with ``check_signal=False`` that read is left to the
+        first use of the cursor through ``_cursor()`` or to :meth:`_read_signals`, which
+        makes it part of the request's first query."""
         if self._cr is None:
             if self.registry is None:
                 raise RuntimeError("no database is selected for this request")
-            cr = self.registry.cursor()
-            try:
-                self.app.databases.check_signal(self._state, cr)
-            except BaseException:
-                cr.close()
-                raise
-            self._cr = cr
+            self._cr = self.registry.cursor()
+            self._signals_read = False
+        if not self._signals_read and check_signal:
+            self._read_signals()
         return self._cr
+
+    def _read_signals(self, extra: Any = None) -> Any:
+        """Read the signals now, with the one-row query ``extra`` in the same statement;
+        return ``extra``'s row (``None`` without a row), or ``NotImplemented`` when the
+        signals were read already (run ``extra`` yourself then). On ``RegistryChanged``,
+        the cursor is closed and the exception goes up."""
+        cr = self._cursor(check_signal=False)
+        if self._signals_read:
+            return NotImplemented
+        self._signals_read = True
+        try:
+            return self.app.databases.check_signal(self._state, cr, extra)
+        except BaseException:
+            self._cr, self._env = None, None
+            cr.close()
+            raise
 
     def _end_transaction(self, commit: bool) -> None:
         """Commit (running the post-commit hooks) or roll back the request's transaction."""

@@ -23,8 +23,8 @@ Every call runs in the request's transaction, as the calling user: ``object`` ca
 password (or an API key of scope ``rpc`` in its place) and then use an environment of that
 user, never a superuser one. Verified credentials are remembered per registry, keyed by a hash
 of the password, and re-validated on every call by one query on the user's credentials (hash,
-login, active flag, API keys): a changed password, login, deactivation or revoked key is seen
-at once by every worker.
+login, active flag, API keys), the same statement that reads the registry signals: a changed
+password, login, deactivation or revoked key is seen at once by every worker.
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ def dispatch_rpc(service_name: str, method: str, params: Any) -> Any:
 def signature_of(function: Any) -> inspect.Signature:
     """``inspect.signature(function)``, computed once per function (it is slow)."""
     return inspect.signature(function)
+
 
 
 # -- common -------------------------------------------------------------------------------------
@@ -215,7 +216,12 @@ def _user_env(db: str, uid: Any, password: Any) -> Any:
     cache = state.cache.get("credentials")
     if cache is None:
         cache = state.cache.setdefault("credentials", CredentialCache())
-    cache.check(request.env(user=erplite.SUPERUSER_ID, su=True), uid, password)
+    # the credentials are read with the registry signals when they are not read yet: the
+    # request's first statement, one round trip for both
+    row = request._read_signals(credentials_query(request.registry, uid))
+    su_env = request.env(user=erplite.SUPERUSER_ID, su=True)
+    fingerprint = credentials_fingerprint(su_env, uid) if row is NotImplemented else _frozen(row)
+    cache.check(su_env, uid, password, fingerprint=fingerprint)
     request.update_env(user=uid, context={}, su=False)
     return request.env
 
@@ -347,9 +353,15 @@ class CredentialCache:
         )
         self._lock = threading.Lock()
 
-    def check(self, su_env: Any, uid: int, password: str) -> None:
-        """Return if ``password`` (or an API key) authenticates ``uid``, else ``AccessDenied``."""
-        fingerprint = credentials_fingerprint(su_env, uid)
+    def check(
+        self, su_env: Any, uid: int, password: str, fingerprint: Any = NotImplemented
+    ) -> None:
+        """Return if ``password`` (or an API key) authenticates ``uid``, else ``AccessDenied``.
+
+        ``fingerprint``: ``credentials_fingerprint(su_env, uid)`` when the caller read it
+        already in this transaction."""
+        if fingerprint is NotImplemented:
+            fingerprint = credentials_fingerprint(su_env, uid)
         if fingerprint is None:
             raise AccessDenied()
         key = (uid, hashlib.sha256(password.encode()).digest())
@@ -379,9 +391,16 @@ def credentials_fingerprint(su_env: Any, uid: int) -> tuple | None:
     """What a user's credentials are made of, in one query: ``None`` for an inactive or
     unknown user. It changes when the password (hash), the login, the active flag, the second
     factor or the set of API keys changes, and when an API key of the user has expired."""
+    cr = su_env.cr
+    cr.execute(credentials_query(su_env.registry, uid))
+    return _frozen(cr.fetchone())
+
+
+def credentials_query(registry: Any, uid: int) -> SQL:
+    """The query of :func:`credentials_fingerprint` (one row, or none), for ``registry``."""
     parts = [SQL("u.password, u.login, u.totp_secret")]
-    if "res.users.apikeys" in su_env:
-        keys = su_env["res.users.apikeys"]
+    if "res.users.apikeys" in registry:
+        keys = registry["res.users.apikeys"]
         valid = (
             SQL("k.expiration_date IS NULL OR k.expiration_date >= (now() AT TIME ZONE 'UTC')")
             if "expiration_date" in keys._fields
@@ -395,14 +414,14 @@ def credentials_fingerprint(su_env: Any, uid: int) -> tuple | None:
                 SQL.identifier(keys._table),
             )
         )
-    query = SQL(
+    return SQL(
         "SELECT %s FROM res_users u WHERE u.id = %s AND u.active",
         SQL(", ").join(parts),
         uid,
     )
-    cr = su_env.cr
-    cr.execute(query)
-    row = cr.fetchone()
+
+
+def _frozen(row: Any) -> tuple | None:
     return (
         None
         if row is None
@@ -422,6 +441,7 @@ __all__ = [
     "call_kw",
     "check_method_name",
     "credentials_fingerprint",
+    "credentials_query",
     "dispatch_rpc",
     "get_public_method",
     "version_info",
