@@ -96,10 +96,9 @@ def dispatch_rpc(service_name: str, method: str, params: Any) -> Any:
         raise werkzeug.exceptions.NotFound(f"Method not found: {service_name}.{method}")
     if not isinstance(params, (list, tuple)):
         raise werkzeug.exceptions.BadRequest("The parameters of an RPC call are a list")
-    try:
-        signature_of(function).bind(*params)
-    except TypeError as exc:
-        raise InvalidArguments(f"{service_name}.{method}: {exc}") from None
+    error = binding_error(function, len(params), ())
+    if error is not None:
+        raise InvalidArguments(f"{service_name}.{method}: {error}")
     return function(*params)
 
 
@@ -108,6 +107,17 @@ def signature_of(function: Any) -> inspect.Signature:
     """``inspect.signature(function)``, computed once per function (it is slow)."""
     return inspect.signature(function)
 
+
+@functools.lru_cache(maxsize=4096)
+def binding_error(function: Any, positional: int, keywords: tuple[str, ...]) -> str | None:
+    """Why ``function`` cannot be called with ``positional`` positional arguments and the
+    keyword arguments ``keywords`` (``None`` when it can), computed once per shape of call:
+    whether arguments bind depends on their number and names only."""
+    try:
+        signature_of(function).bind(*range(positional), **dict.fromkeys(keywords))
+    except TypeError as exc:
+        return str(exc)
+    return None
 
 
 # -- common -------------------------------------------------------------------------------------
@@ -303,10 +313,9 @@ def call_kw(model: Any, name: str, args: list, kwargs: dict) -> Any:
         ):
             raise InvalidArguments(f"{model._name}.{name}: ids must be a list of integers")
         recs = recs.browse(ids)
-    try:
-        signature_of(method).bind(recs, *args, **kwargs)
-    except TypeError as exc:
-        raise InvalidArguments(f"{model._name}.{name}(): {exc}") from None
+    error = binding_error(method, 1 + len(args), tuple(kwargs))
+    if error is not None:
+        raise InvalidArguments(f"{model._name}.{name}(): {error}")
     result = method(recs, *args, **kwargs)
     if kind == "model_create" and args and _is_recordset(result):
         result = result.id if isinstance(args[0], Mapping) else result.ids
