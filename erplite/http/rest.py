@@ -757,9 +757,8 @@ class Operation:
         return _PATH_PARAM_RE.sub(r"<\1>", self.path)
 
     def _error_statuses(self, declared: Mapping[int, str]) -> dict[int, str]:
-        statuses: dict[int, str] = {}
-        if self.path_params or self.query or self.body is not None:
-            statuses[400] = STATUS_TITLES[400]
+        # 400 always: an unknown query parameter is refused, so is an unreadable JSON body
+        statuses: dict[int, str] = {400: STATUS_TITLES[400]}
         if self.auth in ("user", "bearer"):
             statuses[401] = STATUS_TITLES[401]
         if self.auth != "none":
@@ -874,7 +873,7 @@ def operation(
     :param responses: success status → schema of the body (``None``: no body).
     :param response_headers: success status → {header: description}, for the document.
     :param errors: status → description, the errors the handler may answer beyond those the
-        declaration implies (400 with input, 401/403 with authentication, 404 with path
+        declaration implies (400 always, 401/403 with authentication, 404 with path
         parameters, 415/422 with a body).
     :param auth: the route's ``auth`` (default ``'bearer'``: API key or session).
     :param operation_id: default the method's name.

@@ -628,3 +628,10 @@ def test_dates_out_of_range_are_400(rest, rest_db, date_order):
 def test_date_time_with_an_offset_is_stored_in_utc(rest, rest_db):
     order = rest.new_order(date_order="2030-06-01T10:30:00+02:00")
     assert order["date_order"] == "2030-06-01T08:30:00Z"
+
+
+def test_the_document_refuses_unknown_parameters_as_documented(rest):
+    code, body, _ = rest.as_(None).get("/api/openapi.json?x=1")
+    assert code == 400 and body["field"] == "x"
+    doc = rest.as_(None).get("/api/openapi.json")[1]
+    assert "400" in doc["paths"]["/api/openapi.json"]["get"]["responses"]
