@@ -42,6 +42,11 @@ graph of a request, one paragraph per step, and serves it; ``requestlib`` is ``r
 external API (``common``, ``db``, ``object``, ``call_kw``); ``server`` runs gunicorn. The routes
 themselves (login, sessions, health, ``/xmlrpc/2``, ``/jsonrpc``, ``/json/2``) are in the
 bundled module ``web``.
+
+REST APIs: ``rest`` declares an operation once (``@rest.operation("GET", "/api/orders/{order_id}",
+...)``: method, path, parameters, body and response schemas, error statuses) and derives the
+route, the input checks, the error statuses and the OpenAPI 3.1 document from it; the
+``orders`` module's ``/api/orders`` is the worked example.
 """
 
 from __future__ import annotations
