@@ -311,8 +311,6 @@ class Cursor:
         self.postcommit = Callbacks()
         self.prerollback = Callbacks()
         self.postrollback = Callbacks()
-        # the connection is in autocommit mode for a transaction begun by begin_with()
-        self._begun_by_hand = False
 
     # -- statements ---------------------------------------------------------------------------
     def execute(self, query: SQL | sql.Composable | str, params: Any = None, *, flush: bool = True):
@@ -332,49 +330,6 @@ class Cursor:
         self.sql_count += 1
         _count_statement(query)
         return self._cur.execute(query, params)
-
-    def begin_with(self, query: SQL) -> list:
-        """Begin the transaction and run ``query`` (a read) as its first statement, in one
-        round trip instead of two: ``BEGIN ...; query`` in PostgreSQL's simple protocol, its
-        parameters bound client-side (for small values: ids, names). Return its rows.
-
-        The transaction is the one ``execute`` would have begun (same isolation level); the
-        connection is in autocommit mode while it lasts (so that psycopg sends no BEGIN of
-        its own) and back to normal after the commit or rollback. When the transaction has
-        begun already, this is ``execute`` then ``fetchall``.
-        """
-        conn = self._conn
-        if conn is None:
-            raise psycopg.InterfaceError("Cursor is closed")
-        if (conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-                or conn.autocommit or "%b" in query.text):
-            self.execute(query)
-            return self._cur.fetchall()
-        begin = "BEGIN"
-        if conn.isolation_level is not None:
-            begin += " ISOLATION LEVEL " + IsolationLevel(conn.isolation_level).name.replace("_", " ")
-        self.sql_count += 1
-        _count_statement(query)
-        conn.autocommit = True
-        self._begun_by_hand = True
-        with psycopg.ClientCursor(conn) as cur:
-            cur.execute(begin + "; " + query.text, query.params)
-            cur.nextset()
-            return cur.fetchall()
-
-    def _end_begun_by_hand(self) -> None:
-        """After the commit or rollback of a ``begin_with`` transaction: the connection
-        begins its transactions itself again (closed if that cannot be, never pooled as is)."""
-        conn = self._conn
-        if not self._begun_by_hand or conn is None:
-            return
-        self._begun_by_hand = False
-        try:
-            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                conn.rollback()
-            conn.autocommit = False
-        except psycopg.Error:
-            conn.close()
 
     def fetchone(self):
         return self._cur.fetchone()
@@ -430,7 +385,6 @@ class Cursor:
         self.flush()
         assert self._conn is not None
         self._conn.commit()
-        self._end_begun_by_hand()
         self.prerollback.clear()
         self.postrollback.clear()
         self.postcommit.run()
@@ -442,7 +396,6 @@ class Cursor:
         self.prerollback.run()
         assert self._conn is not None
         self._conn.rollback()
-        self._end_begun_by_hand()
         self.postrollback.run()
 
     @contextlib.contextmanager
@@ -467,7 +420,6 @@ class Cursor:
     def close(self) -> None:
         if self._conn is None:
             return
-        self._end_begun_by_hand()
         conn, self._conn = self._conn, None
         try:
             self._cur.close()

@@ -339,16 +339,17 @@ class Databases:
                 if access
                 else SQL("NULL")
             )
-            # the transaction's BEGIN goes in the same round trip (Cursor.begin_with)
-            row = cr.begin_with(
+            cr.execute(
                 SQL(
                     "SELECT (SELECT sequence FROM erplite_registry_signal WHERE id = 1), %s, x.*"
                     " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT true, e.* FROM (%s) e)"
                     " AS x ON true",
                     access_column,
                     extra,
-                )
-            )[0]
+                ),
+                flush=False,
+            )
+            row = cr.fetchone()
             self._check_signal_row(state, row[:2] if row[0] is not None else None)
             return tuple(row[3:]) if row[2] else None
         if access:

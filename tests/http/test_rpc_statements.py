@@ -94,39 +94,3 @@ def test_a_wrong_password_is_refused_after_the_right_one_was_remembered(client, 
     assert wrong["error"]["data"]["name"] == "erplite.exceptions.AccessDenied"
     unknown = execute_kw(client, web_db, 999999, "demo", "res.users", "search_count", [[]])
     assert unknown["error"]["data"]["name"] == "erplite.exceptions.AccessDenied"
-
-
-def test_begin_with_is_one_transaction_and_gives_the_connection_back_as_it_was(web_db):
-    from erplite.sql import SQL, Cursor, connection_pool
-
-    pool = connection_pool(web_db.dsn)
-    name = uuid.uuid4().hex
-    table = SQL.identifier("test_http_counter")
-    cr = Cursor(pool)
-    rows = cr.begin_with(SQL("SELECT %s::text, current_setting('transaction_isolation')", name))
-    assert rows == [(name, "repeatable read")]
-    cr.execute(SQL("INSERT INTO %s (name, value) VALUES (%s, 1)", table, name))
-    cr.rollback()  # the INSERT was in the transaction begun by begin_with: undone
-    assert not cr.connection.autocommit
-    cr.execute(SQL("SELECT count(*) FROM %s WHERE name = %s", table, name))
-    assert cr.fetchone() == (0,)
-    cr.close()
-
-    cr = Cursor(pool)
-    cr.begin_with(SQL("SELECT 1"))
-    cr.execute(SQL("INSERT INTO %s (name, value) VALUES (%s, 2)", table, name))
-    cr.commit()
-    assert not cr.connection.autocommit
-    cr.close()
-
-    cr = Cursor(pool)
-    try:
-        cr.begin_with(SQL("SELECT 1"))
-    finally:
-        cr.close()  # neither committed nor rolled back: the pool gets a normal connection
-    for _ in range(3):
-        with pool.connection() as conn:
-            assert not conn.autocommit
-    with Cursor(pool) as check:
-        check.execute(SQL("SELECT value FROM %s WHERE name = %s", table, name))
-        assert check.fetchall() == [(2,)]
