@@ -102,7 +102,7 @@ class ResUsersApikeys(models.Model):
         self.env.cr.execute(SQL(
             "SELECT k.user_id, k.%s FROM %s k JOIN res_users u ON u.id = k.user_id "
             "WHERE u.active AND k.%s = %s AND (k.scope IS NULL OR k.scope = %s) "
-            "AND (k.expiration_date IS NULL OR k.expiration_date >= (now() AT TIME ZONE 'UTC'))",
+            "AND (k.expiration_date IS NULL OR k.expiration_date >= (clock_timestamp() AT TIME ZONE 'UTC'))",
             SQL.identifier("key"), SQL.identifier(self._table), SQL.identifier("index"), index, scope,
         ))
         for user_id, key_hash in self.env.cr.fetchall():
@@ -132,5 +132,5 @@ class ResUsersApikeys(models.Model):
         """Delete the expired keys; return how many."""
         self.env.cr.execute(SQL(
             "DELETE FROM %s WHERE expiration_date IS NOT NULL "
-            "AND expiration_date < (now() AT TIME ZONE 'UTC')", SQL.identifier(self._table)))
+            "AND expiration_date < (clock_timestamp() AT TIME ZONE 'UTC')", SQL.identifier(self._table)))
         return self.env.cr.rowcount
