@@ -602,8 +602,11 @@ class CrudMixin(ComputeMixin):
             for field in columns:
                 if field.compute:
                     records._ensure_cached(field)
-            datas = [cache._field_dict(f, env) for f in columns]
-            missing = [i for i in self._ids if any(i not in data for data in datas)]
+            ids = set(self._ids)
+            lacking: set = set()
+            for field in columns:
+                lacking |= ids - cache._field_dict(field, env).keys()
+            missing = [i for i in self._ids if i in lacking] if lacking else []
             if missing:
                 fetched = self.browse(missing)._fetch_fields(
                     list(dict.fromkeys(columns + self._prefetch_fields(columns[0]))))

@@ -13,8 +13,13 @@ from typing import Any
 
 from erplite import api
 from erplite.orm.domains import Domain, DomainCondition
+from erplite.orm.fields import Field
 from erplite.orm.query import Query
 from erplite.sql import SQL
+
+#: ``Field.convert_from_column``, the identity: columns of fields that keep it are cached as
+#: fetched, without a call per value
+_PLAIN_FROM_COLUMN = Field.convert_from_column
 
 _ORDER_TERM = re.compile(
     r"^\s*(?P<path>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(?::(?P<gran>[a-z]+))?"
@@ -130,7 +135,11 @@ class SearchMixin:
         ids = [row[0] for row in rows]
         cache = env.transaction.cache
         for index, field in enumerate(columns, 1):
-            cache.insert_missing(ids, field, [field.convert_from_column(row[index]) for row in rows], env)
+            if type(field).convert_from_column is _PLAIN_FROM_COLUMN:  # the value as fetched
+                values = [row[index] for row in rows]
+            else:
+                values = [field.convert_from_column(row[index]) for row in rows]
+            cache.insert_missing(ids, field, values, env)
         for offset_, (fk_index, name_field) in enumerate(joined, len(columns) + 1):
             pairs = [(row[fk_index], row[offset_]) for row in rows if row[fk_index] is not None]
             cache.insert_missing([p[0] for p in pairs], name_field,
