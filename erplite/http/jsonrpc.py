@@ -61,6 +61,8 @@ INVALID_REQUEST = -32600
 
 def json_default(obj: Any) -> Any:
     """``default=`` hook of :func:`json.dumps` for the values Odoo methods return."""
+    if type(obj) is datetime.date and obj.year >= 1000:  # the most frequent: as DATE_FORMAT
+        return obj.isoformat()
     if isinstance(obj, datetime.datetime):
         if obj.tzinfo is not None:  # erplite datetimes are naive UTC; normalise aware ones
             obj = obj.astimezone(datetime.timezone.utc).replace(tzinfo=None)
