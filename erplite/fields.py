@@ -2,8 +2,20 @@
 
 from erplite.orm.commands import Command
 from erplite.orm.fields import (
-    Binary, Boolean, Char, Date, Datetime, Field, Float, Html, Id, Integer, Json, Monetary,
-    Selection, Text,
+    Binary,
+    Boolean,
+    Char,
+    Date,
+    Datetime,
+    Field,
+    Float,
+    Html,
+    Id,
+    Integer,
+    Json,
+    Monetary,
+    Selection,
+    Text,
 )
 from erplite.orm.fields_relational import Many2many, Many2one, One2many
 

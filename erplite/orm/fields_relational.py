@@ -509,7 +509,6 @@ class Many2many(_RelationalMulti):
                         comodel.browse(sorted(targets)).modified([inverse.name])
 
     def condition_to_sql(self, operator, value, model, alias, query):
-        comodel = model.env[self.comodel_name]
         rel_alias = query.make_alias(alias, self.name)
         relation = SQL("%s AS %s", SQL.identifier(self.relation), SQL.identifier(rel_alias))
         link = SQL("%s = %s", SQL.identifier(rel_alias, self.column1), SQL.identifier(alias, "id"))

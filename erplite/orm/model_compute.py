@@ -469,7 +469,6 @@ class ComputeMixin:
         by_columns: dict[tuple, list] = {}
         for record_id, vals in towrite.items():
             by_columns.setdefault(tuple(sorted(vals)), []).append((record_id, vals))
-        cr = self.env.cr
         table = SQL.identifier(self._table)
         for names, items in by_columns.items():
             fields = [self._fields[name] for name in names]

@@ -727,7 +727,7 @@ class CrudMixin(ComputeMixin):
                     vals[name] = [Command.create(line.copy_data()[0]) for line in value]
                 else:
                     vals[name] = field.convert_to_write(value, record)
-            for parent_model, fk in self._inherits.items():
+            for fk in self._inherits.values():
                 vals.pop(fk, None)
                 parent_vals = record[fk].copy_data()[0]
                 for pname, pvalue in parent_vals.items():

@@ -264,7 +264,7 @@ class ReadGroupMixin:
         return result
 
     def _read_group_display_names(self, groupby: list[str], rows: list[tuple]) -> None:
-        for index, spec in enumerate(groupby):
+        for index in range(len(groupby)):
             records = [row[index] for row in rows if hasattr(row[index], "_ids") and row[index]]
             if records:
                 batch = records[0].browse([r.id for r in records]).sudo()

@@ -12,7 +12,6 @@ from typing import Any
 
 from erplite.sql import SQL
 
-
 #: the models whose rows bootstrap() inserts: the loader then gives those rows the defaults of
 #: every field, as it does for a column added to a table that has rows
 BOOTSTRAP_MODELS = ("res.currency", "res.partner", "res.company", "res.users")

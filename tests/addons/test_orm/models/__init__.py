@@ -1,3 +1,8 @@
-from . import performance  # noqa: F401
-from . import field_types, inheritance, computed, constraints  # noqa: F401
-from . import bench_orders  # noqa: F401
+from . import (  # noqa: F401
+    bench_orders,  # noqa: F401
+    computed,
+    constraints,
+    field_types,
+    inheritance,
+    performance,  # noqa: F401
+)
