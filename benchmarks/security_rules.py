@@ -73,41 +73,63 @@ def populate(env, records: int) -> int:
     main = env.ref("base.main_company")
     other = env["res.company"].create({"name": "Other company"})
     manager_group = env.ref("test_security.group_manager")
-    users = env["res.users"].create([{
-        "name": f"Owner {i}", "login": f"owner{i}",
-        "groups_id": [(6, 0, [env.ref("base.group_user").id, manager_group.id])],
-        "company_id": main.id, "company_ids": [(6, 0, [main.id, other.id])],
-    } for i in range(5)])
+    users = env["res.users"].create(
+        [
+            {
+                "name": f"Owner {i}",
+                "login": f"owner{i}",
+                "groups_id": [(6, 0, [env.ref("base.group_user").id, manager_group.id])],
+                "company_id": main.id,
+                "company_ids": [(6, 0, [main.id, other.id])],
+            }
+            for i in range(5)
+        ]
+    )
     manager = users[0]
     batch = []
     for i in range(records):
-        batch.append({
-            "name": f"Document {i:06d}",
-            "value": i % 1000,
-            "user_id": users[i % 5].id if i % 3 else False,
-            "company_id": main.id if i % 4 else other.id,
-        })
+        batch.append(
+            {
+                "name": f"Document {i:06d}",
+                "value": i % 1000,
+                "user_id": users[i % 5].id if i % 3 else False,
+                "company_id": main.id if i % 4 else other.id,
+            }
+        )
         if len(batch) == 5000:
             env[MODEL].create(batch)
             batch = []
     if batch:
         env[MODEL].create(batch)
     model_id = env["ir.model"]._get_id(MODEL)
-    env["ir.rule"].create([
-        {"name": "multi-company", "model_id": model_id,
-         "domain_force": "[('company_id', 'in', company_ids)]"},
-        {"name": "managers: own or unassigned", "model_id": model_id,
-         "groups": [(4, manager_group.id)],
-         "domain_force": "['|', ('user_id', '=', user.id), ('user_id', '=', False)]"},
-        {"name": "editors: positive values", "model_id": model_id,
-         "groups": [(4, env.ref("test_security.group_editor").id)],
-         "domain_force": "[('value', '>=', 0)]"},
-    ])
+    env["ir.rule"].create(
+        [
+            {
+                "name": "multi-company",
+                "model_id": model_id,
+                "domain_force": "[('company_id', 'in', company_ids)]",
+            },
+            {
+                "name": "managers: own or unassigned",
+                "model_id": model_id,
+                "groups": [(4, manager_group.id)],
+                "domain_force": "['|', ('user_id', '=', user.id), ('user_id', '=', False)]",
+            },
+            {
+                "name": "editors: positive values",
+                "model_id": model_id,
+                "groups": [(4, env.ref("test_security.group_editor").id)],
+                "domain_force": "[('value', '>=', 0)]",
+            },
+        ]
+    )
     env.cr.execute("ANALYZE test_security_document")
     return manager.id
 
 
-def measure(registry, uid: int, repeat: int, limit: int | None) -> tuple[float, float, int, int, int]:
+def measure(
+    registry, uid: int, repeat: int, limit: int | None
+) -> tuple[float, float, int, int, int]:
     """Median seconds of the user's and of sudo's search_read, their statement counts, and
     the number of rows the user gets."""
     domain = [("name", "like", "Document")]
@@ -130,8 +152,13 @@ def measure(registry, uid: int, repeat: int, limit: int | None) -> tuple[float, 
                 target.search_read(domain, FIELDS, limit=limit, order="value desc, id")
                 times.append(time.perf_counter() - start)
         cr.rollback()
-    return (statistics.median(user_times), statistics.median(sudo_times),
-            len(user_statements), len(sudo_statements), rows)
+    return (
+        statistics.median(user_times),
+        statistics.median(sudo_times),
+        len(user_statements),
+        len(sudo_statements),
+        rows,
+    )
 
 
 def main() -> int:
@@ -143,20 +170,29 @@ def main() -> int:
         name = f"erplite_bench_rules_{uuid.uuid4().hex[:8]}"
         dsn = create_database(base_dsn, name)
         try:
-            registry = Registry.new(dsn, install=("test_security",),
-                                    addons_paths=(str(ROOT / "tests" / "addons"),))
+            registry = Registry.new(
+                dsn, install=("test_security",), addons_paths=(str(ROOT / "tests" / "addons"),)
+            )
             with registry.cursor() as cr:
                 manager_id = populate(api.Environment(cr, SUPERUSER_ID, {}), args.records)
-            print(f"search_read on {args.records} documents, three record rules "
-                  f"(1 global, 2 of the user's groups), median of {args.repeat} calls each")
+            print(
+                f"search_read on {args.records} documents, three record rules "
+                f"(1 global, 2 of the user's groups), median of {args.repeat} calls each"
+            )
             worst = 0.0
             for label, limit in (("80 rows (list view)", 80), ("every visible row", None)):
-                user_t, sudo_t, user_n, sudo_n, rows = measure(registry, manager_id, args.repeat
-                                                               if limit else max(10, args.repeat // 10), limit)
+                user_t, sudo_t, user_n, sudo_n, rows = measure(
+                    registry,
+                    manager_id,
+                    args.repeat if limit else max(10, args.repeat // 10),
+                    limit,
+                )
                 ratio = user_t / sudo_t
                 worst = max(worst, ratio)
-                print(f"  {label:22} user {user_t * 1000:8.3f} ms   sudo {sudo_t * 1000:8.3f} ms   "
-                      f"ratio {ratio:5.2f}   statements {user_n} vs {sudo_n}   rows {rows}")
+                print(
+                    f"  {label:22} user {user_t * 1000:8.3f} ms   sudo {sudo_t * 1000:8.3f} ms   "
+                    f"ratio {ratio:5.2f}   statements {user_n} vs {sudo_n}   rows {rows}"
+                )
             print(f"worst ratio: {worst:.2f} (target <= 1.30)")
         finally:
             drop_database(base_dsn, name)

@@ -16,8 +16,19 @@ from typing import Any, TypeVar
 from erplite.orm.environment import SUPERUSER_ID, Environment, frozendict
 
 __all__ = [
-    "Environment", "SUPERUSER_ID", "frozendict", "depends", "depends_context", "constrains",
-    "onchange", "model", "model_create_multi", "ondelete", "returns", "autovacuum", "private",
+    "Environment",
+    "SUPERUSER_ID",
+    "frozendict",
+    "depends",
+    "depends_context",
+    "constrains",
+    "onchange",
+    "model",
+    "model_create_multi",
+    "ondelete",
+    "returns",
+    "autovacuum",
+    "private",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])

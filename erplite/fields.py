@@ -20,6 +20,22 @@ from erplite.orm.fields import (
 from erplite.orm.fields_relational import Many2many, Many2one, One2many
 
 __all__ = [
-    "Field", "Boolean", "Integer", "Float", "Monetary", "Char", "Text", "Html", "Selection",
-    "Date", "Datetime", "Binary", "Json", "Id", "Many2one", "One2many", "Many2many", "Command",
+    "Field",
+    "Boolean",
+    "Integer",
+    "Float",
+    "Monetary",
+    "Char",
+    "Text",
+    "Html",
+    "Selection",
+    "Date",
+    "Datetime",
+    "Binary",
+    "Json",
+    "Id",
+    "Many2one",
+    "One2many",
+    "Many2many",
+    "Command",
 ]

@@ -61,7 +61,9 @@ class SQL:
     def __init__(self, template: str = "", *args: Any):
         if not args:
             if "%s" in template:
-                raise TypeError(f"SQL template {template!r} expects {template.count('%s')} arguments")
+                raise TypeError(
+                    f"SQL template {template!r} expects {template.count('%s')} arguments"
+                )
             self.text = template
             self.params: tuple = ()
             return

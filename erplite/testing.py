@@ -41,12 +41,24 @@ from erplite.sql import admin_connection, close_pool, count_queries, dsn_with_db
 
 
 def pytest_addoption(parser: Any) -> None:
-    parser.addini("erplite_modules", "modules installed in the test template database",
-                  type="args", default=["base"])
-    parser.addini("erplite_demo", "install the template's modules with their demo data",
-                  type="bool", default=False)
-    parser.addini("erplite_addons_path", "extra addons folders (relative to the rootdir)",
-                  type="args", default=[])
+    parser.addini(
+        "erplite_modules",
+        "modules installed in the test template database",
+        type="args",
+        default=["base"],
+    )
+    parser.addini(
+        "erplite_demo",
+        "install the template's modules with their demo data",
+        type="bool",
+        default=False,
+    )
+    parser.addini(
+        "erplite_addons_path",
+        "extra addons folders (relative to the rootdir)",
+        type="args",
+        default=[],
+    )
 
 
 def _quote(name: str) -> Any:
@@ -62,9 +74,15 @@ def create_database(base_dsn: str, name: str, template: str | None = None) -> st
     with admin_connection(base_dsn) as conn:
         if template:
             close_pool(dsn_with_dbname(base_dsn, template))
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(_quote(name), _quote(template)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(_quote(name), _quote(template))
+            )
         else:
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(_quote(name)))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                    _quote(name)
+                )
+            )
     return dsn_with_dbname(base_dsn, name)
 
 
@@ -110,7 +128,9 @@ def erplite_addons_paths(request: Any) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="session")
-def erplite_template(erplite_server: str, erplite_addons_paths: tuple, request: Any) -> Iterator[tuple[str, Any]]:
+def erplite_template(
+    erplite_server: str, erplite_addons_paths: tuple, request: Any
+) -> Iterator[tuple[str, Any]]:
     """``(dsn, registry)`` of the template database with the test modules installed."""
     from erplite import Registry
 
@@ -137,8 +157,10 @@ def cr(registry: Any) -> Iterator[Any]:
 
     def refuse_commit() -> None:
         # a commit would leak this test's data into the template every later test uses
-        raise RuntimeError("the cr/env fixtures are rolled back after each test and cannot commit: "
-                           "use clone_database() or new_database() for code that commits")
+        raise RuntimeError(
+            "the cr/env fixtures are rolled back after each test and cannot commit: "
+            "use clone_database() or new_database() for code that commits"
+        )
 
     cursor.commit = refuse_commit
     try:
@@ -201,9 +223,13 @@ def assert_query_count() -> Any:
         count = len(statements)
         ok = count <= expected if at_most else count == expected
         if not ok:
-            listing = "\n".join(f"  {index + 1}. {_render(q)}" for index, q in enumerate(statements))
+            listing = "\n".join(
+                f"  {index + 1}. {_render(q)}" for index, q in enumerate(statements)
+            )
             relation = "at most" if at_most else "exactly"
-            pytest.fail(f"expected {relation} {expected} statements, got {count}:\n{listing}", pytrace=False)
+            pytest.fail(
+                f"expected {relation} {expected} statements, got {count}:\n{listing}", pytrace=False
+            )
 
     return check
 

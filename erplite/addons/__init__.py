@@ -3,4 +3,5 @@
 The registry loads each module's package here from its folder (bundled, addons path or entry
 point), as Odoo imports modules under ``odoo.addons``.
 """
+
 __path__: list[str] = []

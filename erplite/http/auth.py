@@ -137,7 +137,9 @@ def _valid_key_rows(keys: Any, key: str, scope: str, uid: int) -> set[tuple]:
     from erplite.sql import SQL
 
     expiry = (
-        SQL("AND (k.expiration_date IS NULL OR k.expiration_date >= (clock_timestamp() AT TIME ZONE 'UTC'))")
+        SQL(
+            "AND (k.expiration_date IS NULL OR k.expiration_date >= (clock_timestamp() AT TIME ZONE 'UTC'))"
+        )
         if "expiration_date" in keys._fields
         else SQL("")
     )

@@ -174,7 +174,10 @@ def route(route: str | Iterable[str] | None = None, **routing: Any) -> Callable:
 def _receiver_name(func: Callable) -> str | None:
     """The name of ``func``'s first positional parameter (the controller, ``self``)."""
     for param in inspect.signature(func).parameters.values():
-        if param.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+        if param.kind in (
+            inspect.Parameter.POSITIONAL_ONLY,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        ):
             return param.name
         break
     return None

@@ -411,7 +411,9 @@ def credentials_query(registry: Any, uid: int) -> SQL:
     if "res.users.apikeys" in registry:
         keys = registry["res.users.apikeys"]
         valid = (
-            SQL("k.expiration_date IS NULL OR k.expiration_date >= (clock_timestamp() AT TIME ZONE 'UTC')")
+            SQL(
+                "k.expiration_date IS NULL OR k.expiration_date >= (clock_timestamp() AT TIME ZONE 'UTC')"
+            )
             if "expiration_date" in keys._fields
             else SQL("true")
         )

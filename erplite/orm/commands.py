@@ -51,8 +51,22 @@ class Command(enum.IntEnum):
 # the restricted evaluator of data files may call these (set after the class: an Enum member
 # cannot be a frozenset)
 Command._safe_eval_attributes = frozenset(  # type: ignore[attr-defined]
-    {"create", "update", "delete", "unlink", "link", "clear", "set",
-     "CREATE", "UPDATE", "DELETE", "UNLINK", "LINK", "CLEAR", "SET"}
+    {
+        "create",
+        "update",
+        "delete",
+        "unlink",
+        "link",
+        "clear",
+        "set",
+        "CREATE",
+        "UPDATE",
+        "DELETE",
+        "UNLINK",
+        "LINK",
+        "CLEAR",
+        "SET",
+    }
 )
 
 

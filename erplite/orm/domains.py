@@ -27,14 +27,42 @@ from typing import Any
 from erplite.sql import SQL
 
 OPERATORS = (
-    "=", "!=", "<", "<=", ">", ">=", "=?", "=like", "=ilike", "like", "not like", "ilike",
-    "not ilike", "in", "not in", "child_of", "parent_of", "any", "not any",
+    "=",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "=?",
+    "=like",
+    "=ilike",
+    "like",
+    "not like",
+    "ilike",
+    "not ilike",
+    "in",
+    "not in",
+    "child_of",
+    "parent_of",
+    "any",
+    "not any",
 )
 NEGATIVE_OPERATORS = ("!=", "not like", "not ilike", "not in", "not any")
 _NEGATION = {
-    "=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not in",
-    "not in": "in", "like": "not like", "not like": "like", "ilike": "not ilike",
-    "not ilike": "ilike", "any": "not any", "not any": "any",
+    "=": "!=",
+    "!=": "=",
+    "<": ">=",
+    ">=": "<",
+    ">": "<=",
+    "<=": ">",
+    "in": "not in",
+    "not in": "in",
+    "like": "not like",
+    "not like": "like",
+    "ilike": "not ilike",
+    "not ilike": "ilike",
+    "any": "not any",
+    "not any": "any",
 }
 TRUE_LEAF = (1, "=", 1)
 FALSE_LEAF = (0, "=", 1)
@@ -172,8 +200,9 @@ class DomainNot(Domain):
             return other.make([DomainNot(c) for c in child.children]).optimize(model)
         if isinstance(child, DomainCondition) and child.operator in _NEGATION:
             # as Odoo 17's distribute_not: the operator is negated, paths included
-            negated = DomainCondition(child.field_expr, _NEGATION[child.operator], child.value,
-                                      _checked=True)
+            negated = DomainCondition(
+                child.field_expr, _NEGATION[child.operator], child.value, _checked=True
+            )
             return negated.optimize(model)
         optimized = child.optimize(model)
         if isinstance(optimized, _DomainBool):
@@ -276,18 +305,23 @@ class DomainCondition(Domain):
     def __init__(self, field_expr: Any, operator: str, value: Any, _checked: bool = False):
         if not _checked:
             if not isinstance(field_expr, str) or not field_expr:
-                raise ValueError(f"Invalid field {field_expr!r} in domain term "
-                                 f"{(field_expr, operator, value)!r}")
+                raise ValueError(
+                    f"Invalid field {field_expr!r} in domain term {(field_expr, operator, value)!r}"
+                )
             if not isinstance(operator, str) or operator.lower() not in OPERATORS:
-                raise ValueError(f"Invalid operator {operator!r} in domain term "
-                                 f"{(field_expr, operator, value)!r}")
+                raise ValueError(
+                    f"Invalid operator {operator!r} in domain term "
+                    f"{(field_expr, operator, value)!r}"
+                )
             operator = operator.lower()
             # Odoo's normalize_leaf: "= [..]" means "in", "in True" means "="
             if operator in ("=", "!=") and isinstance(value, list | tuple):
                 operator = "in" if operator == "=" else "not in"
             elif operator in ("in", "not in") and isinstance(value, bool):
                 operator = "=" if operator == "in" else "!="
-            if operator in ("in", "not in") and not isinstance(value, list | tuple | set | frozenset):
+            if operator in ("in", "not in") and not isinstance(
+                value, list | tuple | set | frozenset
+            ):
                 if hasattr(value, "_ids"):
                     value = list(value._ids)
                 elif isinstance(value, Domain):
@@ -340,7 +374,9 @@ class DomainCondition(Domain):
             operator = "="
         if rest:
             if not field.relational:
-                raise self._error(f"Invalid path {self.field_expr!r}: {model._name}.{fname} is not a relation")
+                raise self._error(
+                    f"Invalid path {self.field_expr!r}: {model._name}.{fname} is not a relation"
+                )
             inner = DomainCondition(rest, operator, value)
             return DomainCondition(fname, "any", inner, _checked=True).optimize(model)
         # a non-stored field: its related path, or the domain its search method returns
@@ -353,11 +389,17 @@ class DomainCondition(Domain):
                 value = [getattr(v, "id", v) if hasattr(v, "_ids") else v for v in value]
         if operator in ("any", "not any"):
             if not field.relational:
-                raise self._error(f"Operator {operator!r} needs a relational field, not {model._name}.{fname}")
+                raise self._error(
+                    f"Operator {operator!r} needs a relational field, not {model._name}.{fname}"
+                )
             comodel = model.env[field.comodel_name]
             sub = Domain(value).optimize(comodel)
             return DomainCondition(fname, operator, sub, _checked=True)
-        if field.relational and isinstance(value, str) and operator not in ("child_of", "parent_of"):
+        if (
+            field.relational
+            and isinstance(value, str)
+            and operator not in ("child_of", "parent_of")
+        ):
             # ("partner_id", "ilike", "acme") searches on the comodel's record name
             comodel = model.env[field.comodel_name]
             positive = _NEGATION[operator] if operator in NEGATIVE_OPERATORS else operator
@@ -367,7 +409,9 @@ class DomainCondition(Domain):
                 # the comodel's name search (Odoo's _name_search: _rec_names_search applies)
                 sub = Domain([("display_name", positive, value)]).optimize(comodel)
             else:
-                sub = Domain([(comodel._rec_name_search_field(), positive, value)]).optimize(comodel)
+                sub = Domain([(comodel._rec_name_search_field(), positive, value)]).optimize(
+                    comodel
+                )
             any_operator = "not any" if operator in NEGATIVE_OPERATORS else "any"
             return DomainCondition(fname, any_operator, sub, _checked=True)
         if field.relational and operator in ("<", "<=", ">", ">=") and field.type != "many2one":
@@ -410,7 +454,12 @@ def _hashable(value: Any) -> Any:
 
 def _parse(items: list | tuple) -> Domain:
     """Parse Odoo's prefix notation, with implicit AND between consecutive terms."""
-    if isinstance(items, tuple) and len(items) == 3 and isinstance(items[1], str) and items[1] not in ("&", "|", "!"):
+    if (
+        isinstance(items, tuple)
+        and len(items) == 3
+        and isinstance(items[1], str)
+        and items[1] not in ("&", "|", "!")
+    ):
         items = [items]
     stack: list[Domain] = []
     for item in reversed(items):

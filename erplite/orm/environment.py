@@ -82,7 +82,9 @@ class Cache:
     def update(self, ids: Iterable[int], field: Any, values: Iterable[Any], env: Any) -> None:
         self._field_dict(field, env).update(zip(ids, values))
 
-    def insert_missing(self, ids: Iterable[int], field: Any, values: Iterable[Any], env: Any) -> None:
+    def insert_missing(
+        self, ids: Iterable[int], field: Any, values: Iterable[Any], env: Any
+    ) -> None:
         """Store fetched values without overwriting what the transaction already holds."""
         data = self._field_dict(field, env)
         for record_id, value in zip(ids, values):
@@ -226,8 +228,13 @@ class Environment(Mapping):
     def __hash__(self) -> int:
         return hash((id(self.cr), self.uid, self.su, hash(self.context)))
 
-    def __call__(self, cr: Any = None, user: Any = None, context: Mapping | None = None,
-                 su: bool | None = None) -> Environment:
+    def __call__(
+        self,
+        cr: Any = None,
+        user: Any = None,
+        context: Mapping | None = None,
+        su: bool | None = None,
+    ) -> Environment:
         if cr is None and user is None and context is None and su is not None:
             # env(su=...), i.e. sudo(): remembered on the environment itself
             flips = self.__dict__.setdefault("_su_envs", {})
@@ -303,7 +310,9 @@ class Environment(Mapping):
             if record.exists():
                 return record
             if raise_if_not_found:
-                raise ValueError(f"No record found for unique ID {xml_id}. It may have been deleted.")
+                raise ValueError(
+                    f"No record found for unique ID {xml_id}. It may have been deleted."
+                )
         return None
 
     def cache_key(self, field: Any) -> tuple:
@@ -328,8 +337,11 @@ class Environment(Mapping):
         transaction = self.transaction
         env = transaction.default_env or self
         for _round in range(1000):
-            pending = [(f, ids) for f, ids in transaction.tocompute.items()
-                       if ids - transaction.protected.get(f, set())]
+            pending = [
+                (f, ids)
+                for f, ids in transaction.tocompute.items()
+                if ids - transaction.protected.get(f, set())
+            ]
             if not pending:
                 break
             for field, _ids in pending:

@@ -134,7 +134,9 @@ class Field:
             elif name.endswith("_ids") and self.type in ("one2many", "many2many"):
                 self.string = self.string[:-4]
         if self.compute and callable(self.compute):
-            self.compute = self.compute.__name__ if hasattr(self.compute, "__name__") else self.compute
+            self.compute = (
+                self.compute.__name__ if hasattr(self.compute, "__name__") else self.compute
+            )
 
     @property
     def column_name(self) -> str:
@@ -187,7 +189,8 @@ class Field:
             direct = self._cache_direct
             if direct is None:
                 direct = self._cache_direct = not (
-                    self.groups or self.depends_context or (self.store and self.compute))
+                    self.groups or self.depends_context or (self.store and self.compute)
+                )
             if direct:
                 data = record.env.cache._data.get(self)
                 if data is not None:
@@ -213,7 +216,9 @@ class Field:
         return default
 
     # -- domain to SQL --------------------------------------------------------------------------
-    def condition_to_sql(self, operator: str, value: Any, model: Any, alias: str, query: Any) -> SQL:
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Any, alias: str, query: Any
+    ) -> SQL:
         """SQL for ``(self.name, operator, value)`` on table ``alias`` (a stored field).
 
         Implements Odoo 17's NULL semantics: ``= False`` is ``IS NULL``, a negative operator
@@ -237,7 +242,9 @@ class Field:
     def _in_to_sql(self, column: SQL, operator: str, value: Any) -> SQL:
         values = [v for v in value if v is not False and v is not None]
         check_null = len(values) < len(value)
-        params = [self.convert_to_column(self.convert_to_cache(v, None, validate=False)) for v in values]
+        params = [
+            self.convert_to_column(self.convert_to_cache(v, None, validate=False)) for v in values
+        ]
         if operator == "in":
             base = SQL("%s = ANY(%s)", column, params) if params else SQL("FALSE")
             return SQL("(%s OR %s IS NULL)", base, column) if check_null else base

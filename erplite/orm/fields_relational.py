@@ -58,7 +58,9 @@ class Many2one(_Relational):
     def setup_attrs(self, model_class, name):
         super().setup_attrs(model_class, name)
         if self.ondelete is None:
-            self.ondelete = "cascade" if self.delegate else ("restrict" if self.required else "set null")
+            self.ondelete = (
+                "cascade" if self.delegate else ("restrict" if self.required else "set null")
+            )
         if self.ondelete == "set null" and self.required:
             raise ValueError(
                 f"Field {self.model_name}.{name} cannot be required with ondelete='set null'"
@@ -81,7 +83,9 @@ class Many2one(_Relational):
     def convert_to_record(self, value, record):
         env = record.env
         ids = () if value is None else (value,)
-        return env.registry.models[self.comodel_name]._browse(env, ids, _PrefetchMany2one(record, self))
+        return env.registry.models[self.comodel_name]._browse(
+            env, ids, _PrefetchMany2one(record, self)
+        )
 
     def convert_to_read(self, value, record, use_display_name=True):
         if value is None:
@@ -106,9 +110,7 @@ class Many2one(_Relational):
     def order_to_sql(self, model, alias, query):
         """Order by the comodel's ``_order``, through a LEFT JOIN, as Odoo does."""
         comodel = model.env[self.comodel_name]
-        join_alias = query.left_join(
-            alias, self.name, comodel._table, "id", self.name
-        )
+        join_alias = query.left_join(alias, self.name, comodel._table, "id", self.name)
         return comodel._order_to_sql(comodel._order, query, join_alias, reverse=False, raw=True)
 
 
@@ -124,7 +126,9 @@ class _PrefetchMany2one:
     def __iter__(self):
         cache = self.record.env.transaction.cache
         seen = set()
-        for value in cache.get_values(self.record._prefetch_ids_iter(), self.field, self.record.env):
+        for value in cache.get_values(
+            self.record._prefetch_ids_iter(), self.field, self.record.env
+        ):
             if value and value not in seen:
                 seen.add(value)
                 yield value
@@ -175,9 +179,11 @@ class _RelationalMulti(_Relational):
         field = comodel._fields[active]
         records._ensure_cached(field)
         cache = record.env.transaction.cache
-        return comodel._browse(record.env, tuple(
-            i for i in records._ids if cache.get_value(i, field, record.env, default=True)
-        ), prefetch)
+        return comodel._browse(
+            record.env,
+            tuple(i for i in records._ids if cache.get_value(i, field, record.env, default=True)),
+            prefetch,
+        )
 
     def _active_test(self, env: Any) -> bool:
         context = self.context if isinstance(self.context, dict) else {}
@@ -224,7 +230,9 @@ class One2many(_RelationalMulti):
     copy = False  # lines are not copied unless the field says so; many2many links are (Odoo)
     inverse_name: str = ""
 
-    def __init__(self, comodel_name: Any = None, inverse_name: Any = None, string: Any = None, **kwargs):
+    def __init__(
+        self, comodel_name: Any = None, inverse_name: Any = None, string: Any = None, **kwargs
+    ):
         if inverse_name is not None:
             kwargs["inverse_name"] = inverse_name
         super().__init__(comodel_name, string, **kwargs)
@@ -264,7 +272,9 @@ class One2many(_RelationalMulti):
         to_delete: dict[int, None] = {}
         to_link: dict[int, dict[int, None]] = {}
         # the lines of the commands are read together (one query, not one per command)
-        prefetch = tuple(dict.fromkeys(c[1] for c in commands if c[0] in (Command.UPDATE, Command.LINK)))
+        prefetch = tuple(
+            dict.fromkeys(c[1] for c in commands if c[0] in (Command.UPDATE, Command.LINK))
+        )
 
         def detach(lines: Any) -> None:
             if not lines:
@@ -285,8 +295,11 @@ class One2many(_RelationalMulti):
                 lines = comodel.browse(list(line_ids))
                 lines._ensure_cached(inverse_field)
                 cache = lines.env.transaction.cache
-                moving = [i for i in lines._ids
-                          if cache.get_value(i, inverse_field, lines.env, default=None) != record_id]
+                moving = [
+                    i
+                    for i in lines._ids
+                    if cache.get_value(i, inverse_field, lines.env, default=None) != record_id
+                ]
                 if moving:
                     lines.browse(moving).write({inverse: record_id})
             to_link.clear()
@@ -343,7 +356,9 @@ class One2many(_RelationalMulti):
         if operator in ("in", "not in", "=", "!="):
             ids = value if isinstance(value, list | tuple) else [value]
             ids = [getattr(i, "id", i) for i in ids]
-            sub = comodel.with_context(active_test=False)._search([("id", "in", ids), (inverse.name, "!=", False)])
+            sub = comodel.with_context(active_test=False)._search(
+                [("id", "in", ids), (inverse.name, "!=", False)]
+            )
             keyword = "NOT IN" if operator in ("not in", "!=") else "IN"
             return SQL(f"%s {keyword} (%s)", id_column, sub.subselect(inverse.name))
         raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")
@@ -361,8 +376,15 @@ class Many2many(_RelationalMulti):
     column2: str | None = None
     ondelete = "cascade"
 
-    def __init__(self, comodel_name: Any = None, relation: Any = None, column1: Any = None,
-                 column2: Any = None, string: Any = None, **kwargs: Any):
+    def __init__(
+        self,
+        comodel_name: Any = None,
+        relation: Any = None,
+        column1: Any = None,
+        column2: Any = None,
+        string: Any = None,
+        **kwargs: Any,
+    ):
         for key, value in (("relation", relation), ("column1", column1), ("column2", column2)):
             if value is not None:
                 kwargs[key] = value
@@ -391,10 +413,10 @@ class Many2many(_RelationalMulti):
             active_test=self.context_active_test(records)
         )
         query = comodel._search(self.get_domain_list(records), order=comodel._order)
-        rel_alias = query.join(
-            query.alias, "id", self.relation, self.column2, f"{self.name}_rel"
+        rel_alias = query.join(query.alias, "id", self.relation, self.column2, f"{self.name}_rel")
+        query.add_where(
+            SQL("%s = ANY(%s)", SQL.identifier(rel_alias, self.column1), list(records._ids))
         )
-        query.add_where(SQL("%s = ANY(%s)", SQL.identifier(rel_alias, self.column1), list(records._ids)))
         cr = records.env.cr
         columns = [SQL.identifier(rel_alias, self.column1), SQL.identifier(query.alias, "id")]
         active = comodel._fields.get(comodel._active_name) if comodel._active_name else None
@@ -408,7 +430,8 @@ class Many2many(_RelationalMulti):
             result[row[0]].append(row[1])
         if len(columns) == 3:
             records.env.transaction.cache.insert_missing(
-                [row[1] for row in rows], active, [row[2] for row in rows], records.env)
+                [row[1] for row in rows], active, [row[2] for row in rows], records.env
+            )
         return {rid: tuple(result.get(rid, ())) for rid in records._ids}
 
     context_active_test = One2many.context_active_test
@@ -450,39 +473,63 @@ class Many2many(_RelationalMulti):
             comodel.browse(list(to_delete)).unlink()
         self._apply_relation_changes(records, to_clear, to_link, to_unlink, set(to_delete))
 
-    def _apply_relation_changes(self, records, to_clear, to_link, to_unlink, deleted=frozenset()) -> None:
+    def _apply_relation_changes(
+        self, records, to_clear, to_link, to_unlink, deleted=frozenset()
+    ) -> None:
         env = records.env
         cr = env.cr
         relation = SQL.identifier(self.relation)
         col1, col2 = SQL.identifier(self.column1), SQL.identifier(self.column2)
         cache = env.transaction.cache
         if to_clear:
-            current = {rid: set(cache.get_value(rid, self, env, default=None) or ()) for rid in to_clear}
+            current = {
+                rid: set(cache.get_value(rid, self, env, default=None) or ()) for rid in to_clear
+            }
             wanted: dict[int, set] = defaultdict(set)
             for rid, tid in to_link:
                 if rid in to_clear:
                     wanted[rid].add(tid)
-            unknown = [rid for rid in to_clear if cache.get_value(rid, self, env, default=None) is None]
+            unknown = [
+                rid for rid in to_clear if cache.get_value(rid, self, env, default=None) is None
+            ]
             if unknown:
                 # the current links are needed to know what changes; read them in one query
-                current.update({rid: set(v) for rid, v in self.read_values(records.browse(unknown)).items()})
+                current.update(
+                    {rid: set(v) for rid, v in self.read_values(records.browse(unknown)).items()}
+                )
             to_unlink = set(to_unlink)
             for rid in to_clear:
                 to_unlink.update((rid, tid) for tid in current[rid] - wanted[rid])
-            to_link = {(rid, tid) for rid, tid in to_link if rid not in to_clear or tid not in current[rid]}
+            to_link = {
+                (rid, tid) for rid, tid in to_link if rid not in to_clear or tid not in current[rid]
+            }
         pairs = sorted(pair for pair in to_unlink if pair[1] not in deleted)
         if pairs:
-            cr.execute(SQL(
-                "DELETE FROM %s WHERE (%s, %s) IN (SELECT * FROM unnest(%s::int4[], %s::int4[]))",
-                relation, col1, col2, [p[0] for p in pairs], [p[1] for p in pairs],
-            ), flush=False)
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE (%s, %s) IN (SELECT * FROM unnest(%s::int4[], %s::int4[]))",
+                    relation,
+                    col1,
+                    col2,
+                    [p[0] for p in pairs],
+                    [p[1] for p in pairs],
+                ),
+                flush=False,
+            )
         if to_link:
             pairs = sorted(to_link)
-            cr.execute(SQL(
-                "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::int4[], %s::int4[]) "
-                "ON CONFLICT DO NOTHING",
-                relation, col1, col2, [p[0] for p in pairs], [p[1] for p in pairs],
-            ), flush=False)
+            cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s, %s) SELECT * FROM unnest(%s::int4[], %s::int4[]) "
+                    "ON CONFLICT DO NOTHING",
+                    relation,
+                    col1,
+                    col2,
+                    [p[0] for p in pairs],
+                    [p[1] for p in pairs],
+                ),
+                flush=False,
+            )
         # keep the cache exact where it is known, forget it elsewhere
         touched = {rid for rid, _ in to_link} | {rid for rid, _ in to_unlink} | set(to_clear)
         for rid in touched:
@@ -516,8 +563,13 @@ class Many2many(_RelationalMulti):
         if operator in ("any", "not any"):
             sub = self._search_comodel(model)._search([*value, *self.get_domain_list(model)])
             exists = "EXISTS" if operator == "any" else "NOT EXISTS"
-            return SQL(f"{exists} (SELECT 1 FROM %s WHERE %s AND %s IN (%s))",
-                       relation, link, target, sub.subselect())
+            return SQL(
+                f"{exists} (SELECT 1 FROM %s WHERE %s AND %s IN (%s))",
+                relation,
+                link,
+                target,
+                sub.subselect(),
+            )
         if value is False or value is None or value == []:
             positive = operator in ("=", "in")
             exists = "NOT EXISTS" if positive else "EXISTS"
@@ -526,6 +578,11 @@ class Many2many(_RelationalMulti):
             ids = value if isinstance(value, list | tuple) else [value]
             ids = [getattr(i, "id", i) for i in ids if i]
             exists = "NOT EXISTS" if operator in ("not in", "!=") else "EXISTS"
-            return SQL(f"{exists} (SELECT 1 FROM %s WHERE %s AND %s = ANY(%s))",
-                       relation, link, target, ids)
+            return SQL(
+                f"{exists} (SELECT 1 FROM %s WHERE %s AND %s = ANY(%s))",
+                relation,
+                link,
+                target,
+                ids,
+            )
         raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")

@@ -38,8 +38,12 @@ class ComputeMixin:
             from erplite import security
 
             security.check_field_access(self, [field.name], "read")
-        if field.store and field.compute and env.is_to_compute(field, record_id) \
-                and not env.is_protected(field, record_id):
+        if (
+            field.store
+            and field.compute
+            and env.is_to_compute(field, record_id)
+            and not env.is_protected(field, record_id)
+        ):
             self._recompute_field(field)
         try:
             return cache.get_value(record_id, field, env)
@@ -105,8 +109,12 @@ class ComputeMixin:
         env = self.env
         result = []
         for candidate in self._fields.values():
-            if (candidate.store and candidate.column_type is not None and candidate.prefetch is True
-                    and candidate.name != "id"):
+            if (
+                candidate.store
+                and candidate.column_type is not None
+                and candidate.prefetch is True
+                and candidate.name != "id"
+            ):
                 if candidate.groups and not env.su and candidate is not field:
                     from erplite import security
 
@@ -137,15 +145,25 @@ class ComputeMixin:
         if not env.su:
             from erplite import security
 
-            if not comodel.check_access_rights("read", raise_exception=False) \
-                    or security.has_rules(comodel, "read"):
+            if not comodel.check_access_rights("read", raise_exception=False) or security.has_rules(
+                comodel, "read"
+            ):
                 return None
-        first = next((f for f in comodel._fields.values() if f.store and f.column_type is not None
-                      and f.prefetch is True and f.name != "id"), None)
+        first = next(
+            (
+                f
+                for f in comodel._fields.values()
+                if f.store and f.column_type is not None and f.prefetch is True and f.name != "id"
+            ),
+            None,
+        )
         if first is None:
             return None
-        columns = [f for f in comodel._prefetch_fields(first)
-                   if f.column_type is not None and not f.depends_context]
+        columns = [
+            f
+            for f in comodel._prefetch_fields(first)
+            if f.column_type is not None and not f.depends_context
+        ]
         return (field, comodel, columns) if columns else None
 
     def _ensure_cached(self, field: Any) -> None:
@@ -195,12 +213,15 @@ class ComputeMixin:
             query = Query(env, self._table)
             query.add_where(SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), list(self._ids)))
             self._apply_rules(query, "read")
-            selected = [SQL.identifier(query.alias, "id"),
-                        *[SQL.identifier(query.alias, f.column_name) for f in columns]]
+            selected = [
+                SQL.identifier(query.alias, "id"),
+                *[SQL.identifier(query.alias, f.column_name) for f in columns],
+            ]
             if join is not None and join[0] in columns:
                 link, comodel, joined = join
-                alias = query.left_join(query.alias, link.column_name, comodel._table, "id",
-                                        link.name)
+                alias = query.left_join(
+                    query.alias, link.column_name, comodel._table, "id", link.name
+                )
                 selected.append(SQL.identifier(alias, "id"))
                 selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
             else:
@@ -209,16 +230,20 @@ class ComputeMixin:
             rows = cr.fetchall()
             found = [row[0] for row in rows]
             for index, field in enumerate(columns, 1):
-                cache.insert_missing(found, field,
-                                     [field.convert_from_column(row[index]) for row in rows], env)
+                cache.insert_missing(
+                    found, field, [field.convert_from_column(row[index]) for row in rows], env
+                )
             if join is not None:
                 start = len(columns) + 1
                 targets = {row[start]: row for row in rows if row[start] is not None}
                 target_ids = list(targets)
                 for index, field in enumerate(joined, start + 1):
                     cache.insert_missing(
-                        target_ids, field,
-                        [field.convert_from_column(targets[i][index]) for i in target_ids], env)
+                        target_ids,
+                        field,
+                        [field.convert_from_column(targets[i][index]) for i in target_ids],
+                        env,
+                    )
         if multi and found:
             records = self.browse(found)
             for field in multi:
@@ -315,7 +340,9 @@ class ComputeMixin:
             value = record
             for name in names[:-1]:
                 value = value[name][:1]
-            record[field.name] = value[names[-1]] if value else field.convert_to_record(field.null(record), record)
+            record[field.name] = (
+                value[names[-1]] if value else field.convert_to_record(field.null(record), record)
+            )
 
     def _inverse_related_values(self, field: Any) -> None:
         """Write related values back to their target records (grouped by value)."""
@@ -372,7 +399,9 @@ class ComputeMixin:
                 for field in value:
                     if field.store and field.compute:
                         protected = transaction.protected.get(field, ())
-                        ids = [i for i in self._ids if i not in protected] if protected else self._ids
+                        ids = (
+                            [i for i in self._ids if i not in protected] if protected else self._ids
+                        )
                         if ids:
                             env.add_to_compute(field, ids)
                     else:
@@ -398,11 +427,16 @@ class ComputeMixin:
             return model.browse()
         if key.type == "many2many" and key.store:
             cr = env.cr
-            cr.execute(SQL(
-                "SELECT DISTINCT %s FROM %s WHERE %s = ANY(%s)",
-                SQL.identifier(key.column1), SQL.identifier(key.relation),
-                SQL.identifier(key.column2), list(self._ids),
-            ), flush=False)
+            cr.execute(
+                SQL(
+                    "SELECT DISTINCT %s FROM %s WHERE %s = ANY(%s)",
+                    SQL.identifier(key.column1),
+                    SQL.identifier(key.relation),
+                    SQL.identifier(key.column2),
+                    list(self._ids),
+                ),
+                flush=False,
+            )
             return model.browse([row[0] for row in cr.fetchall()])
         if key.store and key.column_type is not None:
             return model._referrers(key, self._ids)
@@ -414,9 +448,16 @@ class ComputeMixin:
         included, without flushing."""
         target_ids = set(target_ids)
         cr = self.env.cr
-        cr.execute(SQL("SELECT %s FROM %s WHERE %s = ANY(%s)", SQL.identifier("id"),
-                       SQL.identifier(self._table), SQL.identifier(field.column_name),
-                       list(target_ids)), flush=False)
+        cr.execute(
+            SQL(
+                "SELECT %s FROM %s WHERE %s = ANY(%s)",
+                SQL.identifier("id"),
+                SQL.identifier(self._table),
+                SQL.identifier(field.column_name),
+                list(target_ids),
+            ),
+            flush=False,
+        )
         ids = {row[0] for row in cr.fetchall()}
         pending = self.env.transaction.towrite.get(self._name)
         if pending:
@@ -440,7 +481,9 @@ class ComputeMixin:
             if field.model_name == self._name and (wanted is None or field.name in wanted):
                 self._recompute_field(field)
         towrite = transaction.towrite.get(self._name)
-        if towrite and (wanted is None or any(not wanted.isdisjoint(vals) for vals in towrite.values())):
+        if towrite and (
+            wanted is None or any(not wanted.isdisjoint(vals) for vals in towrite.values())
+        ):
             self._flush_towrite()
 
     def flush_recordset(self, fnames: Iterable[str] | None = None) -> None:
@@ -476,11 +519,17 @@ class ComputeMixin:
             ids = [record_id for record_id, _vals in items]
             if all(vals == first for _id, vals in items):
                 assignments = SQL(", ").join(
-                    SQL("%s = %s", SQL.identifier(f.column_name), f.convert_to_column(first[f.name]))
+                    SQL(
+                        "%s = %s", SQL.identifier(f.column_name), f.convert_to_column(first[f.name])
+                    )
                     for f in fields
                 )
-                statement = SQL("UPDATE %s SET %s WHERE id = ANY(%s::int4[])", table, assignments,
-                                BinaryParam(ids))
+                statement = SQL(
+                    "UPDATE %s SET %s WHERE id = ANY(%s::int4[])",
+                    table,
+                    assignments,
+                    BinaryParam(ids),
+                )
             else:
                 # the columns with one value for all records are one parameter, the others
                 # arrays (in binary) unnested along the ids
@@ -491,9 +540,15 @@ class ComputeMixin:
                     column = [field.convert_to_column(vals[field.name]) for _id, vals in items]
                     target = SQL.identifier(field.column_name)
                     first_value = column[0]
-                    if isinstance(first_value, str | int | float | datetime.date | type(None)) and all(
-                            value == first_value and type(value) is type(first_value) for value in column):
-                        assignments.append(SQL(f"%s = %s::{field.column_type[0]}", target, first_value))
+                    if isinstance(
+                        first_value, str | int | float | datetime.date | type(None)
+                    ) and all(
+                        value == first_value and type(value) is type(first_value)
+                        for value in column
+                    ):
+                        assignments.append(
+                            SQL(f"%s = %s::{field.column_type[0]}", target, first_value)
+                        )
                         continue
                     alias = f"v_{field.column_name}"
                     arrays.append(SQL(f"%s::{field.column_type[0]}[]", BinaryParam(column)))
@@ -501,8 +556,11 @@ class ComputeMixin:
                     assignments.append(SQL("%s = %s", target, SQL.identifier("v", alias)))
                 statement = SQL(
                     "UPDATE %s SET %s FROM unnest(%s) AS v(v_id, %s) WHERE %s = v.v_id",
-                    table, SQL(", ").join(assignments), SQL(", ").join(arrays),
-                    SQL(", ").join(value_names), SQL.identifier(self._table, "id"),
+                    table,
+                    SQL(", ").join(assignments),
+                    SQL(", ").join(arrays),
+                    SQL(", ").join(value_names),
+                    SQL.identifier(self._table, "id"),
                 )
             self._execute_write(statement)
 

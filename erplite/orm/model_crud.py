@@ -56,8 +56,11 @@ class CrudMixin(ComputeMixin):
         are in ``write()`` format."""
         result: dict[str, Any] = {}
         context = self.env.context
-        from_context = {key[8:]: value for key, value in context.items()
-                        if key.startswith("default_")} if context else {}
+        from_context = (
+            {key[8:]: value for key, value in context.items() if key.startswith("default_")}
+            if context
+            else {}
+        )
         parent_names: dict[str, list[str]] = defaultdict(list)
         for name in fields_list:
             field = self._field_or_error(name)
@@ -89,11 +92,19 @@ class CrudMixin(ComputeMixin):
         defaults = self.default_get(missing) if missing else {}
         for name, value in defaults.items():
             field = self._fields[name]
-            if field.type == "many2many" and value and isinstance(value, list | tuple) \
-                    and isinstance(value[0], int):
+            if (
+                field.type == "many2many"
+                and value
+                and isinstance(value, list | tuple)
+                and isinstance(value[0], int)
+            ):
                 defaults[name] = [Command.set(value)]
-            elif field.type == "one2many" and value and isinstance(value, list | tuple) \
-                    and isinstance(value[0], dict):
+            elif (
+                field.type == "one2many"
+                and value
+                and isinstance(value, list | tuple)
+                and isinstance(value[0], dict)
+            ):
                 defaults[name] = [Command.create(line) for line in value]
         return {**defaults, **vals}
 
@@ -238,17 +249,27 @@ class CrudMixin(ComputeMixin):
         given, so that the INSERT carries them (Odoo's ``precompute``): they are computed on
         temporary records (``NewId``) whose cache holds the rows' values, and count as given
         afterwards (no recomputation, no UPDATE)."""
-        fields = [f for f in self._fields.values()
-                  if f.precompute and f.store and f.compute and f.column_type is not None]
+        fields = [
+            f
+            for f in self._fields.values()
+            if f.precompute and f.store and f.compute and f.column_type is not None
+        ]
         # a row is precomputed unless its value for a first-hop dependency is not a column
         # yet (x2many commands, inverse fields): it is then computed after the INSERT
-        late = {name for name, f in self._fields.items()
-                if not (f.store and f.column_type is not None)}
+        late = {
+            name for name, f in self._fields.items() if not (f.store and f.column_type is not None)
+        }
         registry = self.env.registry
         wanted = {
-            field: {index for index, names in enumerate(given) if field.name not in names
-                    and not any(path[0].name in late and path[0].name in names
-                                for path in registry.field_depends_paths(field))}
+            field: {
+                index
+                for index, names in enumerate(given)
+                if field.name not in names
+                and not any(
+                    path[0].name in late and path[0].name in names
+                    for path in registry.field_depends_paths(field)
+                )
+            }
             for field in fields
         }
         todo = sorted(set().union(*wanted.values())) if wanted else []
@@ -284,7 +305,9 @@ class CrudMixin(ComputeMixin):
                     env.transaction.towrite.pop(self._name, None)
             cache.invalidate([(field, new_ids) for field in self._fields.values()])
 
-    def _protecting_given(self, records: Any, given: list[set]) -> contextlib.AbstractContextManager:
+    def _protecting_given(
+        self, records: Any, given: list[set]
+    ) -> contextlib.AbstractContextManager:
         """Protect, on each record of ``records``, the computed fields whose value was given
         (``given[i]`` for the i-th record) and the fields computed with them."""
         computed = self.env.registry.field_computed
@@ -292,7 +315,8 @@ class CrudMixin(ComputeMixin):
         for record_id, names in zip(records._ids, given):
             fields = frozenset(
                 companion
-                for name in names if self._fields[name].compute
+                for name in names
+                if self._fields[name].compute
                 for companion in computed.get(self._fields[name], [self._fields[name]])
             )
             if fields:
@@ -336,10 +360,16 @@ class CrudMixin(ComputeMixin):
         columns = [name for name, field in plan.columns if not field.compute or name in given]
         magic = {}
         if self._log_access:
-            magic = {"create_uid": env.uid, "write_uid": env.uid, "create_date": now, "write_date": now}
+            magic = {
+                "create_uid": env.uid,
+                "write_uid": env.uid,
+                "create_date": now,
+                "write_date": now,
+            }
         values = [dict((name, None) for name in columns) | row | magic for row in rows]
-        columns = [name for name in columns if any(v[name] is not None for v in values)
-                   or name in magic]
+        columns = [
+            name for name in columns if any(v[name] is not None for v in values) or name in magic
+        ]
         fields = [self._fields[name] for name in columns]
         table = SQL.identifier(self._table)
         if not fields:
@@ -347,7 +377,11 @@ class CrudMixin(ComputeMixin):
             if len(rows) > 1:
                 statement = SQL(
                     "INSERT INTO %s (id) SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                    "FROM generate_series(1, %s) RETURNING id", table, self._table, len(rows))
+                    "FROM generate_series(1, %s) RETURNING id",
+                    table,
+                    self._table,
+                    len(rows),
+                )
         elif len(rows) == 1:
             params = [f.convert_to_column(values[0][f.name]) for f in fields]
             statement = SQL(_insert_template(self._table, fields, None), *params)
@@ -378,13 +412,16 @@ class CrudMixin(ComputeMixin):
             cache.update(ids, field, [v.get(name) for v in values], env)
         for field in plan.many2one:
             if env.registry.field_inverses.get(field):
-                self._update_inverse_caches(records, field, [v.get(field.name) for v in values],
-                                            created=True)
+                self._update_inverse_caches(
+                    records, field, [v.get(field.name) for v in values], created=True
+                )
         if self._parent_store:
             records._parent_store_update()
         return records
 
-    def _update_inverse_caches(self, records: Any, field: Any, new_values: list, created: bool = False) -> None:
+    def _update_inverse_caches(
+        self, records: Any, field: Any, new_values: list, created: bool = False
+    ) -> None:
         """Keep cached one2many values in step with a many2one change of ``records``."""
         env = self.env
         cache = env.transaction.cache
@@ -403,7 +440,9 @@ class CrudMixin(ComputeMixin):
                     if old is not None:
                         lines = cache.get_value(old, inverse, env, default=None)
                         if lines is not None and record_id in lines:
-                            cache.set_value(old, inverse, tuple(i for i in lines if i != record_id), env)
+                            cache.set_value(
+                                old, inverse, tuple(i for i in lines if i != record_id), env
+                            )
                 if new is not None:
                     lines = cache.get_value(new, inverse, env, default=None)
                     if lines is not None and record_id not in lines:
@@ -451,7 +490,9 @@ class CrudMixin(ComputeMixin):
             elif field.inverse:
                 inverse[field] = value
             else:
-                raise UserError(f"Field {self._name}.{field.name} is computed and cannot be written")
+                raise UserError(
+                    f"Field {self._name}.{field.name} is computed and cannot be written"
+                )
 
         relational = [f.name for f, _v in columns if f.relational] + [f.name for f, _c in x2many]
         if relational:
@@ -538,10 +579,15 @@ class CrudMixin(ComputeMixin):
         table = SQL.identifier(self._table)
         if "ir.model.data" in env.registry.models and self._name != "ir.model.data":
             # the records and their external ids in one statement
-            self._execute_write(SQL(
-                "WITH deleted AS (DELETE FROM %s WHERE id = ANY(%s) RETURNING id) "
-                "DELETE FROM ir_model_data WHERE model = %s AND res_id IN (SELECT id FROM deleted)",
-                table, list(self._ids), self._name))
+            self._execute_write(
+                SQL(
+                    "WITH deleted AS (DELETE FROM %s WHERE id = ANY(%s) RETURNING id) "
+                    "DELETE FROM ir_model_data WHERE model = %s AND res_id IN (SELECT id FROM deleted)",
+                    table,
+                    list(self._ids),
+                    self._name,
+                )
+            )
         else:
             self._execute_write(SQL("DELETE FROM %s WHERE id = ANY(%s)", table, list(self._ids)))
         # the database cascaded deletions and nullified references: forget every cached value
@@ -570,10 +616,14 @@ class CrudMixin(ComputeMixin):
         """The records of ``self`` whose stored columns among ``names`` are all cached."""
         env = self.env
         cache = env.transaction.cache
-        columns = [self._fields[n] for n in names if n != "id" and self._fields[n].store
-                   and self._fields[n].column_type is not None]
-        return self.browse([i for i in self._ids
-                            if all(cache.contains(i, field, env) for field in columns)])
+        columns = [
+            self._fields[n]
+            for n in names
+            if n != "id" and self._fields[n].store and self._fields[n].column_type is not None
+        ]
+        return self.browse(
+            [i for i in self._ids if all(cache.contains(i, field, env) for field in columns)]
+        )
 
     def _read_field_names(self, fields: list[str] | None) -> list[str]:
         from erplite import security
@@ -586,15 +636,21 @@ class CrudMixin(ComputeMixin):
                 security.check_field_access(self, fields, "read")
             names = list(fields)
         else:
-            names = [name for name, field in self._fields.items()
-                     if env.su or not field.groups or security.field_accessible(env, field)]
+            names = [
+                name
+                for name, field in self._fields.items()
+                if env.su or not field.groups or security.field_accessible(env, field)
+            ]
         if "id" not in names:
             names.insert(0, "id")
         return names
 
     def _read_into_cache(self, names: list[str]) -> None:
-        columns = [self._fields[n] for n in names if self._fields[n].store
-                   and self._fields[n].column_type is not None and n != "id"]
+        columns = [
+            self._fields[n]
+            for n in names
+            if self._fields[n].store and self._fields[n].column_type is not None and n != "id"
+        ]
         env = self.env
         cache = env.transaction.cache
         records = self
@@ -609,7 +665,8 @@ class CrudMixin(ComputeMixin):
             missing = [i for i in self._ids if i in lacking] if lacking else []
             if missing:
                 fetched = self.browse(missing)._fetch_fields(
-                    list(dict.fromkeys(columns + self._prefetch_fields(columns[0]))))
+                    list(dict.fromkeys(columns + self._prefetch_fields(columns[0])))
+                )
                 lost = [i for i in missing if i not in set(fetched)]
                 if lost:
                     self._raise_missing_or_forbidden(lost, "read")
@@ -697,7 +754,8 @@ class CrudMixin(ComputeMixin):
                 for record_id in records._ids:
                     if record_id not in display and record_id in record_names:
                         display[record_id] = display_field.convert_to_cache(
-                            record_names[record_id] or False, records, validate=False)
+                            record_names[record_id] or False, records, validate=False
+                        )
             records._ensure_cached(display_field)
 
     # ------------------------------------------------------------------------------------------
@@ -707,8 +765,12 @@ class CrudMixin(ComputeMixin):
         """The records of ``self`` that are still in the database."""
         if not self._ids:
             return self
-        self.env.cr.execute(SQL("SELECT id FROM %s WHERE id = ANY(%s)",
-                                SQL.identifier(self._table), list(self._ids)), flush=False)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id = ANY(%s)", SQL.identifier(self._table), list(self._ids)
+            ),
+            flush=False,
+        )
         found = {row[0] for row in self.env.cr.fetchall()}
         return self.browse([i for i in self._ids if i in found])
 
@@ -750,7 +812,9 @@ class CrudMixin(ComputeMixin):
         return record.id, record.display_name
 
     @api.model
-    def fields_get(self, allfields: list[str] | None = None, attributes: list[str] | None = None) -> dict:
+    def fields_get(
+        self, allfields: list[str] | None = None, attributes: list[str] | None = None
+    ) -> dict:
         """The definitions of the fields the user may see, as Odoo's ``fields_get``."""
         from erplite import security
 
@@ -815,15 +879,22 @@ class CrudMixin(ComputeMixin):
         self.env.flush_all()
         cr = self.env.cr
         if check_recursion:
-            cr.execute(SQL(
-                "SELECT node.id FROM %s node JOIN %s up ON up.id = node.%s "
-                "WHERE node.id = ANY(%s) AND ('/' || up.parent_path) LIKE ('%%/' || node.id || '/%%')",
-                table, table, SQL.identifier(parent), list(self._ids),
-            ), flush=False)
+            cr.execute(
+                SQL(
+                    "SELECT node.id FROM %s node JOIN %s up ON up.id = node.%s "
+                    "WHERE node.id = ANY(%s) AND ('/' || up.parent_path) LIKE ('%%/' || node.id || '/%%')",
+                    table,
+                    table,
+                    SQL.identifier(parent),
+                    list(self._ids),
+                ),
+                flush=False,
+            )
             if cr.fetchone() is not None:
                 raise UserError("Recursion Detected.")
-        cr.execute(SQL(
-            """
+        cr.execute(
+            SQL(
+                """
             WITH RECURSIVE tree(id, path) AS (
                 SELECT node.id, concat(coalesce(up.parent_path, ''), node.id, '/')
                 FROM %s node LEFT JOIN %s up ON up.id = node.%s
@@ -836,9 +907,19 @@ class CrudMixin(ComputeMixin):
             UPDATE %s SET parent_path = tree.path FROM tree WHERE %s.id = tree.id
             RETURNING %s.id, tree.path
             """,
-            table, table, SQL.identifier(parent), list(self._ids), table,
-            SQL.identifier(parent), list(self._ids), table, table, table,
-        ), flush=False)
+                table,
+                table,
+                SQL.identifier(parent),
+                list(self._ids),
+                table,
+                SQL.identifier(parent),
+                list(self._ids),
+                table,
+                table,
+                table,
+            ),
+            flush=False,
+        )
         field = self._fields["parent_path"]
         cache = self.env.transaction.cache
         for record_id, path in cr.fetchall():
@@ -887,10 +968,14 @@ class _CrudPlan:
     """The fields of a model sorted for create (see ``CrudMixin._crud_plan``)."""
 
     def __init__(self, fields: dict):
-        self.columns = tuple((name, f) for name, f in fields.items()
-                             if f.store and f.column_type is not None and name != "id")
-        self.required = tuple(f for name, f in self.columns
-                              if f.required and not f.compute and f.type != "boolean")
+        self.columns = tuple(
+            (name, f)
+            for name, f in fields.items()
+            if f.store and f.column_type is not None and name != "id"
+        )
+        self.required = tuple(
+            f for name, f in self.columns if f.required and not f.compute and f.type != "boolean"
+        )
         self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
         self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
         self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
@@ -930,11 +1015,15 @@ def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
                 aliases.append(quoted(alias))
                 arrays.append(f"%s::{f.column_type[0]}[]")
         if arrays:
-            template = (f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                        f"FROM unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) RETURNING id")
+            template = (
+                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                f"FROM unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) RETURNING id"
+            )
         else:
-            template = (f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                        "FROM generate_series(1, %s) RETURNING id")
+            template = (
+                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                "FROM generate_series(1, %s) RETURNING id"
+            )
     if len(_INSERT_TEMPLATES) < 10000:
         _INSERT_TEMPLATES[key] = template
     return template

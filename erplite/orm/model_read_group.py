@@ -23,17 +23,35 @@ from erplite.orm.query import Query
 from erplite.sql import SQL
 
 AGGREGATES = {
-    "sum": "SUM(%s)", "avg": "AVG(%s)", "min": "MIN(%s)", "max": "MAX(%s)",
-    "count": "COUNT(%s)", "count_distinct": "COUNT(DISTINCT %s)",
-    "array_agg": "ARRAY_AGG(%s)", "bool_and": "BOOL_AND(%s)", "bool_or": "BOOL_OR(%s)",
+    "sum": "SUM(%s)",
+    "avg": "AVG(%s)",
+    "min": "MIN(%s)",
+    "max": "MAX(%s)",
+    "count": "COUNT(%s)",
+    "count_distinct": "COUNT(DISTINCT %s)",
+    "array_agg": "ARRAY_AGG(%s)",
+    "bool_and": "BOOL_AND(%s)",
+    "bool_or": "BOOL_OR(%s)",
 }
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
 _ORDER_TERM = re.compile(
     r"^\s*(?P<name>[a-z_][a-z0-9_.:]*)(?:\s+(?P<dir>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",
     re.IGNORECASE,
 )
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 class ReadGroupMixin:
@@ -51,12 +69,16 @@ class ReadGroupMixin:
         alias, field = self._column_of(field, query, query.alias)
         if sub:
             if field.type != "many2one":
-                raise ValueError(f"Invalid groupby {spec!r}: {self._name}.{fname} is not a many2one")
+                raise ValueError(
+                    f"Invalid groupby {spec!r}: {self._name}.{fname} is not a many2one"
+                )
             comodel = self.env[field.comodel_name]
             alias = query.left_join(alias, field.column_name, comodel._table, "id", fname)
             field = comodel._fields.get(sub)
             if field is None:
-                raise ValueError(f"Invalid field {sub!r} on model {comodel._name!r} in groupby {spec!r}")
+                raise ValueError(
+                    f"Invalid field {sub!r} on model {comodel._name!r} in groupby {spec!r}"
+                )
             alias, field = comodel._column_of(field, query, alias)
         if not field.store or field.column_type is None:
             raise ValueError(f"Cannot group {self._name} by non-stored field {path!r}")
@@ -87,7 +109,9 @@ class ReadGroupMixin:
         fname, _, function = spec.partition(":")
         field = self._fields.get(fname)
         if field is None:
-            raise ValueError(f"Invalid field {fname!r} on model {self._name!r} in aggregate {spec!r}")
+            raise ValueError(
+                f"Invalid field {fname!r} on model {self._name!r} in aggregate {spec!r}"
+            )
         if not self.env.su and field.groups:
             from erplite import security
 
@@ -102,9 +126,16 @@ class ReadGroupMixin:
         return SQL(AGGREGATES[function], column), field
 
     @api.model
-    def _read_group(self, domain: Any, groupby: tuple | list = (), aggregates: tuple | list = (),
-                    having: Any = (), offset: int = 0, limit: int | None = None,
-                    order: str | None = None) -> list[tuple]:
+    def _read_group(
+        self,
+        domain: Any,
+        groupby: tuple | list = (),
+        aggregates: tuple | list = (),
+        having: Any = (),
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> list[tuple]:
         """Group the records of ``domain``: one tuple per group, group values then aggregates."""
         if self.env.transaction.is_dirty():
             self.env.flush_all()  # the groups and aggregates read any field, joined models too
@@ -133,9 +164,10 @@ class ReadGroupMixin:
             values = []
             for (_sql, field, granularity), value in zip(groups, row):
                 values.append(self._group_value(field, granularity, value))
-            for (_sql, field), value in zip(aggs, row[len(groups):]):
+            for (_sql, field), value in zip(aggs, row[len(groups) :]):
                 if isinstance(value, decimal.Decimal) or (
-                        field is not None and field.type in ("float", "monetary") and value is not None):
+                    field is not None and field.type in ("float", "monetary") and value is not None
+                ):
                     # numeric results (AVG of integers, sums of numeric columns) are floats, as
                     # Odoo's cursor makes them: a Decimal would not go through RPC
                     value = float(value)
@@ -145,7 +177,11 @@ class ReadGroupMixin:
 
     def _group_value(self, field: Any, granularity: str | None, value: Any) -> Any:
         if field.type == "many2one":
-            return self.env[field.comodel_name].browse(value) if value else self.env[field.comodel_name]
+            return (
+                self.env[field.comodel_name].browse(value)
+                if value
+                else self.env[field.comodel_name]
+            )
         if granularity:
             if value is None:
                 return False
@@ -176,8 +212,11 @@ class ReadGroupMixin:
                 if field.type == "many2one" and "." not in name and ":" not in name:
                     # by the comodel's _order, as search orders a many2one
                     nulls = f" nulls {match['nulls']}" if match["nulls"] else ""
-                    terms.append(self._order_to_sql(f"{name} {match['dir'] or 'asc'}{nulls}",
-                                                    query, query.alias))
+                    terms.append(
+                        self._order_to_sql(
+                            f"{name} {match['dir'] or 'asc'}{nulls}", query, query.alias
+                        )
+                    )
                     continue
             elif name in aggregates:
                 sql = aggs[list(aggregates).index(name)][0]
@@ -189,9 +228,16 @@ class ReadGroupMixin:
         return SQL(", ").join(terms)
 
     @api.model
-    def read_group(self, domain: Any, fields: list[str], groupby: list[str] | str,
-                   offset: int = 0, limit: int | None = None, orderby: str | bool = False,
-                   lazy: bool = True) -> list[dict]:
+    def read_group(
+        self,
+        domain: Any,
+        fields: list[str],
+        groupby: list[str] | str,
+        offset: int = 0,
+        limit: int | None = None,
+        orderby: str | bool = False,
+        lazy: bool = True,
+    ) -> list[dict]:
         """Odoo 17's ``read_group``: one dict per group with aggregates, ``__count`` (or
         ``<groupby>_count`` when lazy) and the ``__domain`` of the group."""
         groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
@@ -235,12 +281,15 @@ class ReadGroupMixin:
                 elif name not in groupby and name != "__count":
                     matches = [g for g in groupby if g.split(":")[0] == name]
                     if not matches:
-                        raise ValueError(f"Invalid read_group orderby {orderby!r} on model {self._name}")
+                        raise ValueError(
+                            f"Invalid read_group orderby {orderby!r} on model {self._name}"
+                        )
                     name = matches[0]
                 order_terms.append(f"{name} {rest}".strip())
             order = ", ".join(order_terms)
-        rows = self._read_group(domain, groupby, [*aggregates, "__count"], offset=offset,
-                                limit=limit, order=order)
+        rows = self._read_group(
+            domain, groupby, [*aggregates, "__count"], offset=offset, limit=limit, order=order
+        )
         self._read_group_display_names(groupby, rows)
         result = []
         base_domain = list(domain or [])
@@ -279,13 +328,20 @@ class ReadGroupMixin:
         if isinstance(value, datetime.date):
             granularity = granularity or "month"
             start = value
-            step = {"day": relativedelta(days=1), "week": relativedelta(weeks=1),
-                    "month": relativedelta(months=1), "quarter": relativedelta(months=3),
-                    "year": relativedelta(years=1)}[granularity]
+            step = {
+                "day": relativedelta(days=1),
+                "week": relativedelta(weeks=1),
+                "month": relativedelta(months=1),
+                "quarter": relativedelta(months=3),
+                "year": relativedelta(years=1),
+            }[granularity]
             end = start + step
             fmt = "%Y-%m-%d" if not isinstance(start, datetime.datetime) else "%Y-%m-%d %H:%M:%S"
             return _period_label(start, granularity), [
-                "&", (path, ">=", start.strftime(fmt)), (path, "<", end.strftime(fmt))]
+                "&",
+                (path, ">=", start.strftime(fmt)),
+                (path, "<", end.strftime(fmt)),
+            ]
         if value is False:
             return False, [(path, "=", False)]
         return value, [(path, "=", value)]

@@ -32,15 +32,20 @@ class SearchMixin:
     # ------------------------------------------------------------------------------------------
     # query building
     # ------------------------------------------------------------------------------------------
-    def _search(self, domain: Any, offset: int = 0, limit: int | None = None,
-                order: str | None = None) -> Query:
+    def _search(
+        self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
+    ) -> Query:
         """The query of the records matching ``domain`` that the user may read."""
         self._check_access("read")
         env = self.env
         query = Query(env, self._table)
         tree = Domain(domain)
         active = self._active_name
-        if active and env.context.get("active_test", True) and active not in _top_level_fields(tree):
+        if (
+            active
+            and env.context.get("active_test", True)
+            and active not in _top_level_fields(tree)
+        ):
             tree = tree & DomainCondition(active, "=", True)
         tree = tree.optimize(self)
         if env.transaction.is_dirty():
@@ -81,8 +86,14 @@ class SearchMixin:
         self.flush_model(names)
 
     @api.model
-    def search(self, domain: Any, offset: int = 0, limit: int | None = None,
-               order: str | None = None, count: bool = False) -> Any:
+    def search(
+        self,
+        domain: Any,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        count: bool = False,
+    ) -> Any:
         """The records matching ``domain``, ordered by ``order`` (default ``_order``)."""
         if count:
             return self.search_count(domain, limit=limit)
@@ -101,14 +112,26 @@ class SearchMixin:
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def search_fetch(self, domain: Any, field_names: list[str], offset: int = 0,
-                     limit: int | None = None, order: str | None = None) -> Any:
+    def search_fetch(
+        self,
+        domain: Any,
+        field_names: list[str],
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+    ) -> Any:
         """``search`` that loads ``field_names`` into the cache in the same query."""
         return self._search_fetch(domain, field_names, offset, limit, order)
 
-    def _search_fetch(self, domain: Any, field_names: list[str], offset: int = 0,
-                      limit: int | None = None, order: str | None = None,
-                      display_names: tuple = ()) -> Any:
+    def _search_fetch(
+        self,
+        domain: Any,
+        field_names: list[str],
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        display_names: tuple = (),
+    ) -> Any:
         """``search_fetch``; the many2one fields of ``display_names`` also bring, through a
         LEFT JOIN, the record name their display name is made of (see
         ``_joinable_display_name``), so that reading them with display names costs no query."""
@@ -122,12 +145,16 @@ class SearchMixin:
         if query.is_false:
             return self.browse()
         env = self.env
-        selected = [SQL.identifier(query.alias, "id"),
-                    *[SQL.identifier(query.alias, f.column_name) for f in columns]]
+        selected = [
+            SQL.identifier(query.alias, "id"),
+            *[SQL.identifier(query.alias, f.column_name) for f in columns],
+        ]
         joined = []
         for field, name_field in display_names:
             comodel = env[field.comodel_name]
-            alias = query.left_join(query.alias, field.column_name, comodel._table, "id", field.name)
+            alias = query.left_join(
+                query.alias, field.column_name, comodel._table, "id", field.name
+            )
             selected.append(SQL.identifier(alias, name_field.column_name))
             joined.append((columns.index(field) + 1, name_field))
         env.cr.execute(query.select(*selected), flush=False)
@@ -142,8 +169,12 @@ class SearchMixin:
             cache.insert_missing(ids, field, values, env)
         for offset_, (fk_index, name_field) in enumerate(joined, len(columns) + 1):
             pairs = [(row[fk_index], row[offset_]) for row in rows if row[fk_index] is not None]
-            cache.insert_missing([p[0] for p in pairs], name_field,
-                                 [name_field.convert_from_column(p[1]) for p in pairs], env)
+            cache.insert_missing(
+                [p[0] for p in pairs],
+                name_field,
+                [name_field.convert_from_column(p[1]) for p in pairs],
+                env,
+            )
         return self.browse(ids)
 
     def _joinable_display_name(self, field: Any) -> Any:
@@ -159,19 +190,35 @@ class SearchMixin:
         name_field = comodel._fields.get(comodel._rec_name) if comodel._rec_name else None
         if display is None or display.depends_context or name_field is None:
             return None
-        if (not name_field.store or name_field.column_type is None or name_field.relational
-                or name_field.groups or name_field.inherited or name_field.compute
-                or getattr(name_field, "translate", False) or name_field.type not in ("char", "text")):
+        if (
+            not name_field.store
+            or name_field.column_type is None
+            or name_field.relational
+            or name_field.groups
+            or name_field.inherited
+            or name_field.compute
+            or getattr(name_field, "translate", False)
+            or name_field.type not in ("char", "text")
+        ):
             return None
         return name_field
 
     @api.model
-    def search_read(self, domain: Any = None, fields: list[str] | None = None, offset: int = 0,
-                    limit: int | None = None, order: str | None = None,
-                    load: str = "_classic_read", **kwargs: Any) -> list[dict]:
+    def search_read(
+        self,
+        domain: Any = None,
+        fields: list[str] | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+        order: str | None = None,
+        load: str = "_classic_read",
+        **kwargs: Any,
+    ) -> list[dict]:
         """``search`` then ``read``: two queries at most (plus display names of many2ones)."""
         names = self._read_field_names(fields)
-        stored = [n for n in names if self._fields[n].store and self._fields[n].column_type is not None]
+        stored = [
+            n for n in names if self._fields[n].store and self._fields[n].column_type is not None
+        ]
         display_names = []
         if load and load != "_classic_write":
             # the display names of many2ones come in the same query when they are a plain name
@@ -181,16 +228,23 @@ class SearchMixin:
                     name_field = self._joinable_display_name(field)
                     if name_field is not None:
                         display_names.append((field, name_field))
-        records = self._search_fetch(domain or [], stored, offset=offset, limit=limit,
-                                     order=order or self._order, display_names=tuple(display_names))
+        records = self._search_fetch(
+            domain or [],
+            stored,
+            offset=offset,
+            limit=limit,
+            order=order or self._order,
+            display_names=tuple(display_names),
+        )
         if not records:
             return []
         records._read_into_cache(names)
         return records._read_format(names, load)
 
     @api.model
-    def name_search(self, name: str = "", args: list | None = None, operator: str = "ilike",
-                    limit: int = 100) -> list[tuple[int, str]]:
+    def name_search(
+        self, name: str = "", args: list | None = None, operator: str = "ilike", limit: int = 100
+    ) -> list[tuple[int, str]]:
         """``(id, display_name)`` of the records whose name matches ``name``."""
         domain = list(args or [])
         if not (name == "" and operator in ("like", "ilike")):
@@ -203,8 +257,15 @@ class SearchMixin:
     # ------------------------------------------------------------------------------------------
     # order
     # ------------------------------------------------------------------------------------------
-    def _order_to_sql(self, order: str, query: Query, alias: str, reverse: bool = False,
-                      raw: bool = False, _seen: frozenset = frozenset()) -> SQL:
+    def _order_to_sql(
+        self,
+        order: str,
+        query: Query,
+        alias: str,
+        reverse: bool = False,
+        raw: bool = False,
+        _seen: frozenset = frozenset(),
+    ) -> SQL:
         """Parse ``order`` (``"name desc, id"``) into SQL; unknown fields are refused.
 
         A many2one orders by its comodel's ``_order`` (through a LEFT JOIN); a many2one met
@@ -222,7 +283,9 @@ class SearchMixin:
             fname, _, sub = path.partition(".")
             field = self._fields.get(fname)
             if field is None:
-                raise ValueError(f"Invalid field {fname!r} on model {self._name!r} in order {order!r}")
+                raise ValueError(
+                    f"Invalid field {fname!r} on model {self._name!r} in order {order!r}"
+                )
             if not self.env.su and field.groups:
                 from erplite import security
 
@@ -238,11 +301,17 @@ class SearchMixin:
                     terms.append(SQL(f"%s NULLS {nulls.upper()}", term) if nulls else term)
                     continue
                 if nulls:
-                    terms.append(SQL("%s IS NOT NULL" if nulls.lower() == "first" else "%s IS NULL",
-                                     column))
+                    terms.append(
+                        SQL("%s IS NOT NULL" if nulls.lower() == "first" else "%s IS NULL", column)
+                    )
                 join_alias = query.left_join(alias, field.column_name, comodel._table, "id", fname)
-                sql = comodel._order_to_sql(comodel_order, query, join_alias,
-                                            reverse=direction == "DESC", _seen=_seen | {field})
+                sql = comodel._order_to_sql(
+                    comodel_order,
+                    query,
+                    join_alias,
+                    reverse=direction == "DESC",
+                    _seen=_seen | {field},
+                )
                 if sql:
                     terms.append(sql)
                 continue
@@ -259,8 +328,10 @@ class SearchMixin:
             column = SQL.identifier(alias, field.column_name)
             if match["gran"]:
                 if field.type not in ("date", "datetime"):
-                    raise ValueError(f"Invalid order {order!r}: a granularity needs a date field, "
-                                     f"not {self._name}.{fname}")
+                    raise ValueError(
+                        f"Invalid order {order!r}: a granularity needs a date field, "
+                        f"not {self._name}.{fname}"
+                    )
                 column = SQL(f"date_trunc('{_granularity(match['gran'])}', %s)", column)
             term = SQL(f"%s {direction}", column)
             if nulls:
@@ -273,10 +344,16 @@ class SearchMixin:
     # ------------------------------------------------------------------------------------------
     # hierarchies
     # ------------------------------------------------------------------------------------------
-    def _hierarchy_to_sql(self, field: Any, operator: str, value: Any, alias: str, query: Query) -> SQL:
+    def _hierarchy_to_sql(
+        self, field: Any, operator: str, value: Any, alias: str, query: Query
+    ) -> SQL:
         """``child_of`` / ``parent_of`` in SQL: ``parent_path`` prefixes when the model keeps
         a parent store, a recursive CTE otherwise."""
-        if field.type == "many2one" and field.comodel_name != self._name or field.type in ("one2many", "many2many"):
+        if (
+            field.type == "many2one"
+            and field.comodel_name != self._name
+            or field.type in ("one2many", "many2many")
+        ):
             comodel = self.env[field.comodel_name]
             sub = Domain([("id", operator, value)]).optimize(comodel)
             return DomainCondition(field.name, "any", sub, _checked=True).to_sql(self, alias, query)
@@ -293,24 +370,40 @@ class SearchMixin:
             parent = field.name
         if model._parent_store:
             if operator == "child_of":
-                paths = SQL("SELECT p.parent_path || '%%' FROM %s p WHERE p.id = ANY(%s)", table, ids)
-                node = SQL("SELECT n.id FROM %s n WHERE n.parent_path LIKE ANY(ARRAY(%s))", table, paths)
+                paths = SQL(
+                    "SELECT p.parent_path || '%%' FROM %s p WHERE p.id = ANY(%s)", table, ids
+                )
+                node = SQL(
+                    "SELECT n.id FROM %s n WHERE n.parent_path LIKE ANY(ARRAY(%s))", table, paths
+                )
             else:
                 node = SQL(
                     "SELECT unnest(string_to_array(rtrim(p.parent_path, '/'), '/'))::int4 "
-                    "FROM %s p WHERE p.id = ANY(%s)", table, ids)
+                    "FROM %s p WHERE p.id = ANY(%s)",
+                    table,
+                    ids,
+                )
             return SQL("%s IN (%s)", column, node)
         parent_col = SQL.identifier(parent)
         if operator == "child_of":
             tree = SQL(
                 "WITH RECURSIVE tree(id) AS (SELECT id FROM %s WHERE id = ANY(%s) "
                 "UNION SELECT c.id FROM %s c JOIN tree ON c.%s = tree.id) SELECT id FROM tree",
-                table, ids, table, parent_col)
+                table,
+                ids,
+                table,
+                parent_col,
+            )
         else:
             tree = SQL(
                 "WITH RECURSIVE tree(id, up) AS (SELECT id, %s FROM %s WHERE id = ANY(%s) "
                 "UNION SELECT p.id, p.%s FROM %s p JOIN tree ON p.id = tree.up) SELECT id FROM tree",
-                parent_col, table, ids, parent_col, table)
+                parent_col,
+                table,
+                ids,
+                parent_col,
+                table,
+            )
         return SQL("%s IN (%s)", column, tree)
 
 

@@ -40,22 +40,30 @@ def build_model(cls: type, registry: Any) -> type:
     name = model_name_of(cls)
     parents = parents_of(cls)
     models = registry.models
-    if name in models and (not cls.__dict__.get("_name") or name in parents or
-                           cls.__dict__.get("_name") == name and parents == [name]):
+    if name in models and (
+        not cls.__dict__.get("_name")
+        or name in parents
+        or cls.__dict__.get("_name") == name
+        and parents == [name]
+    ):
         model_class = models[name]
     elif name in models and cls.__dict__.get("_name") == name and name not in parents:
         raise TypeError(f"Model {name!r} is defined twice (module {cls._module})")
     else:
-        model_class = type(name, (cls,), {
-            "_name": name,
-            "_register": False,
-            "_is_registry_class": True,
-            "_original_module": cls._module,
-            "_inherit_children": set(),
-            "_definition_bases": (),
-            "pool": registry,
-            "__module__": cls.__module__,
-        })
+        model_class = type(
+            name,
+            (cls,),
+            {
+                "_name": name,
+                "_register": False,
+                "_is_registry_class": True,
+                "_original_module": cls._module,
+                "_inherit_children": set(),
+                "_definition_bases": (),
+                "pool": registry,
+                "__module__": cls.__module__,
+            },
+        )
     bases: list[type] = [cls]
     for parent in parents:
         if parent not in models:
@@ -80,8 +88,10 @@ def build_model(cls: type, registry: Any) -> type:
 def _definition_classes(model_class: type) -> list[type]:
     """The definition classes of the MRO, most basic first."""
     return [
-        klass for klass in reversed(model_class.__mro__)
-        if isinstance(klass, type) and not klass.__dict__.get("_is_registry_class")
+        klass
+        for klass in reversed(model_class.__mro__)
+        if isinstance(klass, type)
+        and not klass.__dict__.get("_is_registry_class")
         and hasattr(klass, "_fields")
     ]
 
@@ -120,8 +130,16 @@ def setup_fields(model_class: type, registry: Any) -> None:
     model_class._inherits = inherits
     for parent_model, fk in inherits.items():
         if fk not in definitions:
-            definitions[fk] = (Many2one, {"comodel_name": parent_model, "required": True,
-                                          "ondelete": "cascade", "delegate": True, "index": True})
+            definitions[fk] = (
+                Many2one,
+                {
+                    "comodel_name": parent_model,
+                    "required": True,
+                    "ondelete": "cascade",
+                    "delegate": True,
+                    "index": True,
+                },
+            )
             order.append(fk)
         else:
             definitions[fk][1].setdefault("delegate", True)
@@ -131,12 +149,23 @@ def setup_fields(model_class: type, registry: Any) -> None:
             if name in definitions:
                 continue
             if name.endswith("_uid"):
-                definitions[name] = (Many2one, {"comodel_name": "res.users", "readonly": True,
-                                                "string": "Created by" if name == "create_uid" else "Last Updated by",
-                                                "ondelete": "set null"})
+                definitions[name] = (
+                    Many2one,
+                    {
+                        "comodel_name": "res.users",
+                        "readonly": True,
+                        "string": "Created by" if name == "create_uid" else "Last Updated by",
+                        "ondelete": "set null",
+                    },
+                )
             else:
-                definitions[name] = (scalar.Datetime, {"readonly": True, "string":
-                                     "Created on" if name == "create_date" else "Last Updated on"})
+                definitions[name] = (
+                    scalar.Datetime,
+                    {
+                        "readonly": True,
+                        "string": "Created on" if name == "create_date" else "Last Updated on",
+                    },
+                )
             order.append(name)
     if model_class._parent_store and "parent_path" not in definitions:
         definitions["parent_path"] = (scalar.Char, {"index": True, "copy": False})
@@ -170,10 +199,24 @@ def _own_table(model_class: type) -> str:
     return model_class._name.replace(".", "_")
 
 
-_NOT_INHERITED_ARGS = frozenset({
-    "compute", "inverse", "search", "store", "default", "index", "required", "related",
-    "depends", "precompute", "compute_sudo", "copy", "readonly", "groups",
-})
+_NOT_INHERITED_ARGS = frozenset(
+    {
+        "compute",
+        "inverse",
+        "search",
+        "store",
+        "default",
+        "index",
+        "required",
+        "related",
+        "depends",
+        "precompute",
+        "compute_sudo",
+        "copy",
+        "readonly",
+        "groups",
+    }
+)
 
 
 def add_inherited_fields(model_class: type, registry: Any) -> None:
@@ -184,8 +227,13 @@ def add_inherited_fields(model_class: type, registry: Any) -> None:
             if name in model_class._fields or name in ("id", "display_name", *MAGIC_FIELDS):
                 continue
             args = {k: v for k, v in parent_field.args.items() if k not in _NOT_INHERITED_ARGS}
-            args.update(related=f"{fk}.{name}", store=False, copy=False,
-                        readonly=parent_field.readonly, groups=parent_field.groups)
+            args.update(
+                related=f"{fk}.{name}",
+                store=False,
+                copy=False,
+                readonly=parent_field.readonly,
+                groups=parent_field.groups,
+            )
             field = type(parent_field)(**args)
             field.setup_attrs(model_class, name)
             field.inherited = True
@@ -204,10 +252,16 @@ def setup_computed(model_class: type, registry: Any) -> None:
             field.depends = (field.related,)
             _check_related(model_class, field, registry)
         elif field.compute:
-            method = field.compute if callable(field.compute) else getattr(model_class, field.compute, None)
+            method = (
+                field.compute
+                if callable(field.compute)
+                else getattr(model_class, field.compute, None)
+            )
             if method is None:
-                raise TypeError(f"Field {field.model_name}.{field.name}: compute method "
-                                f"{field.compute!r} not found")
+                raise TypeError(
+                    f"Field {field.model_name}.{field.name}: compute method "
+                    f"{field.compute!r} not found"
+                )
             depends = getattr(method, "_depends", ())
             if callable(depends):
                 depends = depends(model_class)
@@ -227,18 +281,28 @@ def _check_related(model_class: type, field: Field, registry: Any) -> None:
     for index, name in enumerate(names):
         target = model._fields.get(name)
         if target is None:
-            raise TypeError(f"Field {field.model_name}.{field.name}: related path "
-                            f"{field.related!r} has no field {name!r} on {model._name}")
+            raise TypeError(
+                f"Field {field.model_name}.{field.name}: related path "
+                f"{field.related!r} has no field {name!r} on {model._name}"
+            )
         if index < len(names) - 1:
             if not target.relational:
-                raise TypeError(f"Field {field.model_name}.{field.name}: {model._name}.{name} "
-                                f"is not relational in {field.related!r}")
+                raise TypeError(
+                    f"Field {field.model_name}.{field.name}: {model._name}.{name} "
+                    f"is not relational in {field.related!r}"
+                )
             model = registry.models[target.comodel_name]
     if target is not None and type(target) is not type(field) and not field.inherited:
-        raise TypeError(f"Field {field.model_name}.{field.name}: type {field.type} does not match "
-                        f"related {target.model_name}.{target.name} ({target.type})")
+        raise TypeError(
+            f"Field {field.model_name}.{field.name}: type {field.type} does not match "
+            f"related {target.model_name}.{target.name} ({target.type})"
+        )
     for attr in ("selection", "comodel_name", "digits", "currency_field", "size"):
-        if hasattr(target, attr) and field.args.get(attr) is None and getattr(target, attr, None) is not None:
+        if (
+            hasattr(target, attr)
+            and field.args.get(attr) is None
+            and getattr(target, attr, None) is not None
+        ):
             setattr(field, attr, getattr(target, attr))
 
 
@@ -259,8 +323,10 @@ def resolve_depends(model_class: type, field: Field, registry: Any) -> list[list
         for name in path.split("."):
             target = model._fields.get(name)
             if target is None:
-                raise TypeError(f"Field {field.model_name}.{field.name} depends on "
-                                f"{path!r}: no field {name!r} on {model._name}")
+                raise TypeError(
+                    f"Field {field.model_name}.{field.name} depends on "
+                    f"{path!r}: no field {name!r} on {model._name}"
+                )
             chain.append(target)
             if target.relational:
                 model = registry.models[target.comodel_name]
@@ -278,7 +344,11 @@ def collect_methods(model_class: type) -> None:
         for name, value in klass.__dict__.items():
             if name in seen or not callable(value):
                 continue
-            if hasattr(value, "_constrains") or hasattr(value, "_onchange") or hasattr(value, "_ondelete"):
+            if (
+                hasattr(value, "_constrains")
+                or hasattr(value, "_onchange")
+                or hasattr(value, "_ondelete")
+            ):
                 seen.add(name)
                 method = getattr(model_class, name)
                 for fname in getattr(method, "_constrains", ()):

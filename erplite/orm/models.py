@@ -98,10 +98,10 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
     _fields: dict[str, fields.Field] = {}
     _is_registry_class = False
 
-
     id = fields.Id()
-    display_name = fields.Char(string="Display Name", compute="_compute_display_name",
-                               search="_search_display_name")
+    display_name = fields.Char(
+        string="Display Name", compute="_compute_display_name", search="_search_display_name"
+    )
 
     # ------------------------------------------------------------------------------------------
     # construction
@@ -293,13 +293,19 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
 
     def with_context(self, *args: Any, **kwargs: Any) -> BaseModel:
         """The same records with the context updated (or replaced by a positional dict)."""
-        if args and "allowed_company_ids" not in args[0] and "allowed_company_ids" in self.env.context:
+        if (
+            args
+            and "allowed_company_ids" not in args[0]
+            and "allowed_company_ids" in self.env.context
+        ):
             args = (dict(args[0], allowed_company_ids=self.env.context["allowed_company_ids"]),)
         context = dict(args[0] if args else self.env.context, **kwargs)
         return self.with_env(self.env(context=context))
 
     def with_prefetch(self, prefetch_ids: Any = None) -> BaseModel:
-        return self._browse(self.env, self._ids, self._ids if prefetch_ids is None else prefetch_ids)
+        return self._browse(
+            self.env, self._ids, self._ids if prefetch_ids is None else prefetch_ids
+        )
 
     # ------------------------------------------------------------------------------------------
     # functional helpers
@@ -363,7 +369,9 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
             if not self:
                 return self
             ids = self.search([("id", "in", self.ids)], order=self._order)._ids
-            return self._browse(self.env, tuple(reversed(ids)) if reverse else ids, self._prefetch_ids)
+            return self._browse(
+                self.env, tuple(reversed(ids)) if reverse else ids, self._prefetch_ids
+            )
         if isinstance(key, str):
             specs = []
             for part in key.split(","):
@@ -465,8 +473,16 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
         if value is None or (field.type == "boolean" and not value):
             return
         column = SQL.identifier(field.column_name)
-        self.env.cr.execute(SQL("UPDATE %s SET %s = %s WHERE %s IS NULL",
-                                SQL.identifier(self._table), column, value, column), flush=False)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = %s WHERE %s IS NULL",
+                SQL.identifier(self._table),
+                column,
+                value,
+                column,
+            ),
+            flush=False,
+        )
 
     def _check_recursion(self, parent: str | None = None) -> bool:
         """Odoo 17's check for hierarchies: ``False`` if following ``parent`` (default
@@ -538,14 +554,21 @@ class TransientModel(Model):
         table = SQL.identifier(self._table)
         ids: list[int] = []
         if self._transient_max_hours:
-            cr.execute(SQL(
-                "SELECT id FROM %s WHERE COALESCE(write_date, create_date, "
-                "(now() AT TIME ZONE 'UTC'))::timestamp < (now() AT TIME ZONE 'UTC') - %s::interval",
-                table, f"{int(self._transient_max_hours * 3600)} seconds"))
+            cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE COALESCE(write_date, create_date, "
+                    "(now() AT TIME ZONE 'UTC'))::timestamp < (now() AT TIME ZONE 'UTC') - %s::interval",
+                    table,
+                    f"{int(self._transient_max_hours * 3600)} seconds",
+                )
+            )
             ids.extend(row[0] for row in cr.fetchall())
         if self._transient_max_count:
-            cr.execute(SQL("SELECT id FROM %s ORDER BY id DESC OFFSET %s", table,
-                           self._transient_max_count))
+            cr.execute(
+                SQL(
+                    "SELECT id FROM %s ORDER BY id DESC OFFSET %s", table, self._transient_max_count
+                )
+            )
             ids.extend(row[0] for row in cr.fetchall())
         if ids:
             self.sudo().browse(sorted(set(ids))).unlink()

@@ -47,12 +47,14 @@ class Query:
     def add_where(self, condition: SQL) -> None:
         self._where.append(condition)
 
-    def _add_join(self, kind: str, lhs_alias: str, lhs_column: str, table: str, rhs_column: str,
-                  link: str) -> str:
+    def _add_join(
+        self, kind: str, lhs_alias: str, lhs_column: str, table: str, rhs_column: str, link: str
+    ) -> str:
         alias = make_alias(lhs_alias, link)
         if alias not in self._joins:
-            condition = SQL("%s = %s", SQL.identifier(lhs_alias, lhs_column),
-                            SQL.identifier(alias, rhs_column))
+            condition = SQL(
+                "%s = %s", SQL.identifier(lhs_alias, lhs_column), SQL.identifier(alias, rhs_column)
+            )
             self._joins[alias] = (kind, table, condition)
         return alias
 
@@ -60,8 +62,9 @@ class Query:
         """INNER JOIN ``table`` on ``lhs_alias.lhs_column = alias.rhs_column``; its alias."""
         return self._add_join("JOIN", lhs_alias, lhs_column, table, rhs_column, link)
 
-    def left_join(self, lhs_alias: str, lhs_column: str, table: str, rhs_column: str,
-                  link: str) -> str:
+    def left_join(
+        self, lhs_alias: str, lhs_column: str, table: str, rhs_column: str, link: str
+    ) -> str:
         return self._add_join("LEFT JOIN", lhs_alias, lhs_column, table, rhs_column, link)
 
     # -- rendering -----------------------------------------------------------------------------
@@ -69,8 +72,14 @@ class Query:
     def from_clause(self) -> SQL:
         parts = [SQL("%s AS %s", SQL.identifier(self.table), SQL.identifier(self.alias))]
         for alias, (kind, table, condition) in self._joins.items():
-            parts.append(SQL(f"{kind} %s AS %s ON %s", SQL.identifier(table),
-                             SQL.identifier(alias), condition))
+            parts.append(
+                SQL(
+                    f"{kind} %s AS %s ON %s",
+                    SQL.identifier(table),
+                    SQL.identifier(alias),
+                    condition,
+                )
+            )
         return SQL(" ").join(parts)
 
     @property
@@ -85,8 +94,14 @@ class Query:
         """The whole SELECT statement; columns default to the id."""
         if not columns:
             columns = (SQL.identifier(self.alias, "id"),)
-        parts = [SQL("SELECT %s FROM %s WHERE %s", SQL(", ").join(columns), self.from_clause,
-                     self.where_clause)]
+        parts = [
+            SQL(
+                "SELECT %s FROM %s WHERE %s",
+                SQL(", ").join(columns),
+                self.from_clause,
+                self.where_clause,
+            )
+        ]
         if self.group_by is not None:
             parts.append(SQL("GROUP BY %s", self.group_by))
         if self.having is not None:

@@ -42,7 +42,9 @@ def import_module_package(name: str, path: Path) -> Any:
     qualified = f"erplite.addons.{name}"
     loaded = sys.modules.get(qualified)
     if loaded is not None:
-        if [str(Path(p).resolve()) for p in getattr(loaded, "__path__", [])] == [str(Path(path).resolve())]:
+        if [str(Path(p).resolve()) for p in getattr(loaded, "__path__", [])] == [
+            str(Path(path).resolve())
+        ]:
             return loaded
         # the same module name found in another folder (a new version of the module on
         # another addons path): forget the old code, its definitions included; registries
@@ -76,7 +78,13 @@ class Registry(Mapping):
 
     _lock = threading.RLock()
 
-    def __init__(self, dsn: str, addons_paths: Iterable[str | Path] = (), *, _modules: list[str] | None = None):
+    def __init__(
+        self,
+        dsn: str,
+        addons_paths: Iterable[str | Path] = (),
+        *,
+        _modules: list[str] | None = None,
+    ):
         self.dsn = dsn
         self.dbname = dbname_of(dsn)
         self.addons_paths = tuple(str(p) for p in addons_paths)
@@ -108,14 +116,26 @@ class Registry(Mapping):
             self.load(_modules)
 
     @classmethod
-    def new(cls, dsn: str, install: Iterable[str] = (), update: Iterable[str] = (),
-            addons_paths: Iterable[str | Path] = (), demo: bool = False) -> Registry:
+    def new(
+        cls,
+        dsn: str,
+        install: Iterable[str] = (),
+        update: Iterable[str] = (),
+        addons_paths: Iterable[str | Path] = (),
+        demo: bool = False,
+    ) -> Registry:
         """Initialise ``dsn`` if empty, install ``install`` and upgrade ``update`` (one
         transaction: a failure leaves the database as it was), and return the registry."""
         from erplite.loading.loader import load_modules
 
-        return load_modules(cls, dsn, install=tuple(install), update=tuple(update),
-                            addons_paths=tuple(addons_paths), demo=demo)
+        return load_modules(
+            cls,
+            dsn,
+            install=tuple(install),
+            update=tuple(update),
+            addons_paths=tuple(addons_paths),
+            demo=demo,
+        )
 
     # -- Mapping ------------------------------------------------------------------------------
     def __getitem__(self, model_name: str) -> type:
@@ -210,8 +230,10 @@ class Registry(Mapping):
                         raise TypeError(f"Field {field!r}: unknown comodel {field.comodel_name!r}")
                     inverse = comodel._fields.get(field.inverse_name)
                     if inverse is None:
-                        raise TypeError(f"Field {field!r}: no inverse field {field.inverse_name!r} "
-                                        f"on {field.comodel_name}")
+                        raise TypeError(
+                            f"Field {field!r}: no inverse field {field.inverse_name!r} "
+                            f"on {field.comodel_name}"
+                        )
                     inverses[inverse].append(field)
                 elif field.relational and field.comodel_name not in self.models:
                     raise TypeError(f"Field {field!r}: unknown comodel {field.comodel_name!r}")
@@ -249,9 +271,12 @@ class Registry(Mapping):
         if comodel is None:
             return []
         return [
-            other for other in comodel._fields.values()
-            if other.type == "many2many" and other.relation == field.relation
-            and other.column1 == field.column2 and other is not field
+            other
+            for other in comodel._fields.values()
+            if other.type == "many2many"
+            and other.relation == field.relation
+            and other.column1 == field.column2
+            and other is not field
         ]
 
     def get_trigger_tree(self, fields: Iterable[Any]) -> dict:

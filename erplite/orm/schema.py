@@ -22,9 +22,17 @@ _logger = logging.getLogger(__name__)
 
 # conversions PostgreSQL does without losing information
 _SAFE_CASTS = {
-    ("varchar", "text"), ("int4", "int8"), ("int4", "numeric"), ("int4", "float8"),
-    ("float8", "numeric"), ("numeric", "float8"), ("text", "varchar"), ("date", "timestamp"),
-    ("bool", "varchar"), ("int4", "varchar"), ("varchar", "jsonb"),
+    ("varchar", "text"),
+    ("int4", "int8"),
+    ("int4", "numeric"),
+    ("int4", "float8"),
+    ("float8", "numeric"),
+    ("numeric", "float8"),
+    ("text", "varchar"),
+    ("date", "timestamp"),
+    ("bool", "varchar"),
+    ("int4", "varchar"),
+    ("varchar", "jsonb"),
 }
 
 
@@ -36,32 +44,43 @@ class SchemaState:
     """A snapshot of the catalog: tables, columns, constraints and indexes."""
 
     def __init__(self, cr: Any):
-        cr.execute(SQL(
-            "SELECT c.relname, a.attname, t.typname, a.attnotnull, "
-            "       CASE WHEN a.atttypmod > 4 THEN a.atttypmod - 4 ELSE NULL END "
-            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-            "JOIN pg_type t ON t.oid = a.atttypid "
-            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
-        ), flush=False)
+        cr.execute(
+            SQL(
+                "SELECT c.relname, a.attname, t.typname, a.attnotnull, "
+                "       CASE WHEN a.atttypmod > 4 THEN a.atttypmod - 4 ELSE NULL END "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+                "JOIN pg_type t ON t.oid = a.atttypid "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')"
+            ),
+            flush=False,
+        )
         self.columns: dict[str, dict[str, tuple[str, bool, int | None]]] = {}
         for table, column, udt, notnull, size in cr.fetchall():
             self.columns.setdefault(table, {})[column] = (udt, notnull, size)
-        cr.execute(SQL(
-            "SELECT conname, conrelid::regclass::text, contype, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
-        ), flush=False)
-        self.constraints = {name: (table, kind, definition) for name, table, kind, definition in cr.fetchall()}
+        cr.execute(
+            SQL(
+                "SELECT conname, conrelid::regclass::text, contype, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+            ),
+            flush=False,
+        )
+        self.constraints = {
+            name: (table, kind, definition) for name, table, kind, definition in cr.fetchall()
+        }
         # the definition a constraint was declared with, kept as its comment (as Odoo does):
         # PostgreSQL normalises the text, so comparing with it is only a heuristic
-        cr.execute(SQL(
-            "SELECT conname, obj_description(oid, 'pg_constraint') FROM pg_constraint "
-            "WHERE connamespace = current_schema()::regnamespace AND contype IN ('c', 'u', 'x')"
-        ), flush=False)
+        cr.execute(
+            SQL(
+                "SELECT conname, obj_description(oid, 'pg_constraint') FROM pg_constraint "
+                "WHERE connamespace = current_schema()::regnamespace AND contype IN ('c', 'u', 'x')"
+            ),
+            flush=False,
+        )
         self.declared = {name: comment for name, comment in cr.fetchall() if comment}
-        cr.execute(SQL(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
-        ), flush=False)
+        cr.execute(
+            SQL("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"), flush=False
+        )
         self.indexes = {row[0] for row in cr.fetchall()}
         cr.execute(SQL("SELECT extname FROM pg_extension"), flush=False)
         self.extensions = {row[0] for row in cr.fetchall()}
@@ -82,15 +101,23 @@ def ensure_trigram(cr: Any, state: SchemaState) -> bool:
     return True
 
 
-def sync_models(cr: Any, registry: Any, model_names: list[str] | None = None,
-                new_columns: list[tuple[str, str]] | None = None) -> int:
+def sync_models(
+    cr: Any,
+    registry: Any,
+    model_names: list[str] | None = None,
+    new_columns: list[tuple[str, str]] | None = None,
+) -> int:
     """Bring the tables of ``model_names`` (default: all) in line; return the DDL count.
 
     ``new_columns``, when given, receives ``(model, field)`` for each column added to a table
     that already existed: its rows need the field's default (``BaseModel._init_column``)."""
     state = SchemaState(cr)
     names = model_names if model_names is not None else list(registry.models)
-    models = [registry.models[n] for n in names if registry.models[n]._auto and not registry.models[n]._abstract]
+    models = [
+        registry.models[n]
+        for n in names
+        if registry.models[n]._auto and not registry.models[n]._abstract
+    ]
     ddl = 0
     existing_tables = {model._table for model in models if state.has_table(model._table)}
     for model in models:
@@ -100,7 +127,9 @@ def sync_models(cr: Any, registry: Any, model_names: list[str] | None = None,
         ddl += count
         if new_columns is not None and model._table in existing_tables:
             new_columns.extend((model._name, name) for name in added)
-    trigram = any(getattr(f, "index", None) == "trigram" for m in models for f in m._fields.values())
+    trigram = any(
+        getattr(f, "index", None) == "trigram" for m in models for f in m._fields.values()
+    )
     has_trigram = ensure_trigram(cr, state) if trigram else False
     for model in models:
         ddl += _sync_foreign_keys(cr, state, registry, model)
@@ -115,14 +144,19 @@ def sync_models(cr: Any, registry: Any, model_names: list[str] | None = None,
 def _sync_table(cr: Any, state: SchemaState, model: Any) -> int:
     if state.has_table(model._table):
         return 0
-    cr.execute(SQL("CREATE TABLE %s (id SERIAL PRIMARY KEY)", SQL.identifier(model._table)), flush=False)
+    cr.execute(
+        SQL("CREATE TABLE %s (id SERIAL PRIMARY KEY)", SQL.identifier(model._table)), flush=False
+    )
     state.columns[model._table] = {"id": ("int4", True, None)}
     return 1
 
 
 def _column_fields(model: Any) -> list[Any]:
-    return [f for f in model._fields.values()
-            if f.store and f.column_type is not None and f.name != "id"]
+    return [
+        f
+        for f in model._fields.values()
+        if f.store and f.column_type is not None and f.name != "id"
+    ]
 
 
 def _sync_columns(cr: Any, state: SchemaState, model: Any) -> tuple[int, list[str]]:
@@ -150,14 +184,21 @@ def _sync_columns(cr: Any, state: SchemaState, model: Any) -> tuple[int, list[st
         if wants_not_null and not current[1]:
             cr.execute(SQL("SELECT 1 FROM %s WHERE %s IS NULL LIMIT 1", table, column), flush=False)
             if cr.fetchone() is None:
-                cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table, column), flush=False)
+                cr.execute(
+                    SQL("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", table, column), flush=False
+                )
                 existing[field.column_name] = (current[0], True, current[2])
                 ddl += 1
             else:
-                _logger.warning("%s.%s is required but has NULL values: NOT NULL not set",
-                                model._name, field.name)
+                _logger.warning(
+                    "%s.%s is required but has NULL values: NOT NULL not set",
+                    model._name,
+                    field.name,
+                )
         elif not wants_not_null and current[1]:
-            cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, column), flush=False)
+            cr.execute(
+                SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, column), flush=False
+            )
             existing[field.column_name] = (current[0], False, current[2])
             ddl += 1
     # columns no field uses any more (a field removed, a module uninstalled without dropping
@@ -165,8 +206,10 @@ def _sync_columns(cr: Any, state: SchemaState, model: Any) -> tuple[int, list[st
     used = {field.column_name for field in _column_fields(model)} | {"id"}
     for name, (udt, notnull, size) in list(existing.items()):
         if notnull and name not in used:
-            cr.execute(SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, SQL.identifier(name)),
-                       flush=False)
+            cr.execute(
+                SQL("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", table, SQL.identifier(name)),
+                flush=False,
+            )
             existing[name] = (udt, False, size)
             ddl += 1
     return ddl, added
@@ -187,14 +230,25 @@ def _change_type(cr: Any, model: Any, field: Any, current: tuple) -> int:
             f"from {old_udt}{f'({old_size})' if old_size else ''} to {sql_type} without losing "
             "data: write a migration script"
         )
-    cr.execute(SQL(f"ALTER TABLE %s ALTER COLUMN %s TYPE {sql_type} USING %s::{sql_type}",
-                   SQL.identifier(model._table), SQL.identifier(field.column_name),
-                   SQL.identifier(field.column_name)), flush=False)
+    cr.execute(
+        SQL(
+            f"ALTER TABLE %s ALTER COLUMN %s TYPE {sql_type} USING %s::{sql_type}",
+            SQL.identifier(model._table),
+            SQL.identifier(field.column_name),
+            SQL.identifier(field.column_name),
+        ),
+        flush=False,
+    )
     return 1
 
 
-_ONDELETE = {"set null": "SET NULL", "cascade": "CASCADE", "restrict": "RESTRICT",
-             "no action": "NO ACTION", "set default": "SET DEFAULT"}
+_ONDELETE = {
+    "set null": "SET NULL",
+    "cascade": "CASCADE",
+    "restrict": "RESTRICT",
+    "no action": "NO ACTION",
+    "set default": "SET DEFAULT",
+}
 
 
 def _fk_name(table: str, column: str) -> str:
@@ -212,17 +266,32 @@ def _sync_foreign_keys(cr: Any, state: SchemaState, registry: Any, model: Any) -
             continue
         name = _fk_name(model._table, field.column_name)
         action = _ONDELETE[field.ondelete]
-        wanted = f"FOREIGN KEY ({field.column_name}) REFERENCES {comodel._table}(id) ON DELETE {action}"
+        wanted = (
+            f"FOREIGN KEY ({field.column_name}) REFERENCES {comodel._table}(id) ON DELETE {action}"
+        )
         current = state.constraints.get(name)
         if current is not None and _same_fk(current[2], wanted):
             continue
         if current is not None:
-            cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(model._table),
-                           SQL.identifier(name)), flush=False)
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s DROP CONSTRAINT %s",
+                    SQL.identifier(model._table),
+                    SQL.identifier(name),
+                ),
+                flush=False,
+            )
             ddl += 1
-        cr.execute(SQL(f"ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s(id) ON DELETE {action}",
-                       SQL.identifier(model._table), SQL.identifier(name),
-                       SQL.identifier(field.column_name), SQL.identifier(comodel._table)), flush=False)
+        cr.execute(
+            SQL(
+                f"ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s(id) ON DELETE {action}",
+                SQL.identifier(model._table),
+                SQL.identifier(name),
+                SQL.identifier(field.column_name),
+                SQL.identifier(comodel._table),
+            ),
+            flush=False,
+        )
         state.constraints[name] = (model._table, "f", wanted)
         ddl += 1
     return ddl
@@ -245,8 +314,12 @@ def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) ->
     ddl = 0
     for field in _column_fields(model):
         index = field.index
-        if field.type == "many2one" and index is None and field.store \
-                and field.name not in ("create_uid", "write_uid"):
+        if (
+            field.type == "many2one"
+            and index is None
+            and field.store
+            and field.name not in ("create_uid", "write_uid")
+        ):
             # every many2one is indexed: joins, rules and one2many reads go through it; not the
             # magic user columns (as in Odoo), which every INSERT would pay for
             index = True
@@ -258,9 +331,15 @@ def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) ->
             else:
                 name = _index_name(model._table, field.column_name, "trigram")
                 if name not in state.indexes:
-                    cr.execute(SQL("CREATE INDEX %s ON %s USING gin (%s gin_trgm_ops)",
-                                   SQL.identifier(name), SQL.identifier(model._table),
-                                   SQL.identifier(field.column_name)), flush=False)
+                    cr.execute(
+                        SQL(
+                            "CREATE INDEX %s ON %s USING gin (%s gin_trgm_ops)",
+                            SQL.identifier(name),
+                            SQL.identifier(model._table),
+                            SQL.identifier(field.column_name),
+                        ),
+                        flush=False,
+                    )
                     state.indexes.add(name)
                     ddl += 1
                 continue
@@ -268,11 +347,25 @@ def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) ->
         if name in state.indexes:
             continue
         if field.name == "parent_path":
-            cr.execute(SQL("CREATE INDEX %s ON %s (%s text_pattern_ops)", SQL.identifier(name),
-                           SQL.identifier(model._table), SQL.identifier(field.column_name)), flush=False)
+            cr.execute(
+                SQL(
+                    "CREATE INDEX %s ON %s (%s text_pattern_ops)",
+                    SQL.identifier(name),
+                    SQL.identifier(model._table),
+                    SQL.identifier(field.column_name),
+                ),
+                flush=False,
+            )
         else:
-            cr.execute(SQL("CREATE INDEX %s ON %s (%s)", SQL.identifier(name),
-                           SQL.identifier(model._table), SQL.identifier(field.column_name)), flush=False)
+            cr.execute(
+                SQL(
+                    "CREATE INDEX %s ON %s (%s)",
+                    SQL.identifier(name),
+                    SQL.identifier(model._table),
+                    SQL.identifier(field.column_name),
+                ),
+                flush=False,
+            )
         state.indexes.add(name)
         ddl += 1
     return ddl
@@ -293,16 +386,38 @@ def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
                 continue
             elif _equivalent_constraint(current[2], definition):
                 continue
-            cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(model._table),
-                           SQL.identifier(conname)), flush=False)
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s DROP CONSTRAINT %s",
+                    SQL.identifier(model._table),
+                    SQL.identifier(conname),
+                ),
+                flush=False,
+            )
             ddl += 1
         # the definition is code of the module (like a column type), never input
-        cr.execute(SQL(f"ALTER TABLE %s ADD CONSTRAINT %s {definition}",
-                       SQL.identifier(model._table), SQL.identifier(conname)), flush=False)
-        cr.execute(SQL("COMMENT ON CONSTRAINT %s ON %s IS %s", SQL.identifier(conname),
-                       SQL.identifier(model._table), sql.Literal(definition)), flush=False)
+        cr.execute(
+            SQL(
+                f"ALTER TABLE %s ADD CONSTRAINT %s {definition}",
+                SQL.identifier(model._table),
+                SQL.identifier(conname),
+            ),
+            flush=False,
+        )
+        cr.execute(
+            SQL(
+                "COMMENT ON CONSTRAINT %s ON %s IS %s",
+                SQL.identifier(conname),
+                SQL.identifier(model._table),
+                sql.Literal(definition),
+            ),
+            flush=False,
+        )
         state.declared[conname] = definition.replace("%%", "%")
-        cr.execute(SQL("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s", conname), flush=False)
+        cr.execute(
+            SQL("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s", conname),
+            flush=False,
+        )
         row = cr.fetchone()
         state.constraints[conname] = (model._table, "x", row[0] if row else definition)
         ddl += 1
@@ -323,16 +438,33 @@ def _sync_relations(cr: Any, state: SchemaState, registry: Any, model: Any) -> i
         if state.has_table(relation):
             continue
         comodel = registry.models[field.comodel_name]
-        cr.execute(SQL(
-            "CREATE TABLE %s (%s integer NOT NULL REFERENCES %s(id) ON DELETE CASCADE, "
-            "%s integer NOT NULL REFERENCES %s(id) ON DELETE CASCADE, PRIMARY KEY (%s, %s))",
-            SQL.identifier(relation), SQL.identifier(field.column1), SQL.identifier(model._table),
-            SQL.identifier(field.column2), SQL.identifier(comodel._table),
-            SQL.identifier(field.column1), SQL.identifier(field.column2),
-        ), flush=False)
-        cr.execute(SQL("CREATE INDEX %s ON %s (%s, %s)",
-                       SQL.identifier(_index_name(relation, field.column2)), SQL.identifier(relation),
-                       SQL.identifier(field.column2), SQL.identifier(field.column1)), flush=False)
-        state.columns[relation] = {field.column1: ("int4", True, None), field.column2: ("int4", True, None)}
+        cr.execute(
+            SQL(
+                "CREATE TABLE %s (%s integer NOT NULL REFERENCES %s(id) ON DELETE CASCADE, "
+                "%s integer NOT NULL REFERENCES %s(id) ON DELETE CASCADE, PRIMARY KEY (%s, %s))",
+                SQL.identifier(relation),
+                SQL.identifier(field.column1),
+                SQL.identifier(model._table),
+                SQL.identifier(field.column2),
+                SQL.identifier(comodel._table),
+                SQL.identifier(field.column1),
+                SQL.identifier(field.column2),
+            ),
+            flush=False,
+        )
+        cr.execute(
+            SQL(
+                "CREATE INDEX %s ON %s (%s, %s)",
+                SQL.identifier(_index_name(relation, field.column2)),
+                SQL.identifier(relation),
+                SQL.identifier(field.column2),
+                SQL.identifier(field.column1),
+            ),
+            flush=False,
+        )
+        state.columns[relation] = {
+            field.column1: ("int4", True, None),
+            field.column2: ("int4", True, None),
+        }
         ddl += 2
     return ddl

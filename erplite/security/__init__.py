@@ -116,7 +116,9 @@ def invalidate_access_cache(env: Any) -> None:
 
 def ensure_signal_sequence(cr: Any) -> None:
     """Create the sequence signalling security changes between processes (idempotent)."""
-    cr.execute(SQL("CREATE SEQUENCE IF NOT EXISTS %s", SQL.identifier(SIGNAL_SEQUENCE)), flush=False)
+    cr.execute(
+        SQL("CREATE SEQUENCE IF NOT EXISTS %s", SQL.identifier(SIGNAL_SEQUENCE)), flush=False
+    )
 
 
 def _signal_change(registry: Any) -> None:
@@ -134,8 +136,9 @@ def _signal_change(registry: Any) -> None:
 def check_access_signal(registry: Any, cr: Any) -> bool:
     """Drop the process's cached security answers if another process changed security data
     since they were cached (one query). Returns whether the cache was dropped."""
-    cr.execute(SQL("SELECT last_value, is_called FROM %s", SQL.identifier(SIGNAL_SEQUENCE)),
-               flush=False)
+    cr.execute(
+        SQL("SELECT last_value, is_called FROM %s", SQL.identifier(SIGNAL_SEQUENCE)), flush=False
+    )
     last_value, is_called = cr.fetchone()
     value = last_value if is_called else 0
     known = getattr(registry, "access_signal", None)
@@ -159,11 +162,16 @@ def user_group_ids(env: Any, uid: int) -> frozenset[int]:
     if groups is None:
         if "res.groups" not in env.registry.models:
             return frozenset()
-        env.cr.execute(SQL(
-            "WITH RECURSIVE g(id) AS ("
-            " SELECT gid FROM res_groups_users_rel WHERE uid = %s"
-            " UNION SELECT r.hid FROM res_groups_implied_rel r JOIN g ON r.gid = g.id"
-            ") SELECT id FROM g", uid), flush=False)
+        env.cr.execute(
+            SQL(
+                "WITH RECURSIVE g(id) AS ("
+                " SELECT gid FROM res_groups_users_rel WHERE uid = %s"
+                " UNION SELECT r.hid FROM res_groups_implied_rel r JOIN g ON r.gid = g.id"
+                ") SELECT id FROM g",
+                uid,
+            ),
+            flush=False,
+        )
         groups = frozenset(row[0] for row in env.cr.fetchall())
         cache[key] = groups
     return groups
@@ -176,8 +184,9 @@ def group_id(env: Any, xml_id: str) -> int | None:
     if key not in cache:
         if "." not in xml_id:
             raise ValueError(f"External ID must be fully qualified: {xml_id!r}")
-        model, res_id = env["ir.model.data"].sudo()._xmlid_to_res_model_res_id(
-            xml_id, raise_if_not_found=False)
+        model, res_id = (
+            env["ir.model.data"].sudo()._xmlid_to_res_model_res_id(xml_id, raise_if_not_found=False)
+        )
         cache[key] = res_id if model == "res.groups" else None
     return cache[key]
 
@@ -234,11 +243,17 @@ def check_model_access(env: Any, model_name: str, mode: str, raise_exception: bo
             _flush_security_data(env)
             groups = sorted(user_group_ids(env, env.uid))
             column = SQL.identifier("a", f"perm_{mode}")
-            env.cr.execute(SQL(
-                "SELECT 1 FROM ir_model_access a JOIN ir_model m ON m.id = a.model_id "
-                "WHERE m.model = %s AND a.active AND %s "
-                "AND (a.group_id IS NULL OR a.group_id = ANY(%s)) LIMIT 1",
-                model_name, column, groups), flush=False)
+            env.cr.execute(
+                SQL(
+                    "SELECT 1 FROM ir_model_access a JOIN ir_model m ON m.id = a.model_id "
+                    "WHERE m.model = %s AND a.active AND %s "
+                    "AND (a.group_id IS NULL OR a.group_id = ANY(%s)) LIMIT 1",
+                    model_name,
+                    column,
+                    groups,
+                ),
+                flush=False,
+            )
             allowed = env.cr.fetchone() is not None
         cache[key] = allowed
     if not allowed and raise_exception:
@@ -248,26 +263,37 @@ def check_model_access(env: Any, model_name: str, mode: str, raise_exception: bo
 
 def _model_access_error(env: Any, model_name: str, mode: str) -> AccessError:
     """Odoo's message: the operation refused, the groups that would allow it, what to do."""
-    message = (f"You are not allowed to {_VERBS[mode]} '{_model_label(env, model_name)}' "
-               f"({model_name}) records.")
-    _logger.info("Access Denied by ACLs for operation: %s, uid: %s, model: %s",
-                 mode, env.uid, model_name)
+    message = (
+        f"You are not allowed to {_VERBS[mode]} '{_model_label(env, model_name)}' "
+        f"({model_name}) records."
+    )
+    _logger.info(
+        "Access Denied by ACLs for operation: %s, uid: %s, model: %s", mode, env.uid, model_name
+    )
     names: list[str] = []
     if "ir.model.access" in env.registry.models:
         _flush_security_data(env)
         column = SQL.identifier("a", f"perm_{mode}")
-        env.cr.execute(SQL(
-            "SELECT DISTINCT a.group_id FROM ir_model_access a JOIN ir_model m ON m.id = a.model_id "
-            "WHERE m.model = %s AND a.active AND %s AND a.group_id IS NOT NULL",
-            model_name, column), flush=False)
+        env.cr.execute(
+            SQL(
+                "SELECT DISTINCT a.group_id FROM ir_model_access a JOIN ir_model m ON m.id = a.model_id "
+                "WHERE m.model = %s AND a.active AND %s AND a.group_id IS NOT NULL",
+                model_name,
+                column,
+            ),
+            flush=False,
+        )
         ids = [row[0] for row in env.cr.fetchall()]
         names = sorted(env(su=True)["res.groups"].browse(ids).mapped("full_name"))
     if names:
         info = "This operation is allowed for the following groups:\n" + "\n".join(
-            f"\t- {name}" for name in names)
+            f"\t- {name}" for name in names
+        )
     else:
         info = "No group currently allows this operation."
-    return AccessError(f"{message}\n\n{info}\n\nContact your administrator to request access if necessary.")
+    return AccessError(
+        f"{message}\n\n{info}\n\nContact your administrator to request access if necessary."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,10 +306,25 @@ class RecordProxy:
     ``user.company_ids.ids``, ``user.partner_id.id`` and the like. A proxy used as a value
     in a domain stands for its ids."""
 
-    _safe_eval_attributes = frozenset({
-        "id", "ids", "company_id", "company_ids", "partner_id", "groups_id", "login", "name",
-        "commercial_partner_id", "parent_id", "employee_ids", "email", "share", "lang", "tz",
-    })
+    _safe_eval_attributes = frozenset(
+        {
+            "id",
+            "ids",
+            "company_id",
+            "company_ids",
+            "partner_id",
+            "groups_id",
+            "login",
+            "name",
+            "commercial_partner_id",
+            "parent_id",
+            "employee_ids",
+            "email",
+            "share",
+            "lang",
+            "tz",
+        }
+    )
 
     def __init__(self, record: Any):
         self._record = record
@@ -319,7 +360,10 @@ class RecordProxy:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RecordProxy):
-            return self._record._name == other._record._name and self._record._ids == other._record._ids
+            return (
+                self._record._name == other._record._name
+                and self._record._ids == other._record._ids
+            )
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -336,11 +380,13 @@ def _eval_context(env: Any) -> dict:
 
     user = env(su=True)["res.users"].browse(env.uid)
     context = date_context()
-    context.update({
-        "user": RecordProxy(user),
-        "company_id": env.company.id,
-        "company_ids": list(env.companies.ids),
-    })
+    context.update(
+        {
+            "user": RecordProxy(user),
+            "company_id": env.company.id,
+            "company_ids": list(env.companies.ids),
+        }
+    )
     return context
 
 
@@ -374,12 +420,19 @@ def _rules(env: Any, model_name: str, mode: str) -> list[tuple[int, str, str, bo
     _flush_security_data(env)
     groups = sorted(user_group_ids(env, env.uid))
     column = SQL.identifier("r", f"perm_{mode}")
-    env.cr.execute(SQL(
-        "SELECT r.id, r.name, r.domain_force, r.global_ FROM ir_rule r "
-        "JOIN ir_model m ON m.id = r.model_id "
-        "WHERE m.model = %s AND r.active AND %s AND (r.global_ OR EXISTS ("
-        " SELECT 1 FROM rule_group_rel g WHERE g.rule_group_id = r.id AND g.group_id = ANY(%s)"
-        ")) ORDER BY r.id", model_name, column, groups), flush=False)
+    env.cr.execute(
+        SQL(
+            "SELECT r.id, r.name, r.domain_force, r.global_ FROM ir_rule r "
+            "JOIN ir_model m ON m.id = r.model_id "
+            "WHERE m.model = %s AND r.active AND %s AND (r.global_ OR EXISTS ("
+            " SELECT 1 FROM rule_group_rel g WHERE g.rule_group_id = r.id AND g.group_id = ANY(%s)"
+            ")) ORDER BY r.id",
+            model_name,
+            column,
+            groups,
+        ),
+        flush=False,
+    )
     return env.cr.fetchall()
 
 
@@ -419,8 +472,9 @@ def rule_domain(env: Any, model_name: str, mode: str = "read") -> list | None:
     eval_context = _eval_context(env)
     global_domains, group_domains = [], []
     for rule_id, name, domain_force, is_global in rules:
-        domain = safe_eval_domain(domain_force or "[]", eval_context,
-                                  filename=f"ir.rule {rule_id} ({name})")
+        domain = safe_eval_domain(
+            domain_force or "[]", eval_context, filename=f"ir.rule {rule_id} ({name})"
+        )
         domain = _plain_values(domain) or [(1, "=", 1)]
         (global_domains if is_global else group_domains).append(domain)
     parts = list(global_domains)
@@ -483,8 +537,13 @@ def make_access_error(records: Any, mode: str) -> AccessError:
     ``base.group_no_one`` (technical features) also get the records and the rules."""
     env = records.env
     model = records._name
-    _logger.info("Access Denied by record rules for operation: %s on record ids: %r, uid: %s, "
-                 "model: %s", mode, list(records._ids[:6]), env.uid, model)
+    _logger.info(
+        "Access Denied by record rules for operation: %s on record ids: %r, uid: %s, model: %s",
+        mode,
+        list(records._ids[:6]),
+        env.uid,
+        model,
+    )
     user = env(su=True)["res.users"].browse(env.uid)
     user_description = f"{user.name} (id={env.uid})"
     message = (
@@ -492,12 +551,15 @@ def make_access_error(records: Any, mode: str) -> AccessError:
         f"Sorry, {user_description} doesn't have '{mode}' access to:\n"
         f"- {_model_label(env, model)} ({model})"
     )
-    resolution = ("If you really, really need access, perhaps you can win over your friendly "
-                  "administrator with a batch of freshly baked cookies.")
+    resolution = (
+        "If you really, really need access, perhaps you can win over your friendly "
+        "administrator with a batch of freshly baked cookies."
+    )
     if has_group(env, env.uid, "base.group_no_one") and has_group(env, env.uid, "base.group_user"):
-        names = [name or f"#{rule_id}" for rule_id, name, _domain, _global in _rules(env, model, mode)]
-        message += (f"\n\nRecords: {list(records._ids[:6])}"
-                    f"{'...' if len(records._ids) > 6 else ''}")
+        names = [
+            name or f"#{rule_id}" for rule_id, name, _domain, _global in _rules(env, model, mode)
+        ]
+        message += f"\n\nRecords: {list(records._ids[:6])}{'...' if len(records._ids) > 6 else ''}"
         if names:
             message += "\n\nBlame the following rules:\n" + "\n".join(f"- {n}" for n in names)
     return AccessError(f"{message}\n\n{resolution}")
@@ -532,8 +594,13 @@ def check_field_access(model: Any, field_names: Any, mode: str) -> None:
         if field is not None and field.groups and not field_accessible(env, field):
             refused.append(name)
     if refused:
-        _logger.info("Access Denied by fields groups for operation: %s, uid: %s, model: %s, "
-                     "fields: %s", mode, env.uid, model._name, ", ".join(refused))
+        _logger.info(
+            "Access Denied by fields groups for operation: %s, uid: %s, model: %s, fields: %s",
+            mode,
+            env.uid,
+            model._name,
+            ", ".join(refused),
+        )
         raise AccessError(
             "The requested operation can not be completed due to security restrictions.\n\n"
             f"Document type: {_model_label(env, model._name)} ({model._name})\n"
@@ -543,8 +610,21 @@ def check_field_access(model: Any, field_names: Any, mode: str) -> None:
 
 
 __all__ = [
-    "SecondFactorRequired", "check_model_access", "rule_domain", "rule_tree", "rule_sql",
-    "has_rules", "make_access_error", "field_accessible", "check_field_access",
-    "user_group_ids", "group_id", "has_group", "has_groups", "RecordProxy",
-    "invalidate_access_cache", "check_access_signal", "ensure_signal_sequence",
+    "SecondFactorRequired",
+    "check_model_access",
+    "rule_domain",
+    "rule_tree",
+    "rule_sql",
+    "has_rules",
+    "make_access_error",
+    "field_accessible",
+    "check_field_access",
+    "user_group_ids",
+    "group_id",
+    "has_group",
+    "has_groups",
+    "RecordProxy",
+    "invalidate_access_cache",
+    "check_access_signal",
+    "ensure_signal_sequence",
 ]

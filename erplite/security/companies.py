@@ -36,8 +36,12 @@ def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
     fields = []
     for name in names:
         field = records._fields.get(name)
-        if (field is not None and field.relational and getattr(field, "check_company", False)
-                and "company_id" in env[field.comodel_name]._fields):
+        if (
+            field is not None
+            and field.relational
+            and getattr(field, "check_company", False)
+            and "company_id" in env[field.comodel_name]._fields
+        ):
             fields.append(field)
     if not fields:
         return
@@ -48,7 +52,9 @@ def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
             corecords = record[field.name]
             if not corecords:
                 continue
-            refused = corecords.filtered(lambda target, company=company: not _compatible(target, company))
+            refused = corecords.filtered(
+                lambda target, company=company: not _compatible(target, company)
+            )
             if refused:
                 inconsistencies.append((record, field, company, refused))
     if not inconsistencies:
@@ -57,12 +63,16 @@ def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
     for record, field, company, refused in inconsistencies[:MAX_LISTED]:
         values = ", ".join(repr(target.display_name) for target in refused)
         if record._name == "res.company":
-            lines.append(f"- Record is company {record.display_name!r} and {field.string!r} "
-                         f"({field.name}: {values}) belongs to another company.")
+            lines.append(
+                f"- Record is company {record.display_name!r} and {field.string!r} "
+                f"({field.name}: {values}) belongs to another company."
+            )
         else:
             company_name = company.display_name if company else False
-            lines.append(f"- {record.display_name!r} belongs to company {company_name!r} and "
-                         f"{field.string!r} ({field.name}: {values}) belongs to another company.")
+            lines.append(
+                f"- {record.display_name!r} belongs to company {company_name!r} and "
+                f"{field.string!r} ({field.name}: {values}) belongs to another company."
+            )
     raise UserError("\n".join(lines))
 
 

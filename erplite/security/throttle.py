@@ -166,9 +166,7 @@ class LoginThrottle:
         wait = max((self.remaining(failures, last, now) for failures, last in rows), default=0.0)
         return wait, len(rows)
 
-    def check(
-        self, cr, login: str | None, address: str | None, now: datetime | None = None
-    ) -> int:
+    def check(self, cr, login: str | None, address: str | None, now: datetime | None = None) -> int:
         """Raise :class:`AccessDenied` if the login or the address is blocked.
 
         The exception carries ``retry_after`` (seconds), e.g. for an HTTP ``Retry-After``.

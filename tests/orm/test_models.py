@@ -353,8 +353,12 @@ def test_transient_vacuum(env):
     Wizard = env["test_orm.wizard"]
     old, fresh = Wizard.create([{"name": "old"}, {"name": "fresh"}])
     env.flush_all()
-    env.cr.execute(SQL("UPDATE test_orm_wizard SET write_date = write_date - interval '2 hours' "
-                       "WHERE id = %s", old.id))
+    env.cr.execute(
+        SQL(
+            "UPDATE test_orm_wizard SET write_date = write_date - interval '2 hours' WHERE id = %s",
+            old.id,
+        )
+    )
     env.invalidate_all()
     Wizard._transient_vacuum()
     assert not old.exists()

@@ -19,8 +19,12 @@ def make_user(env: Any) -> Any:
     user (login made unique) in ``env``'s transaction."""
     counter = iter(range(1, 10_000))
 
-    def make(groups: tuple[str, ...] = ("base.group_user",), company: Any = None,
-             companies: Any = None, **vals: Any) -> Any:
+    def make(
+        groups: tuple[str, ...] = ("base.group_user",),
+        company: Any = None,
+        companies: Any = None,
+        **vals: Any,
+    ) -> Any:
         company = company or env.ref("base.main_company")
         companies = companies if companies is not None else company
         values = {
@@ -49,5 +53,6 @@ def throttle_cleanup(registry: Any) -> Iterator[list[str]]:
     yield used
     keys = [f"login:{value.lower()}" for value in used] + [f"ip:{value}" for value in used]
     with registry.cursor() as cr:
-        cr.execute(sql.SQL("DELETE FROM {} WHERE key = ANY(%s)").format(sql.Identifier(TABLE_NAME)),
-                   [keys])
+        cr.execute(
+            sql.SQL("DELETE FROM {} WHERE key = ANY(%s)").format(sql.Identifier(TABLE_NAME)), [keys]
+        )

@@ -26,17 +26,23 @@ def test_no_matching_right_means_no_access(env, make_user):
         env[DOC].with_user(user).search([])
     message = str(info.value)
     assert message.startswith(
-        "You are not allowed to access 'Secured Document' (test_security.document) records.")
+        "You are not allowed to access 'Secured Document' (test_security.document) records."
+    )
     assert "This operation is allowed for the following groups:\n" in message
     assert "\t- Security tests / Editor" in message and "\t- Security tests / Reader" in message
     assert message.endswith("Contact your administrator to request access if necessary.")
 
 
-@pytest.mark.parametrize("mode,verb", [("write", "modify"), ("create", "create"), ("unlink", "delete")])
+@pytest.mark.parametrize(
+    "mode,verb", [("write", "modify"), ("create", "create"), ("unlink", "delete")]
+)
 def test_refusal_wording_per_mode(env, make_user, mode, verb):
     user = make_user(groups=("base.group_user", "test_security.group_reader"))
-    with pytest.raises(AccessError, match=f"^You are not allowed to {verb} 'Secured Document' "
-                                          r"\(test_security.document\) records\."):
+    with pytest.raises(
+        AccessError,
+        match=f"^You are not allowed to {verb} 'Secured Document' "
+        r"\(test_security.document\) records\.",
+    ):
         env[DOC].with_user(user).check_access_rights(mode)
 
 
@@ -45,8 +51,9 @@ def test_no_group_allows_it_message(env, make_user):
     with pytest.raises(AccessError) as info:
         env["ir.model.access"].with_user(user).check_access_rights("unlink")
     assert "\t- Administration / Settings" in str(info.value)
-    env["ir.model.access"].search([("model_id.model", "=", "test_security.tag"),
-                                   ("perm_unlink", "=", True)]).write({"perm_unlink": False})
+    env["ir.model.access"].search(
+        [("model_id.model", "=", "test_security.tag"), ("perm_unlink", "=", True)]
+    ).write({"perm_unlink": False})
     with pytest.raises(AccessError, match="No group currently allows this operation."):
         env["test_security.tag"].with_user(user).check_access_rights("unlink")
 
@@ -54,7 +61,9 @@ def test_no_group_allows_it_message(env, make_user):
 def test_rights_add_up_over_groups(env, make_user):
     reader = make_user(groups=("base.group_user", "test_security.group_reader"))
     deleter = make_user(groups=("base.group_user", "test_security.group_deleter"))
-    both = make_user(groups=("base.group_user", "test_security.group_reader", "test_security.group_deleter"))
+    both = make_user(
+        groups=("base.group_user", "test_security.group_reader", "test_security.group_deleter")
+    )
     assert rights(env, reader) == {"read"}
     assert rights(env, deleter) == {"unlink"}
     assert rights(env, both) == {"read", "unlink"}
@@ -66,7 +75,9 @@ def test_implied_groups_grant_their_rights(env, make_user):
     assert rights(env, manager) == {"read", "write", "create", "unlink"}
     assert can(env, manager, "test_security.restricted", "read")
     # implications are transitive: a group implying the manager group grants it all
-    boss = env["res.groups"].create({"name": "Boss", "implied_ids": [(4, env.ref("test_security.group_manager").id)]})
+    boss = env["res.groups"].create(
+        {"name": "Boss", "implied_ids": [(4, env.ref("test_security.group_manager").id)]}
+    )
     user = make_user(groups=("base.group_user",))
     user.write({"groups_id": [(4, boss.id)]})
     assert rights(env, user) == {"read", "write", "create", "unlink"}
@@ -126,15 +137,18 @@ def test_cache_follows_group_users_changes(env, make_user):
 def test_cache_follows_implication_changes(env, make_user):
     user = make_user(groups=("base.group_user", "test_security.group_secret"))
     assert not can(env, user, DOC, "read")
-    env.ref("test_security.group_secret").write({"implied_ids": [(4, env.ref("test_security.group_reader").id)]})
+    env.ref("test_security.group_secret").write(
+        {"implied_ids": [(4, env.ref("test_security.group_reader").id)]}
+    )
     assert can(env, user, DOC, "read")
 
 
 def test_cache_follows_access_rows(env, make_user):
     user = make_user()
     assert not can(env, user, DOC, "read")
-    access = env["ir.model.access"].create({
-        "name": "everyone reads", "model_id": env["ir.model"]._get_id(DOC), "perm_read": True})
+    access = env["ir.model.access"].create(
+        {"name": "everyone reads", "model_id": env["ir.model"]._get_id(DOC), "perm_read": True}
+    )
     assert can(env, user, DOC, "read")
     access.write({"perm_read": False, "perm_write": True})
     assert not can(env, user, DOC, "read") and can(env, user, DOC, "write")
@@ -144,8 +158,14 @@ def test_cache_follows_access_rows(env, make_user):
 
 def test_group_deletion_drops_its_rights(env, make_user):
     group = env["res.groups"].create({"name": "Temporary"})
-    env["ir.model.access"].create({"name": "tmp", "model_id": env["ir.model"]._get_id(DOC),
-                                   "group_id": group.id, "perm_read": True})
+    env["ir.model.access"].create(
+        {
+            "name": "tmp",
+            "model_id": env["ir.model"]._get_id(DOC),
+            "group_id": group.id,
+            "perm_read": True,
+        }
+    )
     user = make_user(groups=("base.group_user",))
     user.write({"groups_id": [(4, group.id)]})
     assert can(env, user, DOC, "read")
@@ -168,7 +188,11 @@ def test_uncommitted_changes_do_not_leak_to_other_transactions(registry):
         assert env1[DOC].with_user(public).check_access_rights("read", raise_exception=False)
         with registry.cursor() as cr2:
             env2 = api.Environment(cr2, 1, {})
-            assert not env2[DOC].with_user(public.id).check_access_rights("read", raise_exception=False)
+            assert (
+                not env2[DOC]
+                .with_user(public.id)
+                .check_access_rights("read", raise_exception=False)
+            )
         assert env1[DOC].with_user(public).check_access_rights("read", raise_exception=False)
     finally:
         cr1.rollback()

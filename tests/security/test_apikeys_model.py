@@ -47,7 +47,10 @@ def test_check_credentials(env, user):
     keys = env[KEYS]
     assert keys._check_credentials(scope="rpc", key=key) == user.id
     assert keys._check_credentials(scope="other", key=key) is None
-    assert keys._check_credentials(scope="rpc", key=key[:-1] + ("0" if key[-1] != "0" else "1")) is None
+    assert (
+        keys._check_credentials(scope="rpc", key=key[:-1] + ("0" if key[-1] != "0" else "1"))
+        is None
+    )
     assert keys._check_credentials(scope="rpc", key="") is None
     unscoped = generate(env, user, scope=None)
     assert keys._check_credentials(scope="anything", key=unscoped) == user.id

@@ -61,9 +61,14 @@ def test_one_message_whatever_was_wrong(env, alice, make_user, throttle_cleanup)
     inactive.write({"active": False})
     throttle_cleanup.extend([inactive.login, "nobody-at-all", "__system__"])
     messages = set()
-    for login, password in [(alice.login, "wrong"), ("nobody-at-all", "correct horse"),
-                            (inactive.login, "correct horse"), (alice.login, ""),
-                            ("", "correct horse"), ("__system__", "x")]:
+    for login, password in [
+        (alice.login, "wrong"),
+        ("nobody-at-all", "correct horse"),
+        (inactive.login, "correct horse"),
+        (alice.login, ""),
+        ("", "correct horse"),
+        ("__system__", "x"),
+    ]:
         with pytest.raises(AccessDenied) as info:
             authenticate(env, login, password)
         messages.add(str(info.value))
@@ -72,17 +77,22 @@ def test_one_message_whatever_was_wrong(env, alice, make_user, throttle_cleanup)
 
 
 def test_malformed_credentials_are_plain_refusals(env, alice):
-    for login, password, agent in [(42, "correct horse", {}), (alice.login, None, {}),
-                                   (alice.login, ["correct horse"], {}),
-                                   (None, None, {"REMOTE_ADDR": 7})]:
+    for login, password, agent in [
+        (42, "correct horse", {}),
+        (alice.login, None, {}),
+        (alice.login, ["correct horse"], {}),
+        (None, None, {"REMOTE_ADDR": 7}),
+    ]:
         with pytest.raises(AccessDenied) as info:
             env["res.users"].authenticate(DB, login, password, agent)
         assert str(info.value) == str(AccessDenied())
 
 
 def test_hash_rehashed_when_the_scheme_changes(env, alice):
-    old = "pbkdf2:sha256:1000$saltsalt$" + __import__("hashlib").pbkdf2_hmac(
-        "sha256", b"legacy", b"saltsalt", 1000).hex()
+    old = (
+        "pbkdf2:sha256:1000$saltsalt$"
+        + __import__("hashlib").pbkdf2_hmac("sha256", b"legacy", b"saltsalt", 1000).hex()
+    )
     assert passwords.verify_password("legacy", old)
     env.cr.execute(SQL("UPDATE res_users SET password = %s WHERE id = %s", old, alice.id))
     assert authenticate(env, alice.login, "legacy") == alice.id
@@ -104,15 +114,23 @@ def test_session_token_changes_with_credentials(env, alice):
 
 def _failures(registry, key):
     with registry.cursor() as cr:
-        cr.execute(sql.SQL("SELECT failures FROM {} WHERE key = %s").format(sql.Identifier(TABLE_NAME)), [key])
+        cr.execute(
+            sql.SQL("SELECT failures FROM {} WHERE key = %s").format(sql.Identifier(TABLE_NAME)),
+            [key],
+        )
         row = cr.fetchone()
     return row[0] if row else 0
 
 
 def _age_failures(registry, keys, seconds):
     with registry.cursor() as cr:
-        cr.execute(sql.SQL("UPDATE {} SET last_failure = last_failure - make_interval(secs => %s) "
-                           "WHERE key = ANY(%s)").format(sql.Identifier(TABLE_NAME)), [seconds, keys])
+        cr.execute(
+            sql.SQL(
+                "UPDATE {} SET last_failure = last_failure - make_interval(secs => %s) "
+                "WHERE key = ANY(%s)"
+            ).format(sql.Identifier(TABLE_NAME)),
+            [seconds, keys],
+        )
 
 
 def test_failures_survive_the_rollback_and_throttle_the_login(env, registry, alice):

@@ -27,8 +27,13 @@ def test_su_flags(env, make_user):
 def test_sudo_bypasses_rights_rules_and_field_groups(env, make_user):
     user = make_user(groups=())
     record = env[DOC].create({"name": "x", "secret": "s"})
-    env["ir.rule"].create({"name": "nothing", "model_id": env["ir.model"]._get_id(DOC),
-                           "domain_force": "[(0, '=', 1)]"})
+    env["ir.rule"].create(
+        {
+            "name": "nothing",
+            "model_id": env["ir.model"]._get_id(DOC),
+            "domain_force": "[(0, '=', 1)]",
+        }
+    )
     with pytest.raises(AccessError):
         record.with_user(user).read(["name"])
     assert record.with_user(user).sudo().read(["name", "secret"])[0]["secret"] == "s"
@@ -36,10 +41,17 @@ def test_sudo_bypasses_rights_rules_and_field_groups(env, make_user):
     assert record.with_user(user).sudo().create({"name": "y"}).create_uid == user
 
 
-@pytest.mark.parametrize("context", [
-    {"su": True}, {"sudo": True}, {"uid": SUPERUSER_ID}, {"active_test": False},
-    {"bypass_access": True}, {"install_mode": True},
-])
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"su": True},
+        {"sudo": True},
+        {"uid": SUPERUSER_ID},
+        {"active_test": False},
+        {"bypass_access": True},
+        {"install_mode": True},
+    ],
+)
 def test_no_context_key_disables_a_check(env, make_user, context):
     user = make_user(groups=())
     model = env[DOC].with_user(user).with_context(**context)

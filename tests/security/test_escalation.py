@@ -38,16 +38,18 @@ def test_cannot_change_own_groups(env, user):
     with pytest.raises(AccessError):
         as_user(system, user).write({"users": [(4, user.id)]})
     with pytest.raises(AccessError):
-        as_user(env["res.groups"], user).create({"name": "Mine", "implied_ids": [(4, system.id)],
-                                                 "users": [(4, user.id)]})
+        as_user(env["res.groups"], user).create(
+            {"name": "Mine", "implied_ids": [(4, system.id)], "users": [(4, user.id)]}
+        )
     env.invalidate_all()
     assert not user.has_group("base.group_system")
 
 
 def test_cannot_grant_itself_rights_or_rules(env, user):
     with pytest.raises(AccessError):
-        as_user(env["ir.model.access"], user).create({
-            "name": "mine", "model_id": env["ir.model"]._get_id("res.users"), "perm_write": True})
+        as_user(env["ir.model.access"], user).create(
+            {"name": "mine", "model_id": env["ir.model"]._get_id("res.users"), "perm_write": True}
+        )
     rule = env["ir.rule"].search([], limit=1)
     with pytest.raises(AccessError):
         as_user(rule, user).write({"active": False})
@@ -56,8 +58,14 @@ def test_cannot_grant_itself_rights_or_rules(env, user):
 
 
 def test_cannot_change_another_users_login_or_password(env, user, victim):
-    for vals in ({"login": "hijacked"}, {"password": "hijacked"}, {"active": False},
-                 {"groups_id": [(5, 0, 0)]}, {"company_ids": [(5, 0, 0)]}, {"name": "Renamed"}):
+    for vals in (
+        {"login": "hijacked"},
+        {"password": "hijacked"},
+        {"active": False},
+        {"groups_id": [(5, 0, 0)]},
+        {"company_ids": [(5, 0, 0)]},
+        {"name": "Renamed"},
+    ):
         with pytest.raises(AccessError):
             as_user(victim, user).write(vals)
     env.invalidate_all()
@@ -71,9 +79,16 @@ def test_cannot_create_users(env, user):
 
 def test_even_a_user_with_write_access_cannot_escalate(env, make_user):
     """A module granting write access on users to a group does not give away group changes."""
-    env["ir.model.access"].create({"name": "user writers", "model_id": env["ir.model"]._get_id("res.users"),
-                                   "group_id": env.ref("test_security.group_manager").id,
-                                   "perm_read": True, "perm_write": True, "perm_create": True})
+    env["ir.model.access"].create(
+        {
+            "name": "user writers",
+            "model_id": env["ir.model"]._get_id("res.users"),
+            "group_id": env.ref("test_security.group_manager").id,
+            "perm_read": True,
+            "perm_write": True,
+            "perm_create": True,
+        }
+    )
     manager = make_user(groups=("base.group_user", "test_security.group_manager"))
     other = make_user()
     as_user(other, manager).write({"name": "Renamed"})  # allowed: a plain field
@@ -86,7 +101,9 @@ def test_even_a_user_with_write_access_cannot_escalate(env, make_user):
 
 
 def test_own_preferences_without_write_access(env, user):
-    as_user(user, user).write({"name": "Eve Renamed", "tz": "Europe/Brussels", "signature": "<p>e</p>"})
+    as_user(user, user).write(
+        {"name": "Eve Renamed", "tz": "Europe/Brussels", "signature": "<p>e</p>"}
+    )
     assert user.name == "Eve Renamed" and user.tz == "Europe/Brussels"
     # reading one's own harmless fields needs no access either
     public = env.ref("base.public_user")
@@ -109,8 +126,13 @@ def test_own_password_needs_the_old_one(env, user):
 
 def test_system_users_manage_users(env, make_user, victim):
     admin = make_user(groups=("base.group_user", "base.group_system"))
-    as_user(victim, admin).write({"login": unique("moved"), "password": "reset by admin",
-                                  "groups_id": [(4, env.ref("test_security.group_reader").id)]})
+    as_user(victim, admin).write(
+        {
+            "login": unique("moved"),
+            "password": "reset by admin",
+            "groups_id": [(4, env.ref("test_security.group_reader").id)],
+        }
+    )
     assert victim.has_group("test_security.group_reader")
     created = as_user(env["res.users"], admin).create({"name": "New", "login": unique("new")})
     assert created.has_group("base.group_user")

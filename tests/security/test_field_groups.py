@@ -13,8 +13,9 @@ DOC = "test_security.document"
 
 @pytest.fixture
 def doc(env):
-    return env[DOC].create({"name": "D", "value": 1, "secret": "s3", "not_for_managers": "nm",
-                            "either": "e"})
+    return env[DOC].create(
+        {"name": "D", "value": 1, "secret": "s3", "not_for_managers": "nm", "either": "e"}
+    )
 
 
 @pytest.fixture
@@ -24,7 +25,9 @@ def editor(make_user):
 
 @pytest.fixture
 def keeper(make_user):
-    return make_user(groups=("base.group_user", "test_security.group_editor", "test_security.group_secret"))
+    return make_user(
+        groups=("base.group_user", "test_security.group_editor", "test_security.group_secret")
+    )
 
 
 def test_explicit_read_refused(env, doc, editor):
@@ -106,7 +109,9 @@ def test_negated_groups(env, doc, editor, make_user):
 
 
 def test_comma_lists_are_any_of(env, doc, editor, keeper, make_user):
-    manager = make_user(groups=("base.group_user", "test_security.group_manager"))  # implies deleter
+    manager = make_user(
+        groups=("base.group_user", "test_security.group_manager")
+    )  # implies deleter
     assert doc.with_user(keeper).either == "e"
     assert doc.with_user(manager).either == "e"
     with pytest.raises(AccessError):

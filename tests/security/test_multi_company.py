@@ -44,25 +44,32 @@ def test_forged_allowed_company_ids_refused(env, make_user, main, company_b):
 
 def test_partner_rule_follows_allowed_companies(env, make_user, main, company_b):
     user = make_user(groups=("base.group_user",), company=main, companies=main | company_b)
-    partners = env["res.partner"].create([
-        {"name": "P main", "company_id": main.id},
-        {"name": "P b", "company_id": company_b.id},
-        {"name": "P shared"},
-    ])
+    partners = env["res.partner"].create(
+        [
+            {"name": "P main", "company_id": main.id},
+            {"name": "P b", "company_id": company_b.id},
+            {"name": "P shared"},
+        ]
+    )
     model = env["res.partner"].with_user(user)
     domain = [("id", "in", partners.ids)]
     assert set(model.search(domain).mapped("name")) == {"P main", "P b", "P shared"}
     in_main = model.with_context(allowed_company_ids=[main.id])
     assert set(in_main.search(domain).mapped("name")) == {"P main", "P shared"}
     loner = make_user(groups=("base.group_user",), company=main, companies=main)
-    assert set(env["res.partner"].with_user(loner).search(domain).mapped("name")) == {"P main", "P shared"}
+    assert set(env["res.partner"].with_user(loner).search(domain).mapped("name")) == {
+        "P main",
+        "P shared",
+    }
 
 
 def test_company_rules(env, make_user, main, company_b):
     employee = make_user(groups=("base.group_user",), company=main, companies=main)
     assert company_b not in env["res.company"].with_user(employee).search([])
     assert main in env["res.company"].with_user(employee).search([])
-    erp_manager = make_user(groups=("base.group_user", "base.group_erp_manager"), company=main, companies=main)
+    erp_manager = make_user(
+        groups=("base.group_user", "base.group_erp_manager"), company=main, companies=main
+    )
     assert company_b in env["res.company"].with_user(erp_manager).search([])
 
 
@@ -70,7 +77,9 @@ def test_user_rule(env, make_user, main, company_b):
     employee = make_user(groups=("base.group_user",), company=main, companies=main)
     internal_b = make_user(groups=("base.group_user",), company=company_b, companies=company_b)
     portal_b = make_user(groups=("base.group_portal",), company=company_b, companies=company_b)
-    visible = env["res.users"].with_user(employee).search([("id", "in", (internal_b.id, portal_b.id))])
+    visible = (
+        env["res.users"].with_user(employee).search([("id", "in", (internal_b.id, portal_b.id))])
+    )
     # internal users are visible to all, external users within the allowed companies
     assert visible == internal_b
 
@@ -88,8 +97,14 @@ def test_check_company_lists_inconsistencies(env, main, company_b):
         "(partner_id: 'Partner B') belongs to another company."
     )
     with pytest.raises(UserError) as info:
-        env[DOC].create({"name": "Doc C", "company_id": main.id, "partner_id": partner_b.id,
-                         "tag_ids": [(6, 0, [tag_b.id, shared_tag.id])]})
+        env[DOC].create(
+            {
+                "name": "Doc C",
+                "company_id": main.id,
+                "partner_id": partner_b.id,
+                "tag_ids": [(6, 0, [tag_b.id, shared_tag.id])],
+            }
+        )
     lines = str(info.value).splitlines()
     assert lines[0] == "Incompatible companies on records:"
     assert any("'Partner' (partner_id: 'Partner B')" in line for line in lines)
@@ -97,8 +112,19 @@ def test_check_company_lists_inconsistencies(env, main, company_b):
     # consistent values are fine, and changing the company re-checks everything
     doc.write({"partner_id": env["res.partner"].create({"name": "Shared partner"}).id})
     with pytest.raises(UserError):
-        doc.write({"company_id": company_b.id, "tag_ids": [(4, env["test_security.tag"].create(
-            {"name": "Tag A", "company_id": main.id}).id)]})
+        doc.write(
+            {
+                "company_id": company_b.id,
+                "tag_ids": [
+                    (
+                        4,
+                        env["test_security.tag"]
+                        .create({"name": "Tag A", "company_id": main.id})
+                        .id,
+                    )
+                ],
+            }
+        )
     # a document without company may only point to shared records
     with pytest.raises(UserError, match="belongs to company False"):
         env[DOC].create({"name": "No company", "company_id": False, "tag_ids": [(4, tag_b.id)]})

@@ -101,21 +101,30 @@ def test_per_operation_flags(env, docs, manager):
 
 def test_domain_force_sees_user_and_companies(env, make_user, company_b):
     main = env.ref("base.main_company")
-    manager = make_user(groups=("base.group_user", "test_security.group_manager"),
-                        companies=main | company_b)
+    manager = make_user(
+        groups=("base.group_user", "test_security.group_manager"), companies=main | company_b
+    )
     other = make_user(groups=("base.group_user", "test_security.group_manager"))
-    env[DOC].create([
-        {"name": "mine", "user_id": manager.id},
-        {"name": "theirs", "user_id": other.id},
-        {"name": "b", "user_id": other.id, "company_id": company_b.id},
-    ])
+    env[DOC].create(
+        [
+            {"name": "mine", "user_id": manager.id},
+            {"name": "theirs", "user_id": other.id},
+            {"name": "b", "user_id": other.id, "company_id": company_b.id},
+        ]
+    )
     owner_rule = rule(env, "['|', ('user_id', '=', user.id), ('company_id', '=', company_id)]")
     names = set(visible(env, manager))
     assert "mine" in names and "theirs" in names and "b" not in names
-    owner_rule.write({"domain_force": "[('company_id', 'in', company_ids), ('user_id.login', '=', user.login)]"})
+    owner_rule.write(
+        {"domain_force": "[('company_id', 'in', company_ids), ('user_id.login', '=', user.login)]"}
+    )
     assert visible(env, manager) == ["mine"]
     assert visible(env, other) == ["theirs"]
-    owner_rule.write({"domain_force": "[('user_id', '=', user), ('create_date', '<=', time.strftime('%Y-12-31 23:59:59'))]"})
+    owner_rule.write(
+        {
+            "domain_force": "[('user_id', '=', user), ('create_date', '<=', time.strftime('%Y-12-31 23:59:59'))]"
+        }
+    )
     assert visible(env, manager) == ["mine"]
 
 
@@ -153,7 +162,9 @@ def test_rules_are_sql_not_id_lists(env, docs, manager, assert_query_count):
     assert model.search([]) == docs[:2]  # warm the caches
     with assert_query_count(1) as statements:
         assert model.search([("name", "like", "D")]) == docs[:2]
-    text = statements[0].as_string(None) if hasattr(statements[0], "as_string") else str(statements[0])
+    text = (
+        statements[0].as_string(None) if hasattr(statements[0], "as_string") else str(statements[0])
+    )
     assert "res_users" in text and "login" in text
 
 
@@ -170,7 +181,10 @@ def test_reading_a_hidden_record_raises(env, docs, manager):
     with pytest.raises(AccessError):
         hidden.name  # noqa: B018
     # browsing a mix: the visible ones read fine through search
-    assert docs.with_user(manager).filtered_domain([("value", "in", (1, 2))]).mapped("name") == ["D1", "D2"]
+    assert docs.with_user(manager).filtered_domain([("value", "in", (1, 2))]).mapped("name") == [
+        "D1",
+        "D2",
+    ]
 
 
 def test_technical_users_are_told_the_rules(env, docs, make_user):
@@ -227,7 +241,12 @@ def test_create_is_checked_on_the_inserted_rows_and_undone(env, manager):
     assert ok.value == 1
     lines_before = env["test_security.line"].search_count([])
     with pytest.raises(AccessError):
-        model.create([{"name": "fine", "value": 2}, {"name": "big", "value": 50, "line_ids": [(0, 0, {"name": "x"})]}])
+        model.create(
+            [
+                {"name": "fine", "value": 2},
+                {"name": "big", "value": 50, "line_ids": [(0, 0, {"name": "x"})]},
+            ]
+        )
     # the caller caught the error: nothing of the refused creation remains
     assert env[DOC].search_count([("name", "in", ("fine", "big"))]) == 0
     assert env["test_security.line"].search_count([]) == lines_before
@@ -235,8 +254,9 @@ def test_create_is_checked_on_the_inserted_rows_and_undone(env, manager):
 
 
 def test_inherits_parent_rules_apply_to_children(env, manager):
-    children = env["test_security.child"].create([
-        {"name": f"C{i}", "value": i, "note": "n"} for i in range(1, 5)])
+    children = env["test_security.child"].create(
+        [{"name": f"C{i}", "value": i, "note": "n"} for i in range(1, 5)]
+    )
     rule(env, "[('value', '>=', 3)]")  # on the parent model
     as_manager = env["test_security.child"].with_user(manager)
     assert sorted(as_manager.search([]).mapped("name")) == ["C3", "C4"]
@@ -254,14 +274,21 @@ def test_inherits_parent_rules_apply_to_children(env, manager):
 
 def test_rule_cache_key_includes_allowed_companies(env, make_user, company_b):
     main = env.ref("base.main_company")
-    user = make_user(groups=("base.group_user", "test_security.group_manager"), companies=main | company_b)
-    env[DOC].create([{"name": "in main", "company_id": main.id},
-                     {"name": "in b", "company_id": company_b.id}])
+    user = make_user(
+        groups=("base.group_user", "test_security.group_manager"), companies=main | company_b
+    )
+    env[DOC].create(
+        [{"name": "in main", "company_id": main.id}, {"name": "in b", "company_id": company_b.id}]
+    )
     rule(env, "[('company_id', 'in', company_ids)]")
     model = env[DOC].with_user(user)
     assert visible(env, user) == ["in b", "in main"]
-    assert model.with_context(allowed_company_ids=[company_b.id]).search([]).mapped("name") == ["in b"]
-    assert model.with_context(allowed_company_ids=[main.id]).search([]).mapped("name") == ["in main"]
+    assert model.with_context(allowed_company_ids=[company_b.id]).search([]).mapped("name") == [
+        "in b"
+    ]
+    assert model.with_context(allowed_company_ids=[main.id]).search([]).mapped("name") == [
+        "in main"
+    ]
     keys = [k for k in security._cache(env) if k[0] == "rules" and k[2] == DOC and k[1] == user.id]
     assert {k[4] for k in keys} >= {(), (company_b.id,), (main.id,)}
 
@@ -278,9 +305,13 @@ def test_rule_changes_invalidate(env, docs, manager):
 
 
 def test_x2many_values_follow_the_comodel_rules(env, manager):
-    doc = env[DOC].create({"name": "with lines", "line_ids": [(0, 0, {"name": f"L{i}", "amount": i})
-                                                              for i in range(4)],
-                           "tag_ids": [(0, 0, {"name": "t-visible"}), (0, 0, {"name": "t-hidden"})]})
+    doc = env[DOC].create(
+        {
+            "name": "with lines",
+            "line_ids": [(0, 0, {"name": f"L{i}", "amount": i}) for i in range(4)],
+            "tag_ids": [(0, 0, {"name": "t-visible"}), (0, 0, {"name": "t-hidden"})],
+        }
+    )
     rule(env, "[('amount', '>=', 2)]", model="test_security.line")
     rule(env, "[('name', '!=', 't-hidden')]", model="test_security.tag")
     env.invalidate_all()

@@ -115,8 +115,7 @@ def _some_record(env, model_name: str) -> int:
 
 
 def _models(registry):
-    return sorted(name for name, cls in registry.models.items()
-                  if cls._auto and not cls._abstract)
+    return sorted(name for name, cls in registry.models.items() if cls._auto and not cls._abstract)
 
 
 @pytest.fixture(params=["internal", "portal", "public"])
@@ -142,8 +141,10 @@ def test_security_matrix(env, registry, subject):
                 continue
             checked += 1
             if got != want:
-                mismatches.append(f"{model_name} {mode}: ACL says {'allowed' if want else 'refused'}, "
-                                  f"the ORM {'allowed' if got else 'refused'}")
+                mismatches.append(
+                    f"{model_name} {mode}: ACL says {'allowed' if want else 'refused'}, "
+                    f"the ORM {'allowed' if got else 'refused'}"
+                )
     assert not mismatches, f"{subject.login}:\n" + "\n".join(mismatches)
     assert checked >= 3.5 * len(models)
 

@@ -14,14 +14,27 @@ def three_rules(env):
     model_id = env["ir.model"]._get_id(DOC)
     manager = env.ref("test_security.group_manager")
     editor = env.ref("test_security.group_editor")
-    return env["ir.rule"].create([
-        {"name": "global: positive values", "model_id": model_id,
-         "domain_force": "[('value', '>=', 0)]"},
-        {"name": "managers: own or shared", "model_id": model_id, "groups": [(4, manager.id)],
-         "domain_force": "['|', ('user_id', '=', user.id), ('user_id', '=', False)]"},
-        {"name": "editors: own company", "model_id": model_id, "groups": [(4, editor.id)],
-         "domain_force": "[('company_id', 'in', company_ids)]"},
-    ])
+    return env["ir.rule"].create(
+        [
+            {
+                "name": "global: positive values",
+                "model_id": model_id,
+                "domain_force": "[('value', '>=', 0)]",
+            },
+            {
+                "name": "managers: own or shared",
+                "model_id": model_id,
+                "groups": [(4, manager.id)],
+                "domain_force": "['|', ('user_id', '=', user.id), ('user_id', '=', False)]",
+            },
+            {
+                "name": "editors: own company",
+                "model_id": model_id,
+                "groups": [(4, editor.id)],
+                "domain_force": "[('company_id', 'in', company_ids)]",
+            },
+        ]
+    )
 
 
 @pytest.fixture
@@ -35,9 +48,15 @@ def count(statements_of, action):
     return len(statements)
 
 
-def test_search_with_three_rules_costs_what_sudo_costs(env, three_rules, manager, assert_query_count):
-    env[DOC].create([{"name": f"D{i}", "value": i, "user_id": manager.id if i % 2 else False}
-                     for i in range(20)])
+def test_search_with_three_rules_costs_what_sudo_costs(
+    env, three_rules, manager, assert_query_count
+):
+    env[DOC].create(
+        [
+            {"name": f"D{i}", "value": i, "user_id": manager.id if i % 2 else False}
+            for i in range(20)
+        ]
+    )
     env.flush_all()
     as_user = env[DOC].with_user(manager)
     as_sudo = as_user.sudo()

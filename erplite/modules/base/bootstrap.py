@@ -19,21 +19,45 @@ BOOTSTRAP_MODELS = ("res.currency", "res.partner", "res.company", "res.users")
 
 def bootstrap(cr: Any) -> None:
     """Insert the currency, company, partners and superuser of a database being created."""
-    cr.execute(SQL("INSERT INTO res_currency (id, name, symbol, rounding, active) "
-                   "VALUES (1, 'EUR', '€', 0.01, true)"))
-    cr.execute(SQL("INSERT INTO res_partner (id, name, complete_name, is_company, active) VALUES "
-                   "(1, 'My Company', 'My Company', true, true), (2, 'System', 'System', false, true)"))
-    cr.execute(SQL("INSERT INTO res_company (id, name, partner_id, currency_id, sequence, active, parent_path) "
-                   "VALUES (1, 'My Company', 1, 1, 10, true, '1/')"))
-    cr.execute(SQL("INSERT INTO res_users (id, login, partner_id, company_id, active) "
-                   "VALUES (1, '__system__', 2, 1, false)"))
+    cr.execute(
+        SQL(
+            "INSERT INTO res_currency (id, name, symbol, rounding, active) "
+            "VALUES (1, 'EUR', '€', 0.01, true)"
+        )
+    )
+    cr.execute(
+        SQL(
+            "INSERT INTO res_partner (id, name, complete_name, is_company, active) VALUES "
+            "(1, 'My Company', 'My Company', true, true), (2, 'System', 'System', false, true)"
+        )
+    )
+    cr.execute(
+        SQL(
+            "INSERT INTO res_company (id, name, partner_id, currency_id, sequence, active, parent_path) "
+            "VALUES (1, 'My Company', 1, 1, 10, true, '1/')"
+        )
+    )
+    cr.execute(
+        SQL(
+            "INSERT INTO res_users (id, login, partner_id, company_id, active) "
+            "VALUES (1, '__system__', 2, 1, false)"
+        )
+    )
     cr.execute(SQL("INSERT INTO res_company_users_rel (cid, user_id) VALUES (1, 1)"))
     cr.execute(SQL("UPDATE res_partner SET company_id = 1 WHERE id IN (1, 2)"))
-    cr.execute(SQL(
-        "INSERT INTO ir_model_data (module, name, model, res_id, noupdate) VALUES "
-        "('base', 'EUR', 'res.currency', 1, true), ('base', 'main_partner', 'res.partner', 1, true), "
-        "('base', 'partner_root', 'res.partner', 2, true), ('base', 'main_company', 'res.company', 1, true), "
-        "('base', 'user_root', 'res.users', 1, true)"))
+    cr.execute(
+        SQL(
+            "INSERT INTO ir_model_data (module, name, model, res_id, noupdate) VALUES "
+            "('base', 'EUR', 'res.currency', 1, true), ('base', 'main_partner', 'res.partner', 1, true), "
+            "('base', 'partner_root', 'res.partner', 2, true), ('base', 'main_company', 'res.company', 1, true), "
+            "('base', 'user_root', 'res.users', 1, true)"
+        )
+    )
     for table in ("res_currency", "res_partner", "res_company", "res_users"):
-        cr.execute(SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM %s))",
-                       table, SQL.identifier(table)))
+        cr.execute(
+            SQL(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM %s))",
+                table,
+                SQL.identifier(table),
+            )
+        )

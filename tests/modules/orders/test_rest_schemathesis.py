@@ -164,7 +164,10 @@ def known_good_request(db: Any, method: str, path: str) -> dict[str, Any]:
     """Path parameters and body of a request that ``method path`` must accept."""
     with db.env() as env:
         orders = env["sale.order"].with_user(db.ids["manager"])
-        line = {"product_id": db.ids["desk"], "product_uom_qty": 60 if path.endswith("approve") else 1}
+        line = {
+            "product_id": db.ids["desk"],
+            "product_uom_qty": 60 if path.endswith("approve") else 1,
+        }
         order = orders.create({"partner_id": db.ids["customer"], "order_line": [(0, 0, line)]})
         if path.endswith("approve"):
             order.action_confirm()
@@ -177,8 +180,10 @@ def known_good_request(db: Any, method: str, path: str) -> dict[str, Any]:
     if method == "PATCH":
         request["body"] = {"note": "checked"}
     elif method == "POST" and path == "/api/orders":
-        request["body"] = {"partner_id": db.ids["customer"],
-                           "order_line": [{"product_id": db.ids["desk"], "product_uom_qty": 2}]}
+        request["body"] = {
+            "partner_id": db.ids["customer"],
+            "order_line": [{"product_id": db.ids["desk"], "product_uom_qty": 2}],
+        }
     return request
 
 

@@ -58,7 +58,9 @@ class IrModelFields(models.Model):
     selection = fields.Text()
     modules = fields.Char("In Apps")
 
-    _sql_constraints = [("name_model_uniq", "UNIQUE (model, name)", "Field names must be unique per model.")]
+    _sql_constraints = [
+        ("name_model_uniq", "UNIQUE (model, name)", "Field names must be unique per model.")
+    ]
 
 
 class IrModelAccess(models.Model):
@@ -68,7 +70,9 @@ class IrModelAccess(models.Model):
 
     name = fields.Char(required=True, index=True)
     active = fields.Boolean(default=True)
-    model_id = fields.Many2one("ir.model", string="Model", required=True, index=True, ondelete="cascade")
+    model_id = fields.Many2one(
+        "ir.model", string="Model", required=True, index=True, ondelete="cascade"
+    )
     group_id = fields.Many2one("res.groups", string="Group", ondelete="restrict", index=True)
     perm_read = fields.Boolean("Read Access")
     perm_write = fields.Boolean("Write Access")
@@ -99,8 +103,12 @@ class IrRule(models.Model):
 
     name = fields.Char()
     active = fields.Boolean(default=True)
-    model_id = fields.Many2one("ir.model", string="Model", index=True, required=True, ondelete="cascade")
-    groups = fields.Many2many("res.groups", "rule_group_rel", "rule_group_id", "group_id", ondelete="restrict")
+    model_id = fields.Many2one(
+        "ir.model", string="Model", index=True, required=True, ondelete="cascade"
+    )
+    groups = fields.Many2many(
+        "res.groups", "rule_group_rel", "rule_group_id", "group_id", ondelete="restrict"
+    )
     domain_force = fields.Text("Domain")
     perm_read = fields.Boolean("Apply for Read", default=True)
     perm_write = fields.Boolean("Apply for Write", default=True)
@@ -109,8 +117,11 @@ class IrRule(models.Model):
     global_ = fields.Boolean("Global", compute="_compute_global", store=True)
 
     _sql_constraints = [
-        ("no_access_rights", "CHECK (perm_read!=False or perm_write!=False or perm_create!=False or perm_unlink!=False)",
-         "Rule must have at least one checked access right!"),
+        (
+            "no_access_rights",
+            "CHECK (perm_read!=False or perm_write!=False or perm_create!=False or perm_unlink!=False)",
+            "Rule must have at least one checked access right!",
+        ),
     ]
 
     @api.depends("groups")

@@ -27,7 +27,9 @@ class IrModelData(models.Model):
     @api.depends("module", "name")
     def _compute_complete_name(self):
         for record in self:
-            record.complete_name = f"{record.module}.{record.name}" if record.module else record.name
+            record.complete_name = (
+                f"{record.module}.{record.name}" if record.module else record.name
+            )
 
     @api.model
     def _xmlid_lookup(self, xmlid: str) -> tuple[int, str, int, bool]:
@@ -39,8 +41,14 @@ class IrModelData(models.Model):
         if xmlid in cache:
             return cache[xmlid]
         cr = self.env.cr
-        cr.execute(SQL("SELECT id, model, res_id, noupdate FROM ir_model_data "
-                       "WHERE module = %s AND name = %s", module, name))
+        cr.execute(
+            SQL(
+                "SELECT id, model, res_id, noupdate FROM ir_model_data "
+                "WHERE module = %s AND name = %s",
+                module,
+                name,
+            )
+        )
         row = cr.fetchone()
         if row is None:
             raise ValueError(f"External ID not found in the system: {xmlid}")
@@ -69,16 +77,23 @@ class IrModelData(models.Model):
             module, name = data["xml_id"].split(".", 1)
             record = data["record"]
             cr = self.env.cr
-            cr.execute(SQL(
-                "INSERT INTO ir_model_data (module, name, model, res_id, noupdate, create_uid, "
-                "write_uid, create_date, write_date) VALUES (%s, %s, %s, %s, %s, %s, %s, "
-                "now() at time zone 'UTC', now() at time zone 'UTC') "
-                "ON CONFLICT (module, name) DO UPDATE SET model = EXCLUDED.model, "
-                "res_id = EXCLUDED.res_id, write_date = EXCLUDED.write_date"
-                + (", noupdate = EXCLUDED.noupdate" if update else ""),
-                module, name, record._name, record.id, bool(data.get("noupdate")),
-                self.env.uid, self.env.uid,
-            ))
+            cr.execute(
+                SQL(
+                    "INSERT INTO ir_model_data (module, name, model, res_id, noupdate, create_uid, "
+                    "write_uid, create_date, write_date) VALUES (%s, %s, %s, %s, %s, %s, %s, "
+                    "now() at time zone 'UTC', now() at time zone 'UTC') "
+                    "ON CONFLICT (module, name) DO UPDATE SET model = EXCLUDED.model, "
+                    "res_id = EXCLUDED.res_id, write_date = EXCLUDED.write_date"
+                    + (", noupdate = EXCLUDED.noupdate" if update else ""),
+                    module,
+                    name,
+                    record._name,
+                    record.id,
+                    bool(data.get("noupdate")),
+                    self.env.uid,
+                    self.env.uid,
+                )
+            )
             cache.pop(data["xml_id"], None)
         self.invalidate_model()
 
@@ -94,18 +109,30 @@ class IrModelData(models.Model):
             names.append(name)
             models_.append(data["record"]._name)
             res_ids.append(data["record"].id)
-        self.env.cr.execute(SQL(
-            "INSERT INTO ir_model_data (module, name, model, res_id, noupdate, create_uid, write_uid, "
-            "create_date, write_date) SELECT m, n, o, r, false, %s, %s, now() at time zone 'UTC', "
-            "now() at time zone 'UTC' FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::int4[]) "
-            "AS t(m, n, o, r) ON CONFLICT (module, name) DO UPDATE SET res_id = EXCLUDED.res_id",
-            self.env.uid, self.env.uid, modules, names, models_, res_ids))
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO ir_model_data (module, name, model, res_id, noupdate, create_uid, write_uid, "
+                "create_date, write_date) SELECT m, n, o, r, false, %s, %s, now() at time zone 'UTC', "
+                "now() at time zone 'UTC' FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::int4[]) "
+                "AS t(m, n, o, r) ON CONFLICT (module, name) DO UPDATE SET res_id = EXCLUDED.res_id",
+                self.env.uid,
+                self.env.uid,
+                modules,
+                names,
+                models_,
+                res_ids,
+            )
+        )
         self.env.transaction.__dict__.setdefault("xmlid_cache", {}).clear()
         self.invalidate_model()
 
     @api.model
     def _module_xmlids(self, module: str) -> list[tuple[str, str, int]]:
         """``(name, model, res_id)`` of every external id of ``module``."""
-        self.env.cr.execute(SQL("SELECT name, model, res_id FROM ir_model_data WHERE module = %s "
-                                "ORDER BY id DESC", module))
+        self.env.cr.execute(
+            SQL(
+                "SELECT name, model, res_id FROM ir_model_data WHERE module = %s ORDER BY id DESC",
+                module,
+            )
+        )
         return self.env.cr.fetchall()

@@ -17,12 +17,20 @@ class ResCompany(models.Model):
     parent_id = fields.Many2one("res.company", string="Parent Company", index=True)
     child_ids = fields.One2many("res.company", "parent_id", string="Branches")
     parent_path = fields.Char(index=True)
-    partner_id = fields.Many2one("res.partner", string="Partner", required=True, ondelete="restrict")
-    currency_id = fields.Many2one("res.currency", string="Currency", required=True,
-                                  default=lambda self: self._default_currency_id())
+    partner_id = fields.Many2one(
+        "res.partner", string="Partner", required=True, ondelete="restrict"
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        string="Currency",
+        required=True,
+        default=lambda self: self._default_currency_id(),
+    )
     email = fields.Char(related="partner_id.email", readonly=False)
     phone = fields.Char(related="partner_id.phone", readonly=False)
-    user_ids = fields.Many2many("res.users", "res_company_users_rel", "cid", "user_id", string="Accepted Users")
+    user_ids = fields.Many2many(
+        "res.users", "res_company_users_rel", "cid", "user_id", string="Accepted Users"
+    )
 
     _sql_constraints = [("name_uniq", "unique (name)", "The company name must be unique!")]
 
@@ -34,9 +42,18 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if not vals.get("partner_id") and vals.get("name"):
-                partner = self.env["res.partner"].sudo().create(
-                    {"name": vals["name"], "is_company": True, "email": vals.get("email"),
-                     "phone": vals.get("phone")})
+                partner = (
+                    self.env["res.partner"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": vals["name"],
+                            "is_company": True,
+                            "email": vals.get("email"),
+                            "phone": vals.get("phone"),
+                        }
+                    )
+                )
                 vals["partner_id"] = partner.id
         companies = super().create(vals_list)
         for company in companies:

@@ -18,14 +18,18 @@ class ResCurrency(models.Model):
     rounding = fields.Float("Rounding Factor", default=0.01)
     decimal_places = fields.Integer(compute="_compute_decimal_places")
     active = fields.Boolean(default=True)
-    position = fields.Selection([("after", "After Amount"), ("before", "Before Amount")], default="after")
+    position = fields.Selection(
+        [("after", "After Amount"), ("before", "Before Amount")], default="after"
+    )
 
     _sql_constraints = [("unique_name", "UNIQUE (name)", "The currency code must be unique!")]
 
     def _compute_decimal_places(self):
         for currency in self:
             rounding = currency.rounding
-            currency.decimal_places = int(math.ceil(math.log10(1 / rounding))) if 0 < rounding < 1 else 0
+            currency.decimal_places = (
+                int(math.ceil(math.log10(1 / rounding))) if 0 < rounding < 1 else 0
+            )
 
     def round(self, amount: float) -> float:
         """``amount`` rounded to the currency's precision (half away from zero)."""

@@ -18,21 +18,31 @@ class ResGroups(models.Model):
     comment = fields.Text()
     share = fields.Boolean("Share Group", help="Group of external users (portal, public)")
     users = fields.Many2many("res.users", "res_groups_users_rel", "gid", "uid")
-    implied_ids = fields.Many2many("res.groups", "res_groups_implied_rel", "gid", "hid",
-                                   string="Inherits")
-    trans_implied_ids = fields.Many2many("res.groups", compute="_compute_trans_implied",
-                                         string="Transitively inherits")
+    implied_ids = fields.Many2many(
+        "res.groups", "res_groups_implied_rel", "gid", "hid", string="Inherits"
+    )
+    trans_implied_ids = fields.Many2many(
+        "res.groups", compute="_compute_trans_implied", string="Transitively inherits"
+    )
     model_access = fields.One2many("ir.model.access", "group_id", string="Access Controls")
-    rule_groups = fields.Many2many("ir.rule", "rule_group_rel", "group_id", "rule_group_id",
-                                   string="Rules")
+    rule_groups = fields.Many2many(
+        "ir.rule", "rule_group_rel", "group_id", "rule_group_id", string="Rules"
+    )
 
-    _sql_constraints = [("name_uniq", "unique (category_name, name)",
-                         "The name of the group must be unique within an application!")]
+    _sql_constraints = [
+        (
+            "name_uniq",
+            "unique (category_name, name)",
+            "The name of the group must be unique within an application!",
+        )
+    ]
 
     @api.depends("name", "category_name")
     def _compute_full_name(self):
         for group in self:
-            group.full_name = f"{group.category_name} / {group.name}" if group.category_name else group.name
+            group.full_name = (
+                f"{group.category_name} / {group.name}" if group.category_name else group.name
+            )
 
     @api.depends("implied_ids.implied_ids")
     def _compute_trans_implied(self):

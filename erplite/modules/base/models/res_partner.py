@@ -15,7 +15,9 @@ class ResPartner(models.Model):
     complete_name = fields.Char(compute="_compute_complete_name", store=True, index=True)
     ref = fields.Char("Reference", index=True)
     parent_id = fields.Many2one("res.partner", string="Related Company", index=True)
-    child_ids = fields.One2many("res.partner", "parent_id", string="Contact", domain=[("active", "=", True)])
+    child_ids = fields.One2many(
+        "res.partner", "parent_id", string="Contact", domain=[("active", "=", True)]
+    )
     is_company = fields.Boolean("Is a Company", default=False)
     company_id = fields.Many2one("res.company", "Company", index=True)
     email = fields.Char()

@@ -53,46 +53,94 @@ class ResUsers(models.Model):
     _order = "name, login"
 
     SELF_READABLE_FIELDS = [
-        "signature", "company_id", "login", "email", "name", "lang", "tz", "groups_id",
-        "partner_id", "write_date", "share", "company_ids", "display_name", "totp_enabled",
-        "api_key_ids", "active", "login_date",
+        "signature",
+        "company_id",
+        "login",
+        "email",
+        "name",
+        "lang",
+        "tz",
+        "groups_id",
+        "partner_id",
+        "write_date",
+        "share",
+        "company_ids",
+        "display_name",
+        "totp_enabled",
+        "api_key_ids",
+        "active",
+        "login_date",
     ]
     SELF_WRITEABLE_FIELDS = ["signature", "company_id", "email", "name", "lang", "tz"]
 
-    partner_id = fields.Many2one("res.partner", required=True, ondelete="restrict", index=True,
-                                 string="Related Partner")
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="restrict", index=True, string="Related Partner"
+    )
     login = fields.Char(required=True)
-    password = fields.Char(compute="_compute_password", inverse="_set_password", copy=False,
-                           store=False, string="Password")
+    password = fields.Char(
+        compute="_compute_password",
+        inverse="_set_password",
+        copy=False,
+        store=False,
+        string="Password",
+    )
     active = fields.Boolean(default=True)
-    groups_id = fields.Many2many("res.groups", "res_groups_users_rel", "uid", "gid", string="Groups",
-                                 default=lambda self: self._default_groups())
-    company_id = fields.Many2one("res.company", string="Company", required=True,
-                                 default=lambda self: self.env.company.id, index=True)
-    company_ids = fields.Many2many("res.company", "res_company_users_rel", "user_id", "cid",
-                                   string="Companies", default=lambda self: self.env.company.ids)
+    groups_id = fields.Many2many(
+        "res.groups",
+        "res_groups_users_rel",
+        "uid",
+        "gid",
+        string="Groups",
+        default=lambda self: self._default_groups(),
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        default=lambda self: self.env.company.id,
+        index=True,
+    )
+    company_ids = fields.Many2many(
+        "res.company",
+        "res_company_users_rel",
+        "user_id",
+        "cid",
+        string="Companies",
+        default=lambda self: self.env.company.ids,
+    )
     share = fields.Boolean(compute="_compute_share", store=True, string="Share User")
     signature = fields.Html()
     login_date = fields.Datetime("Latest Connection", readonly=True)
     totp_enabled = fields.Boolean("Two-factor authentication", compute="_compute_totp_enabled")
     api_key_ids = fields.One2many("res.users.apikeys", "user_id", string="API Keys")
 
-    _sql_constraints = [("login_key", "UNIQUE (login)", "You can not have two users with the same login!")]
+    _sql_constraints = [
+        ("login_key", "UNIQUE (login)", "You can not have two users with the same login!")
+    ]
 
     def init(self):
         """Columns unknown to the ORM on purpose (the password hash and the TOTP secret), the
         table of failed logins and the sequence signalling security changes."""
         cr = self.env.cr
         # look first: an upgrade of an unchanged schema sends no DDL (no table lock)
-        cr.execute(SQL(
-            "SELECT ARRAY(SELECT column_name::text FROM information_schema.columns "
-            "             WHERE table_schema = current_schema() AND table_name = 'res_users'), "
-            "       to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
-            throttle.TABLE_NAME, security.SIGNAL_SEQUENCE))
+        cr.execute(
+            SQL(
+                "SELECT ARRAY(SELECT column_name::text FROM information_schema.columns "
+                "             WHERE table_schema = current_schema() AND table_name = 'res_users'), "
+                "       to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+                throttle.TABLE_NAME,
+                security.SIGNAL_SEQUENCE,
+            )
+        )
         columns, has_throttle, has_signal = cr.fetchone()
         for column in ("password", "totp_secret"):
             if column not in columns:
-                cr.execute(SQL("ALTER TABLE res_users ADD COLUMN IF NOT EXISTS %s varchar", SQL.identifier(column)))
+                cr.execute(
+                    SQL(
+                        "ALTER TABLE res_users ADD COLUMN IF NOT EXISTS %s varchar",
+                        SQL.identifier(column),
+                    )
+                )
         if not has_throttle:
             throttle.ensure_table(cr)
         if not has_signal:
@@ -109,7 +157,9 @@ class ResUsers(models.Model):
 
     def _set_password(self):
         for user in self:
-            plain = user.env.transaction.cache.get_value(user.id, self._fields["password"], user.env, default=None)
+            plain = user.env.transaction.cache.get_value(
+                user.id, self._fields["password"], user.env, default=None
+            )
             if not plain:
                 continue
             self._set_encrypted_password(user.id, passwords.hash_password(plain))
@@ -126,8 +176,12 @@ class ResUsers(models.Model):
             user.share = not user_group or user_group not in user.groups_id.ids
 
     def _compute_totp_enabled(self):
-        self.env.cr.execute(SQL("SELECT id FROM res_users WHERE id = ANY(%s) AND totp_secret IS NOT NULL",
-                                list(self._ids)))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_users WHERE id = ANY(%s) AND totp_secret IS NOT NULL",
+                list(self._ids),
+            )
+        )
         enabled = {row[0] for row in self.env.cr.fetchall()}
         for user in self:
             user.totp_enabled = user.id in enabled
@@ -258,8 +312,13 @@ class ResUsers(models.Model):
         counters = self._check_login_throttle(login or None, address)  # AccessDenied while blocked
         user = self.browse()
         if login and password:
-            self.env.cr.execute(SQL("SELECT id FROM res_users WHERE login = %s AND active AND id != %s",
-                                    login, SUPERUSER_ID))
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_users WHERE login = %s AND active AND id != %s",
+                    login,
+                    SUPERUSER_ID,
+                )
+            )
             row = self.env.cr.fetchone()
             user = self.browse(row[0]) if row else user
         try:
@@ -284,7 +343,9 @@ class ResUsers(models.Model):
         self.sudo().write({"login_date": fields.Datetime.now()})
 
     @api.model
-    def authenticate(self, db: str, login: str, password: str, user_agent_env: dict | None = None) -> int:
+    def authenticate(
+        self, db: str, login: str, password: str, user_agent_env: dict | None = None
+    ) -> int:
         """The id of the user ``login`` if ``password`` (or, for RPC, an API key) is right.
 
         Raises ``AccessDenied`` with one message whatever was wrong (unknown login, wrong
@@ -298,12 +359,20 @@ class ResUsers(models.Model):
         """A token derived from the user's credentials: it changes with the password, the
         login, the active flag or the TOTP secret, which ends every session of the user."""
         self.ensure_one()
-        self.env.cr.execute(SQL("SELECT id, login, password, active, totp_secret FROM res_users WHERE id = %s",
-                                self.id))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, login, password, active, totp_secret FROM res_users WHERE id = %s",
+                self.id,
+            )
+        )
         row = self.env.cr.fetchone()
         if row is None:
             return ""
-        secret = self.env["ir.config_parameter"].sudo()._get_secret() if "ir.config_parameter" in self.env else "erplite"
+        secret = (
+            self.env["ir.config_parameter"].sudo()._get_secret()
+            if "ir.config_parameter" in self.env
+            else "erplite"
+        )
         data = "|".join(str(value) for value in row)
         return hmac.new(secret.encode(), f"{sid}|{data}".encode(), hashlib.sha256).hexdigest()
 
@@ -319,7 +388,9 @@ class ResUsers(models.Model):
         return row[0] if row else None
 
     def _set_totp_secret(self, secret: str | None) -> None:
-        self.env.cr.execute(SQL("UPDATE res_users SET totp_secret = %s WHERE id = %s", secret, self.id))
+        self.env.cr.execute(
+            SQL("UPDATE res_users SET totp_secret = %s WHERE id = %s", secret, self.id)
+        )
         self.invalidate_recordset(["totp_enabled"], flush=False)
 
     def _totp_try_setting(self, secret: str, code: str) -> bool:
@@ -338,7 +409,9 @@ class ResUsers(models.Model):
     def action_totp_disable(self) -> bool:
         """Disable two-factor authentication (oneself, or any user for an administrator)."""
         if not (self.env.su or self.ids == [self.env.uid] or self.env.user._is_admin()):
-            raise UserError("You do not have permission to disable two-factor authentication of other users.")
+            raise UserError(
+                "You do not have permission to disable two-factor authentication of other users."
+            )
         for user in self:
             user._set_totp_secret(None)
         return True
@@ -375,8 +448,14 @@ class ResUsers(models.Model):
         return users
 
     def read(self, fields=None, load="_classic_read"):
-        if fields and self._ids == (self.env.uid,) and not self.env.su and all(
-                name in self.SELF_READABLE_FIELDS or name.startswith("context_") for name in fields):
+        if (
+            fields
+            and self._ids == (self.env.uid,)
+            and not self.env.su
+            and all(
+                name in self.SELF_READABLE_FIELDS or name.startswith("context_") for name in fields
+            )
+        ):
             # one's own user, harmless fields: no read access to users needed
             self = self.sudo()  # noqa: PLW0642 - as Odoo
         return super().read(fields, load=load)
@@ -384,8 +463,14 @@ class ResUsers(models.Model):
     def write(self, vals):
         if not self.env.su and self._ids:
             own = self._ids == (self.env.uid,)
-            if own and vals and all(name in self.SELF_WRITEABLE_FIELDS or name.startswith("context_")
-                                    for name in vals):
+            if (
+                own
+                and vals
+                and all(
+                    name in self.SELF_WRITEABLE_FIELDS or name.startswith("context_")
+                    for name in vals
+                )
+            ):
                 vals = dict(vals)
                 if "company_id" in vals and vals["company_id"] not in self.env.user.company_ids.ids:
                     del vals["company_id"]

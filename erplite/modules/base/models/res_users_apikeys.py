@@ -31,7 +31,9 @@ class ResUsersApikeys(models.Model):
     _order = "id"
 
     name = fields.Char("Description", required=True, readonly=True)
-    user_id = fields.Many2one("res.users", index=True, required=True, readonly=True, ondelete="cascade")
+    user_id = fields.Many2one(
+        "res.users", index=True, required=True, readonly=True, ondelete="cascade"
+    )
     scope = fields.Char("Scope", readonly=True)
     expiration_date = fields.Datetime("Expiration Date", readonly=True)
 
@@ -40,19 +42,42 @@ class ResUsersApikeys(models.Model):
         cr = self.env.cr
         table = SQL.identifier(self._table)
         # look first: an upgrade of an unchanged schema sends no DDL (no table lock)
-        cr.execute(SQL(
-            "SELECT ARRAY(SELECT column_name::text FROM information_schema.columns "
-            "             WHERE table_schema = current_schema() AND table_name = %s), "
-            "       to_regclass(%s) IS NOT NULL", self._table, f"{self._table}_index_idx"))
+        cr.execute(
+            SQL(
+                "SELECT ARRAY(SELECT column_name::text FROM information_schema.columns "
+                "             WHERE table_schema = current_schema() AND table_name = %s), "
+                "       to_regclass(%s) IS NOT NULL",
+                self._table,
+                f"{self._table}_index_idx",
+            )
+        )
         columns, has_index = cr.fetchone()
         if "index" not in columns:
-            cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar(%s)",
-                           table, SQL.identifier("index"), SQL(str(int(apikeys.INDEX_SIZE)))))
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar(%s)",
+                    table,
+                    SQL.identifier("index"),
+                    SQL(str(int(apikeys.INDEX_SIZE))),
+                )
+            )
         if "key" not in columns:
-            cr.execute(SQL("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar", table, SQL.identifier("key")))
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar",
+                    table,
+                    SQL.identifier("key"),
+                )
+            )
         if not has_index:
-            cr.execute(SQL("CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
-                           SQL.identifier(f"{self._table}_index_idx"), table, SQL.identifier("index")))
+            cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+                    SQL.identifier(f"{self._table}_index_idx"),
+                    table,
+                    SQL.identifier("index"),
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -61,7 +86,9 @@ class ResUsersApikeys(models.Model):
         raise UserError("API keys are generated with res.users.apikeys._generate(scope, name).")
 
     @api.model
-    def _generate(self, scope: str | None, name: str, expiration_date: datetime | None = None) -> str:
+    def _generate(
+        self, scope: str | None, name: str, expiration_date: datetime | None = None
+    ) -> str:
         """Generate a key for the current user and return it (the only time it is readable).
 
         :param scope: what the key may be used for (``"rpc"`` for the external API); ``None``
@@ -79,17 +106,30 @@ class ResUsersApikeys(models.Model):
             expiration_date = fields.Datetime.to_datetime(expiration_date)
         key, index, key_hash = apikeys.generate_key()
         now = fields.Datetime.now()
-        self.env.cr.execute(SQL(
-            "INSERT INTO %s (name, user_id, scope, expiration_date, %s, %s, "
-            "create_uid, create_date, write_uid, write_date) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            SQL.identifier(self._table), SQL.identifier("key"), SQL.identifier("index"),
-            name, user.id, scope or None, expiration_date or None, key_hash, index,
-            user.id, now, user.id, now,
-        ))
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (name, user_id, scope, expiration_date, %s, %s, "
+                "create_uid, create_date, write_uid, write_date) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+                SQL.identifier(self._table),
+                SQL.identifier("key"),
+                SQL.identifier("index"),
+                name,
+                user.id,
+                scope or None,
+                expiration_date or None,
+                key_hash,
+                index,
+                user.id,
+                now,
+                user.id,
+                now,
+            )
+        )
         user.invalidate_recordset(["api_key_ids"], flush=False)
-        _logger.info("%s generated: scope: <%s> for %r (#%s)", self._description, scope,
-                     user.login, user.id)
+        _logger.info(
+            "%s generated: scope: <%s> for %r (#%s)", self._description, scope, user.login, user.id
+        )
         return key
 
     @api.model
@@ -99,12 +139,18 @@ class ResUsersApikeys(models.Model):
         if not scope or not key or not isinstance(key, str):
             return None
         index = apikeys.key_index(key)
-        self.env.cr.execute(SQL(
-            "SELECT k.user_id, k.%s FROM %s k JOIN res_users u ON u.id = k.user_id "
-            "WHERE u.active AND k.%s = %s AND (k.scope IS NULL OR k.scope = %s) "
-            "AND (k.expiration_date IS NULL OR k.expiration_date >= (clock_timestamp() AT TIME ZONE 'UTC'))",
-            SQL.identifier("key"), SQL.identifier(self._table), SQL.identifier("index"), index, scope,
-        ))
+        self.env.cr.execute(
+            SQL(
+                "SELECT k.user_id, k.%s FROM %s k JOIN res_users u ON u.id = k.user_id "
+                "WHERE u.active AND k.%s = %s AND (k.scope IS NULL OR k.scope = %s) "
+                "AND (k.expiration_date IS NULL OR k.expiration_date >= (clock_timestamp() AT TIME ZONE 'UTC'))",
+                SQL.identifier("key"),
+                SQL.identifier(self._table),
+                SQL.identifier("index"),
+                index,
+                scope,
+            )
+        )
         for user_id, key_hash in self.env.cr.fetchall():
             if apikeys.verify_key(key, key_hash):
                 return user_id
@@ -120,17 +166,27 @@ class ResUsersApikeys(models.Model):
             return {"type": "ir.actions.act_window_close"}
         owners = self.sudo().mapped("user_id")
         if self.env.su or self.env.is_system() or owners.ids == [self.env.uid]:
-            _logger.info("API key(s) removed: scope: <%s> for %r (#%s)", self.sudo().mapped("scope"),
-                         self.env.user.login, self.env.uid)
+            _logger.info(
+                "API key(s) removed: scope: <%s> for %r (#%s)",
+                self.sudo().mapped("scope"),
+                self.env.user.login,
+                self.env.uid,
+            )
             self.sudo().unlink()
             owners.invalidate_recordset(["api_key_ids"], flush=False)
             return {"type": "ir.actions.act_window_close"}
-        raise AccessError("You can not remove API keys unless they're yours or you are a system user")
+        raise AccessError(
+            "You can not remove API keys unless they're yours or you are a system user"
+        )
 
     @api.model
     def _gc_user_apikeys(self) -> int:
         """Delete the expired keys; return how many."""
-        self.env.cr.execute(SQL(
-            "DELETE FROM %s WHERE expiration_date IS NOT NULL "
-            "AND expiration_date < (clock_timestamp() AT TIME ZONE 'UTC')", SQL.identifier(self._table)))
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE expiration_date IS NOT NULL "
+                "AND expiration_date < (clock_timestamp() AT TIME ZONE 'UTC')",
+                SQL.identifier(self._table),
+            )
+        )
         return self.env.cr.rowcount
