@@ -15,7 +15,7 @@ no ``pg_trgm``; for numbers comparable with the benchmark's, start the cluster o
 ``pg_stat_statements``) and pass its DSN: the script then also prints the statements the
 server counted and their server time, after a VACUUM ANALYZE and CHECKPOINT before each
 scenario as SPEC.md does. Each run creates a
-fresh database with the module ``bench_profile`` (``benchmarks/profile/addons``) and drops it at
+fresh database with the benchmark module ``bench`` (``benchmarks/addons``) and drops it at
 the end. Every scenario runs in its own transaction (new cursor, empty cache) and commits inside
 the timed section, as SPEC.md says. Profiles go to ``benchmarks/profile/out/<S>.txt`` (and
 ``.html``); pyinstrument is a development tool: ``.venv/bin/pip install pyinstrument``.
@@ -238,7 +238,7 @@ def main() -> None:
     name = f"erplite_profile_{uuid.uuid4().hex[:8]}"
     dsn = create_database(base, name)
     try:
-        registry = Registry.new(dsn, install=("bench_profile",), addons_paths=[HERE / "addons"])
+        registry = Registry.new(dsn, install=("bench",), addons_paths=[HERE.parent / "addons"])
         runner = Scenarios(registry, args.scale)
         runner.setup()
         server = ServerStats(dsn, name)

@@ -63,21 +63,8 @@ class IrModelFields(models.Model):
     ]
 
 
-class IrModelAccess(models.Model):
-    _name = "ir.model.access"
-    _description = "Model Access"
-    _order = "model_id, group_id, name, id"
-
-    name = fields.Char(required=True, index=True)
-    active = fields.Boolean(default=True)
-    model_id = fields.Many2one(
-        "ir.model", string="Model", required=True, index=True, ondelete="cascade"
-    )
-    group_id = fields.Many2one("res.groups", string="Group", ondelete="restrict", index=True)
-    perm_read = fields.Boolean("Read Access")
-    perm_write = fields.Boolean("Write Access")
-    perm_create = fields.Boolean("Create Access")
-    perm_unlink = fields.Boolean("Delete Access")
+class _SecurityData:
+    """Access rights and rules: any change drops the cached security answers."""
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -96,7 +83,24 @@ class IrModelAccess(models.Model):
         return result
 
 
-class IrRule(models.Model):
+class IrModelAccess(_SecurityData, models.Model):
+    _name = "ir.model.access"
+    _description = "Model Access"
+    _order = "model_id, group_id, name, id"
+
+    name = fields.Char(required=True, index=True)
+    active = fields.Boolean(default=True)
+    model_id = fields.Many2one(
+        "ir.model", string="Model", required=True, index=True, ondelete="cascade"
+    )
+    group_id = fields.Many2one("res.groups", string="Group", ondelete="restrict", index=True)
+    perm_read = fields.Boolean("Read Access")
+    perm_write = fields.Boolean("Write Access")
+    perm_create = fields.Boolean("Create Access")
+    perm_unlink = fields.Boolean("Delete Access")
+
+
+class IrRule(_SecurityData, models.Model):
     _name = "ir.rule"
     _description = "Record Rule"
     _order = "model_id, name, id"
@@ -128,19 +132,3 @@ class IrRule(models.Model):
     def _compute_global(self):
         for rule in self:
             rule.global_ = not rule.groups
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        invalidate_access_cache(self.env)
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        invalidate_access_cache(self.env)
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        invalidate_access_cache(self.env)
-        return result

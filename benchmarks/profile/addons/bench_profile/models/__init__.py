@@ -1,1 +1,0 @@
-from . import bench  # noqa: F401
