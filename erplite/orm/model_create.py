@@ -1,0 +1,546 @@
+"""create and its helpers: default values, precomputation, the INSERT and the caches it fills.
+
+``create`` inserts all records of one call in one statement (``INSERT ... SELECT FROM
+unnest(arrays)``) and fills the cache with what it inserted; it marks the stored computed fields
+that depend on the new records, validates ``@api.constrains`` and goes through the security
+layer (access rights, record rules, field groups) unless the environment is a superuser one.
+``CrudMixin`` (``model_crud``) builds on it with write, unlink and read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from erplite import api
+from erplite.exceptions import ValidationError
+from erplite.orm.commands import Command, normalize_commands
+from erplite.orm.model_compute import ComputeMixin
+from erplite.sql import SQL, BinaryParam
+
+_X2MANY = ("one2many", "many2many")
+
+
+class CreateMixin(ComputeMixin):
+    # ------------------------------------------------------------------------------------------
+    # helpers
+    # ------------------------------------------------------------------------------------------
+    def _field_or_error(self, name: str) -> Any:
+        field = self._fields.get(name)
+        if field is None:
+            raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+        return field
+
+    def _now(self) -> datetime.datetime:
+        transaction = self.env.transaction
+        now = getattr(transaction, "now", None)
+        if now is None:
+            now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+            transaction.now = now
+        return now
+
+    # ------------------------------------------------------------------------------------------
+    # defaults
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def default_get(self, fields_list: Iterable[str]) -> dict[str, Any]:
+        """Default values of ``fields_list``: ``default_<name>`` context keys, then field
+        defaults, then (for ``_inherits`` fields) the parent model's ``default_get``; values
+        are in ``write()`` format."""
+        result: dict[str, Any] = {}
+        context = self.env.context
+        from_context = (
+            {key[8:]: value for key, value in context.items() if key.startswith("default_")}
+            if context
+            else {}
+        )
+        parent_names: dict[str, list[str]] = defaultdict(list)
+        for name in fields_list:
+            field = self._field_or_error(name)
+            if name in from_context:
+                result[name] = from_context[name]
+            elif field.default is not None:
+                value = field.get_default(self)
+                if hasattr(value, "_ids") and field.relational:
+                    value = value.id if field.type == "many2one" else [Command.set(value.ids)]
+                result[name] = value
+            elif field.inherited and field.inherited_field is not None:
+                parent_names[field.inherited_field.model_name].append(field.inherited_field.name)
+        for model_name, names in parent_names.items():
+            result.update(self.env[model_name].default_get(names))
+        return result
+
+    def _add_missing_default_values(self, vals: dict) -> dict:
+        """``vals`` completed with ``default_get`` of every field it lacks, as Odoo does (so
+        an overridden ``default_get`` applies); fields inherited from a parent whose link is
+        given keep the parent's values."""
+        # which fields lack depends on the keys given only: worked out once per set of keys
+        plan = self._crud_plan()
+        key = frozenset(vals)
+        missing = plan.missing.get(key)
+        if missing is None:
+            missing = self._missing_default_names(vals)
+            if len(plan.missing) < 1000:
+                plan.missing[key] = missing
+        defaults = self.default_get(missing) if missing else {}
+        for name, value in defaults.items():
+            field = self._fields[name]
+            if (
+                field.type == "many2many"
+                and value
+                and isinstance(value, list | tuple)
+                and isinstance(value[0], int)
+            ):
+                defaults[name] = [Command.set(value)]
+            elif (
+                field.type == "one2many"
+                and value
+                and isinstance(value, list | tuple)
+                and isinstance(value[0], dict)
+            ):
+                defaults[name] = [Command.create(line) for line in value]
+        return {**defaults, **vals}
+
+    def _missing_default_names(self, vals: dict) -> list[str]:
+        """The fields ``vals`` lacks that take a default (see ``_add_missing_default_values``)."""
+        avoid: set[str] = set()
+
+        def collect(model: Any) -> None:
+            for parent_model, fk in model._inherits.items():
+                if fk in vals:
+                    avoid.add(parent_model)
+                else:
+                    collect(self.env[parent_model])
+
+        collect(self)
+        missing = []
+        for name, field in self._fields.items():
+            if name in vals:
+                continue
+            origin = field
+            while origin.inherited and origin.inherited_field is not None:
+                origin = origin.inherited_field
+                if origin.model_name in avoid:
+                    break
+            else:
+                missing.append(name)
+        return missing
+
+    def _crud_plan(self) -> _CrudPlan:
+        """What create needs to know of this model's fields, worked out once per class."""
+        cls = type(self)
+        plan = cls.__dict__.get("_crud_plan_cache")
+        if plan is None:
+            plan = _CrudPlan(self._fields)
+            cls._crud_plan_cache = plan
+        return plan
+
+    # ------------------------------------------------------------------------------------------
+    # create
+    # ------------------------------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list: list[dict] | dict) -> Any:
+        """Create records from a dict or a list of dicts; return them as a recordset."""
+        if isinstance(vals_list, dict):
+            vals_list = [vals_list]
+        if not vals_list:
+            return self.browse()
+        self._check_access("create")
+        env = self.env
+        names: set[str] = set()
+        for vals in vals_list:
+            if not isinstance(vals, dict):
+                raise ValueError(f"create() on {self._name} expects dicts, got {vals!r}")
+            names.update(vals)
+        for name in names:
+            self._field_or_error(name)
+        if not env.su:
+            from erplite import security
+
+            names = {name for vals in vals_list for name in vals}
+            security.check_field_access(self, names, "write")
+            if security.has_rules(self, "create"):
+                # the rules are checked on the inserted rows: a refusal must undo everything
+                # the creation did, even when the caller catches the error
+                with env.cr.savepoint():
+                    records = self._create_records(vals_list)
+                    records._check_rules("create")
+                return records
+        return self._create_records(vals_list)
+
+    def _create_records(self, vals_list: list[dict]) -> Any:
+        """The body of ``create`` once access rights and field groups are checked."""
+        env = self.env
+        vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
+        vals_list = self._create_parents(vals_list)
+
+        rows: list[dict] = []
+        relational: list[dict] = []
+        inverses: list[dict] = []
+        given: list[set] = []
+        plan = self._crud_plan()
+        required = plan.required
+        for vals in vals_list:
+            row: dict[str, Any] = {}
+            x2many: dict[Any, Any] = {}
+            inverse: dict[Any, Any] = {}
+            for name, value in vals.items():
+                field = self._fields[name]
+                if field.type in _X2MANY and field.store:
+                    x2many[field] = value  # computed ones too: the value given wins
+                elif field.store and field.column_type is not None and name != "id":
+                    row[name] = field.convert_to_cache(value, self)
+                    if field.inverse and field.compute:
+                        inverse[field] = value
+                elif field.inverse:
+                    inverse[field] = value
+            for field in required:
+                if row.get(field.name) is None:
+                    raise ValidationError(
+                        f'Missing required value for the field "{field.string}" '
+                        f"({self._name}.{field.name})"
+                    )
+            rows.append(row)
+            relational.append(x2many)
+            inverses.append(inverse)
+            given.append(set(vals))
+
+        self._precompute_rows(rows, given)
+        records = self._create(rows)
+        cache = env.transaction.cache
+        # new records have no lines yet: reading them must not query
+        for field in plan.x2many:
+            cache.update(records._ids, field, [()] * len(records._ids), env)
+        x2many_groups: dict[Any, list] = defaultdict(list)
+        for record, x2many in zip(records, relational):
+            for field, value in x2many.items():
+                x2many_groups[field].append((record, normalize_commands(value, field)))
+        for field, items in x2many_groups.items():
+            for record, commands in items:
+                field.write_commands(record, commands)
+        for record, inverse in zip(records, inverses):
+            if inverse:
+                record._run_inverses(inverse)
+
+        # stored computed fields of the new records, unless their value was given
+        for field in plan.stored_computed:
+            ids = [rid for rid, names in zip(records._ids, given) if field.name not in names]
+            if ids:
+                env.add_to_compute(field, ids)
+        # values given for computed fields win over their computation: protect them (and the
+        # fields computed by the same method) while the dependents are marked, as Odoo does
+        with self._protecting_given(records, given):
+            records.modified(self._fields, create=True)
+        names = set().union(*given) if given else set()
+        records._validate_fields(names)
+        if self._check_company_auto:
+            records._check_company()
+        return records
+
+    def _precompute_rows(self, rows: list[dict], given: list[set]) -> None:
+        """Fill ``rows`` with the stored computed fields marked ``precompute`` that were not
+        given, so that the INSERT carries them (Odoo's ``precompute``): they are computed on
+        temporary records (``NewId``) whose cache holds the rows' values, and count as given
+        afterwards (no recomputation, no UPDATE)."""
+        fields = [
+            f
+            for f in self._fields.values()
+            if f.precompute and f.store and f.compute and f.column_type is not None
+        ]
+        # a row is precomputed unless its value for a first-hop dependency is not a column
+        # yet (x2many commands, inverse fields): it is then computed after the INSERT
+        late = {
+            name for name, f in self._fields.items() if not (f.store and f.column_type is not None)
+        }
+        registry = self.env.registry
+        wanted = {
+            field: {
+                index
+                for index, names in enumerate(given)
+                if field.name not in names
+                and not any(
+                    path[0].name in late and path[0].name in names
+                    for path in registry.field_depends_paths(field)
+                )
+            }
+            for field in fields
+        }
+        todo = sorted(set().union(*wanted.values())) if wanted else []
+        if not todo:
+            return
+        env = self.env
+        cache = env.transaction.cache
+        new_ids = tuple(NewId() for _index in todo)
+        records = self.browse(new_ids)
+        for field in self._fields.values():
+            if field.store and field.column_type is not None and field.name != "id":
+                cache.update(new_ids, field, [rows[i].get(field.name) for i in todo], env)
+            elif field.store and field.type in _X2MANY:
+                cache.update(new_ids, field, [()] * len(new_ids), env)
+        for field in fields:
+            env.add_to_compute(field, [nid for nid, i in zip(new_ids, todo) if i in wanted[field]])
+        try:
+            for field in fields:
+                records._recompute_field(field, ids=new_ids)
+            for nid, index in zip(new_ids, todo):
+                for field in fields:
+                    if index in wanted[field]:
+                        rows[index][field.name] = cache.get_value(nid, field, env, default=None)
+                        given[index].add(field.name)
+        finally:
+            for field in fields:
+                env.remove_to_compute(field, new_ids)
+            pending = env.transaction.towrite.get(self._name)
+            if pending is not None:
+                for nid in new_ids:
+                    pending.pop(nid, None)
+                if not pending:
+                    env.transaction.towrite.pop(self._name, None)
+            cache.invalidate([(field, new_ids) for field in self._fields.values()])
+
+    def _protecting_given(
+        self, records: Any, given: list[set]
+    ) -> contextlib.AbstractContextManager:
+        """Protect, on each record of ``records``, the computed fields whose value was given
+        (``given[i]`` for the i-th record) and the fields computed with them."""
+        computed = self.env.registry.field_computed
+        groups: dict[frozenset, list[int]] = defaultdict(list)
+        for record_id, names in zip(records._ids, given):
+            fields = frozenset(
+                companion
+                for name in names
+                if self._fields[name].compute
+                for companion in computed.get(self._fields[name], [self._fields[name]])
+            )
+            if fields:
+                groups[fields].append(record_id)
+        stack = contextlib.ExitStack()
+        for fields, ids in groups.items():
+            stack.enter_context(self.env.protecting(fields, self.browse(ids)))
+        return stack
+
+    def _create_parents(self, vals_list: list[dict]) -> list[dict]:
+        """``_inherits``: create the parent records first, with the fields they own."""
+        if not self._inherits:
+            return vals_list
+        result = [dict(vals) for vals in vals_list]
+        for parent_model, fk in self._inherits.items():
+            todo: list[tuple[dict, dict]] = []
+            for vals in result:
+                parent_vals = {}
+                for name in list(vals):
+                    field = self._fields[name]
+                    if field.inherited and field.related.split(".", 1)[0] == fk:
+                        parent_vals[name] = vals.pop(name)
+                if vals.get(fk):
+                    if parent_vals:
+                        self.env[parent_model].browse(vals[fk]).write(parent_vals)
+                else:
+                    todo.append((vals, parent_vals))
+            if todo:
+                parents = self.env[parent_model].create([pv for _vals, pv in todo])
+                for (vals, _pv), parent_id in zip(todo, parents._ids):
+                    vals[fk] = parent_id
+        return result
+
+    def _create(self, rows: list[dict]) -> Any:
+        """INSERT ``rows`` (cache-format values of stored columns) in one statement; fill the
+        cache with every stored column of the new records."""
+        env = self.env
+        now = self._now()
+        plan = self._crud_plan()
+        given = set().union(*rows)
+        columns = [name for name, field in plan.columns if not field.compute or name in given]
+        magic = {}
+        if self._log_access:
+            magic = {
+                "create_uid": env.uid,
+                "write_uid": env.uid,
+                "create_date": now,
+                "write_date": now,
+            }
+        values = [dict((name, None) for name in columns) | row | magic for row in rows]
+        columns = [
+            name for name in columns if any(v[name] is not None for v in values) or name in magic
+        ]
+        fields = [self._fields[name] for name in columns]
+        table = SQL.identifier(self._table)
+        if not fields:
+            statement = SQL("INSERT INTO %s DEFAULT VALUES RETURNING id", table)
+            if len(rows) > 1:
+                statement = SQL(
+                    "INSERT INTO %s (id) SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s) RETURNING id",
+                    table,
+                    self._table,
+                    len(rows),
+                )
+        elif len(rows) == 1:
+            params = [f.convert_to_column(values[0][f.name]) for f in fields]
+            statement = SQL(_insert_template(self._table, fields, None), *params)
+        else:
+            # a column with one value for every row (the magic columns, a parent id...) is one
+            # parameter; the others are arrays, sent in binary, unnested together
+            constants = []
+            arrays = []
+            flags = []
+            for f in fields:
+                column = [f.convert_to_column(v[f.name]) for v in values]
+                constant = _is_constant(column)
+                flags.append(constant)
+                if constant:
+                    constants.append(column[0])
+                else:
+                    arrays.append(BinaryParam(column))
+            params = constants + arrays if arrays else [*constants, len(rows)]
+            statement = SQL(_insert_template(self._table, fields, tuple(flags)), *params)
+        self._execute_write(statement)
+        ids = tuple(row[0] for row in env.cr.fetchall())
+        records = self.browse(ids)
+        cache = env.transaction.cache
+        in_columns = set(columns)
+        for name, field in plan.columns:
+            if field.compute and name not in in_columns:
+                continue
+            cache.update(ids, field, [v.get(name) for v in values], env)
+        for field in plan.many2one:
+            if env.registry.field_inverses.get(field):
+                self._update_inverse_caches(
+                    records, field, [v.get(field.name) for v in values], created=True
+                )
+        if self._parent_store:
+            records._parent_store_update()
+        return records
+
+    def _update_inverse_caches(
+        self, records: Any, field: Any, new_values: list, created: bool = False
+    ) -> None:
+        """Keep cached one2many values in step with a many2one change of ``records``."""
+        env = self.env
+        cache = env.transaction.cache
+        for inverse in env.registry.field_inverses.get(field, ()):
+            if inverse.domain or inverse.context:
+                cache.invalidate([(inverse, None)])
+                continue
+            for record_id, new in zip(records._ids, new_values):
+                if not created:
+                    old = cache.get_value(record_id, field, env, default=_UNKNOWN)
+                    if old is _UNKNOWN:
+                        cache.invalidate([(inverse, None)])
+                        break
+                    if old == new:
+                        continue
+                    if old is not None:
+                        lines = cache.get_value(old, inverse, env, default=None)
+                        if lines is not None and record_id in lines:
+                            cache.set_value(
+                                old, inverse, tuple(i for i in lines if i != record_id), env
+                            )
+                if new is not None:
+                    lines = cache.get_value(new, inverse, env, default=None)
+                    if lines is not None and record_id not in lines:
+                        cache.set_value(new, inverse, lines + (record_id,), env)
+
+
+_UNKNOWN = object()
+
+
+class _CrudPlan:
+    """The fields of a model sorted for create (see ``CrudMixin._crud_plan``)."""
+
+    def __init__(self, fields: dict):
+        self.columns = tuple(
+            (name, f)
+            for name, f in fields.items()
+            if f.store and f.column_type is not None and name != "id"
+        )
+        self.required = tuple(
+            f for name, f in self.columns if f.required and not f.compute and f.type != "boolean"
+        )
+        self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
+        self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
+        self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
+        self.missing: dict[frozenset, list[str]] = {}  # keys given -> fields to default
+
+
+_INSERT_TEMPLATES: dict[tuple, str] = {}
+
+
+def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
+    """The text of the INSERT of ``fields`` into ``table``, built once per shape: one row
+    (``constant`` is None: ``VALUES (%s, ...)``), or several rows where the columns flagged
+    in ``constant`` are one parameter each and the others arrays unnested together (their
+    parameters come after the constants'; without arrays, the last one is the row count)."""
+    key = (table, tuple((f.column_name, f.column_type[0]) for f in fields), constant)
+    template = _INSERT_TEMPLATES.get(key)
+    if template is not None:
+        return template
+
+    def quoted(*names: str) -> str:
+        return SQL.identifier(*names).text.replace("%", "%%")
+
+    names = ", ".join(quoted(f.column_name) for f in fields)
+    if constant is None:
+        values = ", ".join(["%s"] * len(fields))
+        template = f"INSERT INTO {quoted(table)} ({names}) VALUES ({values}) RETURNING id"
+    else:
+        selected = []
+        arrays = []
+        aliases = []
+        for f, is_constant in zip(fields, constant):
+            if is_constant:
+                selected.append(f"%s::{f.column_type[0]}")
+            else:
+                alias = f"c{len(arrays)}"
+                selected.append(quoted("u", alias))
+                aliases.append(quoted(alias))
+                arrays.append(f"%s::{f.column_type[0]}[]")
+        if arrays:
+            template = (
+                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                f"FROM unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) RETURNING id"
+            )
+        else:
+            template = (
+                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                "FROM generate_series(1, %s) RETURNING id"
+            )
+    if len(_INSERT_TEMPLATES) < 10000:
+        _INSERT_TEMPLATES[key] = template
+    return template
+
+
+def _is_constant(column: list) -> bool:
+    """Whether every value of ``column`` is the same plain value (sent once, not as an array)."""
+    first = column[0]
+    if not isinstance(first, str | int | float | datetime.date | type(None)):
+        return False
+    first_type = type(first)
+    return all(value == first and type(value) is first_type for value in column)
+
+
+class NewId:
+    """The id of a record not in the database yet (a ``precompute`` computation); false,
+    hashable by identity, ordered after every real id."""
+
+    __slots__ = ("sequence",)
+    _counter = 0
+
+    def __init__(self) -> None:
+        NewId._counter += 1
+        self.sequence = NewId._counter
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __lt__(self, other: Any) -> bool:
+        return isinstance(other, NewId) and self.sequence < other.sequence
+
+    def __gt__(self, other: Any) -> bool:
+        return not isinstance(other, NewId) or self.sequence > other.sequence
+
+    def __repr__(self) -> str:
+        return f"<NewId {self.sequence}>"
