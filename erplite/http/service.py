@@ -35,6 +35,7 @@ import hashlib
 import inspect
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -254,12 +255,42 @@ def check_method_name(name: Any) -> None:
         raise AccessError(f"Private methods (such as {name}) cannot be called remotely.")
 
 
+#: ``(method, api kind)`` of the public methods found, per model class and method name. A
+#: model class of a registry being loaded may get new bases (``__bases__``), and a method may be
+#: replaced on its class: an entry is used only while the class's MRO tuple and the attribute
+#: are the ones it was made for. Classes of a dropped registry leave with it (weak keys).
+_public_methods: weakref.WeakKeyDictionary[type, dict[str, tuple[tuple, Any, str | None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _public_method_and_kind(model: Any, name: str) -> tuple[Any, str | None]:
+    """``(get_public_method(model, name), api_kind(model, name))``, found once per model class
+    and method name (``inspect.getattr_static`` and the MRO walks are slow)."""
+    cls = type(model)
+    methods = _public_methods.get(cls)
+    if methods is not None and type(name) is str:
+        entry = methods.get(name)
+        if entry is not None and entry[0] is cls.__mro__ and getattr(cls, name, None) is entry[1]:
+            return entry[1], entry[2]
+    method = _find_public_method(model, name)
+    kind = api_kind(model, name)
+    if methods is None:
+        methods = _public_methods.setdefault(cls, {})
+    methods[name] = (cls.__mro__, method, kind)
+    return method, kind
+
+
 def get_public_method(model: Any, name: str) -> Any:
     """The method ``name`` of ``model`` that may be called remotely.
 
     :raises AccessError: private (``_x``, ``init``, ``@api.private`` anywhere in the MRO).
     :raises MethodNotFound: no such method (or an attribute that is not a method).
     """
+    return _public_method_and_kind(model, name)[0]
+
+
+def _find_public_method(model: Any, name: str) -> Any:
     check_method_name(name)
     cls = type(model)
     try:
@@ -291,13 +322,12 @@ def api_kind(model: Any, name: str) -> str | None:
 def call_kw(model: Any, name: str, args: list, kwargs: dict) -> Any:
     """Call method ``name`` of ``model`` as Odoo's ``api.call_kw`` does (see the module
     docstring); the result is downgraded (recordsets of ``create`` to ids)."""
-    method = get_public_method(model, name)
+    method, kind = _public_method_and_kind(model, name)
     kwargs = dict(kwargs)
     context = kwargs.pop("context", None)
     if context is not None and not isinstance(context, Mapping):
         raise InvalidArguments("context must be a dictionary")
     recs = model.with_context(context or {})
-    kind = api_kind(model, name)
     if kind not in ("model", "model_create"):
         if not args:
             raise InvalidArguments(

@@ -1,0 +1,45 @@
+"""The shortcuts that make an RPC call cheap keep its behaviour: the public method found once
+per model class follows a replaced or privatised method."""
+
+from __future__ import annotations
+
+import pytest
+
+from erplite import api
+from erplite.exceptions import AccessError
+from erplite.http.service import MethodNotFound, api_kind, get_public_method
+
+
+def test_public_methods_are_found_once_and_follow_changes_of_the_class(env, monkeypatch):
+    partners = env["res.partner"]
+    cls = type(partners)
+    found = get_public_method(partners, "search_read")
+    assert found is get_public_method(partners, "search_read") is cls.search_read
+    assert api_kind(partners, "search_read") == "model"
+
+    # a method replaced on the class is the one called
+    def search_read(self, *args, **kwargs):
+        return "replaced"
+
+    monkeypatch.setattr(cls, "search_read", search_read)
+    assert get_public_method(partners, "search_read") is search_read
+    # the kind is the one of the most derived definition with an @api decorator
+    assert api_kind(partners, "search_read") == "model"
+
+    # and a replacement marked @api.private is refused, cached or not
+    @api.private
+    def private_search_read(self, *args, **kwargs):
+        return "private"
+
+    monkeypatch.setattr(cls, "search_read", private_search_read)
+    for _ in range(2):
+        with pytest.raises(AccessError):
+            get_public_method(partners, "search_read")
+    monkeypatch.undo()
+    assert get_public_method(partners, "search_read") is found
+
+    for name in ("_search", "init", None, ["search"]):
+        with pytest.raises(AccessError):
+            get_public_method(partners, name)
+    with pytest.raises(MethodNotFound):
+        get_public_method(partners, "no_such_method")
