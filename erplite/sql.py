@@ -94,6 +94,15 @@ class SQL:
         return sql.SQL(self.text)
 
     @staticmethod
+    def raw(text: str, params: Any = ()) -> SQL:
+        """A fragment from text already rendered by this class (``%s`` placeholders matching
+        ``params``), as a cached compilation gives it back; never text from input."""
+        fragment = SQL.__new__(SQL)
+        fragment.text = text
+        fragment.params = tuple(params)
+        return fragment
+
+    @staticmethod
     def identifier(*names: str) -> SQL:
         """``"a"."b"``: a (qualified) identifier; names come from the registry, never input."""
         fragment = SQL.__new__(SQL)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from erplite.orm import search_plans
 from erplite.sql import SQL
 
 OPERATORS = (
@@ -385,7 +386,7 @@ class DomainCondition(Domain):
         if operator in ("in", "not in"):
             if isinstance(value, list | tuple) and not value:
                 return FALSE if operator == "in" else TRUE
-            if isinstance(value, list | tuple):
+            if isinstance(value, list | tuple) and any(hasattr(v, "_ids") for v in value):
                 value = [getattr(v, "id", v) if hasattr(v, "_ids") else v for v in value]
         if operator in ("any", "not any"):
             if not field.relational:
@@ -422,6 +423,7 @@ class DomainCondition(Domain):
         if field.related:
             return DomainCondition(field.related, operator, value, _checked=False).optimize(model)
         if field.search:
+            search_plans.mark_unplannable()  # the method is code: it may answer anything
             if callable(field.search):
                 domain = field.search(model, operator, value)
             else:
@@ -433,6 +435,7 @@ class DomainCondition(Domain):
         field = model._fields[self.field_expr]
         operator, value = self.operator, self.value
         if operator in ("child_of", "parent_of"):
+            search_plans.mark_unplannable()  # the hierarchy is read from the data
             return model._hierarchy_to_sql(field, operator, value, alias, query)
         if field.type == "many2one" and operator in ("any", "not any"):
             comodel = model.env[field.comodel_name].with_context(active_test=False)
@@ -441,7 +444,7 @@ class DomainCondition(Domain):
             if operator == "any":
                 return SQL("%s IN (%s)", column, sub.subselect())
             return SQL("(%s IS NULL OR %s NOT IN (%s))", column, column, sub.subselect())
-        return field.condition_to_sql(operator, value, model, alias, query)
+        return search_plans.compile_condition(model, field, operator, value, alias, query)
 
 
 def _hashable(value: Any) -> Any:

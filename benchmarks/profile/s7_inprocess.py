@@ -1,0 +1,145 @@
+"""S7's request path in one process, without a server: the worker's own cost per request.
+
+    .venv/bin/python benchmarks/profile/s7_inprocess.py --dsn "$(benchmarks/profile/pg15.sh start)"
+    .venv/bin/python benchmarks/profile/s7_inprocess.py --dsn ... --reuse --cprofile
+    .venv/bin/python benchmarks/profile/s7_inprocess.py --dsn ... --reuse --pyinstrument
+
+It prepares ``bench_s7`` as ``benchmarks/s7_http.py`` does (``--reuse`` keeps an existing one),
+builds ``erplite.http.Application`` for it and calls the WSGI callable directly with the 200
+JSON-RPC ``execute_kw`` bodies of S7, in turn. It prints the CPU and wall microseconds per
+request and the statements per request, so a change to the request path can be judged without
+the noise of a load test; ``--cprofile`` prints the top functions, ``--pyinstrument`` writes
+``out/S7.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import s7_http  # noqa: E402
+from bench_erplite import ADDONS  # noqa: E402
+
+from erplite.http import Application  # noqa: E402
+from erplite.sql import admin_connection, count_queries, dsn_with_dbname  # noqa: E402
+
+
+def environ_for(payload: bytes) -> dict:
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/jsonrpc",
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8069",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:8069",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(payload)),
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(payload),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def call(app: Application, payload: bytes) -> dict:
+    status_line = []
+
+    def start_response(status, headers, exc_info=None):
+        status_line.append(status)
+
+    body = b"".join(app(environ_for(payload), start_response))
+    if not status_line[0].startswith("200"):
+        raise RuntimeError(f"{status_line[0]}: {body[:500]!r}")
+    reply = json.loads(body)
+    if reply.get("error"):
+        raise RuntimeError(reply["error"])
+    return reply["result"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dsn", required=True, help="a server DSN (the bench's PostgreSQL)")
+    parser.add_argument("--reuse", action="store_true", help="keep an existing bench_s7")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the 200 bodies")
+    parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument("--pyinstrument", action="store_true")
+    args = parser.parse_args()
+
+    dsn = dsn_with_dbname(args.dsn, s7_http.DB)
+    exists = False
+    with admin_connection(args.dsn) as conn:
+        exists = bool(
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [s7_http.DB]).fetchone()
+        )
+    if not (args.reuse and exists):
+        dsn = s7_http.prepare_database(args.dsn)
+
+    app = Application(dsn, addons_paths=(str(ADDONS),))
+    login = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 0,
+        "params": {
+            "service": "common",
+            "method": "login",
+            "args": [s7_http.DB, "admin", "admin"],
+        },
+    }
+    uid = call(app, json.dumps(login).encode())
+    payloads = [json.dumps(body).encode() for body in s7_http.bodies(uid)]
+    rows = call(app, payloads[0])
+    print(f"fragment 0: {len(rows)} rows, sum {sum(r['amount_total'] for r in rows):.2f}")
+    for payload in payloads:  # warm every cache once
+        call(app, payload)
+
+    def run() -> None:
+        for _ in range(args.rounds):
+            for payload in payloads:
+                call(app, payload)
+
+    count = args.rounds * len(payloads)
+    if args.cprofile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(run)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats("cumtime").print_stats(40)
+        return
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        run()
+        profiler.stop()
+        (HERE / "out").mkdir(exist_ok=True)
+        (HERE / "out" / "S7.txt").write_text(profiler.output_text(unicode=True, show_all=False))
+        print(f"written {HERE / 'out' / 'S7.txt'}")
+        return
+    with count_queries() as queries:
+        cpu, wall = time.process_time(), time.perf_counter()
+        run()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(
+        f"{count} requests: {cpu / count * 1e6:.0f} us CPU, {wall / count * 1e6:.0f} us wall "
+        f"per request, {len(queries) / count:.2f} statements per request"
+    )
+
+
+if __name__ == "__main__":
+    main()
