@@ -334,7 +334,10 @@ def _serve(request: Request) -> werkzeug.wrappers.Response:
 
 def _load_session(request: Request) -> Any:
     store = request.app.session_store
-    session = store.get(request.httprequest.cookies.get(SESSION_COOKIE))
+    httprequest = request.httprequest
+    if "HTTP_COOKIE" not in httprequest.environ:  # no cookie at all (API clients): no lookup
+        return store.new()
+    session = store.get(httprequest.cookies.get(SESSION_COOKIE))
     return session if session is not None else store.new()
 
 

@@ -82,11 +82,13 @@ class Session(MutableMapping):
     ``is_dirty``: changed since loaded or saved. ``is_new``: never stored. ``should_rotate``:
     the next save must give it a new sid (login, logout). ``can_save``: ``False`` for routes
     declared ``save_session=False``. ``last_seen``: when the store last saw it (naive UTC).
+    ``sid``: given ``None``, a new random one is made the first time it is read (a stateless
+    request never reading it costs no random bytes).
     """
 
     __slots__ = (
         "_data",
-        "sid",
+        "_sid",
         "is_dirty",
         "is_new",
         "should_rotate",
@@ -98,14 +100,14 @@ class Session(MutableMapping):
     def __init__(
         self,
         data: dict[str, Any],
-        sid: str,
+        sid: str | None,
         *,
         new: bool = False,
         last_seen: datetime.datetime | None = None,
     ):
         # ``data`` is JSON already (a stored session, a default): no round trip needed
         self._data: dict[str, Any] = dict(data)
-        self.sid = sid
+        self._sid = sid
         self.is_dirty = False
         self.is_new = new
         self.should_rotate = False
@@ -113,6 +115,18 @@ class Session(MutableMapping):
         self.last_seen = last_seen
         #: the stored sid this session replaces (see :meth:`rotate_sid`), deleted when saved
         self.previous_sid: str | None = None
+
+    @property
+    def sid(self) -> str:
+        """The session id (made now when the session was created without one)."""
+        sid = self._sid
+        if sid is None:
+            sid = self._sid = SessionStore.generate_sid()
+        return sid
+
+    @sid.setter
+    def sid(self, sid: str) -> None:
+        self._sid = sid
 
     # -- mapping ------------------------------------------------------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -289,8 +303,8 @@ class SessionStore:
 
     # -- API ----------------------------------------------------------------------------------
     def new(self) -> Session:
-        """A fresh session with a new sid; stored only once saved."""
-        return Session(default_session_data(), self.generate_sid(), new=True)
+        """A fresh session with a new sid (made when first read); stored only once saved."""
+        return Session(default_session_data(), None, new=True)
 
     def get(self, sid: str | None) -> Session | None:
         """The stored session ``sid``, or ``None`` when absent, malformed or idle too long."""

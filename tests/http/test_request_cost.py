@@ -43,3 +43,32 @@ def test_public_methods_are_found_once_and_follow_changes_of_the_class(env, monk
             get_public_method(partners, name)
     with pytest.raises(MethodNotFound):
         get_public_method(partners, "no_such_method")
+
+
+def test_an_rpc_call_without_cookie_stores_no_session_and_sends_no_cookie(app, web_db):
+    from werkzeug.test import Client
+
+    from erplite.sql import admin_connection
+    from tests.http.conftest import rpc
+
+    def sessions() -> int:
+        with admin_connection(web_db.dsn) as conn:
+            return conn.execute("SELECT count(*) FROM http_session").fetchone()[0]
+
+    app.session_store.ensure_table()
+    client = Client(app, use_cookies=False)
+    version = rpc(client, "/jsonrpc", {"service": "common", "method": "version", "args": []})
+    before = sessions()
+    response = rpc(
+        client,
+        "/jsonrpc",
+        {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [web_db.name, web_db.admin_uid, "admin", "res.users", "search_count", [[]]],
+        },
+    )
+    assert version.get_json()["result"]["server_serie"] == "17.0"
+    assert response.get_json()["result"] >= 2
+    assert "Set-Cookie" not in response.headers and "Set-Cookie" not in version.headers
+    assert sessions() == before
