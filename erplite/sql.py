@@ -156,6 +156,10 @@ def _quote_identifier(name: str) -> str:
     return quoted
 
 
+#: ``name`` as a quoted identifier, for the builders that assemble statement text themselves
+quote_identifier = _quote_identifier
+
+
 def _composable_text(composable: sql.Composable) -> str:
     if isinstance(composable, sql.Identifier):
         return ".".join([_quote_identifier(name) for name in composable._obj])

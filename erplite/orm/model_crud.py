@@ -15,13 +15,18 @@ from typing import Any
 from erplite import api
 from erplite.exceptions import UserError, ValidationError
 from erplite.orm.commands import Command, normalize_commands
-from erplite.orm.fields import Field
+from erplite.orm.fields import Boolean, Field, Float, Integer
 from erplite.orm.model_create import CreateMixin
 from erplite.sql import SQL
 
 _X2MANY = ("one2many", "many2many")
 #: the plain ``convert_to_read`` (``None`` -> ``False``), inlined by ``_read_format``
 _BASE_CONVERT_TO_READ = Field.convert_to_read
+#: ``convert_to_read`` methods that do not look at the record (numbers and booleans): read
+#: calls them without building a record per row
+_RECORDLESS_CONVERT_TO_READ = frozenset(
+    {Integer.convert_to_read, Float.convert_to_read, Boolean.convert_to_read}
+)
 
 
 class CrudMixin(CreateMixin):
@@ -290,6 +295,10 @@ class CrudMixin(CreateMixin):
                     if records is None:
                         records = list(self)
                     result[index][name] = convert(value, records[index], True)
+                continue
+            if type(field).convert_to_read in _RECORDLESS_CONVERT_TO_READ:
+                for values, record_id in zip(result, ids, strict=True):
+                    values[name] = convert(data.get(record_id), None, use_display_name)
                 continue
             if records is None:
                 records = list(self)

@@ -11,6 +11,7 @@ import hashlib
 from typing import Any
 
 from erplite.sql import SQL
+from erplite.sql import quote_identifier as _quote
 
 _MAX_ALIAS = 63
 
@@ -68,51 +69,61 @@ class Query:
         return self._add_join("LEFT JOIN", lhs_alias, lhs_column, table, rhs_column, link)
 
     # -- rendering -----------------------------------------------------------------------------
+    # (text and parameters are assembled directly: a statement is rendered for every search)
+    def _from_parts(self, params: list) -> str:
+        text = f"{_quote(self.table)} AS {_quote(self.alias)}"
+        for alias, (kind, table, condition) in self._joins.items():
+            text += f" {kind} {_quote(table)} AS {_quote(alias)} ON {condition.text}"
+            params.extend(condition.params)
+        return text
+
+    def _where_parts(self, params: list) -> str:
+        if self.is_false:
+            return "FALSE"
+        if not self._where:
+            return "TRUE"
+        for condition in self._where:
+            params.extend(condition.params)
+        if len(self._where) == 1:
+            return self._where[0].text
+        return " AND ".join([condition.text for condition in self._where])
+
     @property
     def from_clause(self) -> SQL:
-        parts = [SQL("%s AS %s", SQL.identifier(self.table), SQL.identifier(self.alias))]
-        for alias, (kind, table, condition) in self._joins.items():
-            parts.append(
-                SQL(
-                    f"{kind} %s AS %s ON %s",
-                    SQL.identifier(table),
-                    SQL.identifier(alias),
-                    condition,
-                )
-            )
-        return SQL(" ").join(parts)
+        params: list = []
+        return SQL.raw(self._from_parts(params), params)
 
     @property
     def where_clause(self) -> SQL:
-        if self.is_false:
-            return SQL("FALSE")
-        if not self._where:
-            return SQL("TRUE")
-        return SQL(" AND ").join(self._where)
+        params: list = []
+        return SQL.raw(self._where_parts(params), params)
 
     def select(self, *columns: SQL) -> SQL:
         """The whole SELECT statement; columns default to the id."""
-        if not columns:
-            columns = (SQL.identifier(self.alias, "id"),)
-        parts = [
-            SQL(
-                "SELECT %s FROM %s WHERE %s",
-                SQL(", ").join(columns),
-                self.from_clause,
-                self.where_clause,
-            )
-        ]
-        if self.group_by is not None:
-            parts.append(SQL("GROUP BY %s", self.group_by))
-        if self.having is not None:
-            parts.append(SQL("HAVING %s", self.having))
+        params: list = []
+        if columns:
+            for column in columns:
+                params.extend(column.params)
+            selected = ", ".join([column.text for column in columns])
+        else:
+            selected = f"{_quote(self.alias)}.{_quote('id')}"
+        text = (
+            f"SELECT {selected} FROM {self._from_parts(params)} WHERE {self._where_parts(params)}"
+        )
+        for keyword, clause in (("GROUP BY", self.group_by), ("HAVING", self.having)):
+            if clause is not None:
+                text += f" {keyword} {clause.text}"
+                params.extend(clause.params)
         if self.order is not None:
-            parts.append(SQL("ORDER BY %s", self.order))
+            text += f" ORDER BY {self.order.text}"
+            params.extend(self.order.params)
         if self.limit is not None:
-            parts.append(SQL("LIMIT %s", self.limit))
+            text += " LIMIT %s"
+            params.append(self.limit)
         if self.offset:
-            parts.append(SQL("OFFSET %s", self.offset))
-        return SQL(" ").join(parts)
+            text += " OFFSET %s"
+            params.append(self.offset)
+        return SQL.raw(text, params)
 
     def subselect(self, column: str = "id") -> SQL:
         """A SELECT of one column for use in ``IN (...)``; ordering is dropped unless limited."""
