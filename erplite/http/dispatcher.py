@@ -36,7 +36,9 @@ This is the call graph :func:`serve` follows; each step names the building block
    installed now: before matching fails (404, 405), before the endpoint runs, or, for an
    ``auth='none'`` route of a server-wide module (present whatever is installed), as part of
    the endpoint's first query (``request._read_signals``: the RPC services read the caller's
-   credentials in the same statement). ``routing_map.bind_to_environ(environ).match(return_rule=True)`` gives the
+   credentials in the same statement). :func:`match_route` (werkzeug's
+   ``routing_map.bind_to_environ(environ).match(return_rule=True)``, remembered per map for
+   URLs without arguments) gives the
    ``Endpoint`` and the URL arguments, converters applied; werkzeug raises ``NotFound`` (404),
    ``MethodNotAllowed`` (405 with ``Allow``) or ``RequestRedirect``. ``endpoint.routing`` drives
    everything below: ``type`` picks the dispatcher (:class:`HttpDispatcher`,
@@ -397,12 +399,12 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
     routing_map = state.routing_map if state is not None else app.nodb_routing_map()
     try:
         try:
-            rule, args = routing_map.bind_to_environ(httprequest.environ).match(return_rule=True)
+            rule, args = match_route(routing_map, httprequest.environ)
         except HTTPException:
             if state is None or request._signals_read:
                 raise
             request._read_signals()  # RegistryChanged: the request starts again, new routes
-            rule, args = routing_map.bind_to_environ(httprequest.environ).match(return_rule=True)
+            rule, args = match_route(routing_map, httprequest.environ)
     except HTTPException as exc:
         if getattr(request, "db_unavailable", False) and isinstance(
             exc, werkzeug.exceptions.NotFound
@@ -449,6 +451,43 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
             "POST" if routing["type"] != "http" else ", ".join(methods or ["GET", "POST"])
         )
     return response
+
+
+#: URLs whose matched rule is remembered, per URL map (see :func:`match_route`).
+MATCH_CACHE_SIZE = 512
+
+
+def match_route(routing_map: werkzeug.routing.Map, environ: dict) -> tuple[Any, dict[str, Any]]:
+    """``routing_map.bind_to_environ(environ).match(return_rule=True)``: the rule and its URL
+    arguments, or werkzeug's ``NotFound``, ``MethodNotAllowed``, ``RequestRedirect``.
+
+    A URL whose rule takes no argument (``/jsonrpc``, ``/xmlrpc/2/object`` is not one) is
+    matched once per map, host and method: the rule is remembered on the map, which does not
+    change once built (a registry change builds a new one), up to ``MATCH_CACHE_SIZE`` URLs.
+    Errors, redirects, URL arguments (converters may make objects) and WebSocket upgrades are
+    never remembered.
+    """
+    if "HTTP_UPGRADE" in environ:
+        return routing_map.bind_to_environ(environ).match(return_rule=True)
+    key = (
+        environ.get("PATH_INFO", ""),
+        environ.get("REQUEST_METHOD", "GET"),
+        environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+        environ.get("wsgi.url_scheme"),
+    )
+    matches = routing_map.__dict__.get("_erplite_matches")
+    if matches is None:
+        matches = routing_map._erplite_matches = {}  # type: ignore[attr-defined]
+    else:
+        rule = matches.get(key)
+        if rule is not None:
+            return rule, {}
+    rule, args = routing_map.bind_to_environ(environ).match(return_rule=True)
+    if not args:
+        if len(matches) >= MATCH_CACHE_SIZE:
+            matches.clear()
+        matches[key] = rule
+    return rule, args
 
 
 def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:

@@ -72,3 +72,30 @@ def test_an_rpc_call_without_cookie_stores_no_session_and_sends_no_cookie(app, w
     assert response.get_json()["result"] >= 2
     assert "Set-Cookie" not in response.headers and "Set-Cookie" not in version.headers
     assert sessions() == before
+
+
+def test_remembered_route_matches_answer_as_werkzeug_does(app, client, web_db):
+    from erplite.http.dispatcher import match_route
+
+    routing_map = app.databases.get(web_db.name).routing_map
+    for _ in range(2):  # the second time from the remembered matches
+        assert client.get("/test_http/none").status_code == 200
+        assert client.post("/test_http/none").status_code == 405  # GET only
+        assert client.get("/test_http/echo/41").get_json()["number"] == 41
+        assert client.get("/test_http/echo/42").get_json()["number"] == 42
+        assert client.get("/test_http/nowhere").status_code == 404
+    remembered = routing_map._erplite_matches
+    assert all(
+        not key[0].startswith(("/test_http/echo", "/test_http/nowhere")) for key in remembered
+    )
+    assert {key[:2] for key in remembered} >= {("/test_http/none", "GET")}
+    environ = {
+        "PATH_INFO": "/test_http/none",
+        "REQUEST_METHOD": "GET",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+    }
+    rule, args = match_route(routing_map, environ)
+    assert (rule, args) == routing_map.bind_to_environ(environ).match(return_rule=True)
+    assert rule.endpoint.routing["auth"] == "none"
