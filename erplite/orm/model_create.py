@@ -173,7 +173,25 @@ class CreateMixin(ComputeMixin):
 
     def _create_records(self, vals_list: list[dict]) -> Any:
         """The body of ``create`` once access rights and field groups are checked."""
-        env = self.env
+        rows, relational, inverses, given = self._create_rows(vals_list)
+        self._precompute_rows(rows, given)
+        lines = self._fusable_lines(relational) if len(rows) == 1 else None
+        if lines:
+            records = self._create_with_lines(rows[0], lines)
+        else:
+            records = self._create(rows)
+            self._create_x2many(records, relational)
+        self._create_finish(records, inverses, given)
+        return records
+
+    def _create_rows(
+        self, vals_list: list[dict], link: Any = None
+    ) -> tuple[list[dict], list[dict], list[dict], list[set]]:
+        """Per record of ``vals_list`` (defaults added, ``_inherits`` parents created): the row
+        to insert (cache values of stored columns), the x2many values, the values of fields
+        with an inverse method, and the names given. ``link`` is the many2one whose value is
+        the id of a parent inserted by the same statement (``_create_with_lines``): its row
+        value stays the placeholder ``_LINK`` until then."""
         vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
         vals_list = self._create_parents(vals_list)
 
@@ -181,17 +199,21 @@ class CreateMixin(ComputeMixin):
         relational: list[dict] = []
         inverses: list[dict] = []
         given: list[set] = []
-        plan = self._crud_plan()
-        required = plan.required
+        fields = self._fields
+        required = self._crud_plan().required
+        link_name = link.name if link is not None else None
         for vals in vals_list:
             row: dict[str, Any] = {}
             x2many: dict[Any, Any] = {}
             inverse: dict[Any, Any] = {}
             for name, value in vals.items():
-                field = self._fields[name]
+                field = fields[name]
                 if field.type in _X2MANY and field.store:
                     x2many[field] = value  # computed ones too: the value given wins
                 elif field.store and field.column_type is not None and name != "id":
+                    if name == link_name:
+                        row[name] = _LINK
+                        continue
                     row[name] = field.convert_to_cache(value, self)
                     if field.inverse and field.compute:
                         inverse[field] = value
@@ -207,26 +229,50 @@ class CreateMixin(ComputeMixin):
             relational.append(x2many)
             inverses.append(inverse)
             given.append(set(vals))
+        return rows, relational, inverses, given
 
-        self._precompute_rows(rows, given)
-        records = self._create(rows)
+    def _create_x2many(self, records: Any, relational: list[dict]) -> None:
+        """Apply the x2many values of the new ``records`` (``relational[i]`` for the i-th):
+        the lines that every record is given through ``Command.create`` only are created
+        together, one ``create`` per one2many field for all the records, as Odoo does."""
+        env = self.env
         cache = env.transaction.cache
         # new records have no lines yet: reading them must not query
-        for field in plan.x2many:
+        for field in self._crud_plan().x2many:
             cache.update(records._ids, field, [()] * len(records._ids), env)
-        x2many_groups: dict[Any, list] = defaultdict(list)
+        groups: dict[Any, list] = defaultdict(list)
         for record, x2many in zip(records, relational):
             for field, value in x2many.items():
-                x2many_groups[field].append((record, normalize_commands(value, field)))
-        for field, items in x2many_groups.items():
+                groups[field].append((record, normalize_commands(value, field)))
+        for field, items in groups.items():
+            if (
+                len(items) > 1
+                and field.type == "one2many"
+                and all(c[0] == Command.CREATE for _record, commands in items for c in commands)
+            ):
+                inverse = field.inverse_name
+                to_create = []
+                for record, commands in items:
+                    for command in commands:
+                        vals = dict(command[2] or {})
+                        vals[inverse] = record.id
+                        to_create.append(vals)
+                if to_create:
+                    env[field.comodel_name].with_context(active_test=False).create(to_create)
+                continue
             for record, commands in items:
                 field.write_commands(record, commands)
+
+    def _create_finish(self, records: Any, inverses: list[dict], given: list[set]) -> None:
+        """What follows the INSERT of ``records`` and their lines: the inverse methods, the
+        stored computed fields to compute, the dependents to mark, the constraints."""
+        env = self.env
         for record, inverse in zip(records, inverses):
             if inverse:
                 record._run_inverses(inverse)
 
         # stored computed fields of the new records, unless their value was given
-        for field in plan.stored_computed:
+        for field in self._crud_plan().stored_computed:
             ids = [rid for rid, names in zip(records._ids, given) if field.name not in names]
             if ids:
                 env.add_to_compute(field, ids)
@@ -238,6 +284,121 @@ class CreateMixin(ComputeMixin):
         records._validate_fields(names)
         if self._check_company_auto:
             records._check_company()
+
+    def _fusable_lines(self, relational: list[dict]) -> list | None:
+        """``[(one2many field, comodel, lines' values)]`` when the single record to create gets
+        lines through ``Command.create`` only, of comodels that create them the plain way (see
+        ``_creates_plainly``), as the superuser: the record and its lines then go in one
+        statement (``_create_with_lines``). None otherwise."""
+        x2many = relational[0]
+        env = self.env
+        if (
+            not x2many
+            or not env.su
+            or self._parent_store
+            or type(self)._create is not CreateMixin._create
+        ):
+            return None
+        result = []
+        for field, value in x2many.items():
+            if field.type != "one2many":
+                return None
+            commands = normalize_commands(value, field)
+            if not commands or any(command[0] != Command.CREATE for command in commands):
+                return None
+            comodel = env[field.comodel_name].with_context(active_test=False)
+            if not comodel._creates_plainly(field.inverse_name):
+                return None
+            result.append((field, comodel, [dict(command[2] or {}) for command in commands]))
+        return result
+
+    def _creates_plainly(self, link_name: str) -> bool:
+        """Whether lines of this model linked through the many2one ``link_name`` can be inserted
+        by their parent's statement: ``create`` and its steps are not overridden, no
+        ``_inherits`` or parent store, and no ``precompute`` field depends on ``link_name``
+        (its value is only known once the parent is inserted)."""
+        cls = type(self)
+        known = cls.__dict__.get("_creates_plainly_cache")
+        if known is None:
+            known = {}
+            cls._creates_plainly_cache = known
+        result = known.get(link_name)
+        if result is not None:
+            return result
+        field = self._fields.get(link_name)
+        result = (
+            field is not None
+            and field.type == "many2one"
+            and field.store
+            and field.column_type is not None
+            and not self._inherits
+            and not self._parent_store
+            and all(
+                getattr(cls, name) is getattr(CreateMixin, name)
+                for name in (
+                    "create",
+                    "_create_records",
+                    "_create_rows",
+                    "_precompute_rows",
+                    "_create",
+                    "_insert_statement",
+                    "_create_cache",
+                    "_create_x2many",
+                    "_create_finish",
+                )
+            )
+            and not any(
+                path and path[0] is field
+                for f in self._fields.values()
+                if f.precompute and f.store and f.compute
+                for path in self.env.registry.field_depends_paths(f)
+            )
+        )
+        known[link_name] = result
+        return result
+
+    def _create_with_lines(self, row: dict, lines: list) -> Any:
+        """INSERT the record of ``row`` and its lines (``_fusable_lines``) in one statement:
+        ``WITH parent AS (INSERT ... RETURNING id), lines AS (INSERT ... SELECT parent.id,
+        ... FROM parent, unnest(...) RETURNING id) SELECT ...``; then fill the caches and
+        finish the lines' creation as ``create`` would have, the parent's x2many first."""
+        env = self.env
+        parts = []
+        for index, (field, comodel, vals_list) in enumerate(lines):
+            link = comodel._fields[field.inverse_name]
+            for vals in vals_list:
+                vals[link.name] = _LINK
+            line_rows, relational, inverses, given = comodel._create_rows(vals_list, link)
+            comodel._precompute_rows(line_rows, given)
+            statement, values, columns = comodel._insert_statement(line_rows, link)
+            alias = SQL.identifier(f"_new_lines_{index}")
+            parts.append(
+                (comodel, link, alias, statement, values, columns, relational, inverses, given)
+            )
+        parent_statement, parent_values, parent_columns = self._insert_statement([row])
+        ctes = [SQL("%s AS (%s)", SQL.identifier(_PARENT_ALIAS), parent_statement)]
+        results = [SQL("(SELECT id FROM %s)", SQL.identifier(_PARENT_ALIAS))]
+        for _comodel, _link, alias, statement, *_rest in parts:
+            ctes.append(SQL("%s AS (%s)", alias, statement))
+            results.append(SQL("ARRAY(SELECT id FROM %s ORDER BY id)", alias))
+        self._execute_write(SQL("WITH %s SELECT %s", SQL(", ").join(ctes), SQL(", ").join(results)))
+        found = env.cr.fetchone()
+        parent_id = found[0]
+        records = self._create_cache((parent_id,), parent_values, parent_columns)
+        cache = env.transaction.cache
+        for field in self._crud_plan().x2many:
+            cache.update(records._ids, field, [()], env)
+        for part, line_ids in zip(parts, found[1:]):
+            comodel, link, _alias, _statement, values, columns, relational, inverses, given = part
+            if len(line_ids) != len(values):
+                raise RuntimeError(
+                    f"{comodel._name}: {len(values)} lines sent, {len(line_ids)} inserted"
+                )
+            for vals in values:
+                vals[link.name] = parent_id
+            new_lines = comodel._create_cache(tuple(line_ids), values, columns)
+            comodel._create_x2many(new_lines, relational)
+            comodel._create_finish(new_lines, inverses, given)
         return records
 
     def _precompute_rows(self, rows: list[dict], given: list[set]) -> None:
@@ -349,6 +510,15 @@ class CreateMixin(ComputeMixin):
     def _create(self, rows: list[dict]) -> Any:
         """INSERT ``rows`` (cache-format values of stored columns) in one statement; fill the
         cache with every stored column of the new records."""
+        statement, values, columns = self._insert_statement(rows)
+        self._execute_write(statement)
+        ids = tuple(row[0] for row in self.env.cr.fetchall())
+        return self._create_cache(ids, values, columns)
+
+    def _insert_statement(self, rows: list[dict], link: Any = None) -> tuple[SQL, list, list]:
+        """The INSERT of ``rows`` returning the new ids, the rows' values (``rows`` completed
+        with the magic columns) and the names of the columns it sets. The column of the
+        many2one ``link`` takes the id of the CTE ``_PARENT_ALIAS`` (``_create_with_lines``)."""
         env = self.env
         now = self._now()
         plan = self._crud_plan()
@@ -378,7 +548,7 @@ class CreateMixin(ComputeMixin):
                     self._table,
                     len(rows),
                 )
-        elif len(rows) == 1:
+        elif len(rows) == 1 and link is None:
             params = [f.convert_to_column(values[0][f.name]) for f in fields]
             statement = SQL(_insert_template(self._table, fields, None), *params)
         else:
@@ -386,8 +556,11 @@ class CreateMixin(ComputeMixin):
             # parameter; the others are arrays, sent in binary, unnested together
             constants = []
             arrays = []
-            flags = []
+            flags: list[Any] = []
             for f in fields:
+                if f is link:
+                    flags.append(_LINK_FLAG)
+                    continue
                 column = [f.convert_to_column(v[f.name]) for v in values]
                 constant = _is_constant(column)
                 flags.append(constant)
@@ -397,8 +570,13 @@ class CreateMixin(ComputeMixin):
                     arrays.append(BinaryParam(column))
             params = constants + arrays if arrays else [*constants, len(rows)]
             statement = SQL(_insert_template(self._table, fields, tuple(flags)), *params)
-        self._execute_write(statement)
-        ids = tuple(row[0] for row in env.cr.fetchall())
+        return statement, values, columns
+
+    def _create_cache(self, ids: tuple, values: list[dict], columns: list[str]) -> Any:
+        """The records ``ids`` just inserted with ``values`` (``_insert_statement``): their
+        columns in cache, the cached one2many values of the records they point to updated."""
+        env = self.env
+        plan = self._crud_plan()
         records = self.browse(ids)
         cache = env.transaction.cache
         in_columns = set(columns)
@@ -467,13 +645,20 @@ class _CrudPlan:
 
 
 _INSERT_TEMPLATES: dict[tuple, str] = {}
+#: the CTE of the parent inserted with its lines (``CreateMixin._create_with_lines``)
+_PARENT_ALIAS = "_new_parent"
+#: the row value of a line's link to its parent, until the statement gives the parent's id
+_LINK = type("_Link", (), {"__repr__": lambda self: "<parent id>", "__slots__": ()})()
+#: the flag of the link column in ``_insert_template``'s ``constant``
+_LINK_FLAG = "link"
 
 
 def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
     """The text of the INSERT of ``fields`` into ``table``, built once per shape: one row
     (``constant`` is None: ``VALUES (%s, ...)``), or several rows where the columns flagged
     in ``constant`` are one parameter each and the others arrays unnested together (their
-    parameters come after the constants'; without arrays, the last one is the row count)."""
+    parameters come after the constants'; without arrays, the last one is the row count). A
+    column flagged ``_LINK_FLAG`` takes the id of the CTE ``_PARENT_ALIAS`` (no parameter)."""
     key = (table, tuple((f.column_name, f.column_type[0]) for f in fields), constant)
     template = _INSERT_TEMPLATES.get(key)
     if template is not None:
@@ -490,8 +675,12 @@ def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
         selected = []
         arrays = []
         aliases = []
+        sources = ""
         for f, is_constant in zip(fields, constant):
-            if is_constant:
+            if is_constant == _LINK_FLAG:
+                selected.append(quoted(_PARENT_ALIAS, "id"))
+                sources = f"{quoted(_PARENT_ALIAS)}, "
+            elif is_constant:
                 selected.append(f"%s::{f.column_type[0]}")
             else:
                 alias = f"c{len(arrays)}"
@@ -501,12 +690,13 @@ def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
         if arrays:
             template = (
                 f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                f"FROM unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) RETURNING id"
+                f"FROM {sources}unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) "
+                "RETURNING id"
             )
         else:
             template = (
                 f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                "FROM generate_series(1, %s) RETURNING id"
+                f"FROM {sources}generate_series(1, %s) RETURNING id"
             )
     if len(_INSERT_TEMPLATES) < 10000:
         _INSERT_TEMPLATES[key] = template

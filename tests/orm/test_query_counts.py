@@ -421,7 +421,9 @@ def test_create_with_lines(env, qenv, assert_query_count):
         return {"name": "X", "line_ids": [Command.create({"value": val}) for val in range(10)]}
 
     _warm_create(qenv, vals())
-    with counted(assert_query_count, 3, odoo=3):
+    # the superuser's record and lines go in one statement (a CTE), then the total's UPDATE
+    expected = 2 if qenv.su else 3
+    with counted(assert_query_count, expected, odoo=3):
         record = qenv[BASE].create(vals())
         env.flush_all()
     assert _column(env, "test_orm_base", "total", record.ids) == [45]

@@ -122,9 +122,10 @@ def test_creating_orders_with_nested_lines_costs_a_constant_number_of_statements
     create_order(0)
     env.flush_all()
     for count in (1, 10):
-        # one INSERT of each order and one of its 5 lines; the recomputed subtotals and totals
-        # are sent at the flush, one UPDATE per table whatever the number of orders
-        with assert_query_count(2 * count + 2):
+        # one statement per order, inserting the order and its 5 lines (a CTE); the recomputed
+        # subtotals and totals are sent at the flush, one UPDATE per table whatever the number
+        # of orders
+        with assert_query_count(count + 2):
             orders = [create_order(index) for index in range(1, count + 1)]
             env.flush_all()
     env.cr.execute(

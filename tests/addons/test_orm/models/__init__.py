@@ -4,5 +4,6 @@ from . import (  # noqa: F401
     constraints,
     field_types,
     inheritance,
+    nested_create,
     performance,  # noqa: F401
 )
