@@ -58,8 +58,19 @@ DB_LIST_TTL = 5.0
 
 _SIGNAL_TABLE = "erplite_registry_signal"
 
+#: Statements of ``Databases.check_signal`` kept composed, per registry.
+SIGNAL_QUERIES_SIZE = 1024
+
 #: The sequence of ``erplite.security`` signalling changes of groups, rights and rules.
 ACCESS_SIGNAL_SEQUENCE = SIGNAL_SEQUENCE
+
+
+_SIGNALS_QUERY = SQL(
+    "SELECT s.sequence, CASE WHEN a.is_called THEN a.last_value ELSE 0 END"
+    " FROM erplite_registry_signal s, %s a WHERE s.id = 1",
+    SQL.identifier(ACCESS_SIGNAL_SEQUENCE),
+)
+_REGISTRY_SIGNAL_QUERY = SQL("SELECT sequence, NULL FROM erplite_registry_signal WHERE id = 1")
 
 
 class DatabaseNotFound(werkzeug.exceptions.NotFound):
@@ -331,6 +342,27 @@ class Databases:
         """
         access = state.cache.get("access_signal", True)
         if extra is not None:
+            cr.execute(self._signal_query(state, extra, access), flush=False)
+            row = cr.fetchone()
+            self._check_signal_row(state, row[:2] if row[0] is not None else None)
+            return tuple(row[3:]) if row[2] else None
+        cr.execute(_SIGNALS_QUERY if access else _REGISTRY_SIGNAL_QUERY, flush=False)
+        self._check_signal_row(state, cr.fetchone())
+        return None
+
+    @staticmethod
+    def _signal_query(state: DatabaseState, extra: SQL, access: bool) -> SQL:
+        """The statement of :meth:`check_signal` with ``extra``, composed once per registry
+        and ``extra`` (a few hundred queries at most: one per RPC user)."""
+        queries = state.cache.get("signal_queries")
+        if queries is None:
+            queries = state.cache.setdefault("signal_queries", {})
+        key = (extra.text, extra.params, access)
+        try:
+            query = queries.get(key)
+        except TypeError:  # parameters that cannot be a key (lists): composed every time
+            key, query = None, None
+        if query is None:
             access_column = (
                 SQL(
                     "(SELECT CASE WHEN a.is_called THEN a.last_value ELSE 0 END FROM %s a)",
@@ -339,34 +371,18 @@ class Databases:
                 if access
                 else SQL("NULL")
             )
-            cr.execute(
-                SQL(
-                    "SELECT (SELECT sequence FROM erplite_registry_signal WHERE id = 1), %s, x.*"
-                    " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT true, e.* FROM (%s) e)"
-                    " AS x ON true",
-                    access_column,
-                    extra,
-                ),
-                flush=False,
+            query = SQL(
+                "SELECT (SELECT sequence FROM erplite_registry_signal WHERE id = 1), %s, x.*"
+                " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT true, e.* FROM (%s) e)"
+                " AS x ON true",
+                access_column,
+                extra,
             )
-            row = cr.fetchone()
-            self._check_signal_row(state, row[:2] if row[0] is not None else None)
-            return tuple(row[3:]) if row[2] else None
-        if access:
-            cr.execute(
-                SQL(
-                    "SELECT s.sequence, CASE WHEN a.is_called THEN a.last_value ELSE 0 END"
-                    " FROM erplite_registry_signal s, %s a WHERE s.id = 1",
-                    SQL.identifier(ACCESS_SIGNAL_SEQUENCE),
-                ),
-                flush=False,
-            )
-        else:
-            cr.execute(
-                SQL("SELECT sequence, NULL FROM erplite_registry_signal WHERE id = 1"), flush=False
-            )
-        self._check_signal_row(state, cr.fetchone())
-        return None
+            if key is not None:
+                if len(queries) >= SIGNAL_QUERIES_SIZE:
+                    queries.clear()
+                queries[key] = query
+        return query
 
     @staticmethod
     def _check_signal_row(state: DatabaseState, row: Any) -> None:

@@ -214,6 +214,10 @@ def execute(db: str, uid: int, password: str, model: str, method: str, *args: An
 _OBJECT = {"execute": execute, "execute_kw": execute_kw}
 
 
+#: Credential queries kept composed per registry (one per RPC user).
+CREDENTIALS_QUERIES_SIZE = 1024
+
+
 def _user_env(db: str, uid: Any, password: Any) -> Any:
     request = _request()
     request._use_database(db)
@@ -227,12 +231,23 @@ def _user_env(db: str, uid: Any, password: Any) -> Any:
     cache = state.cache.get("credentials")
     if cache is None:
         cache = state.cache.setdefault("credentials", CredentialCache())
+    queries = state.cache.get("credentials_queries")
+    if queries is None:
+        queries = state.cache.setdefault("credentials_queries", {})
+    query = queries.get(uid)
+    if query is None:
+        if len(queries) >= CREDENTIALS_QUERIES_SIZE:
+            queries.clear()
+        query = queries[uid] = credentials_query(request.registry, uid)
     # the credentials are read with the registry signals when they are not read yet: the
     # request's first statement, one round trip for both
-    row = request._read_signals(credentials_query(request.registry, uid))
-    su_env = request.env(user=erplite.SUPERUSER_ID, su=True)
-    fingerprint = credentials_fingerprint(su_env, uid) if row is NotImplemented else _frozen(row)
-    cache.check(su_env, uid, password, fingerprint=fingerprint)
+    row = request._read_signals(query)
+    if row is NotImplemented or not cache.verified(uid, password, _frozen(row)):
+        su_env = request.env(user=erplite.SUPERUSER_ID, su=True)
+        fingerprint = (
+            credentials_fingerprint(su_env, uid) if row is NotImplemented else _frozen(row)
+        )
+        cache.check(su_env, uid, password, fingerprint=fingerprint)
     request.update_env(user=uid, context={}, su=False)
     return request.env
 
@@ -391,6 +406,20 @@ class CredentialCache:
             collections.OrderedDict()
         )
         self._lock = threading.Lock()
+
+    def verified(self, uid: int, password: str, fingerprint: tuple | None) -> bool:
+        """Whether ``password`` was verified for ``uid`` while its credentials were
+        ``fingerprint`` (read in this transaction), not longer than ``ttl`` ago. ``False``
+        says nothing: call :meth:`check`."""
+        if fingerprint is None:
+            return False
+        key = (uid, hashlib.sha256(password.encode()).digest())
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0] == fingerprint and entry[1] > time.monotonic():
+                self._entries.move_to_end(key)
+                return True
+        return False
 
     def check(
         self, su_env: Any, uid: int, password: str, fingerprint: Any = NotImplemented

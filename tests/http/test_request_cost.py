@@ -99,3 +99,23 @@ def test_remembered_route_matches_answer_as_werkzeug_does(app, client, web_db):
     rule, args = match_route(routing_map, environ)
     assert (rule, args) == routing_map.bind_to_environ(environ).match(return_rule=True)
     assert rule.endpoint.routing["auth"] == "none"
+
+
+def test_a_deactivated_user_is_refused_at_once_after_remembered_calls(client, web_db):
+    import uuid
+
+    from erplite import SUPERUSER_ID, api
+    from tests.http.test_rpc_statements import execute_kw
+
+    login_name = f"cost{uuid.uuid4().hex[:6]}"
+    registry = web_db.registry()
+    with registry.cursor() as cr:
+        users = api.Environment(cr, SUPERUSER_ID, {})["res.users"]
+        uid = users.create({"name": login_name, "login": login_name, "password": "pw"}).id
+    for _ in range(2):  # verified, then remembered
+        reply = execute_kw(client, web_db, uid, "pw", "res.partner", "search", [[["id", "=", 0]]])
+        assert reply["result"] == []
+    with registry.cursor() as cr:
+        api.Environment(cr, SUPERUSER_ID, {})["res.users"].browse(uid).write({"active": False})
+    reply = execute_kw(client, web_db, uid, "pw", "res.partner", "search", [[["id", "=", 0]]])
+    assert reply["error"]["data"]["name"] == "erplite.exceptions.AccessDenied"
