@@ -105,9 +105,13 @@ class SQL:
     @staticmethod
     def identifier(*names: str) -> SQL:
         """``"a"."b"``: a (qualified) identifier; names come from the registry, never input."""
-        fragment = SQL.__new__(SQL)
-        fragment.text = ".".join([_quote_identifier(name) for name in names])
-        fragment.params = ()
+        fragment = _identifiers.get(names)
+        if fragment is None:
+            fragment = SQL.__new__(SQL)
+            fragment.text = ".".join([_quote_identifier(name) for name in names])
+            fragment.params = ()
+            if len(_identifiers) < _MAX_IDENTIFIERS:  # fragments are never changed: shared
+                _identifiers[names] = fragment
         return fragment
 
     def join(self, fragments) -> SQL:
@@ -130,6 +134,10 @@ class SQL:
 
     def __repr__(self) -> str:
         return f"SQL({self.text!r}, {self.params!r})"
+
+
+_identifiers: dict[tuple, SQL] = {}
+_MAX_IDENTIFIERS = 20_000
 
 
 class BinaryParam:

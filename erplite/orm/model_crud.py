@@ -331,8 +331,10 @@ class CrudMixin(CreateMixin):
             return
         su_env = env(su=True)
         for comodel, ids in targets.items():
+            display_field = su_env[comodel]._fields["display_name"]
+            if ids <= cache._field_dict(display_field, su_env).keys():
+                continue  # all known already (a search_read that joined the names)
             records = su_env[comodel].browse(sorted(ids))
-            display_field = records._fields["display_name"]
             name_field = plain_names.get(comodel)
             if name_field is not None and display_field not in env.transaction.protected:
                 display = cache._field_dict(display_field, su_env)

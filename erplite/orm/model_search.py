@@ -243,13 +243,19 @@ class SearchMixin:
                 values = [field.convert_from_column(row[index]) for row in rows]
             cache.insert_missing(ids, field, values, env)
         for offset_, (fk_index, name_field) in enumerate(joined, len(columns) + 1):
-            pairs = [(row[fk_index], row[offset_]) for row in rows if row[fk_index] is not None]
-            cache.insert_missing(
-                [p[0] for p in pairs],
-                name_field,
-                [name_field.convert_from_column(p[1]) for p in pairs],
-                env,
-            )
+            pairs = {row[fk_index]: row[offset_] for row in rows if row[fk_index] is not None}
+            names = [name_field.convert_from_column(name) for name in pairs.values()]
+            cache.insert_missing(pairs, name_field, names, env)
+            # the display name is that plain name (see _joinable_display_name): known as well,
+            # unless it is being computed right now
+            su_env = env(su=True)
+            display_field = su_env[name_field.model_name]._fields["display_name"]
+            if display_field not in env.transaction.protected:
+                # from the cache, which keeps a name written but not yet flushed
+                known = cache._field_dict(name_field, env)
+                cache.insert_missing(
+                    pairs, display_field, [known[i] or False for i in pairs], su_env
+                )
         return self.browse(ids)
 
     def _joinable_display_name(self, field: Any) -> Any:
