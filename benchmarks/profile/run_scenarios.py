@@ -219,7 +219,8 @@ def main() -> None:
     parser.add_argument(
         "--cprofile",
         default="",
-        help="scenarios to profile with cProfile (top functions by own time printed)",
+        help="scenarios to profile with cProfile (top functions by own time printed, "
+        "the whole profile in out/<S>.prof)",
     )
     parser.add_argument(
         "--top",
@@ -273,6 +274,9 @@ def main() -> None:
 
                 cprofiler.disable()
                 pstats.Stats(cprofiler).sort_stats("tottime").print_stats(25)
+                out = HERE / "out"
+                out.mkdir(exist_ok=True)
+                cprofiler.dump_stats(out / f"{scenario}.prof")  # for pstats: callers, etc.
             if profiler is not None:
                 profiler.stop()
                 out = HERE / "out"

@@ -87,8 +87,13 @@ class Cache:
     ) -> None:
         """Store fetched values without overwriting what the transaction already holds."""
         data = self._field_dict(field, env)
-        for record_id, value in zip(ids, values):
-            data.setdefault(record_id, value)
+        if not data:
+            data.update(zip(ids, values))
+            return
+        fetched = dict(zip(ids, values))
+        for record_id in fetched.keys() & data.keys():
+            del fetched[record_id]
+        data.update(fetched)
 
     def missing_ids(self, ids: Iterable[int], field: Any, env: Any) -> Iterator[int]:
         data = self._field_dict(field, env)

@@ -17,10 +17,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from erplite.exceptions import AccessError, CacheMiss, MissingError
+from erplite.orm.arrays import array_param
+from erplite.orm.fields import Field
 from erplite.orm.query import Query
-from erplite.sql import SQL, BinaryParam
+from erplite.sql import SQL
 
 PREFETCH_MAX = 1000
+#: ``Field.convert_from_column``, the identity: such columns are cached as fetched
+_PLAIN_FROM_COLUMN = Field.convert_from_column
 
 
 class ComputeMixin:
@@ -69,20 +73,34 @@ class ComputeMixin:
         """``record.field = value``: inside its compute method, only the cache (and the
         pending write of a stored field) is set; anywhere else it is a ``write``."""
         env = self.env
-        protected = env.transaction.protected.get(field)
-        if protected and all(record_id in protected for record_id in self._ids):
+        transaction = env.transaction
+        protected = transaction.protected.get(field)
+        ids = self._ids
+        if protected and (
+            ids[0] in protected
+            if len(ids) == 1
+            else all(record_id in protected for record_id in ids)
+        ):
             cache_value = field.convert_to_cache(value, self, validate=False)
             if field.store and field.type == "many2many":
                 # a stored computed many2many: its relation rows follow the computed value
-                env.remove_to_compute(field, self._ids)
+                env.remove_to_compute(field, ids)
                 field.write_commands(self, [(6, 0, list(cache_value or ()))])
                 return
-            env.transaction.cache.update(self._ids, field, [cache_value] * len(self._ids), env)
+            if len(ids) == 1:
+                transaction.cache.set_value(ids[0], field, cache_value, env)
+            else:
+                transaction.cache.update(ids, field, [cache_value] * len(ids), env)
             if field.store and field.column_type is not None:
-                towrite = env.transaction.towrite[self._name]
-                for record_id in self._ids:
-                    towrite[record_id][field.name] = cache_value
-                env.remove_to_compute(field, self._ids)
+                towrite = transaction.towrite[self._name]
+                name = field.name
+                for record_id in ids:
+                    towrite[record_id][name] = cache_value
+                pending = transaction.tocompute.get(field)
+                if pending is not None:
+                    pending.difference_update(ids)
+                    if not pending:
+                        del transaction.tocompute[field]
             return
         self.write({field.name: value})
 
@@ -211,7 +229,13 @@ class ComputeMixin:
         found = list(self._ids)
         if columns or not multi:
             query = Query(env, self._table)
-            query.add_where(SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), list(self._ids)))
+            query.add_where(
+                SQL(
+                    "%s = ANY(%s)",
+                    SQL.identifier(query.alias, "id"),
+                    array_param(self._ids, "int4"),
+                )
+            )
             self._apply_rules(query, "read")
             selected = [
                 SQL.identifier(query.alias, "id"),
@@ -228,11 +252,13 @@ class ComputeMixin:
                 join = None
             cr.execute(query.select(*selected), flush=False)
             rows = cr.fetchall()
-            found = [row[0] for row in rows]
+            by_column = list(zip(*rows)) if rows else [()] * len(selected)
+            found = list(by_column[0])
             for index, field in enumerate(columns, 1):
-                cache.insert_missing(
-                    found, field, [field.convert_from_column(row[index]) for row in rows], env
-                )
+                fetched = by_column[index]
+                if type(field).convert_from_column is not _PLAIN_FROM_COLUMN:
+                    fetched = [field.convert_from_column(value) for value in fetched]
+                cache.insert_missing(found, field, fetched, env)
             if join is not None:
                 start = len(columns) + 1
                 targets = {row[start]: row for row in rows if row[start] is not None}
@@ -433,7 +459,7 @@ class ComputeMixin:
                     SQL.identifier(key.column1),
                     SQL.identifier(key.relation),
                     SQL.identifier(key.column2),
-                    list(self._ids),
+                    array_param(self._ids, "int4"),
                 ),
                 flush=False,
             )
@@ -454,7 +480,7 @@ class ComputeMixin:
                 SQL.identifier("id"),
                 SQL.identifier(self._table),
                 SQL.identifier(field.column_name),
-                list(target_ids),
+                array_param(list(target_ids), "int4"),
             ),
             flush=False,
         )
@@ -525,15 +551,15 @@ class ComputeMixin:
                     for f in fields
                 )
                 statement = SQL(
-                    "UPDATE %s SET %s WHERE id = ANY(%s::int4[])",
+                    "UPDATE %s SET %s WHERE id = ANY(%s)",
                     table,
                     assignments,
-                    BinaryParam(ids),
+                    array_param(ids, "int4"),
                 )
             else:
                 # the columns with one value for all records are one parameter, the others
                 # arrays (in binary) unnested along the ids
-                arrays = [SQL("%s::int4[]", BinaryParam(ids))]
+                arrays = [array_param(ids, "int4")]
                 value_names = []
                 assignments = []
                 for field in fields:
@@ -551,7 +577,7 @@ class ComputeMixin:
                         )
                         continue
                     alias = f"v_{field.column_name}"
-                    arrays.append(SQL(f"%s::{field.column_type[0]}[]", BinaryParam(column)))
+                    arrays.append(array_param(column, field.column_type[0]))
                     value_names.append(SQL.identifier(alias))
                     assignments.append(SQL("%s = %s", target, SQL.identifier("v", alias)))
                 statement = SQL(
@@ -595,7 +621,9 @@ class ComputeMixin:
         if condition is None:
             return
         self.env.flush_all()
-        query.add_where(SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), list(self._ids)))
+        query.add_where(
+            SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), array_param(self._ids, "int4"))
+        )
         query.add_where(condition)
         self.env.cr.execute(query.select(), flush=False)
         allowed = {row[0] for row in self.env.cr.fetchall()}

@@ -17,9 +17,10 @@ from typing import Any
 
 from erplite import api
 from erplite.exceptions import ValidationError
+from erplite.orm.arrays import array_value
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.model_compute import ComputeMixin
-from erplite.sql import SQL, BinaryParam
+from erplite.sql import SQL
 
 _X2MANY = ("one2many", "many2many")
 
@@ -567,7 +568,7 @@ class CreateMixin(ComputeMixin):
                 if constant:
                     constants.append(column[0])
                 else:
-                    arrays.append(BinaryParam(column))
+                    arrays.append(array_value(column))
             params = constants + arrays if arrays else [*constants, len(rows)]
             statement = SQL(_insert_template(self._table, fields, tuple(flags)), *params)
         return statement, values, columns

@@ -14,6 +14,7 @@ from typing import Any
 
 from erplite import api
 from erplite.exceptions import UserError, ValidationError
+from erplite.orm.arrays import array_param
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.fields import Boolean, Field, Float, Integer
 from erplite.orm.model_create import CreateMixin
@@ -166,12 +167,14 @@ class CrudMixin(CreateMixin):
                     "WITH deleted AS (DELETE FROM %s WHERE id = ANY(%s) RETURNING id) "
                     "DELETE FROM ir_model_data WHERE model = %s AND res_id IN (SELECT id FROM deleted)",
                     table,
-                    list(self._ids),
+                    array_param(self._ids, "int4"),
                     self._name,
                 )
             )
         else:
-            self._execute_write(SQL("DELETE FROM %s WHERE id = ANY(%s)", table, list(self._ids)))
+            self._execute_write(
+                SQL("DELETE FROM %s WHERE id = ANY(%s)", table, array_param(self._ids, "int4"))
+            )
         # the database cascaded deletions and nullified references: forget every cached value
         env.transaction.cache.invalidate()
         return True
