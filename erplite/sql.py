@@ -24,9 +24,12 @@ what query-count tests assert.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import logging
+import re
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -312,6 +315,98 @@ class Callbacks:
 
 _savepoint_seq = itertools.count()
 
+_IDLE = psycopg.pq.TransactionStatus.IDLE
+
+#: Statements ``Cursor.begin_with`` prepares on one connection, at most.
+BEGIN_STATEMENTS_MAX = 32
+
+#: Names of the statements each connection prepared for ``Cursor.begin_with``.
+_begin_prepared: weakref.WeakKeyDictionary[psycopg.Connection, set[str]] = (
+    weakref.WeakKeyDictionary()
+)
+#: Names met "stale" (their result type changed): dropped before being prepared again.
+_begin_stale: set[str] = set()
+_begin_texts: dict[str, tuple[str, str, int] | None] = {}
+_PLACEHOLDER = re.compile(r"%[%sb]")
+
+
+def _begin_statement(
+    conn: psycopg.Connection, query: SQL, prepared: set[str]
+) -> tuple[str, str] | None:
+    """``(simple-protocol text, statement name)`` of ``Cursor.begin_with(query)`` on
+    ``conn``, or ``None`` when it cannot be (binary parameters, too many statements)."""
+    compiled = _begin_texts.get(query.text, False)
+    if compiled is False:
+        compiled = _compile_begin(query.text)
+        if len(_begin_texts) < 4 * BEGIN_STATEMENTS_MAX:
+            _begin_texts[query.text] = compiled
+    if compiled is None:
+        return None
+    name, pg_text, count = compiled
+    if count != len(query.params):
+        raise TypeError(f"the query expects {count} parameters, not {len(query.params)}")
+    begin = _begin_command(conn)
+    args = ", ".join(
+        [
+            str(value) if type(value) is int else sql.Literal(value).as_string(conn)
+            for value in query.params
+        ]
+    )
+    execute = f"EXECUTE {name}({args})" if count else f"EXECUTE {name}"
+    if name in prepared:
+        return f"{begin}; {execute}", name
+    if len(prepared) >= BEGIN_STATEMENTS_MAX:
+        return None
+    prepared.add(name)
+    if name in _begin_stale:
+        _begin_stale.discard(name)
+        return f"{begin}; DEALLOCATE {name}; PREPARE {name} AS {pg_text}; {execute}", name
+    return f"{begin}; PREPARE {name} AS {pg_text}; {execute}", name
+
+
+def _compile_begin(text: str) -> tuple[str, str, int] | None:
+    """``(name, text with $n placeholders, count)`` for ``PREPARE``; ``None`` with binary
+    parameters (``%b``)."""
+    count = 0
+
+    def placeholder(match: re.Match) -> str:
+        nonlocal count
+        if match.group() == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    if "%b" in text.replace("%%", ""):
+        return None
+    pg_text = _PLACEHOLDER.sub(placeholder, text)
+    name = "erplite_" + hashlib.sha1(pg_text.encode()).hexdigest()[:20]
+    return name, pg_text, count
+
+
+def _begin_command(conn: psycopg.Connection) -> str:
+    """The ``BEGIN`` psycopg would send on ``conn`` (its isolation level, read-only and
+    deferrable settings)."""
+    key = (conn.isolation_level, conn.read_only, conn.deferrable)
+    command = _begin_commands.get(key)
+    if command is None:
+        command = _begin_commands[key] = _make_begin_command(conn)
+    return command
+
+
+_begin_commands: dict[tuple, str] = {}
+
+
+def _make_begin_command(conn: psycopg.Connection) -> str:
+    parts = ["BEGIN"]
+    if conn.isolation_level is not None:
+        level = IsolationLevel(conn.isolation_level).name.replace("_", " ")
+        parts.append(f"ISOLATION LEVEL {level}")
+    if conn.read_only is not None:
+        parts.append("READ ONLY" if conn.read_only else "READ WRITE")
+    if conn.deferrable is not None:
+        parts.append("DEFERRABLE" if conn.deferrable else "NOT DEFERRABLE")
+    return " ".join(parts)
+
 
 class Cursor:
     """One transaction on one pooled connection.
@@ -334,6 +429,8 @@ class Cursor:
         self.postcommit = Callbacks()
         self.prerollback = Callbacks()
         self.postrollback = Callbacks()
+        # the connection is in autocommit mode for a transaction begun by begin_with()
+        self._begun_by_hand = False
 
     # -- statements ---------------------------------------------------------------------------
     def execute(self, query: SQL | sql.Composable | str, params: Any = None, *, flush: bool = True):
@@ -353,6 +450,82 @@ class Cursor:
         self.sql_count += 1
         _count_statement(query)
         return self._cur.execute(query, params)
+
+    def begin_with(self, query: SQL, *, flush: bool = True, _heal: bool = True) -> None:
+        """Send ``query`` as the first statement of the transaction, and the transaction's
+        ``BEGIN`` in the same round trip; read its rows with ``fetchone()``/``fetchall()``.
+
+        ``execute`` would send psycopg's ``BEGIN`` and wait for it before sending the query.
+        Here one simple-protocol message carries ``BEGIN ISOLATION LEVEL ...; EXECUTE
+        name(params)``, where ``name`` is a statement the connection prepared with SQL
+        ``PREPARE`` (in that same message the first time), so the server keeps its plan as
+        for any prepared statement. Parameters are bound as literals (for small values: ids,
+        names). The transaction is the one ``execute`` would have begun; the connection is in
+        autocommit mode while it lasts (so that psycopg sends no ``BEGIN`` of its own) and
+        back to normal after the commit or rollback, or when the cursor is closed.
+
+        When a transaction is open already, in autocommit mode, for binary parameters, or
+        beyond ``BEGIN_STATEMENTS_MAX`` such statements on a connection, this is ``execute``.
+        A connection whose prepared statements were dropped (``DEALLOCATE ALL``) or went stale
+        heals itself (one more round trip).
+        """
+        conn = self._conn
+        if conn is None:
+            raise psycopg.InterfaceError("Cursor is closed")
+        if flush and self.transaction is not None:
+            self.transaction.flush()
+        if conn.info.transaction_status != _IDLE or conn.autocommit:
+            self.execute(query, flush=False)
+            return
+        prepared = _begin_prepared.get(conn)
+        if prepared is None:
+            prepared = _begin_prepared[conn] = set()
+        statement = _begin_statement(conn, query, prepared)
+        if statement is None:
+            self.execute(query, flush=False)
+            return
+        text, name = statement
+        if _heal:
+            self.sql_count += 1
+            _count_statement(query.text)
+        conn.autocommit = True
+        self._begun_by_hand = True
+        try:
+            self._cur.execute(text, prepare=False)
+        except psycopg.Error as exc:
+            state = exc.sqlstate
+            if not _heal or state not in ("26000", "42P05", "0A000"):
+                raise
+            # our bookkeeping of the connection's statements was wrong: make it right, again
+            if state == "26000":  # invalid_sql_statement_name: dropped (DEALLOCATE ALL)
+                prepared.discard(name)
+            elif state == "42P05":  # duplicate_prepared_statement
+                prepared.add(name)
+            else:  # feature_not_supported: "cached plan must not change result type"
+                prepared.discard(name)
+                _begin_stale.add(name)
+            conn.rollback()
+            self._end_begun_by_hand()
+            self.begin_with(query, flush=False, _heal=False)
+            return
+        cur = self._cur
+        while cur.nextset():
+            pass
+
+    def _end_begun_by_hand(self) -> None:
+        """After the commit or rollback of a ``begin_with`` transaction: the connection
+        begins its transactions itself again (closed if that cannot be, never pooled as is)."""
+        conn = self._conn
+        self._begun_by_hand = False
+        if conn is None:
+            return
+        try:
+            if conn.info.transaction_status != _IDLE:
+                conn.rollback()
+            conn.autocommit = False
+        except psycopg.Error:
+            _logger.debug("connection broken after a begin_with transaction", exc_info=True)
+            conn.close()
 
     def fetchone(self):
         return self._cur.fetchone()
@@ -408,6 +581,8 @@ class Cursor:
         self.flush()
         assert self._conn is not None
         self._conn.commit()
+        if self._begun_by_hand:
+            self._end_begun_by_hand()
         self.prerollback.clear()
         self.postrollback.clear()
         self.postcommit.run()
@@ -419,6 +594,8 @@ class Cursor:
         self.prerollback.run()
         assert self._conn is not None
         self._conn.rollback()
+        if self._begun_by_hand:
+            self._end_begun_by_hand()
         self.postrollback.run()
 
     @contextlib.contextmanager
@@ -443,6 +620,10 @@ class Cursor:
     def close(self) -> None:
         if self._conn is None:
             return
+        if self._begun_by_hand:
+            self._end_begun_by_hand()
+            if self._conn.closed:
+                self._conn = None  # broken: the pool replaces it
         conn, self._conn = self._conn, None
         try:
             self._cur.close()

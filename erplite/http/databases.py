@@ -341,12 +341,13 @@ class Databases:
             loaded; the caller closes ``cr``, calls :meth:`reload` and starts the request again.
         """
         access = state.cache.get("access_signal", True)
+        # the transaction's BEGIN goes in the same round trip (Cursor.begin_with)
         if extra is not None:
-            cr.execute(self._signal_query(state, extra, access), flush=False)
+            cr.begin_with(self._signal_query(state, extra, access), flush=False)
             row = cr.fetchone()
             self._check_signal_row(state, row[:2] if row[0] is not None else None)
             return tuple(row[3:]) if row[2] else None
-        cr.execute(_SIGNALS_QUERY if access else _REGISTRY_SIGNAL_QUERY, flush=False)
+        cr.begin_with(_SIGNALS_QUERY if access else _REGISTRY_SIGNAL_QUERY, flush=False)
         self._check_signal_row(state, cr.fetchone())
         return None
 

@@ -119,3 +119,78 @@ def test_a_deactivated_user_is_refused_at_once_after_remembered_calls(client, we
         api.Environment(cr, SUPERUSER_ID, {})["res.users"].browse(uid).write({"active": False})
     reply = execute_kw(client, web_db, uid, "pw", "res.partner", "search", [[["id", "=", 0]]])
     assert reply["error"]["data"]["name"] == "erplite.exceptions.AccessDenied"
+
+
+def test_begin_with_is_one_transaction_and_gives_the_connection_back_as_it_was(web_db):
+    import uuid
+
+    from erplite.sql import SQL, Cursor, connection_pool, count_queries
+
+    pool = connection_pool(web_db.dsn)
+    name = uuid.uuid4().hex
+    table = SQL.identifier("test_http_counter")
+    query = SQL("SELECT %s::text, current_setting('transaction_isolation'), 7 %% 4", name)
+    cr = Cursor(pool)
+    with count_queries() as statements:
+        cr.begin_with(query)
+    assert cr.fetchall() == [(name, "repeatable read", 3)]
+    assert len(statements) == 1 and cr.sql_count == 1
+    cr.execute(SQL("INSERT INTO %s (name, value) VALUES (%s, 1)", table, name))
+    cr.rollback()  # the INSERT was in the transaction begun by begin_with: undone
+    assert not cr.connection.autocommit
+    cr.execute(SQL("SELECT count(*) FROM %s WHERE name = %s", table, name))
+    assert cr.fetchone() == (0,)
+    cr.close()
+
+    cr = Cursor(pool)
+    cr.begin_with(SQL("SELECT %s::int", 1))
+    assert cr.fetchone() == (1,)
+    cr.execute(SQL("INSERT INTO %s (name, value) VALUES (%s, 2)", table, name))
+    cr.commit()
+    assert not cr.connection.autocommit
+    cr.begin_with(SQL("SELECT %s::int", 2))  # a new transaction, begun the same way
+    assert cr.fetchone() == (2,)
+    cr.close()  # neither committed nor rolled back: the pool gets a normal connection
+
+    for _ in range(3):
+        with pool.connection() as conn:
+            assert not conn.autocommit
+            assert conn.info.transaction_status == conn.info.transaction_status.IDLE
+    with Cursor(pool) as check:
+        check.execute(SQL("SELECT value FROM %s WHERE name = %s", table, name))
+        assert check.fetchall() == [(2,)]
+
+
+def test_begin_with_prepares_once_per_connection_and_heals_when_its_statements_are_gone(web_db):
+    from erplite.sql import SQL, Cursor, _begin_prepared, _compile_begin, connection_pool
+
+    pool = connection_pool(web_db.dsn)
+    query = SQL("SELECT %s::int + 1", 41)
+    cr = Cursor(pool)
+    try:
+        conn = cr.connection
+        for expected in (42, 42):  # prepared, then executed
+            cr.begin_with(query)
+            assert cr.fetchone() == (expected,)
+            cr.rollback()
+        name = _compile_begin(query.text)[0]
+        assert name in _begin_prepared[conn]
+        cr.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        assert cr.fetchone() == (1,)
+        cr.rollback()
+
+        cr.execute("DEALLOCATE ALL")  # what psycopg itself sends after some statements
+        cr.commit()
+        cr.begin_with(query)  # not there any more: prepared again
+        assert cr.fetchone() == (42,)
+        cr.commit()
+
+        _begin_prepared[conn].discard(name)  # there, but forgotten: executed
+        cr.begin_with(query)
+        assert cr.fetchone() == (42,)
+        cr.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        assert cr.fetchone() == (1,)
+        cr.commit()
+        assert name in _begin_prepared[conn] and not conn.autocommit
+    finally:
+        cr.close()
