@@ -25,6 +25,8 @@ from erplite.sql import SQL
 PREFETCH_MAX = 1000
 #: ``Field.convert_from_column``, the identity: such columns are cached as fetched
 _PLAIN_FROM_COLUMN = Field.convert_from_column
+#: ``Field.convert_to_column``, the identity: such columns are sent as cached
+_PLAIN_TO_COLUMN = Field.convert_to_column
 
 
 class ComputeMixin:
@@ -536,8 +538,17 @@ class ComputeMixin:
         if not towrite:
             return
         by_columns: dict[tuple, list] = {}
+        canonical: dict[tuple, tuple] = {}  # names in writing order -> sorted
         for record_id, vals in towrite.items():
-            by_columns.setdefault(tuple(sorted(vals)), []).append((record_id, vals))
+            key = tuple(vals)
+            names = canonical.get(key)
+            if names is None:
+                names = canonical[key] = tuple(sorted(key))
+            items = by_columns.get(names)
+            if items is None:
+                by_columns[names] = [(record_id, vals)]
+            else:
+                items.append((record_id, vals))
         table = SQL.identifier(self._table)
         for names, items in by_columns.items():
             fields = [self._fields[name] for name in names]
@@ -563,7 +574,11 @@ class ComputeMixin:
                 value_names = []
                 assignments = []
                 for field in fields:
-                    column = [field.convert_to_column(vals[field.name]) for _id, vals in items]
+                    name = field.name
+                    if type(field).convert_to_column is _PLAIN_TO_COLUMN:
+                        column = [vals[name] for _id, vals in items]
+                    else:
+                        column = [field.convert_to_column(vals[name]) for _id, vals in items]
                     target = SQL.identifier(field.column_name)
                     first_value = column[0]
                     if isinstance(

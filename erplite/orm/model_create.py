@@ -19,10 +19,13 @@ from erplite import api
 from erplite.exceptions import ValidationError
 from erplite.orm.arrays import array_value
 from erplite.orm.commands import Command, normalize_commands
+from erplite.orm.fields import Field
 from erplite.orm.model_compute import ComputeMixin
-from erplite.sql import SQL
+from erplite.sql import SQL, BinaryParam
 
 _X2MANY = ("one2many", "many2many")
+#: ``Field.convert_to_column``, the identity: such columns are sent as cached
+_PLAIN_TO_COLUMN = Field.convert_to_column
 
 
 class CreateMixin(ComputeMixin):
@@ -84,8 +87,24 @@ class CreateMixin(ComputeMixin):
         missing = plan.missing.get(key)
         if missing is None:
             missing = self._missing_default_names(vals)
+            fields = self._fields
+            defaulted = [
+                name
+                for name in missing
+                if fields[name].default is not None
+                or (fields[name].inherited and fields[name].inherited_field is not None)
+            ]
             if len(plan.missing) < 1000:
                 plan.missing[key] = missing
+                plan.defaulted[key] = defaulted
+        else:
+            defaulted = plan.defaulted[key]
+        context = self.env.context
+        if type(self).default_get is CreateMixin.default_get and not (
+            context and any(name.startswith("default_") for name in context)
+        ):
+            # the plain default_get gives nothing for the fields without a default
+            missing = defaulted
         defaults = self.default_get(missing) if missing else {}
         for name, value in defaults.items():
             field = self._fields[name]
@@ -377,12 +396,18 @@ class CreateMixin(ComputeMixin):
                 (comodel, link, alias, statement, values, columns, relational, inverses, given)
             )
         parent_statement, parent_values, parent_columns = self._insert_statement([row])
-        ctes = [SQL("%s AS (%s)", SQL.identifier(_PARENT_ALIAS), parent_statement)]
-        results = [SQL("(SELECT id FROM %s)", SQL.identifier(_PARENT_ALIAS))]
+        parent = SQL.identifier(_PARENT_ALIAS).text
+        ctes = [f"WITH {parent} AS ({parent_statement.text})"]
+        results = [f" SELECT (SELECT id FROM {parent})"]
+        params = list(parent_statement.params)
         for _comodel, _link, alias, statement, *_rest in parts:
-            ctes.append(SQL("%s AS (%s)", alias, statement))
-            results.append(SQL("ARRAY(SELECT id FROM %s ORDER BY id)", alias))
-        self._execute_write(SQL("WITH %s SELECT %s", SQL(", ").join(ctes), SQL(", ").join(results)))
+            ctes.append(f"{alias.text} AS ({statement.text})")
+            results.append(f"ARRAY(SELECT id FROM {alias.text} ORDER BY id)")
+            params.extend(statement.params)
+        fused = SQL.__new__(SQL)
+        fused.text = ", ".join(ctes) + ", ".join(results)
+        fused.params = tuple(params)
+        self._execute_write(fused)
         found = env.cr.fetchone()
         parent_id = found[0]
         records = self._create_cache((parent_id,), parent_values, parent_columns)
@@ -407,41 +432,48 @@ class CreateMixin(ComputeMixin):
         given, so that the INSERT carries them (Odoo's ``precompute``): they are computed on
         temporary records (``NewId``) whose cache holds the rows' values, and count as given
         afterwards (no recomputation, no UPDATE)."""
-        fields = [
-            f
-            for f in self._fields.values()
-            if f.precompute and f.store and f.compute and f.column_type is not None
-        ]
-        # a row is precomputed unless its value for a first-hop dependency is not a column
-        # yet (x2many commands, inverse fields): it is then computed after the INSERT
-        late = {
-            name for name, f in self._fields.items() if not (f.store and f.column_type is not None)
-        }
-        registry = self.env.registry
+        plan = self._crud_plan()
+        fields = plan.precompute
+        if not fields:
+            return
+        late_hops = plan.precompute_late
+        if late_hops is None:
+            # a row is precomputed unless its value for a first-hop dependency is not a column
+            # yet (x2many commands, inverse fields): it is then computed after the INSERT
+            late = {
+                name
+                for name, f in self._fields.items()
+                if not (f.store and f.column_type is not None)
+            }
+            registry = self.env.registry
+            late_hops = plan.precompute_late = {
+                field: frozenset(
+                    path[0].name
+                    for path in registry.field_depends_paths(field)
+                    if path and path[0].name in late
+                )
+                for field in fields
+            }
         wanted = {
             field: {
                 index
                 for index, names in enumerate(given)
-                if field.name not in names
-                and not any(
-                    path[0].name in late and path[0].name in names
-                    for path in registry.field_depends_paths(field)
-                )
+                if field.name not in names and late_hops[field].isdisjoint(names)
             }
             for field in fields
         }
-        todo = sorted(set().union(*wanted.values())) if wanted else []
+        todo = sorted(set().union(*wanted.values()))
         if not todo:
             return
         env = self.env
         cache = env.transaction.cache
         new_ids = tuple(NewId() for _index in todo)
         records = self.browse(new_ids)
-        for field in self._fields.values():
-            if field.store and field.column_type is not None and field.name != "id":
-                cache.update(new_ids, field, [rows[i].get(field.name) for i in todo], env)
-            elif field.store and field.type in _X2MANY:
-                cache.update(new_ids, field, [()] * len(new_ids), env)
+        todo_rows = [rows[i] for i in todo]
+        for name, field in plan.columns:
+            cache.update(new_ids, field, [row.get(name) for row in todo_rows], env)
+        for field in plan.x2many:
+            cache.update(new_ids, field, [()] * len(new_ids), env)
         for field in fields:
             env.add_to_compute(field, [nid for nid, i in zip(new_ids, todo) if i in wanted[field]])
         try:
@@ -468,18 +500,29 @@ class CreateMixin(ComputeMixin):
     ) -> contextlib.AbstractContextManager:
         """Protect, on each record of ``records``, the computed fields whose value was given
         (``given[i]`` for the i-th record) and the fields computed with them."""
+        plan = self._crud_plan()
+        computed_names = plan.computed_names
+        by_names: dict[frozenset, list[int]] = defaultdict(list)
+        for record_id, names in zip(records._ids, given):
+            hit = computed_names.intersection(names)
+            if hit:
+                by_names[hit].append(record_id)
+        stack = contextlib.ExitStack()
+        if not by_names:
+            return stack
         computed = self.env.registry.field_computed
         groups: dict[frozenset, list[int]] = defaultdict(list)
-        for record_id, names in zip(records._ids, given):
-            fields = frozenset(
-                companion
-                for name in names
-                if self._fields[name].compute
-                for companion in computed.get(self._fields[name], [self._fields[name]])
-            )
-            if fields:
-                groups[fields].append(record_id)
-        stack = contextlib.ExitStack()
+        for hit, ids in by_names.items():
+            fields = plan.protected.get(hit)
+            if fields is None:
+                fields = frozenset(
+                    companion
+                    for name in hit
+                    for companion in computed.get(self._fields[name], [self._fields[name]])
+                )
+                if len(plan.protected) < 1000:
+                    plan.protected[hit] = fields
+            groups[fields].extend(ids)
         for fields, ids in groups.items():
             stack.enter_context(self.env.protecting(fields, self.browse(ids)))
         return stack
@@ -533,10 +576,17 @@ class CreateMixin(ComputeMixin):
                 "create_date": now,
                 "write_date": now,
             }
-        values = [dict((name, None) for name in columns) | row | magic for row in rows]
-        columns = [
-            name for name in columns if any(v[name] is not None for v in values) or name in magic
-        ]
+        blank = dict.fromkeys(columns)
+        values = [blank | row | magic for row in rows]
+        if len(values) == 1:
+            only = values[0]
+            columns = [name for name in columns if only[name] is not None or name in magic]
+        else:
+            columns = [
+                name
+                for name in columns
+                if name in magic or any(v[name] is not None for v in values)
+            ]
         fields = [self._fields[name] for name in columns]
         table = SQL.identifier(self._table)
         if not fields:
@@ -550,8 +600,14 @@ class CreateMixin(ComputeMixin):
                     len(rows),
                 )
         elif len(rows) == 1 and link is None:
-            params = [f.convert_to_column(values[0][f.name]) for f in fields]
-            statement = SQL(_insert_template(self._table, fields, None), *params)
+            only = values[0]
+            params = [
+                only[f.name]
+                if type(f).convert_to_column is _PLAIN_TO_COLUMN
+                else f.convert_to_column(only[f.name])
+                for f in fields
+            ]
+            statement = _fragment(_insert_template(self._table, fields, None), params)
         else:
             # a column with one value for every row (the magic columns, a parent id...) is one
             # parameter; the others are arrays, sent in binary, unnested together
@@ -562,7 +618,11 @@ class CreateMixin(ComputeMixin):
                 if f is link:
                     flags.append(_LINK_FLAG)
                     continue
-                column = [f.convert_to_column(v[f.name]) for v in values]
+                name = f.name
+                if type(f).convert_to_column is _PLAIN_TO_COLUMN:
+                    column = [v[name] for v in values]
+                else:
+                    column = [f.convert_to_column(v[name]) for v in values]
                 constant = _is_constant(column)
                 flags.append(constant)
                 if constant:
@@ -570,7 +630,7 @@ class CreateMixin(ComputeMixin):
                 else:
                     arrays.append(array_value(column))
             params = constants + arrays if arrays else [*constants, len(rows)]
-            statement = SQL(_insert_template(self._table, fields, tuple(flags)), *params)
+            statement = _fragment(_insert_template(self._table, fields, tuple(flags)), params)
         return statement, values, columns
 
     def _create_cache(self, ids: tuple, values: list[dict], columns: list[str]) -> Any:
@@ -642,7 +702,20 @@ class _CrudPlan:
         self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
         self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
         self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
-        self.missing: dict[frozenset, list[str]] = {}  # keys given -> fields to default
+        self.computed_names = frozenset(name for name, f in fields.items() if f.compute)
+        self.precompute = tuple(
+            f
+            for f in fields.values()
+            if f.precompute and f.store and f.compute and f.column_type is not None
+        )
+        # keys given -> fields to default; the same without those default_get leaves out
+        self.missing: dict[frozenset, list[str]] = {}
+        self.defaulted: dict[frozenset, list[str]] = {}
+        # precomputed field -> its first-hop dependencies that are no column (see
+        # _precompute_rows), filled on first use (the registry's dependencies are needed)
+        self.precompute_late: dict[Any, frozenset] | None = None
+        # frozenset of computed names given -> the fields to protect (_protecting_given)
+        self.protected: dict[frozenset, frozenset] = {}
 
 
 _INSERT_TEMPLATES: dict[tuple, str] = {}
@@ -702,6 +775,17 @@ def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
     if len(_INSERT_TEMPLATES) < 10000:
         _INSERT_TEMPLATES[key] = template
     return template
+
+
+def _fragment(template: str, params: list) -> SQL:
+    """``SQL(template, *params)`` for a template of ``_insert_template``, without parsing it
+    again when no parameter goes in binary (``%b``)."""
+    if any(type(param) is BinaryParam for param in params):
+        return SQL(template, *params)
+    fragment = SQL.__new__(SQL)
+    fragment.text = template
+    fragment.params = tuple(params)
+    return fragment
 
 
 def _is_constant(column: list) -> bool:
