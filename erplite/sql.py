@@ -332,9 +332,10 @@ _PLACEHOLDER = re.compile(r"%[%sb]")
 
 def _begin_statement(
     conn: psycopg.Connection, query: SQL, prepared: set[str]
-) -> tuple[str, str] | None:
-    """``(simple-protocol text, statement name)`` of ``Cursor.begin_with(query)`` on
-    ``conn``, or ``None`` when it cannot be (binary parameters, too many statements)."""
+) -> tuple[str, str, int] | None:
+    """``(simple-protocol text, statement name, number of results)`` of
+    ``Cursor.begin_with(query)`` on ``conn``, or ``None`` when it cannot be (binary
+    parameters, too many statements)."""
     compiled = _begin_texts.get(query.text, False)
     if compiled is False:
         compiled = _compile_begin(query.text)
@@ -354,14 +355,14 @@ def _begin_statement(
     )
     execute = f"EXECUTE {name}({args})" if count else f"EXECUTE {name}"
     if name in prepared:
-        return f"{begin}; {execute}", name
+        return f"{begin}; {execute}", name, 2
     if len(prepared) >= BEGIN_STATEMENTS_MAX:
         return None
     prepared.add(name)
     if name in _begin_stale:
         _begin_stale.discard(name)
-        return f"{begin}; DEALLOCATE {name}; PREPARE {name} AS {pg_text}; {execute}", name
-    return f"{begin}; PREPARE {name} AS {pg_text}; {execute}", name
+        return f"{begin}; DEALLOCATE {name}; PREPARE {name} AS {pg_text}; {execute}", name, 4
+    return f"{begin}; PREPARE {name} AS {pg_text}; {execute}", name, 3
 
 
 def _compile_begin(text: str) -> tuple[str, str, int] | None:
@@ -474,7 +475,7 @@ class Cursor:
             raise psycopg.InterfaceError("Cursor is closed")
         if flush and self.transaction is not None:
             self.transaction.flush()
-        if conn.info.transaction_status != _IDLE or conn.autocommit:
+        if conn.pgconn.transaction_status != _IDLE or conn.autocommit:
             self.execute(query, flush=False)
             return
         prepared = _begin_prepared.get(conn)
@@ -484,7 +485,7 @@ class Cursor:
         if statement is None:
             self.execute(query, flush=False)
             return
-        text, name = statement
+        text, name, results = statement
         if _heal:
             self.sql_count += 1
             _count_statement(query.text)
@@ -509,8 +510,8 @@ class Cursor:
             self.begin_with(query, flush=False, _heal=False)
             return
         cur = self._cur
-        while cur.nextset():
-            pass
+        for _ in range(results - 1):  # to the result of EXECUTE, the last one
+            cur.nextset()
 
     def _end_begun_by_hand(self) -> None:
         """After the commit or rollback of a ``begin_with`` transaction: the connection
@@ -520,7 +521,7 @@ class Cursor:
         if conn is None:
             return
         try:
-            if conn.info.transaction_status != _IDLE:
+            if conn.pgconn.transaction_status != _IDLE:
                 conn.rollback()
             conn.autocommit = False
         except psycopg.Error:
