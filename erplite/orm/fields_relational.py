@@ -247,11 +247,9 @@ class One2many(_RelationalMulti):
         names = [f.name for f in lines._prefetch_fields(lines._fields[inverse])]
         found = lines.search_fetch(domain, names, order=None)
         result: dict[int, list] = defaultdict(list)
-        cache = records.env.transaction.cache
-        inverse_field = comodel._fields[inverse]
+        parents = records.env.transaction.cache._field_dict(comodel._fields[inverse], records.env)
         for line_id in found._ids:
-            parent = cache.get_value(line_id, inverse_field, records.env)
-            result[parent].append(line_id)
+            result[parents[line_id]].append(line_id)
         return {rid: tuple(result.get(rid, ())) for rid in records._ids}
 
     def context_active_test(self, records: Any) -> bool:

@@ -258,7 +258,9 @@ class ComputeMixin:
             found = list(by_column[0])
             for index, field in enumerate(columns, 1):
                 fetched = by_column[index]
-                if type(field).convert_from_column is not _PLAIN_FROM_COLUMN:
+                if type(field).convert_from_column is not _PLAIN_FROM_COLUMN and not (
+                    field.type == "float" and field.column_type[0] == "float8"
+                ):  # a float8 column is fetched as float (or None) already
                     fetched = [field.convert_from_column(value) for value in fetched]
                 cache.insert_missing(found, field, fetched, env)
             if join is not None:
