@@ -328,7 +328,8 @@ def _serve(request: Request) -> werkzeug.wrappers.Response:
             request._set_database(app.databases.reload(exc.dbname, exc.sequence))
             request.session = _load_session(request)
     _save_session(request, response)
-    request.future_response.apply(response)
+    if request._future_response is not None:
+        request._future_response.apply(response)
     if random.random() < SESSION_GC_PROBABILITY:
         app.session_store.vacuum()
     return response

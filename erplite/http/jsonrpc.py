@@ -86,9 +86,14 @@ def json_default(obj: Any) -> Any:
     return str(obj)
 
 
+_encoder = json.JSONEncoder(ensure_ascii=False, default=json_default, separators=(",", ":"))
+
+
 def dumps(value: Any) -> str:
-    """Serialize ``value`` to JSON text with :func:`json_default`."""
-    return json.dumps(value, ensure_ascii=False, default=json_default, separators=(",", ":"))
+    """Serialize ``value`` to JSON text with :func:`json_default` (``json.dumps(value,
+    ensure_ascii=False, default=json_default, separators=(",", ":"))``, its encoder made
+    once)."""
+    return _encoder.encode(value)
 
 
 def json_response(

@@ -161,8 +161,7 @@ class Request:
         self.httprequest = httprequest
         #: the :class:`erplite.http.Application` serving it
         self.app = app
-        #: headers and cookies for the final response
-        self.future_response = FutureResponse()
+        self._future_response: FutureResponse | None = None
         #: the dispatcher of the matched route (``http``, ``json`` or ``json2``)
         self.dispatcher: Any = None
         #: the merged ``@route`` arguments of the matched endpoint
@@ -182,6 +181,14 @@ class Request:
         self._uid: int | None = None
         self._context: dict[str, Any] = {}
         self._su = False
+
+    @property
+    def future_response(self) -> FutureResponse:
+        """Headers and cookies for the final response (made on first use)."""
+        future = self._future_response
+        if future is None:
+            future = self._future_response = FutureResponse()
+        return future
 
     # -- database and transaction -------------------------------------------------------------
     def _set_database(self, state: Any) -> None:

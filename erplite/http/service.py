@@ -88,8 +88,7 @@ def _request() -> Any:
 
 def dispatch_rpc(service_name: str, method: str, params: Any) -> Any:
     """Run ``method`` of ``service_name`` with the positional ``params`` (a list)."""
-    services = {"common": _COMMON, "db": _DB, "object": _OBJECT}
-    service = services.get(service_name)
+    service = _SERVICES.get(service_name)
     if service is None:
         raise werkzeug.exceptions.NotFound(f"Unknown service {service_name!r}")
     function = service.get(method)
@@ -212,6 +211,8 @@ def execute(db: str, uid: int, password: str, model: str, method: str, *args: An
 
 
 _OBJECT = {"execute": execute, "execute_kw": execute_kw}
+
+_SERVICES = {"common": _COMMON, "db": _DB, "object": _OBJECT}
 
 
 #: Credential queries kept composed per registry (one per RPC user).
