@@ -343,7 +343,9 @@ def call_kw(model: Any, name: str, args: list, kwargs: dict) -> Any:
     context = kwargs.pop("context", None)
     if context is not None and not isinstance(context, Mapping):
         raise InvalidArguments("context must be a dictionary")
-    recs = model.with_context(context or {})
+    # the records get ``context`` as their whole context (Odoo's ``with_context(context or
+    # {})``); an empty one for records whose context is empty already is no change
+    recs = model.with_context(context or {}) if context or model.env.context else model
     if kind not in ("model", "model_create"):
         if not args:
             raise InvalidArguments(

@@ -194,3 +194,18 @@ def test_begin_with_prepares_once_per_connection_and_heals_when_its_statements_a
         assert name in _begin_prepared[conn] and not conn.autocommit
     finally:
         cr.close()
+
+
+def test_call_kw_gives_the_records_the_calls_context_and_only_it(env, monkeypatch):
+    from erplite.http.service import call_kw
+
+    partners = env["res.partner"]
+
+    @api.model
+    def context_of(self):
+        return dict(self.env.context)
+
+    monkeypatch.setattr(type(partners), "context_of", context_of, raising=False)
+    assert call_kw(partners.with_context(lang="fr_FR"), "context_of", [], {}) == {}
+    assert call_kw(partners, "context_of", [], {}) == {}
+    assert call_kw(partners.with_context(a=1), "context_of", [], {"context": {"b": 2}}) == {"b": 2}
