@@ -10,7 +10,6 @@ writes without a query.
 
 from __future__ import annotations
 
-import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -362,23 +361,9 @@ class Environment(Mapping):
             self.flush_all()
         self.cache.invalidate()
 
-    @contextlib.contextmanager
-    def protecting(self, fields: Iterable[Any], records: Any) -> Iterator[None]:
+    def protecting(self, fields: Iterable[Any], records: Any) -> Protection:
         """While the block runs, assigning ``fields`` on ``records`` only fills the cache."""
-        protected = self.transaction.protected
-        added: list[tuple[Any, set]] = []
-        ids = set(records._ids)
-        for field in fields:
-            new = ids - protected[field]
-            protected[field] |= new
-            added.append((field, new))
-        try:
-            yield
-        finally:
-            for field, new in added:
-                protected[field] -= new
-                if not protected[field]:
-                    del protected[field]
+        return Protection(self.transaction, [(fields, records._ids)])
 
     def is_protected(self, field: Any, record_id: int) -> bool:
         return record_id in self.transaction.protected.get(field, ())
@@ -400,6 +385,45 @@ class Environment(Mapping):
 
     def __repr__(self) -> str:
         return f"<Environment uid={self.uid} su={self.su} {self.cr!r}>"
+
+
+class Protection:
+    """The context manager of ``Environment.protecting``, for several groups at once:
+    ``[(fields, ids)]``; on entering, each group's ids are added to the protected ids of its
+    fields, on leaving only the ids it added are removed."""
+
+    __slots__ = ("transaction", "groups", "added")
+
+    def __init__(self, transaction: Transaction, groups: list[tuple[Iterable[Any], Iterable]]):
+        self.transaction = transaction
+        self.groups = groups
+        self.added: list[tuple[Any, set]] = []
+
+    def __enter__(self) -> None:
+        protected = self.transaction.protected
+        added = self.added
+        for fields, ids in self.groups:
+            ids = set(ids)
+            for field in fields:
+                current = protected.get(field)
+                if current is None:
+                    protected[field] = set(ids)
+                    added.append((field, ids))
+                else:
+                    new = ids - current
+                    if new:
+                        current |= new
+                        added.append((field, new))
+
+    def __exit__(self, *exc_info: Any) -> None:
+        protected = self.transaction.protected
+        for field, new in self.added:
+            current = protected.get(field)
+            if current is not None:
+                current -= new
+                if not current:
+                    del protected[field]
+        self.added = []
 
 
 def _init_env(env: Environment, cr, uid, context, su, transaction) -> None:

@@ -305,11 +305,14 @@ class ComputeMixin:
             return
         candidates = pending - transaction.protected.get(field, set())
         if ids is not None:
+            ids = tuple(dict.fromkeys(ids))
             candidates &= set(ids)
         if not candidates:
             return
         base_env = transaction.default_env if field.compute_sudo else env
-        records = base_env[field.model_name].browse(sorted(candidates))
+        # in the order of ``ids`` when given (a precomputation's rows), else by id
+        ordered = [i for i in ids if i in candidates] if ids is not None else sorted(candidates)
+        records = base_env[field.model_name].browse(ordered)
         try:
             records._compute_field_value(field)
         except MissingError:

@@ -19,6 +19,7 @@ from erplite import api
 from erplite.exceptions import ValidationError
 from erplite.orm.arrays import array_value
 from erplite.orm.commands import Command, normalize_commands
+from erplite.orm.environment import Protection
 from erplite.orm.fields import Field
 from erplite.orm.model_compute import ComputeMixin
 from erplite.sql import SQL, BinaryParam
@@ -507,9 +508,8 @@ class CreateMixin(ComputeMixin):
             hit = computed_names.intersection(names)
             if hit:
                 by_names[hit].append(record_id)
-        stack = contextlib.ExitStack()
         if not by_names:
-            return stack
+            return contextlib.nullcontext()
         computed = self.env.registry.field_computed
         groups: dict[frozenset, list[int]] = defaultdict(list)
         for hit, ids in by_names.items():
@@ -523,9 +523,7 @@ class CreateMixin(ComputeMixin):
                 if len(plan.protected) < 1000:
                     plan.protected[hit] = fields
             groups[fields].extend(ids)
-        for fields, ids in groups.items():
-            stack.enter_context(self.env.protecting(fields, self.browse(ids)))
-        return stack
+        return Protection(self.env.transaction, list(groups.items()))
 
     def _create_parents(self, vals_list: list[dict]) -> list[dict]:
         """``_inherits``: create the parent records first, with the fields they own."""
@@ -793,8 +791,8 @@ def _is_constant(column: list) -> bool:
     first = column[0]
     if not isinstance(first, str | int | float | datetime.date | type(None)):
         return False
-    first_type = type(first)
-    return all(value == first and type(value) is first_type for value in column)
+    # equal values (counted in C), all of one type (1 == 1.0 == True must not mix)
+    return column.count(first) == len(column) and len(set(map(type, column))) == 1
 
 
 class NewId:
