@@ -302,6 +302,9 @@ def serve(app: Any, httprequest: werkzeug.wrappers.Request) -> werkzeug.wrappers
         return errors.error_response(exc, httprequest)
     finally:
         request._end_transaction(commit=False)  # never left open, whatever happened
+        # request <-> dispatcher is a reference cycle: broken, the request's objects are
+        # freed now rather than by the next garbage collection
+        request.dispatcher = None
         _request_var.reset(token)
 
 

@@ -106,7 +106,13 @@ class Application:
         from erplite.http.dispatcher import serve
 
         httprequest = werkzeug.wrappers.Request(environ)
-        response = serve(self, httprequest)
+        try:
+            response = serve(self, httprequest)
+        finally:
+            # werkzeug's request <-> environ["werkzeug.request"] is a reference cycle: broken,
+            # the request is freed at once rather than by the next garbage collection
+            if environ.get("werkzeug.request") is httprequest:
+                del environ["werkzeug.request"]
         return response(environ, start_response)
 
     # -- lazily made parts --------------------------------------------------------------------

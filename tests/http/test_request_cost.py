@@ -209,3 +209,44 @@ def test_call_kw_gives_the_records_the_calls_context_and_only_it(env, monkeypatc
     assert call_kw(partners.with_context(lang="fr_FR"), "context_of", [], {}) == {}
     assert call_kw(partners, "context_of", [], {}) == {}
     assert call_kw(partners.with_context(a=1), "context_of", [], {"context": {"b": 2}}) == {"b": 2}
+
+
+def test_a_request_leaves_no_reference_cycle_of_the_http_layer(app, web_db, monkeypatch):
+    import gc
+    import io
+    import json
+    import weakref
+
+    import erplite.http.dispatcher as dispatcher
+    from erplite.http.requestlib import Request
+
+    refs = []
+
+    def recording_request(httprequest, app):
+        request = Request(httprequest, app)
+        refs.extend([weakref.ref(httprequest), weakref.ref(request)])
+        return request
+
+    params = {"service": "common", "method": "version", "args": []}
+    body = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": params}
+    data = json.dumps(body).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/jsonrpc",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+        "wsgi.url_scheme": "http",
+    }
+    monkeypatch.setattr(dispatcher, "Request", recording_request)
+    gc.disable()
+    try:
+        chunks = app(environ, lambda status, headers, exc_info=None: None)
+        assert json.loads(b"".join(chunks))["result"]["server_serie"] == "17.0"
+        del chunks
+        # freed by reference counting, without a garbage collection
+        assert [ref() for ref in refs] == [None, None]
+    finally:
+        gc.enable()
