@@ -13,6 +13,7 @@ import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from erplite import api
@@ -123,7 +124,7 @@ class CreateMixin(ComputeMixin):
                 and isinstance(value[0], dict)
             ):
                 defaults[name] = [Command.create(line) for line in value]
-        return {**defaults, **vals}
+        return {**defaults, **vals} if defaults else vals
 
     def _missing_default_names(self, vals: dict) -> list[str]:
         """The fields ``vals`` lacks that take a default (see ``_add_missing_default_values``)."""
@@ -221,25 +222,29 @@ class CreateMixin(ComputeMixin):
         inverses: list[dict] = []
         given: list[set] = []
         fields = self._fields
-        required = self._crud_plan().required
+        plan = self._crud_plan()
+        required = plan.required
+        kinds = plan.kinds
         link_name = link.name if link is not None else None
         for vals in vals_list:
             row: dict[str, Any] = {}
             x2many: dict[Any, Any] = {}
             inverse: dict[Any, Any] = {}
             for name, value in vals.items():
-                field = fields[name]
-                if field.type in _X2MANY and field.store:
-                    x2many[field] = value  # computed ones too: the value given wins
-                elif field.store and field.column_type is not None and name != "id":
+                kind = kinds[name]
+                if kind == _KIND_COLUMN:
                     if name == link_name:
                         row[name] = _LINK
-                        continue
+                    else:
+                        row[name] = fields[name].convert_to_cache(value, self)
+                elif kind == _KIND_X2MANY:
+                    x2many[fields[name]] = value  # computed ones too: the value given wins
+                elif kind == _KIND_COLUMN_INVERSE:
+                    field = fields[name]
                     row[name] = field.convert_to_cache(value, self)
-                    if field.inverse and field.compute:
-                        inverse[field] = value
-                elif field.inverse:
                     inverse[field] = value
+                elif kind == _KIND_INVERSE:
+                    inverse[fields[name]] = value
             for field in required:
                 if row.get(field.name) is None:
                     raise ValidationError(
@@ -261,6 +266,8 @@ class CreateMixin(ComputeMixin):
         # new records have no lines yet: reading them must not query
         for field in self._crud_plan().x2many:
             cache.update(records._ids, field, [()] * len(records._ids), env)
+        if not any(relational):
+            return
         groups: dict[Any, list] = defaultdict(list)
         for record, x2many in zip(records, relational):
             for field, value in x2many.items():
@@ -288,9 +295,10 @@ class CreateMixin(ComputeMixin):
         """What follows the INSERT of ``records`` and their lines: the inverse methods, the
         stored computed fields to compute, the dependents to mark, the constraints."""
         env = self.env
-        for record, inverse in zip(records, inverses):
-            if inverse:
-                record._run_inverses(inverse)
+        if any(inverses):
+            for record, inverse in zip(records, inverses):
+                if inverse:
+                    record._run_inverses(inverse)
 
         # stored computed fields of the new records, unless their value was given
         for field in self._crud_plan().stored_computed:
@@ -639,10 +647,20 @@ class CreateMixin(ComputeMixin):
         records = self.browse(ids)
         cache = env.transaction.cache
         in_columns = set(columns)
-        for name, field in plan.columns:
-            if field.compute and name not in in_columns:
-                continue
-            cache.update(ids, field, [v.get(name) for v in values], env)
+        cached = [
+            (name, field) for name, field in plan.columns if not field.compute or name in in_columns
+        ]
+        if len(ids) == 1:
+            only = values[0]
+            record_id = ids[0]
+            for name, field in cached:
+                cache.set_value(record_id, field, only.get(name), env)
+        elif cached:
+            # every value holds these names (see _insert_statement): one C-level transposition
+            getter = itemgetter(*[name for name, _field in cached])
+            by_column = zip(*map(getter, values)) if len(cached) > 1 else [map(getter, values)]
+            for (_name, field), column in zip(cached, by_column):
+                cache.update(ids, field, column, env)
         for field in plan.many2one:
             if env.registry.field_inverses.get(field):
                 self._update_inverse_caches(
@@ -694,6 +712,17 @@ class _CrudPlan:
             for name, f in fields.items()
             if f.store and f.column_type is not None and name != "id"
         )
+        # how create takes each field's value (see _create_rows)
+        self.kinds = {}
+        for name, f in fields.items():
+            if f.type in _X2MANY and f.store:
+                self.kinds[name] = _KIND_X2MANY
+            elif f.store and f.column_type is not None and name != "id":
+                self.kinds[name] = _KIND_COLUMN_INVERSE if f.inverse and f.compute else _KIND_COLUMN
+            elif f.inverse:
+                self.kinds[name] = _KIND_INVERSE
+            else:
+                self.kinds[name] = _KIND_IGNORED
         self.required = tuple(
             f for name, f in self.columns if f.required and not f.compute and f.type != "boolean"
         )
@@ -716,6 +745,7 @@ class _CrudPlan:
         self.protected: dict[frozenset, frozenset] = {}
 
 
+_KIND_IGNORED, _KIND_COLUMN, _KIND_COLUMN_INVERSE, _KIND_X2MANY, _KIND_INVERSE = range(5)
 _INSERT_TEMPLATES: dict[tuple, str] = {}
 #: the CTE of the parent inserted with its lines (``CreateMixin._create_with_lines``)
 _PARENT_ALIAS = "_new_parent"
