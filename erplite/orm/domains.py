@@ -439,12 +439,42 @@ class DomainCondition(Domain):
             return model._hierarchy_to_sql(field, operator, value, alias, query)
         if field.type == "many2one" and operator in ("any", "not any"):
             comodel = model.env[field.comodel_name].with_context(active_test=False)
+            if operator == "any":
+                return _many2one_any_join(model, field, comodel, value, alias, query)
             sub = comodel._search(value)
             column = SQL.identifier(alias, field.name)
-            if operator == "any":
-                return SQL("%s IN (%s)", column, sub.subselect())
             return SQL("(%s IS NULL OR %s NOT IN (%s))", column, column, sub.subselect())
         return search_plans.compile_condition(model, field, operator, value, alias, query)
+
+
+def _many2one_any_join(model: Any, field: Any, comodel: Any, value: Any, alias: str, query: Any):
+    """``(many2one, "any", domain)`` as a LEFT JOIN of the comodel (the one that reading the
+    display names or ordering by that field also uses) and the domain and the comodel's rules
+    on the joined row, as Odoo does for ``auto_join`` fields: a many2one points to one row at
+    most, so nothing is duplicated, and the planner may order the joins as it sees fit. The
+    row must exist: a missing target matches nothing, even a domain true for empty values."""
+    comodel._check_access("read")
+    tree = Domain(value).optimize(comodel)
+    env = comodel.env
+    if env.transaction.is_dirty():
+        comodel._flush_search(tree, None)
+    if tree.is_false():
+        return SQL("FALSE")
+    join_alias = query.left_join(alias, field.name, comodel._table, "id", field.name)
+    conditions = [SQL("%s IS NOT NULL", SQL.identifier(join_alias, "id"))]
+    if not tree.is_true():
+        if not env.su:
+            from erplite import security
+
+            security.check_field_access(comodel, sorted(tree.field_names()), "read")
+        conditions.append(tree.to_sql(comodel, join_alias, query))
+    if not env.su:
+        from erplite import security
+
+        rules = security.rule_sql(comodel, "read", join_alias, query)
+        if rules is not None:
+            conditions.append(rules)
+    return SQL("(%s)", SQL(" AND ").join(conditions))
 
 
 def _hashable(value: Any) -> Any:

@@ -150,8 +150,17 @@ class ReadGroupMixin:
         if groups:
             # many2one groups are ordered by their comodel's _order, through joins whose
             # columns PostgreSQL accepts once their table's id is grouped too (it is
-            # determined by the group's value)
-            extra = [SQL.identifier(alias, "id") for alias in query._joins if alias not in joined]
+            # determined by the group's value); the join may be the domain's own
+            many2one_joins = {
+                query.make_alias(query.alias, spec.split(":", 1)[0])
+                for spec in groupby
+                if getattr(self._fields.get(spec.split(":", 1)[0]), "type", None) == "many2one"
+            }
+            extra = [
+                SQL.identifier(alias, "id")
+                for alias in query._joins
+                if alias not in joined or alias in many2one_joins
+            ]
             query.group_by = SQL(", ").join([*(sql for sql, _f, _g in groups), *extra])
         query.limit = limit
         query.offset = offset or None

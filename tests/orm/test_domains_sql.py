@@ -167,6 +167,24 @@ def test_many2one_paths(env, data):
     assert _search(env, data, [("target_id", "not any", [("name", "=", "T2")])]) == {0, 2, 3, 4}
 
 
+def test_many2one_any_is_a_join_that_needs_a_target(env, data):
+    """``any`` on a many2one joins the comodel (as ``auto_join``): a record without target
+    matches nothing, even a condition true for empty values, and nothing is duplicated."""
+    t1, t2 = data["targets"]
+    t2.name = False
+    env.flush_all()
+    assert _search(env, data, [("target_id.name", "=", False)]) == {1}
+    assert _search(env, data, [("target_id", "any", [])]) == {0, 1, 3}
+    # a negation goes onto the operator, as Odoo 17's distribute_not: some target not named T1
+    assert _search(env, data, ["!", ("target_id.name", "=", "T1")]) == {1}
+    assert _search(env, data, ["!", ("target_id", "any", [("name", "=", "T1")])]) == {1, 2, 4}
+    assert _search(env, data, ["|", ("target_id.name", "=", "T1"), ("count", "=", 2)]) == {0, 1, 3}
+    assert env[FIELDS].search_count([("target_id.sequence", ">=", 1)]) == 3
+    # the join is the one ordering by the many2one uses: one join, right order
+    found = env[FIELDS].search([("target_id.sequence", ">=", 1)], order="target_id, id")
+    assert [r.target_id for r in found] == [t1, t1, t2]  # the targets' _order: id
+
+
 def test_one2many_paths_and_values(env, data):
     assert _search(env, data, [("line_ids.value", ">", 4)]) == {0, 1}
     assert _search(env, data, [("line_ids.value", "<", 4)]) == {1}

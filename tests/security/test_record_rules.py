@@ -322,3 +322,17 @@ def test_x2many_values_follow_the_comodel_rules(env, manager):
     assert len(values["line_ids"]) == 2 and len(values["tag_ids"]) == 1
     env.invalidate_all()
     assert len(doc.line_ids) == 4 and len(doc.tag_ids) == 2
+
+
+def test_a_path_through_a_many2one_applies_the_comodel_rules(env, docs, manager):
+    """Searching lines through ``document_id.name`` joins the documents with their rules: a
+    line whose document the user cannot see is not found, whatever the domain says."""
+    env["test_security.line"].create(
+        [{"document_id": doc.id, "name": f"L{doc.value}", "amount": doc.value} for doc in docs]
+    )
+    rule(env, "[('value', '<=', 3)]")
+    Line = env["test_security.line"].with_user(manager)
+    found = Line.sudo(False).search([("document_id.name", "like", "D")])
+    assert sorted(found.sudo().mapped("name")) == ["L1", "L2", "L3"]
+    assert Line.search_count([("document_id.value", ">", 2)]) == 1
+    assert Line.search([("document_id", "any", [])]).sudo().mapped("name") == ["L1", "L2", "L3"]
