@@ -338,6 +338,8 @@ class Float(Field):
         return ("numeric", "numeric") if self.digits is not None else ("float8", "double precision")
 
     def convert_to_cache(self, value, record, validate=True):
+        if type(value) is float and self.digits is None:
+            return value  # the common case: nothing to convert or round
         if value is None or value is False:
             return None
         try:

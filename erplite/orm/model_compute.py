@@ -452,8 +452,8 @@ class ComputeMixin:
             inverse = self._fields[key.inverse_name]
             records = self.with_env(env)
             records._ensure_cached(inverse)
-            cache = env.transaction.cache
-            ids = {cache.get_value(i, inverse, env, default=None) for i in records._ids}
+            parents = env.transaction.cache._field_dict(inverse, env)
+            ids = {parents.get(i) for i in records._ids}
             ids.discard(None)
             return model.browse(sorted(ids))
         if create:
@@ -586,11 +586,10 @@ class ComputeMixin:
                         column = [field.convert_to_column(vals[name]) for _id, vals in items]
                     target = SQL.identifier(field.column_name)
                     first_value = column[0]
-                    if isinstance(
-                        first_value, str | int | float | datetime.date | type(None)
-                    ) and all(
-                        value == first_value and type(value) is type(first_value)
-                        for value in column
+                    if (
+                        isinstance(first_value, str | int | float | datetime.date | type(None))
+                        and column.count(first_value) == len(column)  # counted in C
+                        and len(set(map(type, column))) == 1
                     ):
                         assignments.append(
                             SQL(f"%s = %s::{field.column_type[0]}", target, first_value)
