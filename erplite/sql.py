@@ -622,9 +622,7 @@ class Cursor:
         if self._conn is None:
             return
         if self._begun_by_hand:
-            self._end_begun_by_hand()
-            if self._conn.closed:
-                self._conn = None  # broken: the pool replaces it
+            self._end_begun_by_hand()  # a connection it had to close: the pool replaces it
         conn, self._conn = self._conn, None
         try:
             self._cur.close()

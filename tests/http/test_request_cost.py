@@ -250,3 +250,18 @@ def test_a_request_leaves_no_reference_cycle_of_the_http_layer(app, web_db, monk
         assert [ref() for ref in refs] == [None, None]
     finally:
         gc.enable()
+
+
+def test_a_begin_with_transaction_whose_connection_died_gives_the_pool_a_working_one(web_db):
+    from erplite.sql import SQL, Cursor, admin_connection, connection_pool
+
+    pool = connection_pool(web_db.dsn)
+    cr = Cursor(pool)
+    cr.begin_with(SQL("SELECT pg_backend_pid()"))
+    (pid,) = cr.fetchone()
+    with admin_connection(web_db.dsn) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    cr.close()  # no error: the dead connection goes back to the pool, which replaces it
+    with Cursor(pool) as check:
+        check.begin_with(SQL("SELECT %s::int", 5))
+        assert check.fetchone() == (5,)
