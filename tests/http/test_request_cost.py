@@ -265,3 +265,30 @@ def test_a_begin_with_transaction_whose_connection_died_gives_the_pool_a_working
     with Cursor(pool) as check:
         check.begin_with(SQL("SELECT %s::int", 5))
         assert check.fetchone() == (5,)
+
+
+def test_an_rpc_call_takes_three_round_trips(client, web_db, monkeypatch):
+    """BEGIN travels with the signals and credentials read (one round trip), then the search
+    (one), then COMMIT (one): psycopg sends no BEGIN of its own."""
+    from psycopg._connection_base import BaseConnection
+
+    from erplite.sql import count_queries
+    from tests.http.test_rpc_statements import execute_kw
+
+    args = [[["id", "=", web_db.admin_uid]]], {"fields": ["login"]}
+    call = (client, web_db, web_db.admin_uid, "admin", "res.users", "search_read", *args)
+    assert execute_kw(*call)["result"] == [{"id": web_db.admin_uid, "login": "admin"}]
+
+    commands: list[bytes] = []  # what psycopg sends of its own: BEGIN, COMMIT, ROLLBACK
+    exec_command = BaseConnection._exec_command
+
+    def recording(self, command, *args, **kwargs):
+        commands.append(bytes(command) if isinstance(command, bytes) else str(command).encode())
+        return exec_command(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(BaseConnection, "_exec_command", recording)
+    monkeypatch.setattr("erplite.http.dispatcher.SESSION_GC_PROBABILITY", 0)  # no vacuum now
+    with count_queries() as statements:
+        assert execute_kw(*call)["result"] == [{"id": web_db.admin_uid, "login": "admin"}]
+    assert len(statements) == 2, statements
+    assert commands == [b"COMMIT"]
