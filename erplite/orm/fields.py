@@ -28,6 +28,7 @@ import datetime
 import json
 from typing import Any
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from erplite.sql import SQL
@@ -74,7 +75,7 @@ class Field:
     prefetch = True
     translate = False
     inherited = False  # an _inherits field delegating to the parent
-    _cache_direct: bool | None = None  # set at the first read: see __get__
+    _cache_direct: int | None = None  # set at the first read: see __get__
     inherited_field: Field | None = None
     manual = False
 
@@ -185,13 +186,16 @@ class Field:
         ids = record._ids
         if len(ids) == 1:
             # the fast path: a plain field already in cache (no access check, no context
-            # key, no pending recomputation to run first)
+            # key, no pending recomputation to run first: a stored computed field takes it
+            # while none of its records is to compute)
             direct = self._cache_direct
             if direct is None:
-                direct = self._cache_direct = not (
-                    self.groups or self.depends_context or (self.store and self.compute)
+                direct = self._cache_direct = (
+                    0
+                    if self.groups or self.depends_context
+                    else (2 if self.store and self.compute else 1)
                 )
-            if direct:
+            if direct == 1 or (direct == 2 and self not in record.env.transaction.tocompute):
                 data = record.env.cache._data.get(self)
                 if data is not None:
                     value = data.get(ids[0], _SENTINEL)
@@ -448,6 +452,27 @@ class Selection(Field):
         if callable(selection):
             return selection(model)
         return list(selection or [])
+
+    def literal_value(self, operator: str, value: Any) -> bool:
+        """Whether a condition compiles ``value`` as an SQL literal rather than a parameter:
+        ``=`` and ``!=`` with a value of a fixed selection. Those values are few and known in
+        advance, so the statement's text stays among a few, and PostgreSQL plans a prepared
+        statement with the value's own statistics (a parameter's generic plan guesses them)."""
+        return (
+            operator in ("=", "!=")
+            and isinstance(self.selection, list | tuple)
+            and any(item[0] == value for item in self.selection)
+        )
+
+    def condition_to_sql(self, operator, value, model, alias, query):
+        if isinstance(value, str) and self.literal_value(operator, value):
+            column = SQL.identifier(alias, self.column_name)
+            # quoted by psycopg; a "%" is doubled, as the statement has placeholders
+            literal = SQL.raw(sql.Literal(value).as_string(None).replace("%", "%%"))
+            if operator == "=":
+                return SQL("%s = %s", column, literal)
+            return SQL("(%s <> %s OR %s IS NULL)", column, literal, column)
+        return super().condition_to_sql(operator, value, model, alias, query)
 
     def convert_to_cache(self, value, record, validate=True):
         if value is None or value is False:

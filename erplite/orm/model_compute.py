@@ -93,7 +93,10 @@ class ComputeMixin:
                 transaction.cache.set_value(ids[0], field, cache_value, env)
             else:
                 transaction.cache.update(ids, field, [cache_value] * len(ids), env)
-            if field.store and field.column_type is not None:
+            stored = field.__dict__.get("_stored_column")
+            if stored is None:
+                stored = field._stored_column = field.store and field.column_type is not None
+            if stored:
                 towrite = transaction.towrite[self._name]
                 name = field.name
                 for record_id in ids:
