@@ -75,10 +75,23 @@ class InvalidArguments(werkzeug.exceptions.UnprocessableEntity):
     """The arguments do not fit the method's signature (422)."""
 
 
-def _request() -> Any:
-    from erplite.http.requestlib import request
+_current: Any = None  # requestlib's context variable of the request, bound on first use
 
-    return request
+
+def _request() -> Any:
+    """The request being served (the object itself, not the ``http.request`` proxy whose
+    every attribute access looks the request up again); the proxy outside a request."""
+    global _current
+    if _current is None:
+        from erplite.http.requestlib import _request_var
+
+        _current = _request_var
+    current = _current.get(None)
+    if current is None:
+        from erplite.http.requestlib import request
+
+        return request
+    return current
 
 
 # ---------------------------------------------------------------------------------------------
