@@ -210,6 +210,58 @@ def check_totals(registry: Any) -> list:
     return [orders, lines, float(grand_total or 0), "ok" if ok else "WRONG"]
 
 
+def run_floor(base: str, wanted: list[str], runner: Scenarios) -> dict[str, float]:
+    """The floor's implementation (``shared/bench/peers/floor``: hand-written SQL with
+    psycopg) of the ``wanted`` scenarios on a database of its own with the floor's schema,
+    prepared as SPEC.md says (VACUUM ANALYZE, CHECKPOINT); its wall-clock seconds."""
+    import psycopg
+
+    floor_dir = DATA_DIR.parent / "floor"
+    sys.path.insert(0, str(floor_dir))
+    import bench_floor
+
+    name = f"erplite_floor_{uuid.uuid4().hex[:8]}"
+    dsn = create_database(base, name)
+    result: dict[str, float] = {}
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            conn.execute((floor_dir / "schema.sql").read_text())
+            with conn.transaction():
+                product_ids = bench_floor.insert_many(
+                    conn.cursor(),
+                    "bench_product",
+                    ["name", "list_price", "active"],
+                    ["varchar", "float8", "bool"],
+                    data.products(),
+                )
+            scenarios = {
+                "S1": (bench_floor.s1, (conn, runner.partners)),
+                "S2": (bench_floor.s2, (conn, runner.orders, None, product_ids)),
+                "S3": (bench_floor.s3, (conn, runner.fragments)),
+                "S4": (bench_floor.s4, (conn,)),
+                "S5": (bench_floor.s5, (conn,)),
+                "S6": (bench_floor.s6, (conn,)),
+            }
+            partner_ids: list[int] = []
+            for scenario, (function, args) in scenarios.items():
+                if scenario not in wanted:
+                    continue
+                if scenario == "S2":
+                    args = (conn, runner.orders, partner_ids, product_ids)
+                conn.execute("VACUUM ANALYZE")
+                conn.execute("CHECKPOINT")
+                gc.collect()
+                start = time.perf_counter()
+                value, _check = function(*args)
+                result[scenario] = time.perf_counter() - start
+                if scenario == "S1":
+                    partner_ids = value
+    finally:
+        drop_database(base, name)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dsn", help="server DSN (default: ERPLITE_TEST_DSN, else embedded)")
@@ -227,6 +279,12 @@ def main() -> None:
         action="store_true",
         help="list the statements with the most server time (pg_stat_statements)",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run the floor's implementation (shared/bench/peers/floor) first, in a "
+        "database of its own, and print erplite's wall-clock ratio to it per scenario",
+    )
     args = parser.parse_args()
     wanted = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     for needed in ("S1", "S2"):
@@ -242,6 +300,7 @@ def main() -> None:
         registry = Registry.new(dsn, install=("bench",), addons_paths=[HERE.parent / "addons"])
         runner = Scenarios(registry, args.scale)
         runner.setup()
+        floor = run_floor(base, wanted, runner) if args.floor else {}
         server = ServerStats(dsn, name)
         server_head = f" {'server':>7} {'db s':>8}" if server.enabled else ""
         print(f"{'scenario':8} {'seconds':>8} {'cpu':>8} {'statements':>10}{server_head}  check")
@@ -292,6 +351,10 @@ def main() -> None:
             print(
                 f"{scenario:8} {seconds:8.3f} {cpu:8.3f} {len(statements):10d} {server_stats} {check}"
             )
+            if scenario in floor:
+                print(
+                    f"{'':8} floor {floor[scenario]:.3f} s, erplite x {seconds / floor[scenario]:.2f}"
+                )
             for line in top:
                 print(line)
     finally:
