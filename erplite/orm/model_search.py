@@ -81,7 +81,7 @@ class SearchMixin:
     ) -> Query | None:
         """``_search`` through the plan of the domain's shape (``erplite.orm.search_plans``),
         recorded on first use; None when the shape cannot be planned."""
-        shaped = search_plans.domain_shape(domain)
+        shaped = search_plans.domain_shape(domain, self)
         if shaped is None:
             return None
         shape, values = shaped
@@ -124,7 +124,7 @@ class SearchMixin:
         try:
             with search_plans.recording() as recorder:
                 query = self._search_compiled(
-                    search_plans.slotted(domain, values), offset, limit, order
+                    search_plans.slotted(domain, values, self), offset, limit, order
                 )
         except Exception:
             return None  # compiled again from scratch, which raises the error with its values

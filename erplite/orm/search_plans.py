@@ -72,22 +72,34 @@ class Unplannable(Exception):
 # ---------------------------------------------------------------------------------------------
 
 
-def domain_shape(domain: Any) -> tuple[tuple, list] | None:
+def domain_shape(domain: Any, model: Any = None) -> tuple[tuple, list] | None:
     """``(shape, values)`` of a domain in list form, or None when it cannot be planned.
 
     ``values`` are the domain's variable values in order; ``shape`` is hashable and equal for
-    two domains that compile to the same SQL text."""
+    two domains that compile to the same SQL text. With ``model``, the values its fields
+    compile as SQL literals (``literal_value``) are part of the shape."""
     if not isinstance(domain, list | tuple):
         return None
     values: list = []
     try:
-        shape = _shape_of(domain, values)
+        shape = _shape_of(domain, values, model)
     except Unplannable:
         return None
     return shape, values
 
 
-def _shape_of(items: Any, values: list) -> tuple:
+def literal_value(model: Any, fname: str, operator: str, value: Any) -> bool:
+    """Whether ``(fname, operator, value)`` on ``model`` compiles its value as a literal: a
+    value of a fixed selection (``Selection.condition_to_sql``)."""
+    if model is None or type(value) is not str:
+        return False
+    field = model._fields.get(fname)
+    return field is not None and field.type == "selection" and field.literal_value(
+        operator, value
+    )
+
+
+def _shape_of(items: Any, values: list, model: Any = None) -> tuple:
     if (
         isinstance(items, tuple)
         and len(items) == 3
@@ -110,6 +122,9 @@ def _shape_of(items: Any, values: list) -> tuple:
         op = operator.lower()
         if op in ("any", "not any") and isinstance(value, list | tuple):
             shape.append((fname, op, ("domain", _shape_of(value, values))))
+            continue
+        if literal_value(model, fname, op, value):
+            shape.append((fname, op, ("literal", value)))
             continue
         shape.append((fname, op, _value_kind(value, values)))
     return tuple(shape)
@@ -139,13 +154,14 @@ def _value_kind(value: Any, values: list) -> Any:
     raise Unplannable
 
 
-def slotted(domain: Any, values: list) -> list:
-    """``domain`` with each variable value replaced by a marker remembering its position."""
+def slotted(domain: Any, values: list, model: Any = None) -> list:
+    """``domain`` with each variable value replaced by a marker remembering its position
+    (the positions of ``domain_shape(domain, model)``)."""
     counter = iter(range(len(values)))
-    return _slot_items(domain, counter)
+    return _slot_items(domain, counter, model)
 
 
-def _slot_items(items: Any, counter: Any) -> list:
+def _slot_items(items: Any, counter: Any, model: Any = None) -> list:
     if (
         isinstance(items, tuple)
         and len(items) == 3
@@ -164,6 +180,8 @@ def _slot_items(items: Any, counter: Any) -> list:
             continue
         kind = type(value)
         if value is None or kind is bool or (kind is str and not value):
+            result.append((fname, operator, value))
+        elif literal_value(model, fname, operator.lower(), value):
             result.append((fname, operator, value))
         elif kind in (list, tuple) and not value:
             result.append((fname, operator, value))

@@ -203,3 +203,25 @@ def test_a_condition_compiling_to_another_text_falls_back(env: Any, orders: Any)
     plan.entries[0] = (*entry[:-1], entry[-1].replace("=", "<>"))
     assert plan.params(env, ["B1"]) is None
     assert Order.search([("name", "=", "B1")]).mapped("name") == ["B1"]
+
+
+def test_fixed_selection_values_are_literals_with_their_own_plans(env: Any) -> None:
+    """``=``/``!=`` on a value of a fixed selection puts the value in the statement (quoted by
+    psycopg, a percent sign doubled) so the planner sees it; each value is a shape of its own."""
+    Literal = env["test_orm.literal"]
+    records = Literal.create(
+        [{"name": "a", "kind": "50%"}, {"name": "b", "kind": "it's"}, {"name": "c"}]
+    )
+    env.flush_all()
+    assert Literal.search([("kind", "=", "50%")]) == records[0]
+    assert "'50%%'" in Literal._search([("kind", "=", "50%")]).where_clause.text
+    assert Literal.search([("kind", "=", "it's")]) == records[1]
+    assert Literal.search([("kind", "=", "50%")]) == records[0]  # its plan again
+    assert Literal.search([("kind", "!=", "it's")]) == records[0] | records[2]
+    assert Literal.search([("kind", "=", "unknown")]) == Literal.browse()  # a parameter
+    shapes = {key[1] for key in search_plans.plans(env) if key[0] == "test_orm.literal"}
+    assert (("kind", "=", ("literal", "50%")),) in shapes
+    assert (("kind", "=", ("literal", "it's")),) in shapes
+    assert (("kind", "=", "str"),) in shapes
+    query = Literal._search([("kind", "=", "it's")])
+    assert "'it''s'" in query.where_clause.text and query.where_clause.params == ()

@@ -88,3 +88,13 @@ class RequiredFields(models.Model):
     name = fields.Char(required=True)
     target_id = fields.Many2one("test_orm.target", required=True)
     note = fields.Char()
+
+
+class LiteralSelection(models.Model):
+    """Selection values with a percent sign and a quote: compiled as SQL literals in domains."""
+
+    _name = "test_orm.literal"
+    _description = "Selection values that need quoting"
+
+    name = fields.Char()
+    kind = fields.Selection([("50%", "Half"), ("it's", "Quote"), ("plain", "Plain")])
