@@ -360,12 +360,21 @@ class ComputeMixin:
         """Load what a batch compute of ``field`` will read, one query per hop of each
         dependency path, so that recomputing N records costs the same as recomputing one."""
         registry = self.env.registry
+        # the temporary records of a precomputation (NewId) have their plain columns in cache
+        new = bool(self._ids) and not isinstance(self._ids[0], int)
         for path in registry.field_depends_paths(field):
             records = self
             for dep in path:
                 if not records or (dep.compute and not dep.store):
                     break
-                records._ensure_cached(dep)
+                if not (
+                    new
+                    and records is self
+                    and dep.store
+                    and dep.column_type is not None
+                    and not dep.compute
+                ):
+                    records._ensure_cached(dep)
                 if not dep.relational:
                     break
                 records = records._mapped_field(dep.name) if dep.relational else records

@@ -478,9 +478,14 @@ class CreateMixin(ComputeMixin):
         cache = env.transaction.cache
         new_ids = tuple(NewId() for _index in todo)
         records = self.browse(new_ids)
-        todo_rows = [rows[i] for i in todo]
-        for name, field in plan.columns:
-            cache.update(new_ids, field, [row.get(name) for row in todo_rows], env)
+        # every stored column in cache (None when not given), one C-level transposition
+        if plan.columns:
+            blank = dict.fromkeys(name for name, _field in plan.columns)
+            getter = itemgetter(*blank)
+            full = [blank | rows[i] for i in todo]
+            by_column = zip(*map(getter, full)) if len(blank) > 1 else [list(map(getter, full))]
+            for (_name, field), column in zip(plan.columns, by_column):
+                cache.update(new_ids, field, column, env)
         for field in plan.x2many:
             cache.update(new_ids, field, [()] * len(new_ids), env)
         for field in fields:
@@ -502,7 +507,14 @@ class CreateMixin(ComputeMixin):
                     pending.pop(nid, None)
                 if not pending:
                     env.transaction.towrite.pop(self._name, None)
-            cache.invalidate([(field, new_ids) for field in self._fields.values()])
+            # whatever the computation cached for the temporary records
+            data = cache._data
+            for field in self._fields.values():
+                values = data.get(field)
+                if values:
+                    for target in values.values() if field.depends_context else (values,):
+                        for nid in new_ids:
+                            target.pop(nid, None)
 
     def _protecting_given(
         self, records: Any, given: list[set]
