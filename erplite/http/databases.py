@@ -24,8 +24,9 @@ Registries are built on first use and kept in a least-recently-used cache of
 ``max_registries`` entries; the one evicted has its connection pool closed. Each database has
 a **registry signal**, a sequence in table ``erplite_registry_signal`` that the module loader
 bumps whenever it installs, upgrades or removes modules. Every transaction of a request reads
-it first (:meth:`Databases.check_signal`, one short statement): when it moved, the registry is
-rebuilt, so a module installed by another worker process, or another host, is served at once.
+it first (:meth:`Databases.check_signal`, one short statement, sent with the transaction's
+``BEGIN`` in one round trip by ``Cursor.begin_with``): when it moved, the registry is rebuilt,
+so a module installed by another worker process, or another host, is served at once.
 """
 
 from __future__ import annotations

@@ -13,8 +13,10 @@ This is the call graph :func:`serve` follows; each step names the building block
    (``SCRIPT_NAME``, set by ``DispatcherMiddleware`` or a proxy's ``X-Forwarded-Prefix``).
 
 2. **Session.** ``SessionStore.get(cookie "session_id")`` (``session``), else a new session that
-   is stored only if something is put in it. Sessions live in one database, the same for every
-   database served, so that they are read before the database is known.
+   is stored only if something is put in it (a request without any cookie, an API client's,
+   reads nothing, and a stateless route's new session never even draws its random id).
+   Sessions live in one database, the same for every database served, so that they are read
+   before the database is known.
 
 3. **Choose the database** (``databases``). A one-database ``Application`` has one. The
    multi-database form takes, in order: the ``X-Erplite-Database`` header (stateless API
@@ -53,7 +55,8 @@ This is the call graph :func:`serve` follows; each step names the building block
    serialization failure, deadlock or lock-not-available reruns the whole try (authentication
    included) with the input rewound, up to 5 times with a jittered exponential pause. An
    ``IntegrityError`` becomes a ``ValidationError`` and is not retried. The first statement of
-   every transaction reads the registry signal (and the security-cache signal); when another
+   every transaction reads the registry signal (and the security-cache signal), sent with the
+   transaction's ``BEGIN`` in one round trip (``Cursor.begin_with``); when another
    process changed the modules, the registry is rebuilt and the request starts again from
    step 6 (``RegistryChanged``).
    Steps 8 to 10 happen inside one try.
