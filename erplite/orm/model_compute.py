@@ -463,8 +463,11 @@ class ComputeMixin:
         if key.type == "one2many":
             inverse = self._fields[key.inverse_name]
             records = self.with_env(env)
-            records._ensure_cached(inverse)
             parents = env.transaction.cache._field_dict(inverse, env)
+            if not create and records._siblings_fetchable(key, parents):
+                records._fetch_with_siblings(key)
+            else:
+                records._ensure_cached(inverse)
             ids = {parents.get(i) for i in records._ids}
             ids.discard(None)
             return model.browse(sorted(ids))
@@ -487,6 +490,77 @@ class ComputeMixin:
             return model._referrers(key, self._ids)
         # a non-stored relation (related many2one): ask the ORM
         return model.with_context(active_test=False).search([(key.name, "in", list(self._ids))])
+
+    def _siblings_fetchable(self, key: Any, parents: dict) -> bool:
+        """Whether ``_fetch_with_siblings`` may read ``self``'s parents through the one2many
+        ``key``: some parent is not cached, ``key`` is a plain one2many (no domain, no
+        context) of a comodel ordered by id, and no parent link of the comodel is pending in
+        the transaction (the database's grouping is the transaction's)."""
+        if key.domain or key.context or key.type != "one2many":
+            return False
+        if self._order.strip().lower() not in ("id", "id asc"):
+            return False
+        if not self._table or all(record_id in parents for record_id in self._ids):
+            return False
+        if not all(isinstance(record_id, int) for record_id in self._ids):
+            return False
+        name = key.inverse_name
+        pending = self.env.transaction.towrite.get(self._name)
+        return not pending or not any(name in vals for vals in pending.values())
+
+    def _fetch_with_siblings(self, key: Any) -> None:
+        """Fetch the columns of ``self`` and of every other record of the same parents
+        (through the one2many ``key`` of the parent model), and cache the parents' ``key``:
+        the recomputation that a change of ``self`` triggers on the parents reads their lines
+        next, this is one query instead of two. As superuser, as the recomputation reads."""
+        env = self.env
+        cache = env.transaction.cache
+        inverse = self._fields[key.inverse_name]
+        columns = [
+            f
+            for f in self._prefetch_fields(inverse)
+            if f.column_type is not None and f.name != "id"
+        ]
+        table = SQL.identifier(self._table)
+        link = SQL.identifier(inverse.column_name)
+        ids = array_param(self._ids, "int4")
+        selected = SQL(", ").join(
+            [SQL.identifier("t", "id"), *[SQL.identifier("t", f.column_name) for f in columns]]
+        )
+        env.cr.execute(
+            SQL(
+                "SELECT %s FROM %s AS t WHERE t.%s IN (SELECT %s FROM %s WHERE id = ANY(%s)) "
+                "OR t.id = ANY(%s) ORDER BY t.id",
+                selected,
+                table,
+                link,
+                link,
+                table,
+                ids,
+                ids,
+            ),
+            flush=False,
+        )
+        rows = env.cr.fetchall()
+        if not rows:
+            return
+        by_column = list(zip(*rows))
+        found = by_column[0]
+        for index, field in enumerate(columns, 1):
+            fetched = by_column[index]
+            if type(field).convert_from_column is not _PLAIN_FROM_COLUMN and not (
+                field.type == "float" and field.column_type[0] == "float8"
+            ):
+                fetched = [field.convert_from_column(value) for value in fetched]
+            cache.insert_missing(found, field, fetched, env)
+        # every line of these parents came: their one2many values are complete (by id)
+        parents = cache._field_dict(inverse, env)
+        lines: dict[int, list] = {}
+        for line_id in found:
+            parent = parents.get(line_id)
+            if parent is not None:
+                lines.setdefault(parent, []).append(line_id)
+        cache.insert_missing(lines.keys(), key, [tuple(v) for v in lines.values()], env)
 
     def _referrers(self, field: Any, target_ids: Iterable[int]) -> Any:
         """Records whose many2one ``field`` holds one of ``target_ids``, pending writes
