@@ -452,19 +452,23 @@ class ComputeMixin:
                     else:
                         transaction.cache.invalidate([(field, self._ids)])
                 continue
-            targets = self._trigger_targets(key, create)
+            # the parents' lines are worth fetching with self's when a stored field of the
+            # parents is to recompute from them (it reads them all)
+            recompute = any(f.store and f.compute for f in value.get(None, ()))
+            targets = self._trigger_targets(key, create, recompute)
             if targets:
                 targets._modified_triggers(value, False)
 
-    def _trigger_targets(self, key: Any, create: bool) -> Any:
-        """The records of ``key.model_name`` whose relation ``key`` reaches ``self``."""
+    def _trigger_targets(self, key: Any, create: bool, recompute: bool = False) -> Any:
+        """The records of ``key.model_name`` whose relation ``key`` reaches ``self``;
+        ``recompute``: a stored field of those records will be recomputed from ``key``."""
         env = self.env.transaction.default_env
         model = env[key.model_name]
         if key.type == "one2many":
             inverse = self._fields[key.inverse_name]
             records = self.with_env(env)
             parents = env.transaction.cache._field_dict(inverse, env)
-            if not create and records._siblings_fetchable(key, parents):
+            if recompute and not create and records._siblings_fetchable(key, parents):
                 records._fetch_with_siblings(key)
             else:
                 records._ensure_cached(inverse)
