@@ -43,7 +43,28 @@ _PATH_PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class Operation:
-    """One declared REST operation (see :func:`operation`)."""
+    """One declared REST operation (made by :func:`operation`, which routes it).
+
+    :param method: the HTTP method, one of :data:`~erplite.http.rest.METHODS`.
+    :param path: the URL, parameters in braces (``"/api/orders/{order_id}"``).
+    :param summary: one line for the document.
+    :param description: the longer text of the document.
+    :param tags: the document's groups of operations.
+    :param path_params: the schema of each path parameter (all required).
+    :param query: the schema of each query parameter (all optional; absent ones get the
+        schema's ``default``, else ``None``).
+    :param body: the schema of the JSON body (its checked value is the ``body`` argument).
+    :param responses: success status → schema of the body (``None``: no body).
+    :param response_headers: success status → {header: description}, for the document.
+    :param errors: status → description, the errors the handler may answer beyond those the
+        declaration implies (400 always, 401/403 with authentication, 404 with path
+        parameters, 415/422 with a body).
+    :param auth: the route's ``auth`` (default ``'bearer'``: API key or session).
+    :param operation_id: the document's ``operationId``.
+    :raises ValueError: an unknown method or ``auth``, path parameters that differ from
+        ``path_params``, a schema keyword :func:`~erplite.http.rest.validate` does not
+        enforce, no success status in ``responses``.
+    """
 
     def __init__(
         self,
@@ -189,38 +210,12 @@ def _as_known_error(exc: BaseException, request: Any) -> BaseException | None:
     return exc if status_of(exc) is not None else None
 
 
-def operation(
-    method: str,
-    path: str,
-    *,
-    summary: str,
-    description: str | None = None,
-    tags: Iterable[str] = (),
-    path_params: Mapping[str, Mapping[str, Any]] | None = None,
-    query: Mapping[str, Mapping[str, Any]] | None = None,
-    body: Mapping[str, Any] | None = None,
-    responses: Mapping[int, Any],
-    response_headers: Mapping[int, Mapping[str, str]] | None = None,
-    errors: Mapping[int, str] | None = None,
-    auth: str = "bearer",
-    operation_id: str | None = None,
-) -> Callable:
+def operation(method: str, path: str, **declaration: Any) -> Callable:
     """Declare a controller method as the REST operation ``method path``.
 
-    :param path: the URL, parameters in braces (``"/api/orders/{order_id}"``).
-    :param summary: one line for the document (the method's docstring is its description
-        unless ``description`` is given).
-    :param path_params: the schema of each path parameter (all required).
-    :param query: the schema of each query parameter (all optional; absent ones get the
-        schema's ``default``, else ``None``).
-    :param body: the schema of the JSON body (its checked value is the ``body`` argument).
-    :param responses: success status → schema of the body (``None``: no body).
-    :param response_headers: success status → {header: description}, for the document.
-    :param errors: status → description, the errors the handler may answer beyond those the
-        declaration implies (400 always, 401/403 with authentication, 404 with path
-        parameters, 415/422 with a body).
-    :param auth: the route's ``auth`` (default ``'bearer'``: API key or session).
-    :param operation_id: default the method's name.
+    ``declaration`` holds the keyword arguments of :class:`Operation` (``summary`` and
+    ``responses`` at least); ``description`` defaults to the method's docstring and
+    ``operation_id`` to its name.
 
     The handler is called with the path and query parameters and ``body`` as keyword
     arguments, in the request's transaction, as the caller; it returns the body (JSON-able)
@@ -228,20 +223,15 @@ def operation(
     """
 
     def decorator(func: Callable) -> Callable:
+        description = declaration.get("description")
         op = Operation(
             method,
             path,
-            summary=summary,
-            description=description if description is not None else _doc_of(func),
-            tags=tags,
-            path_params=path_params,
-            query=query,
-            body=body,
-            responses=responses,
-            response_headers=response_headers,
-            errors=errors,
-            auth=auth,
-            operation_id=operation_id or func.__name__,
+            **{
+                **declaration,
+                "description": description if description is not None else _doc_of(func),
+                "operation_id": declaration.get("operation_id") or func.__name__,
+            },
         )
 
         def handler(self: Any, /, **url_args: Any) -> Any:
@@ -256,7 +246,7 @@ def operation(
         return routing.route(
             op.rule,
             type="json2",
-            auth=auth,
+            auth=op.auth,
             methods=[op.method],
             csrf=False,
             save_session=False,
