@@ -273,24 +273,17 @@ def _sync_foreign_keys(cr: Any, state: SchemaState, registry: Any, model: Any) -
         if current is not None and _same_fk(current[2], wanted):
             continue
         if current is not None:
-            cr.execute(
-                SQL(
-                    "ALTER TABLE %s DROP CONSTRAINT %s",
-                    SQL.identifier(model._table),
-                    SQL.identifier(name),
-                ),
-                flush=False,
-            )
+            _drop_constraint(cr, model._table, name)
             ddl += 1
-        cr.execute(
+        _add_constraint(
+            cr,
+            model._table,
+            name,
             SQL(
-                f"ALTER TABLE %s ADD CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s(id) ON DELETE {action}",
-                SQL.identifier(model._table),
-                SQL.identifier(name),
+                f"FOREIGN KEY (%s) REFERENCES %s(id) ON DELETE {action}",
                 SQL.identifier(field.column_name),
                 SQL.identifier(comodel._table),
             ),
-            flush=False,
         )
         state.constraints[name] = (model._table, "f", wanted)
         ddl += 1
@@ -325,50 +318,51 @@ def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) ->
             index = True
         if not index:
             continue
-        if index == "trigram":
-            if not has_trigram:
-                index = True
+        column = SQL.identifier(field.column_name)
+        if index == "trigram" and has_trigram:
+            name = _index_name(model._table, field.column_name, "trigram")
+            method = SQL("USING gin (%s gin_trgm_ops)", column)
+        else:  # btree (also for a trigram index without pg_trgm)
+            name = _index_name(model._table, field.column_name)
+            if field.name == "parent_path":  # searched with LIKE 'prefix%'
+                method = SQL("(%s text_pattern_ops)", column)
             else:
-                name = _index_name(model._table, field.column_name, "trigram")
-                if name not in state.indexes:
-                    cr.execute(
-                        SQL(
-                            "CREATE INDEX %s ON %s USING gin (%s gin_trgm_ops)",
-                            SQL.identifier(name),
-                            SQL.identifier(model._table),
-                            SQL.identifier(field.column_name),
-                        ),
-                        flush=False,
-                    )
-                    state.indexes.add(name)
-                    ddl += 1
-                continue
-        name = _index_name(model._table, field.column_name)
-        if name in state.indexes:
-            continue
-        if field.name == "parent_path":
-            cr.execute(
-                SQL(
-                    "CREATE INDEX %s ON %s (%s text_pattern_ops)",
-                    SQL.identifier(name),
-                    SQL.identifier(model._table),
-                    SQL.identifier(field.column_name),
-                ),
-                flush=False,
-            )
-        else:
-            cr.execute(
-                SQL(
-                    "CREATE INDEX %s ON %s (%s)",
-                    SQL.identifier(name),
-                    SQL.identifier(model._table),
-                    SQL.identifier(field.column_name),
-                ),
-                flush=False,
-            )
-        state.indexes.add(name)
-        ddl += 1
+                method = SQL("(%s)", column)
+        if name not in state.indexes:
+            _create_index(cr, state, name, model._table, method)
+            ddl += 1
     return ddl
+
+
+def _create_index(cr: Any, state: SchemaState, name: str, table: str, method: SQL) -> None:
+    """``CREATE INDEX name ON table <method>``, ``method`` being the access method and the
+    columns (``(col)``, ``USING gin (col gin_trgm_ops)``); the index is added to ``state``."""
+    cr.execute(
+        SQL("CREATE INDEX %s ON %s %s", SQL.identifier(name), SQL.identifier(table), method),
+        flush=False,
+    )
+    state.indexes.add(name)
+
+
+def _drop_constraint(cr: Any, table: str, name: str) -> None:
+    """``ALTER TABLE table DROP CONSTRAINT name``."""
+    cr.execute(
+        SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(table), SQL.identifier(name)),
+        flush=False,
+    )
+
+
+def _add_constraint(cr: Any, table: str, name: str, definition: SQL) -> None:
+    """``ALTER TABLE table ADD CONSTRAINT name <definition>``."""
+    cr.execute(
+        SQL(
+            "ALTER TABLE %s ADD CONSTRAINT %s %s",
+            SQL.identifier(table),
+            SQL.identifier(name),
+            definition,
+        ),
+        flush=False,
+    )
 
 
 def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
@@ -386,24 +380,10 @@ def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
                 continue
             elif _equivalent_constraint(current[2], definition):
                 continue
-            cr.execute(
-                SQL(
-                    "ALTER TABLE %s DROP CONSTRAINT %s",
-                    SQL.identifier(model._table),
-                    SQL.identifier(conname),
-                ),
-                flush=False,
-            )
+            _drop_constraint(cr, model._table, conname)
             ddl += 1
         # the definition is code of the module (like a column type), never input
-        cr.execute(
-            SQL(
-                f"ALTER TABLE %s ADD CONSTRAINT %s {definition}",
-                SQL.identifier(model._table),
-                SQL.identifier(conname),
-            ),
-            flush=False,
-        )
+        _add_constraint(cr, model._table, conname, SQL(definition))
         cr.execute(
             SQL(
                 "COMMENT ON CONSTRAINT %s ON %s IS %s",
@@ -452,15 +432,12 @@ def _sync_relations(cr: Any, state: SchemaState, registry: Any, model: Any) -> i
             ),
             flush=False,
         )
-        cr.execute(
-            SQL(
-                "CREATE INDEX %s ON %s (%s, %s)",
-                SQL.identifier(_index_name(relation, field.column2)),
-                SQL.identifier(relation),
-                SQL.identifier(field.column2),
-                SQL.identifier(field.column1),
-            ),
-            flush=False,
+        _create_index(
+            cr,
+            state,
+            _index_name(relation, field.column2),
+            relation,
+            SQL("(%s, %s)", SQL.identifier(field.column2), SQL.identifier(field.column1)),
         )
         state.columns[relation] = {
             field.column1: ("int4", True, None),
