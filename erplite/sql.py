@@ -631,6 +631,9 @@ class Cursor:
         except psycopg.Error:
             _logger.debug("connection broken while closing a cursor", exc_info=True)
         self._pool.putconn(conn)
+        release = getattr(self.transaction, "release", None)
+        if release is not None:
+            release()  # the ORM's environments of this transaction are done with
 
     def __enter__(self) -> Cursor:
         return self

@@ -158,6 +158,12 @@ class Transaction:
         self.protected.clear()
         self.access_cache.clear()
 
+    def release(self) -> None:
+        """Drop the environments kept for the transaction (its cursor is closed): they and the
+        transaction refer to each other, a cycle only the garbage collector would free."""
+        self.default_env = None
+        self.__dict__.pop("derived_envs", None)
+
 
 class Environment(Mapping):
     """Odoo's ``api.Environment``: the model registry bound to a cursor, a user and a context.

@@ -94,3 +94,24 @@ def test_with_user_is_not_superuser(env):
     record = env["res.partner"].with_user(admin)
     assert record.env.su is False
     assert record.env.uid == admin.id
+
+
+def test_a_closed_cursor_frees_its_environments_without_the_collector(registry):
+    """The transaction and its environments refer to each other; closing the cursor breaks
+    that cycle, so a request's environments go as soon as the request is done."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            derived = env(context={"lang": "en_US"})
+            env["res.partner"].search([], limit=1)
+            refs = [weakref.ref(env), weakref.ref(derived), weakref.ref(cr.transaction)]
+            transaction = cr.transaction
+        assert transaction.default_env is None
+        del env, derived, transaction, cr
+        assert [ref() for ref in refs] == [None, None, None]
+    finally:
+        gc.enable()
