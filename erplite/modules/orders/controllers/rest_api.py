@@ -38,6 +38,7 @@ of ids. Errors are JSON with their status: 400 bad input (``field`` names it), 4
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from erplite import Command, http
@@ -332,6 +333,28 @@ def _order(order_id: int) -> Any:
     return rest.get_record("sale.order", order_id)
 
 
+def _workflow_step(step: str, *, summary: str, errors: dict[int, str]) -> Callable:
+    """Declare ``POST /api/orders/{order_id}/<step>``, a step of the order's workflow answered
+    with the order (``errors``: the statuses the step adds, as for :func:`rest.operation`)."""
+    return rest.operation(
+        "POST",
+        f"/api/orders/{{order_id}}/{step}",
+        summary=summary,
+        tags=TAGS_ORDERS,
+        path_params=ORDER_ID,
+        responses={200: ORDER.ref},
+        errors=errors,
+    )
+
+
+def _run_step(order_id: int, action: str) -> dict[str, Any]:
+    """Call the workflow method ``action`` (``"action_confirm"``) of order ``order_id``; the
+    order's JSON form after it."""
+    order = _order(order_id)
+    getattr(order, action)()
+    return ORDER.dump_one(order)
+
+
 # ---------------------------------------------------------------------------------------------
 # routes
 # ---------------------------------------------------------------------------------------------
@@ -489,29 +512,19 @@ class OrdersRestApi(http.Controller):
             order.write(values)
         return ORDER.dump_one(order)
 
-    @rest.operation(
-        "POST",
-        "/api/orders/{order_id}/confirm",
+    @_workflow_step(
+        "confirm",
         summary="Confirm a quotation",
-        tags=TAGS_ORDERS,
-        path_params=ORDER_ID,
-        responses={200: ORDER.ref},
         errors={409: "The order is not a quotation (draft or sent)"},
     )
     def confirm_order(self, order_id: int) -> dict[str, Any]:
         """Under the company's approval threshold the quotation becomes a sales order
         (`sale`); from the threshold on, it waits for a Sales Manager (`to_approve`)."""
-        order = _order(order_id)
-        order.action_confirm()
-        return ORDER.dump_one(order)
+        return _run_step(order_id, "action_confirm")
 
-    @rest.operation(
-        "POST",
-        "/api/orders/{order_id}/approve",
+    @_workflow_step(
+        "approve",
         summary="Approve an order waiting for approval",
-        tags=TAGS_ORDERS,
-        path_params=ORDER_ID,
-        responses={200: ORDER.ref},
         errors={
             403: "Not a Sales Manager, or the order is not readable",
             409: "The order is not waiting for approval",
@@ -519,24 +532,14 @@ class OrdersRestApi(http.Controller):
     )
     def approve_order(self, order_id: int) -> dict[str, Any]:
         """A Sales Manager approves an order in `to_approve`: it becomes a sales order."""
-        order = _order(order_id)
-        order.action_approve()
-        return ORDER.dump_one(order)
+        return _run_step(order_id, "action_approve")
 
-    @rest.operation(
-        "POST",
-        "/api/orders/{order_id}/cancel",
-        summary="Cancel an order",
-        tags=TAGS_ORDERS,
-        path_params=ORDER_ID,
-        responses={200: ORDER.ref},
-        errors={409: "The order is already cancelled"},
+    @_workflow_step(
+        "cancel", summary="Cancel an order", errors={409: "The order is already cancelled"}
     )
     def cancel_order(self, order_id: int) -> dict[str, Any]:
         """Quotations, orders waiting for approval and sales orders can be cancelled."""
-        order = _order(order_id)
-        order.action_cancel()
-        return ORDER.dump_one(order)
+        return _run_step(order_id, "action_cancel")
 
     # -- products -----------------------------------------------------------------------------
     @rest.operation(
