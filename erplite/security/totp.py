@@ -12,8 +12,9 @@ Worked example::
 What is promised, as in Odoo's ``auth_totp``: HMAC-SHA1, 6 digits, 30-second steps, a secret
 of 160 random bits written in base32, and codes accepted one step before or after the current
 one to absorb clock drift. Spaces in a typed code (and in a secret copied by hand) are
-ignored; anything else that is not exactly six ASCII digits is refused. Refusing a replayed
-code is the caller's business (store the last accepted step if that matters).
+ignored; anything else that is not exactly six ASCII digits is refused. ``matching_step`` tells
+which step a code belongs to, so that a caller can refuse a code used twice (``res.users``
+stores the last step each user logged in with).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "DIGITS",
     "TIMESTEP",
     "current_code",
+    "matching_step",
     "new_secret",
     "provisioning_uri",
     "verify_code",
@@ -61,24 +63,34 @@ def verify_code(
     ``at`` is a Unix timestamp or a datetime (naive datetimes are UTC). Never raises for a bad
     code or a malformed secret: both are a failed check.
     """
+    return matching_step(secret, code, at=at, window=window) is not None
+
+
+def matching_step(
+    secret: str, code: str, *, at: datetime | float | None = None, window: int = 1
+) -> int | None:
+    """The time step (RFC 6238's counter) whose code ``code`` is, among those within
+    +/- ``window`` steps of ``at``; None when it is none of them. A caller that stores the last
+    step it accepted refuses a code used twice by refusing steps not after it."""
     if window < 0:
         raise ValueError("window cannot be negative")
     if not isinstance(code, str):
-        return False
+        return None
     code = "".join(code.split())
     if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
-        return False
+        return None
     try:
         totp = _totp(secret)
         counter = totp.timecode(_timestamp(at))
-        matched = False
+        matched = None
         # compare every candidate, so the time taken does not tell which step matched
         for offset in range(-window, window + 1):
-            if counter + offset >= 0:
-                matched |= strings_equal(code, totp.generate_otp(counter + offset))
+            step = counter + offset
+            if step >= 0 and strings_equal(code, totp.generate_otp(step)):
+                matched = step
         return matched
     except (binascii.Error, ValueError, TypeError, AttributeError):
-        return False
+        return None
 
 
 def _totp(secret: str) -> pyotp.TOTP:

@@ -91,3 +91,34 @@ def test_disabling(env, user, secret, make_user):
     user.with_user(user).action_totp_disable()
     assert not user.totp_enabled
     assert env["res.users"].authenticate("db", user.login, "the password") == user.id
+
+
+def test_a_code_is_good_for_one_login(env, user, secret):
+    """A code accepted once is refused afterwards, and so are the codes of earlier steps (still
+    inside the +/- 30 s window); the next step's code is accepted."""
+    import time
+
+    pending = env["res.users"].browse(user.id)
+    now = time.time()
+    pending._totp_check(totp.current_code(secret, at=now))
+    with pytest.raises(AccessDenied, match="Verification failed"):
+        pending._totp_check(totp.current_code(secret, at=now))  # replayed
+    pending._totp_check(totp.current_code(secret, at=now + totp.TIMESTEP))  # next step
+    with pytest.raises(AccessDenied, match="Verification failed"):
+        pending._totp_check(totp.current_code(secret, at=now))  # an earlier step
+    # a new secret starts afresh
+    user.with_user(user).action_totp_disable()
+    fresh = totp.new_secret()
+    assert user.with_user(user)._totp_try_setting(fresh, totp.current_code(fresh))
+    pending._totp_check(totp.current_code(fresh))
+
+
+def test_matching_step_names_the_step_of_a_code():
+    secret = totp.new_secret()
+    at = 1_700_000_000
+    step = at // totp.TIMESTEP
+    assert totp.matching_step(secret, totp.current_code(secret, at=at), at=at) == step
+    later = totp.current_code(secret, at=at + totp.TIMESTEP)
+    assert totp.matching_step(secret, later, at=at) == step + 1
+    assert totp.matching_step(secret, later, at=at, window=0) is None
+    assert totp.matching_step(secret, "12345", at=at) is None

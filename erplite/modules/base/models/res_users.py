@@ -133,11 +133,15 @@ class ResUsers(models.Model):
             )
         )
         columns, has_throttle, has_signal = cr.fetchone()
-        for column in ("password", "totp_secret"):
+        for column, column_type in (
+            ("password", "varchar"),
+            ("totp_secret", "varchar"),
+            ("totp_last_step", "bigint"),  # the TOTP step of the last login: no replay
+        ):
             if column not in columns:
                 cr.execute(
                     SQL(
-                        "ALTER TABLE res_users ADD COLUMN IF NOT EXISTS %s varchar",
+                        f"ALTER TABLE res_users ADD COLUMN IF NOT EXISTS %s {column_type}",
                         SQL.identifier(column),
                     )
                 )
@@ -387,9 +391,28 @@ class ResUsers(models.Model):
         row = self.env.cr.fetchone()
         return row[0] if row else None
 
+    def _totp_use_step(self, step: int) -> bool:
+        """Record ``step`` as the user's last TOTP login step; False if that step or a later
+        one was used already (a replayed code). Concurrent logins with one code serialise on
+        the user's row: one of them wins."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_users SET totp_last_step = %s WHERE id = %s "
+                "AND (totp_last_step IS NULL OR totp_last_step < %s) RETURNING id",
+                step,
+                self.id,
+                step,
+            )
+        )
+        return self.env.cr.fetchone() is not None
+
     def _set_totp_secret(self, secret: str | None) -> None:
         self.env.cr.execute(
-            SQL("UPDATE res_users SET totp_secret = %s WHERE id = %s", secret, self.id)
+            SQL(
+                "UPDATE res_users SET totp_secret = %s, totp_last_step = NULL WHERE id = %s",
+                secret,
+                self.id,
+            )
         )
         self.invalidate_recordset(["totp_enabled"], flush=False)
 
@@ -426,7 +449,8 @@ class ResUsers(models.Model):
         login = user.login
         counters = self._check_login_throttle(login, address)
         secret = user._totp_secret()
-        if not secret or not totp.verify_code(secret, code):
+        step = totp.matching_step(secret, code) if secret else None
+        if step is None or not user._totp_use_step(step):
             _logger.info("2FA check: FAIL for %s %r", self, login)
             self._record_login_failure(login, address)
             raise AccessDenied("Verification failed, please double-check the 6-digit code")
