@@ -87,6 +87,9 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
         return [(Command.SET, 0, list(value))]
     result = []
     for item in value:
+        if type(item) is tuple and len(item) == 3 and item[0] == 0 and type(item[2]) is dict:
+            result.append((Command.CREATE, 0, item[2]))  # Command.create(values), the usual
+            continue
         if not isinstance(item, list | tuple) or not item or not isinstance(item[0], int):
             raise ValueError(
                 f"Wrong value for {field.model_name}.{field.name}: invalid command {item!r}"

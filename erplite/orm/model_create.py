@@ -329,13 +329,18 @@ class CreateMixin(ComputeMixin):
         ):
             return None
         result = []
+        # the environment of One2many.write_commands (active_test off), derived once
+        inactive = env.__dict__.get("_create_lines_env")
+        if inactive is None:
+            inactive = env(context={**env.context, "active_test": False})
+            env.__dict__["_create_lines_env"] = inactive
         for field, value in x2many.items():
             if field.type != "one2many":
                 return None
             commands = normalize_commands(value, field)
             if not commands or any(command[0] != Command.CREATE for command in commands):
                 return None
-            comodel = env[field.comodel_name].with_context(active_test=False)
+            comodel = inactive[field.comodel_name]
             if not comodel._creates_plainly(field.inverse_name):
                 return None
             result.append((field, comodel, [dict(command[2] or {}) for command in commands]))
@@ -691,6 +696,19 @@ class CreateMixin(ComputeMixin):
         for inverse in env.registry.field_inverses.get(field, ()):
             if inverse.domain or inverse.context:
                 cache.invalidate([(inverse, None)])
+                continue
+            if created:
+                # new records: appended to their parents' cached lines, once per parent
+                data = cache._field_dict(inverse, env)
+                added: dict[Any, list] = {}
+                for record_id, new in zip(records._ids, new_values):
+                    if new is not None and new in data:
+                        added.setdefault(new, []).append(record_id)
+                for parent, ids in added.items():
+                    lines = data[parent]
+                    if lines is not None:
+                        known = set(lines)
+                        data[parent] = lines + tuple(i for i in ids if i not in known)
                 continue
             for record_id, new in zip(records._ids, new_values):
                 if not created:
