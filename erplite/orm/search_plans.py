@@ -320,8 +320,11 @@ def plans(env: Any) -> OrderedDict:
 def remember(env: Any, key: tuple, plan: SearchPlan | None) -> None:
     cache = plans(env)
     cache[key] = plan
-    if len(cache) > MAX_PLANS:
-        cache.popitem(last=False)
+    while len(cache) > MAX_PLANS:
+        try:
+            cache.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            break
 
 
 def lookup(env: Any, key: tuple) -> SearchPlan | None | bool:
@@ -329,5 +332,8 @@ def lookup(env: Any, key: tuple) -> SearchPlan | None | bool:
     cache = plans(env)
     plan = cache.get(key, False)
     if plan is not False:
-        cache.move_to_end(key)
+        try:
+            cache.move_to_end(key)
+        except KeyError:  # dropped by another thread meanwhile: still usable
+            pass
     return plan

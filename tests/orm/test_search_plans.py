@@ -225,3 +225,13 @@ def test_fixed_selection_values_are_literals_with_their_own_plans(env: Any) -> N
     assert (("kind", "=", "str"),) in shapes
     query = Literal._search([("kind", "=", "it's")])
     assert "'it''s'" in query.where_clause.text and query.where_clause.params == ()
+
+
+def test_plans_are_bounded(env: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(search_plans, "MAX_PLANS", 3)
+    Order = env[ORDER]
+    for field in ("name", "discount", "total", "partner_id", "tag_names"):
+        Order.search([(field, "!=", "zz" if field in ("name", "tag_names") else 999)])
+    kept = search_plans.plans(env)
+    assert len(kept) == 3
+    assert [key[1][0][0] for key in kept] == ["total", "partner_id", "tag_names"]
