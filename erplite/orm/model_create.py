@@ -101,10 +101,12 @@ class CreateMixin(ComputeMixin):
                 plan.defaulted[key] = defaulted
         else:
             defaulted = plan.defaulted[key]
-        context = self.env.context
-        if type(self).default_get is CreateMixin.default_get and not (
-            context and any(name.startswith("default_") for name in context)
-        ):
+        env = self.env
+        context_defaults = env.__dict__.get("_context_defaults")
+        if context_defaults is None:  # whether the context has default_ keys, once per env
+            context_defaults = any(name.startswith("default_") for name in env.context)
+            env.__dict__["_context_defaults"] = context_defaults
+        if type(self).default_get is CreateMixin.default_get and not context_defaults:
             # the plain default_get gives nothing for the fields without a default
             missing = defaulted
         defaults = self.default_get(missing) if missing else {}
@@ -307,8 +309,17 @@ class CreateMixin(ComputeMixin):
                 env.add_to_compute(field, ids)
         # values given for computed fields win over their computation: protect them (and the
         # fields computed by the same method) while the dependents are marked, as Odoo does
-        with self._protecting_given(records, given):
-            records.modified(self._fields, create=True)
+        plan = self._crud_plan()
+        if type(self).modified is not ComputeMixin.modified:  # an override must run
+            with self._protecting_given(records, given):
+                records.modified(self._fields, create=True)
+        else:
+            # records.modified(all fields, create=True), its trigger tree looked up once
+            if plan.create_tree is None:
+                plan.create_tree = env.registry.get_trigger_tree(tuple(self._fields.values()))
+            if plan.create_tree and records._ids:
+                with self._protecting_given(records, given):
+                    records._modified_triggers(plan.create_tree, True)
         names = set().union(*given) if given else set()
         records._validate_fields(names)
         if self._check_company_auto:
@@ -773,6 +784,8 @@ class _CrudPlan:
         self.precompute_late: dict[Any, frozenset] | None = None
         # frozenset of computed names given -> the fields to protect (_protecting_given)
         self.protected: dict[frozenset, frozenset] = {}
+        # what depends on any field of a new record (records.modified(all fields, create=True))
+        self.create_tree: dict | None = None
 
 
 _KIND_IGNORED, _KIND_COLUMN, _KIND_COLUMN_INVERSE, _KIND_X2MANY, _KIND_INVERSE = range(5)
