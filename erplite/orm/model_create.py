@@ -303,13 +303,13 @@ class CreateMixin(ComputeMixin):
                     record._run_inverses(inverse)
 
         # stored computed fields of the new records, unless their value was given
-        for field in self._crud_plan().stored_computed:
+        plan = self._crud_plan()
+        for field in plan.stored_computed:
             ids = [rid for rid, names in zip(records._ids, given) if field.name not in names]
             if ids:
                 env.add_to_compute(field, ids)
         # values given for computed fields win over their computation: protect them (and the
         # fields computed by the same method) while the dependents are marked, as Odoo does
-        plan = self._crud_plan()
         if type(self).modified is not ComputeMixin.modified:  # an override must run
             with self._protecting_given(records, given):
                 records.modified(self._fields, create=True)
@@ -804,7 +804,7 @@ def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
     in ``constant`` are one parameter each and the others arrays unnested together (their
     parameters come after the constants'; without arrays, the last one is the row count). A
     column flagged ``_LINK_FLAG`` takes the id of the CTE ``_PARENT_ALIAS`` (no parameter)."""
-    key = (table, tuple((f.column_name, f.column_type[0]) for f in fields), constant)
+    key = (table, tuple(fields), constant)  # a field's column never changes
     template = _INSERT_TEMPLATES.get(key)
     if template is not None:
         return template
