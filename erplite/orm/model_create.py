@@ -496,8 +496,8 @@ class CreateMixin(ComputeMixin):
         records = self.browse(new_ids)
         # every stored column in cache (None when not given), one C-level transposition
         if plan.columns:
-            blank = dict.fromkeys(name for name, _field in plan.columns)
-            getter = itemgetter(*blank)
+            blank = plan.columns_blank
+            getter = plan.columns_getter
             full = [blank | rows[i] for i in todo]
             by_column = zip(*map(getter, full)) if len(blank) > 1 else [list(map(getter, full))]
             for (_name, field), column in zip(plan.columns, by_column):
@@ -509,11 +509,14 @@ class CreateMixin(ComputeMixin):
         try:
             for field in fields:
                 records._recompute_field(field, ids=new_ids)
-            for nid, index in zip(new_ids, todo):
-                for field in fields:
-                    if index in wanted[field]:
-                        rows[index][field.name] = cache.get_value(nid, field, env, default=None)
-                        given[index].add(field.name)
+            for field in fields:
+                computed = cache._field_dict(field, env)
+                name = field.name
+                indexes = wanted[field]
+                for nid, index in zip(new_ids, todo):
+                    if index in indexes:
+                        rows[index][name] = computed.get(nid)
+                        given[index].add(name)
         finally:
             for field in fields:
                 env.remove_to_compute(field, new_ids)
@@ -753,6 +756,9 @@ class _CrudPlan:
             for name, f in fields.items()
             if f.store and f.column_type is not None and name != "id"
         )
+        # every column None, and a getter of all of them (precompute's transposition)
+        self.columns_blank = dict.fromkeys(name for name, _f in self.columns)
+        self.columns_getter = itemgetter(*self.columns_blank) if self.columns else None
         # how create takes each field's value (see _create_rows)
         self.kinds = {}
         for name, f in fields.items():
