@@ -502,6 +502,9 @@ class ComputeMixin:
         the transaction (the database's grouping is the transaction's)."""
         if key.domain or key.context or key.type != "one2many":
             return False
+        inverse = self._fields.get(key.inverse_name)
+        if inverse is None or not inverse.store or inverse.column_type is None or inverse.inherited:
+            return False  # the link must be a column of this table
         if self._order.strip().lower() not in ("id", "id asc"):
             return False
         if not self._table or all(record_id in parents for record_id in self._ids):
