@@ -458,17 +458,26 @@ class Selection(Field):
         ``=`` and ``!=`` with a value of a fixed selection. Those values are few and known in
         advance, so the statement's text stays among a few, and PostgreSQL plans a prepared
         statement with the value's own statistics (a parameter's generic plan guesses them)."""
-        return (
-            operator in ("=", "!=")
-            and isinstance(self.selection, list | tuple)
-            and any(item[0] == value for item in self.selection)
-        )
+        return operator in ("=", "!=") and value in self._literals()
+
+    def _literals(self) -> dict[str, SQL]:
+        """The fixed selection's values and their SQL literals (quoted by psycopg; a "%" is
+        doubled, as statements have placeholders); empty for a dynamic selection."""
+        literals = self.__dict__.get("_literal_sql")
+        if literals is None:
+            literals = {}
+            if isinstance(self.selection, list | tuple):
+                for item in self.selection:
+                    if isinstance(item[0], str):
+                        text = sql.Literal(item[0]).as_string(None).replace("%", "%%")
+                        literals[item[0]] = SQL.raw(text)
+            self.__dict__["_literal_sql"] = literals
+        return literals
 
     def condition_to_sql(self, operator, value, model, alias, query):
         if isinstance(value, str) and self.literal_value(operator, value):
             column = SQL.identifier(alias, self.column_name)
-            # quoted by psycopg; a "%" is doubled, as the statement has placeholders
-            literal = SQL.raw(sql.Literal(value).as_string(None).replace("%", "%%"))
+            literal = self._literals()[value]
             if operator == "=":
                 return SQL("%s = %s", column, literal)
             return SQL("(%s <> %s OR %s IS NULL)", column, literal, column)
