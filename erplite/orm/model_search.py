@@ -18,6 +18,8 @@ from erplite.orm.fields import Field
 from erplite.orm.query import Query
 from erplite.sql import SQL
 
+_UNKNOWN = object()
+
 #: ``Field.convert_from_column``, the identity: columns of fields that keep it are cached as
 #: fetched, without a call per value
 _PLAIN_FROM_COLUMN = Field.convert_from_column
@@ -261,7 +263,14 @@ class SearchMixin:
     def _joinable_display_name(self, field: Any) -> Any:
         """The field of the comodel of many2one ``field`` whose value is the display name
         (its plain stored ``_rec_name``, when the comodel keeps Odoo's default
-        ``_compute_display_name``), or None."""
+        ``_compute_display_name``), or None. Known once per field (fields belong to one
+        registry, whose classes do not change)."""
+        known = field.__dict__.get("_joinable_display_name", _UNKNOWN)
+        if known is _UNKNOWN:
+            known = field.__dict__["_joinable_display_name"] = self._find_display_name_field(field)
+        return known
+
+    def _find_display_name_field(self, field: Any) -> Any:
         from erplite.orm.models import BaseModel
 
         comodel = self.env[field.comodel_name]
