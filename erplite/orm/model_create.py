@@ -543,10 +543,16 @@ class CreateMixin(ComputeMixin):
         plan = self._crud_plan()
         computed_names = plan.computed_names
         by_names: dict[frozenset, list[int]] = defaultdict(list)
-        for record_id, names in zip(records._ids, given):
-            hit = computed_names.intersection(names)
+        if len(given) > 1 and given.count(given[0]) == len(given):
+            # the same names for every record (write): one intersection
+            hit = computed_names.intersection(given[0])
             if hit:
-                by_names[hit].append(record_id)
+                by_names[hit] = list(records._ids)
+        else:
+            for record_id, names in zip(records._ids, given):
+                hit = computed_names.intersection(names)
+                if hit:
+                    by_names[hit].append(record_id)
         if not by_names:
             return contextlib.nullcontext()
         computed = self.env.registry.field_computed
