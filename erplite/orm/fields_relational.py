@@ -18,6 +18,8 @@ from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.fields import Field, _raise_wrong_value
 from erplite.sql import SQL
 
+_MISSING = object()
+
 
 class _Relational(Field):
     relational = True
@@ -86,6 +88,22 @@ class Many2one(_Relational):
         return env.registry.models[self.comodel_name]._browse(
             env, ids, _PrefetchMany2one(record, self)
         )
+
+    def __get__(self, record, owner=None):
+        # the common case inlined (one record, a plain many2one already in cache): walking
+        # ``line.order_id.partner_id`` over thousands of records spends its time here
+        if record is not None and self._cache_direct == 1:
+            ids = record._ids
+            if len(ids) == 1:
+                env = record.env
+                data = env.cache._data.get(self)
+                if data is not None:
+                    value = data.get(ids[0], _MISSING)
+                    if value is not _MISSING:
+                        return env.registry.models[self.comodel_name]._browse(
+                            env, () if value is None else (value,), _PrefetchMany2one(record, self)
+                        )
+        return super().__get__(record, owner)
 
     def convert_to_read(self, value, record, use_display_name=True):
         if value is None:
