@@ -1,14 +1,18 @@
-"""Run the ORM benchmark's in-process scenarios (S1–S6) on erplite alone, with nothing to set up.
+"""Run the benchmark's scenarios (S1–S7) on erplite alone, with nothing to set up.
 
-    .venv/bin/python benchmarks/run.py                    # all of S1–S6
+    .venv/bin/python benchmarks/run.py                    # all of S1–S7
     .venv/bin/python benchmarks/run.py -s S3,S6           # S1 and S2 always run (they load data)
+    .venv/bin/python benchmarks/run.py -s S7 --s7-seconds 10
     .venv/bin/python benchmarks/run.py --profile S4       # pyinstrument report of S4 (pip install
                                                           # pyinstrument in the venv first)
 
 It starts its own PostgreSQL (``pgserver``, in a temporary folder, removed afterwards), installs
 the ``bench`` module into a template database, copies it, and runs the scenarios of
 ``bench_erplite.py`` the way the shared harness does (before each one: ``VACUUM ANALYZE``,
-``CHECKPOINT``, ``gc.collect()``), then prints seconds and statements per scenario.
+``CHECKPOINT``, ``gc.collect()``), then prints seconds and statements per scenario. S7 (JSON-RPC
+over HTTP, gunicorn with 4 workers) runs last on the same server, as ``s7_http.py`` runs it: its
+own database with the S1 + S2 data, ``wrk`` when installed (else a Python client), and the
+requests/s, latencies, statements per request and worker memory printed after the table.
 
 Differences from the shared harness (``../shared/bench/peers/run.sh -p floor,erplite``), whose
 numbers are the reference: the embedded server has neither ``pg_stat_statements`` nor
@@ -40,7 +44,7 @@ from bench_erplite import ADDONS, data  # noqa: E402
 from erplite import Registry  # noqa: E402
 from erplite.sql import admin_connection, close_all_pools, count_queries, dsn_with_dbname  # noqa: E402
 
-ALL = ("S1", "S2", "S3", "S4", "S5", "S6")
+ALL = ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
 TITLES = {
     "S1": "bulk_create",
     "S2": "orders",
@@ -149,6 +153,7 @@ def main() -> None:
     parser.add_argument("-s", "--scenarios", default=",".join(ALL))
     parser.add_argument("--profile", metavar="SCENARIO", help="write a pyinstrument report")
     parser.add_argument("--out", help="write the results as JSON too")
+    parser.add_argument("--s7-seconds", type=int, default=20, help="S7's measured duration")
     args = parser.parse_args()
     selected = set(args.scenarios.split(","))
 
@@ -173,11 +178,24 @@ def main() -> None:
         registry = Registry(dsn, addons_paths=(ADDONS,))
         runner = StandaloneRunner(dsn, selected, args.profile)
         bench_erplite.run_scenarios(runner, registry)
+        close_all_pools()
+        results = dict(runner.results)
+        s7 = None
+        if "S7" in selected:
+            import s7_http
+
+            s7_args = argparse.Namespace(
+                seconds=args.s7_seconds, warmup=5, clients=4, workers=4, client="auto"
+            )
+            s7 = results["S7"] = s7_http.measure(base, s7_args)
         print()
         print(runner.table())
+        if s7 is not None:
+            print()
+            print(s7_http.report(s7))
         if args.out:
             Path(args.out).write_text(
-                json.dumps({"peer": "erplite", "scenarios": runner.results}, indent=1)
+                json.dumps({"peer": "erplite", "scenarios": results}, indent=1, default=str)
             )
     finally:
         close_all_pools()
