@@ -86,7 +86,7 @@ class Many2one(_Relational):
         env = record.env
         ids = () if value is None else (value,)
         return env.registry.models[self.comodel_name]._browse(
-            env, ids, _PrefetchMany2one(record, self)
+            env, ids, _PrefetchTargets(record, self)
         )
 
     def __get__(self, record, owner=None):
@@ -101,7 +101,7 @@ class Many2one(_Relational):
                     value = data.get(ids[0], _MISSING)
                     if value is not _MISSING:
                         return env.registry.models[self.comodel_name]._browse(
-                            env, () if value is None else (value,), _PrefetchMany2one(record, self)
+                            env, () if value is None else (value,), _PrefetchTargets(record, self)
                         )
         return super().__get__(record, owner)
 
@@ -132,24 +132,28 @@ class Many2one(_Relational):
         return comodel._order_to_sql(comodel._order, query, join_alias, reverse=False, raw=True)
 
 
-class _PrefetchMany2one:
-    """Lazy prefetch ids of a many2one: its cached values over the source's prefetch set."""
+class _PrefetchTargets:
+    """Lazy prefetch ids of a relational field: the ids its cached values hold over the
+    source's prefetch set (a many2one's value is one id or None, an x2many's a tuple of ids),
+    each once, in order."""
 
     __slots__ = ("record", "field")
 
-    def __init__(self, record: Any, field: Many2one):
+    def __init__(self, record: Any, field: _Relational):
         self.record = record
         self.field = field
 
     def __iter__(self):
-        cache = self.record.env.transaction.cache
+        record = self.record
+        many = self.field.type != "many2one"
         seen = set()
-        for value in cache.get_values(
-            self.record._prefetch_ids_iter(), self.field, self.record.env
+        for value in record.env.transaction.cache.get_values(
+            record._prefetch_ids_iter(), self.field, record.env
         ):
-            if value and value not in seen:
-                seen.add(value)
-                yield value
+            for target in (value or ()) if many else (value,):
+                if target and target not in seen:
+                    seen.add(target)
+                    yield target
 
 
 class _RelationalMulti(_Relational):
@@ -189,7 +193,7 @@ class _RelationalMulti(_Relational):
         ``active_test`` is off (the field's context first, then the environment's), as Odoo
         does: the cache holds every linked record whatever the context that read it."""
         comodel = record.env[self.comodel_name]
-        prefetch = _PrefetchX2many(record, self)
+        prefetch = _PrefetchTargets(record, self)
         records = comodel._browse(record.env, value or (), prefetch)
         active = comodel._active_name
         if not value or not active or not self._active_test(record.env):
@@ -220,23 +224,6 @@ class _RelationalMulti(_Relational):
 
     def null(self, record):
         return ()
-
-
-class _PrefetchX2many:
-    __slots__ = ("record", "field")
-
-    def __init__(self, record: Any, field: _RelationalMulti):
-        self.record = record
-        self.field = field
-
-    def __iter__(self):
-        cache = self.record.env.transaction.cache
-        seen = set()
-        for ids in cache.get_values(self.record._prefetch_ids_iter(), self.field, self.record.env):
-            for value in ids or ():
-                if value not in seen:
-                    seen.add(value)
-                    yield value
 
 
 class One2many(_RelationalMulti):
