@@ -8,7 +8,8 @@ with other parameters. A plan keeps that text and, for each parameter, where it 
 
 - the domain is turned into a *shape*: its structure with each value replaced by its kind
   (``str``, non-empty; ``int``; a list without ``False``...). Booleans, ``None``, empty strings
-  and empty lists are kept in the shape itself, as the compiler branches on them;
+  and empty lists are kept in the shape itself, as the compiler branches on them, and so are
+  the values a field writes into the SQL text (a fixed selection's, see ``literal_value``);
 - the first search of a shape compiles as usual, with each value wrapped in a marker (a ``str``
   or ``int`` subclass that remembers its position), and records every condition compiled into
   SQL (``DomainCondition.to_sql``, the rules' conditions included): its field, operator, the
