@@ -23,6 +23,8 @@ from erplite.orm.query import Query
 from erplite.sql import SQL
 
 PREFETCH_MAX = 1000
+#: the largest batch whose many2one fetch also joins the records it points to
+JOIN_MAX = 100
 #: ``Field.convert_from_column``, the identity: such columns are cached as fetched
 _PLAIN_FROM_COLUMN = Field.convert_from_column
 #: ``Field.convert_to_column``, the identity: such columns are sent as cached
@@ -151,9 +153,16 @@ class ComputeMixin:
 
         Reading a many2one also brings, through a LEFT JOIN of the same query, the columns of
         the records it points to (whoever reads ``order.partner_id`` reads the partner next),
-        when the user reads that comodel without record rules."""
+        when the user reads that comodel without record rules, and the batch is small
+        (``JOIN_MAX``): a large batch would repeat each target's columns on many rows and make
+        the server hash the comodel's table, for one round trip saved; its targets are fetched
+        in a batch of their own when first read."""
         ids = self._prefetch_batch(field)
-        join = self._many2one_join(field) if field.type == "many2one" else None
+        join = (
+            self._many2one_join(field)
+            if field.type == "many2one" and len(ids) <= JOIN_MAX
+            else None
+        )
         self.browse(ids)._fetch_fields(self._prefetch_fields(field), join=join)
 
     def _many2one_join(self, field: Any) -> tuple | None:

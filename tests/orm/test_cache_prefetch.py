@@ -195,3 +195,24 @@ def test_statements_do_not_grow_with_records(env):
         return len(statements)
 
     assert cost(10) == cost(500)
+
+
+def test_a_large_batch_fetches_its_many2one_targets_in_a_statement_of_their_own(env, monkeypatch):
+    """A small batch reading a many2one joins the targets' columns (one statement); a batch
+    beyond ``JOIN_MAX`` does not (the join would repeat them on every row): the targets come
+    in a second statement, when first read."""
+    from erplite.orm import model_compute
+    from erplite.sql import count_queries
+
+    partners = env["test_orm.comp.partner"].create([{"name": f"JP{i}"} for i in range(3)])
+    orders = env["test_orm.comp.order"].create(
+        [{"name": f"JO{i}", "partner_id": partner.id} for i, partner in enumerate(partners)]
+    )
+    env.flush_all()
+    for join_max, statements in ((100, 1), (2, 2)):
+        monkeypatch.setattr(model_compute, "JOIN_MAX", join_max)
+        env.invalidate_all()
+        with count_queries() as queries:
+            names = [order.partner_id.name for order in orders.browse(orders.ids)]
+        assert names == ["JP0", "JP1", "JP2"]
+        assert len(queries) == statements, (join_max, queries)
