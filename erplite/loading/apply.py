@@ -180,6 +180,9 @@ class DataLoader:
         model = self.env[op.model]
         if op.context:
             model = model.with_context(**self._eval(op.context, op.path))
+        if op.model == "ir.ui.view" and op.xml_id:
+            # as Odoo's convert.py: a view's errors name its external id and file
+            model = model.with_context(install_xmlid=op.xml_id, install_filename=op.path)
         if op.xml_id and self.mode == "update":
             existing = self._existing(op.xml_id)
             if existing is not None and existing[0] and (op.noupdate or existing[1]):

@@ -36,6 +36,7 @@ from erplite.orm import fields
 from erplite.orm.model_crud import CrudMixin
 from erplite.orm.model_read_group import ReadGroupMixin
 from erplite.orm.model_search import SearchMixin
+from erplite.orm.model_views import ViewsMixin
 from erplite.sql import SQL
 
 PREFETCH_MAX = 1000
@@ -67,7 +68,7 @@ class MetaModel(type):
             MetaModel.module_to_models[cls._module].append(cls)
 
 
-class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, metaclass=MetaModel):
+class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, ViewsMixin, metaclass=MetaModel):
     """The recordset class every model derives from (Odoo's ``BaseModel``)."""
 
     _register = False

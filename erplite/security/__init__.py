@@ -87,6 +87,14 @@ def _cache(env: Any) -> dict:
     return env.registry.access_cache
 
 
+def shared_cache(env: Any) -> dict:
+    """The cache of answers derived from security data (groups, rights, rules) and from the
+    other data invalidated with it (views, menus, actions: see ``ir.ui.view``): the registry's,
+    or the transaction's own once it changed such data. A module caches there what must be
+    dropped when :func:`invalidate_access_cache` runs, in this process and in the others."""
+    return _cache(env)
+
+
 def invalidate_access_cache(env: Any) -> None:
     """Forget cached groups, rights, rules and field accesses: the security data changed in
     ``env``'s transaction. Other transactions and processes stop using the old answers once
@@ -625,6 +633,7 @@ __all__ = [
     "has_groups",
     "RecordProxy",
     "invalidate_access_cache",
+    "shared_cache",
     "check_access_signal",
     "ensure_signal_sequence",
 ]

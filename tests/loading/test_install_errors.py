@@ -63,6 +63,28 @@ CASES = {
         f"{ERRORS}/le_external_dep/__manifest__.py: module 'le_external_dep' needs the Python "
         "package 'erplite_no_such_package', which is not installed",
     ),
+    "view with an unknown field": (
+        "le_bad_view_field",
+        DataFileError,
+        "le_bad_view_field/views/partner_views.xml:10: ValidationError: Invalid view "
+        "le_bad_view_field.partner_view_form: field 'colour' does not exist on model "
+        "'res.partner' (<field name=\"colour\">)",
+    ),
+    "view whose xpath matches nothing": (
+        "le_bad_view_xpath",
+        DataFileError,
+        "le_bad_view_xpath/views/partner_views.xml:10: ValidationError: Invalid view "
+        "le_bad_view_xpath.partner_view_form_inherit: element <xpath expr=\"//group[@name='other']\" "
+        'position="inside"> cannot be located in parent view (inheriting view '
+        "'partner.form.inherit')",
+    ),
+    "view of an unknown type": (
+        "le_bad_view_type",
+        DataFileError,
+        "le_bad_view_type/views/partner_views.xml:3: ValidationError: Invalid view "
+        "le_bad_view_type.partner_view_calendar: unknown view type: root node <calendar "
+        'date_start="create_date"> is none of tree, list, form, kanban, search, graph, pivot',
+    ),
     "unknown module": ("le_nope", ModuleError, "Unknown module 'le_nope'"),
 }
 

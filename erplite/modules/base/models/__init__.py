@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     ir_module,
     ir_sequence,
     ir_ui,
+    ir_ui_view,
     res_company,
     res_currency,
     res_groups,
