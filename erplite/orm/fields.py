@@ -32,6 +32,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from erplite.sql import SQL
+from erplite.tools.html_sanitize import html_sanitize
 
 _SENTINEL = object()
 
@@ -410,8 +411,46 @@ class Text(Char):
 
 
 class Html(Text):
+    """Rich text, sanitised when written (Odoo 17's attributes and defaults).
+
+    ``sanitize`` (``True``): on ``create``/``write`` (and assignment) the value goes through
+    :func:`erplite.tools.html_sanitize.html_sanitize` with the field's options
+    ``sanitize_tags`` (``True``), ``sanitize_attributes`` (``True``), ``sanitize_style``
+    (``False``: only script-bearing declarations go), ``sanitize_form`` (``True``),
+    ``sanitize_conditional_comments`` (``True``), ``strip_style`` and ``strip_classes``
+    (``False``): scripts, event handlers, ``javascript:`` URLs and CSS expressions never reach
+    the database. ``sanitize_overridable`` (``False``): members of
+    ``base.group_sanitize_override`` (when a module defines it) store their value as given.
+    Values read from the database are returned as stored.
+    """
+
     type = "html"
     sanitize = True
+    sanitize_overridable = False
+    sanitize_tags = True
+    sanitize_attributes = True
+    sanitize_style = False
+    sanitize_form = True
+    sanitize_conditional_comments = True
+    strip_style = False
+    strip_classes = False
+
+    def convert_to_cache(self, value, record, validate=True):
+        value = super().convert_to_cache(value, record, validate)
+        if value is None or not validate or not self.sanitize:
+            return value
+        if self.sanitize_overridable and record.env.user.has_group("base.group_sanitize_override"):
+            return value
+        return html_sanitize(
+            value,
+            sanitize_tags=self.sanitize_tags,
+            sanitize_attributes=self.sanitize_attributes,
+            sanitize_style=self.sanitize_style,
+            sanitize_form=self.sanitize_form,
+            sanitize_conditional_comments=self.sanitize_conditional_comments,
+            strip_style=self.strip_style,
+            strip_classes=self.strip_classes,
+        )
 
 
 class Selection(Field):

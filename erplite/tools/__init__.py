@@ -1,1 +1,2 @@
-"""Framework utilities that are not tied to one layer: the restricted evaluator."""
+"""Framework utilities that are not tied to one layer: the restricted evaluator, the HTML
+sanitiser."""

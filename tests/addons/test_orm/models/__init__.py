@@ -3,6 +3,7 @@ from . import (  # noqa: F401
     computed,
     constraints,
     field_types,
+    html_fields,
     inheritance,
     nested_create,
     performance,  # noqa: F401
