@@ -32,7 +32,6 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from erplite.sql import SQL
-from erplite.tools.html_sanitize import html_sanitize
 
 _SENTINEL = object()
 
@@ -441,6 +440,9 @@ class Html(Text):
             return value
         if self.sanitize_overridable and record.env.user.has_group("base.group_sanitize_override"):
             return value
+        # imported when first needed: loading the ORM does not load the sanitiser
+        from erplite.tools.html_sanitize import html_sanitize
+
         return html_sanitize(
             value,
             sanitize_tags=self.sanitize_tags,
