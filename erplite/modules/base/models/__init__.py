@@ -1,6 +1,9 @@
 from . import (  # noqa: F401
+    ir_actions,
+    ir_actions_server,
     ir_config_parameter,
     ir_cron,
+    ir_filters,
     ir_model,
     ir_model_data,
     ir_module,

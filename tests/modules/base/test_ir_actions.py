@@ -1,0 +1,148 @@
+"""Window and URL actions: Odoo 17's ``views`` pairs; actions bound to a model's menus
+(``get_bindings``, and ``get_views`` with ``toolbar``), filtered for the user."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+DOC = "test_security.document"
+
+
+def user_with(env: Any, *groups: str) -> Any:
+    return env["res.users"].create(
+        {
+            "name": "Actor",
+            "login": f"actor-{uuid.uuid4().hex[:6]}",
+            "groups_id": [(6, 0, [env.ref(g).id for g in ("base.group_user", *groups)])],
+        }
+    )
+
+
+def view(env: Any, arch: str) -> Any:
+    return env["ir.ui.view"].create({"name": "v", "model": DOC, "arch": arch})
+
+
+def test_act_window_defaults_and_views_pairs(env):
+    form = view(env, '<form><field name="name"/></form>')
+    action = env["ir.actions.act_window"].create(
+        {"name": "Docs", "res_model": DOC, "view_mode": "tree,kanban,form", "view_id": form.id}
+    )
+    assert (action.type, action.limit, action.target, action.context) == (
+        "ir.actions.act_window",
+        80,
+        "current",
+        "{}",
+    )
+    assert (action.binding_type, action.binding_view_types) == ("action", "list,form")
+    assert action.views == [[form.id, "form"], [False, "tree"], [False, "kanban"]]
+    tree = view(env, '<tree><field name="name"/></tree>')
+    env["ir.actions.act_window.view"].create(
+        {"act_window_id": action.id, "view_mode": "tree", "view_id": tree.id, "sequence": 1}
+    )
+    action.invalidate_recordset()
+    assert action.views == [[tree.id, "tree"], [form.id, "form"], [False, "kanban"]]
+
+
+def test_act_url(env):
+    action = env["ir.actions.act_url"].create(
+        {"name": "Docs site", "url": "https://example.com/docs"}
+    )
+    assert (action.type, action.target) == ("ir.actions.act_url", "new")
+
+
+def test_bindings_are_filtered_by_groups_and_model_access(env):
+    model_id = env["ir.model"]._get_id(DOC)
+    window = env["ir.actions.act_window"].create(
+        {"name": "Open docs", "res_model": DOC, "binding_model_id": model_id}
+    )
+    secret_tags = env["ir.actions.act_window"].create(
+        {
+            "name": "Managers only",
+            "res_model": "test_security.tag",
+            "binding_model_id": model_id,
+            "binding_view_types": "form",
+            "groups_id": [(6, 0, [env.ref("test_security.group_manager").id])],
+        }
+    )
+    restricted = env["ir.actions.act_window"].create(
+        {
+            "name": "Restricted",
+            "res_model": "test_security.restricted",
+            "binding_model_id": model_id,
+        }
+    )
+    url = env["ir.actions.act_url"].create(
+        {
+            "name": "Help",
+            "url": "https://example.com",
+            "binding_model_id": model_id,
+            "binding_view_types": "list",
+        }
+    )
+    server = env["ir.actions.server"].create(
+        {
+            "name": "Archive",
+            "model_id": model_id,
+            "state": "method",
+            "method_name": "action_archive",
+            "binding_model_id": model_id,
+        }
+    )
+    env["ir.actions.act_window"].create({"name": "Unbound", "res_model": DOC})
+
+    everything = env["ir.actions.actions"].get_bindings(DOC)
+    assert [(a["type"], a["id"]) for a in everything["action"]] == [
+        ("ir.actions.act_url", url.id),
+        ("ir.actions.act_window", window.id),
+        ("ir.actions.act_window", secret_tags.id),
+        ("ir.actions.act_window", restricted.id),
+        ("ir.actions.server", server.id),
+    ]
+    first = everything["action"][1]
+    assert first == {
+        "id": window.id,
+        "type": "ir.actions.act_window",
+        "name": "Open docs",
+        "binding_view_types": "list,form",
+        "groups_id": [],
+        "res_model": DOC,
+    }
+
+    reader = user_with(env, "test_security.group_reader")
+    names = [
+        a["name"] for a in env["ir.actions.actions"].with_user(reader).get_bindings(DOC)["action"]
+    ]
+    assert names == ["Help", "Open docs", "Archive"]
+    manager = user_with(env, "test_security.group_reader", "test_security.group_manager")
+    names = [
+        a["name"] for a in env["ir.actions.actions"].with_user(manager).get_bindings(DOC)["action"]
+    ]
+    assert names == ["Help", "Open docs", "Managers only", "Restricted", "Archive"]
+
+    # get_views with toolbar: by binding_view_types ('tree' and 'list' name the list)
+    result = (
+        env[DOC]
+        .with_user(manager)
+        .get_views([[False, "list"], [False, "form"], [False, "kanban"]], {"toolbar": True})
+    )
+    toolbar = {
+        vt: [a["name"] for a in v["toolbar"].get("action", [])] for vt, v in result["views"].items()
+    }
+    assert toolbar == {
+        "list": ["Help", "Open docs", "Restricted", "Archive"],
+        "form": ["Open docs", "Managers only", "Restricted", "Archive"],
+        "kanban": [],
+    }
+
+
+def test_bindings_are_cached_and_dropped_when_an_action_changes(env, assert_query_count):
+    model_id = env["ir.model"]._get_id(DOC)
+    action = env["ir.actions.act_window"].create(
+        {"name": "Open docs", "res_model": DOC, "binding_model_id": model_id}
+    )
+    env["ir.actions.actions"].get_bindings(DOC)
+    with assert_query_count(0):
+        env["ir.actions.actions"].get_bindings(DOC)
+    action.write({"binding_model_id": False})
+    assert env["ir.actions.actions"].get_bindings(DOC) == {}
