@@ -240,6 +240,10 @@ def add_inherited_fields(model_class: type, registry: Any) -> None:
             field.inherited_field = parent_field
             model_class._fields[name] = field
             setattr(model_class, name, field)
+    if model_class._inherits and model_class._rec_name is None and "name" in model_class._fields:
+        # Odoo's default _rec_name is "name" when the model has one, an inherited one included
+        # (res.users shows its partner's name)
+        model_class._rec_name = "name"
 
 
 def setup_computed(model_class: type, registry: Any) -> None:

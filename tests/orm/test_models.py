@@ -152,6 +152,14 @@ def test_inherits_res_users_res_partner(env):
     assert env["res.users"].search([("email", "=", "dan@example.com")]) == user
 
 
+def test_an_inherited_name_is_the_rec_name(env):
+    # res.users has no name of its own: its partner's, inherited, names it (as in Odoo)
+    user = env["res.users"].create({"name": "Named Nora", "login": "nora.named"})
+    assert env["res.users"]._rec_name == "name"
+    assert user.display_name == "Named Nora"
+    assert user.read(["display_name"])[0]["display_name"] == "Named Nora"
+
+
 # ---------------------------------------------------------------------------------------------
 # _order, _rec_name, display_name
 # ---------------------------------------------------------------------------------------------
