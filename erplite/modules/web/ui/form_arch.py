@@ -1,0 +1,260 @@
+"""A form view's arch resolved for one record: what the form page draws.
+
+Worked example::
+
+    arch = '''<form>
+        <header>
+            <button name="action_confirm" type="object" string="Confirm" class="oe_highlight"
+                    invisible="state != 'draft'"/>
+            <field name="state" widget="statusbar" statusbar_visible="draft,sale"/>
+        </header>
+        <sheet>
+            <div class="oe_title"><h1><field name="name"/></h1></div>
+            <group>
+                <group><field name="partner_id"/></group>
+                <group><field name="date_order" readonly="state != 'draft'"/></group>
+            </group>
+            <notebook><page string="Lines"><field name="order_line">
+                <tree editable="bottom"><field name="product_id"/></tree>
+            </field></page></notebook>
+        </sheet>
+    </form>'''
+    form = resolve_form(arch, fields, Modifiers(values), user_groups=has_group)
+    form.header_buttons         # [Button('action_confirm', 'Confirm', primary=True, ...)]
+    form.statusbar              # the state field and the states shown
+    form.body                   # Nodes: sheet > div.oe_title > h1 > field name ...
+
+Each node's ``invisible`` is evaluated here (an invisible node and its subtree are dropped), as
+are ``readonly`` and ``required`` of fields (on top of the field's own), with the record's
+values (see :mod:`.modifiers`); ``groups="module.group"`` hides a node from users outside
+those groups. The page template draws :class:`Node` trees; :func:`editable_fields` tells the
+save handler which posted fields it may write, so a field the user could not edit on the page
+is never written from a hand-made POST either.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .list_arch import ListSpec
+from .modifiers import Modifiers
+
+#: tags drawn as containers (their children drawn inside them)
+CONTAINERS = frozenset(
+    {"sheet", "group", "notebook", "page", "div", "h1", "h2", "h3", "span", "p", "footer"}
+)
+
+
+@dataclass
+class Button:
+    name: str
+    string: str
+    type: str
+    primary: bool = False
+    confirm: str | None = None
+    kind = "button"
+
+
+@dataclass
+class FieldNode:
+    name: str
+    string: str
+    description: Mapping[str, Any]
+    widget: str | None
+    readonly: bool
+    required: bool
+    nolabel: bool
+    placeholder: str | None = None
+    #: for a one2many/many2many drawn as a sub-list: its columns
+    sublist: ListSpec | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+    kind = "field"
+
+    @property
+    def type(self) -> str:
+        return str(self.description.get("type", "char"))
+
+
+@dataclass
+class Node:
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    children: list[Any] = field(default_factory=list)  # Node | FieldNode | Button | str
+    text: str | None = None
+    kind = "node"
+
+    @property
+    def css_class(self) -> str:
+        return self.attrs.get("class", "")
+
+
+@dataclass
+class Statusbar:
+    field: FieldNode
+    #: (value, label) of the states drawn, in order
+    states: list[tuple[str, str]]
+
+
+@dataclass
+class ResolvedForm:
+    header_buttons: list[Button]
+    statusbar: Statusbar | None
+    body: list[Any]
+    fields: dict[str, FieldNode]
+    buttons: dict[str, Button]
+    create: bool = True
+    edit: bool = True
+
+
+def _false(text: str | None) -> bool:
+    return text in ("0", "false", "False")
+
+
+def resolve_form(
+    arch: str,
+    fields: Mapping[str, Mapping[str, Any]],
+    modifiers: Modifiers,
+    *,
+    in_groups: Callable[[str], bool],
+    models: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
+) -> ResolvedForm:
+    """The form of ``arch`` for the record whose values ``modifiers`` holds.
+
+    :param fields: the model's fields as ``get_views`` describes them (a field the user may
+        not read is absent, and so its node is dropped).
+    :param in_groups: whether the user belongs to a group named by its xml id.
+    :param models: ``get_views``' ``models``: the fields of the one2many comodels.
+    """
+    root = ET.fromstring(arch)
+    form = ResolvedForm([], None, [], {}, {})
+    form.create = not _false(root.get("create"))
+    form.edit = not _false(root.get("edit"))
+
+    def visible(node: ET.Element) -> bool:
+        groups = node.get("groups")
+        if groups and not any(in_groups(g.strip()) for g in groups.split(",") if g.strip()):
+            return False
+        return not modifiers.is_true(node.get("invisible"))
+
+    def make_field(node: ET.Element) -> FieldNode | None:
+        name = node.get("name", "")
+        description = fields.get(name)
+        if description is None:
+            return None
+        readonly = bool(description.get("readonly")) and not node.get("readonly")
+        if node.get("readonly") is not None:
+            readonly = modifiers.is_true(node.get("readonly"))
+        if not form.edit:
+            readonly = True
+        required = bool(description.get("required")) or modifiers.is_true(node.get("required"))
+        sublist = None
+        if description.get("type") in ("one2many", "many2many"):
+            tree = node.find("tree")
+            if tree is None:
+                tree = node.find("list")
+            if tree is not None:
+                comodel_fields = (models or {}).get(str(description.get("relation")), {})
+                sublist = ListSpec.from_node(tree, comodel_fields)
+        field_node = FieldNode(
+            name,
+            node.get("string") or str(description.get("string") or name),
+            description,
+            node.get("widget"),
+            readonly,
+            required and not readonly,
+            node.get("nolabel") in ("1", "True"),
+            node.get("placeholder"),
+            sublist,
+            dict(node.attrib),
+        )
+        form.fields[name] = field_node
+        return field_node
+
+    def make_button(node: ET.Element) -> Button:
+        button = Button(
+            node.get("name", ""),
+            node.get("string") or node.get("name", ""),
+            node.get("type", "object"),
+            "oe_highlight" in (node.get("class") or "")
+            or "btn-primary" in (node.get("class") or ""),
+            node.get("confirm"),
+        )
+        form.buttons[button.name] = button
+        return button
+
+    def convert(node: ET.Element) -> list[Any]:
+        """The drawable children of ``node``, with its text and tails kept."""
+        result: list[Any] = []
+        if node.text and node.text.strip():
+            result.append(node.text.strip())
+        for child in node:
+            if visible(child):
+                result.extend(convert_one(child))
+            if child.tail and child.tail.strip():
+                result.append(child.tail.strip())
+        return result
+
+    def convert_one(node: ET.Element) -> list[Any]:
+        if node.tag == "field":
+            made = make_field(node)
+            return [made] if made is not None else []
+        if node.tag == "button":
+            return [make_button(node)] if node.get("name") else []
+        if node.tag == "header":
+            for child in node:
+                if not visible(child):
+                    continue
+                if child.tag == "button" and child.get("name"):
+                    form.header_buttons.append(make_button(child))
+                elif child.tag == "field" and child.get("widget") == "statusbar":
+                    made = make_field(child)
+                    if made is not None:
+                        shown = [
+                            s.strip()
+                            for s in (child.get("statusbar_visible") or "").split(",")
+                            if s.strip()
+                        ]
+                        selection = [tuple(item) for item in made.description.get("selection", [])]
+                        current = modifiers.scope.get(made.name)
+                        states = [
+                            (str(value), str(label))
+                            for value, label in selection
+                            if not shown or value in shown or value == current
+                        ]
+                        form.statusbar = Statusbar(made, states)
+            return []
+        if node.tag == "label":
+            target = node.get("for")
+            string = node.get("string")
+            if target and not string and target in fields:
+                string = str(fields[target].get("string") or target)
+            return [Node("label", {"for": target or ""}, [], string)]
+        if node.tag == "separator":
+            return [Node("separator", {}, [], node.get("string"))]
+        if node.tag == "newline":
+            return [Node("newline")]
+        if node.tag in ("tree", "list", "form", "kanban"):
+            return []  # inline sub-views are read by make_field
+        return [Node(node.tag, dict(node.attrib), convert(node))]
+
+    form.body = convert(root)
+    return form
+
+
+def editable_fields(form: ResolvedForm) -> dict[str, FieldNode]:
+    """The fields the page lets the user change: drawn, not read-only, not computed-only."""
+    return {name: node for name, node in form.fields.items() if not node.readonly}
+
+
+__all__ = [
+    "Button",
+    "FieldNode",
+    "Node",
+    "ResolvedForm",
+    "Statusbar",
+    "editable_fields",
+    "resolve_form",
+]
