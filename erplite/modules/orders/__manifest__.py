@@ -14,6 +14,7 @@ every order of their companies.
         "security/sale_security.xml",
         "security/ir.model.access.csv",
         "data/sale_data.xml",
+        "views/sale_views.xml",
         "views/sale_actions.xml",
         "views/sale_menus.xml",
     ],
