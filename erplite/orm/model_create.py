@@ -186,6 +186,10 @@ class CreateMixin(ComputeMixin):
 
             names = {name for vals in vals_list for name in vals}
             security.check_field_access(self, names, "write")
+            if self._protected_names:
+                from erplite.security import protected_fields
+
+                protected_fields.check_create(self, vals_list)
             if security.has_rules(self, "create"):
                 # the rules are checked on the inserted rows: a refusal must undo everything
                 # the creation did, even when the caller catches the error

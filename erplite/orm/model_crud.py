@@ -47,6 +47,10 @@ class CrudMixin(CreateMixin):
             from erplite import security
 
             security.check_field_access(self, list(vals), "write")
+            if self._protected_names:
+                from erplite.security import protected_fields
+
+                protected_fields.check_write(self, vals)
             self._check_rules("write")
         cache = env.transaction.cache
         towrite = env.transaction.towrite[self._name]

@@ -338,6 +338,33 @@ def resolve_depends(model_class: type, field: Field, registry: Any) -> list[list
     return result
 
 
+def setup_protected_fields(model_class: type) -> None:
+    """Merge ``_protected_fields`` over the model's definition classes (an ``_inherit``
+    extension adds to the fields its parents protect, it cannot release one) into the frozen
+    set ``_protected_names``, which create and write test, once per model."""
+    names: dict[str, None] = {}
+    for klass in _definition_classes(model_class):
+        declared = klass.__dict__.get("_protected_fields", ())
+        if isinstance(declared, str):
+            raise TypeError(
+                f"{model_class._name}._protected_fields must be a list of field names, "
+                f"not the string {declared!r} (module {klass._module})"
+            )
+        for name in declared:
+            if name not in model_class._fields:
+                raise TypeError(
+                    f"{model_class._name}._protected_fields names {name!r}, which is not a "
+                    f"field of the model (module {klass._module})"
+                )
+            if name in ("id", *MAGIC_FIELDS):
+                raise TypeError(
+                    f"{model_class._name}._protected_fields cannot name {name!r}: the ORM "
+                    "sets it itself"
+                )
+            names[name] = None
+    model_class._protected_names = frozenset(names)
+
+
 def collect_methods(model_class: type) -> None:
     """Find the constraint, onchange and ondelete methods of the model."""
     constraints: dict[str, list] = defaultdict(list)

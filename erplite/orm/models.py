@@ -88,6 +88,10 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, ViewsMixin, metaclass=Me
     _active_name: str | None = None
     _sql_constraints: list[tuple[str, str, str]] = []
     _check_company_auto = False
+    #: fields that only the model's own code changes (a workflow's ``state``): outside a
+    #: superuser environment, ``write`` refuses them and ``create`` refuses any value but the
+    #: default. Merged over ``_inherit`` extensions (see ``model_setup.setup_protected_fields``).
+    _protected_fields: list[str] | tuple[str, ...] = ()
     _log_access: bool | None = None
     _module: str | None = None
     _fold_name = "fold"
@@ -98,6 +102,9 @@ class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, ViewsMixin, metaclass=Me
     pool: Any = None
     _fields: dict[str, fields.Field] = {}
     _is_registry_class = False
+    #: the merged ``_protected_fields`` of the registry class (empty: create and write skip
+    #: the check at the cost of one attribute test)
+    _protected_names: frozenset[str] = frozenset()
 
     id = fields.Id()
     display_name = fields.Char(

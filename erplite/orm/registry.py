@@ -183,6 +183,7 @@ class Registry(Mapping):
         for model_class in models.values():
             model_setup.setup_computed(model_class, self)
             model_setup.collect_methods(model_class)
+            model_setup.setup_protected_fields(model_class)
         self._build_triggers()
         self.ready = True
 

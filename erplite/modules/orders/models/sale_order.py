@@ -17,6 +17,12 @@ go through :meth:`SaleOrder._transition`, which refuses a step from any other st
 ``action_confirm`` chooses between *confirm* and *submit* by comparing the order's total with
 ``company_id.so_double_validation_amount``. While an order waits for approval or is confirmed,
 its lines cannot change (see ``sale.order.line``).
+
+``state`` is a protected field (``_protected_fields``, :mod:`erplite.security.protected_fields`):
+outside a superuser environment, ``write({"state": ...})`` is refused with an ``AccessError``
+and an order is created as a quotation (``draft``) only, so no client can skip the approval or
+reopen a confirmed order's lines. :meth:`SaleOrder._transition` checks the step and the user's
+right to change the orders, then writes the new state as superuser.
 """
 
 from __future__ import annotations
@@ -60,6 +66,8 @@ class SaleOrder(models.Model):
     _description = "Sales Order"
     _order = "date_order desc, id desc"
     _check_company_auto = True
+    #: changed by the workflow's steps only (see the module docstring)
+    _protected_fields = ["state"]
 
     name = fields.Char(
         "Order Reference",
@@ -227,13 +235,20 @@ class SaleOrder(models.Model):
 
     def _transition(self, step: str, values: dict | None = None) -> None:
         """Take workflow ``step`` on every order of ``self``: check it is allowed, set the new
-        state (and ``values``), and record who did it and when."""
+        state (and ``values``), and record who did it and when.
+
+        ``values`` are written with the user's rights; the state, a protected field, as
+        superuser once the step and the user's right to change the orders are checked."""
         if not self:
             return
         self._check_transition(step)
         sources, target = TRANSITIONS[step]
         previous = {order.id: order.state for order in self}
-        self.write({**(values or {}), "state": target})
+        if values:
+            self.write(values)  # also checks that the user may change these orders
+        else:
+            self.check_access("write")
+        self.sudo().write({"state": target})
         now = fields.Datetime.now()
         # The history is written by the workflow, not by the user: users may not edit it.
         self.env["sale.order.history"].sudo().create(

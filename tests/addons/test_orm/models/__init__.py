@@ -7,4 +7,5 @@ from . import (  # noqa: F401
     inheritance,
     nested_create,
     performance,  # noqa: F401
+    protected,
 )
