@@ -312,7 +312,7 @@ def test_create_order_with_lines(rest, rest_db):
     assert order["name"].startswith("SO/") and order["state"] == "draft"
     assert order["partner_id"] == {"id": rest_db.ids["customer"], "name": "Azure Interior"}
     # the caller's defaults: the salesperson is the API key's owner, never the superuser
-    assert order["user_id"]["id"] == rest_db.ids["salesman"]
+    assert order["user_id"] == {"id": rest_db.ids["salesman"], "name": "Rest_Salesman"}
     assert order["company_id"]["id"] == rest_db.ids["company"]
     assert order["validity_date"] == "2031-01-31"
     assert order["date_order"].endswith("Z")
