@@ -9,7 +9,9 @@ Worked example (what the dispatcher does at the start of each try)::
 ``auth``     the request's environment user
 ===========  ===================================================================================
 ``user``     the session's user; none: ``SessionExpiredException`` (login redirect for ``http``
-             routes, JSON-RPC error code 100 for ``json`` routes, 401 for ``json2`` routes)
+             routes, JSON-RPC error code 100 for ``json`` routes, 401 for ``json2`` routes),
+             saying "Authentication required" to a request that gave no credentials and
+             "Session expired" to a session that logged in and no longer counts
 ``public``   the session's user, else the public user ``base.public_user``
 ``none``     nobody (``request.env.uid`` is ``None``); the route may need no database at all
 ``bearer``   the user of the API key in ``Authorization: bearer <key>`` (scope ``rpc``); a
@@ -174,17 +176,17 @@ def authenticate(request: Any, auth: str) -> None:
                 raise InvalidBearer("Invalid API key.")
             request.update_env(user=uid, context=_user_context(request, uid))
             return
+        logged_in = _has_login(request)
         uid = session_uid(request)
         if uid is None:
-            raise SessionExpiredException(
-                'Session expired: authenticate with "Authorization: bearer <API key>".'
-            )
+            raise _login_needed(logged_in, 'send "Authorization: bearer <API key>" or log in')
         request.update_env(user=uid, context=request.session.context or {})
         return
     if auth == "user":
+        logged_in = _has_login(request)
         uid = session_uid(request)
         if uid is None:
-            raise SessionExpiredException()
+            raise _login_needed(logged_in, "log in first")
         request.update_env(user=uid, context=request.session.context or {})
         return
     if auth == "public":
@@ -195,6 +197,20 @@ def authenticate(request: Any, auth: str) -> None:
             request.update_env(user=public_uid(request), context={})
         return
     raise ValueError(f"unknown auth method {auth!r}")
+
+
+def _has_login(request: Any) -> bool:
+    """Whether the request's session says it logged in to the request's database."""
+    session = request.session
+    return bool(session.uid) and bool(request.db) and session.db == request.db
+
+
+def _login_needed(logged_in: bool, how: str) -> SessionExpiredException:
+    # A session that logged in and no longer counts has expired; a request that never gave
+    # credentials is told what to send rather than that something expired.
+    if logged_in:
+        return SessionExpiredException("Session expired: log in again.")
+    return SessionExpiredException.authentication_required(how)
 
 
 def _user_context(request: Any, uid: int) -> dict[str, Any]:

@@ -17,7 +17,8 @@ Odoo's JSON-RPC envelope, see :mod:`erplite.http.jsonrpc`):
 exception                                        response
 ===============================================  =========================================
 werkzeug ``HTTPException`` (404, 405, 400, ...)  kept: its status and headers (``Allow``...)
-``SessionExpiredException``                      303 to ``/web/login?redirect=...`` (401 JSON)
+``SessionExpiredException`` (no credentials,      303 to ``/web/login?redirect=...`` (401 JSON:
+or an expired session)                           "Authentication required"/"Session expired")
 ``AccessDenied``, ``AccessError``                403 with the message
 ``MissingError``                                 404 with the message
 ``UserError``, ``ValidationError``               422 with the message
@@ -61,10 +62,22 @@ TEMPLATES_PATH = Path(__file__).parent / "templates"
 
 
 class SessionExpiredException(Exception):
-    """The route needs a logged-in user and the session has none (or is no longer valid)."""
+    """The route needs a logged-in user and the request has none.
 
-    def __init__(self, message: str = "Session expired"):
+    Odoo's one exception (its class name and JSON-RPC code 100 are what clients look for)
+    covers two cases that the message tells apart: a session that is no longer valid
+    ("Session expired", the default) and a request that never gave credentials
+    (:meth:`authentication_required`). ``title`` is the heading of the error page or body.
+    """
+
+    def __init__(self, message: str = "Session expired", *, title: str = "Session Expired"):
         super().__init__(message)
+        self.title = title
+
+    @classmethod
+    def authentication_required(cls, how: str = "log in first") -> SessionExpiredException:
+        """The exception for a request without credentials; ``how`` says what to send."""
+        return cls(f"Authentication required: {how}.", title="Authentication Required")
 
 
 def new_error_id() -> str:
@@ -146,7 +159,7 @@ def describe_exception(exc: BaseException) -> ErrorInfo:
         status = exc.code or (exc.response.status_code if exc.response is not None else 500)
         return ErrorInfo(status, exc.name, exc.description or exc.name, None, exc)
     if isinstance(exc, SessionExpiredException):
-        return ErrorInfo(401, "Session Expired", str(exc), None, exc)
+        return ErrorInfo(401, exc.title, str(exc), None, exc)
     if isinstance(exc, (AccessDenied, AccessError)):
         title = "Access Denied" if isinstance(exc, AccessDenied) else "Access Error"
         _logger.warning("%s: %s", title, exc)

@@ -262,7 +262,7 @@ def test_openapi_document_is_generated_from_the_declarations(rest):
 
 def test_no_credentials_is_401_with_www_authenticate(rest):
     answer = rest.as_(None).get("/api/orders")
-    assert_error(answer, 401)
+    assert_error(answer, 401, text="Authentication required")
     assert answer[2]["WWW-Authenticate"].lower().startswith("bearer")
 
 
