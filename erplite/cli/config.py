@@ -9,6 +9,7 @@ Worked example::
                          config_file=Path("erplite.conf"))
     config.workers            # 2 (from the environment), unless --workers was given
     config.resolved_dsn()     # a libpq conninfo, or None: "run the embedded PostgreSQL"
+                              # (no --dsn, --db-host, PGHOST: -d names a database on it)
 
 Each source overrides the one before it, key by key. The INI file has one section,
 ``[options]``, whose keys are the flags' names with underscores (``db_name``, ``addons_path``,
@@ -106,16 +107,19 @@ class Config:
         return f"http://{host}:{self.port}"
 
     def server_configured(self) -> bool:
-        """True when a database is configured, False when the embedded server should run."""
+        """True when a database server is configured, False when the embedded one should run.
+
+        A server is configured by ``dsn``, ``db_host``, ``PGHOST`` or ``PGHOSTADDR``. A database
+        name alone (``-d``, ``db_name``, ``PGDATABASE``) does not name a server: it picks the
+        database on the embedded one, as ``erplite serve`` does.
+        """
         pg = self.pg_environ
-        return bool(
-            self.dsn
-            or self.db_name
-            or self.db_host
-            or pg.get("PGDATABASE")
-            or pg.get("PGHOST")
-            or pg.get("PGHOSTADDR")
-        )
+        return bool(self.dsn or self.db_host or pg.get("PGHOST") or pg.get("PGHOSTADDR"))
+
+    @property
+    def database_name(self) -> str | None:
+        """The database named by ``db_name``, else by ``PGDATABASE`` (None if neither)."""
+        return self.db_name or self.pg_environ.get("PGDATABASE") or None
 
     def resolved_dsn(self) -> str | None:
         """The libpq conninfo of the configured database, or None when none is configured.

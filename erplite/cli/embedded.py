@@ -98,6 +98,16 @@ def _forget_dead_handles(pgserver: Any, pgdata: Path) -> None:
             handles.write_text(json.dumps(alive))
 
 
+def _other_users(pgdata: Path) -> list[int]:
+    """The live processes, other than this one, that pgserver counts as users of the server."""
+    try:
+        pids = json.loads((pgdata / ".handle_pids.json").read_text())
+    except (OSError, ValueError):
+        return []
+    me = os.getpid()
+    return [pid for pid in pids if isinstance(pid, int) and pid != me and _process_exists(pid)]
+
+
 def _process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -124,8 +134,14 @@ class EmbeddedPostgres:
     def running(self) -> bool:
         return self._server is not None
 
+    @property
+    def initialised(self) -> bool:
+        """Whether the data directory holds a cluster already (the first start makes one)."""
+        return (self.pgdata / "PG_VERSION").exists()
+
     def start(self) -> str:
-        """Start (or join) the server; return the DSN of its ``postgres`` database."""
+        """Start (or join) the server, initialising the cluster if the data directory has
+        none; return the DSN of its ``postgres`` database."""
         if self._server is not None:
             assert self._base_dsn is not None
             return self._base_dsn
@@ -140,15 +156,21 @@ class EmbeddedPostgres:
             raise EmbeddedPostgresError(
                 f"cannot create the data directory {self.data_dir}: {exc.strerror}"
             ) from None
-        fresh = not (self.pgdata / "PG_VERSION").exists()
-        if fresh:
-            _logger.info("initialising the embedded PostgreSQL in %s", self.pgdata)
-        else:
-            _logger.info("starting the embedded PostgreSQL in %s", self.pgdata)
         try:
             with warnings.catch_warnings(), _users_lock:
                 warnings.simplefilter("ignore")
                 _forget_dead_handles(pgserver, self.pgdata)
+                others = _other_users(self.pgdata)
+                if others:
+                    _logger.debug(
+                        "joining the embedded PostgreSQL in %s (used by process %s)",
+                        self.pgdata,
+                        ", ".join(map(str, others)),
+                    )
+                elif not self.initialised:
+                    _logger.info("initialising the embedded PostgreSQL in %s", self.pgdata)
+                elif self.pgdata.resolve() not in _users:  # not a nested handle of ours
+                    _logger.info("starting the embedded PostgreSQL in %s", self.pgdata)
                 server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
                 key = Path(server.pgdata)
                 _users[key] = _users.get(key, 0) + 1
@@ -185,7 +207,16 @@ class EmbeddedPostgres:
                 del _users[key]
         if not last:
             return
-        _logger.info("stopping the embedded PostgreSQL")
+        others = _other_users(key)
+        if others:
+            # pgserver leaves the server to the processes still using it: nothing stops here
+            _logger.debug(
+                "leaving the embedded PostgreSQL in %s to process %s",
+                key,
+                ", ".join(map(str, others)),
+            )
+        else:
+            _logger.info("stopping the embedded PostgreSQL in %s", key)
         with contextlib.suppress(Exception):
             from erplite.sql import close_all_pools
 

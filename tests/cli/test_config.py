@@ -176,10 +176,19 @@ def test_pg_variables_are_honoured():
 
 @pytest.mark.parametrize(
     "environ",
-    [{"PGDATABASE": "shop"}, {"PGHOST": "/var/run/postgresql"}, {"ERPLITE_DB_NAME": "shop"}],
+    [{"PGHOST": "/var/run/postgresql"}, {"PGHOSTADDR": "10.0.0.5"}, {"ERPLITE_DB_HOST": "pg"}],
 )
-def test_any_database_setting_means_configured(environ):
+def test_a_server_setting_means_configured(environ):
     assert load_config(None, environ=environ).resolved_dsn() is not None
+
+
+@pytest.mark.parametrize("environ", [{"PGDATABASE": "shop2"}, {"ERPLITE_DB_NAME": "shop2"}])
+def test_a_database_name_alone_picks_a_database_on_the_embedded_server(environ):
+    config = load_config(None, environ=environ)
+    assert config.resolved_dsn() is None
+    assert config.database_name == "shop2"
+    flagged = load_config(parse("-d", "shop2"), environ={})
+    assert (flagged.resolved_dsn(), flagged.database_name) == (None, "shop2")
 
 
 def test_dsn_is_overridden_by_db_fields_and_overrides_pg_variables():

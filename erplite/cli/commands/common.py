@@ -96,6 +96,13 @@ class DatabaseServer:
     default_dbname: str | None
     embedded: EmbeddedPostgres | None = None
 
+    @property
+    def label(self) -> str:
+        """The server in words, for messages: which embedded cluster, or which DSN."""
+        if self.embedded is not None:
+            return f"the embedded PostgreSQL in {self.embedded.pgdata}"
+        return f"the server {redact_dsn(self.base_dsn)}"
+
     def dsn_for(self, dbname: str) -> str:
         return dsn_with_dbname(self.base_dsn, dbname)
 
@@ -107,8 +114,14 @@ class DatabaseServer:
 
 
 @contextlib.contextmanager
-def database_server(config: Config) -> Iterator[DatabaseServer]:
-    """The configured server, or the embedded one (started now, stopped when the block ends)."""
+def database_server(config: Config, *, create_cluster: bool = False) -> Iterator[DatabaseServer]:
+    """The configured server, or the embedded one (started now, stopped when the block ends).
+
+    The embedded server is the one in ``config.data_dir`` (``--data-dir``,
+    ``ERPLITE_DATA_DIR``), as ``erplite serve`` uses it. Only a command that creates databases
+    (``create_cluster``) initialises a new cluster there; any other raises a CliError naming
+    the folder it looked in, rather than silently starting an empty second cluster.
+    """
     dsn = config.resolved_dsn()
     if dsn is not None:
         params = psycopg.conninfo.conninfo_to_dict(dsn)
@@ -122,6 +135,12 @@ def database_server(config: Config) -> Iterator[DatabaseServer]:
             _close_pools()
         return
     embedded = EmbeddedPostgres(config.data_dir)
+    if not create_cluster and not embedded.initialised:
+        raise CliError(
+            f"there is no embedded PostgreSQL in {embedded.pgdata}: create one with "
+            "'erplite serve', name the data directory of yours with --data-dir DIR (or "
+            "ERPLITE_DATA_DIR), or give another server with --dsn or --db-host"
+        )
     try:
         try:
             base_dsn = embedded.start()
@@ -129,7 +148,7 @@ def database_server(config: Config) -> Iterator[DatabaseServer]:
             raise CliError(one_line(str(exc))) from exc
         yield DatabaseServer(
             base_dsn=base_dsn,
-            default_dbname=config.db_name or EMBEDDED_DBNAME,
+            default_dbname=config.database_name or EMBEDDED_DBNAME,
             embedded=embedded,
         )
     finally:
@@ -143,15 +162,22 @@ def _close_pools() -> None:
     close_all_pools()
 
 
-def check_connection(dsn: str) -> None:
-    """Connect once to ``dsn``; raise CliError (without the password) if that fails."""
+def check_connection(dsn: str, server: DatabaseServer | None = None) -> None:
+    """Connect once to ``dsn``; raise CliError (without the password) if that fails.
+
+    On the embedded ``server``, the message names the database and the cluster's folder
+    rather than the connection string (a socket in a temporary folder).
+    """
     try:
         with psycopg.connect(dsn, autocommit=True, connect_timeout=_connect_timeout(dsn)):
             pass
     except psycopg.OperationalError as exc:
-        raise CliError(
-            f"cannot connect to the database {redact_dsn(dsn)}: {one_line(str(exc))}"
-        ) from exc
+        if server is not None and server.embedded is not None:
+            dbname = psycopg.conninfo.conninfo_to_dict(dsn).get("dbname")
+            where = f"{dbname!r} on {server.label}"
+        else:
+            where = redact_dsn(dsn)
+        raise CliError(f"cannot connect to the database {where}: {one_line(str(exc))}") from exc
 
 
 def _connect_timeout(dsn: str) -> int:

@@ -48,10 +48,10 @@ _logger = logging.getLogger("erplite.cli")
 def run_create(config: Config, args: argparse.Namespace) -> int:
     name = args.name
     install = split_modules(getattr(args, "install", None))
-    with database_server(config) as server:
-        check_connection(server.base_dsn)
+    with database_server(config, create_cluster=True) as server:
+        check_connection(server.base_dsn, server)
         if not ensure_database(server.base_dsn, name):
-            raise CliError(f"database {name!r} already exists")
+            raise CliError(f"database {name!r} already exists on {server.label}")
         try:
             prepared = prepare_database(
                 server,
@@ -74,9 +74,9 @@ def run_create(config: Config, args: argparse.Namespace) -> int:
 def run_drop(config: Config, args: argparse.Namespace) -> int:
     name = args.name
     with database_server(config) as server:
-        check_connection(server.base_dsn)
+        check_connection(server.base_dsn, server)
         if not database_exists(server.base_dsn, name):
-            raise CliError(f"database {name!r} does not exist")
+            raise CliError(f"database {name!r} does not exist on {server.label}")
         drop_database(server.base_dsn, name)
         print(f"erplite: dropped database {name!r}", flush=True)
     return 0
@@ -84,7 +84,7 @@ def run_drop(config: Config, args: argparse.Namespace) -> int:
 
 def run_list(config: Config, args: argparse.Namespace) -> int:
     with database_server(config) as server:
-        check_connection(server.base_dsn)
+        check_connection(server.base_dsn, server)
         from erplite.sql import admin_connection
 
         with admin_connection(server.base_dsn) as conn:
@@ -102,7 +102,7 @@ def run_dump(config: Config, args: argparse.Namespace) -> int:
     name, target = args.name, Path(args.file).expanduser()
     with database_server(config) as server:
         dsn = server.dsn_for(name)
-        check_connection(dsn)
+        check_connection(dsn, server)
         pg_dump = find_pg_tool("pg_dump", server)
         command = [
             pg_dump,
@@ -120,11 +120,14 @@ def run_restore(config: Config, args: argparse.Namespace) -> int:
     name, source = args.name, Path(args.file).expanduser()
     if not source.is_file():
         raise CliError(f"dump file {source} does not exist")
-    with database_server(config) as server:
-        check_connection(server.base_dsn)
+    with database_server(config, create_cluster=True) as server:
+        check_connection(server.base_dsn, server)
         pg_restore = find_pg_tool("pg_restore", server)
         if not ensure_database(server.base_dsn, name):
-            raise CliError(f"database {name!r} already exists: drop it first or pick another name")
+            raise CliError(
+                f"database {name!r} already exists on {server.label}: "
+                "drop it first or pick another name"
+            )
         dsn = server.dsn_for(name)
         command = [
             pg_restore,

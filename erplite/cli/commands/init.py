@@ -81,14 +81,14 @@ def prepare_database(
 
     created = False
     try:
-        check_connection(dsn)
+        check_connection(dsn, server)
     except CliError:
         if not _is_missing(server, name):
             raise
         if not create:
-            raise CliError(f"database {name!r} does not exist") from None
+            raise CliError(f"database {name!r} does not exist on {server.label}") from None
         created = ensure_database(server.base_dsn, name)
-        check_connection(dsn)
+        check_connection(dsn, server)
 
     prepared = Prepared(dbname=name, dsn=dsn, created=created)
     try:
@@ -135,7 +135,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
     """The bare form with ``--stop-after-init``: install/upgrade, print, stop."""
     install = split_modules(getattr(args, "install", None))
     update = split_modules(getattr(args, "update", None))
-    with database_server(config) as server:
+    with database_server(config, create_cluster=True) as server:
         prepared = prepare_database(
             server,
             config,

@@ -57,7 +57,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         check_port_free(host, port)
     install = split_modules(getattr(args, "install", None))
     update = split_modules(getattr(args, "update", None))
-    with _stop_on_sigterm(), database_server(config) as server:
+    with _stop_on_sigterm(), database_server(config, create_cluster=True) as server:
         prepared = prepare_database(
             server,
             config,

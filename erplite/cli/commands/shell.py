@@ -10,8 +10,9 @@ Worked example::
     $ echo 'print(env.user.login)' | erplite shell -d shop     # a script on stdin runs as is
 
 ``env`` is a superuser environment on one cursor. Whatever the session did and did not commit
-is rolled back when it ends. With no database configured, the shell opens the embedded server's
-database, creating it as ``erplite serve`` would on a first start.
+is rolled back when it ends. With no database server configured, the shell opens a database of
+the embedded server (``erplite``, or ``-d NAME``), creating the database as ``erplite serve``
+would on a first start; the embedded server itself must exist (``erplite serve`` makes it).
 """
 
 from __future__ import annotations
