@@ -8,6 +8,8 @@ Worked example::
     erplite db list
     erplite shell -d shop
     erplite module list -d shop
+    erplite apikey create --login admin --name ci -d shop
+    erplite user password --login admin -d shop
 
 The call graph of one run:
 
@@ -266,6 +268,53 @@ def build_parser() -> argparse.ArgumentParser:
         "list",
         "erplite.cli.commands.module:run_list",
         "list modules with their state and installed version",
+    )
+
+    apikey = commands.add_parser("apikey", help="create, list and revoke users' API keys")
+    apikey_commands = apikey.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
+    create_key = _leaf(
+        apikey_commands,
+        "create",
+        "erplite.cli.commands.apikey:run_create",
+        "create an API key for a user and print it (shown this once)",
+    )
+    create_key.add_argument("--login", required=True, help="the user the key belongs to")
+    create_key.add_argument("--name", required=True, help="what the key is for (to revoke it)")
+    create_key.add_argument(
+        "--scope", default=None, help="what the key may be used for (default: rpc)"
+    )
+    create_key.add_argument(
+        "--expires", metavar="DATE", default=None, help="YYYY-MM-DD[ HH:MM] (UTC); default never"
+    )
+    list_keys = _leaf(
+        apikey_commands,
+        "list",
+        "erplite.cli.commands.apikey:run_list",
+        "list API keys (ids, names, scopes, dates; never the keys)",
+    )
+    list_keys.add_argument("--login", default=None, help="only this user's keys")
+    revoke_key = _leaf(
+        apikey_commands,
+        "revoke",
+        "erplite.cli.commands.apikey:run_revoke",
+        "revoke a user's API key, named by its id or its name",
+    )
+    revoke_key.add_argument("--login", required=True, help="the user the key belongs to")
+    revoke_key.add_argument("key", metavar="ID_OR_NAME")
+
+    user = commands.add_parser("user", help="manage users (a lost password)")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    password = _leaf(
+        user_commands,
+        "password",
+        "erplite.cli.commands.user:run_password",
+        "set a user's password (asked twice on a terminal, else read from stdin)",
+    )
+    password.add_argument("--login", required=True, help="the user whose password to set")
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (never give it as an argument)",
     )
     return parser
 
