@@ -108,6 +108,8 @@ def _make_users_and_data(env: Any) -> dict[str, int]:
     sam_azure = order(sam, azure, 3)
     big = order(sam, deco, 60)
     big.with_user(sam).action_confirm()  # above the threshold: waits for approval
+    sally_big = order(sally, deco, 70)
+    sally_big.with_user(sally).action_confirm()
     return {
         "admin": admin.id,
         "sally": sally.id,
@@ -121,6 +123,8 @@ def _make_users_and_data(env: Any) -> dict[str, int]:
         "sally_deco": sally_deco.id,
         "sam_azure": sam_azure.id,
         "to_approve": big.id,
+        "sally_to_approve": sally_big.id,
+        "quotations_action": env.ref("orders.action_quotations").id,
     }
 
 

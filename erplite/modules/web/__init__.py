@@ -8,6 +8,15 @@ external API, ``/xmlrpc/2/<service>`` (and the legacy ``/xmlrpc/<service>``) and
 ``controllers/json2.py``: Odoo 19's ``POST /json/2/<model>/<method>``; ``controllers/dataset.py``:
 ``/web/dataset/call_kw`` (a model method called as the session's user, as OdooRPC does).
 
+The backoffice (issue 13): ``controllers/backoffice.py`` (``/web``: the apps; ``/web/menu/<id>``;
+``/web/session/company``: the company switcher), ``controllers/list_page.py`` (a window action's
+list: search panel, sort, pager, grouped lists), ``controllers/form_page.py`` (a record's form:
+save, discard, header buttons), ``controllers/autocomplete.py`` (many2one suggestions). The
+pages are drawn on the server from the views ``get_views`` returns (Odoo 17 arch) with the
+Jinja2 templates of ``templates/backoffice``; ``ui/`` holds the logic without HTTP and
+``ui/urls.py`` documents the bookmarkable URLs. Every read and write goes through the ORM as
+the logged-in user. htmx 2 and Chart.js are vendored under ``static/lib`` (see its README).
+
 It is installed automatically with ``base`` (``auto_install``), so every database answers them.
 """
 

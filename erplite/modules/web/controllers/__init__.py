@@ -1,1 +1,1 @@
-from . import database, dataset, json2, rpc, session  # noqa: F401
+from . import autocomplete, backoffice, database, dataset, form_page, json2, list_page, rpc, session  # noqa: F401

@@ -80,8 +80,10 @@ class Session(http.Controller):
 
     @http.route("/web", type="http", auth="user", methods=["GET"])
     def web_client(self, **kw: Any):
-        """The landing page of a logged-in user."""
-        return request.render("web/home.html", {"user": request.env.user, "db": request.db})
+        """The landing page of a logged-in user: the backoffice's apps."""
+        from .backoffice import home_page
+
+        return home_page()
 
     # -- the login page -----------------------------------------------------------------------
     @http.route("/web/login", type="http", auth="none", methods=["GET", "POST"])

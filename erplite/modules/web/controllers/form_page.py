@@ -1,0 +1,275 @@
+"""The form page of a record in a window action: show, save, discard, header buttons.
+
+Worked example (a browser)::
+
+    GET  /web/action/12/form/7?back=/web/action/12/list%3Fpage%3D2
+         → the form of order 7 (its statusbar, header buttons, sheet, lines); the breadcrumb
+           goes back to the list's second page
+    POST /web/action/12/form/7   csrf_token, partner_id=9, order_line.0.id=3, ...
+         → 303 to the form again once saved
+         → 422: the form again with the user's input and each field's error, nothing written
+    POST /web/action/12/form/7   ..., button=action_confirm
+         → saved, then ``sale.order.action_confirm`` called on the record as the user
+    GET  /web/action/12/form/new → a new record with the action's ``default_*``
+
+A button runs only when the form the user was shown offers it (its ``groups`` and
+``invisible`` evaluated on the record as saved) and it names a public method; the method runs
+as the user, so the ORM's rights and the method's own checks apply. A ``UserError``,
+``ValidationError`` or ``AccessError`` from the save or the button leaves the database as it
+was (a savepoint) and shows its message on the form with the user's input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erplite import http
+from erplite.exceptions import AccessError, MissingError, UserError
+from erplite.http import request
+from erplite.http.service import get_public_method
+
+from ..ui import urls
+from ..ui.actions import WindowAction, load_window_action
+from ..ui.form_arch import ResolvedForm, resolve_form
+from ..ui.form_values import posted_rows, values_to_write, widget_values
+from ..ui.modifiers import Modifiers
+from ..ui.pages import backoffice_page, render_page
+from .list_page import load_views, model_fields, view_of
+
+
+def _arch_field_names(arch: str) -> list[str]:
+    """The fields named in a form arch outside its inline sub-views."""
+    import xml.etree.ElementTree as ET
+
+    names: list[str] = []
+
+    def walk(node: ET.Element) -> None:
+        for child in node:
+            if child.tag == "field":
+                names.append(child.get("name", ""))
+            elif child.tag not in ("tree", "list", "form", "kanban"):
+                walk(child)
+
+    walk(ET.fromstring(arch))
+    return names
+
+
+class FormPage:
+    """One record in the action's form view, as the user may see it."""
+
+    def __init__(self, action: WindowAction, record_id: int | None):
+        env = request.env
+        self.action = action
+        self.model = env[action.res_model].with_context(**action.context)
+        self.views = load_views(env, action)
+        self.fields = model_fields(self.views, action.res_model)
+        self.models = {
+            name: model_fields(self.views, name) for name in self.views.get("models", {})
+        }
+        self.arch = view_of(self.views, "form")["arch"]
+        self.names = [n for n in _arch_field_names(self.arch) if n in self.fields]
+        self.record = self.model.browse()
+        self.defaults: dict[str, Any] = {}
+        if record_id is not None:
+            record = self.model.browse(record_id)
+            if not record.exists():
+                raise MissingError(f"The record {record_id} does not exist or was deleted.")
+            record.check_access_rule("read")
+            self.record = record
+        else:
+            self.defaults = self.model.default_get(self.names)
+
+    def values(self, posted: Any = None) -> dict[str, Any]:
+        """The values the attribute expressions see (what the user posted on top)."""
+        record = self.record
+        values: dict[str, Any] = {"id": record.id or False}
+        for name in self.names:
+            kind = self.fields[name].get("type")
+            value = record[name] if record else self.defaults.get(name, False)
+            if kind == "many2one":
+                value = value.id if hasattr(value, "id") else (value or False)
+            elif kind in ("one2many", "many2many"):
+                value = list(value.ids) if hasattr(value, "ids") else []
+            values[name] = value
+        if posted is not None:
+            for name in self.names:
+                if name in posted and self.fields[name].get("type") in ("selection", "char"):
+                    values[name] = posted.get(name)
+        return values
+
+    def resolve(self, posted: Any = None) -> ResolvedForm:
+        env = request.env
+        modifiers = Modifiers(
+            self.values(posted),
+            uid=env.uid,
+            context=self.action.context,
+            company_id=env.company.id,
+        )
+        return resolve_form(
+            self.arch,
+            self.fields,
+            modifiers,
+            in_groups=lambda group: env.user.has_group(group),
+            models=self.models,
+        )
+
+
+def _tz() -> str | None:
+    return request.env.context.get("tz") or None
+
+
+def _int(text: Any) -> int | None:
+    return int(text) if isinstance(text, str) and text.isdigit() and len(text) < 12 else None
+
+
+def _render(
+    page: FormPage,
+    form: ResolvedForm,
+    back: str | None,
+    menu_id: int | None,
+    *,
+    posted: Any = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Any:
+    widgets = widget_values(
+        form,
+        page.record,
+        tz=_tz(),
+        defaults=page.defaults,
+        models=page.models,
+        env=request.env,
+    )
+    if posted is not None:  # the user's input, kept
+        for name, widget in widgets.items():
+            node = form.fields[name]
+            if node.readonly:
+                continue
+            if node.type == "one2many" and f"{name}__present" in posted:
+                widget.rows = posted_rows(node, posted)
+            elif node.type == "many2one" and name in posted:
+                widget.text = posted.get(name, "")
+                widget.label = posted.get(f"{name}__display", "")
+            elif node.type == "boolean" and name in posted:
+                widget.text = "True" if posted.getlist(name)[-1] not in ("0", "") else ""
+            elif node.type not in ("many2many", "one2many") and name in posted:
+                widget.text = posted.get(name, "")
+    query: list[tuple[str, Any]] = []
+    if back:
+        query.append(("back", back))
+    if menu_id:
+        query.append(("menu", menu_id))
+    record = page.record
+    title = record.display_name if record else "New"
+    return render_page(
+        "web/backoffice/form.html",
+        {
+            "action": page.action,
+            "page": page,
+            "form": form,
+            "record": record,
+            "title": title,
+            "widgets": widgets,
+            "errors": errors or {},
+            "message": message,
+            "back": back,
+            "menu_id": menu_id,
+            "post_url": urls.form_url(page.action.id, record.id or None, query),
+            "new_url": urls.form_url(page.action.id, None, query),
+        },
+        action=page.action,
+        menu_id=menu_id,
+        status=status,
+    )
+
+
+class FormController(http.Controller):
+    @http.route(
+        [
+            "/web/action/<int:action_id>/form/<int:record_id>",
+            "/web/action/<int:action_id>/form/new",
+        ],
+        type="http",
+        auth="user",
+        methods=["GET"],
+    )
+    @backoffice_page
+    def form(self, action_id: int, record_id: int | None = None, **kw: Any):
+        action = load_window_action(request.env, action_id)
+        page = FormPage(action, record_id)
+        return _render(page, page.resolve(), urls.safe_back(kw.get("back")), _int(kw.get("menu")))
+
+    @http.route(
+        [
+            "/web/action/<int:action_id>/form/<int:record_id>",
+            "/web/action/<int:action_id>/form/new",
+        ],
+        type="http",
+        auth="user",
+        methods=["POST"],
+    )
+    @backoffice_page
+    def save(self, action_id: int, record_id: int | None = None, **kw: Any):
+        """Save the posted form, then run the header ``button`` when one was clicked."""
+        env = request.env
+        action = load_window_action(env, action_id)
+        page = FormPage(action, record_id)
+        posted = request.httprequest.form
+        back, menu_id = urls.safe_back(kw.get("back")), _int(kw.get("menu"))
+        form = page.resolve()
+        vals, errors = values_to_write(form, page.record, posted, tz=_tz(), models=page.models)
+        if errors:
+            return _render(
+                page,
+                page.resolve(posted),
+                back,
+                menu_id,
+                posted=posted,
+                errors=errors,
+                message="Some fields are not valid: correct them and save again.",
+                status=422,
+            )
+        button = kw.get("button")
+        try:
+            with env.cr.savepoint():
+                record = page.record
+                if record:
+                    if vals:
+                        record.write(vals)
+                else:
+                    record = page.model.create(vals)
+                if button:
+                    self._run_button(page, record, button)
+                env.flush_all()
+        except (UserError, AccessError) as exc:
+            status = 403 if isinstance(exc, AccessError) else 422
+            page.record = page.model.browse(record_id) if record_id else page.model.browse()
+            return _render(
+                page,
+                page.resolve(posted),
+                back,
+                menu_id,
+                posted=posted,
+                message=getattr(exc, "message", None) or str(exc),
+                status=status,
+            )
+        query: list[tuple[str, Any]] = []
+        if back:
+            query.append(("back", back))
+        if menu_id:
+            query.append(("menu", menu_id))
+        return request.redirect(urls.form_url(action.id, record.id, query))
+
+    @staticmethod
+    def _run_button(page: FormPage, record: Any, name: str) -> None:
+        """Call header button ``name`` on the saved record, if the form offers it now."""
+        page.record = record
+        form = page.resolve()
+        button = form.buttons.get(name)
+        if button is None:
+            raise AccessError(f"The button {name!r} is not available on this record.")
+        if button.type != "object":
+            raise UserError(f"The button {button.string!r} cannot be run from this page.")
+        method = get_public_method(record, name)
+        method(record)

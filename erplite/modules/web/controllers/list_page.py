@@ -1,0 +1,336 @@
+"""The list page of a window action: its search panel, the records or the groups, the pager.
+
+Worked example (a browser)::
+
+    GET /web/action/12                           → 303 to the action's first view (its list)
+    GET /web/action/12/list?searched=1&search_partner_id=azure&groupby=user_id
+        → the quotations of customers matching "azure", grouped by salesperson, each group
+          with its count and the sums of the list's ``sum=`` columns (``read_group``)
+    GET /web/action/12/list?order=amount_total desc&page=2
+        → the second page of 80 (the action's ``limit``), sorted by total
+    GET /web/action/12/list/group?...&group=3    → the rows of the fourth group (htmx)
+
+Everything is read as the logged-in user (``request.env``): the records are those the user's
+rules let them see, and ``get_views`` gives the list without the fields they may not read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import werkzeug.exceptions
+
+from erplite import http
+from erplite.http import request
+
+from ..ui import urls
+from ..ui.actions import WindowAction, eval_context, load_window_action
+from ..ui.list_arch import ListSpec
+from ..ui.modifiers import Modifiers
+from ..ui.pages import backoffice_page, render_page
+from ..ui.search import SearchPanel, SearchState, and_domains, valid_group_by
+from ..ui.widgets import display_value
+
+
+def load_views(env: Any, action: WindowAction) -> dict[str, Any]:
+    """``get_views`` of the action's model for its views and its search view (Odoo 17)."""
+    return env[action.res_model].get_views(
+        action.views_request(), {"action_id": action.id, "load_filters": True}
+    )
+
+
+def view_of(views: dict[str, Any], view_type: str) -> dict[str, Any]:
+    """One view of a ``get_views`` answer (``list`` may come back under Odoo's ``tree``)."""
+    found = views["views"].get(view_type)
+    if found is None and view_type == "list":
+        found = views["views"].get("tree")
+    if found is None:
+        raise werkzeug.exceptions.NotFound(f"This action has no {view_type} view.")
+    return found
+
+
+def model_fields(views: dict[str, Any], model: str) -> dict[str, Any]:
+    """The fields description of ``model`` in a ``get_views`` answer (Odoo 17 puts it under
+    ``models[model]``, later versions under ``models[model]["fields"]``)."""
+    described = views.get("models", {}).get(model, {})
+    if isinstance(described.get("fields"), dict):
+        return described["fields"]
+    return described
+
+
+def _order(raw: str | None, fields: dict[str, Any], default: str | None) -> tuple[str, str]:
+    """``(field, direction)`` of the ``order`` argument when it names a sortable field."""
+    if raw:
+        name, _, direction = raw.strip().partition(" ")
+        direction = direction.strip().lower() or "asc"
+        if name in fields and fields[name].get("sortable", True) and direction in ("asc", "desc"):
+            return name, direction
+    if default:
+        name, _, direction = default.split(",")[0].strip().partition(" ")
+        return name, (direction.strip().lower() or "asc")
+    return "", ""
+
+
+class ListPage:
+    """The values of one list page (so the controller stays a list of steps)."""
+
+    def __init__(self, action: WindowAction, args: Any):
+        env = request.env
+        self.action = action
+        self.args = args
+        self.model = env[action.res_model].with_context(**action.context)
+        self.views = load_views(env, action)
+        self.fields = model_fields(self.views, action.res_model)
+        self.spec = ListSpec.from_arch(view_of(self.views, "list")["arch"], self.fields)
+        search_view = self.views["views"].get("search")
+        self.panel = SearchPanel.from_arch(
+            search_view["arch"] if search_view else "<search/>", self.fields
+        )
+        self.state = SearchState.from_query(args, self.panel, self.fields, action.context)
+        names = eval_context(env)
+        self.domain = and_domains(
+            [action.domain, self.state.domain(self.panel, self.fields, names)]
+        )
+        self.order_field, self.order_direction = _order(
+            args.get("order"), self.fields, self.spec.default_order
+        )
+        modifiers = Modifiers({}, uid=env.uid, context=action.context)
+        self.columns = [c for c in self.spec.columns if not modifiers.is_true(c.column_invisible)]
+        self.menu_id = _int(args.get("menu"))
+
+    # -- URLs -------------------------------------------------------------------------------
+    def search_query(self) -> list[tuple[str, str]]:
+        query = self.state.query()
+        if self.menu_id:
+            query.append(("menu", str(self.menu_id)))
+        return query
+
+    def url(self, **changes: Any) -> str:
+        """This page's URL with ``order``/``page`` changed (the search kept)."""
+        query = self.search_query()
+        order = changes.get("order", f"{self.order_field} {self.order_direction}".strip())
+        if order and order != (self.spec.default_order or ""):
+            query.append(("order", order))
+        page = changes.get("page", 1)
+        if page and page > 1:
+            query.append(("page", str(page)))
+        return urls.action_url(self.action.id, "list", query)
+
+    def _url_of_state(self, state: SearchState) -> str:
+        query = state.query()
+        if self.menu_id:
+            query.append(("menu", str(self.menu_id)))
+        return urls.action_url(self.action.id, "list", query)
+
+    def toggle_filter_url(self, name: str) -> str:
+        """The search with filter ``name`` added, or removed when it is on."""
+        filters = [f for f in self.state.filters if f != name]
+        if name not in self.state.filters:
+            filters.append(name)
+        return self._url_of_state(
+            SearchState(self.state.texts, self.state.ids, filters, self.state.group_by, True)
+        )
+
+    def toggle_groupby_url(self, spec: str) -> str:
+        """The search grouped by ``spec`` too, or no longer when it already is."""
+        group_by = [g for g in self.state.group_by if g != spec]
+        if spec not in self.state.group_by:
+            group_by.append(spec)
+        return self._url_of_state(
+            SearchState(self.state.texts, self.state.ids, self.state.filters, group_by, True)
+        )
+
+    def groupable_fields(self) -> list[tuple[str, str]]:
+        """``(name, label)`` of the fields a custom group-by may use."""
+        return sorted(
+            (
+                (name, str(description.get("string") or name))
+                for name, description in self.fields.items()
+                if valid_group_by(name, self.fields)
+                and description.get("type") not in ("one2many", "many2many", "html", "text")
+                and name != "id"
+            ),
+            key=lambda item: item[1].lower(),
+        )
+
+    def sort_url(self, column: Any) -> str:
+        direction = "asc"
+        if column.name == self.order_field and self.order_direction == "asc":
+            direction = "desc"
+        return self.url(order=f"{column.name} {direction}", page=1)
+
+    def record_url(self, record_id: int | None, back: str) -> str:
+        query: list[tuple[str, Any]] = [("back", back)]
+        if self.menu_id:
+            query.append(("menu", self.menu_id))
+        return urls.form_url(self.action.id, record_id, query)
+
+    # -- data -------------------------------------------------------------------------------
+    def order_clause(self) -> str | None:
+        if not self.order_field:
+            return None
+        return f"{self.order_field} {self.order_direction}"
+
+    def records(self, page: int) -> tuple[Any, int]:
+        limit = self.action.limit
+        offset = (page - 1) * limit
+        records = self.model.search(
+            self.domain, order=self.order_clause(), limit=limit, offset=offset
+        )
+        if offset == 0 and len(records) < limit:
+            count = len(records)
+        else:
+            count = self.model.search_count(self.domain)
+        return records, count
+
+    def groups(self) -> list[dict[str, Any]]:
+        aggregates = [
+            f"{c.name}:{c.aggregate[0]}" for c in self.columns if c.aggregate and c.numeric
+        ]
+        group_by = self.state.group_by[0]
+        return self.model.read_group(
+            self.domain, aggregates, [group_by], orderby=group_by, lazy=True
+        )
+
+    def cell(self, record: Any, column: Any) -> str:
+        currency = None
+        if column.type == "monetary" and "currency_id" in record._fields:
+            currency = record.currency_id
+        return display_value(
+            self.fields[column.name],
+            record[column.name],
+            tz=request.env.context.get("tz"),
+            currency=currency,
+        )
+
+    def footer(self, records: Any) -> dict[str, str]:
+        """The ``sum``/``avg`` of the page's records per column, as Odoo 17 shows them."""
+        result: dict[str, str] = {}
+        for column in self.columns:
+            if not column.aggregate or not column.numeric or not records:
+                continue
+            values = [record[column.name] or 0 for record in records]
+            total = sum(values) if column.aggregate[0] == "sum" else sum(values) / len(values)
+            result[column.name] = display_value(
+                {"type": "float" if column.type == "monetary" else column.type}, total
+            )
+        return result
+
+    def group_label(self, group: dict[str, Any]) -> str:
+        spec = self.state.group_by[0]
+        value = group.get(spec)
+        if value is False or value is None:
+            return "None"
+        name = spec.partition(":")[0]
+        description = self.fields.get(name, {})
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            return str(value[1])
+        if description.get("type") == "selection":
+            return str(dict(description.get("selection") or ()).get(value, value))
+        return str(value)
+
+    def decorations(self, record: Any) -> str:
+        if not self.spec.decorations:
+            return ""
+        values = {name: _expression_value(record, name) for name in self.fields}
+        modifiers = Modifiers(values, uid=request.env.uid, context=self.action.context)
+        return " ".join(
+            f"decoration-{name}"
+            for name, expression in self.spec.decorations
+            if modifiers.is_true(expression)
+        )
+
+
+def _expression_value(record: Any, name: str) -> Any:
+    if name not in record._fields:
+        return False
+    value = record[name]
+    kind = record._fields[name].type
+    if kind == "many2one":
+        return value.id or False
+    if kind in ("one2many", "many2many"):
+        return list(value.ids)
+    return value
+
+
+def _int(text: Any) -> int | None:
+    return int(text) if isinstance(text, str) and text.isdigit() and len(text) < 12 else None
+
+
+class ListController(http.Controller):
+    @http.route("/web/action/<int:action_id>", type="http", auth="user", methods=["GET"])
+    @backoffice_page
+    def action(self, action_id: int, **kw: Any):
+        """An action's first view (its list, or its form when it has only a form)."""
+        action = load_window_action(request.env, action_id)
+        query = [("menu", kw["menu"])] if _int(kw.get("menu")) else []
+        view_type = action.first_view_type
+        if view_type == "form":
+            return request.redirect(urls.form_url(action.id, None, query))
+        if view_type != "list":
+            view_type = "list" if "list" in action.view_types else view_type
+        return request.redirect(urls.action_url(action.id, view_type, query))
+
+    @http.route("/web/action/<int:action_id>/list", type="http", auth="user", methods=["GET"])
+    @backoffice_page
+    def list_page(self, action_id: int, **kw: Any):
+        action = load_window_action(request.env, action_id)
+        page = ListPage(action, request.httprequest.args)
+        number = max(_int(kw.get("page")) or 1, 1)
+        values: dict[str, Any] = {"page": page, "action": action, "facets": None}
+        names = self._default_names(page)
+        values["facets"] = page.state.facets(page.panel, names)
+        if page.state.group_by:
+            values["groups"] = page.groups()
+        else:
+            records, count = page.records(number)
+            last = max((count - 1) // action.limit + 1, 1)
+            values.update(
+                records=records,
+                count=count,
+                number=number,
+                first_index=(number - 1) * action.limit + 1 if count else 0,
+                last_index=(number - 1) * action.limit + len(records),
+                previous_url=page.url(page=number - 1) if number > 1 else None,
+                next_url=page.url(page=number + 1) if number < last else None,
+                footer=page.footer(records),
+            )
+        values["back"] = page.url(page=number)
+        if request.httprequest.headers.get("HX-Request") and kw.get("fragment") == "results":
+            return request.render("web/backoffice/list_results.html", values)
+        return render_page("web/backoffice/list.html", values, action=action, menu_id=page.menu_id)
+
+    @http.route("/web/action/<int:action_id>/list/group", type="http", auth="user", methods=["GET"])
+    @backoffice_page
+    def group_rows(self, action_id: int, group: str = "", **kw: Any):
+        """The records of one group of a grouped list (unfolded in place with htmx)."""
+        action = load_window_action(request.env, action_id)
+        page = ListPage(action, request.httprequest.args)
+        index = _int(group)
+        groups = page.groups() if page.state.group_by else []
+        if index is None or index >= len(groups):
+            raise werkzeug.exceptions.NotFound("No such group.")
+        domain = groups[index].get("__domain") or []
+        records = page.model.search(domain, order=page.order_clause(), limit=action.limit)
+        return request.render(
+            "web/backoffice/list_group_rows.html",
+            {"page": page, "records": records, "back": page.url()},
+        )
+
+    @staticmethod
+    def _default_names(page: ListPage) -> dict[tuple[str, int], str]:
+        """Display names of the records searched by id (``search_default_<many2one>``)."""
+        names: dict[tuple[str, int], str] = {}
+        wanted: dict[str, set[int]] = {}
+        for name, ids in page.state.ids.items():
+            wanted.setdefault(name, set()).update(ids)
+        for name, texts in page.state.texts.items():
+            for text in texts:
+                if text[:1] == "#" and text[1:].isdigit():
+                    wanted.setdefault(name, set()).add(int(text[1:]))
+        for name, ids in wanted.items():
+            relation = page.fields.get(name, {}).get("relation")
+            if relation:
+                for record in request.env[relation].browse(sorted(ids)).exists():
+                    names[(name, record.id)] = record.display_name
+        return names

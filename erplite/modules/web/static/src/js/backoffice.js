@@ -1,0 +1,138 @@
+/* Progressive enhancement of the backoffice pages (they work without it): clickable rows,
+   notebook tabs, many2one/many2many autocomplete, one2many "Add a line", button confirmations,
+   a warning before leaving unsaved changes, grouped lists unfolding. htmx does the fetching. */
+(function () {
+  "use strict";
+
+  function onReady(root) {
+    root.querySelectorAll("tr.o-row[data-href]").forEach(function (row) {
+      if (row.dataset.bound) return;
+      row.dataset.bound = "1";
+      row.addEventListener("click", function (event) {
+        if (event.target.closest("a, button, input, label")) return;
+        window.location.href = row.dataset.href;
+      });
+    });
+    root.querySelectorAll(".o-notebook").forEach(function (book) {
+      book.querySelectorAll(".o-tab").forEach(function (tab) {
+        tab.addEventListener("click", function () {
+          book.querySelectorAll(".o-tab").forEach(function (t) { t.setAttribute("aria-selected", t === tab ? "true" : "false"); });
+          book.querySelectorAll(".o-page").forEach(function (p) { p.hidden = p.dataset.tab !== tab.dataset.tab; });
+        });
+      });
+    });
+    root.querySelectorAll(".o-autocomplete").forEach(bindAutocomplete);
+  }
+
+  // -- autocomplete (name_search through /web/autocomplete/<model>) -----------------------
+  function bindAutocomplete(input) {
+    if (input.dataset.bound) return;
+    input.dataset.bound = "1";
+    var box = input.parentElement;
+    var list = box.querySelector(".o-suggestions");
+    var timer = null;
+    function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); }
+    function choose(item) {
+      if (!item || !item.dataset.id) return;
+      if (input.dataset.tags) {
+        var tags = box.querySelector(".o-tags");
+        var name = box.dataset.tagsName;
+        if (!tags.querySelector('input[value="' + item.dataset.id + '"]')) {
+          var label = document.createElement("label");
+          label.className = "o-tag";
+          var check = document.createElement("input");
+          check.type = "checkbox"; check.name = name; check.value = item.dataset.id; check.checked = true;
+          label.appendChild(check);
+          label.appendChild(document.createTextNode(" " + item.textContent));
+          tags.appendChild(label);
+        }
+        input.value = "";
+      } else {
+        box.querySelector(".o-m2o-value").value = item.dataset.id;
+        input.value = item.textContent;
+      }
+      markDirty(input);
+      close();
+    }
+    function search() {
+      htmx.ajax("GET", input.dataset.url + "?q=" + encodeURIComponent(input.value),
+                {target: list, swap: "innerHTML"}).then(function () {
+        list.hidden = false; input.setAttribute("aria-expanded", "true");
+      });
+    }
+    input.addEventListener("input", function () {
+      if (!input.dataset.tags) box.querySelector(".o-m2o-value").value = "";
+      clearTimeout(timer);
+      timer = setTimeout(search, 200);
+    });
+    input.addEventListener("focus", function () { if (!input.value) { clearTimeout(timer); timer = setTimeout(search, 50); } });
+    input.addEventListener("keydown", function (event) {
+      var items = Array.prototype.slice.call(list.querySelectorAll("li[data-id]"));
+      var active = list.querySelector("li.o-active");
+      var index = items.indexOf(active);
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (list.hidden) { search(); return; }
+        if (active) active.classList.remove("o-active");
+        index = event.key === "ArrowDown" ? Math.min(index + 1, items.length - 1) : Math.max(index - 1, 0);
+        if (items[index]) items[index].classList.add("o-active");
+      } else if (event.key === "Enter" && !list.hidden) {
+        event.preventDefault();
+        choose(active || items[0]);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    list.addEventListener("mousedown", function (event) {
+      event.preventDefault();
+      choose(event.target.closest("li[data-id]"));
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  // -- unsaved changes ------------------------------------------------------------------------
+  var dirty = false;
+  function markDirty(el) { if (el.closest("form[data-unsaved-warning]")) dirty = true; }
+  document.addEventListener("input", function (event) { markDirty(event.target); });
+  document.addEventListener("change", function (event) { markDirty(event.target); });
+  document.addEventListener("submit", function (event) {
+    var submitter = event.submitter;
+    if (submitter && submitter.dataset.confirm && !window.confirm(submitter.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    dirty = false;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // -- one2many: Add a line ------------------------------------------------------------------
+  document.addEventListener("click", function (event) {
+    var add = event.target.closest(".o-add-line");
+    if (add) {
+      var sub = add.closest(".o-sublist");
+      var index = parseInt(add.dataset.nextIndex, 10);
+      add.dataset.nextIndex = String(index + 1);
+      var html = sub.querySelector(".o-line-template").innerHTML.split("__INDEX__").join(String(index));
+      var body = sub.querySelector("tbody");
+      body.insertAdjacentHTML("beforeend", html);
+      var row = body.lastElementChild;
+      onReady(row);
+      var first = row.querySelector("input[type=text]");
+      if (first) first.focus();
+      dirty = true;
+    }
+    var toggle = event.target.closest(".o-group-toggle");
+    if (toggle) {
+      var open = toggle.getAttribute("aria-expanded") === "true";
+      toggle.setAttribute("aria-expanded", open ? "false" : "true");
+      var rows = document.querySelector(toggle.getAttribute("hx-target"));
+      if (open) { rows.hidden = true; event.stopImmediatePropagation(); event.preventDefault(); }
+      else { rows.hidden = false; }
+    }
+  }, true);
+
+  document.addEventListener("DOMContentLoaded", function () { onReady(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { onReady(event.target); });
+})();
