@@ -16,6 +16,7 @@ rules let them see, and ``get_views`` gives the list without the fields they may
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import werkzeug.exceptions
@@ -32,11 +33,13 @@ from ..ui.search import SearchPanel, SearchState, and_domains, valid_group_by
 from ..ui.widgets import display_value
 
 
-def load_views(env: Any, action: WindowAction) -> dict[str, Any]:
-    """``get_views`` of the action's model for its views and its search view (Odoo 17)."""
-    return env[action.res_model].get_views(
-        action.views_request(), {"action_id": action.id, "load_filters": True}
-    )
+def load_views(env: Any, action: WindowAction, *, load_filters: bool = False) -> dict[str, Any]:
+    """``get_views`` of the action's model for its views and its search view (Odoo 17).
+    The pages do not offer favorites (``ir.filters``) yet, so they are not loaded."""
+    options: dict[str, Any] = {"action_id": action.id}
+    if load_filters:
+        options["load_filters"] = True
+    return env[action.res_model].get_views(action.views_request(), options)
 
 
 def view_of(views: dict[str, Any], view_type: str) -> dict[str, Any]:
@@ -79,7 +82,7 @@ class ListPage:
         self.action = action
         self.args = args
         self.model = env[action.res_model].with_context(**action.context)
-        self.views = load_views(env, action)
+        self.views = load_views(env, action, load_filters=False)
         self.fields = model_fields(self.views, action.res_model)
         self.spec = ListSpec.from_arch(view_of(self.views, "list")["arch"], self.fields)
         search_view = self.views["views"].get("search")
@@ -97,6 +100,7 @@ class ListPage:
         modifiers = Modifiers({}, uid=env.uid, context=action.context)
         self.columns = [c for c in self.spec.columns if not modifiers.is_true(c.column_invisible)]
         self.menu_id = _int(args.get("menu"))
+        self.currencies: dict[int, Any] = {}
 
     # -- URLs -------------------------------------------------------------------------------
     def search_query(self) -> list[tuple[str, str]]:
@@ -171,17 +175,43 @@ class ListPage:
             return None
         return f"{self.order_field} {self.order_direction}"
 
-    def records(self, page: int) -> tuple[Any, int]:
+    def read_fields(self) -> list[str]:
+        """The fields a row needs: its columns, the currency of monetary columns, and the
+        fields the decorations test."""
+        names = [column.name for column in self.columns]
+        if any(c.type == "monetary" for c in self.columns) and "currency_id" in self.model._fields:
+            names.append("currency_id")
+        for _name, expression in self.spec.decorations:
+            names.extend(n for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expression))
+        known = self.model._fields
+        return list(dict.fromkeys(n for n in names if n in known and n != "id"))
+
+    def rows(self, domain: list, *, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+        """The rows of the page: one ``search_read`` (the search, the columns and the plain
+        display names of the many2ones in one query), then the currencies' symbols."""
+        rows = self.model.search_read(
+            domain, self.read_fields(), offset=offset, limit=limit, order=self.order_clause()
+        )
+        currency_ids = {
+            row["currency_id"][0]
+            for row in rows
+            if isinstance(row.get("currency_id"), (list, tuple))
+        }
+        self.currencies = {
+            currency.id: currency
+            for currency in request.env["res.currency"].browse(sorted(currency_ids))
+        }
+        return rows
+
+    def records(self, page: int) -> tuple[list[dict[str, Any]], int]:
         limit = self.action.limit
         offset = (page - 1) * limit
-        records = self.model.search(
-            self.domain, order=self.order_clause(), limit=limit, offset=offset
-        )
-        if offset == 0 and len(records) < limit:
-            count = len(records)
+        rows = self.rows(self.domain, limit=limit, offset=offset)
+        if offset == 0 and len(rows) < limit:
+            count = len(rows)
         else:
             count = self.model.search_count(self.domain)
-        return records, count
+        return rows, count
 
     def groups(self) -> list[dict[str, Any]]:
         aggregates = [
@@ -192,24 +222,31 @@ class ListPage:
             self.domain, aggregates, [group_by], orderby=group_by, lazy=True
         )
 
-    def cell(self, record: Any, column: Any) -> str:
+    def cell(self, row: dict[str, Any], column: Any) -> str:
+        value = row.get(column.name, False)
+        if column.type == "many2one":
+            return str(value[1]) if isinstance(value, (list, tuple)) and len(value) > 1 else ""
         currency = None
-        if column.type == "monetary" and "currency_id" in record._fields:
-            currency = record.currency_id
+        if column.type == "monetary":
+            currency_value = row.get("currency_id")
+            if isinstance(currency_value, (list, tuple)):
+                currency = self.currencies.get(currency_value[0])
+        if column.type in ("many2many", "one2many"):
+            return f"{len(value or [])} records"
         return display_value(
             self.fields[column.name],
-            record[column.name],
+            value,
             tz=request.env.context.get("tz"),
             currency=currency,
         )
 
-    def footer(self, records: Any) -> dict[str, str]:
+    def footer(self, rows: list[dict[str, Any]]) -> dict[str, str]:
         """The ``sum``/``avg`` of the page's records per column, as Odoo 17 shows them."""
         result: dict[str, str] = {}
         for column in self.columns:
-            if not column.aggregate or not column.numeric or not records:
+            if not column.aggregate or not column.numeric or not rows:
                 continue
-            values = [record[column.name] or 0 for record in records]
+            values = [row.get(column.name) or 0 for row in rows]
             total = sum(values) if column.aggregate[0] == "sum" else sum(values) / len(values)
             result[column.name] = display_value(
                 {"type": "float" if column.type == "monetary" else column.type}, total
@@ -229,28 +266,19 @@ class ListPage:
             return str(dict(description.get("selection") or ()).get(value, value))
         return str(value)
 
-    def decorations(self, record: Any) -> str:
+    def decorations(self, row: dict[str, Any]) -> str:
         if not self.spec.decorations:
             return ""
-        values = {name: _expression_value(record, name) for name in self.fields}
+        values = {
+            name: (value[0] if isinstance(value, (list, tuple)) and len(value) == 2 else value)
+            for name, value in row.items()
+        }
         modifiers = Modifiers(values, uid=request.env.uid, context=self.action.context)
         return " ".join(
             f"decoration-{name}"
             for name, expression in self.spec.decorations
             if modifiers.is_true(expression)
         )
-
-
-def _expression_value(record: Any, name: str) -> Any:
-    if name not in record._fields:
-        return False
-    value = record[name]
-    kind = record._fields[name].type
-    if kind == "many2one":
-        return value.id or False
-    if kind in ("one2many", "many2many"):
-        return list(value.ids)
-    return value
 
 
 def _int(text: Any) -> int | None:
@@ -311,7 +339,7 @@ class ListController(http.Controller):
         if index is None or index >= len(groups):
             raise werkzeug.exceptions.NotFound("No such group.")
         domain = groups[index].get("__domain") or []
-        records = page.model.search(domain, order=page.order_clause(), limit=action.limit)
+        records = page.rows(domain, limit=action.limit)
         return request.render(
             "web/backoffice/list_group_rows.html",
             {"page": page, "records": records, "back": page.url()},

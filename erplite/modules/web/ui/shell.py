@@ -112,14 +112,17 @@ def load_menu_tree(env: Any) -> MenuTree:
 def shell_values(env: Any, *, app: MenuItem | None, menus: MenuTree) -> dict[str, Any]:
     """What ``web/backoffice/layout.html`` needs besides the page's own values."""
     user = env.user
-    companies = user.company_ids
-    allowed = list(env.context.get("allowed_company_ids") or [user.company_id.id])
+    # only users of several companies get the switcher (and pay for reading their companies)
+    companies = user.company_ids if user.has_group("base.group_multi_company") else None
+    allowed = list(env.context.get("allowed_company_ids") or [])
     return {
         "menus": menus,
         "app": app,
         "user": user,
-        "companies": companies if len(companies) > 1 else None,
-        "current_company_id": allowed[0] if allowed else user.company_id.id,
+        "companies": companies if companies and len(companies) > 1 else None,
+        "current_company_id": allowed[0]
+        if allowed
+        else (user.company_id.id if companies else None),
     }
 
 
