@@ -35,8 +35,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
-import psycopg_pool
 from psycopg import IsolationLevel, sql
+
+from erplite.pool import Pool
 
 _logger = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ def _composable_text(composable: sql.Composable) -> str:
 # Pools
 # ---------------------------------------------------------------------------------------------
 
-_pools: dict[str, psycopg_pool.ConnectionPool] = {}
+_pools: dict[str, Pool] = {}
 _pools_lock = threading.Lock()
 POOL_MAX_SIZE = 16
 
@@ -193,19 +194,18 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.autocommit = False
 
 
-def connection_pool(dsn: str) -> psycopg_pool.ConnectionPool:
-    """Return the (process-wide, lazily opened) pool of connections to ``dsn``."""
+def connection_pool(dsn: str) -> Pool:
+    """Return the process-wide pool of connections to ``dsn`` (:class:`erplite.pool.Pool`:
+    connections made on demand, an error at once while the server is down)."""
     pool = _pools.get(dsn)
     if pool is None:
         with _pools_lock:
             pool = _pools.get(dsn)
             if pool is None:
-                pool = psycopg_pool.ConnectionPool(
+                pool = Pool(
                     dsn,
-                    min_size=0,
                     max_size=POOL_MAX_SIZE,
                     configure=_configure,
-                    open=True,
                     name=f"erplite-{len(_pools)}",
                 )
                 _pools[dsn] = pool
@@ -419,7 +419,7 @@ class Cursor:
     rollback.
     """
 
-    def __init__(self, pool: psycopg_pool.ConnectionPool, dbname: str = ""):
+    def __init__(self, pool: Pool, dbname: str = ""):
         self._pool = pool
         self._conn: psycopg.Connection | None = pool.getconn()
         self._cur = self._conn.cursor()

@@ -45,6 +45,7 @@ import werkzeug.exceptions
 import werkzeug.routing
 
 from erplite.http.routing import build_routing_map
+from erplite.pool import CONNECT_TIMEOUT as POOL_CONNECT_TIMEOUT
 from erplite.security import SIGNAL_SEQUENCE
 from erplite.sql import SQL, close_pool, dbname_of, dsn_with_dbname
 
@@ -399,8 +400,8 @@ class Databases:
                 registry.clear_access_cache()
 
 
-#: Seconds to wait for PostgreSQL when loading a registry or checking health.
-CONNECT_TIMEOUT = 5
+#: Seconds to wait for PostgreSQL when loading a registry (the pool's: fail fast).
+CONNECT_TIMEOUT = POOL_CONNECT_TIMEOUT
 
 
 def _probe(dsn: str) -> None:

@@ -402,7 +402,15 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
         # the transaction begins before matching; its first statement reads the registry
         # signal, so that the routes matched are those of the modules installed now: before
         # the endpoint runs, or as part of its first query for a server-wide route (below)
-        request._cursor(check_signal=False)
+        try:
+            request._cursor(check_signal=False)
+        except psycopg.OperationalError as exc:
+            # PostgreSQL is down (the pool says so at once): served from no database, so
+            # that /web/health answers with the database's state and the rest is a 503
+            _logger.error("the database %r cannot be reached: %s", request.db, exc)
+            request._set_database(None)
+            request.db_unavailable = True  # type: ignore[attr-defined]
+            state = None
     routing_map = state.routing_map if state is not None else app.nodb_routing_map()
     try:
         try:
@@ -416,7 +424,7 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
         if getattr(request, "db_unavailable", False) and isinstance(
             exc, werkzeug.exceptions.NotFound
         ):
-            exc = werkzeug.exceptions.ServiceUnavailable("The database cannot be reached.")
+            exc = errors.DatabaseUnavailable()
         return errors.error_response(exc, httprequest)
     endpoint = rule.endpoint
     routing = endpoint.routing

@@ -22,8 +22,10 @@ or an expired session)                           "Authentication required"/"Sess
 ``AccessDenied``, ``AccessError``                403 with the message
 ``MissingError``                                 404 with the message
 ``UserError``, ``ValidationError``               422 with the message
-``psycopg.OperationalError`` (database down,     503 "try again in a moment"
-retries exhausted)
+a concurrency failure (serialization, deadlock,  409 "the record is busy", ``Retry-After``
+lock wait) after the last retry
+``psycopg.OperationalError`` (database down,     503 "try again in a moment", ``Retry-After``
+restarting, statement timeout)
 anything else                                    500 showing an error id; the traceback is
                                                  logged with that id and never sent
 ===============================================  =========================================
@@ -45,7 +47,7 @@ import jinja2
 import psycopg
 import werkzeug.utils
 import werkzeug.wrappers
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 
 from erplite.exceptions import (
     AccessDenied,
@@ -55,6 +57,7 @@ from erplite.exceptions import (
     UserError,
     ValidationError,
 )
+from erplite.http.retrying import PG_CONCURRENCY_ERRORS_TO_RETRY
 
 _logger = logging.getLogger(__name__)
 
@@ -78,6 +81,36 @@ class SessionExpiredException(Exception):
     def authentication_required(cls, how: str = "log in first") -> SessionExpiredException:
         """The exception for a request without credentials; ``how`` says what to send."""
         return cls(f"Authentication required: {how}.", title="Authentication Required")
+
+
+#: Seconds a client is told to wait (``Retry-After``) before trying a 503 or 409 again.
+RETRY_AFTER = 1
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """503 with ``Retry-After``: PostgreSQL cannot be reached (down, restarting) or timed out."""
+
+    description = "The database cannot be reached; try again in a moment."
+
+    def __init__(self, description: str | None = None):
+        super().__init__(description, retry_after=RETRY_AFTER)
+
+
+class RecordBusy(Conflict):
+    """409 with ``Retry-After``: other requests kept changing the same records through every
+    retry of this one (serialization failures, deadlocks, lock waits)."""
+
+    description = (
+        "The record is busy: other requests were changing it at the same time and this one "
+        "gave up after several tries. Nothing was changed; try again in a moment."
+    )
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [*super().get_headers(environ, scope), ("Retry-After", str(RETRY_AFTER))]
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def new_error_id() -> str:
@@ -177,13 +210,17 @@ def describe_exception(exc: BaseException) -> ErrorInfo:
         )
         _logger.info("%s: %s", title, exc)
         return ErrorInfo(422, title, _message_of(exc), None, exc)
+    if isinstance(exc, psycopg.Error) and exc.sqlstate in PG_CONCURRENCY_ERRORS_TO_RETRY:
+        # a serialization failure, deadlock or lock wait outlived the request's retries: the
+        # record is busy, the database is fine; the same request a moment later will pass
+        _logger.warning("Record busy after the last retry: %s", _first_line(exc))
+        busy = RecordBusy()
+        return ErrorInfo(409, busy.name, busy.description, None, busy)
     if isinstance(exc, psycopg.OperationalError):
-        # the server is down or restarting, a statement timed out, or a concurrency failure
-        # outlived its retries: nothing the client did wrong, and worth trying again later
-        _logger.error("Database unavailable: %s", exc)
-        unavailable = ServiceUnavailable(
-            "The database cannot be reached or is too busy; try again in a moment."
-        )
+        # the server is down or restarting, or a statement timed out: nothing the client did
+        # wrong, and worth trying again later
+        _logger.error("Database unavailable: %s", _first_line(exc))
+        unavailable = DatabaseUnavailable()
         return ErrorInfo(503, unavailable.name, unavailable.description, None, unavailable)
     error_id = new_error_id()
     _logger.error("Unexpected error (error id %s)", error_id, exc_info=exc)
@@ -243,10 +280,12 @@ def error_response(
         return login_redirect(httprequest)
     if info is None:
         info = describe_exception(exc)
-
+    # keep Allow (405), WWW-Authenticate (401), Retry-After (503, 409 busy): of the exception,
+    # or of the HTTP error that describes it (a database error)
+    source = exc if isinstance(exc, HTTPException) else info.exception
     headers: list[tuple[str, str]] = []
-    if isinstance(exc, HTTPException):  # keep Allow (405), WWW-Authenticate (401), Retry-After
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    if isinstance(source, HTTPException):
+        headers = [(k, v) for k, v in source.get_headers() if k.lower() != "content-type"]
     if json_body:
         body = json.dumps(info.as_dict(), ensure_ascii=False)
         response = werkzeug.wrappers.Response(
@@ -294,7 +333,10 @@ def render_template(name: str, **values: Any) -> str:
 
 
 __all__ = [
+    "RETRY_AFTER",
+    "DatabaseUnavailable",
     "ErrorInfo",
+    "RecordBusy",
     "SessionExpiredException",
     "describe_exception",
     "error_response",

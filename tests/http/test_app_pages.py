@@ -15,7 +15,7 @@ def test_health_checks_the_database_and_answers_json(client):
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.get_json() == {"status": "pass", "db_server_status": True}
+    assert response.get_json() == {"status": "pass", "db_server_status": True, "database": "ok"}
     assert session_cookie(client) is None  # a probe stores no session
 
 

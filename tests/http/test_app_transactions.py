@@ -180,6 +180,52 @@ def test_a_retried_request_reads_its_upload_again(app, web_db, caplog):
     assert counter_value(web_db, counter_id) == 2
 
 
+def _keep_changing(web_db, counter_id: int, stop: threading.Event) -> None:
+    """Commit a change of the counter every few milliseconds until ``stop`` (60 s at most)."""
+    import psycopg
+
+    deadline = time.monotonic() + 60
+    with psycopg.connect(web_db.dsn, autocommit=True) as conn:
+        while not stop.is_set() and time.monotonic() < deadline:
+            conn.execute(
+                "UPDATE test_http_counter SET name = md5(random()::text) WHERE id = %s",
+                [counter_id],
+            )
+            time.sleep(0.01)
+
+
+def test_a_row_kept_busy_through_every_retry_is_a_409_saying_so(app, web_db, caplog):
+    """Each try reads the counter, pauses while another transaction commits a change of its
+    row, then writes it: a serialization failure every time. After the last try the client is
+    told the record was busy (409, Retry-After), not that the database is unreachable."""
+    counter_id = new_counter(web_db)
+    client = Client(app)
+    login(client, "admin", "admin")
+    stop = threading.Event()
+    changer = threading.Thread(target=_keep_changing, args=(web_db, counter_id, stop))
+    changer.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="erplite.http"):
+            response = client.post(
+                f"/test_http/upload_increment/{counter_id}",
+                data={"upload": (io.BytesIO(b"x"), "data.bin"), "pause": "0.1"},
+                headers={"Accept": "application/json"},
+            )
+            answer = rpc(client, f"/test_http/increment/{counter_id}", {"pause": 0.1})
+    finally:
+        stop.set()
+        changer.join(60)
+    assert response.status_code == 409, response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "1"
+    body = response.get_json()
+    assert "busy" in body["message"] and "cannot be reached" not in body["message"]
+    error = answer.get_json()["error"]  # JSON-RPC: Odoo's envelope, the same message
+    assert "busy" in error["data"]["message"]
+    assert len([r for r in caplog.records if "tries left" in r.getMessage()]) == 2 * 4
+    assert [r for r in caplog.records if "Record busy" in r.getMessage()]
+    assert counter_value(web_db, counter_id) == 0  # nothing written
+
+
 def test_http_route_error_rolls_back_its_writes(admin_client, web_db):
     counter_id = new_counter(web_db, value=5)
     response = admin_client.post(

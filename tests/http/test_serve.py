@@ -129,8 +129,14 @@ def test_a_server_that_cannot_be_reached_fails_the_health_check_fast():
     started = time.monotonic()
     health = client.get("/web/health")
     assert health.status_code == 503
-    assert health.get_json() == {"status": "fail", "db_server_status": False}
-    assert client.get("/web").status_code == 503  # a route needing the database
+    assert health.get_json() == {
+        "status": "fail",
+        "db_server_status": False,
+        "database": "unreachable",
+    }
+    assert health.headers["Retry-After"] == "1"
+    page = client.get("/web")  # a route needing the database
+    assert page.status_code == 503 and page.headers["Retry-After"] == "1"
     assert time.monotonic() - started < 15
 
 

@@ -35,10 +35,11 @@ import logging
 import zoneinfo
 from typing import Any
 
+import psycopg.errors
 from psycopg import sql
 
 from erplite import api, fields, models
-from erplite.exceptions import UserError
+from erplite.exceptions import UserError, ValidationError
 from erplite.sql import SQL
 
 _logger = logging.getLogger(__name__)
@@ -317,9 +318,21 @@ class IrSequence(models.Model):
         )
         if before:
             date_from = before.date_to + datetime.timedelta(days=1)
-        return Range.sudo().create(
-            {"date_from": date_from, "date_to": date_to, "sequence_id": self.id}
-        )
+        try:
+            with self.env.cr.savepoint():
+                return Range.sudo().create(
+                    {"date_from": date_from, "date_to": date_to, "sequence_id": self.id}
+                )
+        except ValidationError as exc:
+            if not isinstance(exc.__cause__, psycopg.errors.UniqueViolation):
+                raise
+            # a concurrent transaction created this range and committed: ours cannot see it
+            # (its snapshot is older). A concurrency failure, not bad data: the request is
+            # tried again (erplite.http.retrying) and its new snapshot finds the range.
+            raise psycopg.errors.SerializationFailure(
+                f"the date range {date_from}..{date_to} of sequence {self.id} was created by "
+                "a concurrent transaction"
+            ) from exc
 
     def _next(self, sequence_date: Any = None) -> str:
         """The next number of this sequence (of its date range for ``sequence_date`` or the

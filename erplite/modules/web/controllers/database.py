@@ -2,8 +2,11 @@
 
 Worked example::
 
-    GET  /web/health                    → 200 {"status": "pass", "db_server_status": true}
-                                          (503 {"status": "fail", ...} when PostgreSQL is down)
+    GET  /web/health                    → 200 {"status": "pass", "db_server_status": true,
+                                                 "database": "ok"}
+                                          503 {"status": "fail", "db_server_status": false,
+                                               "database": "unreachable"} while PostgreSQL is
+                                          down (within a connect timeout, never hanging)
     GET  /web/version                   → {"version_info": [17, 0, 0, "final", 0, ""],
                                            "version": "17.0", "erplite_version": "0.1.0"}
     POST /web/webclient/version_info    → JSON-RPC: common.version()
@@ -19,7 +22,9 @@ import psycopg
 
 from erplite import http
 from erplite.http import request
+from erplite.http.errors import RETRY_AFTER
 from erplite.http.service import exp_list, version_info
+from erplite.pool import CONNECT_TIMEOUT
 from erplite.sql import connection_pool
 
 _logger = logging.getLogger(__name__)
@@ -29,21 +34,31 @@ class Database(http.Controller):
     @http.route("/web/health", type="http", auth="none", save_session=False)
     def health(self, **kw: Any):
         """Whether this server can serve: the database (or, with none selected, the
-        PostgreSQL server) answers a query. JSON, never cached."""
+        PostgreSQL server) answers a query. JSON, never cached. While PostgreSQL is down it
+        answers 503 at once (a refused connection) or after ``CONNECT_TIMEOUT`` seconds (a
+        server that does not answer), with ``Retry-After``."""
         state = request._state
         try:
             if state is not None:
-                with connection_pool(state.dsn).connection(timeout=5) as conn:
+                with connection_pool(state.dsn).connection(timeout=CONNECT_TIMEOUT) as conn:
                     conn.execute("SELECT 1")
             else:  # no database, maybe because the server is down: ask it directly
-                with psycopg.connect(request.app.session_dsn, connect_timeout=5) as conn:
+                with psycopg.connect(
+                    request.app.session_dsn, connect_timeout=CONNECT_TIMEOUT
+                ) as conn:
                     conn.execute("SELECT 1")
             ok = True
         except (psycopg.Error, OSError) as exc:
             _logger.warning("health check: the database does not answer: %s", exc)
             ok = False
-        body = {"status": "pass" if ok else "fail", "db_server_status": ok}
+        body = {
+            "status": "pass" if ok else "fail",
+            "db_server_status": ok,
+            "database": "ok" if ok else "unreachable",
+        }
         headers = {"Cache-Control": "no-store"}
+        if not ok:
+            headers["Retry-After"] = str(RETRY_AFTER)
         return request.make_json_response(body, headers=headers, status=200 if ok else 503)
 
     @http.route(

@@ -1,0 +1,293 @@
+"""A pool of psycopg 3 connections that fails fast while PostgreSQL is down and recovers at once.
+
+Worked example::
+
+    from erplite.pool import Pool
+
+    pool = Pool("dbname=shop", max_size=16)
+    conn = pool.getconn()          # an idle connection, or a new one made in this thread
+    try:
+        conn.execute("SELECT 1")
+        conn.commit()
+    finally:
+        pool.putconn(conn)         # kept for the next caller unless it is broken
+    with pool.connection() as conn:    # commits at the end of the block, rolls back on error
+        conn.execute("SELECT 1")
+    pool.close()
+
+Why not ``psycopg_pool.ConnectionPool``: it makes new connections in a background thread that,
+once PostgreSQL refuses them, tries again after 1, 2, 4, 8, 16... seconds, while every caller
+waits up to 30 s in its queue. A stopped server then left each request hanging 30 s (so a few
+workers stopped answering, health checks included), and the pool needed 20 s more after the
+server came back. Here:
+
+- a connection the pool lacks is made by the caller, at once, with a short ``connect_timeout``:
+  while the server is down each caller gets the server's ``OperationalError`` within
+  milliseconds ("connection refused"), or after ``connect_timeout`` seconds for a server that
+  does not answer at all; the first caller after the server is back gets a connection;
+- an idle connection that received something (PostgreSQL says goodbye to its clients when it
+  shuts down, a terminated backend closes its socket) is dropped when taken, without a round
+  trip: a connection that waits unused has nothing to read, so readable means dead;
+- a connection given back broken (its server went away during a transaction) makes the pool
+  drop every idle connection: they are connections to the same server and most likely dead
+  too, and making new ones costs a few milliseconds;
+- waiting happens only when ``max_size`` connections are in use, for ``timeout`` seconds at
+  most (``PoolTimeout``, an ``OperationalError``);
+- idle connections unused for ``max_idle`` seconds are closed when the pool is next used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import select
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+
+import psycopg
+from psycopg.pq import ConnStatus, TransactionStatus
+
+_logger = logging.getLogger(__name__)
+
+#: Seconds libpq waits for a server that does not answer (2 is libpq's smallest useful value).
+CONNECT_TIMEOUT = 2
+
+#: Seconds a caller waits for a connection when ``max_size`` of them are in use.
+POOL_TIMEOUT = 10.0
+
+#: Seconds an idle connection is kept.
+MAX_IDLE = 600.0
+
+
+class PoolTimeout(psycopg.OperationalError):
+    """No connection became free in time (every one of ``max_size`` is in use)."""
+
+
+class PoolClosed(psycopg.OperationalError):
+    """The pool was closed."""
+
+
+class Pool:
+    """Connections to one database, at most ``max_size`` at a time (see the module docstring).
+
+    :param conninfo: a libpq connection string or URI.
+    :param max_size: the most connections open at once (in use and idle).
+    :param configure: called once on each new connection (isolation level, ...); it must leave
+        the connection idle.
+    :param connect_timeout: libpq's ``connect_timeout`` for new connections, unless
+        ``conninfo`` sets one.
+    :param timeout: default seconds :meth:`getconn` waits when every connection is in use.
+    :param max_idle: seconds after which an unused connection is closed.
+    :param name: for the logs.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        max_size: int = 16,
+        configure: Callable[[psycopg.Connection], None] | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        timeout: float = POOL_TIMEOUT,
+        max_idle: float = MAX_IDLE,
+        name: str = "",
+    ):
+        if max_size < 1:
+            raise ValueError("max_size must be at least 1")
+        self.conninfo = conninfo
+        self.max_size = max_size
+        self.timeout = timeout
+        self.max_idle = max_idle
+        self.name = name
+        self._configure = configure
+        params = psycopg.conninfo.conninfo_to_dict(conninfo)
+        self._connect_kwargs = (
+            {} if params.get("connect_timeout") else {"connect_timeout": int(connect_timeout)}
+        )
+        self._cond = threading.Condition(threading.Lock())
+        #: idle connections with the time they were given back, the most recent last
+        self._idle: deque[tuple[psycopg.Connection, float]] = deque()
+        #: connections open or being opened (in use, idle, connecting)
+        self._size = 0
+        self._closed = False
+
+    # -- taking and giving back ---------------------------------------------------------------
+    def getconn(self, timeout: float | None = None) -> psycopg.Connection:
+        """An idle connection, else a new one (made now, in this thread).
+
+        :raises psycopg.OperationalError: the server cannot be reached (at once when it
+            refuses connections, after ``connect_timeout`` when it does not answer).
+        :raises PoolTimeout: ``max_size`` connections stayed in use ``timeout`` seconds.
+        :raises PoolClosed: the pool is closed.
+        """
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        stale: list[psycopg.Connection] = []
+        conn: psycopg.Connection | None = None
+        try:
+            with self._cond:
+                while True:
+                    if self._closed:
+                        raise PoolClosed(f"the pool {self.name!r} is closed")
+                    self._expire_idle(stale)
+                    while self._idle:
+                        candidate, _returned = self._idle.pop()
+                        if _usable(candidate):
+                            conn = candidate
+                            break
+                        self._size -= 1
+                        stale.append(candidate)
+                    if conn is not None:
+                        return conn
+                    if self._size < self.max_size:
+                        self._size += 1  # ours: connected below, outside the lock
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise PoolTimeout(
+                            f"no connection of the pool {self.name!r} became free in time "
+                            f"({self.max_size} in use)"
+                        )
+                    self._cond.wait(remaining)
+        finally:
+            _close_all(stale)
+        try:
+            return self._connect()
+        except BaseException:
+            with self._cond:
+                self._size -= 1
+                self._cond.notify()
+            raise
+
+    def putconn(self, conn: psycopg.Connection) -> None:
+        """Give back a connection taken by :meth:`getconn`: kept idle when it is sound (its
+        transaction rolled back), closed otherwise."""
+        broken = not _reusable(conn)
+        stale: list[psycopg.Connection] = []
+        with self._cond:
+            if broken or self._closed:
+                self._size -= 1
+                stale.append(conn)
+                if broken and self._idle:
+                    # the server may have restarted: the idle connections are likely dead too
+                    _logger.info(
+                        "pool %r: a connection broke, dropping %d idle ones",
+                        self.name,
+                        len(self._idle),
+                    )
+                    stale.extend(idle for idle, _returned in self._idle)
+                    self._size -= len(self._idle)
+                    self._idle.clear()
+            else:
+                self._idle.append((conn, time.monotonic()))
+            self._cond.notify()
+        _close_all(stale)
+
+    @contextlib.contextmanager
+    def connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection]:
+        """A connection for the block: committed at its end, rolled back if it raises, then
+        given back (psycopg_pool's ``connection()``)."""
+        conn = self.getconn(timeout)
+        try:
+            yield conn
+            if not conn.closed:
+                conn.commit()
+        except BaseException:
+            if not conn.closed:
+                with contextlib.suppress(psycopg.Error):
+                    conn.rollback()
+            raise
+        finally:
+            self.putconn(conn)
+
+    # -- life ---------------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the idle connections now and the others when they are given back; later
+        :meth:`getconn` calls raise ``PoolClosed``."""
+        with self._cond:
+            self._closed = True
+            stale = [conn for conn, _returned in self._idle]
+            self._size -= len(stale)
+            self._idle.clear()
+            self._cond.notify_all()
+        _close_all(stale)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def stats(self) -> dict[str, int]:
+        """``{"size": open connections, "idle": of which idle}``."""
+        with self._cond:
+            return {"size": self._size, "idle": len(self._idle)}
+
+    # -- internals ----------------------------------------------------------------------------
+    def _connect(self) -> psycopg.Connection:
+        conn = psycopg.connect(self.conninfo, **self._connect_kwargs)
+        try:
+            if self._configure is not None:
+                self._configure(conn)
+            if conn.pgconn.transaction_status != TransactionStatus.IDLE:
+                raise psycopg.ProgrammingError("the configure function left a transaction open")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _expire_idle(self, stale: list[psycopg.Connection]) -> None:
+        """Move the connections idle for more than ``max_idle`` to ``stale`` (lock held)."""
+        limit = time.monotonic() - self.max_idle
+        idle = self._idle
+        while idle and idle[0][1] < limit:
+            stale.append(idle.popleft()[0])
+            self._size -= 1
+
+    def __repr__(self) -> str:
+        return f"<Pool {self.name!r} size={self._size} idle={len(self._idle)}>"
+
+
+def _usable(conn: psycopg.Connection) -> bool:
+    """Whether an idle connection looks alive, without a round trip: open, and nothing to read
+    on its socket (an idle connection is sent something only when its server leaves it)."""
+    if conn.closed or conn.pgconn.status != ConnStatus.OK:
+        return False
+    try:
+        return not _readable(conn.pgconn.socket)
+    except (OSError, ValueError, psycopg.OperationalError):
+        return False
+
+
+def _readable(fd: int) -> bool:
+    if hasattr(select, "poll"):  # no limit on the descriptor's number, unlike select()
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _w, _x = select.select([fd], [], [], 0)
+    return bool(readable)
+
+
+def _reusable(conn: psycopg.Connection) -> bool:
+    """Whether a connection given back can serve again: open and idle (a transaction left
+    open is rolled back; a connection that cannot be is not reusable)."""
+    if conn.closed or conn.pgconn.status != ConnStatus.OK:
+        return False
+    status = conn.pgconn.transaction_status
+    if status == TransactionStatus.IDLE:
+        return True
+    if status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+        try:
+            conn.rollback()
+        except psycopg.Error:
+            return False
+        return conn.pgconn.transaction_status == TransactionStatus.IDLE
+    return False  # ACTIVE (given back mid-statement) or UNKNOWN (connection lost)
+
+
+def _close_all(conns: list[psycopg.Connection]) -> None:
+    for conn in conns:
+        with contextlib.suppress(psycopg.Error, OSError):
+            conn.close()
+
+
+__all__ = ["CONNECT_TIMEOUT", "MAX_IDLE", "POOL_TIMEOUT", "Pool", "PoolClosed", "PoolTimeout"]
