@@ -50,6 +50,10 @@ From ``@rest.operation`` come:
   ``StateError``), 422 ``ValidationError``/``UserError`` and constraint violations; a handler may
   also raise :class:`RestError` with any status. Anything else is left to the dispatcher (500
   with an error id, 503 database unavailable, retries on serialization failures);
+- **optimistic concurrency** (``conditional=True``): the handler answers a record with
+  :func:`record_reply` (its ``ETag``, from its ``write_date`` and JSON form) and checks
+  ``If-Match`` with :func:`check_if_match` before changing it: **412** when the record changed
+  since the client read it (see :mod:`~erplite.http.rest.preconditions`);
 - **the OpenAPI 3.1 document**: :func:`openapi_document` builds it from the operations routed
   in the request's database (so only installed modules' routes appear), with every parameter,
   body and response schema and each error status the operation can answer.
@@ -66,7 +70,8 @@ or of nested records, dates ``YYYY-MM-DD``, datetimes RFC 3339 in UTC (``...Z``)
 The package holds one concept a module: this module (the constants and the errors with their
 statuses), :mod:`~erplite.http.rest.schemas` (components and record schemas),
 :mod:`~erplite.http.rest.validation` (input checks and conversions),
-:mod:`~erplite.http.rest.operations` (the declaration, its route and serving) and
+:mod:`~erplite.http.rest.operations` (the declaration, its route and serving),
+:mod:`~erplite.http.rest.preconditions` (``ETag``, ``If-Match``) and
 :mod:`~erplite.http.rest.openapi` (the document). Every public name is importable from here.
 """
 
@@ -99,6 +104,7 @@ STATUS_TITLES = {
     403: "Forbidden: the caller's access rights or record rules refuse it",
     404: "Not found: no such record",
     409: "Conflict: the record's state does not allow this",
+    412: "Precondition failed: the record changed since the version `If-Match` names",
     415: "The body is not JSON",
     422: "Refused: the values break a business rule or a constraint",
 }
@@ -213,6 +219,11 @@ from erplite.http.rest.operations import (  # noqa: E402
     operation,
     operation_of,
 )
+from erplite.http.rest.preconditions import (  # noqa: E402
+    check_if_match,
+    etag_of,
+    record_reply,
+)
 from erplite.http.rest.schemas import (  # noqa: E402
     ERROR_NAME,
     REF_NAME,
@@ -236,8 +247,10 @@ __all__ = [
     "SECURITY_SCHEMES",
     "STATUS_TITLES",
     "build_document",
+    "check_if_match",
     "component",
     "error_body",
+    "etag_of",
     "from_text",
     "get_record",
     "json_response",
@@ -245,6 +258,7 @@ __all__ = [
     "operation",
     "operation_of",
     "operations_of",
+    "record_reply",
     "register_error_status",
     "status_of",
     "validate",

@@ -8,7 +8,7 @@ from typing import Any
 import werkzeug.exceptions
 
 from erplite.http.rest import METHODS, STATUS_TITLES
-from erplite.http.rest.operations import Operation, operation_of
+from erplite.http.rest.operations import IF_MATCH_TEXT, Operation, operation_of
 from erplite.http.rest.schemas import ERROR_NAME, RecordSchema, _components, _ref
 
 SECURITY_SCHEMES = {
@@ -92,6 +92,16 @@ def _operation_object(op: Operation) -> dict[str, Any]:
             if schema.get("description"):
                 parameter["description"] = schema["description"]
             parameters.append(parameter)
+    if op.checks_if_match:
+        parameters.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 1000},
+                "description": IF_MATCH_TEXT,
+            }
+        )
     if parameters:
         item["parameters"] = parameters
     if op.body is not None:

@@ -39,6 +39,17 @@ class Reply:
         self.headers = dict(headers or {})
 
 
+#: the document's description of the ``ETag`` header of a conditional operation
+ETAG_TEXT = (
+    "The record's version: send it back as `If-Match` to change the record only if nobody "
+    "changed it since (412 otherwise)"
+)
+#: the document's description of the ``If-Match`` header
+IF_MATCH_TEXT = (
+    "The `ETag` of the record as the client last read it: the change is refused with 412 if "
+    "the record changed since. `*` or no header: change unconditionally."
+)
+
 _PATH_PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -61,6 +72,9 @@ class Operation:
         parameters, 415/422 with a body).
     :param auth: the route's ``auth`` (default ``'bearer'``: API key or session).
     :param operation_id: the document's ``operationId``.
+    :param conditional: the handler sends the ``ETag`` of the record it answers and, unless
+        it is a ``GET``, honours ``If-Match`` (412 when stale): see
+        :mod:`~erplite.http.rest.preconditions`. Documents the header, the tag and the 412.
     :raises ValueError: an unknown method or ``auth``, path parameters that differ from
         ``path_params``, a schema keyword :func:`~erplite.http.rest.validate` does not
         enforce, no success status in ``responses``.
@@ -82,6 +96,7 @@ class Operation:
         errors: Mapping[int, str] | None = None,
         auth: str = "bearer",
         operation_id: str,
+        conditional: bool = False,
     ):
         method = method.upper()
         if method not in METHODS:
@@ -98,6 +113,7 @@ class Operation:
         self.body = body
         self.responses = dict(responses)
         self.response_headers = {int(k): dict(v) for k, v in (response_headers or {}).items()}
+        self.conditional = conditional
         self.auth = auth
         self.operation_id = operation_id
         names = _PATH_PARAM_RE.findall(path)
@@ -114,7 +130,16 @@ class Operation:
         if not successes:
             raise ValueError(f"{method} {path} declares no success response")
         self.success_status = successes[0]
+        if conditional:
+            for code in successes:
+                if self.responses[code] is not None:
+                    self.response_headers.setdefault(code, {}).setdefault("ETag", ETAG_TEXT)
         self.errors = self._error_statuses(errors or {})
+
+    @property
+    def checks_if_match(self) -> bool:
+        """Whether the operation honours ``If-Match`` (a conditional change)."""
+        return self.conditional and self.method != "GET"
 
     @property
     def rule(self) -> str:
@@ -133,6 +158,8 @@ class Operation:
         if self.body is not None:
             statuses[415] = STATUS_TITLES[415]
             statuses[422] = STATUS_TITLES[422]
+        if self.checks_if_match:
+            statuses[412] = STATUS_TITLES[412]
         for status, text in declared.items():
             statuses[int(status)] = text or STATUS_TITLES.get(int(status), "Error")
         return dict(sorted(statuses.items()))
@@ -188,7 +215,7 @@ class Operation:
             if error is None:
                 raise
             status = status_of(error)
-            log = _logger.info if status in (400, 404, 409, 422) else _logger.warning
+            log = _logger.info if status in (400, 404, 409, 412, 422) else _logger.warning
             log("%s %s: %s %s", self.method, request.httprequest.path, status, error)
             error.error_response = json_response(error_body(error), status)  # type: ignore[attr-defined]
             if error is exc:

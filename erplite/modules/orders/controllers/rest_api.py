@@ -32,7 +32,12 @@ Worked example::
 JSON forms: many2one values are ``{"id", "name"}`` (or ``null``) in responses and plain ids in
 request bodies; dates ``YYYY-MM-DD``; datetimes RFC 3339, in UTC in responses; taxes are lists
 of ids. Errors are JSON with their status: 400 bad input (``field`` names it), 401, 403, 404,
-409 wrong state (``StateError``), 415 not JSON, 422 a business rule or constraint refused it.
+409 wrong state (``StateError``), 412 stale ``If-Match``, 415 not JSON, 422 a business rule or
+constraint refused it.
+
+Optimistic concurrency: ``GET /api/orders/{order_id}`` (and every answer with one order) sends
+the order's version as ``ETag``; ``PATCH`` and the workflow steps given ``If-Match: <that tag>``
+change the order only if nobody changed it since, else 412 (read it again and retry).
 """
 
 from __future__ import annotations
@@ -329,8 +334,13 @@ def _search_page(
     }
 
 
-def _order(order_id: int) -> Any:
-    return rest.get_record("sale.order", order_id)
+def _order(order_id: int, *, if_match: bool = False) -> Any:
+    """The order ``order_id`` (404 if missing); with ``if_match``, 412 unless the request's
+    ``If-Match`` (when given) names its current ``ETag``."""
+    order = rest.get_record("sale.order", order_id)
+    if if_match:
+        rest.check_if_match(ORDER, order)
+    return order
 
 
 def _workflow_step(step: str, *, summary: str, errors: dict[int, str]) -> Callable:
@@ -344,15 +354,16 @@ def _workflow_step(step: str, *, summary: str, errors: dict[int, str]) -> Callab
         path_params=ORDER_ID,
         responses={200: ORDER.ref},
         errors=errors,
+        conditional=True,
     )
 
 
-def _run_step(order_id: int, action: str) -> dict[str, Any]:
-    """Call the workflow method ``action`` (``"action_confirm"``) of order ``order_id``; the
-    order's JSON form after it."""
-    order = _order(order_id)
+def _run_step(order_id: int, action: str) -> rest.Reply:
+    """Call the workflow method ``action`` (``"action_confirm"``) of order ``order_id`` (412
+    when ``If-Match`` names an older version); the order's JSON form after it."""
+    order = _order(order_id, if_match=True)
     getattr(order, action)()
-    return ORDER.dump_one(order)
+    return rest.record_reply(ORDER, order)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,10 +443,12 @@ class OrdersRestApi(http.Controller):
         tags=TAGS_ORDERS,
         path_params=ORDER_ID,
         responses={200: ORDER.ref},
+        conditional=True,
     )
-    def read_order(self, order_id: int) -> dict[str, Any]:
-        """The order and its lines."""
-        return ORDER.dump_one(_order(order_id))
+    def read_order(self, order_id: int) -> rest.Reply:
+        """The order and its lines, with the order's version as `ETag` (send it back as
+        `If-Match` when changing the order)."""
+        return rest.record_reply(ORDER, _order(order_id))
 
     @rest.operation(
         "POST",
@@ -445,6 +458,7 @@ class OrdersRestApi(http.Controller):
         body=ORDER_CREATE,
         responses={201: ORDER.ref},
         response_headers={201: {"Location": "The URL of the new order"}},
+        conditional=True,
     )
     def create_order(self, body: dict[str, Any]) -> rest.Reply:
         """A new quotation (state `draft`) with its lines; its number comes from the
@@ -454,10 +468,8 @@ class OrdersRestApi(http.Controller):
             Command.create(_line_values(line)) for line in body.get("order_line") or ()
         ]
         order = request.env["sale.order"].create(values)
-        return rest.Reply(
-            ORDER.dump_one(order),
-            status=201,
-            headers={"Location": request.url(f"/api/orders/{order.id}")},
+        return rest.record_reply(
+            ORDER, order, 201, {"Location": request.url(f"/api/orders/{order.id}")}
         )
 
     @rest.operation(
@@ -469,10 +481,12 @@ class OrdersRestApi(http.Controller):
         body=ORDER_UPDATE,
         responses={200: ORDER.ref},
         errors={409: "The order is not a quotation in draft"},
+        conditional=True,
     )
-    def update_order(self, order_id: int, body: dict[str, Any]) -> dict[str, Any]:
-        """Only quotations in `draft` change; any other state is a 409."""
-        order = _order(order_id)
+    def update_order(self, order_id: int, body: dict[str, Any]) -> rest.Reply:
+        """Only quotations in `draft` change; any other state is a 409. With `If-Match`, only
+        the version of the order it names changes (412 otherwise)."""
+        order = _order(order_id, if_match=True)
         if order.state != "draft":
             raise StateError(
                 f"Order {order.name} is {order._state_label()}: only quotations in draft can "
@@ -510,14 +524,14 @@ class OrdersRestApi(http.Controller):
             values["order_line"] = commands
         if values:
             order.write(values)
-        return ORDER.dump_one(order)
+        return rest.record_reply(ORDER, order)
 
     @_workflow_step(
         "confirm",
         summary="Confirm a quotation",
         errors={409: "The order is not a quotation (draft or sent)"},
     )
-    def confirm_order(self, order_id: int) -> dict[str, Any]:
+    def confirm_order(self, order_id: int) -> rest.Reply:
         """Under the company's approval threshold the quotation becomes a sales order
         (`sale`); from the threshold on, it waits for a Sales Manager (`to_approve`)."""
         return _run_step(order_id, "action_confirm")
@@ -530,14 +544,14 @@ class OrdersRestApi(http.Controller):
             409: "The order is not waiting for approval",
         },
     )
-    def approve_order(self, order_id: int) -> dict[str, Any]:
+    def approve_order(self, order_id: int) -> rest.Reply:
         """A Sales Manager approves an order in `to_approve`: it becomes a sales order."""
         return _run_step(order_id, "action_approve")
 
     @_workflow_step(
         "cancel", summary="Cancel an order", errors={409: "The order is already cancelled"}
     )
-    def cancel_order(self, order_id: int) -> dict[str, Any]:
+    def cancel_order(self, order_id: int) -> rest.Reply:
         """Quotations, orders waiting for approval and sales orders can be cancelled."""
         return _run_step(order_id, "action_cancel")
 
@@ -595,10 +609,11 @@ class OrdersRestApi(http.Controller):
         tags=TAGS_PRODUCTS,
         path_params={"product_id": {**rest.ID, "description": "The product's id"}},
         responses={200: PRODUCT.ref},
+        conditional=True,
     )
-    def read_product(self, product_id: int) -> dict[str, Any]:
+    def read_product(self, product_id: int) -> rest.Reply:
         """The product, archived or not."""
-        return PRODUCT.dump_one(rest.get_record("product.product", product_id))
+        return rest.record_reply(PRODUCT, rest.get_record("product.product", product_id))
 
     # -- the document -------------------------------------------------------------------------
     @rest.operation(
