@@ -75,6 +75,12 @@ def test_install_upgrade_uninstall(new_database):
         assert env["ld.tag"].search_count([("name", "=", "post-init after 1 loan")]) == 1
         # the new required field's column was filled with its default on the existing rows
         assert env["ld.book"].browse(mine.id).shelf == "A1"
+        # ld_loans' view extends ld_library's form in place
+        form = env["ld.book"].get_view(view_type="form")
+        assert form["id"] == env.ref("ld_library.book_view_form").id
+        assert '<field name="pages"/><field name="shelf"/>' in form["arch"]
+        assert '<page name="loans" string="Loans"><field name="loan_ids"><tree>' in form["arch"]
+        assert form["models"]["ld.loan"] == ("borrower",)
         env.ref("ld_loans.loan_dune").borrower = "Someone else"
         env.ref("ld_library.book_frozen").unlink()
         env.ref("ld_library.book_once").unlink()
@@ -126,6 +132,7 @@ def test_install_upgrade_uninstall(new_database):
         assert env["ir.model"].search_count([("model", "like", "ld.")]) == 0
         assert env["ir.model.fields"].search_count([("model", "like", "ld.")]) == 0
         assert env["ir.ui.menu"].search_count([("name", "=", "Library")]) == 0
+        assert env["ir.ui.view"].search_count([("model", "=", "ld.book")]) == 0
         assert env["ir.actions.act_window"].search_count([("res_model", "=", "ld.book")]) == 0
         assert (
             env["ir.cron"]
@@ -181,6 +188,8 @@ def test_uninstalling_a_module_that_extends_another_module_s_model(new_database)
     assert tables == LD_TABLES and columns["shelf"] == "YES"
     with environment(registry) as env:
         assert "shelf" not in env["ld.book"]._fields
+        # its view extension went with it: ld_library's form is as ld_library wrote it
+        assert "shelf" not in env["ld.book"].get_view(view_type="form")["arch"]
         env["ld.book"].create({"name": "After ld_loans"})
         assert (
             env["ir.model.fields"].search_count([("model", "=", "ld.book"), ("name", "=", "shelf")])

@@ -9,6 +9,6 @@ the specification asks for (a trigram index on the partner's name when the serve
 """,
     "license": "LGPL-3",
     "depends": ["base"],
-    "data": ["security/ir.model.access.csv"],
+    "data": ["security/ir.model.access.csv", "views/bench_views.xml"],
     "installable": True,
 }

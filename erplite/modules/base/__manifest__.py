@@ -9,6 +9,7 @@
         "security/base_groups.xml",
         "security/ir.model.access.csv",
         "security/base_security.xml",
+        "views/res_partner_views.xml",
     ],
     "demo": [],
     "installable": True,

@@ -12,6 +12,7 @@ customer taxes (``account.tax``) applied when they are sold. Companies get a def
         "security/product_security.xml",
         "security/ir.model.access.csv",
         "data/product_data.xml",
+        "views/product_views.xml",
         "data/product_actions.xml",
     ],
     "demo": [

@@ -8,6 +8,7 @@
         "data/ld.tag.csv",
         "data/ld.author.csv",
         "data/library_data.xml",
+        "views/library_views.xml",
     ],
     "demo": ["demo/library_demo.xml"],
     "license": "LGPL-3",
