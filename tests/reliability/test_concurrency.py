@@ -204,3 +204,46 @@ def test_a_new_date_range_made_by_two_transactions_at_once_is_retried_not_refuse
         again = api.Environment(cr, SUPERUSER_ID, {})["ir.sequence"]
         retried = again.next_by_code("sale.order", sequence_date=day)
     assert number != retried and number[-3:] < retried[-3:]
+
+
+def test_read_modify_write_clients_with_if_match_lose_no_update(server, shop, figures):
+    """Each client reads the order's reference, appends its mark and writes it back with the
+    ETag it read as If-Match, reading again after a 412: every mark ends up in the reference,
+    where writes without If-Match would overwrite one another."""
+    order_url = f"/api/orders/{new_order(shop, 1)}"
+    assert server.rest("salesman", "PATCH", order_url, {"client_order_ref": "start"})[0] == 200
+    tally = Tally()
+    clients, max_tries = 6, 30
+    barrier = threading.Barrier(clients)
+    tries: list[int] = []
+
+    def client(number: int) -> None:
+        barrier.wait(30)
+        for attempt in range(1, max_tries + 1):
+            _status, order, headers = server.rest("salesman", "GET", order_url)
+            reference = f"{order['client_order_ref']} +{number}"
+            started = time.monotonic()
+            status, _body, _h = server.rest(
+                "salesman",
+                "PATCH",
+                order_url,
+                {"client_order_ref": reference},
+                If_Match=headers["etag"],
+            )
+            tally.add(status, time.monotonic() - started)
+            if status == 200:
+                tries.append(attempt)
+                return
+            assert status in (409, 412), status
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len(tries) == clients, tally.statuses
+    reference = server.rest("salesman", "GET", order_url)[1]["client_order_ref"]
+    marks = reference.split()
+    assert marks[0] == "start" and sorted(marks[1:]) == [f"+{n}" for n in range(clients)]
+    figures(**tally.summary(), most_tries=max(tries))
