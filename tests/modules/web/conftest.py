@@ -1,12 +1,26 @@
 """Fixtures of the web module's tests: its ``ui`` helpers, imported once the template database's
-registry has loaded the module (modules are imported as ``erplite.addons.<name>``)."""
+registry has loaded the module (modules are imported as ``erplite.addons.<name>``), and
+``served``: per test module, a copy of the template database with sales data and users
+(``mona`` a sales manager of two companies, ``max`` one of one company, ``sid`` a
+salesperson; password = login) served
+by an ``Application``; ``served.client(login)`` is a werkzeug client logged in as that user."""
 
 from __future__ import annotations
 
 import importlib
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from werkzeug.test import Client
+
+from erplite import SUPERUSER_ID, Command, Registry, api
+from erplite.sql import close_pool
+
+_CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +31,114 @@ def web_ui(erplite_template: Any) -> Any:
         return importlib.import_module(f"erplite.addons.web.ui.{name}")
 
     return load
+
+
+def csrf_of(page: str) -> str:
+    match = _CSRF_RE.search(page)
+    assert match, "no csrf_token in the page"
+    return match.group(1)
+
+
+@dataclass
+class Served:
+    app: Any
+    dsn: str
+    addons_paths: tuple
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def client(self, login: str) -> Client:
+        client = Client(self.app)
+        token = csrf_of(client.get("/web/login").get_data(as_text=True))
+        response = client.post(
+            "/web/login", data={"login": login, "password": login, "csrf_token": token}
+        )
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return client
+
+    def env(self) -> Any:
+        registry = Registry(self.dsn, self.addons_paths)
+        return registry
+
+
+@pytest.fixture(scope="module")
+def served(erplite_server: str, erplite_template: Any, erplite_addons_paths: Any) -> Iterator[Any]:
+    from erplite.http import Application
+    from erplite.sql import dbname_of
+    from erplite.testing import create_database, drop_database
+
+    name = f"erplite_wweb_{uuid.uuid4().hex[:10]}"
+    dsn = create_database(erplite_server, name, template=dbname_of(erplite_template[0]))
+    registry = Registry(dsn, erplite_addons_paths)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        main = env.ref("base.main_company")
+        second = env["res.company"].create({"name": "Second Company"})
+        manager = env["res.users"].create(
+            {
+                "name": "Mona Manager",
+                "login": "mona",
+                "password": "mona",
+                "company_id": main.id,
+                "company_ids": [Command.set([main.id, second.id])],
+                "groups_id": [
+                    Command.set(
+                        [
+                            env.ref("orders.group_sale_manager").id,
+                            env.ref("base.group_multi_company").id,
+                        ]
+                    )
+                ],
+            }
+        )
+        env["res.users"].create(
+            {
+                "name": "Max Manager",
+                "login": "max",
+                "password": "max",
+                "groups_id": [Command.set([env.ref("orders.group_sale_manager").id])],
+            }
+        )
+        salesperson = env["res.users"].create(
+            {
+                "name": "Sid Seller",
+                "login": "sid",
+                "password": "sid",
+                "groups_id": [Command.set([env.ref("orders.group_sale_salesman").id])],
+            }
+        )
+        partners = env["res.partner"].create([{"name": f"Customer {i}"} for i in range(10)])
+        product = env["product.product"].create({"name": "Widget", "list_price": 10.0})
+        env["sale.order"].create(
+            [
+                {
+                    "partner_id": partners[i % 10].id,
+                    "user_id": manager.id,
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+                for i in range(85)
+            ]
+        )
+        big = env["sale.order"].create(
+            {
+                "partner_id": partners[0].id,
+                "user_id": manager.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": i + 1})
+                    for i in range(20)
+                ],
+            }
+        )
+        ids = {
+            "action": env.ref("orders.action_quotations").id,
+            "big": big.id,
+            "main": main.id,
+            "second": second.id,
+            "sid": salesperson.id,
+            "customer": partners[0].id,
+        }
+    served = Served(Application(dsn, erplite_addons_paths), dsn, erplite_addons_paths, ids)
+    try:
+        yield served
+    finally:
+        close_pool(dsn)
+        drop_database(erplite_server, name)

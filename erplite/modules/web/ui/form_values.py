@@ -182,7 +182,7 @@ def values_to_write(
             errors[name] = f"{node.string}: this field is required"
             continue
         current = _current(record, name)
-        if kind == "many2one":
+        if kind == "many2one" and record:
             current = current.id or False
         if not record or value != current:
             vals[name] = value
@@ -228,6 +228,8 @@ def _line_commands(
             key = f"{base}{column.name}"
             if description is None or description.get("readonly") or key not in posted:
                 continue
+            if line is None and not str(posted.get(key, "")).strip():
+                continue  # left empty on a new line: its default or computed value applies
             try:
                 value = parse_value({**description, "name": column.name}, posted.get(key), tz=tz)
             except FieldInputError as exc:
