@@ -120,6 +120,15 @@ class Cache:
                 for record_id in ids:
                     target.pop(record_id, None)
 
+    def cached_ids(self, field: Any) -> set:
+        """The ids having a value of ``field`` in the cache, in any context."""
+        data = self._data.get(field)
+        if not data:
+            return set()
+        if not field.depends_context:
+            return set(data)
+        return {record_id for values in data.values() for record_id in values}
+
     def invalidate_field(self, field: Any, env: Any = None) -> None:
         self._data.pop(field, None)
 

@@ -464,9 +464,44 @@ class ComputeMixin:
             # the parents' lines are worth fetching with self's when a stored field of the
             # parents is to recompute from them (it reads them all)
             recompute = any(f.store and f.compute for f in value.get(None, ()))
+            if (
+                not recompute
+                and len(value) == 1
+                and None in value
+                and key.store
+                and key.type in ("many2one", "many2many")
+                and not key.depends_context
+            ):
+                # only cached values to drop, at the end of the path: no query needed
+                if not create:
+                    self._invalidate_referrers_in_cache(key, value[None])
+                continue
             targets = self._trigger_targets(key, create, recompute)
             if targets:
                 targets._modified_triggers(value, False)
+
+    def _invalidate_referrers_in_cache(self, key: Any, fields: list) -> None:
+        """Drop the cached values of the non-stored ``fields`` of the records whose stored
+        relation ``key`` reaches ``self``, found in the cache rather than by a query: a cached
+        computed value was computed from the relation's cached value, so the records to look
+        at are those having a value of ``fields`` cached; one whose ``key`` is no longer cached
+        is dropped too (computing it again is always right)."""
+        cache = self.env.transaction.cache
+        ids = set(self._ids)
+        links = cache.cached_ids(key)
+        key_values = cache._field_dict(key, self.env) if links else {}
+        many2one = key.type == "many2one"
+        for field in fields:
+            stale = []
+            for record_id in cache.cached_ids(field):
+                if record_id not in links:
+                    stale.append(record_id)
+                    continue
+                value = key_values[record_id]
+                if (value in ids) if many2one else not ids.isdisjoint(value or ()):
+                    stale.append(record_id)
+            if stale:
+                cache.invalidate([(field, stale)])
 
     def _trigger_targets(self, key: Any, create: bool, recompute: bool = False) -> Any:
         """The records of ``key.model_name`` whose relation ``key`` reaches ``self``;

@@ -204,6 +204,39 @@ def test_non_stored_invalidated_by_dependencies(env, orders):
     assert order.upper_name == "CHANGED"
 
 
+def test_write_invalidates_non_stored_compute_through_relation(
+    env, compute_calls, assert_query_count
+):
+    """A write drops the cached values of the non-stored computed fields depending on the
+    written fields, on the record itself and through a many2one, so the next read recomputes
+    them (a label from ``name`` and ``email`` shows ``email`` emptied). Dropping them costs
+    no statement on the record itself; through the many2one, the one query finding the
+    records that point to it."""
+    Contact, Card = env["test_orm.comp.contact"], env["test_orm.comp.card"]
+    ada, bob = Contact.create([{"name": "Ada", "email": "ada@x"}, {"name": "Bob"}])
+    cards = Card.create([{"contact_id": ada.id}, {"contact_id": ada.id}, {"contact_id": bob.id}])
+    env.flush_all()
+    assert ada.label == "Ada <ada@x>"
+    assert cards.mapped("contact_label") == ["Ada/ada@x", "Ada/ada@x", "Bob/"]
+    compute_calls.clear()
+    with assert_query_count(0):
+        ada.write({"email": False})
+        assert ada.label == "Ada <>"
+    assert _calls(compute_calls, "label") == [(ada.id,)]
+    with assert_query_count(0):  # the cards are found in the cache
+        ada.write({"email": "ada@y", "name": "Ada L"})
+    assert cards.mapped("contact_label") == ["Ada L/ada@y", "Ada L/ada@y", "Bob/"]
+    assert ada.label == "Ada L <ada@y>"
+    # moving a card to another contact recomputes it from the new one
+    cards[1].contact_id = bob
+    assert cards.mapped("contact_label") == ["Ada L/ada@y", "Bob/", "Bob/"]
+    bob.email = "bob@x"
+    assert cards.mapped("contact_label") == ["Ada L/ada@y", "Bob/bob@x", "Bob/bob@x"]
+    env.flush_all()
+    env.invalidate_all()
+    assert cards.mapped("contact_label") == ["Ada L/ada@y", "Bob/bob@x", "Bob/bob@x"]
+
+
 def test_inverse(env, orders, compute_calls):
     order = orders[0]
     order.upper_name = "SHOUT"

@@ -178,3 +178,35 @@ class CompLine(models.Model):
         _record("order_partner_name", self)
         for line in self:
             line.order_partner_name = line.order_id.partner_id.name or False
+
+
+class CompContact(models.Model):
+    _name = "test_orm.comp.contact"
+    _description = "Contact of non-stored compute invalidation tests"
+
+    name = fields.Char()
+    email = fields.Char()
+    # non-stored, from two fields of the same record
+    label = fields.Char(compute="_compute_label")
+
+    @api.depends("name", "email")
+    def _compute_label(self):
+        _record("label", self)
+        for contact in self:
+            contact.label = f"{contact.name} <{contact.email or ''}>"
+
+
+class CompCard(models.Model):
+    _name = "test_orm.comp.card"
+    _description = "Card of non-stored compute invalidation tests (through a relation)"
+
+    contact_id = fields.Many2one("test_orm.comp.contact")
+    # non-stored, through a many2one
+    contact_label = fields.Char(compute="_compute_contact_label")
+
+    @api.depends("contact_id.email", "contact_id.name")
+    def _compute_contact_label(self):
+        _record("contact_label", self)
+        for card in self:
+            contact = card.contact_id
+            card.contact_label = f"{contact.name}/{contact.email or ''}" if contact else False
