@@ -64,18 +64,27 @@ class ResGroups(models.Model):
     def create(self, vals_list):
         groups = super().create(vals_list)
         invalidate_access_cache(self.env)
+        # a group created with users and implied groups: its users get those groups too, as
+        # a later write of either would give them (Odoo adds its users by a write, likewise)
+        given = [group.id for group, vals in zip(groups, vals_list) if vals.get("users")]
+        if given:
+            groups.browse(given)._add_users_to_implied()
         return groups
 
     def write(self, vals):
         result = super().write(vals)
         invalidate_access_cache(self.env)
         if "implied_ids" in vals or "users" in vals:
-            # users of a group get its implied groups too, as in Odoo
-            for group in self:
-                implied = group.trans_implied_ids
-                if implied and group.users:
-                    implied.sudo().write({"users": [(4, user.id) for user in group.users]})
+            self._add_users_to_implied()
         return result
+
+    def _add_users_to_implied(self) -> None:
+        """List the users of each group of ``self`` in the groups it implies (transitively),
+        as Odoo 17 does: ``B.users`` holds the users of every group implying ``B``."""
+        for group in self:
+            implied = group.trans_implied_ids
+            if implied and group.users:
+                implied.sudo().write({"users": [(4, user.id) for user in group.users]})
 
     def unlink(self):
         result = super().unlink()
