@@ -430,9 +430,9 @@ def _rules(env: Any, model_name: str, mode: str) -> list[tuple[int, str, str, bo
     column = SQL.identifier("r", f"perm_{mode}")
     env.cr.execute(
         SQL(
-            "SELECT r.id, r.name, r.domain_force, r.global_ FROM ir_rule r "
+            'SELECT r.id, r.name, r.domain_force, r."global" FROM ir_rule r '
             "JOIN ir_model m ON m.id = r.model_id "
-            "WHERE m.model = %s AND r.active AND %s AND (r.global_ OR EXISTS ("
+            'WHERE m.model = %s AND r.active AND %s AND (r."global" OR EXISTS ('
             " SELECT 1 FROM rule_group_rel g WHERE g.rule_group_id = r.id AND g.group_id = ANY(%s)"
             ")) ORDER BY r.id",
             model_name,

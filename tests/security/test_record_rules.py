@@ -49,6 +49,30 @@ def test_global_rules_are_intersected(env, docs, manager):
     assert visible(env, manager) == ["D2", "D3", "D4"]
 
 
+def test_rule_global_field_is_named_global(env, docs, manager):
+    """Odoo 17's ``ir.rule.global`` (a Python keyword, set on the class with setattr):
+    item access, ``getattr``, ``read``, domains and the column all use the name ``global``,
+    and it follows the rule's groups."""
+    everyone = rule(env, "[('value', '>=', 2)]")
+    managers = rule(env, "[('value', '<=', 4)]", groups=("test_security.group_manager",))
+    Rule = env["ir.rule"]
+    assert "global" in Rule._fields and "global_" not in Rule._fields
+    assert everyone["global"] is True and getattr(managers, "global") is False
+    assert (everyone | managers).read(["global"]) == [
+        {"id": everyone.id, "global": True},
+        {"id": managers.id, "global": False},
+    ]
+    mine = [("id", "in", (everyone | managers).ids)]
+    assert Rule.search([*mine, ("global", "=", True)]) == everyone
+    assert Rule.search([*mine, ("global", "=", False)]) == managers
+    managers.groups = [(5, 0, 0)]  # no group left: global, and applied to everyone
+    assert managers["global"] is True
+    env.flush_all()
+    env.cr.execute('SELECT "global" FROM ir_rule WHERE id = %s', [managers.id])
+    assert env.cr.fetchone() == (True,)
+    assert visible(env, manager) == ["D2", "D3", "D4"]
+
+
 def test_group_rules_are_united_then_intersected_with_globals(env, docs, manager):
     rule(env, "[('value', '<=', 5)]")  # global
     rule(env, "[('value', '=', 1)]", groups=("test_security.group_manager",))

@@ -1,6 +1,6 @@
 {
     "name": "Base",
-    "version": "17.0.1.0",
+    "version": "17.0.1.1",
     "summary": "The kernel of erplite: users, groups, companies, partners, access rights and ir.* models",
     "license": "LGPL-3",
     "depends": [],

@@ -118,7 +118,7 @@ class IrRule(_SecurityData, models.Model):
     perm_write = fields.Boolean("Apply for Write", default=True)
     perm_create = fields.Boolean("Apply for Create", default=True)
     perm_unlink = fields.Boolean("Apply for Delete", default=True)
-    global_ = fields.Boolean("Global", compute="_compute_global", store=True)
+    # the field ``global`` is set below, after the class: its name is a Python keyword
 
     _sql_constraints = [
         (
@@ -131,4 +131,18 @@ class IrRule(_SecurityData, models.Model):
     @api.depends("groups")
     def _compute_global(self):
         for rule in self:
-            rule.global_ = not rule.groups
+            rule["global"] = not rule.groups
+
+
+# Odoo 17's name, ``global`` (``rule["global"]``, ``read(["global"])``, domains on it): a
+# Python keyword, so the field is set on the class with setattr, as Odoo's ir_rule.py does
+setattr(
+    IrRule,
+    "global",
+    fields.Boolean(
+        "Global",
+        compute="_compute_global",
+        store=True,
+        help="If no group is specified the rule is global and applied to everyone",
+    ),
+)
