@@ -18,7 +18,8 @@ that filtering in memory and searching agree:
   matches an empty value; an empty boolean is ``False``;
 * ``like``/``ilike``/``=like``/``=ilike`` values are SQL LIKE patterns (``%`` and ``_`` are
   wildcards, ``\\`` escapes), ``like`` adds ``%`` around the value;
-* a dotted path ``a.b`` is ``(a, any, [(b, ...)])``: some related record matches;
+* a dotted path ``a.b`` is ``(a, any, [(b, ...)])``: some related record matches; its
+  negation is ``(a, not any, [(b, ...)])``: no related record matches (an empty ``a`` too);
   ``any``/``not any`` take a domain on the comodel; a string value on a relational field
   matches the comodel's record name;
 * ``child_of``/``parent_of`` use ``parent_path`` when the model keeps a parent store, the
@@ -79,6 +80,11 @@ def _push_not(node: Any, negate: bool = False) -> Any:
         return cls.make([_push_not(child, negate) for child in node.children])
     if not negate:
         return node
+    if isinstance(node.field_expr, str) and "." in node.field_expr:
+        # ``!`` (a.b op x) is (a not any [b op x]), as the SQL side compiles it
+        fname, _, rest = node.field_expr.partition(".")
+        inner = DomainCondition(rest, node.operator, node.value, _checked=True)
+        return DomainCondition(fname, "not any", inner, _checked=True)
     if node.operator in _NEGATION:
         return DomainCondition(node.field_expr, _NEGATION[node.operator], node.value, _checked=True)
     return DomainNot(node)

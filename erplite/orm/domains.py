@@ -199,8 +199,17 @@ class DomainNot(Domain):
             # De Morgan: the negations end up on the conditions
             other = DomainOr if isinstance(child, DomainAnd) else DomainAnd
             return other.make([DomainNot(c) for c in child.children]).optimize(model)
+        if isinstance(child, DomainCondition) and isinstance(child.field_expr, str):
+            fname, _, rest = child.field_expr.partition(".")
+            field = model._fields.get(fname)
+            if rest and field is not None and field.relational:
+                # as Odoo 17's distribute_not: the negation of a path is "not any" on its first
+                # relation (``!`` (a.b = x) is (a not any [b = x]): a record whose ``a`` is empty
+                # matches), not the negated operator along the path
+                inner = DomainCondition(rest, child.operator, child.value, _checked=True)
+                return DomainCondition(fname, "not any", inner, _checked=True).optimize(model)
         if isinstance(child, DomainCondition) and child.operator in _NEGATION:
-            # as Odoo 17's distribute_not: the operator is negated, paths included
+            # as Odoo 17's distribute_not: the operator is negated
             negated = DomainCondition(
                 child.field_expr, _NEGATION[child.operator], child.value, _checked=True
             )
@@ -439,27 +448,37 @@ class DomainCondition(Domain):
             return model._hierarchy_to_sql(field, operator, value, alias, query)
         if field.type == "many2one" and operator in ("any", "not any"):
             comodel = model.env[field.comodel_name].with_context(active_test=False)
-            if operator == "any":
-                return _many2one_any_join(model, field, comodel, value, alias, query)
-            sub = comodel._search(value)
-            column = SQL.identifier(alias, field.name)
-            return SQL("(%s IS NULL OR %s NOT IN (%s))", column, column, sub.subselect())
+            return _many2one_any_join(
+                model, field, comodel, value, alias, query, negate=operator == "not any"
+            )
         return search_plans.compile_condition(model, field, operator, value, alias, query)
 
 
-def _many2one_any_join(model: Any, field: Any, comodel: Any, value: Any, alias: str, query: Any):
+def _many2one_any_join(
+    model: Any,
+    field: Any,
+    comodel: Any,
+    value: Any,
+    alias: str,
+    query: Any,
+    negate: bool = False,
+):
     """``(many2one, "any", domain)`` as a LEFT JOIN of the comodel (the one that reading the
     display names or ordering by that field also uses) and the domain and the comodel's rules
     on the joined row, as Odoo does for ``auto_join`` fields: a many2one points to one row at
     most, so nothing is duplicated, and the planner may order the joins as it sees fit. The
-    row must exist: a missing target matches nothing, even a domain true for empty values."""
+    row must exist: a missing target matches nothing, even a domain true for empty values.
+
+    ``negate`` compiles ``not any`` on the same join: the records whose target is missing or
+    does not match (an unknown value, SQL NULL, counts as not matching), so an empty many2one
+    is kept, as Odoo 17's ``not any``."""
     comodel._check_access("read")
     tree = Domain(value).optimize(comodel)
     env = comodel.env
     if env.transaction.is_dirty():
         comodel._flush_search(tree, None)
     if tree.is_false():
-        return SQL("FALSE")
+        return SQL("TRUE") if negate else SQL("FALSE")
     join_alias = query.left_join(alias, field.name, comodel._table, "id", field.name)
     conditions = [SQL("%s IS NOT NULL", SQL.identifier(join_alias, "id"))]
     if not tree.is_true():
@@ -474,7 +493,10 @@ def _many2one_any_join(model: Any, field: Any, comodel: Any, value: Any, alias: 
         rules = security.rule_sql(comodel, "read", join_alias, query)
         if rules is not None:
             conditions.append(rules)
-    return SQL("(%s)", SQL(" AND ").join(conditions))
+    matched = SQL(" AND ").join(conditions)
+    if negate:
+        return SQL("(NOT COALESCE(%s, FALSE))", matched)
+    return SQL("(%s)", matched)
 
 
 def _hashable(value: Any) -> Any:

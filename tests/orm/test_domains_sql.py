@@ -175,14 +175,47 @@ def test_many2one_any_is_a_join_that_needs_a_target(env, data):
     env.flush_all()
     assert _search(env, data, [("target_id.name", "=", False)]) == {1}
     assert _search(env, data, [("target_id", "any", [])]) == {0, 1, 3}
-    # a negation goes onto the operator, as Odoo 17's distribute_not: some target not named T1
-    assert _search(env, data, ["!", ("target_id.name", "=", "T1")]) == {1}
+    # the negation of a path is "not any" (Odoo 17's distribute_not): no target named T1
+    assert _search(env, data, ["!", ("target_id.name", "=", "T1")]) == {1, 2, 4}
     assert _search(env, data, ["!", ("target_id", "any", [("name", "=", "T1")])]) == {1, 2, 4}
     assert _search(env, data, ["|", ("target_id.name", "=", "T1"), ("count", "=", 2)]) == {0, 1, 3}
     assert env[FIELDS].search_count([("target_id.sequence", ">=", 1)]) == 3
     # the join is the one ordering by the many2one uses: one join, right order
     found = env[FIELDS].search([("target_id.sequence", ">=", 1)], order="target_id, id")
     assert [r.target_id for r in found] == [t1, t1, t2]  # the targets' _order: id
+
+
+def test_negated_path_is_not_any_keeping_empty_many2ones(env, data, assert_query_count):
+    """``!`` over a dotted path is Odoo 17's ``not any`` on the path's first relation: the
+    records whose many2one is empty match it (``!=`` along the path does not), a target whose
+    value is NULL does not match the inner condition; the comodel is still joined, in the one
+    statement of the search."""
+    t1, t2 = data["targets"]
+    # records: 0 -> T1, 1 -> T2, 2 -> none, 3 -> T1, 4 -> none
+    assert _search(env, data, ["!", ("target_id.name", "=", "T1")]) == {1, 2, 4}
+    assert _search(env, data, [("target_id.name", "!=", "T1")]) == {1}
+    assert _search(env, data, ["!", ("target_id.sequence", ">", 1)]) == {1, 2, 4}
+    t2.name = False  # a NULL in the comodel: "name = T1" is not true for it
+    env.flush_all()
+    assert _search(env, data, ["!", ("target_id.name", "=", "T1")]) == {1, 2, 4}
+    assert _search(env, data, ["!", ("target_id.name", "ilike", "t")]) == {1, 2, 4}
+    # through a one2many: no line with value 9 (records without lines included)
+    assert _search(env, data, ["!", ("line_ids.value", "=", 9)]) == {0, 2, 3, 4}
+    # nested under other operators
+    assert _search(env, data, ["|", ("count", "=", 1), "!", ("target_id.name", "=", "T1")]) == {
+        0,
+        1,
+        2,
+        4,
+    }
+    records = data["records"]
+    domain = [("id", "in", records.ids), "!", ("target_id.name", "=", "T1")]
+    with assert_query_count(1) as statements:
+        env[FIELDS].search(domain)
+    assert "LEFT JOIN" in str(statements[0])
+    assert (
+        records.filtered_domain(["!", ("target_id.name", "=", "T1")]) == records[1:3] | records[4]
+    )
 
 
 def test_one2many_paths_and_values(env, data):
@@ -454,6 +487,9 @@ CONSISTENCY_DOMAINS = [
     ["!", ("count", "<", 2)],
     ["!", "|", ("state", "=", "done"), ("count", "=", 1)],
     ["!", ("name", "=like", "A%")],
+    ["!", ("target_id.name", "=", "T1")],
+    ["!", ("target_id.name", "!=", "T1")],
+    ["!", ("line_ids.value", "=", 9)],
     [("ratio", ">", 0)],
     [("id", "!=", False)],
     [],

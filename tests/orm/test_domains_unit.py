@@ -240,10 +240,13 @@ def test_negation_without_an_inverse_operator_stays():
     assert Domain(["!", TRUE_LEAF]).optimize(partner) is FALSE
 
 
-def test_negation_of_a_path_keeps_odoo_17_semantics():
-    # distribute_not happens before paths become "any": the operator is negated
+def test_negation_of_a_path_is_not_any():
+    # Odoo 17's distribute_not leaves a path's negation alone: ! (a.b = x) is a not any [b = x]
     partner = _models()
     tree = Domain(["!", ("country_id.name", "=", "x")]).optimize(partner)
+    assert tree == DomainCondition("country_id", "not any", DomainCondition("name", "=", "x"))
+    # a negative operator on the path itself is not negated: some country not named x
+    tree = Domain([("country_id.name", "!=", "x")]).optimize(partner)
     assert tree == DomainCondition("country_id", "any", DomainCondition("name", "!=", "x"))
 
 
