@@ -124,6 +124,9 @@ class Field:
                 args.setdefault("copy", False)
             args.setdefault("readonly", not args.get("inverse"))
             args.setdefault("compute_sudo", bool(args.get("store")))
+        if name == "state":
+            # as Odoo's _get_attrs: a copied document starts over in its default state
+            args.setdefault("copy", False)
         for key, value in args.items():
             setattr(self, key, value)
         if isinstance(self.depends, list):

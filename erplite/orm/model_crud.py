@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from erplite import api
-from erplite.exceptions import UserError, ValidationError
+from erplite.exceptions import MissingError, UserError, ValidationError
 from erplite.orm.arrays import array_param
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.fields import Boolean, Field, Float, Integer
@@ -188,7 +188,10 @@ class CrudMixin(CreateMixin):
     # ------------------------------------------------------------------------------------------
     def read(self, fields: list[str] | None = None, load: str = "_classic_read") -> list[dict]:
         """The values of ``fields`` (all readable fields by default) as dicts; a many2one is
-        ``(id, display_name)`` unless ``load`` is falsy or ``'_classic_write'``."""
+        ``(id, display_name)`` unless ``load`` is falsy or ``'_classic_write'``.
+
+        As Odoo 17, records that no longer exist are left out of the result (``[]`` when
+        none is left); records hidden by record rules raise ``AccessError``."""
         self._check_access("read")
         names = self._read_field_names(fields)
         if not self._ids:
@@ -198,8 +201,15 @@ class CrudMixin(CreateMixin):
             # are not fetched again, so the fetch cannot filter them: check the record rules
             # of those records here, as Odoo's read() does.
             self._cached_records(names)._check_rules("read")
-        self._read_into_cache(names)
-        return self._read_format(names, load)
+        try:
+            records = self._read_into_cache(names, probe=True)
+        except MissingError:
+            # a deleted record met while computing a non-stored field: read the others
+            records = self.exists()
+            if len(records) == len(self._ids):
+                raise
+            records = records._read_into_cache(names, probe=True)
+        return records._read_format(names, load)
 
     def _cached_records(self, names: list[str]) -> Any:
         """The records of ``self`` whose stored columns among ``names`` are all cached."""
@@ -234,12 +244,27 @@ class CrudMixin(CreateMixin):
             names.insert(0, "id")
         return names
 
-    def _read_into_cache(self, names: list[str]) -> None:
+    def _read_into_cache(self, names: list[str], probe: bool = False) -> Any:
+        """Load ``names`` of ``self`` into the cache; return the records of ``self`` that
+        still exist (deleted ones are dropped, hidden ones raise ``AccessError``).
+        ``probe``: when ``names`` has no column, the records not in the cache are fetched
+        all the same (``read(["id"])`` tells deleted and hidden records, as Odoo's)."""
         columns = [
             self._fields[n]
             for n in names
             if self._fields[n].store and self._fields[n].column_type is not None and n != "id"
         ]
+        if not columns and probe:
+            columns = [
+                field
+                for field in self._fields.values()
+                if field.store
+                and field.column_type is not None
+                and field.prefetch is True
+                and field.name != "id"
+                and not field.groups
+                and not field.compute
+            ][:1]
         env = self.env
         cache = env.transaction.cache
         records = self
@@ -258,11 +283,16 @@ class CrudMixin(CreateMixin):
                 )
                 lost = [i for i in missing if i not in set(fetched)]
                 if lost:
-                    self._raise_missing_or_forbidden(lost, "read")
+                    hidden = self.browse(lost).sudo().exists()._ids
+                    if hidden:
+                        self._raise_missing_or_forbidden(list(hidden), "read")
+                    gone = set(lost)
+                    records = self.browse([i for i in self._ids if i not in gone])
         for name in names:
             field = self._fields[name]
             if name != "id" and field not in columns:
                 records._ensure_cached(field)
+        return records
 
     def _read_format(self, names: list[str], load: str = "_classic_read") -> list[dict]:
         env = self.env

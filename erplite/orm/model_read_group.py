@@ -34,6 +34,8 @@ AGGREGATES = {
     "bool_or": "BOOL_OR(%s)",
 }
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
+#: the field types grouped by periods, whose groups carry a ``__range``
+_DATES = ("date", "datetime")
 _ORDER_TERM = re.compile(
     r"^\s*(?P<name>[a-z_][a-z0-9_.:]*)(?:\s+(?P<dir>asc|desc))?(?:\s+nulls\s+(?P<nulls>first|last))?\s*$",
     re.IGNORECASE,
@@ -300,6 +302,7 @@ class ReadGroupMixin:
             domain, groupby, [*aggregates, "__count"], offset=offset, limit=limit, order=order
         )
         self._read_group_display_names(groupby, rows)
+        date_specs = {spec for spec in groupby if self._read_group_field_type(spec) in _DATES}
         result = []
         base_domain = list(domain or [])
         for row in rows:
@@ -309,6 +312,10 @@ class ReadGroupMixin:
                 value = row[index]
                 group[spec], condition = self._read_group_format(spec, value)
                 group_domain = [*group_domain, *condition] if group_domain else list(condition)
+                if spec in date_specs:
+                    # Odoo 17: the period of each date group, as server-format strings
+                    # (False for the group of records without a date)
+                    group.setdefault("__range", {})[spec] = _period_range(condition)
             for index, name in enumerate(names):
                 group[name] = row[len(groupby) + index]
             count = row[-1]
@@ -327,6 +334,18 @@ class ReadGroupMixin:
             if records:
                 batch = records[0].browse([r.id for r in records]).sudo()
                 batch._ensure_cached(batch._fields["display_name"])
+
+    def _read_group_field_type(self, spec: str) -> str | None:
+        """The type of the field a group-by spec reads (``date`` for ``day:month``)."""
+        model = self
+        field = None
+        for name in spec.partition(":")[0].split("."):
+            field = model._fields.get(name)
+            if field is None:
+                return None
+            if field.relational:
+                model = self.env[field.comodel_name]
+        return field.type if field is not None else None
 
     def _read_group_format(self, spec: str, value: Any) -> tuple[Any, list]:
         path, _, granularity = spec.partition(":")
@@ -354,6 +373,14 @@ class ReadGroupMixin:
         if value is False:
             return False, [(path, "=", False)]
         return value, [(path, "=", value)]
+
+
+def _period_range(condition: list) -> dict[str, str] | bool:
+    """``{"from": start, "to": end}`` of a date group's condition (``[&, >= start, < end]``),
+    False for the group of empty dates (``[= False]``)."""
+    if len(condition) != 3:
+        return False
+    return {"from": condition[1][2], "to": condition[2][2]}
 
 
 def _period_label(start: datetime.date, granularity: str) -> str:

@@ -329,12 +329,13 @@ class SearchMixin:
         if not records:
             return []
         if self.env.transaction.is_dirty():
-            records._read_into_cache(names)  # pending computations may concern these records
+            # pending computations may concern these records
+            records = records._read_into_cache(names)
         else:
             # the stored columns came with the search; what remains is computed on the fly
             unfetched = [name for name in names if name not in stored and name != "id"]
             if unfetched:
-                records._read_into_cache(unfetched)
+                records = records._read_into_cache(unfetched)
         return records._read_format(names, load)
 
     @api.model

@@ -119,8 +119,15 @@ def setup_fields(model_class: type, registry: Any) -> None:
 
     # class attributes and defaults of the model
     model_class._table = model_class.__dict__.get("_table") or _own_table(model_class)
-    if model_class._log_access is None:
-        model_class._log_access = model_class._auto
+    # ``_log_access`` as declared by a definition class of this model, else the model's own
+    # ``_auto``: a mixin's registry class (abstract, so without magic fields) in the MRO must
+    # not decide for the concrete model built from it (Odoo's ``_build_model_attributes``)
+    log_access = None
+    for klass in _definition_classes(model_class):
+        declared = klass.__dict__.get("_log_access")
+        if declared is not None and model_name_of(klass) == model_class._name:
+            log_access = declared
+    model_class._log_access = model_class._auto if log_access is None else log_access
     inherits: dict[str, str] = {}
     for klass in _definition_classes(model_class):
         inherits.update(klass.__dict__.get("_inherits", {}))

@@ -57,6 +57,24 @@ def test_several_mixins(env, cr):
     assert names.index("test_orm.mixin.named") < names.index("test_orm.mixin.counted")
 
 
+def test_magic_fields_on_a_concrete_model_inheriting_abstract_mixins(env, cr):
+    """``_log_access`` follows the concrete model's own ``_auto``, not its abstract mixins':
+    the magic fields and their columns exist, and create/write fill them."""
+    Multi = env["test_orm.multi"]
+    assert type(Multi)._log_access is True
+    assert env["test_orm.mixin.named"]._log_access is False  # the mixin itself has none
+    magic = {"create_uid", "create_date", "write_uid", "write_date"}
+    assert magic <= set(Multi._fields)
+    assert magic <= set(table_columns(cr, "test_orm_multi"))
+    record = Multi.create({"name": "m"})
+    assert record.create_uid == env.user and record.create_date
+    record.write({"extra": "e"})
+    env.flush_all()
+    env.invalidate_all()
+    assert record.write_uid == env.user and record.write_date >= record.create_date
+    assert record.read(["create_uid"])[0]["create_uid"][0] == env.uid
+
+
 def test_classical_extension_in_the_same_model(env, cr):
     animal = env["test_orm.animal"].create({"name": "Generic"})
     # the extension's field, default override and method override apply to the model

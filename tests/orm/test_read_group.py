@@ -163,6 +163,37 @@ def test_group_by_datetime(env, data):
         assert env[FIELDS].search_count(group["__domain"]) == group["__count"]
 
 
+def test_read_group_date_granularity_returns_range(env, data):
+    """Odoo 17's ``__range``: each date group gives its period as server-format strings,
+    keyed by the group-by spec; the group of records without a date has ``False``; groups
+    over other fields have no range."""
+    data["records"][4].day = False
+    groups = env[FIELDS].read_group(
+        data["scope"], ["count:sum"], ["day:month", "state"], lazy=False
+    )
+    ranges = {(g["day:month"], g["state"]): g["__range"] for g in groups}
+    assert ranges[("January 2024", "draft")] == {
+        "day:month": {"from": "2024-01-01", "to": "2024-02-01"}
+    }
+    assert ranges[("February 2024", "done")] == {
+        "day:month": {"from": "2024-02-01", "to": "2024-03-01"}
+    }
+    assert ranges[(False, "done")] == {"day:month": False}
+    weeks = env[FIELDS].read_group(data["scope"], ["count:sum"], ["day:week"])
+    week = next(g for g in weeks if g["day:week"] == "W3 2024")
+    assert week["__range"] == {"day:week": {"from": "2024-01-15", "to": "2024-01-22"}}
+    moments = env[FIELDS].read_group(data["scope"], ["count:sum"], ["moment:day"])
+    day = next(g for g in moments if g["moment:day"] == "20 Jan 2024")
+    assert day["__range"] == {
+        "moment:day": {"from": "2024-01-20 00:00:00", "to": "2024-01-21 00:00:00"}
+    }
+    default = env[FIELDS].read_group(data["scope"], ["count:sum"], ["day"])
+    assert {g["day"]: g["__range"]["day"]["from"] for g in default if g["day"]}["May 2024"] == (
+        "2024-05-01"
+    )
+    assert all("__range" not in g for g in env[FIELDS].read_group(data["scope"], [], ["state"]))
+
+
 def test_default_date_granularity_is_month(env, data):
     groups = env[FIELDS].read_group(data["scope"], ["count:sum"], ["day"])
     assert {g["day"] for g in groups} == {

@@ -77,6 +77,31 @@ def test_browse_and_exists(env, tags):
         Tag.browse(gone.id).name  # noqa: B018
 
 
+def test_read_of_deleted_records_returns_nothing_for_them(env, tags):
+    """As Odoo 17: ``read()`` leaves out the records that no longer exist (``[]`` when all
+    are gone), whatever the fields asked; ``exists()`` and a field of a deleted record
+    behave as before (``MissingError``)."""
+    Tag = env[TAG]
+    gone, kept = tags[0], tags[1]
+    gone_id = gone.id
+    gone.unlink()
+    env.flush_all()
+    env.invalidate_all()
+    both = Tag.browse([gone_id, kept.id])
+    assert both.read(["name"]) == [{"id": kept.id, "name": kept.name}]
+    env.invalidate_all()
+    assert [row["id"] for row in both.read()] == [kept.id]
+    env.invalidate_all()
+    assert both.read(["display_name"]) == [{"id": kept.id, "display_name": kept.name}]
+    env.invalidate_all()
+    assert both.read(["id"]) == [{"id": kept.id}]
+    assert Tag.browse(gone_id).read(["name"]) == []
+    assert Tag.browse(gone_id).read(["id"]) == []
+    assert both.exists() == kept
+    with pytest.raises(MissingError):
+        Tag.browse(gone_id).name  # noqa: B018
+
+
 # ---------------------------------------------------------------------------------------------
 # CRUD
 # ---------------------------------------------------------------------------------------------
@@ -129,6 +154,19 @@ def test_search_and_search_count(env, tags):
     assert Tag.search_count(scope, limit=3) == 3
     assert Tag.search(scope, count=True) == 5
     assert Tag.search([("id", "in", [])]) == Tag
+
+
+def test_copy_resets_state_unless_copy_true(env):
+    """As Odoo 17 (fields' ``_get_attrs``): a field named ``state`` is not copied unless it
+    says ``copy=True``, so a copied document comes back in its default state."""
+    record = env[FIELDS].create({"name": "confirmed", "state": "done"})
+    assert record._fields["state"].copy is False
+    duplicate = record.copy()
+    assert (duplicate.name, duplicate.state) == ("confirmed", "draft")
+    assert "state" not in record.copy_data()[0]
+    line = env["test_orm.fields.line"].create({"name": "l", "state": "closed"})
+    assert line._fields["state"].copy is True
+    assert line.copy().state == "closed"
 
 
 def test_copy(env, tags):

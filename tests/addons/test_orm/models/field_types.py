@@ -78,6 +78,8 @@ class FieldLine(models.Model):
     name = fields.Char()
     sequence = fields.Integer()
     value = fields.Integer()
+    # a ``state`` that says it is copied (a ``state`` is not, by default)
+    state = fields.Selection([("open", "Open"), ("closed", "Closed")], default="open", copy=True)
     tag_ids = fields.Many2many("test_orm.fields.tag")
 
 
