@@ -46,8 +46,9 @@ This is the call graph :func:`serve` follows; each step names the building block
    everything below: ``type`` picks the dispatcher (:class:`HttpDispatcher`,
    :class:`JsonRPCDispatcher`, :class:`Json2Dispatcher`), then ``auth``, ``csrf``, ``cors``,
    ``save_session``. A CORS preflight (``OPTIONS`` on a ``cors`` route) is answered 204 here.
-   ``Dispatcher.pre_dispatch`` reads what needs no database: the JSON body of ``json`` and
-   ``json2`` routes (415 unless JSON, 400 when unreadable).
+   ``Dispatcher.pre_dispatch`` reads what needs no database: the JSON body of ``json`` routes
+   (400 unless JSON, as Odoo 17, or when unreadable) and ``json2`` routes (415 unless JSON,
+   400 when unreadable).
 
 7. **Transaction with retry.** ``retrying.retrying(one_try, httprequest=..., on_retry=<reload
    the session>)``: each try has its own transaction on the request's database (the first
@@ -81,8 +82,9 @@ This is the call graph :func:`serve` follows; each step names the building block
 
 11. **Errors.** An exception leaving the tries has rolled its transaction back; the
     dispatcher's ``handle_error`` turns it into a response: ``http`` →
-    ``errors.error_response`` (403, 404, 405, 422 with the message, a login redirect for an
-    expired session, 500 with an error id whose traceback is only in the log), ``json`` →
+    ``errors.error_response`` (403 for ``AccessError``/``AccessDenied``, 400 for a
+    ``UserError`` as Odoo 17, 404, 405 with the message, a login redirect for an expired
+    session, 500 with an error id whose traceback is only in the log), ``json`` →
     Odoo's JSON-RPC error envelope (HTTP 200; code 100 for an expired session, 404, 200),
     ``json2`` → the serialized exception with the real status (401 with ``WWW-Authenticate``
     for a missing or wrong API key). An endpoint may attach its own ``exc.error_response``
@@ -100,6 +102,7 @@ This is the call graph :func:`serve` follows; each step names the building block
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -112,6 +115,7 @@ import werkzeug.routing
 import werkzeug.wrappers
 from werkzeug.exceptions import HTTPException
 
+from erplite.exceptions import UserError
 from erplite.http import auth as auth_methods
 from erplite.http import errors, jsonrpc
 from erplite.http.csrf import CSRF_FAILURE_MESSAGE, SAFE_HTTP_METHODS
@@ -198,7 +202,14 @@ class HttpDispatcher(Dispatcher):
         attached = self._attached_response(exc)
         if attached is not None:
             return attached
-        return errors.error_response(exc, self.request.httprequest)
+        info = None
+        if isinstance(exc, UserError):
+            info = errors.describe_exception(exc)
+            if info.status == 422:
+                # Odoo 17's HttpDispatcher: a business refusal (UserError, ValidationError)
+                # in a page or form route is a 400 (BadRequest); the JSON-2 API answers 422
+                info = dataclasses.replace(info, status=400)
+        return errors.error_response(exc, self.request.httprequest, info=info)
 
 
 class JsonRPCDispatcher(Dispatcher):

@@ -21,7 +21,9 @@ werkzeug ``HTTPException`` (404, 405, 400, ...)  kept: its status and headers (`
 or an expired session)                           "Authentication required"/"Session expired")
 ``AccessDenied``, ``AccessError``                403 with the message
 ``MissingError``                                 404 with the message
-``UserError``, ``ValidationError``               422 with the message
+``UserError``, ``ValidationError``               422 with the message (400 from a
+                                                 ``type='http'`` route, as Odoo 17: its
+                                                 dispatcher sets it)
 a concurrency failure (serialization, deadlock,  409 "the record is busy", ``Retry-After``
 lock wait) after the last retry
 ``psycopg.OperationalError`` (database down,     503 "try again in a moment", ``Retry-After``

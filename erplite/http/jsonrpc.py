@@ -2,7 +2,7 @@
 
 Worked example::
 
-    call = parse_request(httprequest)   # 415 unless JSON, 400 on malformed JSON / envelope
+    call = parse_request(httprequest)   # 400 unless JSON, or on malformed JSON / envelope
     call.id, call.params                # (7, {"model": "res.partner", ...})
     result_response(42, call.id)        # {"jsonrpc": "2.0", "id": 7, "result": 42}
     error_response(AccessError("No"), call.id)
@@ -14,7 +14,7 @@ As in Odoo 17, the ``method`` member of the request is ignored (the URL chose th
 ``params`` must be an object (by-name parameters) and errors are answered with HTTP 200 and an
 ``error`` member: code ``100`` "Odoo Session Expired", ``404`` "404: Not Found", ``200`` "Odoo
 Server Error" for everything else. Only a body that is not JSON-RPC at all gets an HTTP error
-(400 or 415), still with a JSON-RPC body so that clients can read it.
+(400, a body that is not JSON included), still with a JSON-RPC body so that clients can read it.
 
 Values are encoded as Odoo encodes them: ``datetime`` as ``"%Y-%m-%d %H:%M:%S"`` (UTC),
 ``date`` as ``"%Y-%m-%d"``, ``bytes`` as text, sets as lists, recordsets as their ids.
@@ -143,10 +143,11 @@ class InvalidJsonRpc(_JsonRpcHTTPException, werkzeug.exceptions.BadRequest):
     code = 400
 
 
-class UnsupportedJsonRpcMediaType(_JsonRpcHTTPException, werkzeug.exceptions.UnsupportedMediaType):
-    """415: a ``type='json'`` route was called without a JSON ``Content-Type``."""
+class UnsupportedJsonRpcMediaType(_JsonRpcHTTPException, werkzeug.exceptions.BadRequest):
+    """400: a ``type='json'`` route was called without a JSON ``Content-Type`` (form data,
+    say): Odoo 17 answers a request whose type does not match the route's with 400."""
 
-    code = 415
+    code = 400
     rpc_code = INVALID_REQUEST
 
 
@@ -178,7 +179,7 @@ def parse_body(data: bytes | str, mimetype: str = "application/json") -> JsonRpc
 def parse_request(httprequest: werkzeug.wrappers.Request) -> JsonRpcCall:
     """Read the JSON-RPC request of a werkzeug request.
 
-    :raises UnsupportedJsonRpcMediaType: (415) the ``Content-Type`` is not JSON
+    :raises UnsupportedJsonRpcMediaType: (400) the ``Content-Type`` is not JSON
     :raises InvalidJsonRpc: (400) malformed JSON, not an object, ``params`` not an object
     Both are werkzeug ``HTTPException``\\ s whose response body is a JSON-RPC error envelope.
     The body is read with ``get_data()`` (cached), so a retried request can parse it again.
@@ -228,8 +229,8 @@ def error_response(
 ) -> werkzeug.wrappers.Response:
     """The HTTP response (status 200, as Odoo) of a JSON-RPC call that raised ``exc``.
 
-    The 400/415 of an unreadable request are not errors of the call: they are their own
-    responses, use ``exc.get_response()`` for them.
+    The 400 of an unreadable request is not an error of the call: it is its own response,
+    use ``exc.get_response()`` for it.
     """
     if info is None:
         info = describe_exception(exc)

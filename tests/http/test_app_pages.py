@@ -138,10 +138,20 @@ def test_unknown_url_is_404_and_wrong_method_405(client):
     assert set(wrong.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
 
 
-def test_json_route_refuses_other_content_types_with_415(client):
+def test_json_route_refuses_other_content_types_with_400(client):
     response = client.post("/web/webclient/version_info", data="x", content_type="text/plain")
-    assert response.status_code == 415
+    assert response.status_code == 400
     assert response.get_json()["error"]["code"] == -32600
+
+
+def test_form_data_posted_to_a_json_route_is_400(client):
+    """As Odoo 17: a request whose type does not match the route's (form data posted to a
+    ``type='json'`` route) is a 400, answered in the JSON-RPC envelope naming what was sent."""
+    response = client.post("/web/webclient/version_info", data={"a": "1"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert "application/x-www-form-urlencoded" in error["message"]
+    assert error["data"]["name"].endswith("UnsupportedJsonRpcMediaType")
 
 
 def test_json_route_refuses_malformed_json_with_400(client):

@@ -42,13 +42,16 @@ def counter_value(web_db, counter_id) -> int:
 @pytest.mark.parametrize(
     ("kind", "status", "message"),
     [
-        ("user", 422, "Confirm the order first."),
-        ("validation", 422, "The end date is before the start date."),
+        ("user", 400, "Confirm the order first."),
+        ("validation", 400, "The end date is before the start date."),
         ("access", 403, "You may not read this."),
+        ("denied", 403, "You may not log in here."),
         ("missing", 404, "The record was deleted."),
     ],
 )
 def test_expected_errors_have_their_status_and_a_readable_message(client, kind, status, message):
+    """As Odoo 17's ``type='http'`` dispatcher: ``UserError`` (``ValidationError``
+    included) is a 400, ``AccessError`` and ``AccessDenied`` a 403."""
     response = client.get(f"/test_http/raise/{kind}")
     assert response.status_code == status
     assert response.mimetype == "text/html"

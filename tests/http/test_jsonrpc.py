@@ -76,11 +76,11 @@ def test_array_body_and_positional_params_are_400():
     assert body_of(info.value.get_response())["id"] == 9  # the id is echoed when known
 
 
-def test_wrong_content_type_is_415():
+def test_wrong_content_type_is_400():
     with pytest.raises(jsonrpc.UnsupportedJsonRpcMediaType) as info:
         jsonrpc.parse_request(make_request("a=1", "application/x-www-form-urlencoded"))
     response = info.value.get_response()
-    assert response.status_code == 415
+    assert response.status_code == 400
     assert "application/x-www-form-urlencoded" in body_of(response)["error"]["message"]
 
 

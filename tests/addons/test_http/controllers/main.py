@@ -4,7 +4,7 @@ import datetime
 import time
 
 from erplite import http
-from erplite.exceptions import AccessError, MissingError, UserError, ValidationError
+from erplite.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from erplite.http import request
 
 from ..models.counter import POSTCOMMIT_LOG
@@ -13,6 +13,7 @@ ERRORS = {
     "user": lambda: UserError("Confirm the order first."),
     "validation": lambda: ValidationError("The end date is before the start date."),
     "access": lambda: AccessError("You may not read this."),
+    "denied": lambda: AccessDenied("You may not log in here."),
     "missing": lambda: MissingError("The record was deleted."),
     "crash": lambda: RuntimeError("secret internals: password=hunter2"),
 }
