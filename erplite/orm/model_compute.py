@@ -25,6 +25,8 @@ from erplite.sql import SQL
 PREFETCH_MAX = 1000
 #: the largest batch whose many2one fetch also joins the records it points to
 JOIN_MAX = 100
+#: a relation's value that is not in the cache
+_UNKNOWN = object()
 #: ``Field.convert_from_column``, the identity: such columns are cached as fetched
 _PLAIN_FROM_COLUMN = Field.convert_from_column
 #: ``Field.convert_to_column``, the identity: such columns are sent as cached
@@ -488,17 +490,15 @@ class ComputeMixin:
         is dropped too (computing it again is always right)."""
         cache = self.env.transaction.cache
         ids = set(self._ids)
-        links = cache.cached_ids(key)
-        key_values = cache._field_dict(key, self.env) if links else {}
+        links = cache._field_dict(key, self.env)
         many2one = key.type == "many2one"
         for field in fields:
             stale = []
             for record_id in cache.cached_ids(field):
-                if record_id not in links:
-                    stale.append(record_id)
-                    continue
-                value = key_values[record_id]
-                if (value in ids) if many2one else not ids.isdisjoint(value or ()):
+                value = links.get(record_id, _UNKNOWN)
+                if value is _UNKNOWN or (
+                    (value in ids) if many2one else not ids.isdisjoint(value or ())
+                ):
                     stale.append(record_id)
             if stale:
                 cache.invalidate([(field, stale)])

@@ -235,6 +235,14 @@ def test_write_invalidates_non_stored_compute_through_relation(
     env.flush_all()
     env.invalidate_all()
     assert cards.mapped("contact_label") == ["Ada L/ada@y", "Bob/bob@x", "Bob/bob@x"]
+    # through a many2many
+    red, blue = env["test_orm.comp.tag"].create([{"name": "red"}, {"name": "blue"}])
+    cards[0].tag_ids = red | blue
+    cards[1].tag_ids = blue
+    assert cards.mapped("tag_label") == ["red,blue", "blue", False]
+    with assert_query_count(1):  # the orders whose stored tag_names depend on it; no card
+        blue.name = "navy"
+    assert cards.mapped("tag_label") == ["red,navy", "navy", False]
 
 
 def test_inverse(env, orders, compute_calls):

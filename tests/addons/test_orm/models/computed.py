@@ -201,8 +201,11 @@ class CompCard(models.Model):
     _description = "Card of non-stored compute invalidation tests (through a relation)"
 
     contact_id = fields.Many2one("test_orm.comp.contact")
+    tag_ids = fields.Many2many("test_orm.comp.tag")
     # non-stored, through a many2one
     contact_label = fields.Char(compute="_compute_contact_label")
+    # non-stored, through a many2many
+    tag_label = fields.Char(compute="_compute_tag_label")
 
     @api.depends("contact_id.email", "contact_id.name")
     def _compute_contact_label(self):
@@ -210,3 +213,9 @@ class CompCard(models.Model):
         for card in self:
             contact = card.contact_id
             card.contact_label = f"{contact.name}/{contact.email or ''}" if contact else False
+
+    @api.depends("tag_ids.name")
+    def _compute_tag_label(self):
+        _record("tag_label", self)
+        for card in self:
+            card.tag_label = ",".join(card.tag_ids.mapped("name")) or False
