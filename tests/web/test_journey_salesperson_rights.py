@@ -17,8 +17,8 @@ def test_a_salesperson_sees_only_her_orders_and_cannot_approve(page: Any, backof
     ids = backoffice.ids
     action = ids["quotations_action"]
     with backoffice.env() as env:
-        names = {key: env["sale.order"].browse(ids[key]).name for key in ids if "sa" in key}
-        names["to_approve"] = env["sale.order"].browse(ids["to_approve"]).name
+        orders = ("sally_azure", "sally_deco", "sam_azure", "sally_to_approve", "to_approve")
+        names = {key: env["sale.order"].browse(ids[key]).name for key in orders}
 
     log_in(page, backoffice, "sally")
     page.goto(f"{backoffice.url}/web/action/{action}/list?searched=1")
