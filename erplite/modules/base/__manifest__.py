@@ -10,6 +10,7 @@
         "security/ir.model.access.csv",
         "security/base_security.xml",
         "views/res_partner_views.xml",
+        "views/base_settings_views.xml",
     ],
     "demo": [],
     "installable": True,
