@@ -196,7 +196,7 @@ class Databases:
         return names
 
     def _list_server_databases(self) -> list[str]:
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
+        with psycopg.connect(self.dsn, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
             rows = conn.execute(
                 "SELECT datname FROM pg_database"
                 " WHERE datallowconn AND NOT datistemplate AND datname <> 'postgres'"

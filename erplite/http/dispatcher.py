@@ -33,7 +33,9 @@ This is the call graph :func:`serve` follows; each step names the building block
    module's ``static`` folder (``static``: ``safe_join``, ``ETag``, ``Cache-Control``),
    without a transaction.
 
-6. **Match.** With a database, its transaction begins first; its first statement reads the
+6. **Match.** With a database, its transaction begins first (when PostgreSQL is down the
+   pool says so at once, and the request is served from no database: ``/web/health``
+   reports it, the other routes answer 503); its first statement reads the
    registry signal (``Databases.check_signal``), so that the routes are those of the modules
    installed now: before matching fails (404, 405), before the endpoint runs, or, for an
    ``auth='none'`` route of a server-wide module (present whatever is installed), as part of
@@ -84,7 +86,9 @@ This is the call graph :func:`serve` follows; each step names the building block
     dispatcher's ``handle_error`` turns it into a response: ``http`` →
     ``errors.error_response`` (403 for ``AccessError``/``AccessDenied``, 400 for a
     ``UserError`` as Odoo 17, 404, 405 with the message, a login redirect for an expired
-    session, 500 with an error id whose traceback is only in the log), ``json`` →
+    session, 409 "record busy" for a concurrency failure that outlived the retries, 503 with
+    ``Retry-After`` while PostgreSQL cannot be reached, 500 with an error id whose traceback
+    is only in the log), ``json`` →
     Odoo's JSON-RPC error envelope (HTTP 200; code 100 for an expired session, 404, 200),
     ``json2`` → the serialized exception with the real status (401 with ``WWW-Authenticate``
     for a missing or wrong API key). An endpoint may attach its own ``exc.error_response``
