@@ -19,6 +19,10 @@ Worked example (what the dispatcher does at the start of each try)::
              the header, the session as for ``user``
 ===========  ===================================================================================
 
+A user taken from the session cookie sets ``request.session_authenticated``: the JSON-2 and
+REST routes then want a CSRF token in the ``X-CSRF-Token`` header for any method that may
+change data (see :mod:`erplite.http.csrf`); an API key needs none.
+
 A session counts for one database only (``session.db``). A logged-in session whose
 ``session_token`` no longer matches ``res.users._compute_session_token(sid)`` (the password,
 the login or the active flag changed since it logged in) is logged out here: every session of
@@ -161,7 +165,9 @@ def _valid_key_rows(keys: Any, key: str, scope: str, uid: int) -> set[tuple]:
 
 
 def authenticate(request: Any, auth: str) -> None:
-    """Set the request's environment user as ``auth`` says (see the module docstring)."""
+    """Set the request's environment user as ``auth`` says (see the module docstring);
+    ``request.session_authenticated`` tells whether the user came from the session cookie."""
+    request.session_authenticated = False
     if auth == "none":
         return
     if request.db is None:
@@ -181,6 +187,7 @@ def authenticate(request: Any, auth: str) -> None:
         if uid is None:
             raise _login_needed(logged_in, 'send "Authorization: bearer <API key>" or log in')
         request.update_env(user=uid, context=request.session.context or {})
+        request.session_authenticated = True
         return
     if auth == "user":
         logged_in = _has_login(request)
@@ -188,11 +195,13 @@ def authenticate(request: Any, auth: str) -> None:
         if uid is None:
             raise _login_needed(logged_in, "log in first")
         request.update_env(user=uid, context=request.session.context or {})
+        request.session_authenticated = True
         return
     if auth == "public":
         uid = session_uid(request)
         if uid is not None:
             request.update_env(user=uid, context=request.session.context or {})
+            request.session_authenticated = True
         else:
             request.update_env(user=public_uid(request), context={})
         return

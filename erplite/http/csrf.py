@@ -18,6 +18,14 @@ The dispatcher checks the token (the ``csrf_token`` parameter, popped from the p
 endpoint sees them, as Odoo does) on every ``type='http'`` route whose method is not safe
 (``SAFE_HTTP_METHODS``) unless the route says ``csrf=False``, and answers 400 with
 ``CSRF_FAILURE_MESSAGE`` when it is missing or invalid.
+
+The JSON-2 and REST routes (``type='json2'``) are meant for API keys, which a browser never
+sends by itself. When one is called with the session cookie instead, a method that is not safe
+needs the session's token in the ``X-CSRF-Token`` header (``CSRF_HEADER``): another site's
+form or ``fetch`` cannot set that header without a CORS preflight that erplite does not grant,
+and it cannot read a token. The answer is 403 with ``CSRF_HEADER_FAILURE_MESSAGE`` otherwise.
+A page gets the token from ``csrf_token()`` in its template, a script from
+``/web/session/get_session_info`` (``csrf_token``).
 """
 
 from __future__ import annotations
@@ -38,6 +46,17 @@ CSRF_TOKEN_SALT = 365 * 24 * 3600
 #: The message of the 400 answered when the check fails.
 CSRF_FAILURE_MESSAGE = (
     "Session expired (invalid CSRF token): reload the page and submit the form again."
+)
+
+
+#: The header carrying the token on JSON-2 and REST calls authenticated by the session cookie.
+CSRF_HEADER = "X-CSRF-Token"
+
+#: The message of the 403 answered when that header is missing or invalid.
+CSRF_HEADER_FAILURE_MESSAGE = (
+    "A call authenticated by the session cookie that may change data needs the session's "
+    f"CSRF token in the {CSRF_HEADER} header (or authenticate with "
+    '"Authorization: bearer <API key>").'
 )
 
 
@@ -91,6 +110,8 @@ def validate_csrf(
 
 __all__ = [
     "CSRF_FAILURE_MESSAGE",
+    "CSRF_HEADER",
+    "CSRF_HEADER_FAILURE_MESSAGE",
     "CSRF_TOKEN_LIFETIME",
     "CSRF_TOKEN_SALT",
     "SAFE_HTTP_METHODS",

@@ -12,9 +12,11 @@ This is the call graph :func:`serve` follows; each step names the building block
    every generated URL and the cookie path start with ``httprequest.script_root``
    (``SCRIPT_NAME``, set by ``DispatcherMiddleware`` or a proxy's ``X-Forwarded-Prefix``).
 
-2. **Session.** ``SessionStore.get(cookie "session_id")`` (``session``), else a new session that
-   is stored only if something is put in it (a request without any cookie, an API client's,
-   reads nothing, and a stateless route's new session never even draws its random id).
+2. **Session.** ``SessionStore.get(cookie "session_id")`` (``session``), else a new session
+   (keeping the cookie's sid, as Odoo does: a CSRF token may be bound to a sid never stored)
+   that is stored only if something is put in it (a request without any cookie, an API
+   client's, reads nothing, and a stateless route's new session never even draws its random
+   id).
    Sessions live in one database, the same for every database served, so that they are read
    before the database is known.
 
@@ -74,7 +76,9 @@ This is the call graph :func:`serve` follows; each step names the building block
    on a method outside ``csrf.SAFE_HTTP_METHODS`` with ``routing["csrf"]``, the popped
    ``csrf_token`` must be valid for the session (400 ``csrf.CSRF_FAILURE_MESSAGE``). ``json``:
    the envelope's ``params``; a ``context`` parameter is merged into ``request.env``'s, as Odoo
-   17. ``json2``: the JSON body. Then ``endpoint(**params)``.
+   17. ``json2``: the JSON body; a user authenticated by the session cookie (not an API key)
+   needs a valid ``X-CSRF-Token`` header on unsafe methods (403 otherwise). Then
+   ``endpoint(**params)``.
 
 10. **Serialize.** ``http``: ``Response.load(result)``, templates rendered now, while the
     transaction is open. ``json``: ``jsonrpc.result_response(result, id)``. ``json2``: the
@@ -97,11 +101,13 @@ This is the call graph :func:`serve` follows; each step names the building block
 12. **Save the session**, after the commit and once, even for a retried request (after an
     error only a logout is kept, the rest of the session's changes go with the rollback):
     rotated when asked (login, logout: no fixation; the old sid stops existing), stored when
-    changed, else its ``last_seen`` moved forward at most once a minute. The ``session_id``
-    cookie is sent when the session was written: ``HttpOnly``, ``SameSite=Lax``, ``Secure``
+    changed, else its ``last_seen`` moved forward at most once a minute; a session holding
+    nothing (anonymous, logged out) is never stored (``SessionStore.save_if_needed``). The
+    ``session_id`` cookie is sent when the session was written or its new sid handed out: ``HttpOnly``, ``SameSite=Lax``, ``Secure``
     under HTTPS, ``path`` the mount point, ``Max-Age`` the idle timeout. Then the headers and
-    cookies of ``request.future_response`` and the CORS headers are added, and the response
-    goes back to the WSGI server.
+    cookies of ``request.future_response`` and the CORS headers are added, then the headers of
+    ``security_headers`` (``nosniff`` on every response, no framing by other sites on
+    pages), and the response goes back to the WSGI server.
 """
 
 from __future__ import annotations
@@ -122,10 +128,16 @@ from werkzeug.exceptions import HTTPException
 from erplite.exceptions import UserError
 from erplite.http import auth as auth_methods
 from erplite.http import errors, jsonrpc
-from erplite.http.csrf import CSRF_FAILURE_MESSAGE, SAFE_HTTP_METHODS
+from erplite.http.csrf import (
+    CSRF_FAILURE_MESSAGE,
+    CSRF_HEADER,
+    CSRF_HEADER_FAILURE_MESSAGE,
+    SAFE_HTTP_METHODS,
+)
 from erplite.http.databases import DatabaseNotFound, RegistryChanged
 from erplite.http.requestlib import Request, Response, _request_var
 from erplite.http.retrying import as_validation_error, retrying
+from erplite.http.security_headers import add_security_headers
 from erplite.http.static import serve_static
 
 _logger = logging.getLogger(__name__)
@@ -283,6 +295,17 @@ class Json2Dispatcher(Dispatcher):
 
     def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
         request = self.request
+        httprequest = request.httprequest
+        if request.session_authenticated and httprequest.method not in SAFE_HTTP_METHODS:
+            # the session cookie goes with any cross-site request: a write needs the token
+            if not request.validate_csrf(httprequest.headers.get(CSRF_HEADER)):
+                _logger.warning(
+                    "CSRF validation failed on %s %s (session cookie without %s)",
+                    httprequest.method,
+                    httprequest.path,
+                    CSRF_HEADER,
+                )
+                raise werkzeug.exceptions.Forbidden(CSRF_HEADER_FAILURE_MESSAGE)
         request.jsonrequest = self.jsonrequest  # type: ignore[attr-defined]
         request.params = {**self.jsonrequest, **args}
         result = endpoint(**request.params)
@@ -315,9 +338,9 @@ def serve(app: Any, httprequest: werkzeug.wrappers.Request) -> werkzeug.wrappers
     request = Request(httprequest, app)
     token = _request_var.set(request)
     try:
-        return _serve(request)
+        return add_security_headers(_serve(request))
     except Exception as exc:  # failures outside an endpoint: sessions or database unreachable
-        return errors.error_response(exc, httprequest)
+        return add_security_headers(errors.error_response(exc, httprequest))
     finally:
         request._end_transaction(commit=False)  # never left open, whatever happened
         # request <-> dispatcher is a reference cycle: broken, the request's objects are
@@ -361,8 +384,10 @@ def _load_session(request: Request) -> Any:
     httprequest = request.httprequest
     if "HTTP_COOKIE" not in httprequest.environ:  # no cookie at all (API clients): no lookup
         return store.new()
-    session = store.get(httprequest.cookies.get(SESSION_COOKIE))
-    return session if session is not None else store.new()
+    sid = httprequest.cookies.get(SESSION_COOKIE)
+    session = store.get(sid)
+    # a sid never stored (handed out with a CSRF token) or gone: a new session under it
+    return session if session is not None else store.new(sid)
 
 
 def _select_database(request: Request) -> None:
@@ -581,14 +606,7 @@ def _save_session(request: Request, response: werkzeug.wrappers.Response) -> Non
     store = request.app.session_store
     httprequest = request.httprequest
     client_sid = httprequest.cookies.get(SESSION_COOKIE)
-    if session.should_rotate:
-        store.rotate(session, functools.partial(_session_token, request, session))
-        written = True
-    elif session.is_dirty:
-        store.save(session)
-        written = True
-    else:
-        written = store.touch(session)
+    written = store.save_if_needed(session, functools.partial(_session_token, request, session))
     if written:
         response.set_cookie(
             SESSION_COOKIE,

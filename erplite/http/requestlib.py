@@ -181,6 +181,8 @@ class Request:
         self._uid: int | None = None
         self._context: dict[str, Any] = {}
         self._su = False
+        #: the user comes from the session cookie (set by the route's ``auth``)
+        self.session_authenticated = False
 
     @property
     def future_response(self) -> FutureResponse:
@@ -335,7 +337,8 @@ class Request:
     # -- CSRF ---------------------------------------------------------------------------------
     def csrf_token(self, time_limit: int | None = None) -> str:
         """A CSRF token for this session (valid ``time_limit`` seconds, or as long as the
-        session with ``None``); the session is then stored, as the token is bound to its id."""
+        session with ``None``). The token is bound to the sid: a new session's sid is then
+        sent as the cookie (without storing a session that holds nothing)."""
         self.session.touch()
         return csrf.csrf_token(self.session.sid, self.app.secret, time_limit)
 
@@ -449,6 +452,8 @@ class Request:
             if pre_uid is None:
                 raise
             session.update(pre_login=login, pre_uid=pre_uid, db=dbname)
+            # stored now: under a new sid, never under the one the client came with
+            session.should_rotate = True
             return pre_uid
         session.update(pre_login=login, pre_uid=pre_uid)
         self._finalize_session(session)

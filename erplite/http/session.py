@@ -6,6 +6,8 @@ Worked example::
 
     store = SessionStore(connection_pool(dsn))       # creates table http_session if needed
     session = store.new()                            # not stored until saved
+    session.touch()                                  # its sid went into a CSRF token
+    store.save_if_needed(session)                    # True (send the cookie), stores nothing
     session.uid, session.login, session.db = 2, "admin", "demo"
     session.should_rotate = True                     # a login: never keep the pre-login sid
     store.save_if_needed(session)                    # rotates, then stores; True: send cookie
@@ -95,6 +97,7 @@ class Session(MutableMapping):
         "can_save",
         "last_seen",
         "previous_sid",
+        "sid_issued",
     )
 
     def __init__(
@@ -115,6 +118,8 @@ class Session(MutableMapping):
         self.last_seen = last_seen
         #: the stored sid this session replaces (see :meth:`rotate_sid`), deleted when saved
         self.previous_sid: str | None = None
+        #: the sid was handed out (a CSRF token is bound to it): the client must get it
+        self.sid_issued = False
 
     @property
     def sid(self) -> str:
@@ -180,12 +185,22 @@ class Session(MutableMapping):
         self.is_dirty = True
 
     def touch(self) -> None:
-        """Mark the session to be stored even though its data did not change.
+        """Note that the sid was handed out: a CSRF token is bound to it, so the client must
+        get the cookie. A session holding nothing is not stored for that (an anonymous visit
+        of the login page writes no row): a cookie naming an unknown sid gives back a new
+        session with that sid (:meth:`SessionStore.new`), so the token stays valid."""
+        self.sid_issued = True
 
-        Done when a CSRF token is handed out: the token is bound to the sid, which must then
-        survive until the form comes back.
-        """
-        self.is_dirty = True
+    def holds_nothing(self) -> bool:
+        """Whether the session has nothing worth storing: no user, no half-done login, no
+        key of its own, only the defaults (and the database last used)."""
+        defaults = default_session_data()
+        for key, value in self._data.items():
+            if key not in defaults:
+                return False
+            if key != "db" and value != defaults[key] and (value or defaults[key]):
+                return False
+        return True
 
     def logout(self, keep_db: bool = False) -> None:
         """Forget the user; the next save gives the session a new sid (Odoo's ``logout``)."""
@@ -302,9 +317,15 @@ class SessionStore:
         return self.now() - datetime.timedelta(seconds=self.idle_timeout)
 
     # -- API ----------------------------------------------------------------------------------
-    def new(self) -> Session:
-        """A fresh session with a new sid (made when first read); stored only once saved."""
-        return Session(default_session_data(), None, new=True)
+    def new(self, sid: str | None = None) -> Session:
+        """A fresh session, stored only once saved: with ``sid`` (the cookie of a session never
+        stored, or gone), else a new sid made when first read.
+
+        Keeping the client's unknown sid, as Odoo does, lets a CSRF token handed out with an
+        unstored session be checked when the form comes back; a login always rotates the sid,
+        so a sid chosen by someone else never names a logged-in session.
+        """
+        return Session(default_session_data(), sid if self.is_valid_sid(sid) else None, new=True)
 
     def get(self, sid: str | None) -> Session | None:
         """The stored session ``sid``, or ``None`` when absent, malformed or idle too long."""
@@ -370,20 +391,43 @@ class SessionStore:
     ) -> bool:
         """The end-of-request step: rotate, save or touch ``session`` as its flags ask.
 
-        Returns ``True`` when the session was (re)written, i.e. the cookie must be sent.
-        Nothing is written for ``can_save=False`` or for a new session nobody changed (an
-        anonymous visit stores nothing).
+        Returns ``True`` when the client must be sent the cookie: the session was (re)written
+        or rotated, its ``last_seen`` moved, or its new sid was handed out. Nothing is written
+        for ``can_save=False``, and a session that :meth:`~Session.holds_nothing` is never
+        stored (an anonymous visit, even of the login page, stores nothing; a logout deletes
+        the row and gives a new, unstored sid).
         """
         if not session.can_save:
             return False
         if session.should_rotate:
-            self.rotate(session, token_factory)
+            if session.holds_nothing():
+                session.rotate_sid(self.generate_sid())
+                self.discard(session)
+            else:
+                self.rotate(session, token_factory)
             return True
         if session.is_dirty:
+            if session.holds_nothing():
+                self.discard(session)
+                return session.sid_issued
             self.save(session)
             return True
-        self.touch(session)
-        return False
+        return self.touch(session) or (session.is_new and session.sid_issued)
+
+    def discard(self, session: Session) -> None:
+        """Make sure ``session`` has no row: delete the rows of its sid and of the sid it
+        replaces; it is new again (stored only if it comes to hold something)."""
+        sids = [
+            sid for sid in (session.previous_sid, None if session.is_new else session.sid) if sid
+        ]
+        if sids:
+            with self._transaction() as conn:
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE sid = ANY(%s)").format(self._table), [sids]
+                )
+        session.is_dirty = False
+        session.is_new = True
+        session.previous_sid = None
 
     def delete(self, sid: str) -> None:
         """Forget session ``sid`` (logout)."""

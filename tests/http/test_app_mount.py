@@ -56,7 +56,9 @@ def test_login_under_the_prefix(mounted):
     assert client.get("/erp/test_http/user").get_data(as_text=True) == "user admin"
     # the cookie is not sent outside the mount point
     assert client.get_cookie("session_id", path="/erp") is not None
-    logout = client.get("/erp/web/session/logout")
+    confirm = client.get("/erp/web/session/logout").get_data(as_text=True)
+    assert 'action="/erp/web/session/logout"' in confirm
+    logout = client.post("/erp/web/session/logout", data={"csrf_token": csrf_of(confirm)})
     assert logout.headers["Location"] == "/erp/web/login"
 
 

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.test import Client
 
 from erplite import SUPERUSER_ID, api
-from tests.http.conftest import login, rpc, session_cookie
+from tests.http.conftest import csrf_of, login, rpc, session_cookie
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def logged_in(client) -> bool:
 def test_login_rotates_the_session_id(client, app, user):
     client.get("/web/login")
     before = session_cookie(client)
-    assert app.session_store.get(before) is not None  # stored for its CSRF token
+    assert before and app.session_store.get(before) is None  # the token's sid, not stored
     login(client, user["login"], user["password"])
     after = session_cookie(client)
     assert after and after != before
@@ -67,7 +67,11 @@ def test_a_session_id_planted_by_an_attacker_is_useless(app, user):
 def test_logout_destroys_the_session(client, app, user):
     login(client, user["login"], user["password"])
     sid = session_cookie(client)
-    response = client.get("/web/session/logout")
+    page = client.get("/web/session/logout")  # a GET only asks to confirm
+    assert page.status_code == 200 and logged_in(client)
+    response = client.post(
+        "/web/session/logout", data={"csrf_token": csrf_of(page.get_data(as_text=True))}
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/web/login"
     assert app.session_store.get(sid) is None
     assert session_cookie(client) != sid

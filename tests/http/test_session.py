@@ -140,6 +140,28 @@ def test_saving_again_replaces_the_data_and_keeps_create_date(store, pg_dsn, clo
     assert last_seen - create_date == datetime.timedelta(minutes=5)
 
 
+def test_new_keeps_a_well_formed_sid_only(store):
+    sid = SessionStore.generate_sid()
+    assert store.new(sid).sid == sid
+    assert store.new("../../etc/passwd").sid != "../../etc/passwd"
+    assert store.new(None).sid != sid
+
+
+def test_holds_nothing(store):
+    session = store.new()
+    assert session.holds_nothing()
+    session.db = "shop"  # the database last used is not worth a row
+    assert session.holds_nothing()
+    session.login = "admin"
+    assert not session.holds_nothing()
+    other = store.new()
+    other["cart"] = [1]  # a key of its own
+    assert not other.holds_nothing()
+    other.pop("cart")
+    other.debug = "1"
+    assert not other.holds_nothing()
+
+
 def test_get_refuses_malformed_and_unknown_sids(store):
     assert store.get(None) is None
     assert store.get("") is None
@@ -196,15 +218,24 @@ def test_save_if_needed_follows_the_session_flags(store, pg_dsn):
     assert store.save_if_needed(anonymous) is False  # an untouched visit stores nothing
     assert rows(pg_dsn) == []
 
-    anonymous.touch()  # e.g. a CSRF token was handed out
+    anonymous.touch()  # e.g. a CSRF token was handed out: send the cookie, store nothing
     assert store.save_if_needed(anonymous) is True
-    assert store.get(anonymous.sid) is not None
+    assert store.get(anonymous.sid) is None and rows(pg_dsn) == []
+    again = store.new(anonymous.sid)  # the cookie comes back: the same sid, the same tokens
+    assert again.sid == anonymous.sid and again.is_new
 
     first_sid = anonymous.sid
     anonymous.update(uid=2, login="admin")
     anonymous.should_rotate = True  # login
     assert store.save_if_needed(anonymous) is True
     assert anonymous.sid != first_sid and store.get(first_sid) is None
+    logged_in_sid = anonymous.sid
+    assert store.get(logged_in_sid).uid == 2
+
+    anonymous.logout()  # the row goes, the new sid is not stored: it holds nothing
+    assert store.save_if_needed(anonymous) is True
+    assert anonymous.sid != logged_in_sid and store.get(logged_in_sid) is None
+    assert rows(pg_dsn) == []
 
     stateless = store.new()
     stateless.can_save = False

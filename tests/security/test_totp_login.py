@@ -87,10 +87,25 @@ def test_rpc_needs_an_api_key(env, user, secret):
 def test_disabling(env, user, secret, make_user):
     other = make_user()
     with pytest.raises(UserError):
-        user.with_user(other).action_totp_disable()
-    user.with_user(user).action_totp_disable()
+        user.with_user(other).action_totp_disable("the password")
+    user.with_user(user).action_totp_disable("the password")
     assert not user.totp_enabled
     assert env["res.users"].authenticate("db", user.login, "the password") == user.id
+
+
+@pytest.mark.parametrize("password", [None, "", "wrong password", 12345])
+def test_disabling_needs_the_current_password_again(env, user, secret, password):
+    with pytest.raises(AccessDenied):
+        user.with_user(user).action_totp_disable(password)
+    assert user.totp_enabled
+
+
+def test_an_administrator_disabling_gives_their_own_password(env, user, secret, make_user):
+    admin = make_user(groups=("base.group_system",), password="admin password")
+    with pytest.raises(AccessDenied):
+        user.with_user(admin).action_totp_disable("the password")  # the user's: not theirs
+    user.with_user(admin).action_totp_disable("admin password")
+    assert not user.totp_enabled
 
 
 def test_a_code_is_good_for_one_login(env, user, secret):
@@ -107,7 +122,7 @@ def test_a_code_is_good_for_one_login(env, user, secret):
     with pytest.raises(AccessDenied, match="Verification failed"):
         pending._totp_check(totp.current_code(secret, at=now))  # an earlier step
     # a new secret starts afresh
-    user.with_user(user).action_totp_disable()
+    user.with_user(user).action_totp_disable("the password")
     fresh = totp.new_secret()
     assert user.with_user(user)._totp_try_setting(fresh, totp.current_code(fresh))
     pending._totp_check(totp.current_code(fresh))

@@ -46,6 +46,17 @@ PROTECTED_FIELDS = ("groups_id", "login", "password", "company_ids", "active", "
 _ACCESS_FIELDS = ("groups_id", "company_id", "company_ids", "active", "partner_id", "login")
 
 
+def _rotate_request_session(uid: int, dbname: str) -> None:
+    """Ask the current HTTP request (if any) to rotate its session when it is the session
+    of user ``uid`` on ``dbname``: saved after the commit with a new sid and a session token
+    computed from the new credentials."""
+    from erplite.http import request
+
+    session = getattr(request, "session", None) if request else None
+    if session is not None and session.uid == uid and session.db == dbname:
+        session.should_rotate = True
+
+
 class ResUsers(models.Model):
     _name = "res.users"
     _description = "User"
@@ -346,11 +357,16 @@ class ResUsers(models.Model):
     def _update_last_login(self) -> None:
         self.sudo().write({"login_date": fields.Datetime.now()})
 
+    @api.private
     @api.model
     def authenticate(
         self, db: str, login: str, password: str, user_agent_env: dict | None = None
     ) -> int:
         """The id of the user ``login`` if ``password`` (or, for RPC, an API key) is right.
+
+        For the server only (``@api.private``, a classmethod in Odoo 17): it trusts the
+        client address of ``user_agent_env``, which the login routes and the RPC services
+        take from the connection; no RPC call can reach it.
 
         Raises ``AccessDenied`` with one message whatever was wrong (unknown login, wrong
         password, inactive user), another while the login or the client address is throttled,
@@ -429,12 +445,19 @@ class ResUsers(models.Model):
         _logger.info("2FA enable: SUCCESS for %s %r", self, self.sudo().login)
         return True
 
-    def action_totp_disable(self) -> bool:
-        """Disable two-factor authentication (oneself, or any user for an administrator)."""
+    def action_totp_disable(self, password: str | None = None) -> bool:
+        """Disable two-factor authentication (oneself, or any user for an administrator).
+
+        The caller proves it is still the user by giving its current ``password`` again (what
+        Odoo's ``@check_identity`` asks): a stolen session or API key is not enough to remove
+        the second factor. A wrong one is ``AccessDenied``, counted as a failed login.
+        """
         if not (self.env.su or self.ids == [self.env.uid] or self.env.user._is_admin()):
             raise UserError(
                 "You do not have permission to disable two-factor authentication of other users."
             )
+        if not self.env.su:
+            self._check_identity(password)
         for user in self:
             user._set_totp_secret(None)
         return True
@@ -536,14 +559,32 @@ class ResUsers(models.Model):
     @api.model
     def change_password(self, old_passwd: str, new_passwd: str) -> bool:
         """Change the current user's password; the old one is required (``AccessDenied``
-        otherwise, counted as a failed login)."""
+        otherwise, counted as a failed login).
+
+        The new password ends every session of the user (their token depends on it) but the
+        caller's: called in a request whose session is the user's, that session gets a new
+        id and token when it is saved, so the caller is sent a new, valid cookie (as Odoo
+        rotates the session).
+        """
         if not new_passwd:
             raise UserError("Setting empty passwords is not allowed for security reasons!")
         user = self.env.user
+        self._check_identity(old_passwd)
+        user.sudo().write({"password": new_passwd})
+        _rotate_request_session(user.id, self.env.cr.dbname)
+        return True
+
+    @api.private
+    def _check_identity(self, password: str | None) -> None:
+        """Raise ``AccessDenied`` unless ``password`` is the current user's password (what
+        a sensitive change asks again); throttled and counted like a failed login."""
+        user = self.env.user
         login = user.login
         self._check_login_throttle(login, None)
-        if not old_passwd or not user.sudo()._check_password(old_passwd):
+        if (
+            not password
+            or not isinstance(password, str)
+            or not user.sudo()._check_password(password)
+        ):
             self._record_login_failure(login, None)
             raise AccessDenied()
-        user.sudo().write({"password": new_passwd})
-        return True

@@ -6,7 +6,8 @@ Worked example (a browser, no JavaScript needed)::
     POST /web/login  login, password, csrf_token, redirect
          → 303 to the redirect, new session_id cookie (the sid is rotated: no fixation)
          → the form again with "Wrong login/password" (or the throttling message)
-    GET  /web/session/logout                 → 303 to /web/login; the session is destroyed
+    POST /web/session/logout  csrf_token     → 303 to /web/login; the session is destroyed
+    GET  /web/session/logout                 → a page asking to confirm (its button POSTs)
 
 and a script::
 
@@ -53,6 +54,9 @@ def session_info() -> dict[str, Any]:
             },
         },
         "web.base.url": request.httprequest.host_url.rstrip("/") + request.httprequest.script_root,
+        # for the X-CSRF-Token header of JSON-2/REST calls made with the session cookie
+        # (another site cannot read this answer: JSON-RPC grants no CORS)
+        "csrf_token": request.csrf_token(),
     }
 
 
@@ -177,8 +181,24 @@ class Session(http.Controller):
     def destroy(self):
         request.session.logout()
 
-    @http.route("/web/session/logout", type="http", auth="none")
-    def logout(self, redirect: str = "/web/login"):
-        """Destroy the session (its id stops existing) and go to ``redirect``."""
-        request.session.logout(keep_db=True)
-        return request.redirect(_safe_redirect(redirect, "/web/login"), 303)
+    @http.route("/web/session/logout", type="http", auth="none", methods=["GET", "POST"])
+    def logout(self, redirect: str = "/web/login", csrf_token: str | None = None, **kw: Any):
+        """Destroy the session (its id stops existing) and go to ``redirect``.
+
+        A POST carries a CSRF token (checked by the dispatcher), and so may a GET
+        (``?csrf_token=``); a GET without a valid one, which any other site can make a
+        browser send, only shows a page whose button logs out (by a POST with a token).
+        """
+        target = _safe_redirect(redirect, "/web/login")
+        session = request.session
+        if (
+            request.httprequest.method == "GET"
+            and (session.uid or session.get("pre_uid"))
+            and not request.validate_csrf(csrf_token)
+        ):
+            return request.render(
+                "web/logout.html",
+                {"redirect": target, "action": request.url("/web/session/logout")},
+            )
+        session.logout(keep_db=True)
+        return request.redirect(target, 303)
