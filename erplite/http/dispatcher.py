@@ -103,8 +103,9 @@ This is the call graph :func:`serve` follows; each step names the building block
     rotated when asked (login, logout: no fixation; the old sid stops existing), stored when
     changed, else its ``last_seen`` moved forward at most once a minute; a session holding
     nothing (anonymous, logged out) is never stored (``SessionStore.save_if_needed``). The
-    ``session_id`` cookie is sent when the session was written or its new sid handed out: ``HttpOnly``, ``SameSite=Lax``, ``Secure``
-    under HTTPS, ``path`` the mount point, ``Max-Age`` the idle timeout. Then the headers and
+    ``session_id`` cookie is sent when the session was written or its new sid handed out:
+    ``HttpOnly``, ``SameSite=Lax``, ``Secure`` under HTTPS, ``path`` the mount point,
+    ``Max-Age`` the idle timeout. Then the headers and
     cookies of ``request.future_response`` and the CORS headers are added, then the headers of
     ``security_headers`` (``nosniff`` on every response, no framing by other sites on
     pages), and the response goes back to the WSGI server.
