@@ -278,6 +278,18 @@ def test_change_password_over_rpc_needs_the_old_one(client, web_db, user, api_na
     assert login(Client(client.application), user["login"], "pw-3").status_code == 303
 
 
+def test_change_password_over_json2_needs_the_old_one(client, user):
+    bearer = {"Authorization": f"bearer {user['key']}"}
+    url = "/json/2/res.users/change_password"
+    wrong = client.post(url, json={"old_passwd": "wrong", "new_passwd": "pw-4"}, headers=bearer)
+    assert wrong.status_code == 403
+    right = client.post(
+        url, json={"old_passwd": user["password"], "new_passwd": "pw-4"}, headers=bearer
+    )
+    assert right.status_code == 200 and right.get_json() is True
+    assert login(Client(client.application), user["login"], "pw-4").status_code == 303
+
+
 def test_disabling_two_factor_needs_the_password_through_every_api(app, web_db, user):
     secret = totp.new_secret()
     with user["registry"].cursor() as cr:

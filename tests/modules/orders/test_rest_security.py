@@ -95,3 +95,10 @@ def test_writes_with_the_session_cookie_need_the_csrf_header(client, rest_db):
 def test_writes_with_an_api_key_need_no_csrf_header(rest, rest_db):
     order = rest.new_order(client_order_ref="BY-KEY")
     assert order["client_order_ref"] == "BY-KEY"
+
+
+def test_rest_answers_say_nosniff_and_are_not_pages(rest):
+    for answer in (rest.get("/api/orders"), rest.as_(None).get("/api/orders")):
+        headers = answer[2]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "X-Frame-Options" not in headers
