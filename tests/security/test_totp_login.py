@@ -93,10 +93,16 @@ def test_disabling(env, user, secret, make_user):
     assert env["res.users"].authenticate("db", user.login, "the password") == user.id
 
 
-@pytest.mark.parametrize("password", [None, "", "wrong password", 12345])
-def test_disabling_needs_the_current_password_again(env, user, secret, password):
-    with pytest.raises(AccessDenied):
+@pytest.mark.parametrize("password", [None, "", 12345])
+def test_disabling_without_the_password_says_it_is_needed(env, user, secret, password):
+    with pytest.raises(AccessDenied, match="needs your current password again"):
         user.with_user(user).action_totp_disable(password)
+    assert user.totp_enabled
+
+
+def test_disabling_with_a_wrong_password_is_refused(env, user, secret):
+    with pytest.raises(AccessDenied, match="^Access Denied$"):
+        user.with_user(user).action_totp_disable("wrong password")
     assert user.totp_enabled
 
 

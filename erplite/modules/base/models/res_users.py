@@ -457,7 +457,7 @@ class ResUsers(models.Model):
                 "You do not have permission to disable two-factor authentication of other users."
             )
         if not self.env.su:
-            self._check_identity(password)
+            self._check_identity(password, "Disabling two-factor authentication")
         for user in self:
             user._set_totp_secret(None)
         return True
@@ -575,16 +575,15 @@ class ResUsers(models.Model):
         return True
 
     @api.private
-    def _check_identity(self, password: str | None) -> None:
+    def _check_identity(self, password: str | None, purpose: str = "This change") -> None:
         """Raise ``AccessDenied`` unless ``password`` is the current user's password (what
-        a sensitive change asks again); throttled and counted like a failed login."""
+        a sensitive change asks again): a missing one says so (``purpose`` names the
+        change), a wrong one is throttled and counted like a failed login."""
         user = self.env.user
         login = user.login
+        if not password or not isinstance(password, str):
+            raise AccessDenied(f"{purpose} needs your current password again.")
         self._check_login_throttle(login, None)
-        if (
-            not password
-            or not isinstance(password, str)
-            or not user.sudo()._check_password(password)
-        ):
+        if not user.sudo()._check_password(password):
             self._record_login_failure(login, None)
             raise AccessDenied()
