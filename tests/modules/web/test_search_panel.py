@@ -16,6 +16,8 @@ ARCH = """<search>
     <separator/>
     <filter name="draft" string="Quotations" domain="[('state', '=', 'draft')]"/>
     <filter name="sale" string="Sales Orders" domain="[('state', '=', 'sale')]"/>
+    <separator/>
+    <filter name="filter_date_order" string="Order Date" date="date_order"/>
     <group expand="0" string="Group By">
         <filter name="salesperson" string="Salesperson" context="{'group_by': 'user_id'}"/>
         <filter name="by_month" string="Order Date" context="{'group_by': 'date_order:month'}"/>
