@@ -117,3 +117,67 @@ def test_missing_and_forbidden_records_are_404_and_403_pages(served: Any) -> Non
     assert missing.status_code == 404 and "o-navbar" in missing.get_data(as_text=True)
     assert client.get("/web/action/987654/list").status_code == 404
     assert client.get("/web/menu/987654").status_code == 404
+
+
+def test_preferences_and_password_change_keep_the_session(served: Any) -> None:
+    from erplite import SUPERUSER_ID, api
+
+    registry = served.env()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["res.users"].create({"name": "Pia Prefs", "login": "pia", "password": "pia"})
+    client = served.client("pia")
+    page = client.get("/web/preferences").get_data(as_text=True)
+    token = csrf_of(page)
+    saved = client.post(
+        "/web/preferences",
+        data={
+            "csrf_token": token,
+            "name": "Pia P.",
+            "email": "pia@example.com",
+            "tz": "Europe/Paris",
+        },
+    )
+    assert saved.status_code == 200 and "Your preferences are saved." in saved.get_data(
+        as_text=True
+    )
+    bad_zone = client.post(
+        "/web/preferences", data={"csrf_token": token, "name": "Pia", "tz": "Mars/Olympus"}
+    )
+    assert bad_zone.status_code == 422 and "not a known time zone" in bad_zone.get_data(
+        as_text=True
+    )
+
+    wrong = client.post(
+        "/web/preferences/password",
+        data={
+            "csrf_token": token,
+            "old_password": "nope",
+            "new_password": "n3w-pass",
+            "confirm_password": "n3w-pass",
+        },
+    )
+    assert wrong.status_code == 403 and "old password is not right" in wrong.get_data(as_text=True)
+    changed = client.post(
+        "/web/preferences/password",
+        data={
+            "csrf_token": token,
+            "old_password": "pia",
+            "new_password": "n3w-pass",
+            "confirm_password": "n3w-pass",
+        },
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)[:300]
+    assert client.get("/web").status_code == 200  # still logged in
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        pia = env["res.users"].search([("login", "=", "pia")])
+        assert (pia.name, pia.email, pia.tz) == ("Pia P.", "pia@example.com", "Europe/Paris")
+    from werkzeug.test import Client
+
+    browser = Client(served.app)  # another browser logs in with the new password
+    login_token = csrf_of(browser.get("/web/login").get_data(as_text=True))
+    relogged = browser.post(
+        "/web/login", data={"login": "pia", "password": "n3w-pass", "csrf_token": login_token}
+    )
+    assert relogged.status_code == 303

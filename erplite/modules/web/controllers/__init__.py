@@ -1,1 +1,12 @@
-from . import autocomplete, backoffice, database, dataset, form_page, json2, list_page, rpc, session  # noqa: F401
+from . import (  # noqa: F401
+    autocomplete,
+    backoffice,
+    database,
+    dataset,
+    form_page,
+    json2,
+    list_page,
+    preferences,
+    rpc,
+    session,
+)

@@ -1,0 +1,81 @@
+"""The user's own preferences: name, email, time zone, and their password.
+
+Worked example (a browser)::
+
+    GET  /web/preferences                              → the form
+    POST /web/preferences        name, email, tz       → saved (res.users' self-writeable fields)
+    POST /web/preferences/password  old_password, new_password, confirm_password
+         → changed with ``res.users.change_password`` (the old password is checked and a wrong
+           one counts as a failed login); the session stays logged in
+
+Everything is written as the user: ``res.users`` lets users change only their own
+``SELF_WRITEABLE_FIELDS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import available_timezones
+
+from erplite import http
+from erplite.exceptions import AccessDenied, AccessError, UserError
+from erplite.http import request
+
+from ..ui.pages import backoffice_page, render_page
+
+#: the time zones offered (computed once: the list does not change while the server runs)
+_TIMEZONES: list[str] = []
+
+
+def _timezones() -> list[str]:
+    if not _TIMEZONES:
+        _TIMEZONES.extend(sorted(available_timezones()))
+    return _TIMEZONES
+
+
+def _page(message: str | None = None, error: str | None = None, status: int = 200) -> Any:
+    return render_page(
+        "web/backoffice/preferences.html",
+        {"timezones": _timezones(), "message": message, "error": error},
+        status=status,
+    )
+
+
+class Preferences(http.Controller):
+    @http.route("/web/preferences", type="http", auth="user", methods=["GET", "POST"])
+    @backoffice_page
+    def preferences(self, name: str = "", email: str = "", tz: str = "", **kw: Any):
+        if request.httprequest.method == "GET":
+            return _page()
+        if tz and tz not in _timezones():
+            return _page(error=f"Time zone: {tz!r} is not a known time zone.", status=422)
+        if not name.strip():
+            return _page(error="Name: this field is required.", status=422)
+        try:
+            with request.env.cr.savepoint():
+                request.env.user.write(
+                    {"name": name.strip(), "email": email.strip() or False, "tz": tz or False}
+                )
+        except (UserError, AccessError) as exc:
+            return _page(error=getattr(exc, "message", None) or str(exc), status=422)
+        return _page(message="Your preferences are saved.")
+
+    @http.route("/web/preferences/password", type="http", auth="user", methods=["POST"])
+    @backoffice_page
+    def change_password(
+        self, old_password: str = "", new_password: str = "", confirm_password: str = "", **kw: Any
+    ):
+        if new_password != confirm_password:
+            return _page(error="The new passwords do not match.", status=422)
+        env = request.env
+        try:
+            with env.cr.savepoint():
+                env["res.users"].change_password(old_password, new_password)
+        except AccessDenied:
+            return _page(error="The old password is not right.", status=403)
+        except UserError as exc:
+            return _page(error=exc.message, status=422)
+        # the session's token depends on the password: renew it so this session stays valid
+        session = request.session
+        session.session_token = env.user.sudo()._compute_session_token(session.sid)
+        return _page(message="Your password is changed.")
