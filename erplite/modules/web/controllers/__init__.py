@@ -5,6 +5,7 @@ from . import (  # noqa: F401
     dataset,
     form_page,
     json2,
+    kanban_page,
     list_page,
     preferences,
     rpc,

@@ -77,6 +77,9 @@ def _order(raw: str | None, fields: dict[str, Any], default: str | None) -> tupl
 class ListPage:
     """The values of one list page (so the controller stays a list of steps)."""
 
+    #: the view type whose page this is (a kanban page reuses the list's search and rows)
+    view_type = "list"
+
     def __init__(self, action: WindowAction, args: Any):
         env = request.env
         self.action = action
@@ -84,7 +87,10 @@ class ListPage:
         self.model = env[action.res_model].with_context(**action.context)
         self.views = load_views(env, action, load_filters=False)
         self.fields = model_fields(self.views, action.res_model)
-        self.spec = ListSpec.from_arch(view_of(self.views, "list")["arch"], self.fields)
+        if self.view_type == "list" or "list" in action.view_types:
+            self.spec = ListSpec.from_arch(view_of(self.views, "list")["arch"], self.fields)
+        else:
+            self.spec = ListSpec()
         search_view = self.views["views"].get("search")
         self.panel = SearchPanel.from_arch(
             search_view["arch"] if search_view else "<search/>", self.fields
@@ -118,13 +124,13 @@ class ListPage:
         page = changes.get("page", 1)
         if page and page > 1:
             query.append(("page", str(page)))
-        return urls.action_url(self.action.id, "list", query)
+        return urls.action_url(self.action.id, self.view_type, query)
 
     def _url_of_state(self, state: SearchState) -> str:
         query = state.query()
         if self.menu_id:
             query.append(("menu", str(self.menu_id)))
-        return urls.action_url(self.action.id, "list", query)
+        return urls.action_url(self.action.id, self.view_type, query)
 
     def toggle_filter_url(self, name: str) -> str:
         """The search with filter ``name`` added, or removed when it is on."""
@@ -295,7 +301,7 @@ class ListController(http.Controller):
         view_type = action.first_view_type
         if view_type == "form":
             return request.redirect(urls.form_url(action.id, None, query))
-        if view_type != "list":
+        if view_type not in ("list", "kanban"):
             view_type = "list" if "list" in action.view_types else view_type
         return request.redirect(urls.action_url(action.id, view_type, query))
 
