@@ -359,3 +359,38 @@ def test_warm_get_views_of_a_user_sends_no_statement(env, registry, assert_query
         assert model.get_views([[False, "list"], [False, "search"]])["views"]["list"]["arch"] == (
             '<tree><field name="name"/></tree>'
         )
+
+
+def test_a_view_changed_by_another_process_is_seen_after_the_signal(own_registry):
+    """Two registries of one database stand for two worker processes: a view committed by one
+    is served by the other once it reads the signal (as every request does)."""
+    from erplite import SUPERUSER_ID, Registry, api
+    from erplite.security import check_access_signal
+
+    other = Registry(own_registry.dsn, addons_paths=own_registry.addons_paths)
+    with own_registry.cursor() as cr:
+        view = make_view(
+            api.Environment(cr, SUPERUSER_ID, {}),
+            '<tree><field name="name"/></tree>',
+            model="test_security.tag",
+            priority=0,
+        )
+        view_id = view.id
+    try:
+        with other.cursor() as cr:
+            check_access_signal(other, cr)
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            assert env["test_security.tag"].get_view(view_type="list")["id"] == view_id
+        with own_registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["ir.ui.view"].browse(view_id).write(
+                {"arch": '<tree><field name="name"/><field name="id"/></tree>'}
+            )
+        with other.cursor() as cr:
+            assert check_access_signal(other, cr)  # the cached answers are dropped
+            arch = api.Environment(cr, SUPERUSER_ID, {})["test_security.tag"].get_view(
+                view_type="list"
+            )["arch"]
+            assert arch == '<tree><field name="name"/><field name="id"/></tree>'
+    finally:
+        with own_registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["ir.ui.view"].browse(view_id).unlink()
