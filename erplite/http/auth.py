@@ -15,8 +15,9 @@ Worked example (what the dispatcher does at the start of each try)::
 ``public``   the session's user, else the public user ``base.public_user``
 ``none``     nobody (``request.env.uid`` is ``None``); the route may need no database at all
 ``bearer``   the user of the API key in ``Authorization: bearer <key>`` (scope ``rpc``); a
-             key that is wrong or expired is a 401 with ``WWW-Authenticate: bearer``; without
-             the header, the session as for ``user``
+             key that is wrong or expired is a 401 with ``WWW-Authenticate: bearer``, a key
+             refused by the login throttle a 429 with ``Retry-After``; without the header,
+             the session as for ``user``
 ===========  ===================================================================================
 
 A user taken from the session cookie sets ``request.session_authenticated``: the JSON-2 and
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import re
 from typing import Any
 
@@ -52,6 +54,14 @@ class InvalidBearer(werkzeug.exceptions.Unauthorized):
         super().__init__(
             description, www_authenticate=werkzeug.datastructures.WWWAuthenticate("bearer")
         )
+
+
+class ThrottledBearer(werkzeug.exceptions.TooManyRequests):
+    """429 with ``Retry-After`` (seconds) for an API key refused by the login throttle: too
+    many failed logins from the client's address or for the key owner's login."""
+
+    def __init__(self, description: str, retry_after: float):
+        super().__init__(description, retry_after=max(1, math.ceil(retry_after)))
 
 
 def session_uid(request: Any) -> int | None:
@@ -112,6 +122,13 @@ def apikey_uid(request: Any, key: str, scope: str = "rpc") -> int | None:
     SHA-256 of the key) with the row it matched, and the next requests only check with one
     query that this row still exists, unexpired, for an active user: a revoked or expired key
     stops working at once, in every worker.
+
+    Every check goes through the login throttle (:mod:`erplite.security.throttle`): a wrong key
+    counts as a failed login of the client's address (a key names no login), and while the
+    address or the login of the key's owner is blocked the key is refused, remembered or not
+    (:class:`ThrottledBearer`). The same query reads the key's row and the counters. A right
+    key does not clear the counters: a busy integration would otherwise wipe the failures of
+    someone guessing its owner's password.
     """
     from erplite import SUPERUSER_ID
     from erplite.orm.environment import Environment
@@ -120,25 +137,52 @@ def apikey_uid(request: Any, key: str, scope: str = "rpc") -> int | None:
     if "res.users.apikeys" not in su_env:
         return None
     keys = su_env["res.users.apikeys"]
+    users = su_env["res.users"]
+    address = request.httprequest.remote_addr or None
     cache = request._state.cache.setdefault("apikeys", {})
     digest = hashlib.sha256(f"{scope}\0{key}".encode()).digest()
     cached = cache.get(digest)
     if cached is not None:
         uid, rows = cached
-        if _valid_key_rows(keys, key, scope, uid) & rows:
+        found = _valid_key_rows(keys, key, scope, uid, address)
+        if {row[:2] for row in found} & rows:
+            _check_throttle(users, found, address)
             return uid
         cache.pop(digest, None)
+    users._check_login_throttle(None, address)  # no slow hashing for a blocked address
     uid = keys._check_credentials(scope=scope, key=key) or None
-    if uid is not None:
-        rows = _valid_key_rows(keys, key, scope, uid)
-        if len(cache) > 1024:
-            cache.clear()
-        cache[digest] = (uid, rows)
+    if uid is None:
+        users._record_login_failure(None, address)
+        return None
+    found = _valid_key_rows(keys, key, scope, uid, address)
+    _check_throttle(users, found, address)
+    if len(cache) > 1024:
+        cache.clear()
+    cache[digest] = (uid, {row[:2] for row in found})
     return uid
 
 
-def _valid_key_rows(keys: Any, key: str, scope: str, uid: int) -> set[tuple]:
-    """``(id, hash)`` of the unexpired keys of active user ``uid`` sharing ``key``'s index."""
+def _check_throttle(users: Any, found: list[tuple], address: str | None) -> None:
+    """Raise ``AccessDenied`` (``retry_after`` set) while ``address`` or the login of the
+    key's owner is blocked, from the counters read with the key's rows."""
+    from erplite.security import throttle
+
+    if not found:
+        return
+    _id, _hash, login, sql_key, failures, last_failures = found[0]
+    if sql_key != throttle.login_key(login):  # lowercased otherwise by PostgreSQL
+        users._check_login_throttle(login, address)
+    elif failures:
+        wait = users._login_throttle().wait_of(zip(failures, last_failures))
+        if wait > 0:
+            raise throttle.blocked_error(wait)
+
+
+def _valid_key_rows(keys: Any, key: str, scope: str, uid: int, address: str | None) -> list[tuple]:
+    """``(id, hash, login, login counter key, failures, last failures)`` of the unexpired keys
+    of active user ``uid`` sharing ``key``'s index, with the login throttle's counters of the
+    user's login and of ``address``."""
+    from erplite.security import throttle
     from erplite.security.apikeys import key_index
     from erplite.sql import SQL
 
@@ -151,17 +195,21 @@ def _valid_key_rows(keys: Any, key: str, scope: str, uid: int) -> set[tuple]:
     )
     keys.env.cr.execute(
         SQL(
-            'SELECT k.id, k."key" FROM %s k JOIN res_users u ON u.id = k.user_id'
+            'SELECT k.id, k."key", u.login, %s::text || lower(u.login), t.failures,'
+            " t.last_failures FROM %s k JOIN res_users u ON u.id = k.user_id"
+            " CROSS JOIN LATERAL (%s) t"
             ' WHERE k."index" = %s AND k.user_id = %s AND u.active'
             " AND (k.scope IS NULL OR k.scope = %s) %s",
+            throttle.LOGIN_PREFIX,
             SQL.identifier(keys._table),
+            throttle.counters_query(SQL("u.login"), address),
             key_index(key),
             uid,
             scope,
             expiry,
         )
     )
-    return {tuple(row) for row in keys.env.cr.fetchall()}
+    return [tuple(row) for row in keys.env.cr.fetchall()]
 
 
 def authenticate(request: Any, auth: str) -> None:
@@ -177,7 +225,10 @@ def authenticate(request: Any, auth: str) -> None:
     if auth == "bearer":
         key = bearer_key(request)
         if key is not None:
-            uid = apikey_uid(request, key)
+            try:
+                uid = apikey_uid(request, key)
+            except AccessDenied as exc:  # the login throttle
+                raise ThrottledBearer(str(exc), getattr(exc, "retry_after", 1.0)) from None
             if uid is None:
                 raise InvalidBearer("Invalid API key.")
             request.update_env(user=uid, context=_user_context(request, uid))
@@ -230,6 +281,7 @@ def _user_context(request: Any, uid: int) -> dict[str, Any]:
 
 __all__ = [
     "InvalidBearer",
+    "ThrottledBearer",
     "apikey_uid",
     "authenticate",
     "bearer_key",

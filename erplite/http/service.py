@@ -24,7 +24,10 @@ password (or an API key of scope ``rpc`` in its place) and then use an environme
 user, never a superuser one. Verified credentials are remembered per registry, keyed by a hash
 of the password, and re-validated on every call by one query on the user's credentials (hash,
 login, active flag, API keys), the same statement that reads the registry signals: a changed
-password, login, deactivation or revoked key is seen at once by every worker.
+password, login, deactivation or revoked key is seen at once by every worker. The same
+statement reads the login throttle's counters of the user's login and of the client's address
+(:mod:`erplite.security.throttle`): while either is blocked, even a remembered password is
+refused, and every wrong password or key is counted as a failed login.
 """
 
 from __future__ import annotations
@@ -233,13 +236,19 @@ CREDENTIALS_QUERIES_SIZE = 1024
 
 
 def _user_env(db: str, uid: Any, password: Any) -> Any:
+    """The environment of user ``uid`` once ``password`` (or an API key) is checked, through
+    the login throttle: while the user's login or the client's address is blocked, even the
+    right password is refused; a wrong one is counted as a failed login."""
     request = _request()
     request._use_database(db)
+    address = request.httprequest.remote_addr or None
     try:
         uid = int(uid)
     except (TypeError, ValueError):
+        _record_failure(request, None, address)
         raise AccessDenied() from None
     if not isinstance(password, str) or not password:
+        _record_failure(request, None, address)
         raise AccessDenied()
     state = request._state
     cache = state.cache.get("credentials")
@@ -248,22 +257,68 @@ def _user_env(db: str, uid: Any, password: Any) -> Any:
     queries = state.cache.get("credentials_queries")
     if queries is None:
         queries = state.cache.setdefault("credentials_queries", {})
-    query = queries.get(uid)
+    query = queries.get((uid, address))
     if query is None:
         if len(queries) >= CREDENTIALS_QUERIES_SIZE:
             queries.clear()
-        query = queries[uid] = credentials_query(request.registry, uid)
-    # the credentials are read with the registry signals when they are not read yet: the
-    # request's first statement, one round trip for both
+        query = queries[uid, address] = credentials_query(request.registry, uid, address)
+    # the credentials and the throttle's counters are read with the registry signals when
+    # they are not read yet: the request's first statement, one round trip for all
     row = request._read_signals(query)
-    if row is NotImplemented or not cache.verified(uid, password, _frozen(row)):
+    if row is NotImplemented:
+        cr = request._cursor()
+        cr.execute(query)
+        row = cr.fetchone()
+    if row is None:  # no active user of that id
+        _record_failure(request, None, address)
+        raise AccessDenied()
+    fingerprint, counters = _frozen(row[:-_THROTTLE_COLUMNS]), row[-_THROTTLE_COLUMNS:]
+    login = fingerprint[1]
+    counted = _check_throttle(request, login, address, counters)
+    if not cache.verified(uid, password, fingerprint):
         su_env = request.env(user=erplite.SUPERUSER_ID, su=True)
-        fingerprint = (
-            credentials_fingerprint(su_env, uid) if row is NotImplemented else _frozen(row)
-        )
-        cache.check(su_env, uid, password, fingerprint=fingerprint)
+        try:
+            cache.check(su_env, uid, password, fingerprint=fingerprint)
+        except AccessDenied:
+            _record_failure(request, login, address)
+            raise AccessDenied() from None
+    if counted:  # a success forgets the earlier failures, as a login does
+        _users(request)._clear_login_failures(login, address)
     request.update_env(user=uid, context={}, su=False)
     return request.env
+
+
+#: the columns of :func:`credentials_query` after the fingerprint: the login's counter key as
+#: PostgreSQL lowercases it, and the counters of the login and of the address
+_THROTTLE_COLUMNS = 3
+
+
+def _users(request: Any) -> Any:
+    return request.env(user=erplite.SUPERUSER_ID, su=True)["res.users"]
+
+
+def _check_throttle(request: Any, login: str, address: str | None, counters: tuple) -> bool:
+    """Raise ``AccessDenied`` (``retry_after`` set) while ``login`` or ``address`` is blocked,
+    from the ``counters`` read with the credentials; whether they had any counter (a success
+    then clears them)."""
+    from erplite.security import throttle
+
+    sql_key, failures, last_failures = counters
+    if sql_key != throttle.login_key(login):
+        # PostgreSQL lowercased the login otherwise than Python (non-ASCII letters under some
+        # collations): ask the throttle itself
+        return bool(_users(request)._check_login_throttle(login, address))
+    if not failures:
+        return False
+    wait = _users(request)._login_throttle().wait_of(zip(failures, last_failures))
+    if wait > 0:
+        raise throttle.blocked_error(wait)
+    return True
+
+
+def _record_failure(request: Any, login: str | None, address: str | None) -> None:
+    """Count a failed credential check for ``login`` and ``address`` (committed at once)."""
+    _users(request)._record_login_failure(login, address)
 
 
 def _execute(env: Any, model: str, method: str, args: list, kwargs: dict) -> Any:
@@ -477,11 +532,16 @@ def credentials_fingerprint(su_env: Any, uid: int) -> tuple | None:
     factor or the set of API keys changes, and when an API key of the user has expired."""
     cr = su_env.cr
     cr.execute(credentials_query(su_env.registry, uid))
-    return _frozen(cr.fetchone())
+    row = cr.fetchone()
+    return None if row is None else _frozen(row[:-_THROTTLE_COLUMNS])
 
 
-def credentials_query(registry: Any, uid: int) -> SQL:
-    """The query of :func:`credentials_fingerprint` (one row, or none), for ``registry``."""
+def credentials_query(registry: Any, uid: int, address: str | None = None) -> SQL:
+    """The query of :func:`credentials_fingerprint` (one row, or none), for ``registry``,
+    followed by the login throttle's counters of the user's login and of ``address`` (see
+    :func:`_check_throttle`)."""
+    from erplite.security import throttle
+
     parts = [SQL("u.password, u.login, u.totp_secret")]
     if "res.users.apikeys" in registry:
         keys = registry["res.users.apikeys"]
@@ -501,8 +561,11 @@ def credentials_query(registry: Any, uid: int) -> SQL:
             )
         )
     return SQL(
-        "SELECT %s FROM res_users u WHERE u.id = %s AND u.active",
+        "SELECT %s, %s::text || lower(u.login), t.failures, t.last_failures"
+        " FROM res_users u CROSS JOIN LATERAL (%s) t WHERE u.id = %s AND u.active",
         SQL(", ").join(parts),
+        throttle.LOGIN_PREFIX,
+        throttle.counters_query(SQL("u.login"), address),
         uid,
     )
 

@@ -36,19 +36,44 @@ instead of failing with a serialization error (the rest of erplite runs at REPEA
 The refusal never says whether the login exists: callers record failures for unknown logins
 exactly as for wrong passwords. All SQL is composed with :mod:`psycopg.sql`, values are
 parameters; times are naive UTC datetimes, and ``now`` can be injected for tests.
+
+Every credential check goes through this throttle: ``res.users.authenticate`` (the login form,
+``/web/session/authenticate``, ``common.login``/``authenticate``), the passwords and API keys
+of ``object.execute_kw`` (XML-RPC and JSON-RPC) and the bearer API keys of JSON-2 and REST.
+Those that remember verified credentials (``erplite.http.service``, ``erplite.http.auth``)
+read the counters with their credentials (:func:`counters_query`, in the same statement) and
+ask
+:meth:`LoginThrottle.wait_of`, so a blocked login is refused even with a remembered password.
+
+Time: every decision without an explicit ``now`` reads the module's :data:`clock` (naive UTC
+now); a test moves that clock forward instead of sleeping through a block.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 import psycopg
 from psycopg import sql
 
 from erplite.exceptions import AccessDenied
+from erplite.sql import SQL
 
-__all__ = ["TABLE_NAME", "LoginThrottle", "address_key", "ensure_table", "login_key"]
+__all__ = [
+    "LOGIN_PREFIX",
+    "MESSAGE",
+    "TABLE_NAME",
+    "LoginThrottle",
+    "address_key",
+    "blocked_error",
+    "clock",
+    "counters_query",
+    "ensure_table",
+    "login_key",
+    "utcnow",
+]
 
 TABLE_NAME = "auth_login_failure"
 _TABLE = sql.Identifier(TABLE_NAME)
@@ -56,6 +81,24 @@ _MAX_FAILURES = 2**31 - 2  # keeps the integer column from overflowing
 _MAX_EXPONENT = 64  # 2**64 seconds is already "max_delay" for any sane setting
 
 MESSAGE = "Too many login failures, please wait a moment."
+#: the prefix of a login's counter key (``login:<login, lowercased>``)
+LOGIN_PREFIX = "login:"
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+#: the time source of every throttle decision made without an explicit ``now``
+clock: Callable[[], datetime] = utcnow
+
+
+def blocked_error(wait: float) -> AccessDenied:
+    """The refusal of a blocked login or address: ``AccessDenied`` carrying ``retry_after``."""
+    exc = AccessDenied(MESSAGE)
+    exc.retry_after = wait
+    return exc
 
 
 def ensure_table(cr) -> None:
@@ -70,11 +113,28 @@ def ensure_table(cr) -> None:
     )
 
 
+def counters_query(login: SQL, address: str | None) -> SQL:
+    """A query of one row ``(failures, last_failures)``: the arrays of the counters of the
+    login given by the SQL expression ``login`` (e.g. a column, lowercased by PostgreSQL as
+    :func:`login_key` lowercases in Python; compare ``LOGIN_PREFIX + lower(login)`` with
+    :func:`login_key` before trusting it) and of ``address``; NULLs when none. To be joined
+    ``LATERAL`` to the query that reads the credentials, so that checking the throttle costs
+    no round trip."""
+    return SQL(
+        "SELECT array_agg(f.failures) AS failures, array_agg(f.last_failure) AS last_failures"
+        " FROM %s f WHERE f.key IN (%s::text || lower(%s), %s::text)",
+        SQL.identifier(TABLE_NAME),
+        LOGIN_PREFIX,
+        login,
+        address_key(address),
+    )
+
+
 def login_key(login: str | None) -> str | None:
     """The counter key of ``login`` (None when there is no login)."""
     if not login:
         return None
-    return "login:" + login.lower()
+    return LOGIN_PREFIX + login.lower()
 
 
 def address_key(address: str | None) -> str | None:
@@ -157,14 +217,22 @@ class LoginThrottle:
         keys = _keys(login, address)
         if not keys:
             return 0.0, 0
-        now = _now(now)
         cr.execute(
             sql.SQL("SELECT failures, last_failure FROM {} WHERE key = ANY(%s)").format(_TABLE),
             [keys],
         )
         rows = cr.fetchall()
-        wait = max((self.remaining(failures, last, now) for failures, last in rows), default=0.0)
-        return wait, len(rows)
+        return self.wait_of(rows, now), len(rows)
+
+    def wait_of(
+        self, counters: Iterable[tuple[int, datetime]], now: datetime | None = None
+    ) -> float:
+        """Seconds a login or address with these ``(failures, last_failure)`` counters stays
+        blocked (0.0 when free): what :meth:`check` decides, for counters read elsewhere."""
+        now = _now(now)
+        return max(
+            (self.remaining(failures, last, now) for failures, last in counters), default=0.0
+        )
 
     def check(self, cr, login: str | None, address: str | None, now: datetime | None = None) -> int:
         """Raise :class:`AccessDenied` if the login or the address is blocked.
@@ -175,9 +243,7 @@ class LoginThrottle:
         """
         wait, counters = self._status(cr, login, address, now)
         if wait > 0:
-            exc = AccessDenied(MESSAGE)
-            exc.retry_after = wait
-            raise exc
+            raise blocked_error(wait)
         return counters
 
     def record_failure(
@@ -230,7 +296,7 @@ def _keys(login: str | None, address: str | None) -> list[str]:
 
 def _now(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc).replace(tzinfo=None)
+        return clock()
     if now.tzinfo is not None:
         now = now.astimezone(timezone.utc).replace(tzinfo=None)
     return now

@@ -107,6 +107,28 @@ def make_api_database(server: str, template_dsn: str, addons_paths: tuple[str, .
     return db
 
 
+def add_user(db: ApiDatabase, name: str, group: str = "orders.group_sale_salesman") -> str:
+    """A new user ``name`` (unique login, known password, an API key) in ``db``, committed;
+    returns ``name``, the key of the user in ``db.ids``, ``db.logins``, ``db.passwords`` and
+    ``db.keys``."""
+    name = f"{name}-{uuid.uuid4().hex[:8]}"
+    with db.cursor() as cr:
+        env = db.env(cr)
+        db.passwords[name] = f"pw-{uuid.uuid4().hex[:10]}"
+        db.logins[name] = name
+        user = env["res.users"].create(
+            {
+                "name": name,
+                "login": name,
+                "password": db.passwords[name],
+                "groups_id": [Command.set([env.ref(group).id])],
+            }
+        )
+        db.ids[name] = user.id
+        db.keys[name] = env["res.users.apikeys"].with_user(user)._generate("rpc", "throttle")
+    return name
+
+
 @dataclass
 class Outcome:
     """What an API answered: ``ok`` with ``result``, or an error of ``kind`` (the exception's
