@@ -787,6 +787,10 @@ class _CrudPlan:
         self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
         self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
         self.computed_names = frozenset(name for name, f in fields.items() if f.compute)
+        # the fields whose change moves a record to another company (write re-checks rules)
+        from erplite.security.companies import company_moving_fields
+
+        self.company_moves = company_moving_fields(fields)
         self.precompute = tuple(
             f
             for f in fields.values()

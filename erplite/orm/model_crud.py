@@ -52,6 +52,21 @@ class CrudMixin(CreateMixin):
 
                 protected_fields.check_write(self, vals)
             self._check_rules("write")
+            if not self._crud_plan().company_moves.isdisjoint(vals) and security.has_rules(
+                self, "write"
+            ):
+                # records moved to another company: the rules must hold for the new values
+                # too, as create checks them on its new rows; a refusal undoes the write
+                with env.cr.savepoint():
+                    self._write_fields(vals, fields)
+                    self._check_rules("write")
+                return True
+        return self._write_fields(vals, fields)
+
+    def _write_fields(self, vals: dict, fields: list) -> bool:
+        """The body of ``write`` once access rights, field groups and rules are checked:
+        ``fields`` are the fields of ``vals``' keys."""
+        env = self.env
         cache = env.transaction.cache
         towrite = env.transaction.towrite[self._name]
 

@@ -6,6 +6,12 @@ record's company or to records shared by every company (no company). A record wi
 company may only point to shared records. A ``res.company`` record is its own company; a
 ``res.users`` target belongs to each of its ``company_ids``.
 
+A record moved to another company (its ``company_id`` written, or the link its company is
+related through, such as an order line's ``order_id``) gets the whole check; and outside
+``env.su``, ``write`` checks the record rules on the moved records' new values, as ``create``
+checks them on new rows (``CrudMixin.write``), so nobody moves a record to a company they
+cannot access.
+
 The check runs as superuser (it compares data, whatever the user may read) and raises one
 ``UserError`` listing the first five inconsistencies, in Odoo's words::
 
@@ -15,7 +21,7 @@ The check runs as superuser (it compares data, whatever the user may read) and r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from erplite.exceptions import UserError
@@ -23,16 +29,32 @@ from erplite.exceptions import UserError
 MAX_LISTED = 5
 
 
+def company_moving_fields(fields: Mapping[str, Any]) -> frozenset[str]:
+    """The names of ``fields`` (a model's) whose change moves a record to another company:
+    ``company_id``, and the first field of its path when it is related (a line's
+    ``order_id`` when its ``company_id`` is ``order_id.company_id``)."""
+    company = fields.get("company_id")
+    if company is None:
+        return frozenset()
+    related = getattr(company, "related", None)
+    if related and isinstance(related, str):
+        return frozenset({"company_id", related.split(".", 1)[0]})
+    return frozenset({"company_id"})
+
+
 def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
     """Raise ``UserError`` if a ``check_company`` relation of ``records`` points to another
     company than the record's. ``fnames`` limits the check to those fields (all of them when
-    ``None`` or when it contains ``company_id``)."""
+    ``None`` or when it names a field that moves the records to another company:
+    ``company_id``, or the link its value is related through)."""
     if not records:
         return
     if "company_id" not in records._fields and records._name != "res.company":
         return
     env = records.env
-    names = records._fields if fnames is None or "company_id" in fnames else list(fnames)
+    fnames = None if fnames is None else list(fnames)
+    moving = company_moving_fields(records._fields)
+    names = records._fields if fnames is None or not moving.isdisjoint(fnames) else fnames
     fields = []
     for name in names:
         field = records._fields.get(name)

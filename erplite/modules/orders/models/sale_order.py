@@ -162,6 +162,13 @@ class SaleOrder(models.Model):
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "company_id" in vals:
+            # the lines follow their order's company: their products and taxes must too
+            self.order_line._check_company()
+        return result
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_draft_or_cancel(self):
         for order in self:
