@@ -78,6 +78,9 @@ class Field:
     _cache_direct: int | None = None  # set at the first read: see __get__
     inherited_field: Field | None = None
     manual = False
+    #: whether a compute method's assignment is converted with ``validate=True`` (it is
+    #: trusted, hence not, unless the conversion does more than check: Monetary rounds)
+    validate_computed = False
 
     def __init__(self, string: Any = _SENTINEL, **kwargs: Any):
         if string is not _SENTINEL:
@@ -375,12 +378,46 @@ class Float(Field):
 
 
 class Monetary(Float):
+    """An amount in a currency: the record's ``currency_field`` (default ``currency_id``).
+
+    As in Odoo 17, a value set on known records (``write``, a compute method's assignment) is
+    rounded with the currency's ``round()``, so what is cached, stored and read is the amount
+    to the currency's precision; ``create`` rounds a value with the currency given (or
+    precomputed) in the same row. Without a currency the value is kept as given.
+    """
+
     type = "monetary"
     currency_field: str | None = None
     column_type = ("numeric", "numeric")  # type: ignore[assignment]
+    #: a compute method's assignment is converted with ``validate=True``: it rounds
+    validate_computed = True
 
     def get_digits(self):
         return None
+
+    def get_currency_field(self, model: Any) -> str | None:
+        """The name of ``model``'s many2one to ``res.currency`` giving the amount's currency."""
+        return self.currency_field_in(model._fields)
+
+    def currency_field_in(self, fields: dict[str, Field]) -> str | None:
+        """:meth:`get_currency_field` given the model's fields; None when it has none."""
+        name = self.currency_field or "currency_id"
+        field = fields.get(name)
+        if field is None or field.type != "many2one" or field.comodel_name != "res.currency":
+            return None
+        return name
+
+    def convert_to_cache(self, value, record, validate=True):
+        value = super().convert_to_cache(value, record, validate)
+        if value and validate and record is not None and record._ids:
+            name = self.get_currency_field(record)
+            if name is not None:
+                currencies = record.sudo()[name] if len(record._ids) == 1 else None
+                if currencies is None:
+                    currencies = record.sudo().mapped(name)
+                if len(currencies) == 1:
+                    value = currencies.round(value)
+        return value
 
 
 class Char(Field):

@@ -87,7 +87,7 @@ class ComputeMixin:
             if len(ids) == 1
             else all(record_id in protected for record_id in ids)
         ):
-            cache_value = field.convert_to_cache(value, self, validate=False)
+            cache_value = field.convert_to_cache(value, self, validate=field.validate_computed)
             if field.store and field.type == "many2many":
                 # a stored computed many2many: its relation rows follow the computed value
                 env.remove_to_compute(field, ids)

@@ -203,6 +203,8 @@ class CreateMixin(ComputeMixin):
         """The body of ``create`` once access rights and field groups are checked."""
         rows, relational, inverses, given = self._create_rows(vals_list)
         self._precompute_rows(rows, given)
+        if self._crud_plan().monetary:
+            self._round_monetary_rows(rows)
         lines = self._fusable_lines(relational) if len(rows) == 1 else None
         if lines:
             records = self._create_with_lines(rows[0], lines)
@@ -262,6 +264,19 @@ class CreateMixin(ComputeMixin):
             inverses.append(inverse)
             given.append(set(vals))
         return rows, relational, inverses, given
+
+    def _round_monetary_rows(self, rows: list[dict]) -> None:
+        """Round the amounts of ``rows`` to the currency each row gives (``Monetary``): a new
+        record's currency is known only from its row (a value given, defaulted or
+        precomputed)."""
+        currencies = self.env["res.currency"].sudo()
+        monetary = self._crud_plan().monetary
+        for row in rows:
+            for name, currency_name in monetary:
+                value = row.get(name)
+                currency_id = row.get(currency_name)
+                if value and isinstance(currency_id, int):
+                    row[name] = currencies.browse(currency_id).round(value)
 
     def _create_x2many(self, records: Any, relational: list[dict]) -> None:
         """Apply the x2many values of the new ``records`` (``relational[i]`` for the i-th):
@@ -785,6 +800,14 @@ class _CrudPlan:
         )
         self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
         self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
+        # (amount, currency) column names of the Monetary columns (see _round_monetary_rows)
+        self.monetary = tuple(
+            (name, currency)
+            for name, f in self.columns
+            if f.type == "monetary"
+            and (currency := f.currency_field_in(fields)) is not None
+            and fields[currency].store
+        )
         self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
         self.computed_names = frozenset(name for name, f in fields.items() if f.compute)
         # the fields whose change moves a record to another company (write re-checks rules)

@@ -105,16 +105,20 @@ class SaleOrderLine(models.Model):
     def _compute_amount(self):
         for line in self:
             price = line.price_unit * (1.0 - (line.discount or 0.0) / 100.0)
+            currency = line.currency_id or (line.company_id or line.env.company).currency_id
             taxes = line.tax_id.compute_all(
                 price,
-                currency=line.currency_id or None,
+                currency=currency or None,
                 quantity=line.product_uom_qty,
                 product=line.product_id,
                 partner=line.order_id.partner_id,
             )
             line.price_subtotal = taxes["total_excluded"]
             line.price_total = taxes["total_included"]
-            line.price_tax = taxes["total_included"] - taxes["total_excluded"]
+            # the difference of two rounded totals is not rounded (43.96 - 38.2 is
+            # 5.760000000000005): the tax amount is rounded to the currency too, as in Odoo
+            tax = taxes["total_included"] - taxes["total_excluded"]
+            line.price_tax = currency.round(tax) if currency else tax
 
     @api.constrains("discount")
     def _check_discount(self):
