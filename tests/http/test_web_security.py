@@ -360,3 +360,22 @@ def test_every_response_says_nosniff(client, user):
     for response in responses:
         assert response.headers["X-Content-Type-Options"] == "nosniff", response
         assert "X-Frame-Options" not in response.headers  # not a page
+
+
+def test_a_cross_site_form_cannot_reach_the_sessions_json_rpc(app, web_db, user):
+    """The JSON-RPC session routes need no token (as in Odoo): they take only a JSON body, which
+    another site's form cannot send (its enctype text/plain is refused) and its scripts cannot
+    send without a CORS preflight."""
+    browser = Client(app)
+    login(browser, user["login"], user["password"])
+    body = (
+        '{"jsonrpc": "2.0", "method": "call", "params": {"model": "res.partner", '
+        '"method": "create", "args": [{"name": "Form forged"}], "kwargs": {}}}'
+    )
+    response = browser.post(
+        "/web/dataset/call_kw/res.partner/create", data=body, content_type="text/plain"
+    )
+    assert response.status_code == 400
+    with web_db.registry().cursor() as cr:
+        cr.execute("SELECT count(*) FROM res_partner WHERE name = 'Form forged'")
+        assert cr.fetchone()[0] == 0
