@@ -111,7 +111,7 @@ def test_apikey_create_refuses_a_bad_expiry_and_keeps_an_expired_key_out(db: Dat
     assert "2020-01-31 23:59:59" in listed
 
 
-def test_user_password_from_stdin_sets_a_lost_password(
+def test_user_password_from_stdin_sets_a_lost_password_and_unblocks_the_login(
     db: Database, caplog: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -126,6 +126,18 @@ def test_user_password_from_stdin_sets_a_lost_password(
         admin.with_user(admin)._check_credentials(secret, {"interactive": True})
         with pytest.raises(AccessDenied):
             admin.with_user(admin)._check_credentials("admin", {"interactive": True})
+
+    with db.env() as env:  # enough failed guesses to block the login
+        users = env["res.users"]
+        for _ in range(12):
+            users._record_login_failure("admin", None)
+        with pytest.raises(AccessDenied):
+            users._check_login_throttle("admin", None)
+    monkeypatch.setattr("sys.stdin", io.StringIO("another one\n"))
+    code, _, err = db.run("user", "password", "--login", "admin", "--password-stdin")
+    assert code == 0, err
+    with db.env() as env:  # the new password works at once: the failures are forgotten
+        env["res.users"]._check_login_throttle("admin", None)
 
     monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
     code, _, err = db.run("user", "password", "--login", "admin")

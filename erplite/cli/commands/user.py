@@ -12,7 +12,8 @@ Worked example::
 On a terminal the password is asked twice, without echo; with ``--password-stdin``, or when
 stdin is not a terminal, the first line of stdin is the password. It is never an argument
 (which the process list would show) and never logged. The new password ends the user's
-sessions, as any password change does.
+sessions, as any password change does, and clears the failed attempts counted against the
+login, so that a login blocked by the throttle works again at once.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def run_password(config: Config, args: argparse.Namespace) -> int:
             user = find_user(env, args.login, prepared.dbname)
             password = read_password(args.login, from_stdin=bool(args.password_stdin))
             user.password = password
+            # a lost password often comes with failed attempts: the login is not kept blocked
+            user._clear_login_failures(user.login, None)
     print(
         f"erplite: password of {args.login!r} changed in database {prepared.dbname!r}", flush=True
     )
