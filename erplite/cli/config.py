@@ -48,6 +48,10 @@ __all__ = [
 ]
 
 DEFAULT_BIND = "127.0.0.1:8069"
+# the HTTP layer's defaults (erplite.http.limits), repeated so that reading the configuration
+# imports nothing of the HTTP layer
+DEFAULT_MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+DEFAULT_MAX_JSON_DEPTH = 64
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 PG_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")
 
@@ -83,6 +87,9 @@ class Config:
     without_demo: bool = False
     proxy_mode: bool = False
     dbfilter: str | None = None
+    # the largest request body (bytes) and the deepest JSON/XML-RPC nesting a request may send
+    max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
     # The PG* variables seen when the configuration was loaded (libpq's defaults).
     pg_environ: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -285,6 +292,8 @@ CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "without_demo": _bool,
     "proxy_mode": _bool,
     "dbfilter": _str,
+    "max_content_length": _int(1),
+    "max_json_depth": _int(1),
 }
 ENV_PREFIX = "ERPLITE_"
 

@@ -138,6 +138,22 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
         help="trust the X-Forwarded-* headers of a reverse proxy",
     )
     group.add_argument(
+        "--max-content-length",
+        "--max_content_length",
+        dest="max_content_length",
+        metavar="BYTES",
+        default=S,
+        help="largest request body accepted (default 4194304); larger ones get a 413",
+    )
+    group.add_argument(
+        "--max-json-depth",
+        "--max_json_depth",
+        dest="max_json_depth",
+        metavar="N",
+        default=S,
+        help="deepest nesting of lists/objects accepted in a JSON or XML-RPC request (64)",
+    )
+    group.add_argument(
         "--db-filter", "--dbfilter", dest="dbfilter", metavar="REGEXP", default=S,
         help=argparse.SUPPRESS,
     )  # fmt: skip

@@ -51,8 +51,9 @@ This is the call graph :func:`serve` follows; each step names the building block
    :class:`JsonRPCDispatcher`, :class:`Json2Dispatcher`), then ``auth``, ``csrf``, ``cors``,
    ``save_session``. A CORS preflight (``OPTIONS`` on a ``cors`` route) is answered 204 here.
    ``Dispatcher.pre_dispatch`` reads what needs no database: the JSON body of ``json`` routes
-   (400 unless JSON, as Odoo 17, or when unreadable) and ``json2`` routes (415 unless JSON,
-   400 when unreadable).
+   (400 unless JSON, as Odoo 17, or when unreadable or nested too deep) and ``json2`` routes
+   (415 unless JSON, 400 when unreadable or nested too deep), once the body's size is checked
+   against the route's or the application's limit (``limits``: 413 before the body is read).
 
 7. **Transaction with retry.** ``retrying.retrying(one_try, httprequest=..., on_retry=<reload
    the session>)``: each try has its own transaction on the request's database (the first
@@ -115,7 +116,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 import logging
 import random
 from typing import Any
@@ -136,6 +136,7 @@ from erplite.http.csrf import (
     SAFE_HTTP_METHODS,
 )
 from erplite.http.databases import DatabaseNotFound, RegistryChanged
+from erplite.http.limits import TooDeeplyNested, check_content_length, loads_json
 from erplite.http.requestlib import Request, Response, _request_var
 from erplite.http.retrying import as_validation_error, retrying
 from erplite.http.security_headers import add_security_headers
@@ -239,7 +240,7 @@ class JsonRPCDispatcher(Dispatcher):
         self.call: jsonrpc.JsonRpcCall | None = None
 
     def pre_dispatch(self, endpoint: Any, args: dict[str, Any]) -> None:
-        self.call = jsonrpc.parse_request(self.request.httprequest)
+        self.call = jsonrpc.parse_request(self.request.httprequest, self.request.app.max_json_depth)
 
     def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
         request = self.request
@@ -258,6 +259,9 @@ class JsonRPCDispatcher(Dispatcher):
     def handle_error(self, exc: BaseException) -> werkzeug.wrappers.Response:
         if isinstance(exc, (jsonrpc.InvalidJsonRpc, jsonrpc.UnsupportedJsonRpcMediaType)):
             return exc.get_response()
+        if isinstance(exc, werkzeug.exceptions.RequestEntityTooLarge):
+            _logger.info("%s %s: 413 %s", *_method_path(self.request), exc.description)
+            return jsonrpc.JsonRpcTooLarge(exc.description).get_response()
         attached = self._attached_response(exc)
         if attached is not None:
             return attached
@@ -285,7 +289,9 @@ class Json2Dispatcher(Dispatcher):
                 f"{httprequest.mimetype or 'none'!r}."
             )
         try:
-            body = json.loads(data)
+            body = loads_json(data, self.request.app.max_json_depth)
+        except TooDeeplyNested as exc:
+            raise werkzeug.exceptions.BadRequest(str(exc)) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise werkzeug.exceptions.BadRequest(
                 f"Could not parse the body as JSON: {exc}"
@@ -322,6 +328,10 @@ class Json2Dispatcher(Dispatcher):
         if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
             response.headers["WWW-Authenticate"] = "bearer"
         return response
+
+
+def _method_path(request: Request) -> tuple[str, str]:
+    return request.httprequest.method, request.httprequest.path
 
 
 DISPATCHERS: dict[str, type[Dispatcher]] = {
@@ -473,8 +483,7 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
     dispatcher = DISPATCHERS[routing["type"]](request)
     request.dispatcher = dispatcher
     request.session.can_save = bool(routing.get("save_session", True))
-    if routing.get("max_content_length") is not None:
-        httprequest.max_content_length = routing["max_content_length"]
+    max_content_length = routing.get("max_content_length")
 
     cors = routing.get("cors")
     if cors and httprequest.method == "OPTIONS":
@@ -489,6 +498,12 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
         )
     else:
         try:
+            # before anything reads the body: 413 for a declared length over the limit, and a
+            # body without Content-Length is cut at the limit while it is read
+            check_content_length(
+                httprequest,
+                max_content_length if max_content_length is not None else app.max_content_length,
+            )
             dispatcher.pre_dispatch(endpoint, args)
             response = retrying(
                 functools.partial(_one_try, request, endpoint, args),

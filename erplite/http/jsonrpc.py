@@ -39,6 +39,7 @@ from erplite.http.errors import (
     describe_exception,
     serialize_exception,
 )
+from erplite.http.limits import DEFAULT_MAX_JSON_DEPTH, TooDeeplyNested, loads_json
 
 #: Request mimetypes that carry JSON (as Odoo's ``JSON_MIMETYPES``).
 JSON_MIMETYPES = ("application/json", "application/json-rpc")
@@ -143,6 +144,13 @@ class InvalidJsonRpc(_JsonRpcHTTPException, werkzeug.exceptions.BadRequest):
     code = 400
 
 
+class JsonRpcTooLarge(_JsonRpcHTTPException, werkzeug.exceptions.RequestEntityTooLarge):
+    """413: the body is larger than the route accepts (see :mod:`erplite.http.limits`)."""
+
+    code = 413
+    rpc_code = INVALID_REQUEST
+
+
 class UnsupportedJsonRpcMediaType(_JsonRpcHTTPException, werkzeug.exceptions.BadRequest):
     """400: a ``type='json'`` route was called without a JSON ``Content-Type`` (form data,
     say): Odoo 17 answers a request whose type does not match the route's with 400."""
@@ -151,7 +159,11 @@ class UnsupportedJsonRpcMediaType(_JsonRpcHTTPException, werkzeug.exceptions.Bad
     rpc_code = INVALID_REQUEST
 
 
-def parse_body(data: bytes | str, mimetype: str = "application/json") -> JsonRpcCall:
+def parse_body(
+    data: bytes | str,
+    mimetype: str = "application/json",
+    max_depth: int = DEFAULT_MAX_JSON_DEPTH,
+) -> JsonRpcCall:
     """Parse a JSON-RPC request body (see :func:`parse_request`)."""
     if mimetype not in JSON_MIMETYPES:
         raise UnsupportedJsonRpcMediaType(
@@ -159,7 +171,9 @@ def parse_body(data: bytes | str, mimetype: str = "application/json") -> JsonRpc
             f" not {mimetype or 'none'!r}"
         )
     try:
-        payload = json.loads(data)
+        payload = loads_json(data, max_depth)
+    except TooDeeplyNested as exc:
+        raise InvalidJsonRpc(f"Invalid JSON data: {exc}") from None
     except (ValueError, UnicodeDecodeError):
         raise InvalidJsonRpc("Invalid JSON data") from None
     if not isinstance(payload, dict):
@@ -176,15 +190,18 @@ def parse_body(data: bytes | str, mimetype: str = "application/json") -> JsonRpc
     return JsonRpcCall(request_id, method if isinstance(method, str) else None, params)
 
 
-def parse_request(httprequest: werkzeug.wrappers.Request) -> JsonRpcCall:
+def parse_request(
+    httprequest: werkzeug.wrappers.Request, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> JsonRpcCall:
     """Read the JSON-RPC request of a werkzeug request.
 
     :raises UnsupportedJsonRpcMediaType: (400) the ``Content-Type`` is not JSON
-    :raises InvalidJsonRpc: (400) malformed JSON, not an object, ``params`` not an object
+    :raises InvalidJsonRpc: (400) malformed JSON, nested deeper than ``max_depth``, not an
+        object, ``params`` not an object
     Both are werkzeug ``HTTPException``\\ s whose response body is a JSON-RPC error envelope.
     The body is read with ``get_data()`` (cached), so a retried request can parse it again.
     """
-    return parse_body(httprequest.get_data(), httprequest.mimetype)
+    return parse_body(httprequest.get_data(), httprequest.mimetype, max_depth)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,6 +263,7 @@ __all__ = [
     "JSON_MIMETYPES",
     "InvalidJsonRpc",
     "JsonRpcCall",
+    "JsonRpcTooLarge",
     "UnsupportedJsonRpcMediaType",
     "dumps",
     "error_envelope",

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ import werkzeug.routing
 import werkzeug.wrappers
 
 from erplite.http.databases import SERVER_WIDE_MODULES, Databases
+from erplite.http.limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPTH
 from erplite.http.session import SESSION_LIFETIME, SessionStore
 
 
@@ -58,6 +59,10 @@ class Application:
     :param session_idle_timeout: seconds after which an unused session is gone.
     :param list_db: whether the database list may be read (``/web/database/list``,
         ``db.list``) and offered on the login page.
+    :param max_content_length: the largest request body accepted, in bytes (413 beyond it);
+        a route may declare its own (``@route(..., max_content_length=...)``, for uploads).
+    :param max_json_depth: the deepest nesting of lists and objects accepted in a JSON or
+        XML-RPC request (400 beyond it).
     """
 
     def __init__(
@@ -73,6 +78,8 @@ class Application:
         proxy_fix: bool = False,
         session_idle_timeout: float = SESSION_LIFETIME,
         list_db: bool = True,
+        max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH,
+        max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
     ):
         self.dsn = dsn
         self.addons_paths = tuple(str(path) for path in addons_paths)
@@ -87,6 +94,8 @@ class Application:
         self.session_dsn = session_dsn or dsn
         self.session_idle_timeout = session_idle_timeout
         self.list_db = list_db
+        self.max_content_length = max_content_length
+        self.max_json_depth = max_json_depth
         self.server_wide_modules = SERVER_WIDE_MODULES
         self._session_store: SessionStore | None = None
         self._lock = threading.Lock()
@@ -187,7 +196,8 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
     ``ERPLITE_DSN`` (required), ``ERPLITE_ADDONS_PATH`` (comma-separated folders),
     ``ERPLITE_DBFILTER``, ``ERPLITE_DB_NAME`` (the database; several, comma-separated: the
     multi-database form), ``ERPLITE_SESSION_DSN``, ``ERPLITE_PROXY_MODE`` (``1``/``true``),
-    ``ERPLITE_LIST_DB`` (``0``/``false`` to hide the database list).
+    ``ERPLITE_LIST_DB`` (``0``/``false`` to hide the database list),
+    ``ERPLITE_MAX_CONTENT_LENGTH`` (bytes), ``ERPLITE_MAX_JSON_DEPTH``.
     """
     environ = os.environ if environ is None else environ
     dsn = environ.get("ERPLITE_DSN")
@@ -210,7 +220,20 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
         session_dsn=environ.get("ERPLITE_SESSION_DSN") or None,
         proxy_fix=environ.get("ERPLITE_PROXY_MODE", "").strip().lower() in _TRUE,
         list_db=environ.get("ERPLITE_LIST_DB", "1").strip().lower() in _TRUE,
+        max_content_length=_positive_int(
+            environ, "ERPLITE_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
+        ),
+        max_json_depth=_positive_int(environ, "ERPLITE_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH),
     )
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise RuntimeError(f"{name}={text!r}: expected a whole number of at least 1")
+    return int(text)
 
 
 class _EnvironApplication:

@@ -42,6 +42,7 @@ from erplite.exceptions import (
     UserError,
 )
 from erplite.http.errors import ErrorInfo, describe_exception
+from erplite.http.limits import DEFAULT_MAX_JSON_DEPTH, TooDeeplyNested, check_depth
 
 #: Odoo's XML-RPC fault codes (clients define the same constants).
 RPC_FAULT_CODE_CLIENT_ERROR = 1  # indistinguishable from an application error
@@ -66,11 +67,14 @@ class InvalidXmlRpcRequest(werkzeug.exceptions.BadRequest):
 # ---------------------------------------------------------------------------------------------
 
 
-def loads(data: bytes | str) -> tuple[tuple[Any, ...], str]:
+def loads(
+    data: bytes | str, max_depth: int = DEFAULT_MAX_JSON_DEPTH
+) -> tuple[tuple[Any, ...], str]:
     """Parse an XML-RPC method call: ``(params, method_name)``.
 
     ``dateTime.iso8601`` values become ``datetime`` objects, as in Odoo.
-    :raises InvalidXmlRpcRequest: malformed XML or not a ``methodCall``.
+    :raises InvalidXmlRpcRequest: malformed XML, not a ``methodCall``, or arrays and structs
+        nested deeper than ``max_depth``.
     """
     try:
         params, method = xmlrpc.client.loads(data, use_datetime=True)
@@ -78,7 +82,18 @@ def loads(data: bytes | str) -> tuple[tuple[Any, ...], str]:
         raise InvalidXmlRpcRequest(f"Invalid XML-RPC request: {exc}") from None
     if not method:
         raise InvalidXmlRpcRequest("Invalid XML-RPC request: no methodName")
+    if _containers_in(data) > max_depth:  # else it cannot nest that deep: no walk
+        try:
+            check_depth(params, max_depth)
+        except TooDeeplyNested as exc:
+            raise InvalidXmlRpcRequest(f"Invalid XML-RPC request: {exc}") from None
     return params, method
+
+
+def _containers_in(data: bytes | str) -> int:
+    if isinstance(data, str):
+        return data.count("<array") + data.count("<struct")
+    return data.count(b"<array") + data.count(b"<struct")
 
 
 # ---------------------------------------------------------------------------------------------

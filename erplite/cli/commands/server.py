@@ -146,7 +146,12 @@ def make_wsgi_app(dsn: str, config: Config) -> WSGIApp:
         _logger.warning("the HTTP layer is not available (%s): serving a minimal page", exc)
         app: WSGIApp = fallback_app
     else:
-        app = Application(dsn, addons_paths=tuple(config.addons_path))
+        app = Application(
+            dsn,
+            addons_paths=tuple(config.addons_path),
+            max_content_length=config.max_content_length,
+            max_json_depth=config.max_json_depth,
+        )
     if config.proxy_mode:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

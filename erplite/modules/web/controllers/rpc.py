@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import functools
 
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from erplite import http
 from erplite.http import request, xmlrpc
 from erplite.http.retrying import is_concurrency_error
@@ -32,7 +34,7 @@ from erplite.http.service import dispatch_rpc
 
 def _xmlrpc_call(service: str):
     data = request.httprequest.get_data()
-    params, method = xmlrpc.loads(data)
+    params, method = xmlrpc.loads(data, request.app.max_json_depth)
     result = dispatch_rpc(service, method, params)
     return xmlrpc.xml_response(xmlrpc.dumps_result(result))
 
@@ -43,7 +45,10 @@ def _fault_response(handler, error: Exception):
 
 def _attach_fault(error: Exception, handler) -> None:
     """Let the dispatcher answer ``error`` with a fault (after the rollback and the retries,
-    so a retried serialization failure is neither logged nor answered)."""
+    so a retried serialization failure is neither logged nor answered). A body over the
+    size limit stays a 413."""
+    if isinstance(error, RequestEntityTooLarge):
+        return
     if is_concurrency_error(error):
         error.error_response = functools.partial(_fault_response, handler, error)
     else:

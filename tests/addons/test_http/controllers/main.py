@@ -127,3 +127,15 @@ class TestRoutes(http.Controller):
         counter.value = value + 1
         request.env.flush_all()
         return request.make_json_response({"size": size, "value": counter.value})
+
+    @http.route(
+        "/test_http/large_upload",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        max_content_length=1024 * 1024,
+    )
+    def large_upload(self, **kw):
+        """Declares a larger body limit than the application's (as an upload route would)."""
+        return request.make_json_response({"size": len(request.httprequest.get_data())})
