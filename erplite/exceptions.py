@@ -50,6 +50,30 @@ class ValidationError(UserError):
     """A constraint (Python or SQL) was violated."""
 
 
+class InvalidArgument(ValueError):
+    """A caller's argument is malformed: a domain, a field name, an order, a limit or an offset,
+    a group-by, a context key (see ``erplite.orm.arguments``).
+
+    Odoo 17 raises ``ValueError`` for these, and so does erplite: this subclass only marks the
+    mistake as the caller's, so that the HTTP layer answers it as a client error (400, a fault,
+    the JSON-RPC error envelope) logged at INFO, and names it ``builtins.ValueError`` as Odoo.
+    A plain ``ValueError`` raised elsewhere is a bug (500, logged at ERROR).
+    """
+
+    #: the name clients see in serialized errors (``error.data.name``)
+    serialized_name = "builtins.ValueError"
+
+
+class InvalidValue(ValidationError, ValueError):
+    """A value does not fit its field (wrong type, NUL character, out of range, too long).
+
+    A ``ValidationError`` (422, shown to the user), and a ``ValueError`` still, so that code
+    catching failed conversions keeps working; clients see ``ValidationError``.
+    """
+
+    serialized_name = "erplite.exceptions.ValidationError"
+
+
 class CacheMiss(KeyError):
     """Internal: a value is not in the transaction cache."""
 

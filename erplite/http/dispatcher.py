@@ -140,6 +140,7 @@ from erplite.http.limits import TooDeeplyNested, check_content_length, loads_jso
 from erplite.http.requestlib import Request, Response, _request_var
 from erplite.http.retrying import as_validation_error, retrying
 from erplite.http.security_headers import add_security_headers
+from erplite.http.service import InvalidArguments, binding_error
 from erplite.http.static import serve_static
 
 _logger = logging.getLogger(__name__)
@@ -251,6 +252,11 @@ class JsonRPCDispatcher(Dispatcher):
         if isinstance(context, dict) and request.db:
             request.update_context(**context)
         request.params = params
+        # parameters that do not fit the endpoint are the client's mistake (a 422 in the error
+        # envelope), not a TypeError of the server; the check is remembered per shape of call
+        error = binding_error(endpoint.func, 0, tuple(params))
+        if error is not None:
+            raise InvalidArguments(f"{endpoint.__name__}(): {error}")
         result = endpoint(**params)
         if isinstance(result, werkzeug.wrappers.Response):
             return result

@@ -24,6 +24,8 @@ or an expired session)                           "Authentication required"/"Sess
 ``UserError``, ``ValidationError``               422 with the message (400 from a
                                                  ``type='http'`` route, as Odoo 17: its
                                                  dispatcher sets it)
+``InvalidArgument`` (a malformed domain, field,   400 with the message (Odoo's ``ValueError``,
+order, limit, offset: ``erplite.orm.arguments``)  named ``builtins.ValueError``)
 a concurrency failure (serialization, deadlock,  409 "the record is busy", ``Retry-After``
 lock wait) after the last retry
 ``psycopg.OperationalError`` (database down,     503 "try again in a moment", ``Retry-After``
@@ -54,6 +56,7 @@ from werkzeug.exceptions import Conflict, HTTPException, ServiceUnavailable
 from erplite.exceptions import (
     AccessDenied,
     AccessError,
+    InvalidArgument,
     MissingError,
     RedirectWarning,
     UserError,
@@ -166,13 +169,16 @@ def serialize_exception(
 ) -> dict[str, Any]:
     """Describe an exception as Odoo 17 does in JSON error bodies.
 
-    ``name`` is the exception's dotted class path (``erplite.exceptions.AccessError``),
+    ``name`` is the exception's dotted class path (``erplite.exceptions.AccessError``), or the
+    ``serialized_name`` its class declares (``InvalidArgument`` is ``builtins.ValueError``),
     ``message`` its text, ``arguments`` its ``args``, ``context`` its ``context`` attribute.
     ``debug`` (the traceback in Odoo) stays empty unless ``debug=True`` (development mode).
     """
     cls = type(exception)
-    module = cls.__module__
-    name = f"{module}.{cls.__name__}" if module else cls.__name__
+    name = getattr(cls, "serialized_name", None)
+    if name is None:
+        module = cls.__module__
+        name = f"{module}.{cls.__name__}" if module else cls.__name__
     return {
         "name": name,
         "message": _message_of(exception) if message is None else message,
@@ -212,6 +218,10 @@ def describe_exception(exc: BaseException) -> ErrorInfo:
         )
         _logger.info("%s: %s", title, exc)
         return ErrorInfo(422, title, _message_of(exc), None, exc)
+    if isinstance(exc, InvalidArgument):
+        # the caller's mistake (Odoo's ValueError), not a bug: no traceback, no error id
+        _logger.info("Invalid Argument: %s", exc)
+        return ErrorInfo(400, "Invalid Argument", str(exc), None, exc)
     if isinstance(exc, psycopg.Error) and exc.sqlstate in PG_CONCURRENCY_ERRORS_TO_RETRY:
         # a serialization failure, deadlock or lock wait outlived the request's retries: the
         # record is busy, the database is fine; the same request a moment later will pass

@@ -16,7 +16,8 @@ ids, ``int``/``str`` subclasses (``Command``, ``Markup``) plain values.
 
 Faults follow Odoo 17's ``odoo/addons/base/controllers/rpc.py``: on ``/xmlrpc/2/`` the fault
 code is an int (:func:`fault_int`): 1 application error, 2 warning (``UserError`` and
-``RedirectWarning``), 3 ``AccessDenied``, 4 ``AccessError``; the legacy ``/xmlrpc/`` puts a
+``RedirectWarning``), 3 ``AccessDenied``, 4 ``AccessError``, 1 with the message for a
+malformed argument (``InvalidArgument``, Odoo's ``ValueError``); the legacy ``/xmlrpc/`` puts a
 string in ``faultCode`` (:func:`fault_string`). The fault string is the exception's message;
 for an unexpected error, where Odoo sends the traceback, erplite sends a message carrying the
 error id under which the traceback was logged.
@@ -167,7 +168,8 @@ def fault_int(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc.cl
         return xmlrpc.client.Fault(RPC_FAULT_CODE_WARNING, str(exc))
     if isinstance(exc, HTTPException):  # a request we could not read: the client's error
         return xmlrpc.client.Fault(RPC_FAULT_CODE_CLIENT_ERROR, exc.description or str(exc))
-    info = info or describe_exception(exc)  # logs the traceback under an error id
+    # logs an unexpected error's traceback under an error id, a client's mistake at INFO
+    info = info or describe_exception(exc)
     return xmlrpc.client.Fault(RPC_FAULT_CODE_APPLICATION_ERROR, info.message)
 
 

@@ -9,6 +9,8 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
+from erplite.orm import arguments
+
 
 class Command(enum.IntEnum):
     CREATE = 0
@@ -74,7 +76,7 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
     """Validate x2many ``value`` and return it as a list of full triplets.
 
     Accepts commands, raw triplets, a list of ids or a recordset (meaning ``set``). Refuses
-    anything else with a ``ValueError`` naming the field and the bad element.
+    anything else with an ``InvalidValue`` (a ``ValidationError`` and ``ValueError``) naming the field and the bad element.
     """
     if value is None or value is False:
         return [(Command.CLEAR, 0, 0)]
@@ -82,7 +84,7 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
     if ids is not None:
         return [(Command.SET, 0, list(ids))]
     if not isinstance(value, list | tuple):
-        raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {value!r}")
+        raise arguments.value_error(field, value)
     if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
         return [(Command.SET, 0, list(value))]
     result = []
@@ -91,18 +93,16 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
             result.append((Command.CREATE, 0, item[2]))  # Command.create(values), the usual
             continue
         if not isinstance(item, list | tuple) or not item or not isinstance(item[0], int):
-            raise ValueError(
-                f"Wrong value for {field.model_name}.{field.name}: invalid command {item!r}"
-            )
+            raise arguments.value_error(field, item, "invalid command")
         code = int(item[0])
         padded = tuple(item) + (0,) * (3 - len(item))
         if code in (Command.CREATE,):
             if not isinstance(padded[2], dict):
-                raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {item!r}")
+                raise arguments.value_error(field, item)
             result.append((Command.CREATE, 0, padded[2]))
         elif code == Command.UPDATE:
             if not isinstance(padded[2], dict):
-                raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {item!r}")
+                raise arguments.value_error(field, item)
             result.append((Command.UPDATE, _as_id(padded[1], field, item), padded[2]))
         elif code in (Command.DELETE, Command.UNLINK, Command.LINK):
             result.append((Command(code), _as_id(padded[1], field, item), 0))
@@ -112,9 +112,7 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
             targets = padded[2] or []
             result.append((Command.SET, 0, [_as_id(i, field, item) for i in targets]))
         else:
-            raise ValueError(
-                f"Wrong value for {field.model_name}.{field.name}: unknown command {item!r}"
-            )
+            raise arguments.value_error(field, item, "unknown command")
     return result
 
 
@@ -122,5 +120,5 @@ def _as_id(value: Any, field: Any, item: Any) -> int:
     if hasattr(value, "_ids"):
         value = value.id
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {item!r}")
+        raise arguments.value_error(field, item)
     return value

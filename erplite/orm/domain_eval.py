@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from erplite.orm import arguments
 from erplite.orm.domains import (
     _NEGATION,
     NEGATIVE_OPERATORS,
@@ -146,7 +147,7 @@ def _unknown(node: Any, records: Any) -> set[int]:
 
 
 def _error(node: DomainCondition, message: str) -> ValueError:
-    return ValueError(f"{message} in domain term {next(iter(node))!r}")
+    return arguments.term_error(next(iter(node)), message)
 
 
 def _evaluate_condition(node: DomainCondition, records: Any) -> set[int]:
@@ -257,7 +258,7 @@ def _x2many(records: Any, field: Any, operator: str, value: Any) -> set[int]:
         if operator in ("not in", "!="):
             return set(related) - hit
         return hit
-    raise ValueError(f"Invalid operator {operator!r} for field {field.model_name}.{field.name}")
+    raise arguments.term_error((field.name, operator, value), "Invalid operator")
 
 
 def _hierarchy(records: Any, field: Any, operator: str, value: Any) -> set[int]:
@@ -272,6 +273,8 @@ def _hierarchy(records: Any, field: Any, operator: str, value: Any) -> set[int]:
         hierarchy = records.env[field.comodel_name]
         parent_name = hierarchy._parent_name
         targets = _related_ids(records, field)
+    if parent_name not in hierarchy._fields:
+        raise arguments.hierarchy_error(hierarchy, parent_name, operator)
     ids = _hierarchy_ids(hierarchy, value)
     if not ids:
         return set()
@@ -405,7 +408,7 @@ def _scalar_test(records: Any, field: Any, operator: str, value: Any) -> Callabl
             return (not found if negative else found) or False
 
         return test
-    raise ValueError(f"Invalid operator {operator!r} for field {field.model_name}.{field.name}")
+    raise arguments.term_error((field.name, operator, value), "Invalid operator")
 
 
 def _as_text(value: Any) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from erplite.orm import search_plans
+from erplite.orm import arguments, search_plans
 from erplite.sql import SQL
 
 OPERATORS = (
@@ -89,7 +89,7 @@ def _make(arg: Any = None, operator: str | None = None, value: Any = None) -> Do
         return FALSE
     if isinstance(arg, list | tuple):
         return _parse(arg)
-    raise ValueError(f"Invalid domain: {arg!r}")
+    raise arguments.domain_error(arg, "expected a list of terms")
 
 
 class Domain(metaclass=_DomainMeta):
@@ -315,13 +315,12 @@ class DomainCondition(Domain):
     def __init__(self, field_expr: Any, operator: str, value: Any, _checked: bool = False):
         if not _checked:
             if not isinstance(field_expr, str) or not field_expr:
-                raise ValueError(
-                    f"Invalid field {field_expr!r} in domain term {(field_expr, operator, value)!r}"
+                raise arguments.term_error(
+                    (field_expr, operator, value), f"Invalid field {field_expr!r}"
                 )
             if not isinstance(operator, str) or operator.lower() not in OPERATORS:
-                raise ValueError(
-                    f"Invalid operator {operator!r} in domain term "
-                    f"{(field_expr, operator, value)!r}"
+                raise arguments.term_error(
+                    (field_expr, operator, value), f"Invalid operator {operator!r}"
                 )
             operator = operator.lower()
             # Odoo's normalize_leaf: "= [..]" means "in", "in True" means "="
@@ -370,7 +369,7 @@ class DomainCondition(Domain):
         return f"{self.field_expr} {self.operator} {self.value!r}"
 
     def _error(self, message: str) -> ValueError:
-        return ValueError(f"{message} in domain term {tuple(next(iter(self)))!r}")
+        return arguments.term_error(tuple(next(iter(self))), message)
 
     def optimize(self, model) -> Domain:
         fname, _, rest = self.field_expr.partition(".")
@@ -520,13 +519,13 @@ def _parse(items: list | tuple) -> Domain:
     for item in reversed(items):
         if item in ("&", "|"):
             if len(stack) < 2:
-                raise ValueError(f"Invalid domain {list(items)!r}: missing operand for {item!r}")
+                raise arguments.domain_error(list(items), f"missing operand for {item!r}")
             left, right = stack.pop(), stack.pop()
             cls = DomainAnd if item == "&" else DomainOr
             stack.append(cls.make([left, right]))
         elif item == "!":
             if not stack:
-                raise ValueError(f"Invalid domain {list(items)!r}: missing operand for '!'")
+                raise arguments.domain_error(list(items), "missing operand for '!'")
             stack.append(DomainNot(stack.pop()))
         elif isinstance(item, Domain):
             stack.append(item)
@@ -538,7 +537,7 @@ def _parse(items: list | tuple) -> Domain:
             else:
                 stack.append(DomainCondition(item[0], item[1], item[2]))
         else:
-            raise ValueError(f"Invalid domain term {item!r}")
+            raise arguments.domain_error(item, what="domain term")
     return DomainAnd.make(reversed(stack))
 
 

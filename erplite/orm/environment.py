@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from erplite.exceptions import AccessError, CacheMiss, UserError
+from erplite.orm import arguments
 
 SUPERUSER_ID = 1
 _MISSING = object()
@@ -209,6 +210,7 @@ class Environment(Mapping):
             return
         if "res.users" not in self.registry:
             return
+        arguments.check_company_ids(allowed)
         user_companies = set(self._user_company_ids())
         forged = [cid for cid in allowed if cid not in user_companies]
         if forged:

@@ -31,6 +31,7 @@ from typing import Any
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from erplite.orm import arguments
 from erplite.sql import SQL
 
 _SENTINEL = object()
@@ -40,7 +41,7 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def _raise_wrong_value(field: Field, value: Any) -> None:
-    raise ValueError(f"Wrong value for {field.model_name}.{field.name}: {value!r}")
+    raise arguments.value_error(field, value)
 
 
 class Field:
@@ -247,7 +248,7 @@ class Field:
             if operator == "!=":
                 return SQL("(%s OR %s IS NULL)", condition, column)
             return condition
-        raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")
+        raise arguments.term_error((self.name, operator, value), "Invalid operator")
 
     def _in_to_sql(self, column: SQL, operator: str, value: Any) -> SQL:
         values = [v for v in value if v is not False and v is not None]
@@ -267,6 +268,8 @@ class Field:
         sql_operator = {"=like": "LIKE", "=ilike": "ILIKE"}.get(operator, operator.upper())
         wildcard = operator in ("like", "ilike", "not like", "not ilike")
         text = "" if value is False or value is None else str(value)
+        if "\x00" in text:
+            arguments.check_text(self, text)
         # as Odoo 17: the value is a LIKE pattern itself ("%" and "_" are wildcards there too)
         pattern = f"%{text}%" if wildcard else text
         condition = SQL(f"%s::text {sql_operator} %s", column, pattern)
@@ -327,9 +330,12 @@ class Integer(Field):
         if isinstance(value, float) and not value.is_integer() and validate:
             _raise_wrong_value(self, value)
         try:
-            return int(value)
-        except (TypeError, ValueError):
+            number = int(value)
+        except (TypeError, ValueError, OverflowError):
             _raise_wrong_value(self, value)
+        if validate and not arguments.INT4_MIN <= number <= arguments.INT4_MAX:
+            arguments.check_int4(self, number)
+        return number
 
     def convert_to_record(self, value, record):
         return value or 0
@@ -436,10 +442,11 @@ class Char(Field):
             if validate and not isinstance(value, int | float):
                 _raise_wrong_value(self, value)
             value = str(value)
+        elif "\x00" in value:
+            arguments.check_text(self, value)
         if validate and self.size and len(value) > self.size:
-            raise ValueError(
-                f"Value too long for {self.model_name}.{self.name} "
-                f"(at most {self.size} characters): {value!r}"
+            raise arguments.value_error(
+                self, value, f"value too long: at most {self.size} characters"
             )
         return value
 
@@ -569,7 +576,7 @@ class Selection(Field):
             return None
         if validate and record is not None:
             if value not in self.get_values(record):
-                raise ValueError(f"Wrong value for {self.model_name}.{self.name}: {value!r}")
+                _raise_wrong_value(self, value)
         return value
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from erplite.orm import arguments
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.fields import Field, _raise_wrong_value
 from erplite.sql import SQL
@@ -364,7 +365,7 @@ class One2many(_RelationalMulti):
             )
             keyword = "NOT IN" if operator in ("not in", "!=") else "IN"
             return SQL(f"%s {keyword} (%s)", id_column, sub.subselect(inverse.name))
-        raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")
+        raise arguments.term_error((self.name, operator, value), "Invalid operator")
 
 
 class Many2many(_RelationalMulti):
@@ -588,4 +589,4 @@ class Many2many(_RelationalMulti):
                 target,
                 ids,
             )
-        raise ValueError(f"Invalid operator {operator!r} for field {self.model_name}.{self.name}")
+        raise arguments.term_error((self.name, operator, value), "Invalid operator")

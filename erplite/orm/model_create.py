@@ -18,6 +18,7 @@ from typing import Any
 
 from erplite import api
 from erplite.exceptions import ValidationError
+from erplite.orm import arguments
 from erplite.orm.arrays import array_value
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.environment import Protection
@@ -37,7 +38,7 @@ class CreateMixin(ComputeMixin):
     def _field_or_error(self, name: str) -> Any:
         field = self._fields.get(name)
         if field is None:
-            raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+            raise arguments.field_error(self, name)
         return field
 
     def _now(self) -> datetime.datetime:
@@ -177,7 +178,7 @@ class CreateMixin(ComputeMixin):
         names: set[str] = set()
         for vals in vals_list:
             if not isinstance(vals, dict):
-                raise ValueError(f"create() on {self._name} expects dicts, got {vals!r}")
+                raise arguments.values_error(self, "create", vals, "dicts")
             names.update(vals)
         for name in names:
             self._field_or_error(name)

@@ -14,6 +14,7 @@ from typing import Any
 
 from erplite import api
 from erplite.exceptions import MissingError, UserError, ValidationError
+from erplite.orm import arguments
 from erplite.orm.arrays import array_param
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.fields import Boolean, Field, Float, Integer
@@ -39,7 +40,7 @@ class CrudMixin(CreateMixin):
         if not self._ids:
             return True
         if not isinstance(vals, dict):
-            raise ValueError(f"write() on {self._name} expects a dict, got {vals!r}")
+            raise arguments.values_error(self, "write", vals, "a dict")
         self._check_access("write")
         env = self.env
         fields = [self._field_or_error(name) for name in vals]
@@ -76,7 +77,7 @@ class CrudMixin(CreateMixin):
         for field in fields:
             value = vals[field.name]
             if field.name == "id":
-                raise ValueError(f"Field 'id' of {self._name} cannot be written")
+                raise arguments.field_error(self, "id", "in write(): ids cannot be written")
             if field.type in _X2MANY and field.store:
                 x2many.append((field, normalize_commands(value, field)))
             elif field.store and field.column_type is not None:
@@ -244,8 +245,7 @@ class CrudMixin(CreateMixin):
 
         env = self.env
         if fields:
-            for name in fields:
-                self._field_or_error(name)
+            arguments.check_field_names(self, fields)
             if not env.su:
                 security.check_field_access(self, fields, "read")
             names = list(fields)

@@ -19,6 +19,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from erplite import api
+from erplite.orm import arguments
 from erplite.orm.query import Query
 from erplite.sql import SQL
 
@@ -63,7 +64,7 @@ class ReadGroupMixin:
         fname, _, sub = path.partition(".")
         field = self._fields.get(fname)
         if field is None:
-            raise ValueError(f"Invalid field {fname!r} on model {self._name!r} in groupby {spec!r}")
+            raise arguments.field_error(self, fname, f"in groupby {spec!r}")
         if not self.env.su and field.groups:
             from erplite import security
 
@@ -71,27 +72,27 @@ class ReadGroupMixin:
         alias, field = self._column_of(field, query, query.alias)
         if sub:
             if field.type != "many2one":
-                raise ValueError(
-                    f"Invalid groupby {spec!r}: {self._name}.{fname} is not a many2one"
-                )
+                raise arguments.groupby_error(self, spec, f"{fname} is not a many2one")
             comodel = self.env[field.comodel_name]
             alias = query.left_join(alias, field.column_name, comodel._table, "id", fname)
             field = comodel._fields.get(sub)
             if field is None:
-                raise ValueError(
-                    f"Invalid field {sub!r} on model {comodel._name!r} in groupby {spec!r}"
-                )
+                raise arguments.field_error(comodel, sub, f"in groupby {spec!r}")
             alias, field = comodel._column_of(field, query, alias)
         if not field.store or field.column_type is None:
-            raise ValueError(f"Cannot group {self._name} by non-stored field {path!r}")
+            raise arguments.groupby_error(self, spec, f"{path} is not stored")
         column = SQL.identifier(alias, field.column_name)
         if field.type in ("date", "datetime"):
             granularity = granularity or "month"
             if granularity not in GRANULARITIES:
-                raise ValueError(f"Invalid date granularity {granularity!r} in groupby {spec!r}")
+                raise arguments.groupby_error(
+                    self, spec, f"invalid date granularity {granularity!r}"
+                )
             return SQL(f"date_trunc('{granularity}', %s::timestamp)", column), field, granularity
         if granularity:
-            raise ValueError(f"Granularity {granularity!r} only applies to date fields ({spec!r})")
+            raise arguments.groupby_error(
+                self, spec, f"granularity {granularity!r} only applies to date fields"
+            )
         return column, field, None
 
     def _column_of(self, field: Any, query: Query, alias: str) -> tuple[str, Any]:
@@ -111,9 +112,7 @@ class ReadGroupMixin:
         fname, _, function = spec.partition(":")
         field = self._fields.get(fname)
         if field is None:
-            raise ValueError(
-                f"Invalid field {fname!r} on model {self._name!r} in aggregate {spec!r}"
-            )
+            raise arguments.field_error(self, fname, f"in aggregate {spec!r}")
         if not self.env.su and field.groups:
             from erplite import security
 
@@ -121,9 +120,9 @@ class ReadGroupMixin:
         alias, field = self._column_of(field, query, query.alias)
         function = function or field.group_operator
         if function not in AGGREGATES:
-            raise ValueError(f"Invalid aggregate function {function!r} in {spec!r}")
+            raise arguments.aggregate_error(self, spec, f"invalid aggregate function {function!r}")
         if not field.store or field.column_type is None:
-            raise ValueError(f"Cannot aggregate non-stored field {self._name}.{fname}")
+            raise arguments.aggregate_error(self, spec, f"{fname} is not stored")
         column = SQL.identifier(alias, field.column_name)
         return SQL(AGGREGATES[function], column), field
 
@@ -139,6 +138,9 @@ class ReadGroupMixin:
         order: str | None = None,
     ) -> list[tuple]:
         """Group the records of ``domain``: one tuple per group, group values then aggregates."""
+        offset = arguments.check_offset(offset)
+        limit = arguments.check_limit(limit)
+        order = arguments.check_order(order)
         if self.env.transaction.is_dirty():
             self.env.flush_all()  # the groups and aggregates read any field, joined models too
         query = self._search(domain)
@@ -213,7 +215,7 @@ class ReadGroupMixin:
             # is refused, never passed on
             match = _ORDER_TERM.match(part)
             if not match:
-                raise ValueError(f"Invalid read_group order {order!r} on model {self._name}")
+                raise arguments.order_error(self, order)
             name = match["name"]
             direction = (match["dir"] or "asc").upper()
             if match["nulls"]:
@@ -234,7 +236,7 @@ class ReadGroupMixin:
             elif name == "__count":
                 sql = SQL("COUNT(*)")
             else:
-                raise ValueError(f"Invalid read_group order {order!r} on model {self._name}")
+                raise arguments.order_error(self, order, f"{name} is not grouped nor aggregated")
             terms.append(SQL(f"%s {direction}", sql))
         return SQL(", ").join(terms)
 
@@ -270,7 +272,7 @@ class ReadGroupMixin:
                 continue
             field = self._fields.get(name)
             if field is None:
-                raise ValueError(f"Invalid field {name!r} on model {self._name!r}")
+                raise arguments.field_error(self, name, "in fields")
             while field.inherited and field.inherited_field is not None:
                 field = field.inherited_field  # an _inherits field: its parent's column
             func = func or field.group_operator
@@ -292,8 +294,8 @@ class ReadGroupMixin:
                 elif name not in groupby and name != "__count":
                     matches = [g for g in groupby if g.split(":")[0] == name]
                     if not matches:
-                        raise ValueError(
-                            f"Invalid read_group orderby {orderby!r} on model {self._name}"
+                        raise arguments.order_error(
+                            self, orderby, f"{name} is not grouped nor aggregated"
                         )
                     name = matches[0]
                 order_terms.append(f"{name} {rest}".strip())

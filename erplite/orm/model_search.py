@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 from erplite import api
-from erplite.orm import search_plans
+from erplite.exceptions import InvalidValue
+from erplite.orm import arguments, search_plans
 from erplite.orm.domains import Domain, DomainCondition
 from erplite.orm.fields import Field
 from erplite.orm.query import Query
@@ -23,6 +24,9 @@ _UNKNOWN = object()
 #: ``Field.convert_from_column``, the identity: columns of fields that keep it are cached as
 #: fetched, without a call per value
 _PLAIN_FROM_COLUMN = Field.convert_from_column
+
+#: the date granularities an order term may name (``date:month``)
+_GRANULARITIES = ("day", "week", "month", "quarter", "year")
 
 _ORDER_TERM = re.compile(
     r"^\s*(?P<path>[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)(?::(?P<gran>[a-z]+))?"
@@ -38,13 +42,26 @@ class SearchMixin:
     def _search(
         self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
     ) -> Query:
-        """The query of the records matching ``domain`` that the user may read."""
+        """The query of the records matching ``domain`` that the user may read.
+
+        :raises InvalidArgument: (a ``ValueError``) a malformed domain, offset, limit or order,
+            a value of the domain that does not fit its field (see ``erplite.orm.arguments``).
+        """
+        if type(offset) is not int or offset < 0:
+            offset = arguments.check_offset(offset)
+        if limit is not None and (type(limit) is not int or limit < 0):
+            limit = arguments.check_limit(limit)
+        if order is not None and type(order) is not str:
+            order = arguments.check_order(order)
         self._check_access("read")
-        if not self.env.transaction.is_dirty():
-            query = self._search_planned(domain, offset, limit, order)
-            if query is not None:
-                return query
-        return self._search_compiled(domain, offset, limit, order)
+        try:
+            if not self.env.transaction.is_dirty():
+                query = self._search_planned(domain, offset, limit, order)
+                if query is not None:
+                    return query
+            return self._search_compiled(domain, offset, limit, order)
+        except InvalidValue as exc:  # a value of a domain term: the domain is the argument
+            raise arguments.domain_value_error(exc) from None
 
     def _search_compiled(
         self, domain: Any, offset: int = 0, limit: int | None = None, order: str | None = None
@@ -372,7 +389,7 @@ class SearchMixin:
         for part in order.split(",") if order.strip() else ():
             match = _ORDER_TERM.match(part)
             if not match:
-                raise ValueError(f"Invalid order {order!r} for model {self._name}")
+                raise arguments.order_error(self, order)
             path, direction = match["path"], (match["dir"] or "asc").upper()
             nulls = match["nulls"]
             if reverse:
@@ -380,9 +397,7 @@ class SearchMixin:
             fname, _, sub = path.partition(".")
             field = self._fields.get(fname)
             if field is None:
-                raise ValueError(
-                    f"Invalid field {fname!r} on model {self._name!r} in order {order!r}"
-                )
+                raise arguments.field_error(self, fname, f"in order {order!r}")
             if not self.env.su and field.groups:
                 from erplite import security
 
@@ -413,7 +428,7 @@ class SearchMixin:
                     terms.append(sql)
                 continue
             if sub:
-                raise ValueError(f"Invalid order {order!r}: {self._name}.{fname} is not a many2one")
+                raise arguments.order_error(self, order, f"{fname} is not a many2one")
             if not field.store or field.column_type is None:
                 if field.related:
                     # order by the stored field the related path leads to
@@ -421,15 +436,19 @@ class SearchMixin:
                     if "." in field.related and field.related.count(".") == 1:
                         terms.append(self._order_to_sql(related_order, query, alias))
                         continue
-                raise ValueError(f"Cannot order {self._name} by non-stored field {fname!r}")
+                raise arguments.order_error(self, order, f"{fname} is not stored")
             column = SQL.identifier(alias, field.column_name)
             if match["gran"]:
                 if field.type not in ("date", "datetime"):
-                    raise ValueError(
-                        f"Invalid order {order!r}: a granularity needs a date field, "
-                        f"not {self._name}.{fname}"
+                    raise arguments.order_error(
+                        self, order, f"a granularity needs a date field, not {fname}"
                     )
-                column = SQL(f"date_trunc('{_granularity(match['gran'])}', %s)", column)
+                granularity = match["gran"].lower()
+                if granularity not in _GRANULARITIES:
+                    raise arguments.order_error(
+                        self, order, f"invalid date granularity {granularity!r}"
+                    )
+                column = SQL(f"date_trunc('{granularity}', %s)", column)
             term = SQL(f"%s {direction}", column)
             if nulls:
                 term = SQL(f"%s NULLS {nulls.upper()}", term)
@@ -455,6 +474,9 @@ class SearchMixin:
             sub = Domain([("id", operator, value)]).optimize(comodel)
             return DomainCondition(field.name, "any", sub, _checked=True).to_sql(self, alias, query)
         model = self
+        parent = model._parent_name if field.name == "id" else field.name
+        if parent not in model._fields:
+            raise arguments.hierarchy_error(model, parent, operator)
         ids = _hierarchy_ids(model, value)
         if not ids:
             return SQL("FALSE")
@@ -514,13 +536,6 @@ def _hierarchy_ids(model: Any, value: Any) -> list[int]:
     if isinstance(value, list | tuple):
         return [int(v) for v in value if v]
     return []
-
-
-def _granularity(name: str) -> str:
-    name = name.lower()
-    if name not in ("day", "week", "month", "quarter", "year"):
-        raise ValueError(f"Invalid date granularity {name!r}")
-    return name
 
 
 def _top_level_fields(tree: Domain) -> set[str]:

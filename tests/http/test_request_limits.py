@@ -37,8 +37,9 @@ def small_server(small_app):
 
 
 def rpc_body(size: int = 0) -> bytes:
-    params = {"service": "common", "method": "version", "args": [], "padding": "x" * size}
-    return json.dumps({"jsonrpc": "2.0", "id": 5, "method": "call", "params": params}).encode()
+    params = {"service": "common", "method": "version", "args": []}
+    envelope = {"jsonrpc": "2.0", "id": 5, "method": "call", "params": params, "pad": "x" * size}
+    return json.dumps(envelope).encode()
 
 
 def raw_request(server: LiveServer, head: str, body: bytes = b"") -> tuple[int, bytes, float]:

@@ -81,7 +81,7 @@ from typing import Any
 
 import werkzeug.wrappers
 
-from erplite.exceptions import AccessDenied, AccessError, MissingError, UserError
+from erplite.exceptions import AccessDenied, AccessError, InvalidArgument, MissingError, UserError
 from erplite.http.errors import serialize_exception
 from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps
 
@@ -149,6 +149,7 @@ _DEFAULT_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (AccessError, 403),
     (MissingError, 404),
     (UserError, 422),  # ValidationError included
+    (InvalidArgument, 400),  # a malformed order, domain, limit... (erplite.orm.arguments)
 )
 
 
