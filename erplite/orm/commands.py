@@ -119,6 +119,6 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
 def _as_id(value: Any, field: Any, item: Any) -> int:
     if hasattr(value, "_ids"):
         value = value.id
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= arguments.INT4_MAX:
         raise arguments.value_error(field, item)
     return value

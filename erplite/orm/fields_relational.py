@@ -73,6 +73,8 @@ class Many2one(_Relational):
         if value is None or value is False:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
+            if validate and not arguments.INT4_MIN <= value <= arguments.INT4_MAX:
+                arguments.check_int4(self, value)  # ids are PostgreSQL integers
             return value or None
         if isinstance(value, tuple | list) and value and isinstance(value[0], int):
             return value[0]

@@ -54,6 +54,7 @@ JSON_ONLY: list[tuple[str, str, list, dict, str, str]] = [
     ("nul-in-domain", "search", [[["name", "=", "a\x00b"]]], {}, VALUE_ERROR, r"Invalid domain: Wrong value for test_http.counter.name.*NUL"),
     ("nul-in-like", "search", [[["name", "ilike", "a\x00b"]]], {}, VALUE_ERROR, r"Invalid domain: Wrong value for test_http.counter.name.*NUL"),
     ("nul-in-create", "create", [{"name": "a\x00b"}], {}, VALIDATION_ERROR, r"Wrong value for test_http.counter.name.*NUL"),
+    ("many2one-out-of-range", "create", [{"name": "v6", "partner_id": 2**40}], {}, VALIDATION_ERROR, r"Wrong value for test_http.counter.partner_id: 1099511627776 \(out of the range"),
     ("integer-out-of-range", "create", [{"name": "v5", "value": 2**40}], {}, VALIDATION_ERROR, r"Wrong value for test_http.counter.value: 1099511627776 \(out of the range"),
 ]  # fmt: skip
 

@@ -123,6 +123,8 @@ def test_allowed_company_ids_must_be_a_list_of_ids(env):
         ({"name": "a\x00b"}, r"test_orm.fields.name: .* \(text cannot contain NUL"),
         ({"code": "TOO LONG"}, r"test_orm.fields.code: 'TOO LONG' \(value too long"),
         ({"tag_ids": [("x",)]}, r"test_orm.fields.tag_ids: .*invalid command"),
+        ({"tag_ids": [(4, 2**40)]}, r"test_orm.fields.tag_ids: \(4, 1099511627776\)"),
+        ({"target_id": 2**40}, r"test_orm.fields.target_id: 1099511627776 \(out of the range"),
         ({"state": "unknown"}, r"test_orm.fields.state: 'unknown'"),
     ],
 )
