@@ -559,7 +559,7 @@ class ResUsers(models.Model):
     @api.model
     def change_password(self, old_passwd: str, new_passwd: str) -> bool:
         """Change the current user's password; the old one is required (``AccessDenied``
-        otherwise, counted as a failed login).
+        otherwise; a wrong one counts as a failed login).
 
         The new password ends every session of the user (their token depends on it) but the
         caller's: called in a request whose session is the user's, that session gets a new
