@@ -10,8 +10,10 @@ external API, ``/xmlrpc/2/<service>`` (and the legacy ``/xmlrpc/<service>``) and
 
 The backoffice (issue 13): ``controllers/backoffice.py`` (``/web``: the apps; ``/web/menu/<id>``;
 ``/web/session/company``: the company switcher), ``controllers/list_page.py`` (a window action's
-list: search panel, sort, pager, grouped lists), ``controllers/form_page.py`` (a record's form:
-save, discard, header buttons), ``controllers/autocomplete.py`` (many2one suggestions). The
+list: search panel, sort, pager, grouped lists), ``controllers/kanban_page.py`` (its cards in
+columns, moved by drag and drop), ``controllers/form_page.py`` (a record's form: save, discard,
+header buttons), ``controllers/autocomplete.py`` (many2one suggestions),
+``controllers/preferences.py`` (the user's preferences and password). The
 pages are drawn on the server from the views ``get_views`` returns (Odoo 17 arch) with the
 Jinja2 templates of ``templates/backoffice``; ``ui/`` holds the logic without HTTP and
 ``ui/urls.py`` documents the bookmarkable URLs. Every read and write goes through the ORM as

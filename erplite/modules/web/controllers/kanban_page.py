@@ -28,6 +28,7 @@ from erplite.http import request
 
 from ..ui import urls
 from ..ui.actions import load_window_action
+from ..ui.list_arch import Column
 from ..ui.pages import backoffice_page, render_page
 from ..ui.widgets import FieldInputError, parse_value
 from .list_page import ListPage, _int, view_of
@@ -84,8 +85,6 @@ class KanbanPage(ListPage):
                 continue
             column = next((c for c in self.spec.columns if c.name == name), None)
             if column is None:
-                from ..ui.list_arch import Column
-
                 description = self.fields[name]
                 column = Column(name, str(description.get("string") or name), description["type"])
             lines.append((column.string, self.cell(row, column)))
@@ -94,8 +93,6 @@ class KanbanPage(ListPage):
     def card_title(self, row: dict[str, Any]) -> str:
         if not self.card_fields:
             return f"#{row['id']}"
-        from ..ui.list_arch import Column
-
         name = self.card_fields[0]
         description = self.fields[name]
         return self.cell(row, Column(name, name, description["type"])) or f"#{row['id']}"
