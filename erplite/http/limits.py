@@ -82,22 +82,25 @@ class CappedInput(io.RawIOBase):
 
 
 def depth_exceeds(value: Any, max_depth: int) -> bool:
-    """Whether ``value`` (parsed JSON: dicts, lists, scalars) nests deeper than ``max_depth``;
-    walked without recursion."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
+    """Whether ``value`` (parsed JSON or XML-RPC: dicts, lists, scalars; a tuple at the top)
+    nests deeper than ``max_depth``; walked level by level, without recursion."""
+    if type(value) not in (dict, list, tuple):
+        return False
+    level = [value]
+    depth = 0
+    while level:
+        depth += 1
         if depth > max_depth:
             return True
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for child in node.values() if _container(child))
-        elif isinstance(node, (list, tuple)):
-            stack.extend((child, depth + 1) for child in node if _container(child))
+        below: list = []
+        for node in level:
+            children = node.values() if type(node) is dict else node
+            below += [child for child in children if type(child) in _CONTAINERS]
+        level = below
     return False
 
 
-def _container(value: Any) -> bool:
-    return isinstance(value, (dict, list, tuple))
+_CONTAINERS = (dict, list)
 
 
 def check_depth(value: Any, max_depth: int, text: bytes | str | None = None) -> Any:

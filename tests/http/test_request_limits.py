@@ -219,6 +219,9 @@ def test_loads_json_without_recursion():
         limits.loads_json(nested(200_000), max_depth=64)
     assert not limits.depth_exceeds({"a": [{"b": 1}]}, 3)
     assert limits.depth_exceeds({"a": [{"b": []}]}, 3)
+    assert not limits.depth_exceeds("text", 1) and not limits.depth_exceeds(5, 1)
+    # XML-RPC's parameters are a tuple of values
+    assert limits.depth_exceeds(([[1]],), 2) and not limits.depth_exceeds(([[1]],), 3)
 
 
 # -- configuration ------------------------------------------------------------------------------
