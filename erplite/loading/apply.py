@@ -158,6 +158,7 @@ class DataLoader:
                     raise ValueError(
                         f"External ID {xml_id} points to a {record._name}, not a {model._name}"
                     )
+                record = model.browse(record.id)  # with the record's context (install_xmlid)
                 record.write(vals)
                 self.env["ir.model.data"]._update_xmlids(
                     [{"xml_id": xml_id, "record": record, "noupdate": noupdate}], update=True

@@ -374,6 +374,7 @@ def load_modules(
 
         loaded_xmlids: set[str] = set()
         progress = _progress(len([m for m in order if m in newly or m in to_update]))
+        registry.modules_pending_data = {m for m in order if m in newly or m in to_update}
         for module in order:
             manifest = manifests[module]
             if module in newly:
@@ -382,6 +383,7 @@ def load_modules(
                 mode, with_demo = "update", states[module][2]
             else:
                 continue
+            registry.modules_pending_data.discard(module)
             _logger.info("module %s: %s", module, "installing" if mode == "init" else "upgrading")
             loader = DataLoader(env, module, manifest.path, mode)
             for relpath in manifest.data:
@@ -433,6 +435,7 @@ def load_modules(
             _logger.warning("could not release the module loading lock", exc_info=True)
         finally:
             cr.close()
+    registry.modules_pending_data = set()
     registry.clear_access_cache()
     return registry
 

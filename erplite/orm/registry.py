@@ -101,6 +101,9 @@ class Registry(Mapping):
         # (kind, uid, ...) -> value; cleared when groups, access rights or rules change
         self.access_cache: dict[tuple, Any] = {}
         self.registry_sequence: int | None = None
+        #: while modules load: those whose data files are not loaded yet in this run (the views
+        #: they extend are checked without their extensions, as Odoo 17 does)
+        self.modules_pending_data: set[str] = set()
         if _modules is None:
             from erplite.loading.loader import installed_modules
 

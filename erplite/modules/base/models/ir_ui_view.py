@@ -130,6 +130,7 @@ class ViewRow:
     inherit_id: int | None
     mode: str
     groups: frozenset[int]
+    module: str | None = None  # of its external id
 
 
 class ViewIndex:
@@ -272,9 +273,10 @@ class IrUiView(models.Model):
             self.env.cr.execute(
                 SQL(
                     "SELECT v.id, v.name, v.model, v.type, v.arch, v.priority, v.inherit_id,"
-                    " v.mode, COALESCE(array_agg(r.group_id)"
-                    " FILTER (WHERE r.group_id IS NOT NULL), '{}')"
+                    " v.mode, COALESCE(array_agg(DISTINCT r.group_id)"
+                    " FILTER (WHERE r.group_id IS NOT NULL), '{}'), min(d.module)"
                     " FROM ir_ui_view v LEFT JOIN ir_ui_view_group_rel r ON r.view_id = v.id"
+                    " LEFT JOIN ir_model_data d ON d.model = 'ir.ui.view' AND d.res_id = v.id"
                     " WHERE v.active GROUP BY v.id"
                 ),
                 flush=False,
@@ -290,6 +292,7 @@ class IrUiView(models.Model):
                     row[6],
                     row[7],
                     frozenset(row[8]),
+                    row[9],
                 )
                 for row in self.env.cr.fetchall()
             ]
@@ -326,8 +329,13 @@ class IrUiView(models.Model):
     def _extend(
         self, index: ViewIndex, arch: etree._Element, row: ViewRow, groups: frozenset | None
     ) -> etree._Element:
+        # while modules load, the extensions of modules whose data is not reloaded yet wait
+        # for it (a module upgraded with a renamed node, and the module extending it)
+        pending = self.pool.modules_pending_data
         for child in index.children.get(row.id, ()):
             if groups is not None and child.groups and not child.groups & groups:
+                continue
+            if pending and child.module in pending:
                 continue
             arch = self._apply(arch, child)
             arch = self._extend(index, arch, child, groups)
