@@ -34,6 +34,8 @@ from erplite import api
 from erplite.exceptions import ValidationError
 from erplite.orm import fields
 from erplite.orm.model_crud import CrudMixin
+from erplite.orm.model_export import ExportMixin
+from erplite.orm.model_import import ImportMixin
 from erplite.orm.model_read_group import ReadGroupMixin
 from erplite.orm.model_search import SearchMixin
 from erplite.orm.model_views import ViewsMixin
@@ -68,7 +70,15 @@ class MetaModel(type):
             MetaModel.module_to_models[cls._module].append(cls)
 
 
-class BaseModel(CrudMixin, SearchMixin, ReadGroupMixin, ViewsMixin, metaclass=MetaModel):
+class BaseModel(
+    CrudMixin,
+    SearchMixin,
+    ReadGroupMixin,
+    ViewsMixin,
+    ExportMixin,
+    ImportMixin,
+    metaclass=MetaModel,
+):
     """The recordset class every model derives from (Odoo's ``BaseModel``)."""
 
     _register = False
