@@ -23,8 +23,10 @@ apply, and a path through a field of ``groups=`` the user lacks is refused with 
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
+import zoneinfo
 from collections import defaultdict
 from typing import Any
 
@@ -135,7 +137,8 @@ class ExportMixin:
 
 def _export_value(field: Any, value: Any, record: Any) -> Any:
     """A plain field's cell, as Odoo 17's ``convert_to_export``: empty is ``''``, a selection
-    gives its label, numbers stay numbers (zero included), booleans stay booleans."""
+    gives its label, numbers stay numbers (zero included), booleans stay booleans, a datetime
+    is in the user's time zone (context ``tz``)."""
     if field.type == "boolean":
         return bool(value)
     if field.type in ("integer", "float", "monetary"):
@@ -143,9 +146,20 @@ def _export_value(field: Any, value: Any, record: Any) -> Any:
     if field.type == "selection":
         labels = dict(field._selection(record))
         return labels.get(value, "") if value else ""
+    if field.type == "datetime" and value:
+        # shown in the user's time zone, as the pages show it (and as load reads it back)
+        return _in_user_tz(value, record.env.context.get("tz"))
     if field.type == "binary":
         return value.decode() if isinstance(value, bytes) else (value or "")
     return value if value else ""
+
+
+def _in_user_tz(value: datetime.datetime, tz_name: str | None) -> datetime.datetime:
+    try:
+        zone = zoneinfo.ZoneInfo(tz_name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return value.replace(tzinfo=datetime.UTC).astimezone(zone).replace(tzinfo=None)
 
 
 def _export_many2many_cell(
