@@ -13,7 +13,9 @@ The backoffice (issue 13): ``controllers/backoffice.py`` (``/web``: the apps; ``
 list: search panel, sort, pager, grouped lists), ``controllers/kanban_page.py`` (its cards in
 columns, moved by drag and drop), ``controllers/form_page.py`` (a record's form: save, discard,
 header buttons), ``controllers/autocomplete.py`` (many2one suggestions),
-``controllers/preferences.py`` (the user's preferences and password). The
+``controllers/preferences.py`` (the user's preferences and password),
+``controllers/export.py`` and ``controllers/import_.py`` (a list's records to CSV/XLSX; a
+CSV/XLSX file mapped, tested and imported). The
 pages are drawn on the server from the views ``get_views`` returns (Odoo 17 arch) with the
 Jinja2 templates of ``templates/backoffice``; ``ui/`` holds the logic without HTTP and
 ``ui/urls.py`` documents the bookmarkable URLs. Every read and write goes through the ORM as
