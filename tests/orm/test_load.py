@@ -193,3 +193,16 @@ def test_external_id_of_another_model_is_refused(env: Any) -> None:
         "not product.product."
     )
     assert env.ref("base.user_admin") == admin and count(env, "Hijack") == 0
+
+
+def test_an_import_compatible_export_loads_back_as_updates(env: Any, office: Any) -> None:
+    products = env[PRODUCT].create(
+        [{"name": "Round Desk", "categ_id": office.id}, {"name": "Round Chair", "list_price": 7}]
+    )
+    fields = ["id", "name", "categ_id/id", "list_price", "active"]
+    rows = products.export_data(fields)["datas"]
+    for row in rows:
+        row[3] = row[3] * 2
+    result = env[PRODUCT].load(fields, rows)
+    assert result["messages"] == [] and result["ids"] == products.ids
+    assert products.mapped("list_price") == [2.0, 14.0] and products[0].categ_id == office
