@@ -12,6 +12,8 @@ Three ways in:
   ``harness.Harness`` times the scenarios and counts statements at the server);
 * ``python bench_erplite.py template --dsn DSN --db DB``: install the ``bench`` module into the
   empty database DB and set the ``admin`` password to ``admin`` (``peer.sh template``);
+* ``python bench_erplite.py s8-path --dsn DSN --db DB``: print the URL path of the backoffice
+  list page of ``bench.order`` that S8 loads (``peer.sh s8-path``);
 * ``import bench_erplite``: ``benchmarks/run.py`` runs the same scenario functions standalone.
 """
 
@@ -174,15 +176,32 @@ def install_template(dsn: str, db: str) -> None:
         env.ref("base.user_admin").password = "admin"
 
 
+def s8_path(dsn: str, db: str) -> str:
+    """The path S8 GETs: the list of the action Bench > Orders in its app's menu bar, as the
+    menu links to it (``bench_views.xml``: the first 80 orders by date DESC, id DESC, with name,
+    partner, date, state, amount_total, and the pager's count)."""
+    from erplite.modules.web.ui.urls import action_url
+
+    registry = Registry(dsn_with_dbname(dsn, db), addons_paths=(ADDONS,))
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        action = env.ref("bench.bench_order_action")
+        menu = env.ref("bench.bench_menu_root")
+        return action_url(action.id, "list", [("menu", menu.id)])
+
+
 def main(argv: list[str]) -> None:
-    if argv[:1] == ["template"]:
+    if argv[:1] in (["template"], ["s8-path"]):
         import argparse
 
-        parser = argparse.ArgumentParser(prog="bench_erplite.py template")
+        parser = argparse.ArgumentParser(prog=f"bench_erplite.py {argv[0]}")
         parser.add_argument("--dsn", required=True, help="libpq DSN without dbname")
         parser.add_argument("--db", required=True)
         args = parser.parse_args(argv[1:])
-        install_template(args.dsn, args.db)
+        if argv[0] == "template":
+            install_template(args.dsn, args.db)
+        else:
+            print(s8_path(args.dsn, args.db))
         return
     from harness import Harness
 

@@ -7,8 +7,11 @@
 #   peer.sh run --peer erplite --dsn DSN --db DB --scenarios S1,.. --out FILE
 #                                      S1-S6 in one process (bench_erplite.py, BENCH_COMMON's
 #                                      harness), on DB (a copy of the template)
-#   peer.sh serve PORT DSN DB          gunicorn, 4 workers, on 127.0.0.1:PORT, serving DB's
-#                                      Odoo-compatible /jsonrpc until SIGTERM
+#   peer.sh serve PORT DSN DB          gunicorn, 4 workers, on 127.0.0.1:PORT, serving DB
+#                                      (Odoo-compatible /jsonrpc, the form login /web/login,
+#                                      the backoffice pages) until SIGTERM
+#   peer.sh s8-path DSN DB             print the path of DB's backoffice list page of
+#                                      bench.order (S8: 80 orders by date DESC, id DESC)
 #
 # run.sh exports BENCH_VENV (the venv to use) and BENCH_COMMON (the shared common/ folder).
 set -euo pipefail
@@ -30,6 +33,10 @@ case "${1:-}" in
     shift
     exec "$VENV/bin/python" "$HERE/bench_erplite.py" "$@"
     ;;
+  s8-path)
+    dsn=${2:?usage: peer.sh s8-path DSN DB} db=${3:?usage: peer.sh s8-path DSN DB}
+    exec "$VENV/bin/python" "$HERE/bench_erplite.py" s8-path --dsn "$dsn" --db "$db"
+    ;;
   serve)
     port=${2:?usage: peer.sh serve PORT DSN DB} dsn=${3:?} db=${4:?}
     export ERPLITE_DSN="$dsn dbname=$db" ERPLITE_ADDONS_PATH="$HERE/addons"
@@ -37,7 +44,7 @@ case "${1:-}" in
       'erplite.http:application'
     ;;
   *)
-    sed -n 2,15p "$0" >&2
+    sed -n 2,18p "$0" >&2
     exit 2
     ;;
 esac

@@ -119,7 +119,8 @@ class ListPage:
         """This page's URL with ``order``/``page`` changed (the search kept)."""
         query = self.search_query()
         order = changes.get("order", f"{self.order_field} {self.order_direction}".strip())
-        if order and order != (self.spec.default_order or ""):
+        default = _order(None, self.fields, self.spec.default_order)
+        if order and order != f"{default[0]} {default[1]}".strip():
             query.append(("order", order))
         page = changes.get("page", 1)
         if page and page > 1:
@@ -177,9 +178,17 @@ class ListPage:
 
     # -- data -------------------------------------------------------------------------------
     def order_clause(self) -> str | None:
+        """The sorted column first, then the other terms of the view's ``default_order`` (as
+        Odoo 17's list keeps them after a clicked column): ``date desc, id desc`` stays a
+        total order, so ties keep their place from page to page."""
         if not self.order_field:
             return None
-        return f"{self.order_field} {self.order_direction}"
+        terms = [f"{self.order_field} {self.order_direction}"]
+        for term in (self.spec.default_order or "").split(","):
+            name = term.strip().partition(" ")[0]
+            if name and name != self.order_field:
+                terms.append(term.strip())
+        return ", ".join(terms)
 
     def read_fields(self) -> list[str]:
         """The fields a row needs: its columns, the currency of monetary columns, and the
