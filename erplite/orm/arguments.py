@@ -38,6 +38,7 @@ The checks run on every search and read: each is a few type tests, no more.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from erplite.exceptions import InvalidArgument, InvalidValue
@@ -141,6 +142,38 @@ def term_error(term: Any, reason: str) -> InvalidArgument:
     return InvalidArgument(f"{reason} in domain term {term!r}")
 
 
+#: the types of a domain's value any field compares with (dates and datetimes included)
+_DOMAIN_SCALARS = (str, int, float, bool, type(None), datetime.date)
+
+
+def check_domain_value(term: Any, field: Any, value: Any) -> Any:
+    """``value`` of the domain term ``term`` on ``field`` unless no field of its type takes
+    it: a scalar, a date, a record set, a domain (``any``) or a list of these (a list may hold
+    ``[id, name]`` pairs, as many2one values are read) passes; a dict, bytes or any other
+    object raises ``InvalidArgument`` naming the term (a ``json`` field takes any value, a
+    ``binary`` field bytes).
+
+    Called where a term is compiled (not on the planned path, which only sees scalars)."""
+    if isinstance(value, _DOMAIN_SCALARS) or field.type == "json":
+        return value
+    if isinstance(value, list | tuple):
+        for element in value:
+            if not isinstance(element, _DOMAIN_SCALARS) and not _domain_element_ok(field, element):
+                raise term_error(term, f"Invalid value {element!r} for field {field.name!r}")
+        return value
+    if _domain_element_ok(field, value) or hasattr(value, "_ids") or hasattr(value, "optimize"):
+        return value
+    raise term_error(term, f"Invalid value {value!r} for field {field.name!r}")
+
+
+def _domain_element_ok(field: Any, element: Any) -> bool:
+    if isinstance(element, bytes | bytearray):
+        return field.type == "binary"
+    if isinstance(element, list | tuple):
+        return all(isinstance(item, _DOMAIN_SCALARS) for item in element)
+    return hasattr(element, "_ids")
+
+
 def domain_value_error(error: InvalidValue) -> InvalidArgument:
     """A value of a domain does not fit its field (``error`` says which)."""
     return InvalidArgument(f"Invalid domain: {error}")
@@ -203,6 +236,7 @@ __all__ = [
     "INT4_MIN",
     "aggregate_error",
     "check_company_ids",
+    "check_domain_value",
     "check_field_names",
     "check_int4",
     "check_limit",

@@ -48,6 +48,9 @@ OPERATORS = (
     "any",
     "not any",
 )
+#: the types of a value that every field takes in a term, not checked further
+_PLAIN_VALUES = frozenset((str, int, float, bool, type(None)))
+
 NEGATIVE_OPERATORS = ("!=", "not like", "not ilike", "not in", "not any")
 _NEGATION = {
     "=": "!=",
@@ -388,6 +391,8 @@ class DomainCondition(Domain):
                 )
             inner = DomainCondition(rest, operator, value)
             return DomainCondition(fname, "any", inner, _checked=True).optimize(model)
+        if type(value) not in _PLAIN_VALUES:  # a dict would reach SQL as an unadaptable type
+            arguments.check_domain_value(tuple(next(iter(self))), field, value)
         # a non-stored field: its related path, or the domain its search method returns
         if not field.store or (field.column_type is None and not field.relational):
             return self._optimize_nonstored(model, field, operator, value)

@@ -735,7 +735,10 @@ class Id(Field):
         raise TypeError("field 'id' cannot be assigned")
 
     def convert_to_cache(self, value, record, validate=True):
-        return int(value) if value else None
+        try:
+            return int(value) if value else None
+        except (TypeError, ValueError, OverflowError):  # ("id", "=", "é") is the caller's mistake
+            _raise_wrong_value(self, value)
 
     def condition_to_sql(self, operator, value, model, alias, query):
         if operator in ("=", "!=") and isinstance(value, list | tuple):

@@ -56,7 +56,11 @@ class CreateMixin(ComputeMixin):
     def default_get(self, fields_list: Iterable[str]) -> dict[str, Any]:
         """Default values of ``fields_list``: ``default_<name>`` context keys, then field
         defaults, then (for ``_inherits`` fields) the parent model's ``default_get``; values
-        are in ``write()`` format."""
+        are in ``write()`` format.
+
+        :raises InvalidArgument: ``fields_list`` is not a list (or set) of field names."""
+        if not isinstance(fields_list, set | frozenset):
+            arguments.check_field_names(self, fields_list, "fields_list")
         result: dict[str, Any] = {}
         context = self.env.context
         from_context = (

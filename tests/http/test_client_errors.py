@@ -56,6 +56,12 @@ JSON_ONLY: list[tuple[str, str, list, dict, str, str]] = [
     ("nul-in-create", "create", [{"name": "a\x00b"}], {}, VALIDATION_ERROR, r"Wrong value for test_http.counter.name.*NUL"),
     ("many2one-out-of-range", "create", [{"name": "v6", "partner_id": 2**40}], {}, VALIDATION_ERROR, r"Wrong value for test_http.counter.partner_id: 1099511627776 \(out of the range"),
     ("integer-out-of-range", "create", [{"name": "v5", "value": 2**40}], {}, VALIDATION_ERROR, r"Wrong value for test_http.counter.value: 1099511627776 \(out of the range"),
+    ("default-get-none", "default_get", [None], {}, VALUE_ERROR, r"Invalid fields_list None for model 'test_http.counter'"),
+    ("default-get-dict", "default_get", [[{}]], {}, VALUE_ERROR, r"Invalid field \{\} on model 'test_http.counter' in fields_list"),
+    ("domain-dict", "search", [[["name", "=", {}]]], {}, VALUE_ERROR, r"Invalid value \{\} for field 'name' in domain term \('name', '=', \{\}\)"),
+    ("domain-dict-in-list", "search", [[["partner_id", "in", [{"id": 1}]]]], {}, VALUE_ERROR, r"Invalid value \{'id': 1\} for field 'partner_id'"),
+    ("id-not-a-number", "search", [[["id", "=", "\u00e9"]]], {}, VALUE_ERROR, r"Invalid domain: Wrong value for test_http.counter.id: '\u00e9'"),
+    ("id-in-dict", "search", [[["id", "in", [{}]]]], {}, VALUE_ERROR, r"Invalid value \{\} for field 'id'"),
 ]  # fmt: skip
 
 
@@ -157,6 +163,7 @@ JSON2_PARAMETERS = {
     "read": ("fields",),
     "read_group": ("domain", "fields", "groupby", "offset", "limit"),
     "create": ("vals_list",),
+    "default_get": ("fields_list",),
 }
 
 

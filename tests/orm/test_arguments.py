@@ -99,6 +99,52 @@ def test_domains(env, assert_query_count):
             model.search([("name", "not ilike", "a\x00b")])
 
 
+@pytest.mark.parametrize(
+    ("domain", "message"),
+    [
+        ([("state", "=", {})], r"Invalid value \{\} for field 'state' in domain term \('state', '=', \{\}\)"),
+        ([("name", "in", [{"a": 1}])], r"Invalid value \{'a': 1\} for field 'name' in domain term"),
+        ([("target_id", "=", {"id": 1})], r"Invalid value \{'id': 1\} for field 'target_id'"),
+        ([("target_id.name", "!=", {})], r"Invalid value \{\} for field 'name'"),
+        ([("name", "=", b"x")], r"Invalid value b'x' for field 'name'"),
+        ([("id", "=", "\u00e9")], r"Invalid domain: Wrong value for test_orm.fields.id: '\u00e9'"),
+        ([("id", "in", [{}])], r"Invalid value \{\} for field 'id'"),
+        ([("id", "in", [[1]])], r"Invalid domain: Wrong value for test_orm.fields.id: \[1\]"),
+    ],
+)  # fmt: skip
+def test_domain_values_no_field_takes_are_refused_before_sql(
+    env, assert_query_count, domain, message
+):
+    model = env[FIELDS]
+    with assert_query_count(0):
+        with pytest.raises(InvalidArgument, match=message):
+            model.search(domain)
+
+
+def test_domain_values_fields_take_still_work(env):
+    model = env[FIELDS]
+    target = env["test_orm.target"].create({"name": "t"})
+    record = model.create({"name": "x", "target_id": target.id, "payload": {"a": 1}})
+    assert model.search([("target_id", "in", [[target.id, "t"]])]) == record
+    assert model.search([("target_id", "=", target)]) == record
+    assert model.search([("id", "in", [record.id, False])]) == record
+    assert model.search([("payload", "=", {"a": 1})]) == record
+
+
+def test_default_get_needs_a_list_of_field_names(env):
+    model = env[FIELDS]
+    assert model.default_get(["greeting"]) == {"greeting": "hello"}
+    assert model.default_get({"greeting"}) == {"greeting": "hello"}
+    for bad, message in (
+        (None, r"Invalid fields_list None for model 'test_orm.fields'"),
+        ("greeting", r"Invalid fields_list 'greeting'"),
+        ([{}], r"Invalid field \{\} on model 'test_orm.fields' in fields_list"),
+        (["nope"], r"Invalid field 'nope' on model 'test_orm.fields' in fields_list"),
+    ):
+        with pytest.raises(InvalidArgument, match=message):
+            model.default_get(bad)
+
+
 def test_child_of_needs_a_parent_field(env):
     model = env[FIELDS]
     record = model.create({"name": "x"})
