@@ -8,7 +8,12 @@ from typing import Any
 import werkzeug.exceptions
 
 from erplite.http.rest import METHODS, STATUS_TITLES
-from erplite.http.rest.operations import IF_MATCH_TEXT, Operation, operation_of
+from erplite.http.rest.operations import (
+    IF_MATCH_TEXT,
+    RETRY_AFTER_TEXT,
+    Operation,
+    operation_of,
+)
 from erplite.http.rest.schemas import ERROR_NAME, RecordSchema, _components, _ref
 
 SECURITY_SCHEMES = {
@@ -132,6 +137,10 @@ def _operation_object(op: Operation) -> dict[str, Any]:
                     "description": "`bearer`: authenticate with an API key",
                     "schema": {"type": "string"},
                 }
+            }
+        elif status in (409, 429):  # a busy record, the login throttle
+            response["headers"] = {
+                "Retry-After": {"description": RETRY_AFTER_TEXT, "schema": {"type": "string"}}
             }
         responses[str(status)] = response
     item["responses"] = responses

@@ -45,6 +45,19 @@ ETAG_TEXT = (
     "changed it since (412 otherwise)"
 )
 #: the document's description of the ``If-Match`` header
+#: the 409 any operation running as a user may answer (``erplite.http.errors.RecordBusy``)
+BUSY_TEXT = (
+    "The record is busy: other requests kept changing the same records through every retry; "
+    "send the request again after `Retry-After` seconds"
+)
+#: the 429 of an operation taking an API key (``erplite.http.auth.ThrottledBearer``)
+THROTTLED_TEXT = (
+    "Too many failed logins from this address or for this login (the login throttle): try "
+    "again after `Retry-After` seconds"
+)
+#: the ``Retry-After`` header of a 409 (busy) or a 429
+RETRY_AFTER_TEXT = "Seconds to wait before sending the request again (a busy record, a throttle)"
+
 IF_MATCH_TEXT = (
     "The `ETag` of the record as the client last read it: the change is refused with 412 if "
     "the record changed since. `*` or no header: change unconditionally."
@@ -162,6 +175,11 @@ class Operation:
             statuses[412] = STATUS_TITLES[412]
         for status, text in declared.items():
             statuses[int(status)] = text or STATUS_TITLES.get(int(status), "Error")
+        if self.auth != "none":  # a transaction as a user: the retries may give up (busy)
+            declared_409 = statuses.get(409)
+            statuses[409] = f"{declared_409}; or: {BUSY_TEXT}" if declared_409 else BUSY_TEXT
+        if self.auth == "bearer":  # an API key is checked through the login throttle
+            statuses[429] = THROTTLED_TEXT
         return dict(sorted(statuses.items()))
 
     # -- serving ------------------------------------------------------------------------------

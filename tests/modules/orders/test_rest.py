@@ -238,7 +238,17 @@ def test_openapi_document_is_generated_from_the_declarations(rest):
         "412",  # If-Match names an older version (test_rest_etag.py)
         "415",
         "422",
+        "429",  # the login throttle refused the API key
     }
+    # a busy record (409) and the login throttle (429) are possible on every operation with an
+    # API key, and say when to retry
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if path == "/api/openapi.json":
+                continue
+            for code in ("409", "429"):
+                assert "Retry-After" in op["responses"][code]["headers"], (path, method, code)
+    assert "busy" in doc["paths"]["/api/orders"]["post"]["responses"]["409"]["description"]
     assert patch["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/OrderUpdate"
     }

@@ -197,8 +197,18 @@ def test_operations_imply_their_error_statuses():
         operation_id="x",
     )
     assert op.rule == "/things/<thing_id>"
-    assert list(op.errors) == [400, 401, 403, 404, 409, 415, 422]
-    assert op.errors[409] == "Wrong state"
+    assert list(op.errors) == [400, 401, 403, 404, 409, 415, 422, 429]
+    assert op.errors[409].startswith("Wrong state; or: The record is busy")
+    assert "login throttle" in op.errors[429]
+    create = rest.Operation(
+        "POST", "/things", summary="x", body={"type": "object"}, responses={201: None},
+        operation_id="z",
+    )  # fmt: skip
+    assert create.errors[409].startswith("The record is busy")
+    session_only = rest.Operation(
+        "GET", "/mine", summary="x", responses={200: None}, auth="user", operation_id="w"
+    )
+    assert list(session_only.errors) == [400, 401, 403, 409]  # no API key: no login throttle
     public = rest.Operation(
         "GET", "/doc", summary="x", responses={200: None}, auth="none", operation_id="y"
     )
@@ -214,6 +224,25 @@ def test_document_operation_ids_are_unique(registry):
     assert [doc["paths"][p]["get"]["operationId"] for p in ("/a", "/b")] == ["read", "read_2"]
     assert doc["openapi"] == "3.1.0"
     assert list(doc["components"]["schemas"]) == ["Error"]  # only the components used
+
+
+def test_document_lists_busy_and_throttled_with_retry_after(registry):
+    ops = [
+        rest.Operation(
+            "POST", "/orders", summary="c", body={"type": "object"}, responses={201: None},
+            operation_id="create",
+        ),
+    ]  # fmt: skip
+    responses = rest.build_document(ops, registry, title="t", version="1")["paths"]["/orders"][
+        "post"
+    ]["responses"]
+    for status in ("409", "429"):
+        assert "Retry-After" in responses[status]["headers"], status
+        assert responses[status]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
+    assert "busy" in responses["409"]["description"]
+    assert "throttle" in responses["429"]["description"]
 
 
 # -- record schemas -----------------------------------------------------------------------------

@@ -32,8 +32,9 @@ Worked example::
 JSON forms: many2one values are ``{"id", "name"}`` (or ``null``) in responses and plain ids in
 request bodies; dates ``YYYY-MM-DD``; datetimes RFC 3339, in UTC in responses; taxes are lists
 of ids. Errors are JSON with their status: 400 bad input (``field`` names it), 401, 403, 404,
-409 wrong state (``StateError``), 412 stale ``If-Match``, 415 not JSON, 422 a business rule or
-constraint refused it.
+409 wrong state (``StateError``) or a record busy through every retry (with ``Retry-After``),
+412 stale ``If-Match``, 415 not JSON, 422 a business rule or constraint refused it, 429 (with
+``Retry-After``) an API key refused by the login throttle.
 
 Optimistic concurrency: ``GET /api/orders/{order_id}`` (and every answer with one order) sends
 the order's version as ``ETag``; ``PATCH`` and the workflow steps given ``If-Match: <that tag>``

@@ -16,8 +16,10 @@ The body holds ``ids`` (the records a method works on; none for an ``@api.model`
 ``context`` and the method's keyword arguments. The answer is the method's result as plain
 JSON, recordsets as lists of ids. Errors are real statuses with the serialized exception as
 body: 400 unreadable body, 401 (``WWW-Authenticate: bearer``) no or wrong API key, 403
-``AccessError``, 404 unknown model or method, 415 not JSON, 422 arguments that do not fit the
-method, ``UserError``, ``ValidationError``. The call runs as the key's owner.
+``AccessError``, 404 unknown model or method, 409 (``Retry-After``) a record busy through every
+retry, 415 not JSON, 422 arguments that do not fit the method, ``UserError``,
+``ValidationError``, 429 (``Retry-After``) an API key refused by the login throttle (too many
+failed logins from the address or for the login). The call runs as the key's owner.
 """
 
 from __future__ import annotations
