@@ -95,9 +95,7 @@ def literal_value(model: Any, fname: str, operator: str, value: Any) -> bool:
     if model is None or type(value) is not str:
         return False
     field = model._fields.get(fname)
-    return field is not None and field.type == "selection" and field.literal_value(
-        operator, value
-    )
+    return field is not None and field.type == "selection" and field.literal_value(operator, value)
 
 
 def _shape_of(items: Any, values: list, model: Any = None) -> tuple:
