@@ -88,7 +88,7 @@ class ComputeMixin:
             else all(record_id in protected for record_id in ids)
         ):
             cache_value = field.convert_to_cache(value, self, validate=field.validate_computed)
-            if field.store and field.type == "many2many":
+            if field.store and field.type == "many2many" and isinstance(ids[0], int):
                 # a stored computed many2many: its relation rows follow the computed value
                 env.remove_to_compute(field, ids)
                 field.write_commands(self, [(6, 0, list(cache_value or ()))])
@@ -100,7 +100,11 @@ class ComputeMixin:
             stored = field.__dict__.get("_stored_column")
             if stored is None:
                 stored = field._stored_column = field.store and field.column_type is not None
-            if stored:
+            new = not isinstance(ids[0], int)
+            if new and field.store:
+                # temporary records (``onchange``, precompute): the cache only, nothing to write
+                env.remove_to_compute(field, ids)
+            elif stored:
                 towrite = transaction.towrite[self._name]
                 name = field.name
                 for record_id in ids:
@@ -110,6 +114,10 @@ class ComputeMixin:
                     pending.difference_update(ids)
                     if not pending:
                         del transaction.tocompute[field]
+            return
+        if ids and not isinstance(ids[0], int):
+            # a temporary record of ``onchange``: its values live in the cache only
+            self._onchange_assign(field, value)
             return
         self.write({field.name: value})
 

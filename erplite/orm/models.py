@@ -36,6 +36,7 @@ from erplite.orm import fields
 from erplite.orm.model_crud import CrudMixin
 from erplite.orm.model_export import ExportMixin
 from erplite.orm.model_import import ImportMixin
+from erplite.orm.model_onchange import OnchangeMixin
 from erplite.orm.model_read_group import ReadGroupMixin
 from erplite.orm.model_search import SearchMixin
 from erplite.orm.model_views import ViewsMixin
@@ -77,6 +78,7 @@ class BaseModel(
     ViewsMixin,
     ExportMixin,
     ImportMixin,
+    OnchangeMixin,
     metaclass=MetaModel,
 ):
     """The recordset class every model derives from (Odoo's ``BaseModel``)."""

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     html_fields,
     inheritance,
     nested_create,
+    onchange,
     performance,  # noqa: F401
     protected,
 )
