@@ -16,6 +16,7 @@ rules let them see, and ``get_views`` gives the list without the fields they may
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -140,18 +141,14 @@ class ListPage:
         filters = [f for f in self.state.filters if f != name]
         if name not in self.state.filters:
             filters.append(name)
-        return self._url_of_state(
-            SearchState(self.state.texts, self.state.ids, filters, self.state.group_by, True)
-        )
+        return self._url_of_state(dataclasses.replace(self.state, filters=filters, searched=True))
 
     def toggle_groupby_url(self, spec: str) -> str:
         """The search grouped by ``spec`` too, or no longer when it already is."""
         group_by = [g for g in self.state.group_by if g != spec]
         if spec not in self.state.group_by:
             group_by.append(spec)
-        return self._url_of_state(
-            SearchState(self.state.texts, self.state.ids, self.state.filters, group_by, True)
-        )
+        return self._url_of_state(dataclasses.replace(self.state, group_by=group_by, searched=True))
 
     def groupable_fields(self) -> list[tuple[str, str]]:
         """``(name, label)`` of the fields a custom group-by may use."""

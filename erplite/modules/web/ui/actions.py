@@ -41,7 +41,14 @@ _ACTION_FIELDS = (
 )
 
 #: Odoo 17's action ``view_mode`` names and the page types drawing them
-VIEW_TYPES = {"tree": "list", "list": "list", "form": "form", "kanban": "kanban"}
+VIEW_TYPES = {
+    "tree": "list",
+    "list": "list",
+    "form": "form",
+    "kanban": "kanban",
+    "graph": "graph",
+    "pivot": "pivot",
+}
 
 
 @dataclass

@@ -34,6 +34,7 @@ with ``operator`` (``ilike`` for text and relations, ``=`` otherwise).
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -175,6 +176,9 @@ class SearchState:
     filters: list[str] = field(default_factory=list)
     group_by: list[str] = field(default_factory=list)
     searched: bool = False
+    #: a domain given in the URL (a pivot cell's): its JSON text and the label of its facet
+    domain_text: str = ""
+    domain_label: str = ""
 
     @classmethod
     def from_query(
@@ -203,6 +207,9 @@ class SearchState:
             state.searched = True
         state.filters = [n for n in args.getlist("filter") if panel.filter(n) is not None]
         state.group_by = [g for g in args.getlist("groupby") if valid_group_by(g, fields)]
+        if url_domain(args.get("domain")) is not None:
+            state.domain_text = args.get("domain")
+            state.domain_label = (args.get("domain_label") or "").strip()[:200] or "Domain"
         if not state.searched and action_context:
             state._apply_defaults(panel, fields, action_context)
         # a group-by filter chosen in the URL groups (in the order chosen)
@@ -248,6 +255,8 @@ class SearchState:
             items.extend((f"search_{name}", f"#{record_id}") for record_id in ids)
         items.extend(("filter", name) for name in self.filters)
         items.extend(("groupby", name) for name in self.group_by)
+        if self.domain_text:
+            items.extend([("domain", self.domain_text), ("domain_label", self.domain_label)])
         return items
 
     # -- the domain ---------------------------------------------------------------------------
@@ -280,6 +289,7 @@ class SearchState:
             ]
             if domains:
                 parts.append(or_domains(domains))
+        parts.append(url_domain(self.domain_text) or [])
         return and_domains(parts)
 
     # -- the facets shown ---------------------------------------------------------------------
@@ -309,6 +319,10 @@ class SearchState:
                         self._without(filters={item.name for item in active}),
                     )
                 )
+        if self.domain_text:
+            facets.append(
+                Facet("filter", "Filter", [self.domain_label], self._without(domain=True))
+            )
         if self.group_by:
             labels = []
             for name in self.group_by:
@@ -324,6 +338,7 @@ class SearchState:
         ids: str | None = None,
         filters: set[str] | None = None,
         group_by: bool = False,
+        domain: bool = False,
     ) -> list[tuple[str, str]]:
         other = SearchState(
             {k: v for k, v in self.texts.items() if k != texts},
@@ -331,8 +346,38 @@ class SearchState:
             [f for f in self.filters if not filters or f not in filters],
             [] if group_by else list(self.group_by),
             True,
+            "" if domain else self.domain_text,
+            "" if domain else self.domain_label,
         )
         return other.query()
+
+
+def url_domain(text: str | None) -> list | None:
+    """The domain of a URL's ``domain`` argument (JSON, as a pivot cell links to the list),
+    or ``None`` when it is not a JSON list of operators and ``[field, operator, value]``
+    leaves; the ORM checks the fields and values when it searches, as the user."""
+    if not text or len(text) > 4000:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, list):
+        return None
+    domain: list = []
+    for item in value:
+        if item in ("&", "|", "!"):
+            domain.append(item)
+        elif (
+            isinstance(item, list)
+            and len(item) == 3
+            and isinstance(item[0], str)
+            and isinstance(item[1], str)
+        ):
+            domain.append(tuple(item))
+        else:
+            return None
+    return domain
 
 
 def valid_group_by(spec: str, fields: Mapping[str, Mapping[str, Any]]) -> bool:
@@ -426,5 +471,6 @@ __all__ = [
     "and_domains",
     "normalize_domain",
     "or_domains",
+    "url_domain",
     "valid_group_by",
 ]

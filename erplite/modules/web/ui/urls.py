@@ -13,11 +13,17 @@ and opened in a new tab::
     /web/action/<action id>/form/<record id>    a record in the action's form (POST: save,
                                                 and run a header button)
     /web/action/<action id>/form/new            a new record (``default_*`` of the action)
+    /web/action/<action id>/graph?<search>      its graph; ``chart=bar|line|pie``,
+                                                ``measure=<field>|__count``
+    /web/action/<action id>/pivot?<search>      its pivot; ``row=<group-by>`` (repeatable,
+                                                each a level), ``col=<group-by>``,
+                                                ``measure=<field>|__count`` (repeatable)
     /web/autocomplete/<model>?q=...             many2one suggestions (``name_search``)
 
 The list's query: ``search_<field>=<text>``, ``filter=<name>``, ``groupby=<field>[:<interval>]``
 (each repeatable), ``searched=1`` (the action's ``search_default_*`` then no longer apply),
-``order=<field> [asc|desc]``, ``page=<n>`` (1-based), and ``menu=<app menu id>`` on every
+``domain=<JSON domain>`` with ``domain_label=<facet text>`` (a pivot cell's records: ANDed to
+the search, shown as a removable facet), ``order=<field> [asc|desc]``, ``page=<n>`` (1-based), and ``menu=<app menu id>`` on every
 URL (which app's menu bar to show). The form's URL carries ``back=<the list URL>`` so that its
 breadcrumb returns to the list with its search and page.
 """
