@@ -23,8 +23,8 @@ and opened in a new tab::
 The list's query: ``search_<field>=<text>``, ``filter=<name>``, ``groupby=<field>[:<interval>]``
 (each repeatable), ``searched=1`` (the action's ``search_default_*`` then no longer apply),
 ``domain=<JSON domain>`` with ``domain_label=<facet text>`` (a pivot cell's records: ANDed to
-the search, shown as a removable facet), ``order=<field> [asc|desc]``, ``page=<n>`` (1-based), and ``menu=<app menu id>`` on every
-URL (which app's menu bar to show). The form's URL carries ``back=<the list URL>`` so that its
+the search, shown as a removable facet), ``order=<field> [asc|desc]``, ``page=<n>``
+(1-based), and ``menu=<app menu id>`` on every URL (which app's menu bar to show). The form's URL carries ``back=<the list URL>`` so that its
 breadcrumb returns to the list with its search and page.
 """
 
