@@ -61,7 +61,7 @@ class Backoffice:
 
 def _make_users_and_data(env: Any) -> dict[str, int]:
     """The users of the journeys and a few orders of each salesperson."""
-    from erplite import Command
+    from erplite import Command, fields
 
     company = env.ref("base.main_company")
     company.so_double_validation_amount = 5000.0
@@ -91,9 +91,14 @@ def _make_users_and_data(env: Any) -> dict[str, int]:
     )
     chair = env["product.product"].create({"name": "Office Chair", "list_price": 50.0})
 
+    # One date for every order: created one after the other they may straddle a second, and the
+    # lists (date_order desc, then id) would then put them in an order that varies run to run.
+    ordered_at = fields.Datetime.now()
+
     def order(salesperson: Any, partner: Any, quantity: float) -> Any:
         return env["sale.order"].create(
             {
+                "date_order": ordered_at,
                 "partner_id": partner.id,
                 "user_id": salesperson.id,
                 "order_line": [
