@@ -22,6 +22,7 @@ from werkzeug.test import Client
 from erplite import SUPERUSER_ID, api
 from erplite.security import totp
 from erplite.security.throttle import TABLE_NAME
+from erplite.sql import SQL
 from tests.http.conftest import csrf_of, login, rpc, session_cookie
 
 
@@ -39,7 +40,9 @@ def user(web_db):
         key = api.Environment(cr, uid, {})["res.users.apikeys"]._generate("rpc", "tests")
     yield {"uid": uid, "login": name, "password": "pw-1", "key": key, "registry": registry}
     with registry.cursor() as cr:
-        cr.execute(f"DELETE FROM {TABLE_NAME} WHERE key = %s", [f"login:{name}"])
+        cr.execute(
+            SQL("DELETE FROM %s WHERE key = %s", SQL.identifier(TABLE_NAME), f"login:{name}")
+        )
 
 
 def session_rows(app) -> int:
