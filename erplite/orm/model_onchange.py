@@ -103,9 +103,11 @@ class OnchangeMixin:
         origin: Any,
         parent: tuple | None,
         created: list,
+        keep_given: bool = False,
     ) -> Any:
         """A temporary record of ``origin`` (or of defaults) with ``values`` in cache; the
-        computed fields depending on ``changed`` are marked to compute."""
+        computed fields depending on ``changed`` are marked to compute (``keep_given``: except
+        those ``values`` gives, as for the lines of an x2many command)."""
         env = self.env
         cache = env.transaction.cache
         new_id = NewId()
@@ -144,6 +146,8 @@ class OnchangeMixin:
         # computed fields: recomputed when what they depend on changed (or never had a value)
         given = set(values) if origin is not None else set(values) | set(defaults)
         for field in self._onchange_dependents(changed):
+            if keep_given and field.name in values:
+                continue
             if field.store:
                 env.add_to_compute(field, (new_id,))
             cache.discard(new_id, field, env)
@@ -199,14 +203,16 @@ class OnchangeMixin:
             if code == 0:
                 vals = command[2] if len(command) > 2 and isinstance(command[2], dict) else {}
                 comodel._onchange_check_arguments(vals, [], sub_spec)
-                line = comodel._onchange_new(vals, set(vals), sub_spec, None, parent, created)
+                line = comodel._onchange_new(
+                    vals, set(vals), sub_spec, None, parent, created, keep_given=True
+                )
                 ids.append(line._ids[0])
             elif code == 1:
                 vals = command[2] if len(command) > 2 and isinstance(command[2], dict) else {}
                 comodel._onchange_check_arguments(vals, [], sub_spec)
                 line_origin = comodel.browse(command[1])
                 line = comodel._onchange_new(
-                    vals, set(vals), sub_spec, line_origin, parent, created
+                    vals, set(vals), sub_spec, line_origin, parent, created, keep_given=True
                 )
                 ids = [line._ids[0] if i == command[1] else i for i in ids]
                 if command[1] not in ids and line._ids[0] not in ids:

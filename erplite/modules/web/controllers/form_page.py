@@ -11,6 +11,11 @@ Worked example (a browser)::
     POST /web/action/12/form/7   ..., button=action_confirm
          → saved, then ``sale.order.action_confirm`` called on the record as the user
     GET  /web/action/12/form/new → a new record with the action's ``default_*``
+    POST /web/action/12/form/new/onchange   csrf_token, the form's inputs,
+         onchange_field=order_line.0.product_id
+         → JSON: the values the form shows now (the line's price and subtotal, the total)
+           and the onchange's warning, computed by ``onchange`` without writing anything
+           (htmx posts it as the user types; see ``ui/form_onchange.py``)
 
 A button runs only when the form the user was shown offers it (its ``groups`` and
 ``invisible`` evaluated on the record as saved) and it names a public method; the method runs
@@ -24,13 +29,14 @@ from __future__ import annotations
 from typing import Any
 
 from erplite import http
-from erplite.exceptions import AccessError, MissingError, UserError
+from erplite.exceptions import AccessError, InvalidArgument, MissingError, UserError
 from erplite.http import request
 from erplite.http.service import get_public_method
 
 from ..ui import urls
 from ..ui.actions import WindowAction, load_window_action
 from ..ui.form_arch import ResolvedForm, resolve_form
+from ..ui.form_onchange import form_onchange
 from ..ui.form_values import posted_rows, values_to_write, widget_values
 from ..ui.modifiers import Modifiers
 from ..ui.pages import backoffice_page, render_page
@@ -182,6 +188,7 @@ def _render(
             "back": back,
             "menu_id": menu_id,
             "post_url": urls.form_url(page.action.id, record.id or None, query),
+            "onchange_url": urls.form_url(page.action.id, record.id or None) + "/onchange",
             "new_url": urls.form_url(page.action.id, None, query),
         },
         action=page.action,
@@ -266,6 +273,38 @@ class FormController(http.Controller):
         if menu_id:
             query.append(("menu", menu_id))
         return request.redirect(urls.form_url(action.id, record.id, query))
+
+    @http.route(
+        [
+            "/web/action/<int:action_id>/form/<int:record_id>/onchange",
+            "/web/action/<int:action_id>/form/new/onchange",
+        ],
+        type="http",
+        auth="user",
+        methods=["POST"],
+    )
+    def onchange(self, action_id: int, record_id: int | None = None, **kw: Any):
+        """The values the form shows once ``onchange_field`` changed (JSON, nothing written)."""
+        env = request.env
+        try:
+            page = FormPage(load_window_action(env, action_id), record_id)
+            answer = form_onchange(
+                page.model,
+                page.record,
+                page.resolve(),
+                request.httprequest.form,
+                changed=str(kw.get("onchange_field") or ""),
+                tz=_tz(),
+                models=page.models,
+            )
+        except MissingError as exc:
+            return request.make_json_response({"error": str(exc)}, status=404)
+        except (UserError, InvalidArgument) as exc:
+            status = 403 if isinstance(exc, AccessError) else 422
+            message = getattr(exc, "message", None) or str(exc)
+            answer = {"fields": {}, "lines": {}, "warning": {"title": "", "message": message}}
+            return request.make_json_response(answer, status=status)
+        return request.make_json_response(answer)
 
     @staticmethod
     def _run_button(page: FormPage, record: Any, name: str) -> None:

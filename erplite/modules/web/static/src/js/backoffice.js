@@ -1,6 +1,7 @@
 /* Progressive enhancement of the backoffice pages (they work without it): clickable rows,
    notebook tabs, many2one/many2many autocomplete, one2many "Add a line", button confirmations,
-   a warning before leaving unsaved changes, grouped lists unfolding. htmx does the fetching. */
+   a warning before leaving unsaved changes, grouped lists unfolding, the form's onchange (the
+   values the server computes as the user types). htmx does the fetching. */
 (function () {
   "use strict";
 
@@ -48,8 +49,10 @@
         }
         input.value = "";
       } else {
-        box.querySelector(".o-m2o-value").value = item.dataset.id;
+        var hidden = box.querySelector(".o-m2o-value");
+        hidden.value = item.dataset.id;
         input.value = item.textContent;
+        hidden.dispatchEvent(new Event("change", {bubbles: true}));
       }
       markDirty(input);
       close();
@@ -132,6 +135,65 @@
       else { rows.hidden = false; }
     }
   }, true);
+
+  // -- the form's onchange (controllers/form_page.py, ui/form_onchange.py) --------------------
+  // htmx posts the form on "input"/"change"; the name of the input that changed goes along,
+  // typing in an autocomplete box does not count (its choice does, through its hidden id).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.dataset || !form.dataset.onchange) return;
+    var trigger = event.detail.triggeringEvent;
+    var target = trigger && trigger.target;
+    if (!target || !target.name || target.classList.contains("o-autocomplete") || target.name === "csrf_token") {
+      event.preventDefault();
+      return;
+    }
+    event.detail.parameters["onchange_field"] = target.name;
+  });
+
+  function setValue(form, name, shown) {
+    var el = form.querySelector('[name="' + name + '"]:not([type=hidden][value="0"])') ||
+             form.querySelector('[data-name="' + name + '"]') ||
+             document.getElementById("f-" + name);
+    if (!el) return;
+    if (el.classList.contains("o-m2o-value")) {
+      var display = el.parentElement.querySelector(".o-autocomplete");
+      if (display === document.activeElement) return;
+      el.value = shown.text;
+      display.value = shown.label;
+    } else if (el.type === "checkbox") {
+      el.checked = !!shown.text;
+    } else if (el.matches("input, select, textarea")) {
+      if (el !== document.activeElement && el.value !== shown.text) el.value = shown.text;
+    } else {
+      el.textContent = shown.label;
+    }
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.dataset || !form.dataset.onchange || !event.detail.xhr) return;
+    var answer;
+    try { answer = JSON.parse(event.detail.xhr.responseText); } catch (e) { return; }
+    Object.keys(answer.fields || {}).forEach(function (name) { setValue(form, name, answer.fields[name]); });
+    Object.keys(answer.lines || {}).forEach(function (name) {
+      var rows = answer.lines[name];
+      Object.keys(rows).forEach(function (row) {
+        Object.keys(rows[row]).forEach(function (column) {
+          setValue(form, name + "." + row + "." + column, rows[row][column]);
+        });
+      });
+    });
+    var box = document.getElementById("o-onchange-warning");
+    if (box) {
+      var warning = answer.warning;
+      box.hidden = !warning;
+      box.classList.toggle("o-alert", !!warning);
+      box.classList.toggle("o-alert-warning", !!warning);
+      box.textContent = warning ? [warning.title, warning.message].filter(Boolean).join(": ") : "";
+    }
+    form.dispatchEvent(new CustomEvent("erplite:onchange", {bubbles: true}));
+  });
 
   document.addEventListener("DOMContentLoaded", function () { onReady(document); });
   document.addEventListener("htmx:afterSettle", function (event) { onReady(event.target); });
