@@ -7,7 +7,9 @@ fields of ``fields_spec`` whose value differs from the ones sent (all of them fo
 ``field_names`` empty), and ``'warning'`` when an onchange method returned one. Nothing is
 written: the temporary records leave the cache, the recompute queue and the pending writes
 before the method returns. x2many values are answered as commands (``CLEAR`` then one
-``CREATE`` per new line and one ``UPDATE`` per existing line).
+``CREATE`` per new line and one ``UPDATE`` per existing line). The values of a line in a
+``CREATE``/``UPDATE`` command are the form's and are kept as given; only the line's computed
+fields not given are computed (Odoo's client runs a line's own onchange before sending it).
 """
 
 from __future__ import annotations
