@@ -15,7 +15,9 @@ columns, moved by drag and drop), ``controllers/form_page.py`` (a record's form:
 header buttons), ``controllers/autocomplete.py`` (many2one suggestions),
 ``controllers/preferences.py`` (the user's preferences and password),
 ``controllers/export.py`` and ``controllers/import_.py`` (a list's records to CSV/XLSX; a
-CSV/XLSX file mapped, tested and imported). The
+CSV/XLSX file mapped, tested and imported), ``controllers/record_actions.py`` (the form's
+action menu and a list's selection: duplicate, archive, delete, mass edit, bound server
+actions). The
 pages are drawn on the server from the views ``get_views`` returns (Odoo 17 arch) with the
 Jinja2 templates of ``templates/backoffice``; ``ui/`` holds the logic without HTTP and
 ``ui/urls.py`` documents the bookmarkable URLs. Every read and write goes through the ORM as

@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     list_page,
     pivot_page,
     preferences,
+    record_actions,
     rpc,
     session,
 )

@@ -40,6 +40,7 @@ from ..ui.form_onchange import form_onchange
 from ..ui.form_values import posted_rows, values_to_write, widget_values
 from ..ui.modifiers import Modifiers
 from ..ui.pages import backoffice_page, render_page
+from ..ui.record_actions import record_operations
 from .list_page import load_views, model_fields, view_of
 
 
@@ -174,6 +175,25 @@ def _render(
         query.append(("menu", menu_id))
     record = page.record
     title = record.display_name if record else "New"
+    post_url = urls.form_url(page.action.id, record.id or None, query)
+    record_ops = None
+    if record:
+        record_ops = record_operations(page.model, page.fields, "form")
+        list_back = back or urls.action_url(page.action.id)
+        record_ops["links"] = {
+            op: urls.records_url(
+                page.action.id,
+                op,
+                [
+                    ("ids", record.id),
+                    ("view", "form"),
+                    ("back", list_back if op == "delete" else post_url),
+                ],
+            )
+            for op in record_ops["operations"]
+            if op != "duplicate"
+        }
+        record_ops["list_back"] = list_back
     return render_page(
         "web/backoffice/form.html",
         {
@@ -187,7 +207,8 @@ def _render(
             "message": message,
             "back": back,
             "menu_id": menu_id,
-            "post_url": urls.form_url(page.action.id, record.id or None, query),
+            "post_url": post_url,
+            "record_ops": record_ops,
             "onchange_url": urls.form_url(page.action.id, record.id or None) + "/onchange",
             "new_url": urls.form_url(page.action.id, None, query),
         },

@@ -30,6 +30,7 @@ from ..ui.actions import WindowAction, eval_context, load_window_action
 from ..ui.list_arch import ListSpec
 from ..ui.modifiers import Modifiers
 from ..ui.pages import backoffice_page, render_page
+from ..ui.record_actions import record_operations
 from ..ui.search import SearchPanel, SearchState, and_domains, valid_group_by
 from ..ui.widgets import display_value
 
@@ -340,6 +341,7 @@ class ListController(http.Controller):
                 footer=page.footer(records),
             )
         values["back"] = page.url(page=number)
+        values["record_ops"] = record_operations(page.model, page.fields, "list")
         if request.httprequest.headers.get("HX-Request") and kw.get("fragment") == "results":
             return request.render("web/backoffice/list_results.html", values)
         return render_page("web/backoffice/list.html", values, action=action, menu_id=page.menu_id)

@@ -18,6 +18,13 @@ and opened in a new tab::
     /web/action/<action id>/pivot?<search>      its pivot; ``row=<group-by>`` (repeatable,
                                                 each a level), ``col=<group-by>``,
                                                 ``measure=<field>|__count`` (repeatable)
+    /web/action/<action id>/records/<operation>?ids=<id>&<search>
+                                                record actions on the ids chosen (none: every
+                                                record of the search): ``archive``,
+                                                ``unarchive``, ``delete``, ``write`` (mass
+                                                edit, ``field=<name>``), ``server``
+                                                (``server_action=<id>``); GET confirms, POST
+                                                runs (``duplicate``: POST only)
     /web/autocomplete/<model>?q=...             many2one suggestions (``name_search``)
 
 The list's query: ``search_<field>=<text>``, ``filter=<name>``, ``groupby=<field>[:<interval>]``
@@ -52,6 +59,11 @@ def form_url(action_id: int, record_id: int | None, query: Query | None = None) 
     return _with_query(f"/web/action/{action_id}/form/{record_id or 'new'}", query)
 
 
+def records_url(action_id: int, operation: str, query: Query | None = None) -> str:
+    """The URL of a record action (``archive``, ``delete``, ``write``...) of a window action."""
+    return _with_query(f"/web/action/{action_id}/records/{operation}", query)
+
+
 def menu_url(menu_id: int) -> str:
     return f"/web/menu/{menu_id}"
 
@@ -63,4 +75,4 @@ def safe_back(url: str | None) -> str | None:
     return url
 
 
-__all__ = ["action_url", "form_url", "menu_url", "safe_back"]
+__all__ = ["action_url", "form_url", "menu_url", "records_url", "safe_back"]
