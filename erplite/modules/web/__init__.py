@@ -17,7 +17,7 @@ header buttons), ``controllers/autocomplete.py`` (many2one suggestions),
 ``controllers/export.py`` and ``controllers/import_.py`` (a list's records to CSV/XLSX; a
 CSV/XLSX file mapped, tested and imported), ``controllers/record_actions.py`` (the form's
 action menu and a list's selection: duplicate, archive, delete, mass edit, bound server
-actions). The
+actions), ``controllers/favorites.py`` (saved searches, ``ir.filters``). The
 pages are drawn on the server from the views ``get_views`` returns (Odoo 17 arch) with the
 Jinja2 templates of ``templates/backoffice``; ``ui/`` holds the logic without HTTP and
 ``ui/urls.py`` documents the bookmarkable URLs. Every read and write goes through the ORM as

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     database,
     dataset,
     export,
+    favorites,
     form_page,
     graph_page,
     import_,

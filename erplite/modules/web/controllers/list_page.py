@@ -27,6 +27,7 @@ from erplite.http import request
 
 from ..ui import urls
 from ..ui.actions import WindowAction, eval_context, load_window_action
+from ..ui.favorites import default_favorite, favorite_url
 from ..ui.list_arch import ListSpec
 from ..ui.modifiers import Modifiers
 from ..ui.pages import backoffice_page, render_page
@@ -37,7 +38,8 @@ from ..ui.widgets import display_value
 
 def load_views(env: Any, action: WindowAction, *, load_filters: bool = False) -> dict[str, Any]:
     """``get_views`` of the action's model for its views and its search view (Odoo 17).
-    The pages do not offer favorites (``ir.filters``) yet, so they are not loaded."""
+    Favorites (``ir.filters``) are loaded apart, when the user opens their menu
+    (``controllers/favorites.py``), so a list page does not pay for them."""
     options: dict[str, Any] = {"action_id": action.id}
     if load_filters:
         options["load_filters"] = True
@@ -320,6 +322,12 @@ class ListController(http.Controller):
     @backoffice_page
     def list_page(self, action_id: int, **kw: Any):
         action = load_window_action(request.env, action_id)
+        if request.httprequest.args.get("searched") != "1":  # the action opens
+            saved = default_favorite(request.env, action.res_model, action.id)
+            if saved is not None:
+                names = eval_context(request.env)
+                menu_id = _int(kw.get("menu"))
+                return request.redirect(favorite_url(action.id, "list", saved, names, menu_id))
         page = ListPage(action, request.httprequest.args)
         number = max(_int(kw.get("page")) or 1, 1)
         values: dict[str, Any] = {"page": page, "action": action, "facets": None}

@@ -25,6 +25,10 @@ and opened in a new tab::
                                                 edit, ``field=<name>``), ``server``
                                                 (``server_action=<id>``); GET confirms, POST
                                                 runs (``duplicate``: POST only)
+    /web/action/<action id>/favorites?view=<type>&<search>
+                                                the favorites (``ir.filters``) and the form
+                                                saving the search (POST); ``.../favorites/
+                                                <id>/delete`` (POST) deletes one
     /web/autocomplete/<model>?q=...             many2one suggestions (``name_search``)
 
 The list's query: ``search_<field>=<text>``, ``filter=<name>``, ``groupby=<field>[:<interval>]``
