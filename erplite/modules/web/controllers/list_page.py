@@ -325,9 +325,10 @@ class ListController(http.Controller):
         if request.httprequest.args.get("searched") != "1":  # the action opens
             saved = default_favorite(request.env, action.res_model, action.id)
             if saved is not None:
-                names = eval_context(request.env)
+                evaluated = eval_context(request.env)
                 menu_id = _int(kw.get("menu"))
-                return request.redirect(favorite_url(action.id, "list", saved, names, menu_id))
+                url = favorite_url(action.id, "list", saved, evaluated, menu_id)
+                return request.redirect(url)
         page = ListPage(action, request.httprequest.args)
         number = max(_int(kw.get("page")) or 1, 1)
         values: dict[str, Any] = {"page": page, "action": action, "facets": None}
