@@ -8,6 +8,11 @@ records that no longer exist.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field
+
 
 class UserError(Exception):
     """A business rule refused the operation; the message is meant for the end user."""
@@ -23,7 +28,13 @@ class UserError(Exception):
 class RedirectWarning(UserError):
     """A refusal offering an action to fix it (kept for Odoo compatibility)."""
 
-    def __init__(self, message: str, action=None, button_text: str = "", additional_context=None):
+    def __init__(
+        self,
+        message: str,
+        action: Any = None,
+        button_text: str = "",
+        additional_context: Any = None,
+    ) -> None:
         super().__init__(message)
         self.action = action
         self.button_text = button_text
@@ -77,5 +88,5 @@ class InvalidValue(ValidationError, ValueError):
 class CacheMiss(KeyError):
     """Internal: a value is not in the transaction cache."""
 
-    def __init__(self, record, field):
+    def __init__(self, record: object, field: Field) -> None:
         super().__init__(f"{record!r}.{field.name}")

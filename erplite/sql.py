@@ -528,7 +528,7 @@ class Cursor:
             _logger.debug("connection broken after a begin_with transaction", exc_info=True)
             conn.close()
 
-    def fetchone(self):
+    def fetchone(self) -> Any:
         return self._cur.fetchone()
 
     def fetchall(self) -> list:

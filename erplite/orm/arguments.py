@@ -39,9 +39,13 @@ The checks run on every search and read: each is a few type tests, no more.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from erplite.exceptions import InvalidArgument, InvalidValue
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field
+    from erplite.orm.recordset import Recordset
 
 # the largest and smallest value of an ``integer`` (int4) column
 INT4_MIN = -(2**31)
@@ -82,7 +86,7 @@ def check_order(order: Any) -> str | None:
     raise InvalidArgument(f"Invalid order {order!r}: expected a string such as 'name desc, id'")
 
 
-def order_error(model: Any, order: Any, reason: str = "") -> InvalidArgument:
+def order_error(model: Recordset, order: Any, reason: str = "") -> InvalidArgument:
     """``order`` is not a valid order of ``model`` (``reason`` says why)."""
     detail = f": {reason}" if reason else ""
     return InvalidArgument(f"Invalid order {order!r} for model {model._name}{detail}")
@@ -93,13 +97,13 @@ def order_error(model: Any, order: Any, reason: str = "") -> InvalidArgument:
 # ---------------------------------------------------------------------------------------------
 
 
-def field_error(model: Any, name: Any, where: str = "") -> InvalidArgument:
+def field_error(model: Recordset, name: Any, where: str = "") -> InvalidArgument:
     """``model`` has no field ``name`` (``where`` says in what: ``"in order 'x'"``)."""
     suffix = f" {where}" if where else ""
     return InvalidArgument(f"Invalid field {name!r} on model {model._name!r}{suffix}")
 
 
-def check_field_names(model: Any, names: Any, argument: str = "fields") -> Any:
+def check_field_names(model: Recordset, names: Any, argument: str = "fields") -> Any:
     """``names`` if it is a list of field names of ``model``; ``argument`` names it in the
     message of anything else (an unknown, quoted or non-string name, a bare string)."""
     if not isinstance(names, (list, tuple)):
@@ -114,12 +118,12 @@ def check_field_names(model: Any, names: Any, argument: str = "fields") -> Any:
     return names
 
 
-def groupby_error(model: Any, spec: Any, reason: str) -> InvalidArgument:
+def groupby_error(model: Recordset, spec: Any, reason: str) -> InvalidArgument:
     """The group-by ``spec`` of a ``read_group`` on ``model`` is wrong."""
     return InvalidArgument(f"Invalid groupby {spec!r} on model {model._name!r}: {reason}")
 
 
-def aggregate_error(model: Any, spec: Any, reason: str) -> InvalidArgument:
+def aggregate_error(model: Recordset, spec: Any, reason: str) -> InvalidArgument:
     """The aggregate ``spec`` of a ``read_group`` on ``model`` is wrong."""
     return InvalidArgument(f"Invalid aggregate {spec!r} on model {model._name!r}: {reason}")
 
@@ -146,7 +150,7 @@ def term_error(term: Any, reason: str) -> InvalidArgument:
 _DOMAIN_SCALARS = (str, int, float, bool, type(None), datetime.date)
 
 
-def check_domain_value(term: Any, field: Any, value: Any) -> Any:
+def check_domain_value(term: Any, field: Field, value: Any) -> Any:
     """``value`` of the domain term ``term`` on ``field`` unless no field of its type takes
     it: a scalar, a date, a record set, a domain (``any``) or a list of these (a list may hold
     ``[id, name]`` pairs, as many2one values are read) passes; a dict, bytes or any other
@@ -166,7 +170,7 @@ def check_domain_value(term: Any, field: Any, value: Any) -> Any:
     raise term_error(term, f"Invalid value {value!r} for field {field.name!r}")
 
 
-def _domain_element_ok(field: Any, element: Any) -> bool:
+def _domain_element_ok(field: Field, element: Any) -> bool:
     if isinstance(element, bytes | bytearray):
         return field.type == "binary"
     if isinstance(element, list | tuple):
@@ -179,7 +183,7 @@ def domain_value_error(error: InvalidValue) -> InvalidArgument:
     return InvalidArgument(f"Invalid domain: {error}")
 
 
-def hierarchy_error(model: Any, parent_name: str, operator: str) -> InvalidArgument:
+def hierarchy_error(model: Recordset, parent_name: str, operator: str) -> InvalidArgument:
     """``child_of``/``parent_of`` on ``model``, which has no parent field ``parent_name``."""
     return InvalidArgument(
         f"Invalid operator {operator!r} on model {model._name!r}: it has no parent field "
@@ -206,27 +210,27 @@ def check_company_ids(company_ids: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def value_error(field: Any, value: Any, reason: str = "") -> InvalidValue:
+def value_error(field: Field, value: Any, reason: str = "") -> InvalidValue:
     """``value`` does not fit ``field`` (``InvalidValue``, a ``ValidationError``)."""
     detail = f" ({reason})" if reason else ""
     return InvalidValue(f"Wrong value for {field.model_name}.{field.name}: {value!r}{detail}")
 
 
-def check_text(field: Any, value: str) -> str:
+def check_text(field: Field, value: str) -> str:
     """``value`` unless it holds a NUL character, which PostgreSQL text cannot store."""
     if "\x00" in value:
         raise value_error(field, value, "text cannot contain NUL characters")
     return value
 
 
-def check_int4(field: Any, value: int) -> int:
+def check_int4(field: Field, value: int) -> int:
     """``value`` unless it is outside the range of an ``integer`` column."""
     if INT4_MIN <= value <= INT4_MAX:
         return value
     raise value_error(field, value, f"out of the range {INT4_MIN} to {INT4_MAX}")
 
 
-def values_error(model: Any, method: str, vals: Any, expected: str) -> InvalidArgument:
+def values_error(model: Recordset, method: str, vals: Any, expected: str) -> InvalidArgument:
     """``create``/``write`` of ``model`` was given ``vals``, not ``expected``."""
     return InvalidArgument(f"{method}() on {model._name} expects {expected}, got {vals!r}")
 

@@ -20,7 +20,7 @@ _NUMBERS = frozenset({int, float, _NONE})
 _BOOLEANS = frozenset({bool, _NONE})
 
 
-def array_literal(values: list | tuple) -> str | None:
+def array_literal(values: list[Any] | tuple[Any, ...]) -> str | None:
     """The PostgreSQL array literal of ``values`` when they are ints, floats or booleans (or
     ``None``), else None. Floats keep every digit (``repr``); ``inf`` and ``nan`` are read back
     as such by PostgreSQL."""
@@ -40,14 +40,14 @@ def array_literal(values: list | tuple) -> str | None:
     return None
 
 
-def array_value(values: list | tuple) -> Any:
+def array_value(values: list[Any] | tuple[Any, ...]) -> Any:
     """The parameter to send for an array of ``values`` in a statement that casts it
     (``%s::int4[]``): its literal (``array_literal``), else the list in binary."""
     literal = array_literal(values)
     return BinaryParam(list(values)) if literal is None else literal
 
 
-def array_param(values: list | tuple, sql_type: str) -> SQL:
+def array_param(values: list[Any] | tuple[Any, ...], sql_type: str) -> SQL:
     """``%s::<sql_type>[]`` with ``values`` as its parameter (see ``array_value``);
     ``sql_type`` is a column type of the registry (``int4``, ``float8``...), never input."""
     return SQL(f"%s::{sql_type}[]", array_value(values))

@@ -7,9 +7,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from erplite.orm import arguments
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field
+
+#: a command as a triplet: ``(code, id, values or ids or 0)``
+CommandTuple = tuple[int, int, Any]
 
 
 class Command(enum.IntEnum):
@@ -22,31 +28,31 @@ class Command(enum.IntEnum):
     SET = 6
 
     @classmethod
-    def create(cls, values: dict) -> tuple:
+    def create(cls, values: dict[str, Any]) -> CommandTuple:
         return (cls.CREATE, 0, values)
 
     @classmethod
-    def update(cls, id: int, values: dict) -> tuple:
+    def update(cls, id: int, values: dict[str, Any]) -> CommandTuple:
         return (cls.UPDATE, id, values)
 
     @classmethod
-    def delete(cls, id: int) -> tuple:
+    def delete(cls, id: int) -> CommandTuple:
         return (cls.DELETE, id, 0)
 
     @classmethod
-    def unlink(cls, id: int) -> tuple:
+    def unlink(cls, id: int) -> CommandTuple:
         return (cls.UNLINK, id, 0)
 
     @classmethod
-    def link(cls, id: int) -> tuple:
+    def link(cls, id: int) -> CommandTuple:
         return (cls.LINK, id, 0)
 
     @classmethod
-    def clear(cls) -> tuple:
+    def clear(cls) -> CommandTuple:
         return (cls.CLEAR, 0, 0)
 
     @classmethod
-    def set(cls, ids: Iterable[int]) -> tuple:
+    def set(cls, ids: Iterable[int]) -> CommandTuple:
         return (cls.SET, 0, list(ids))
 
 
@@ -72,7 +78,7 @@ Command._safe_eval_attributes = frozenset(  # type: ignore[attr-defined]
 )
 
 
-def normalize_commands(value: Any, field: Any) -> list[tuple]:
+def normalize_commands(value: Any, field: Field) -> list[CommandTuple]:
     """Validate x2many ``value`` and return it as a list of full triplets.
 
     Accepts commands, raw triplets, a list of ids or a recordset (meaning ``set``). Refuses
@@ -87,7 +93,7 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
         raise arguments.value_error(field, value)
     if all(isinstance(item, int) and not isinstance(item, bool) for item in value):
         return [(Command.SET, 0, list(value))]
-    result = []
+    result: list[CommandTuple] = []
     for item in value:
         if type(item) is tuple and len(item) == 3 and item[0] == 0 and type(item[2]) is dict:
             result.append((Command.CREATE, 0, item[2]))  # Command.create(values), the usual
@@ -116,7 +122,7 @@ def normalize_commands(value: Any, field: Any) -> list[tuple]:
     return result
 
 
-def _as_id(value: Any, field: Any, item: Any) -> int:
+def _as_id(value: Any, field: Field, item: Any) -> int:
     if hasattr(value, "_ids"):
         value = value.id
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= arguments.INT4_MAX:

@@ -12,19 +12,26 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from erplite.exceptions import AccessError, CacheMiss, UserError
 from erplite.orm import arguments
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field
+    from erplite.orm.models import BaseModel
+    from erplite.orm.recordset import Recordset
+    from erplite.orm.registry import Registry
+    from erplite.sql import Cursor
 
 SUPERUSER_ID = 1
 _MISSING = object()
 
 
-class frozendict(dict):
+class frozendict(dict[str, Any]):
     """An immutable dict, for contexts."""
 
-    def _immutable(self, *args, **kwargs):
+    def _immutable(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("'frozendict' object is immutable")
 
     __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _immutable
@@ -49,19 +56,21 @@ class Cache:
     """
 
     def __init__(self) -> None:
-        self._data: dict[Any, dict] = defaultdict(dict)
+        self._data: dict[Field, dict[Any, Any]] = defaultdict(dict)
 
-    def _field_dict(self, field: Any, env: Any) -> dict:
+    def _field_dict(self, field: Field, env: Environment) -> dict[Any, Any]:
         data = self._data[field]
         if field.depends_context:
             key = env.cache_key(field)
             data = data.setdefault(key, {})
         return data
 
-    def contains(self, record_id: int, field: Any, env: Any) -> bool:
+    def contains(self, record_id: int, field: Field, env: Environment) -> bool:
         return record_id in self._field_dict(field, env)
 
-    def get_value(self, record_id: int, field: Any, env: Any, default: Any = _MISSING) -> Any:
+    def get_value(
+        self, record_id: int, field: Field, env: Environment, default: Any = _MISSING
+    ) -> Any:
         data = self._field_dict(field, env)
         try:
             return data[record_id]
@@ -70,20 +79,22 @@ class Cache:
                 raise CacheMiss(record_id, field) from None
             return default
 
-    def get_values(self, ids: Iterable[int], field: Any, env: Any) -> Iterator[Any]:
+    def get_values(self, ids: Iterable[int], field: Field, env: Environment) -> Iterator[Any]:
         data = self._field_dict(field, env)
         for record_id in ids:
             if record_id in data:
                 yield data[record_id]
 
-    def set_value(self, record_id: int, field: Any, value: Any, env: Any) -> None:
+    def set_value(self, record_id: int, field: Field, value: Any, env: Environment) -> None:
         self._field_dict(field, env)[record_id] = value
 
-    def update(self, ids: Iterable[int], field: Any, values: Iterable[Any], env: Any) -> None:
+    def update(
+        self, ids: Iterable[int], field: Field, values: Iterable[Any], env: Environment
+    ) -> None:
         self._field_dict(field, env).update(zip(ids, values))
 
     def insert_missing(
-        self, ids: Iterable[int], field: Any, values: Iterable[Any], env: Any
+        self, ids: Iterable[int], field: Field, values: Iterable[Any], env: Environment
     ) -> None:
         """Store fetched values without overwriting what the transaction already holds."""
         data = self._field_dict(field, env)
@@ -95,16 +106,16 @@ class Cache:
             del fetched[record_id]
         data.update(fetched)
 
-    def missing_ids(self, ids: Iterable[int], field: Any, env: Any) -> Iterator[int]:
+    def missing_ids(self, ids: Iterable[int], field: Field, env: Environment) -> Iterator[int]:
         data = self._field_dict(field, env)
         for record_id in ids:
             if record_id not in data:
                 yield record_id
 
-    def discard(self, record_id: int, field: Any, env: Any) -> None:
+    def discard(self, record_id: int, field: Field, env: Environment) -> None:
         self._field_dict(field, env).pop(record_id, None)
 
-    def invalidate(self, spec: Iterable[tuple[Any, Iterable[int] | None]] | None = None) -> None:
+    def invalidate(self, spec: Iterable[tuple[Field, Iterable[int] | None]] | None = None) -> None:
         """Forget values: ``spec`` is ``[(field, ids or None for all)]``, or everything."""
         if spec is None:
             self._data.clear()
@@ -121,7 +132,7 @@ class Cache:
                 for record_id in ids:
                     target.pop(record_id, None)
 
-    def cached_ids(self, field: Any) -> set:
+    def cached_ids(self, field: Field) -> set[int]:
         """The ids having a value of ``field`` in the cache, in any context."""
         data = self._data.get(field)
         if not data:
@@ -130,7 +141,7 @@ class Cache:
             return set(data)
         return {record_id for values in data.values() for record_id in values}
 
-    def invalidate_field(self, field: Any, env: Any = None) -> None:
+    def invalidate_field(self, field: Field, env: Environment | None = None) -> None:
         self._data.pop(field, None)
 
     def clear(self) -> None:
@@ -140,15 +151,19 @@ class Cache:
 class Transaction:
     """What every environment of one cursor shares."""
 
-    def __init__(self, registry: Any):
+    # flags some modules set on the transaction (declared for the type checker only)
+    module_uninstall: bool  # the loader is uninstalling modules
+    config_parameters_changed: bool  # base: ir.config_parameter written by this transaction
+
+    def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.cache = Cache()
         # model name -> {id: {field name: cache value}}
         self.towrite: dict[str, dict[int, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
         # field -> ids to recompute
-        self.tocompute: dict[Any, set[int]] = defaultdict(set)
+        self.tocompute: dict[Field, set[int]] = defaultdict(set)
         # field -> ids being computed (assignments go to the cache)
-        self.protected: dict[Any, set[int]] = defaultdict(set)
+        self.protected: dict[Field, set[int]] = defaultdict(set)
         self.default_env: Environment | None = None
         self.access_cache: dict[Any, Any] = {}
 
@@ -175,7 +190,7 @@ class Transaction:
         self.__dict__.pop("derived_envs", None)
 
 
-class Environment(Mapping):
+class Environment(Mapping[str, "BaseModel"]):
     """Odoo's ``api.Environment``: the model registry bound to a cursor, a user and a context.
 
     ``env["res.partner"]`` is an empty recordset of that model; ``env.user``, ``env.company``,
@@ -183,7 +198,21 @@ class Environment(Mapping):
     derives a new environment on the same transaction.
     """
 
-    def __init__(self, cr: Any, uid: int | None, context: Mapping | None = None, su: bool = False):
+    cr: Cursor
+    uid: int | None
+    context: frozendict
+    su: bool
+    transaction: Transaction
+    registry: Registry
+    cache: Cache
+
+    def __init__(
+        self,
+        cr: Cursor,
+        uid: int | None,
+        context: Mapping[str, Any] | None = None,
+        su: bool = False,
+    ) -> None:
         transaction = cr.transaction
         if transaction is None:
             registry = getattr(cr, "registry", None)
@@ -221,7 +250,7 @@ class Environment(Mapping):
         return tuple(user.company_ids._ids)
 
     # -- Mapping ------------------------------------------------------------------------------
-    def __getitem__(self, model_name: str) -> Any:
+    def __getitem__(self, model_name: str) -> BaseModel:
         try:
             cls = self.registry.models[model_name]
         except KeyError:
@@ -251,14 +280,14 @@ class Environment(Mapping):
 
     def __call__(
         self,
-        cr: Any = None,
+        cr: Cursor | None = None,
         user: Any = None,
-        context: Mapping | None = None,
+        context: Mapping[str, Any] | None = None,
         su: bool | None = None,
     ) -> Environment:
         if cr is None and user is None and context is None and su is not None:
             # env(su=...), i.e. sudo(): remembered on the environment itself
-            flips = self.__dict__.setdefault("_su_envs", {})
+            flips: dict[bool, Environment] = self.__dict__.setdefault("_su_envs", {})
             env = flips.get(bool(su))
             if env is None:
                 env = flips[bool(su)] = self._derive(self.cr, self.uid, self.context, bool(su))
@@ -269,7 +298,9 @@ class Environment(Mapping):
         su = (user is None and self.su) if su is None else su
         return self._derive(cr, uid, context, su)
 
-    def _derive(self, cr: Any, uid: int | None, context: Mapping, su: bool) -> Environment:
+    def _derive(
+        self, cr: Cursor, uid: int | None, context: Mapping[str, Any], su: bool
+    ) -> Environment:
         if cr is not self.cr:
             return Environment(cr, uid, context, su)
         # derived environments are shared within the transaction, as Odoo does: reading a
@@ -278,6 +309,7 @@ class Environment(Mapping):
             context = frozendict(context or {})
         try:
             key = (uid, bool(su) or uid == SUPERUSER_ID, context)
+            envs: dict[tuple[Any, ...], Environment]
             envs = self.transaction.__dict__.setdefault("derived_envs", {})
             env = envs.get(key)
         except TypeError:  # a context value that cannot be hashed
@@ -288,25 +320,27 @@ class Environment(Mapping):
 
     # -- user and company ---------------------------------------------------------------------
     @property
-    def user(self) -> Any:
+    def user(self) -> BaseModel:
         return self(su=True)["res.users"].browse(self.uid)
 
     @property
-    def company(self) -> Any:
+    def company(self) -> BaseModel:
         """The current company: the first of ``allowed_company_ids``, else the user's."""
         company_ids = self.context.get("allowed_company_ids")
         env = self(su=True)
         if company_ids:
             return env["res.company"].browse(company_ids[0])
-        return self.user.company_id.with_env(self)
+        company: BaseModel = self.user.company_id
+        return company.with_env(self)
 
     @property
-    def companies(self) -> Any:
+    def companies(self) -> BaseModel:
         company_ids = self.context.get("allowed_company_ids")
         env = self(su=True)
         if company_ids:
             return env["res.company"].browse(company_ids).with_env(self)
-        return self.user.company_ids.with_env(self)
+        companies: BaseModel = self.user.company_ids
+        return companies.with_env(self)
 
     @property
     def lang(self) -> str | None:
@@ -321,7 +355,7 @@ class Environment(Mapping):
     def is_system(self) -> bool:
         return self.su or self.user.has_group("base.group_system")
 
-    def ref(self, xml_id: str, raise_if_not_found: bool = True) -> Any:
+    def ref(self, xml_id: str, raise_if_not_found: bool = True) -> BaseModel | None:
         """The record of external id ``module.name``."""
         res_model, res_id = self["ir.model.data"]._xmlid_to_res_model_res_id(
             xml_id, raise_if_not_found=raise_if_not_found
@@ -336,9 +370,9 @@ class Environment(Mapping):
                 )
         return None
 
-    def cache_key(self, field: Any) -> tuple:
+    def cache_key(self, field: Field) -> tuple[Any, ...]:
         """The values of the context keys ``field`` depends on, for its cache."""
-        result = []
+        result: list[Any] = []
         for key in field.depends_context:
             if key == "uid":
                 result.append(self.uid)
@@ -378,17 +412,17 @@ class Environment(Mapping):
             self.flush_all()
         self.cache.invalidate()
 
-    def protecting(self, fields: Iterable[Any], records: Any) -> Protection:
+    def protecting(self, fields: Iterable[Field], records: Recordset) -> Protection:
         """While the block runs, assigning ``fields`` on ``records`` only fills the cache."""
         return Protection(self.transaction, [(fields, records._ids)])
 
-    def is_protected(self, field: Any, record_id: int) -> bool:
+    def is_protected(self, field: Field, record_id: int) -> bool:
         return record_id in self.transaction.protected.get(field, ())
 
-    def add_to_compute(self, field: Any, ids: Iterable[int]) -> None:
+    def add_to_compute(self, field: Field, ids: Iterable[int]) -> None:
         self.transaction.tocompute[field].update(ids)
 
-    def remove_to_compute(self, field: Any, ids: Iterable[int]) -> None:
+    def remove_to_compute(self, field: Field, ids: Iterable[int]) -> None:
         pending = self.transaction.tocompute.get(field)
         if pending is None:
             return
@@ -396,9 +430,9 @@ class Environment(Mapping):
         if not pending:
             del self.transaction.tocompute[field]
 
-    def is_to_compute(self, field: Any, record_id: int) -> bool:
+    def is_to_compute(self, field: Field, record_id: int) -> bool:
         pending = self.transaction.tocompute.get(field)
-        return bool(pending) and record_id in pending
+        return pending is not None and record_id in pending
 
     def __repr__(self) -> str:
         return f"<Environment uid={self.uid} su={self.su} {self.cr!r}>"
@@ -411,16 +445,18 @@ class Protection:
 
     __slots__ = ("transaction", "groups", "added")
 
-    def __init__(self, transaction: Transaction, groups: list[tuple[Iterable[Any], Iterable]]):
+    def __init__(
+        self, transaction: Transaction, groups: list[tuple[Iterable[Field], Iterable[int]]]
+    ) -> None:
         self.transaction = transaction
         self.groups = groups
-        self.added: list[tuple[Any, set]] = []
+        self.added: list[tuple[Field, set[int]]] = []
 
     def __enter__(self) -> None:
         protected = self.transaction.protected
         added = self.added
-        for fields, ids in self.groups:
-            ids = set(ids)
+        for fields, group_ids in self.groups:
+            ids = set(group_ids)
             for field in fields:
                 current = protected.get(field)
                 if current is None:
@@ -443,7 +479,14 @@ class Protection:
         self.added = []
 
 
-def _init_env(env: Environment, cr, uid, context, su, transaction) -> None:
+def _init_env(
+    env: Environment,
+    cr: Cursor,
+    uid: int | None,
+    context: frozendict,
+    su: bool,
+    transaction: Transaction,
+) -> None:
     env.cr = cr
     env.uid = uid
     env.context = context

@@ -24,9 +24,10 @@ Parameters every field accepts (Odoo 17's names and meanings):
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -34,13 +35,17 @@ from psycopg.types.json import Jsonb
 from erplite.orm import arguments
 from erplite.sql import SQL
 
+if TYPE_CHECKING:
+    from erplite.orm.query import Query
+    from erplite.orm.recordset import Recordset
+
 _SENTINEL = object()
 
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-def _raise_wrong_value(field: Field, value: Any) -> None:
+def _raise_wrong_value(field: Field, value: Any) -> NoReturn:
     raise arguments.value_error(field, value)
 
 
@@ -78,12 +83,16 @@ class Field:
     inherited = False  # an _inherits field delegating to the parent
     _cache_direct: int | None = None  # set at the first read: see __get__
     inherited_field: Field | None = None
+    if TYPE_CHECKING:
+        #: set on relational fields only (``fields_relational``); declared here for the code
+        #: that reads it on any field after testing ``field.relational`` or ``field.type``
+        comodel_name: str
     manual = False
     #: whether a compute method's assignment is converted with ``validate=True`` (it is
     #: trusted, hence not, unless the conversion does more than check: Monetary rounds)
     validate_computed = False
 
-    def __init__(self, string: Any = _SENTINEL, **kwargs: Any):
+    def __init__(self, string: Any = _SENTINEL, **kwargs: Any) -> None:
         if string is not _SENTINEL:
             kwargs["string"] = string
         self.args: dict[str, Any] = kwargs
@@ -92,7 +101,7 @@ class Field:
         self._setup_done = False
 
     # -- class building -------------------------------------------------------------------------
-    def __set_name__(self, owner: type, name: str) -> None:
+    def __set_name__(self, owner: builtins.type[Any], name: str) -> None:
         self.name = name
 
     def new(self, **extra: Any) -> Field:
@@ -107,7 +116,7 @@ class Field:
         merged.update(args)
         return merged
 
-    def setup_attrs(self, model_class: type, name: str) -> None:
+    def setup_attrs(self, model_class: builtins.type[Recordset], name: str) -> None:
         """Set the attributes from the arguments, once the model class is known."""
         self.name = name
         self.model_name = model_class._name
@@ -154,19 +163,19 @@ class Field:
         return f"{type(self).__name__}({self.model_name}.{self.name})"
 
     # -- conversions ----------------------------------------------------------------------------
-    def convert_to_cache(self, value: Any, record: Any, validate: bool = True) -> Any:
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         """Turn a value given by a developer or a client into the cache representation."""
         return value
 
-    def convert_to_record(self, value: Any, record: Any) -> Any:
+    def convert_to_record(self, value: Any, record: Recordset) -> Any:
         """Turn a cache value into what ``record.field`` returns."""
         return False if value is None else value
 
-    def convert_to_read(self, value: Any, record: Any, use_display_name: bool = True) -> Any:
+    def convert_to_read(self, value: Any, record: Recordset, use_display_name: bool = True) -> Any:
         """Turn a record value into what ``read()`` returns."""
         return False if value is None else value
 
-    def convert_to_write(self, value: Any, record: Any) -> Any:
+    def convert_to_write(self, value: Any, record: Recordset) -> Any:
         """Turn a record value into something ``write()`` accepts (``copy``, defaults)."""
         return self.convert_to_read(value, record, use_display_name=False)
 
@@ -178,7 +187,7 @@ class Field:
         """Turn a value fetched from PostgreSQL into the cache representation."""
         return value
 
-    def null(self, record: Any) -> Any:
+    def null(self, record: Recordset) -> Any:
         """The cache value of an empty field."""
         return None
 
@@ -187,7 +196,7 @@ class Field:
         return self.column_type[1]
 
     # -- descriptor -----------------------------------------------------------------------------
-    def __get__(self, record: Any, owner: type | None = None) -> Any:
+    def __get__(self, record: Recordset | None, owner: builtins.type[Any] | None = None) -> Any:
         if record is None:
             return self
         ids = record._ids
@@ -216,11 +225,11 @@ class Field:
             return record._mapped_field(self.name)
         return record.ensure_one()
 
-    def __set__(self, records: Any, value: Any) -> None:
+    def __set__(self, records: Recordset, value: Any) -> None:
         records._set_field_value(self, value)
 
     # -- default --------------------------------------------------------------------------------
-    def get_default(self, model: Any) -> Any:
+    def get_default(self, model: Recordset) -> Any:
         default = self.default
         if callable(default):
             return default(model)
@@ -228,7 +237,7 @@ class Field:
 
     # -- domain to SQL --------------------------------------------------------------------------
     def condition_to_sql(
-        self, operator: str, value: Any, model: Any, alias: str, query: Any
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
     ) -> SQL:
         """SQL for ``(self.name, operator, value)`` on table ``alias`` (a stored field).
 
@@ -278,7 +287,7 @@ class Field:
             return SQL("(%s OR %s IS NULL)", condition, column)
         return condition
 
-    def order_to_sql(self, model: Any, alias: str, query: Any) -> SQL:
+    def order_to_sql(self, model: Recordset, alias: str, query: Query) -> SQL:
         return SQL.identifier(alias, self.column_name)
 
 
@@ -292,15 +301,18 @@ class Boolean(Field):
     column_type = ("bool", "boolean")
     group_operator = "bool_and"
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         return bool(value)
 
-    def convert_to_record(self, value, record):
+    def convert_to_record(self, value: Any, record: Recordset) -> Any:
         return bool(value)
 
-    convert_to_read = lambda self, value, record, use_display_name=True: bool(value)  # noqa: E731
+    def convert_to_read(self, value: Any, record: Recordset, use_display_name: bool = True) -> Any:
+        return bool(value)
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         column = SQL.identifier(alias, self.column_name)
         if operator in ("=", "!=") and isinstance(value, bool | type(None)):
             truthy = bool(value) if operator == "=" else not value
@@ -322,7 +334,7 @@ class Integer(Field):
     column_type = ("int4", "integer")
     group_operator = "sum"
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False:
             return None
         if isinstance(value, bool):
@@ -337,10 +349,10 @@ class Integer(Field):
             arguments.check_int4(self, number)
         return number
 
-    def convert_to_record(self, value, record):
+    def convert_to_record(self, value: Any, record: Recordset) -> Any:
         return value or 0
 
-    def convert_to_read(self, value, record, use_display_name=True):
+    def convert_to_read(self, value: Any, record: Recordset, use_display_name: bool = True) -> Any:
         return value or 0
 
 
@@ -350,10 +362,10 @@ class Float(Field):
     digits: Any = None
 
     @property
-    def column_type(self):  # type: ignore[override]
+    def column_type(self) -> tuple[str, str]:  # type: ignore[override]
         return ("numeric", "numeric") if self.digits is not None else ("float8", "double precision")
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if type(value) is float and self.digits is None:
             return value  # the common case: nothing to convert or round
         if value is None or value is False:
@@ -371,15 +383,15 @@ class Float(Field):
         digits = self.digits
         if digits is None or isinstance(digits, str):
             return None
-        return tuple(digits)  # type: ignore[return-value]
+        return tuple(digits)
 
-    def convert_from_column(self, value):
+    def convert_from_column(self, value: Any) -> Any:
         return None if value is None else float(value)
 
-    def convert_to_record(self, value, record):
+    def convert_to_record(self, value: Any, record: Recordset) -> Any:
         return value or 0.0
 
-    def convert_to_read(self, value, record, use_display_name=True):
+    def convert_to_read(self, value: Any, record: Recordset, use_display_name: bool = True) -> Any:
         return value or 0.0
 
 
@@ -394,14 +406,14 @@ class Monetary(Float):
 
     type = "monetary"
     currency_field: str | None = None
-    column_type = ("numeric", "numeric")  # type: ignore[assignment]
+    column_type = ("numeric", "numeric")
     #: a compute method's assignment is converted with ``validate=True``: it rounds
     validate_computed = True
 
-    def get_digits(self):
+    def get_digits(self) -> tuple[int, int] | None:
         return None
 
-    def get_currency_field(self, model: Any) -> str | None:
+    def get_currency_field(self, model: Recordset) -> str | None:
         """The name of ``model``'s many2one to ``res.currency`` giving the amount's currency."""
         return self.currency_field_in(model._fields)
 
@@ -413,7 +425,7 @@ class Monetary(Float):
             return None
         return name
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         value = super().convert_to_cache(value, record, validate)
         if value and validate and record is not None and record._ids:
             name = self.get_currency_field(record)
@@ -432,10 +444,10 @@ class Char(Field):
     trim = True
 
     @property
-    def column_type(self):  # type: ignore[override]
+    def column_type(self) -> tuple[str, str]:  # type: ignore[override]
         return ("varchar", f"varchar({self.size})" if self.size else "varchar")
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False:
             return None
         if not isinstance(value, str):
@@ -453,7 +465,7 @@ class Char(Field):
 
 class Text(Char):
     type = "text"
-    column_type = ("text", "text")  # type: ignore[assignment]
+    column_type = ("text", "text")
 
 
 class Html(Text):
@@ -481,11 +493,15 @@ class Html(Text):
     strip_style = False
     strip_classes = False
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         value = super().convert_to_cache(value, record, validate)
         if value is None or not validate or not self.sanitize:
             return value
-        if self.sanitize_overridable and record.env.user.has_group("base.group_sanitize_override"):
+        if (
+            self.sanitize_overridable
+            and record is not None
+            and record.env.user.has_group("base.group_sanitize_override")
+        ):
             return value
         # imported when first needed: loading the ORM does not load the sanitiser
         from erplite.tools.html_sanitize import html_sanitize
@@ -513,7 +529,7 @@ class Selection(Field):
             kwargs["selection"] = selection
         super().__init__(string, **kwargs)
 
-    def merge_args(self, args):
+    def merge_args(self, args: dict[str, Any]) -> dict[str, Any]:
         merged = super().merge_args(args)
         if "selection_add" in args:
             base = list(self.args.get("selection") or [])
@@ -530,16 +546,19 @@ class Selection(Field):
             merged.pop("selection_add", None)
         return merged
 
-    def get_values(self, model: Any) -> list:
+    def get_values(self, model: Recordset) -> list[Any]:
         return [value for value, _label in self._selection(model)]
 
-    def _selection(self, model: Any) -> list:
+    def _selection(self, model: Recordset) -> list[Any]:
         selection = self.selection
+        values: list[Any]
         if isinstance(selection, str):
-            return getattr(model, selection)()
-        if callable(selection):
-            return selection(model)
-        return list(selection or [])
+            values = getattr(model, selection)()
+        elif callable(selection):
+            values = selection(model)
+        else:
+            values = list(selection or [])
+        return values
 
     def literal_value(self, operator: str, value: Any) -> bool:
         """Whether a condition compiles ``value`` as an SQL literal rather than a parameter:
@@ -562,7 +581,9 @@ class Selection(Field):
             self.__dict__["_literal_sql"] = literals
         return literals
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         if isinstance(value, str) and self.literal_value(operator, value):
             column = SQL.identifier(alias, self.column_name)
             literal = self._literals()[value]
@@ -571,7 +592,7 @@ class Selection(Field):
             return SQL("(%s <> %s OR %s IS NULL)", column, literal, column)
         return super().condition_to_sql(operator, value, model, alias, query)
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False:
             return None
         if validate and record is not None:
@@ -605,10 +626,10 @@ class Date(Field):
         return datetime.date.today()
 
     @staticmethod
-    def context_today(record: Any, timestamp: Any = None) -> datetime.date:
+    def context_today(record: Recordset, timestamp: Any = None) -> datetime.date:
         return datetime.date.today()
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False or value == "":
             return None
         try:
@@ -616,7 +637,9 @@ class Date(Field):
         except (TypeError, ValueError):
             _raise_wrong_value(self, value)
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         return super().condition_to_sql(operator, value, model, alias, query)
 
 
@@ -632,7 +655,7 @@ class Datetime(Field):
             return None
         if isinstance(value, datetime.datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+                return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
             return value
         if isinstance(value, datetime.date):
             return datetime.datetime.combine(value, datetime.time.min)
@@ -651,7 +674,7 @@ class Datetime(Field):
     def now(*args: Any) -> datetime.datetime:
         return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False or value == "":
             return None
         try:
@@ -659,7 +682,9 @@ class Datetime(Field):
         except (TypeError, ValueError):
             _raise_wrong_value(self, value)
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         # A bare date compared with a datetime column covers the whole day, as in Odoo.
         if isinstance(value, str) and len(value) == 10 and operator in ("<", "<=", ">", ">="):
             value = value + (" 23:59:59" if operator in (">", "<=") else " 00:00:00")
@@ -681,7 +706,7 @@ class Binary(Field):
     prefetch = False
     attachment = False
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False:
             return None
         if isinstance(value, str):
@@ -690,7 +715,7 @@ class Binary(Field):
             return bytes(value)
         _raise_wrong_value(self, value)
 
-    def convert_from_column(self, value):
+    def convert_from_column(self, value: Any) -> Any:
         return None if value is None else bytes(value)
 
 
@@ -698,7 +723,7 @@ class Json(Field):
     type = "json"
     column_type = ("jsonb", "jsonb")
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False:
             return None
         if validate:
@@ -708,7 +733,7 @@ class Json(Field):
                 _raise_wrong_value(self, value)
         return value
 
-    def convert_to_column(self, value):
+    def convert_to_column(self, value: Any) -> Any:
         return None if value is None else Jsonb(value)
 
 
@@ -722,7 +747,7 @@ class Id(Field):
     copy = False
     prefetch = False
 
-    def __get__(self, record, owner=None):
+    def __get__(self, record: Recordset | None, owner: builtins.type[Any] | None = None) -> Any:
         if record is None:
             return self
         if not record._ids:
@@ -731,16 +756,18 @@ class Id(Field):
             record.ensure_one()
         return record._ids[0]
 
-    def __set__(self, record, value):
+    def __set__(self, records: Recordset, value: Any) -> None:
         raise TypeError("field 'id' cannot be assigned")
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         try:
             return int(value) if value else None
         except (TypeError, ValueError, OverflowError):  # ("id", "=", "é") is the caller's mistake
             _raise_wrong_value(self, value)
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         if operator in ("=", "!=") and isinstance(value, list | tuple):
             operator = "in" if operator == "=" else "not in"
         return super().condition_to_sql(operator, value, model, alias, query)

@@ -11,13 +11,20 @@ of ids, or a recordset, means ``Command.set``.
 
 from __future__ import annotations
 
+import builtins
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from erplite.orm import arguments
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.fields import Field, _raise_wrong_value
 from erplite.sql import SQL
+
+if TYPE_CHECKING:
+    from erplite.orm.environment import Environment
+    from erplite.orm.query import Query
+    from erplite.orm.recordset import Recordset
 
 _MISSING = object()
 
@@ -30,14 +37,14 @@ class _Relational(Field):
     check_company = False
     auto_join = False
 
-    def __init__(self, comodel_name: Any = None, string: Any = None, **kwargs: Any):
+    def __init__(self, comodel_name: Any = None, string: Any = None, **kwargs: Any) -> None:
         if comodel_name is not None:
             kwargs["comodel_name"] = comodel_name
         if string is not None:
             kwargs["string"] = string
         super().__init__(**kwargs)
 
-    def get_domain_list(self, model: Any) -> list:
+    def get_domain_list(self, model: Recordset) -> list[Any]:
         domain = self.domain
         if callable(domain):
             domain = domain(model)
@@ -55,10 +62,10 @@ class Many2one(_Relational):
     delegate = False
     group_operator = None
 
-    def __init__(self, comodel_name: Any = None, string: Any = None, **kwargs: Any):
+    def __init__(self, comodel_name: Any = None, string: Any = None, **kwargs: Any) -> None:
         super().__init__(comodel_name, string, **kwargs)
 
-    def setup_attrs(self, model_class, name):
+    def setup_attrs(self, model_class: builtins.type[Recordset], name: str) -> None:
         super().setup_attrs(model_class, name)
         if self.ondelete is None:
             self.ondelete = (
@@ -69,7 +76,7 @@ class Many2one(_Relational):
                 f"Field {self.model_name}.{name} cannot be required with ondelete='set null'"
             )
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         if value is None or value is False:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
@@ -85,14 +92,14 @@ class Many2one(_Relational):
             return ids[0] if ids else None
         _raise_wrong_value(self, value)
 
-    def convert_to_record(self, value, record):
+    def convert_to_record(self, value: Any, record: Recordset) -> Any:
         env = record.env
         ids = () if value is None else (value,)
         return env.registry.models[self.comodel_name]._browse(
             env, ids, _PrefetchTargets(record, self)
         )
 
-    def __get__(self, record, owner=None):
+    def __get__(self, record: Recordset | None, owner: builtins.type[Any] | None = None) -> Any:
         # the common case inlined (one record, a plain many2one already in cache): walking
         # ``line.order_id.partner_id`` over thousands of records spends its time here
         if record is not None and self._cache_direct == 1:
@@ -108,7 +115,7 @@ class Many2one(_Relational):
                         )
         return super().__get__(record, owner)
 
-    def convert_to_read(self, value, record, use_display_name=True):
+    def convert_to_read(self, value: Any, record: Recordset, use_display_name: bool = True) -> Any:
         if value is None:
             return False
         if use_display_name:
@@ -116,10 +123,12 @@ class Many2one(_Relational):
             return (value, target.display_name)
         return value
 
-    def convert_to_write(self, value, record):
+    def convert_to_write(self, value: Any, record: Recordset) -> Any:
         return value.id if value else False
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         if operator in ("in", "not in", "=", "!=") and value not in (False, None):
             if hasattr(value, "_ids"):
                 value = list(value._ids)
@@ -128,7 +137,7 @@ class Many2one(_Relational):
                 operator = "in" if operator == "=" else "not in"
         return super().condition_to_sql(operator, value, model, alias, query)
 
-    def order_to_sql(self, model, alias, query):
+    def order_to_sql(self, model: Recordset, alias: str, query: Query) -> SQL:
         """Order by the comodel's ``_order``, through a LEFT JOIN, as Odoo does."""
         comodel = model.env[self.comodel_name]
         join_alias = query.left_join(alias, self.name, comodel._table, "id", self.name)
@@ -142,14 +151,14 @@ class _PrefetchTargets:
 
     __slots__ = ("record", "field")
 
-    def __init__(self, record: Any, field: _Relational):
+    def __init__(self, record: Recordset, field: _Relational) -> None:
         self.record = record
         self.field = field
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         record = self.record
         many = self.field.type != "many2one"
-        seen = set()
+        seen: set[int] = set()
         for value in record.env.transaction.cache.get_values(
             record._prefetch_ids_iter(), self.field, record.env
         ):
@@ -165,7 +174,7 @@ class _RelationalMulti(_Relational):
     prefetch = True
     group_operator = None
 
-    def convert_to_cache(self, value, record, validate=True):
+    def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
         """A tuple of ids from ids, a recordset or commands applied on the current value."""
         if value is None or value is False:
             return ()
@@ -191,7 +200,7 @@ class _RelationalMulti(_Relational):
             return tuple(current)
         _raise_wrong_value(self, value)
 
-    def convert_to_record(self, value, record):
+    def convert_to_record(self, value: Any, record: Recordset) -> Any:
         """The recordset of the cached ids; archived records are left out unless
         ``active_test`` is off (the field's context first, then the environment's), as Odoo
         does: the cache holds every linked record whatever the context that read it."""
@@ -210,22 +219,30 @@ class _RelationalMulti(_Relational):
             prefetch,
         )
 
-    def _active_test(self, env: Any) -> bool:
+    def _active_test(self, env: Environment) -> bool:
         context = self.context if isinstance(self.context, dict) else {}
-        return context.get("active_test", env.context.get("active_test", True))
+        active_test: bool = context.get("active_test", env.context.get("active_test", True))
+        return active_test
 
-    def convert_to_read(self, value, record, use_display_name=True):
+    def convert_to_read(self, value: Any, record: Recordset, use_display_name: bool = True) -> Any:
         return list(value or ())
 
-    def _search_comodel(self, model: Any) -> Any:
+    def _search_comodel(self, model: Recordset) -> Recordset:
         """The comodel as ``any`` searches it: with the field's context, as Odoo 17."""
         comodel = model.env[self.comodel_name]
         return comodel.with_context(**self.context) if isinstance(self.context, dict) else comodel
 
-    def convert_to_write(self, value, record):
+    def convert_to_write(self, value: Any, record: Recordset) -> Any:
         return [Command.set(value.ids)]
 
-    def null(self, record):
+    def context_active_test(self, records: Recordset) -> bool:
+        """The ``active_test`` of the read: off unless the field's context sets it, so that
+        the cached value holds archived lines too (they are filtered when read, as Odoo)."""
+        context = self.context if isinstance(self.context, dict) else {}
+        active_test: bool = context.get("active_test", False)
+        return active_test
+
+    def null(self, record: Recordset) -> Any:
         return ()
 
 
@@ -239,13 +256,17 @@ class One2many(_RelationalMulti):
     inverse_name: str = ""
 
     def __init__(
-        self, comodel_name: Any = None, inverse_name: Any = None, string: Any = None, **kwargs
-    ):
+        self,
+        comodel_name: Any = None,
+        inverse_name: Any = None,
+        string: Any = None,
+        **kwargs: Any,
+    ) -> None:
         if inverse_name is not None:
             kwargs["inverse_name"] = inverse_name
         super().__init__(comodel_name, string, **kwargs)
 
-    def read_values(self, records: Any) -> dict[int, tuple]:
+    def read_values(self, records: Recordset) -> dict[int, tuple[int, ...]]:
         """Fetch the lines of ``records``: one query, ordered by the comodel's ``_order``."""
         comodel = records.env[self.comodel_name]
         inverse = self.inverse_name
@@ -254,27 +275,21 @@ class One2many(_RelationalMulti):
         # the lines' other columns come in the same query: whoever reads lines reads them
         names = [f.name for f in lines._prefetch_fields(lines._fields[inverse])]
         found = lines.search_fetch(domain, names, order=None)
-        result: dict[int, list] = defaultdict(list)
+        result: dict[int, list[int]] = defaultdict(list)
         parents = records.env.transaction.cache._field_dict(comodel._fields[inverse], records.env)
         for line_id in found._ids:
             result[parents[line_id]].append(line_id)
         return {rid: tuple(result.get(rid, ())) for rid in records._ids}
 
-    def context_active_test(self, records: Any) -> bool:
-        """The ``active_test`` of the read: off unless the field's context sets it, so that
-        the cached value holds archived lines too (they are filtered when read, as Odoo)."""
-        context = self.context if isinstance(self.context, dict) else {}
-        return context.get("active_test", False)
-
-    def write_commands(self, records: Any, commands: list) -> None:
+    def write_commands(self, records: Recordset, commands: list[Any]) -> None:
         """Apply ``commands`` to the lines of ``records`` (batched over all records)."""
         comodel = records.env[self.comodel_name].with_context(active_test=False)
         inverse = self.inverse_name
-        inverse_field = comodel._fields[inverse]
+        inverse_field = cast(Many2one, comodel._fields[inverse])
         # Commands are applied in order, but batched: deletions, creations and links are
         # accumulated and sent together (deletions first), before a CLEAR/SET and at the end,
         # so that N commands cost a constant number of statements.
-        to_create: list[dict] = []
+        to_create: list[dict[str, Any]] = []
         to_delete: dict[int, None] = {}
         to_link: dict[int, dict[int, None]] = {}
         # the lines of the commands are read together (one query, not one per command)
@@ -282,7 +297,7 @@ class One2many(_RelationalMulti):
             dict.fromkeys(c[1] for c in commands if c[0] in (Command.UPDATE, Command.LINK))
         )
 
-        def detach(lines: Any) -> None:
+        def detach(lines: Recordset) -> None:
             if not lines:
                 return
             if inverse_field.ondelete == "cascade" or inverse_field.required:
@@ -338,7 +353,9 @@ class One2many(_RelationalMulti):
                         to_link.setdefault(record.id, {}).update(dict.fromkeys(missing._ids))
         flush()
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         comodel = model.env[self.comodel_name]
         inverse = comodel._fields[self.inverse_name]
         id_column = SQL.identifier(alias, "id")
@@ -377,9 +394,10 @@ class Many2many(_RelationalMulti):
     type = "many2many"
     column_type = None
     store = True
-    relation: str | None = None
-    column1: str | None = None
-    column2: str | None = None
+    # named by setup_relation() when not given
+    relation: str = ""
+    column1: str = ""
+    column2: str = ""
     ondelete = "cascade"
 
     def __init__(
@@ -390,13 +408,13 @@ class Many2many(_RelationalMulti):
         column2: Any = None,
         string: Any = None,
         **kwargs: Any,
-    ):
+    ) -> None:
         for key, value in (("relation", relation), ("column1", column1), ("column2", column2)):
             if value is not None:
                 kwargs[key] = value
         super().__init__(comodel_name, string, **kwargs)
 
-    def setup_relation(self, model: Any) -> None:
+    def setup_relation(self, model: Recordset) -> None:
         """Name the relation table and columns as Odoo does, once the comodel is known."""
         comodel = model.env[self.comodel_name]
         if not self.relation:
@@ -412,7 +430,7 @@ class Many2many(_RelationalMulti):
         if not self.column2:
             self.column2 = f"{comodel._table}_id"
 
-    def read_values(self, records: Any) -> dict[int, tuple]:
+    def read_values(self, records: Recordset) -> dict[int, tuple[int, ...]]:
         """Fetch the linked ids for ``records``: one query, filtered by the comodel's rules and
         domain, ordered by its ``_order``."""
         comodel = records.env[self.comodel_name].with_context(
@@ -431,25 +449,23 @@ class Many2many(_RelationalMulti):
             columns.append(SQL.identifier(query.alias, active.column_name))
         cr.execute(query.select(*columns), flush=False)
         rows = cr.fetchall()
-        result: dict[int, list] = defaultdict(list)
+        result: dict[int, list[int]] = defaultdict(list)
         for row in rows:
             result[row[0]].append(row[1])
-        if len(columns) == 3:
+        if len(columns) == 3 and active is not None:
             records.env.transaction.cache.insert_missing(
                 [row[1] for row in rows], active, [row[2] for row in rows], records.env
             )
         return {rid: tuple(result.get(rid, ())) for rid in records._ids}
 
-    context_active_test = One2many.context_active_test
-
-    def write_commands(self, records: Any, commands: list) -> None:
+    def write_commands(self, records: Recordset, commands: list[Any]) -> None:
         """Apply ``commands``: relation rows are inserted/deleted in one statement each."""
         env = records.env
         comodel = env[self.comodel_name].with_context(active_test=False)
         to_link: set[tuple[int, int]] = set()
         to_unlink: set[tuple[int, int]] = set()
         to_clear: set[int] = set()
-        created: list[tuple[int, dict]] = []
+        created: list[tuple[int, dict[str, Any]]] = []
         to_delete: dict[int, None] = {}  # deleted together; their relation rows go by cascade
         for command in commands:
             code = command[0]
@@ -480,7 +496,12 @@ class Many2many(_RelationalMulti):
         self._apply_relation_changes(records, to_clear, to_link, to_unlink, set(to_delete))
 
     def _apply_relation_changes(
-        self, records, to_clear, to_link, to_unlink, deleted=frozenset()
+        self,
+        records: Recordset,
+        to_clear: set[int],
+        to_link: set[tuple[int, int]],
+        to_unlink: set[tuple[int, int]],
+        deleted: set[int] | frozenset[int] = frozenset(),
     ) -> None:
         env = records.env
         cr = env.cr
@@ -491,7 +512,7 @@ class Many2many(_RelationalMulti):
             current = {
                 rid: set(cache.get_value(rid, self, env, default=None) or ()) for rid in to_clear
             }
-            wanted: dict[int, set] = defaultdict(set)
+            wanted: dict[int, set[int]] = defaultdict(set)
             for rid, tid in to_link:
                 if rid in to_clear:
                     wanted[rid].add(tid)
@@ -561,7 +582,9 @@ class Many2many(_RelationalMulti):
                     if targets:
                         comodel.browse(sorted(targets)).modified([inverse.name])
 
-    def condition_to_sql(self, operator, value, model, alias, query):
+    def condition_to_sql(
+        self, operator: str, value: Any, model: Recordset, alias: str, query: Query
+    ) -> SQL:
         rel_alias = query.make_alias(alias, self.name)
         relation = SQL("%s AS %s", SQL.identifier(self.relation), SQL.identifier(rel_alias))
         link = SQL("%s = %s", SQL.identifier(rel_alias, self.column1), SQL.identifier(alias, "id"))

@@ -26,9 +26,13 @@ from __future__ import annotations
 import datetime
 import zoneinfo
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from erplite.orm.commands import Command
+from erplite.orm.commands import Command, CommandTuple
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field, Selection
+    from erplite.orm.recordset import Recordset
 
 TRUE_WORDS = frozenset({"1", "true", "yes"})
 FALSE_WORDS = frozenset({"0", "false", "no", ""})
@@ -40,7 +44,7 @@ class ImportValueError(ValueError):
     """A cell that cannot be converted: ``message`` says which value and field, ``moreinfo``
     how to write it."""
 
-    def __init__(self, message: str, moreinfo: str = ""):
+    def __init__(self, message: str, moreinfo: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.moreinfo = moreinfo
@@ -49,7 +53,7 @@ class ImportValueError(ValueError):
 Log = Callable[[str, ImportValueError], None]
 
 
-def convert_record(model: Any, record: dict, log: Log) -> dict:
+def convert_record(model: Recordset, record: dict[str, Any], log: Log) -> dict[str, Any]:
     """The ``create``/``write`` values of one extracted ``record`` of ``model``."""
     values: dict[str, Any] = {}
     for name, cell in record.items():
@@ -65,7 +69,8 @@ def convert_record(model: Any, record: dict, log: Log) -> dict:
             elif _is_empty(cell):
                 values[name] = False
             else:
-                values[name] = _CONVERTERS.get(field.type, _text)(model, field, cell)
+                converter: Callable[..., Any] = _CONVERTERS.get(field.type, _text)
+                values[name] = converter(model, field, cell)
         except ImportValueError as error:
             log(name, error)
     return values
@@ -75,13 +80,13 @@ def _is_empty(cell: Any) -> bool:
     return cell is None or cell is False or (isinstance(cell, str) and not cell.strip())
 
 
-def _text(model: Any, field: Any, cell: Any) -> str:
+def _text(model: Recordset, field: Field, cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))  # a code typed as a number in a spreadsheet
     return str(cell)
 
 
-def _integer(model: Any, field: Any, cell: Any) -> int:
+def _integer(model: Recordset, field: Field, cell: Any) -> int:
     if isinstance(cell, bool):
         return int(cell)
     if isinstance(cell, int):
@@ -96,7 +101,7 @@ def _integer(model: Any, field: Any, cell: Any) -> int:
         ) from None
 
 
-def _float(model: Any, field: Any, cell: Any) -> float:
+def _float(model: Recordset, field: Field, cell: Any) -> float:
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         return float(cell)
     try:
@@ -107,7 +112,7 @@ def _float(model: Any, field: Any, cell: Any) -> float:
         ) from None
 
 
-def _boolean(model: Any, field: Any, cell: Any) -> bool:
+def _boolean(model: Recordset, field: Field, cell: Any) -> bool:
     if isinstance(cell, bool):
         return cell
     if isinstance(cell, int | float):
@@ -123,7 +128,7 @@ def _boolean(model: Any, field: Any, cell: Any) -> bool:
     )
 
 
-def _date(model: Any, field: Any, cell: Any) -> datetime.date:
+def _date(model: Recordset, field: Field, cell: Any) -> datetime.date:
     if isinstance(cell, datetime.datetime):
         return cell.date()
     if isinstance(cell, datetime.date):
@@ -137,7 +142,8 @@ def _date(model: Any, field: Any, cell: Any) -> datetime.date:
         ) from None
 
 
-def _datetime(model: Any, field: Any, cell: Any) -> datetime.datetime:
+def _datetime(model: Recordset, field: Field, cell: Any) -> datetime.datetime:
+    value: datetime.datetime | None
     if isinstance(cell, datetime.datetime):
         value = cell
     elif isinstance(cell, datetime.date):
@@ -158,13 +164,13 @@ def _datetime(model: Any, field: Any, cell: Any) -> datetime.datetime:
             )
     tz_name = model.env.context.get("tz") or "UTC"
     try:
-        zone = zoneinfo.ZoneInfo(tz_name)
+        zone: datetime.tzinfo = zoneinfo.ZoneInfo(tz_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = datetime.UTC
     return value.replace(tzinfo=zone).astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def _selection(model: Any, field: Any, cell: Any) -> Any:
+def _selection(model: Recordset, field: Selection, cell: Any) -> Any:
     text = _text(model, field, cell).strip()
     for value, label in field._selection(model):
         if text == str(value) or text.lower() == str(label).lower():
@@ -176,7 +182,7 @@ def _selection(model: Any, field: Any, cell: Any) -> Any:
     )
 
 
-def _reference(field: Any, sub_record: dict) -> tuple[str | None, Any]:
+def _reference(field: Field, sub_record: dict[str, Any]) -> tuple[str | None, Any]:
     """Which reference a relation's sub-record gives (name, ``id`` or ``.id``), and the cell."""
     given = [key for key in REFERENCE_KEYS if key in sub_record and not _is_empty(sub_record[key])]
     if len(given) > 1:
@@ -189,7 +195,7 @@ def _reference(field: Any, sub_record: dict) -> tuple[str | None, Any]:
     return given[0], sub_record[given[0]]
 
 
-def record_id_for(model: Any, field: Any, kind: str | None, cell: Any) -> int:
+def record_id_for(model: Recordset, field: Field, kind: str | None, cell: Any) -> int:
     """The id of the ``field.comodel_name`` record a cell names (``kind`` None: by name)."""
     comodel = model.env[field.comodel_name]
     text = _text(model, field, cell).strip()
@@ -207,12 +213,14 @@ def record_id_for(model: Any, field: Any, kind: str | None, cell: Any) -> int:
         return record_id
     if kind == "id":
         xmlid = text if "." in text else f"{IMPORT_MODULE}.{text}"
-        model_name, record_id = model.env["ir.model.data"].sudo()._xmlid_to_res_model_res_id(xmlid)
-        if not record_id or model_name != comodel._name or not comodel.browse(record_id).exists():
+        found: tuple[str | None, int | None]
+        found = model.env["ir.model.data"].sudo()._xmlid_to_res_model_res_id(xmlid)
+        model_name, target_id = found
+        if not target_id or model_name != comodel._name or not comodel.browse(target_id).exists():
             raise ImportValueError(
                 f"No matching record found for external id '{text}' in field '{field.string}'"
             )
-        return record_id
+        return target_id
     matches = comodel.name_search(text, operator="=", limit=1)
     if not matches:
         raise ImportValueError(
@@ -221,14 +229,16 @@ def record_id_for(model: Any, field: Any, kind: str | None, cell: Any) -> int:
     return matches[0][0]
 
 
-def _many2one(model: Any, field: Any, sub_records: list[dict]) -> int | bool:
+def _many2one(model: Recordset, field: Field, sub_records: list[dict[str, Any]]) -> int | bool:
     kind, cell = _reference(field, sub_records[0])
     if _is_empty(cell):
         return False
     return record_id_for(model, field, kind, cell)
 
 
-def _many2many(model: Any, field: Any, sub_records: list[dict], log: Log) -> list:
+def _many2many(
+    model: Recordset, field: Field, sub_records: list[dict[str, Any]], log: Log
+) -> list[CommandTuple]:
     ids: list[int] = []
     for sub_record in sub_records:
         kind, cell = _reference(field, sub_record)
@@ -238,13 +248,15 @@ def _many2many(model: Any, field: Any, sub_records: list[dict], log: Log) -> lis
     return [Command.set(ids)]
 
 
-def _one2many(model: Any, field: Any, sub_records: list[dict], log: Log) -> list:
+def _one2many(
+    model: Recordset, field: Field, sub_records: list[dict[str, Any]], log: Log
+) -> list[CommandTuple]:
     comodel = model.env[field.comodel_name]
 
     def sub_log(name: str, error: ImportValueError) -> None:
         log(field.name, error)  # reported on the one2many's column of the record
 
-    commands = []
+    commands: list[CommandTuple] = []
     for sub_record in sub_records:
         references = {key: cell for key, cell in sub_record.items() if key in ("id", ".id")}
         kind, cell = _reference(field, references)

@@ -20,6 +20,7 @@ from erplite.exceptions import AccessError, CacheMiss, MissingError
 from erplite.orm.arrays import array_param
 from erplite.orm.fields import Field
 from erplite.orm.query import Query
+from erplite.orm.recordset import Recordset
 from erplite.sql import SQL
 
 PREFETCH_MAX = 1000
@@ -33,7 +34,7 @@ _PLAIN_FROM_COLUMN = Field.convert_from_column
 _PLAIN_TO_COLUMN = Field.convert_to_column
 
 
-class ComputeMixin:
+class ComputeMixin(Recordset):
     """Cache reads, fetching, recomputation and modification triggers of ``BaseModel``."""
 
     # ------------------------------------------------------------------------------------------

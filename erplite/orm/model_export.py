@@ -31,6 +31,7 @@ from collections import defaultdict
 from typing import Any
 
 from erplite import security
+from erplite.orm.recordset import Recordset
 
 _ID_SUFFIX = re.compile(r"([^/]):(\.?id)$")
 
@@ -40,7 +41,7 @@ def split_path(path: str) -> list[str]:
     return _ID_SUFFIX.sub(r"\1/\2", path).split("/")
 
 
-class ExportMixin:
+class ExportMixin(Recordset):
     """``export_data`` and its row builder (a mixin of ``BaseModel``)."""
 
     def export_data(self, fields_to_export: list[str]) -> dict[str, list[list[Any]]]:

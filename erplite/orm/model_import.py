@@ -41,6 +41,7 @@ import psycopg
 from erplite.exceptions import UserError
 from erplite.orm.import_convert import IMPORT_MODULE, ImportValueError, convert_record
 from erplite.orm.model_export import split_path
+from erplite.orm.recordset import Recordset
 
 _logger = logging.getLogger(__name__)
 
@@ -51,14 +52,14 @@ class _RollBack(Exception):
     """Raised inside the load's savepoint to undo it (errors, or a dry run)."""
 
 
-class ImportMixin:
+class ImportMixin(Recordset):
     """``load`` and its steps (a mixin of ``BaseModel``)."""
 
     def load(self, fields: list[str], data: list[list[Any]]) -> dict[str, Any]:
         """Import ``data`` (rows of cells) into the columns ``fields``: ``{'ids': [...] or
         False, 'messages': [...], 'nextrow': 0}``; nothing is written if a message is an error."""
         paths = [split_path(name) for name in fields]
-        messages: list[dict] = []
+        messages: list[dict[str, Any]] = []
         ids: list[int] = []
         self.env.flush_all()
         try:
@@ -115,14 +116,14 @@ class ImportMixin:
                     break
 
     def _import_records(
-        self, paths: list[list[str]], data: list[list[Any]], messages: list[dict]
-    ) -> Iterator[tuple[dict, dict]]:
+        self, paths: list[list[str]], data: list[list[Any]], messages: list[dict[str, Any]]
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """``(values, info)`` of each record of ``data``, converted; bad cells logged."""
         labels = {name: field.string for name, field in self._fields.items()}
         for index, (record, info) in enumerate(self._extract_records(paths, data)):
             info = dict(info, record=index)
 
-            def log(field_name: str, error: ImportValueError, info: dict = info) -> None:
+            def log(field_name: str, error: ImportValueError, info: dict[str, Any] = info) -> None:
                 message = dict(info, type="error", field=field_name, message=error.message)
                 message["field_name"] = labels.get(field_name, field_name)
                 if error.moreinfo:
@@ -150,7 +151,7 @@ class ImportMixin:
 
     def _extract_records(
         self, paths: list[list[str]], data: list[list[Any]]
-    ) -> Iterator[tuple[dict, dict]]:
+    ) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """Group ``data`` into records: ``(record, {'rows': {'from', 'to'}})``, where a
         record maps plain fields to cells and relations to lists of sub-records."""
         fields = self._fields
@@ -178,7 +179,8 @@ class ImportMixin:
                 if kind(path[0]) not in RELATIONAL
             }
             for name in relations:
-                columns = [
+                # a relation named alone: its sub-path is [None]
+                columns: list[tuple[int, list[Any]]] = [
                     (i, path[1:] or [None]) for i, path in enumerate(paths) if path[0] == name
                 ]
                 sub_paths = [sub_path for _i, sub_path in columns]
@@ -199,11 +201,14 @@ class ImportMixin:
             yield record, {"rows": {"from": index, "to": index + len(span) - 1}}
             index += len(span)
 
-    def _import_one(self, values: dict, info: dict, messages: list[dict]) -> int | None:
+    def _import_one(
+        self, values: dict[str, Any], info: dict[str, Any], messages: list[dict[str, Any]]
+    ) -> int | None:
         """Create or update one record in a savepoint; a refusal becomes a message."""
         try:
             with self.env.cr.savepoint():
-                return self._load_record(values).id
+                record_id: int = self._load_record(values).id
+                return record_id
         except (UserError, ValueError, psycopg.Error) as error:
             self.env.transaction.__dict__.pop("xmlid_cache", None)
             text = error.args[0] if isinstance(error, UserError) and error.args else str(error)
@@ -212,7 +217,7 @@ class ImportMixin:
             messages.append(dict(info, type="error", message=str(text), field=None))
             return None
 
-    def _load_record(self, values: dict) -> Any:
+    def _load_record(self, values: dict[str, Any]) -> Recordset:
         """Write ``values`` to the record they name (``id``, ``__xmlid``) or create one."""
         values = dict(values)
         record_id = values.pop("id", None)

@@ -19,11 +19,12 @@ from typing import Any
 
 from erplite.exceptions import InvalidArgument
 from erplite.orm.model_create import NewId
+from erplite.orm.recordset import Recordset
 
 _X2MANY = ("one2many", "many2many")
 
 
-class OnchangeMixin:
+class OnchangeMixin(Recordset):
     """``onchange`` of ``BaseModel``."""
 
     def onchange(self, values: dict, field_names: list, fields_spec: dict) -> dict:

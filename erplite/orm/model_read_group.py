@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 from erplite import api
 from erplite.orm import arguments
 from erplite.orm.query import Query
+from erplite.orm.recordset import Recordset
 from erplite.sql import SQL
 
 AGGREGATES = {
@@ -57,7 +58,7 @@ _MONTHS = [
 ]
 
 
-class ReadGroupMixin:
+class ReadGroupMixin(Recordset):
     def _groupby_sql(self, spec: str, query: Query) -> tuple[SQL, Any, str | None]:
         """SQL of a group-by spec, the field it reads and its date granularity."""
         path, _, granularity = spec.partition(":")

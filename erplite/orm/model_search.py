@@ -17,6 +17,7 @@ from erplite.orm import arguments, search_plans
 from erplite.orm.domains import Domain, DomainCondition
 from erplite.orm.fields import Field
 from erplite.orm.query import Query
+from erplite.orm.recordset import Recordset
 from erplite.sql import SQL
 
 _UNKNOWN = object()
@@ -35,7 +36,7 @@ _ORDER_TERM = re.compile(
 )
 
 
-class SearchMixin:
+class SearchMixin(Recordset):
     # ------------------------------------------------------------------------------------------
     # query building
     # ------------------------------------------------------------------------------------------

@@ -20,9 +20,11 @@ the work and caches it per registry and group set.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from erplite import api
+from erplite.orm.recordset import Recordset
 
 #: The ``fields_get`` attributes ``get_views`` describes (Odoo 17's ``_get_view_field_attributes``).
 VIEW_FIELD_ATTRIBUTES = (
@@ -51,11 +53,13 @@ VIEW_FIELD_ATTRIBUTES = (
 )
 
 
-class ViewsMixin:
+class ViewsMixin(Recordset):
     """``get_views`` / ``get_view`` of every model."""
 
     @api.model
-    def get_views(self, views: list, options: dict | None = None) -> dict[str, Any]:
+    def get_views(
+        self, views: Sequence[Sequence[Any]], options: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The arch of each ``[view_id, view_type]`` of ``views`` (``view_id`` False: the
         default view of the type) and the descriptions of the fields they use.
 
@@ -114,7 +118,8 @@ class ViewsMixin:
         view, or a default arch when the model has none), tailored to the user:
         ``{'arch', 'id', 'model', 'models'}``. A ``<type>_view_ref`` context key (an external
         id) chooses the view when ``view_id`` is not given, as in Odoo."""
-        return self.env["ir.ui.view"]._model_view(self, view_id, view_type)
+        view: dict[str, Any] = self.env["ir.ui.view"]._model_view(self, view_id, view_type)
+        return view
 
     @api.model
     def _get_view_field_attributes(self) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ import itertools
 import operator as py_operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from erplite import api
 from erplite.exceptions import ValidationError
@@ -87,11 +87,12 @@ class BaseModel(
     _auto = False
     _abstract = True
     _transient = False
-    _name: str | None = None
+    # empty on the base classes; every registry class has its name and table (model_setup)
+    _name: str = ""
     _description: str | None = None
     _inherit: str | list[str] | tuple = ()
     _inherits: dict[str, str] = {}
-    _table: str | None = None
+    _table: str = ""
     _order = "id"
     _rec_name: str | None = None
     _rec_names_search: list[str] | None = None
@@ -117,6 +118,11 @@ class BaseModel(
     #: the merged ``_protected_fields`` of the registry class (empty: create and write skip
     #: the check at the cost of one attribute test)
     _protected_names: frozenset[str] = frozenset()
+
+    if TYPE_CHECKING:
+        # a recordset's other attributes are its model's fields and methods, which the
+        # registry assembles from every module's definitions: the type checker cannot know them
+        def __getattr__(self, name: str) -> Any: ...
 
     id = fields.Id()
     display_name = fields.Char(

@@ -31,7 +31,7 @@ from typing import Any
 
 from erplite.exceptions import ValidationError
 from erplite.orm import model_setup
-from erplite.orm.models import MetaModel
+from erplite.orm.models import BaseModel, MetaModel
 from erplite.sql import Cursor, connection_pool, dbname_of
 
 _logger = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ class Registry(Mapping):
     ``Registry.new(dsn, install=..., update=...)`` creates, installs and upgrades."""
 
     _lock = threading.RLock()
+    # base: ``database.secret``, kept once read (declared for the type checker only)
+    _database_secret: str
 
     def __init__(
         self,
@@ -88,7 +90,7 @@ class Registry(Mapping):
         self.dsn = dsn
         self.dbname = dbname_of(dsn)
         self.addons_paths = tuple(str(p) for p in addons_paths)
-        self.models: dict[str, type] = {}
+        self.models: dict[str, type[BaseModel]] = {}
         self.installed_modules: list[str] = []
         self.module_paths: dict[str, Path] = {}
         self.field_triggers: dict[Any, dict] = {}

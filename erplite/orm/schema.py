@@ -12,11 +12,18 @@ in a few queries; an unchanged schema sends no DDL at all.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from psycopg import sql
 
+from erplite.orm.fields_relational import Many2many, Many2one
 from erplite.sql import SQL
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field
+    from erplite.orm.recordset import Recordset
+    from erplite.orm.registry import Registry
+    from erplite.sql import Cursor
 
 _logger = logging.getLogger(__name__)
 
@@ -43,7 +50,7 @@ class SchemaError(Exception):
 class SchemaState:
     """A snapshot of the catalog: tables, columns, constraints and indexes."""
 
-    def __init__(self, cr: Any):
+    def __init__(self, cr: Cursor):
         cr.execute(
             SQL(
                 "SELECT c.relname, a.attname, t.typname, a.attnotnull, "
@@ -89,7 +96,7 @@ class SchemaState:
         return table in self.columns
 
 
-def ensure_trigram(cr: Any, state: SchemaState) -> bool:
+def ensure_trigram(cr: Cursor, state: SchemaState) -> bool:
     """Create ``pg_trgm`` if the server has it; trigram indexes are skipped otherwise."""
     if "pg_trgm" in state.extensions:
         return True
@@ -102,8 +109,8 @@ def ensure_trigram(cr: Any, state: SchemaState) -> bool:
 
 
 def sync_models(
-    cr: Any,
-    registry: Any,
+    cr: Cursor,
+    registry: Registry,
     model_names: list[str] | None = None,
     new_columns: list[tuple[str, str]] | None = None,
 ) -> int:
@@ -141,7 +148,7 @@ def sync_models(
     return ddl
 
 
-def _sync_table(cr: Any, state: SchemaState, model: Any) -> int:
+def _sync_table(cr: Cursor, state: SchemaState, model: type[Recordset]) -> int:
     if state.has_table(model._table):
         return 0
     cr.execute(
@@ -151,7 +158,7 @@ def _sync_table(cr: Any, state: SchemaState, model: Any) -> int:
     return 1
 
 
-def _column_fields(model: Any) -> list[Any]:
+def _column_fields(model: type[Recordset]) -> list[Field]:
     return [
         f
         for f in model._fields.values()
@@ -159,7 +166,7 @@ def _column_fields(model: Any) -> list[Any]:
     ]
 
 
-def _sync_columns(cr: Any, state: SchemaState, model: Any) -> tuple[int, list[str]]:
+def _sync_columns(cr: Cursor, state: SchemaState, model: type[Recordset]) -> tuple[int, list[str]]:
     """Add, retype and (un)constrain the columns of ``model``; return the DDL count and the
     names of the fields whose column was added."""
     ddl = 0
@@ -168,6 +175,7 @@ def _sync_columns(cr: Any, state: SchemaState, model: Any) -> tuple[int, list[st
     existing = state.columns[model._table]
     for field in _column_fields(model):
         column = SQL.identifier(field.column_name)
+        assert field.column_type is not None  # as _column_fields() chose
         udt, sql_type = field.column_type
         current = existing.get(field.column_name)
         if current is None:
@@ -215,7 +223,10 @@ def _sync_columns(cr: Any, state: SchemaState, model: Any) -> tuple[int, list[st
     return ddl, added
 
 
-def _change_type(cr: Any, model: Any, field: Any, current: tuple) -> int:
+def _change_type(
+    cr: Cursor, model: type[Recordset], field: Field, current: tuple[str, bool, int | None]
+) -> int:
+    assert field.column_type is not None  # as _column_fields() chose
     udt, sql_type = field.column_type
     old_udt, _notnull, old_size = current
     new_size = getattr(field, "size", None)
@@ -256,7 +267,9 @@ def _fk_name(table: str, column: str) -> str:
     return name if len(name) <= 63 else name[:54] + f"_{abs(hash(name)) % 10**8:08d}"
 
 
-def _sync_foreign_keys(cr: Any, state: SchemaState, registry: Any, model: Any) -> int:
+def _sync_foreign_keys(
+    cr: Cursor, state: SchemaState, registry: Registry, model: type[Recordset]
+) -> int:
     ddl = 0
     for field in _column_fields(model):
         if field.type != "many2one":
@@ -265,7 +278,9 @@ def _sync_foreign_keys(cr: Any, state: SchemaState, registry: Any, model: Any) -
         if not comodel._auto or comodel._abstract:
             continue
         name = _fk_name(model._table, field.column_name)
-        action = _ONDELETE[field.ondelete]
+        ondelete = cast(Many2one, field).ondelete
+        assert ondelete is not None  # Many2one.setup_attrs() chose it
+        action = _ONDELETE[ondelete]
         wanted = (
             f"FOREIGN KEY ({field.column_name}) REFERENCES {comodel._table}(id) ON DELETE {action}"
         )
@@ -291,7 +306,9 @@ def _sync_foreign_keys(cr: Any, state: SchemaState, registry: Any, model: Any) -
 
 
 def _same_fk(definition: str, wanted: str) -> bool:
-    normalise = lambda text: " ".join(text.replace('"', "").upper().split())  # noqa: E731
+    def normalise(text: str) -> str:
+        return " ".join(text.replace('"', "").upper().split())
+
     left, right = normalise(definition), normalise(wanted)
     if "ON DELETE" not in left:
         left += " ON DELETE NO ACTION"
@@ -303,7 +320,7 @@ def _index_name(table: str, column: str, kind: str = "index") -> str:
     return name if len(name) <= 63 else name[:54] + f"_{abs(hash(name)) % 10**8:08d}"
 
 
-def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) -> int:
+def _sync_indexes(cr: Cursor, state: SchemaState, model: type[Recordset], has_trigram: bool) -> int:
     ddl = 0
     for field in _column_fields(model):
         index = field.index
@@ -334,7 +351,7 @@ def _sync_indexes(cr: Any, state: SchemaState, model: Any, has_trigram: bool) ->
     return ddl
 
 
-def _create_index(cr: Any, state: SchemaState, name: str, table: str, method: SQL) -> None:
+def _create_index(cr: Cursor, state: SchemaState, name: str, table: str, method: SQL) -> None:
     """``CREATE INDEX name ON table <method>``, ``method`` being the access method and the
     columns (``(col)``, ``USING gin (col gin_trgm_ops)``); the index is added to ``state``."""
     cr.execute(
@@ -344,7 +361,7 @@ def _create_index(cr: Any, state: SchemaState, name: str, table: str, method: SQ
     state.indexes.add(name)
 
 
-def _drop_constraint(cr: Any, table: str, name: str) -> None:
+def _drop_constraint(cr: Cursor, table: str, name: str) -> None:
     """``ALTER TABLE table DROP CONSTRAINT name``."""
     cr.execute(
         SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(table), SQL.identifier(name)),
@@ -352,7 +369,7 @@ def _drop_constraint(cr: Any, table: str, name: str) -> None:
     )
 
 
-def _add_constraint(cr: Any, table: str, name: str, definition: SQL) -> None:
+def _add_constraint(cr: Cursor, table: str, name: str, definition: SQL) -> None:
     """``ALTER TABLE table ADD CONSTRAINT name <definition>``."""
     cr.execute(
         SQL(
@@ -365,7 +382,7 @@ def _add_constraint(cr: Any, table: str, name: str, definition: SQL) -> None:
     )
 
 
-def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
+def _sync_constraints(cr: Cursor, state: SchemaState, model: type[Recordset]) -> int:
     ddl = 0
     for name, definition, _message in model._sql_constraints:
         conname = f"{model._table}_{name}"
@@ -405,15 +422,20 @@ def _sync_constraints(cr: Any, state: SchemaState, model: Any) -> int:
 
 
 def _equivalent_constraint(current: str, declared: str) -> bool:
-    squash = lambda text: "".join(ch for ch in text.lower() if ch.isalnum())  # noqa: E731
+    def squash(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
     return squash(current) == squash(declared) or squash(declared) in squash(current)
 
 
-def _sync_relations(cr: Any, state: SchemaState, registry: Any, model: Any) -> int:
+def _sync_relations(
+    cr: Cursor, state: SchemaState, registry: Registry, model: type[Recordset]
+) -> int:
     ddl = 0
-    for field in model._fields.values():
-        if field.type != "many2many" or not field.store:
+    for any_field in model._fields.values():
+        if any_field.type != "many2many" or not any_field.store:
             continue
+        field = cast(Many2many, any_field)
         relation = field.relation
         if state.has_table(relation):
             continue
