@@ -10,6 +10,7 @@ writes without a query.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -20,7 +21,7 @@ from erplite.orm import arguments
 if TYPE_CHECKING:
     from erplite.orm.fields import Field
     from erplite.orm.models import BaseModel
-    from erplite.orm.recordset import Recordset
+    from erplite.orm.recordset import IdType, Recordset
     from erplite.orm.registry import Registry
     from erplite.sql import Cursor
 
@@ -65,11 +66,11 @@ class Cache:
             data = data.setdefault(key, {})
         return data
 
-    def contains(self, record_id: int, field: Field, env: Environment) -> bool:
+    def contains(self, record_id: IdType, field: Field, env: Environment) -> bool:
         return record_id in self._field_dict(field, env)
 
     def get_value(
-        self, record_id: int, field: Field, env: Environment, default: Any = _MISSING
+        self, record_id: IdType, field: Field, env: Environment, default: Any = _MISSING
     ) -> Any:
         data = self._field_dict(field, env)
         try:
@@ -79,22 +80,22 @@ class Cache:
                 raise CacheMiss(record_id, field) from None
             return default
 
-    def get_values(self, ids: Iterable[int], field: Field, env: Environment) -> Iterator[Any]:
+    def get_values(self, ids: Iterable[IdType], field: Field, env: Environment) -> Iterator[Any]:
         data = self._field_dict(field, env)
         for record_id in ids:
             if record_id in data:
                 yield data[record_id]
 
-    def set_value(self, record_id: int, field: Field, value: Any, env: Environment) -> None:
+    def set_value(self, record_id: IdType, field: Field, value: Any, env: Environment) -> None:
         self._field_dict(field, env)[record_id] = value
 
     def update(
-        self, ids: Iterable[int], field: Field, values: Iterable[Any], env: Environment
+        self, ids: Iterable[IdType], field: Field, values: Iterable[Any], env: Environment
     ) -> None:
         self._field_dict(field, env).update(zip(ids, values))
 
     def insert_missing(
-        self, ids: Iterable[int], field: Field, values: Iterable[Any], env: Environment
+        self, ids: Iterable[IdType], field: Field, values: Iterable[Any], env: Environment
     ) -> None:
         """Store fetched values without overwriting what the transaction already holds."""
         data = self._field_dict(field, env)
@@ -106,16 +107,20 @@ class Cache:
             del fetched[record_id]
         data.update(fetched)
 
-    def missing_ids(self, ids: Iterable[int], field: Field, env: Environment) -> Iterator[int]:
+    def missing_ids(
+        self, ids: Iterable[IdType], field: Field, env: Environment
+    ) -> Iterator[IdType]:
         data = self._field_dict(field, env)
         for record_id in ids:
             if record_id not in data:
                 yield record_id
 
-    def discard(self, record_id: int, field: Field, env: Environment) -> None:
+    def discard(self, record_id: IdType, field: Field, env: Environment) -> None:
         self._field_dict(field, env).pop(record_id, None)
 
-    def invalidate(self, spec: Iterable[tuple[Field, Iterable[int] | None]] | None = None) -> None:
+    def invalidate(
+        self, spec: Iterable[tuple[Field, Iterable[IdType] | None]] | None = None
+    ) -> None:
         """Forget values: ``spec`` is ``[(field, ids or None for all)]``, or everything."""
         if spec is None:
             self._data.clear()
@@ -132,7 +137,7 @@ class Cache:
                 for record_id in ids:
                     target.pop(record_id, None)
 
-    def cached_ids(self, field: Field) -> set[int]:
+    def cached_ids(self, field: Field) -> set[IdType]:
         """The ids having a value of ``field`` in the cache, in any context."""
         data = self._data.get(field)
         if not data:
@@ -153,17 +158,20 @@ class Transaction:
 
     # flags some modules set on the transaction (declared for the type checker only)
     module_uninstall: bool  # the loader is uninstalling modules
+    now: datetime.datetime  # the time of the transaction's writes (model_create._now)
     config_parameters_changed: bool  # base: ir.config_parameter written by this transaction
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.cache = Cache()
         # model name -> {id: {field name: cache value}}
-        self.towrite: dict[str, dict[int, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
+        self.towrite: dict[str, dict[IdType, dict[str, Any]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
         # field -> ids to recompute
-        self.tocompute: dict[Field, set[int]] = defaultdict(set)
+        self.tocompute: dict[Field, set[IdType]] = defaultdict(set)
         # field -> ids being computed (assignments go to the cache)
-        self.protected: dict[Field, set[int]] = defaultdict(set)
+        self.protected: dict[Field, set[IdType]] = defaultdict(set)
         self.default_env: Environment | None = None
         self.access_cache: dict[Any, Any] = {}
 
@@ -416,13 +424,13 @@ class Environment(Mapping[str, "BaseModel"]):
         """While the block runs, assigning ``fields`` on ``records`` only fills the cache."""
         return Protection(self.transaction, [(fields, records._ids)])
 
-    def is_protected(self, field: Field, record_id: int) -> bool:
+    def is_protected(self, field: Field, record_id: IdType) -> bool:
         return record_id in self.transaction.protected.get(field, ())
 
-    def add_to_compute(self, field: Field, ids: Iterable[int]) -> None:
+    def add_to_compute(self, field: Field, ids: Iterable[IdType]) -> None:
         self.transaction.tocompute[field].update(ids)
 
-    def remove_to_compute(self, field: Field, ids: Iterable[int]) -> None:
+    def remove_to_compute(self, field: Field, ids: Iterable[IdType]) -> None:
         pending = self.transaction.tocompute.get(field)
         if pending is None:
             return
@@ -430,7 +438,7 @@ class Environment(Mapping[str, "BaseModel"]):
         if not pending:
             del self.transaction.tocompute[field]
 
-    def is_to_compute(self, field: Field, record_id: int) -> bool:
+    def is_to_compute(self, field: Field, record_id: IdType) -> bool:
         pending = self.transaction.tocompute.get(field)
         return pending is not None and record_id in pending
 
@@ -446,11 +454,11 @@ class Protection:
     __slots__ = ("transaction", "groups", "added")
 
     def __init__(
-        self, transaction: Transaction, groups: list[tuple[Iterable[Field], Iterable[int]]]
+        self, transaction: Transaction, groups: list[tuple[Iterable[Field], Iterable[IdType]]]
     ) -> None:
         self.transaction = transaction
         self.groups = groups
-        self.added: list[tuple[Field, set[int]]] = []
+        self.added: list[tuple[Field, set[IdType]]] = []
 
     def __enter__(self) -> None:
         protected = self.transaction.protected

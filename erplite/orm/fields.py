@@ -82,11 +82,18 @@ class Field:
     translate = False
     inherited = False  # an _inherits field delegating to the parent
     _cache_direct: int | None = None  # set at the first read: see __get__
-    inherited_field: Field | None = None
     if TYPE_CHECKING:
-        #: set on relational fields only (``fields_relational``); declared here for the code
-        #: that reads it on any field after testing ``field.relational`` or ``field.type``
+        # Attributes of some field types only (``fields_relational``, ``Char``), declared
+        # here for the code that reads them on any field after testing ``field.relational``
+        # or ``field.type``: there is no such attribute on the other types.
         comodel_name: str
+        inverse_name: str
+        relation: str
+        column1: str
+        column2: str
+        domain: Any
+        context: Any
+        size: int | None
     manual = False
     #: whether a compute method's assignment is converted with ``validate=True`` (it is
     #: trusted, hence not, unless the conversion does more than check: Monetary rounds)
@@ -99,6 +106,9 @@ class Field:
         self.name: str = ""
         self.model_name: str = ""
         self._setup_done = False
+        #: the parent's field an ``_inherits`` field delegates to (an instance attribute: a
+        #: class attribute holding a field would be a descriptor to the type checker)
+        self.inherited_field: Field | None = None
 
     # -- class building -------------------------------------------------------------------------
     def __set_name__(self, owner: builtins.type[Any], name: str) -> None:

@@ -22,8 +22,24 @@ from erplite.orm.fields import Field, _raise_wrong_value
 from erplite.sql import SQL
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Protocol
+
     from erplite.orm.environment import Environment
     from erplite.orm.query import Query
+
+    class _HasTable(Protocol):
+        _table: str
+
+    class _TableModel(Protocol):
+        """What ``Many2many.setup_relation`` needs of a model: its table and the tables of
+        the others (a recordset, or a stand-in while the registry is set up)."""
+
+        _table: str
+
+        @property
+        def env(self) -> Mapping[str, _HasTable]: ...
+
     from erplite.orm.recordset import Recordset
 
 _MISSING = object()
@@ -414,7 +430,7 @@ class Many2many(_RelationalMulti):
                 kwargs[key] = value
         super().__init__(comodel_name, string, **kwargs)
 
-    def setup_relation(self, model: Recordset) -> None:
+    def setup_relation(self, model: _TableModel) -> None:
         """Name the relation table and columns as Odoo does, once the comodel is known."""
         comodel = model.env[self.comodel_name]
         if not self.relation:

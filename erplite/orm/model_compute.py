@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from erplite.exceptions import AccessError, CacheMiss, MissingError
 from erplite.orm.arrays import array_param
 from erplite.orm.fields import Field
 from erplite.orm.query import Query
 from erplite.orm.recordset import Recordset
+
+if TYPE_CHECKING:
+    from erplite.orm.recordset import IdType
 from erplite.sql import SQL
 
 PREFETCH_MAX = 1000
@@ -319,7 +322,7 @@ class ComputeMixin(Recordset):
     # ------------------------------------------------------------------------------------------
     # computing
     # ------------------------------------------------------------------------------------------
-    def _recompute_field(self, field: Any, ids: Iterable[int] | None = None) -> None:
+    def _recompute_field(self, field: Any, ids: Iterable[IdType] | None = None) -> None:
         """Recompute the records of ``field`` marked to compute (and not being computed)."""
         env = self.env
         transaction = env.transaction
@@ -332,7 +335,7 @@ class ComputeMixin(Recordset):
             candidates &= set(ids)
         if not candidates:
             return
-        base_env = transaction.default_env if field.compute_sudo else env
+        base_env = (transaction.default_env or env) if field.compute_sudo else env
         # in the order of ``ids`` when given (a precomputation's rows), else by id
         ordered = [i for i in ids if i in candidates] if ids is not None else sorted(candidates)
         records = base_env[field.model_name].browse(ordered)
@@ -515,7 +518,7 @@ class ComputeMixin(Recordset):
     def _trigger_targets(self, key: Any, create: bool, recompute: bool = False) -> Any:
         """The records of ``key.model_name`` whose relation ``key`` reaches ``self``;
         ``recompute``: a stored field of those records will be recomputed from ``key``."""
-        env = self.env.transaction.default_env
+        env = self.env.transaction.default_env or self.env
         model = env[key.model_name]
         if key.type == "one2many":
             inverse = self._fields[key.inverse_name]
@@ -525,7 +528,7 @@ class ComputeMixin(Recordset):
                 records._fetch_with_siblings(key)
             else:
                 records._ensure_cached(inverse)
-            ids = {parents.get(i) for i in records._ids}
+            ids: set[Any] = {parents.get(i) for i in records._ids}
             ids.discard(None)
             return model.browse(sorted(ids))
         if create:
@@ -731,18 +734,17 @@ class ComputeMixin(Recordset):
                     else:
                         column = [field.convert_to_column(vals[name]) for _id, vals in items]
                     target = SQL.identifier(field.column_name)
+                    udt = cast("tuple[str, str]", field.column_type)[0]  # a stored column
                     first_value = column[0]
                     if (
                         isinstance(first_value, str | int | float | datetime.date | type(None))
                         and column.count(first_value) == len(column)  # counted in C
                         and len(set(map(type, column))) == 1
                     ):
-                        assignments.append(
-                            SQL(f"%s = %s::{field.column_type[0]}", target, first_value)
-                        )
+                        assignments.append(SQL(f"%s = %s::{udt}", target, first_value))
                         continue
                     alias = f"v_{field.column_name}"
-                    arrays.append(array_param(column, field.column_type[0]))
+                    arrays.append(array_param(column, udt))
                     value_names.append(SQL.identifier(alias))
                     assignments.append(SQL("%s = %s", target, SQL.identifier("v", alias)))
                 statement = SQL(

@@ -14,7 +14,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from erplite import api
 from erplite.exceptions import ValidationError
@@ -605,7 +605,7 @@ class CreateMixin(ComputeMixin):
                 parent_vals = {}
                 for name in list(vals):
                     field = self._fields[name]
-                    if field.inherited and field.related.split(".", 1)[0] == fk:
+                    if field.inherited and cast(str, field.related).split(".", 1)[0] == fk:
                         parent_vals[name] = vals.pop(name)
                 if vals.get(fk):
                     if parent_vals:

@@ -9,15 +9,15 @@ record rules, field groups) unless the environment is a superuser one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from erplite import api
 from erplite.exceptions import MissingError, UserError, ValidationError
 from erplite.orm import arguments
 from erplite.orm.arrays import array_param
 from erplite.orm.commands import Command, normalize_commands
-from erplite.orm.fields import Boolean, Field, Float, Integer
+from erplite.orm.fields import Boolean, Field, Float, Integer, Selection
 from erplite.orm.model_create import CreateMixin
 from erplite.sql import SQL
 
@@ -316,7 +316,7 @@ class CrudMixin(CreateMixin):
         if use_display_name:
             self._prefetch_display_names(names)
         ids = self._ids
-        result = [{"id": record_id} for record_id in ids]
+        result: list[dict[str, Any]] = [{"id": record_id} for record_id in ids]
         records = None
         # field by field, over the cache's dict of each (the same values as one
         # convert_to_read per record and field, without the per-record overhead)
@@ -325,7 +325,8 @@ class CrudMixin(CreateMixin):
                 continue
             field = self._fields[name]
             data = cache._field_dict(field, env)
-            convert = field.convert_to_read
+            # called without a record for the types that need none (_RECORDLESS_CONVERT_TO_READ)
+            convert: Callable[..., Any] = field.convert_to_read
             if type(field).convert_to_read is _BASE_CONVERT_TO_READ:
                 for values, record_id in zip(result, ids, strict=True):
                     value = data.get(record_id)
@@ -465,7 +466,7 @@ class CrudMixin(CreateMixin):
                 continue
             if field.groups and not env.su and not security.field_accessible(env, field):
                 continue
-            description = {
+            description: dict[str, Any] = {
                 "type": field.type,
                 "string": field.string,
                 "help": field.help or "",
@@ -487,7 +488,8 @@ class CrudMixin(CreateMixin):
             if field.type == "one2many":
                 description["relation_field"] = field.inverse_name
             if field.type == "selection":
-                description["selection"] = [list(item) for item in field._selection(self)]
+                selection = cast(Selection, field)._selection(self)
+                description["selection"] = [list(item) for item in selection]
             if field.type == "char" and getattr(field, "size", None):
                 description["size"] = field.size
             if attributes:

@@ -276,10 +276,10 @@ class ReadGroupMixin(Recordset):
                 raise arguments.field_error(self, name, "in fields")
             while field.inherited and field.inherited_field is not None:
                 field = field.inherited_field  # an _inherits field: its parent's column
-            func = func or field.group_operator
-            if not func or not field.store or field.column_type is None:
+            operator = func or field.group_operator
+            if not operator or not field.store or field.column_type is None:
                 continue
-            aggregates.append(f"{name}:{func}")
+            aggregates.append(f"{name}:{operator}")
             names.append(alias)
         order = None
         if orderby:

@@ -23,13 +23,19 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from typing_extensions import Self
 
     from erplite.orm.environment import Environment
     from erplite.orm.fields import Field
+    from erplite.orm.model_create import NewId
     from erplite.orm.query import Query
     from erplite.orm.registry import Registry
     from erplite.sql import SQL
+
+    #: the id of a record: a database id, or a ``NewId`` for a record not created yet
+    IdType: TypeAlias = "int | NewId"
 
 
 class Recordset:
@@ -94,7 +100,7 @@ class Recordset:
         def _prefetch_fields(self, field: Field) -> list[Field]: ...
         def _ensure_cached(self, field: Field) -> None: ...
         def _set_field_value(self, field: Field, value: Any) -> None: ...
-        def _recompute_field(self, field: Field, ids: Iterable[int] | None = None) -> None: ...
+        def _recompute_field(self, field: Field, ids: Iterable[IdType] | None = None) -> None: ...
         def modified(
             self, fnames: Iterable[str], create: bool = False, before: bool = False
         ) -> None: ...
@@ -155,3 +161,10 @@ class Recordset:
 
         # -- model_onchange.py -------------------------------------------------------------------
         def _onchange_assign(self, field: Field, value: Any) -> None: ...
+
+        # -- model_crud.py: constraints and hierarchies ----------------------------------------
+        def _validate_fields(
+            self, field_names: Iterable[str], excluded: Iterable[str] = ()
+        ) -> None: ...
+        def _parent_store_update(self, check_recursion: bool = False) -> None: ...
+        def check_access_rule(self, operation: str) -> None: ...
