@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from erplite.orm.query import Query
 
     class _HasTable(Protocol):
-        _table: str
+        @property
+        def _table(self) -> str: ...
 
     class _TableModel(Protocol):
         """What ``Many2many.setup_relation`` needs of a model: its table and the tables of

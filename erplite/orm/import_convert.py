@@ -166,8 +166,8 @@ def _datetime(model: Recordset, field: Field, cell: Any) -> datetime.datetime:
     try:
         zone: datetime.tzinfo = zoneinfo.ZoneInfo(tz_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
-    return value.replace(tzinfo=zone).astimezone(datetime.UTC).replace(tzinfo=None)
+        zone = datetime.timezone.utc
+    return value.replace(tzinfo=zone).astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _selection(model: Recordset, field: Selection, cell: Any) -> Any:

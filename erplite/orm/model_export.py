@@ -160,7 +160,7 @@ def _in_user_tz(value: datetime.datetime, tz_name: str | None) -> datetime.datet
         zone = zoneinfo.ZoneInfo(tz_name or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
-    return value.replace(tzinfo=datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    return value.replace(tzinfo=datetime.timezone.utc).astimezone(zone).replace(tzinfo=None)
 
 
 def _export_many2many_cell(

@@ -15,11 +15,22 @@ fields not given are computed (Odoo's client runs a line's own onchange before s
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from erplite.exceptions import InvalidArgument
 from erplite.orm.model_create import NewId
 from erplite.orm.recordset import Recordset
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from typing_extensions import Self
+
+    from erplite.orm.fields import Field
+    from erplite.orm.recordset import IdType
+
+    #: the temporary records made by one onchange: (model, their ids, the id each edits)
+    _Created: TypeAlias = "list[tuple[Recordset, tuple[IdType, ...], int | None]]"
 
 _X2MANY = ("one2many", "many2many")
 
@@ -27,7 +38,9 @@ _X2MANY = ("one2many", "many2many")
 class OnchangeMixin(Recordset):
     """``onchange`` of ``BaseModel``."""
 
-    def onchange(self, values: dict, field_names: list, fields_spec: dict) -> dict:
+    def onchange(
+        self, values: dict[str, Any], field_names: list[str], fields_spec: dict[str, Any]
+    ) -> dict[str, Any]:
         """The values a form shows once ``field_names`` changed to ``values`` (Odoo 17)."""
         self._onchange_check_arguments(values, field_names, fields_spec)
         self.check_access_rights("read")
@@ -35,13 +48,13 @@ class OnchangeMixin(Recordset):
         if self._ids:
             origin = self.ensure_one()
             origin.check_access_rule("read")
-        created: list[tuple[Any, tuple, int | None]] = []
+        created: _Created = []
         try:
             changed = set(field_names) if field_names else set(values)
             record = self._onchange_new(values, changed, fields_spec, origin, None, created)
             origins = {entry[1][0]: entry[2] for entry in created if entry[2]}
             names = list(field_names) if field_names else list(fields_spec)
-            warnings = []
+            warnings: list[dict[str, Any]] = []
             done: set[str] = set()
             for name in names:
                 for method_name in self._onchange_methods.get(name, ()):
@@ -81,7 +94,7 @@ class OnchangeMixin(Recordset):
                     )
         self._onchange_check_spec(fields_spec)
 
-    def _onchange_check_spec(self, spec: dict) -> None:
+    def _onchange_check_spec(self, spec: dict[str, Any]) -> None:
         for name, sub in spec.items():
             field = self._fields.get(name)
             if field is None:
@@ -100,14 +113,14 @@ class OnchangeMixin(Recordset):
 
     def _onchange_new(
         self,
-        values: dict,
-        changed: set,
-        spec: dict,
-        origin: Any,
-        parent: tuple | None,
-        created: list,
+        values: dict[str, Any],
+        changed: set[str],
+        spec: dict[str, Any],
+        origin: Recordset | None,
+        parent: tuple[str, IdType] | None,
+        created: _Created,
         keep_given: bool = False,
-    ) -> Any:
+    ) -> Self:
         """A temporary record of ``origin`` (or of defaults) with ``values`` in cache; the
         computed fields depending on ``changed`` are marked to compute (``keep_given``: except
         those ``values`` gives, as for the lines of an x2many command)."""
@@ -117,7 +130,7 @@ class OnchangeMixin(Recordset):
         record = self.browse((new_id,))
         created.append((self, (new_id,), origin._ids[0] if origin is not None else None))
         fields = self._fields
-        defaults = {}
+        defaults: dict[str, Any] = {}
         if origin is None:
             missing = [n for n, f in fields.items() if n not in values and f.store]
             defaults = self.default_get(missing)
@@ -159,12 +172,12 @@ class OnchangeMixin(Recordset):
                 env.add_to_compute(field, (new_id,))
         return record
 
-    def _onchange_dependents(self, names: Iterable[str]) -> list:
+    def _onchange_dependents(self, names: Iterable[str]) -> list[Field]:
         """The computed fields of the model depending, directly or through another computed
         field, on the fields ``names``."""
         registry = self.env.registry
         dirty = set(names)
-        found: dict[Any, None] = {}
+        found: dict[Field, None] = {}
         grew = True
         while grew:
             grew = False
@@ -180,7 +193,7 @@ class OnchangeMixin(Recordset):
         return list(found)
 
     def _onchange_convert(
-        self, field: Any, value: Any, sub: Any, origin: Any, created: list
+        self, field: Field, value: Any, sub: Any, origin: Recordset | None, created: _Created
     ) -> Any:
         """The cache value of ``field`` for ``value`` as a form sends it."""
         if field.type == "many2one" and isinstance(value, dict):
@@ -189,7 +202,7 @@ class OnchangeMixin(Recordset):
             return field.convert_to_cache(value, self)
         comodel = self.env[field.comodel_name]
         sub_spec = (sub or {}).get("fields") or {}
-        ids = list(origin._get_cache_value(field)) if origin is not None else []
+        ids: list[IdType] = list(origin._get_cache_value(field)) if origin is not None else []
         if not isinstance(value, list | tuple):
             raise InvalidArgument(
                 f"onchange: {field.name} expects a list of commands, not {value!r}"
@@ -233,10 +246,12 @@ class OnchangeMixin(Recordset):
                 raise InvalidArgument(f"onchange: unknown command {command!r} for {field.name}")
         return tuple(ids)
 
-    def _onchange_read(self, spec: dict, sent: dict | None, origins: dict) -> dict:
+    def _onchange_read(
+        self, spec: dict[str, Any], sent: dict[str, Any] | None, origins: dict[IdType, int]
+    ) -> dict[str, Any]:
         """The values of ``spec`` in the form's format; only those differing from ``sent``
         (all when ``sent`` is None); ``origins`` maps temporary ids to the records they edit."""
-        result = {}
+        result: dict[str, Any] = {}
         for name, sub in spec.items():
             field = self._fields[name]
             value = self[name]
@@ -261,7 +276,7 @@ class OnchangeMixin(Recordset):
             result[name] = read
         return result
 
-    def _onchange_forget(self, created: list) -> None:
+    def _onchange_forget(self, created: _Created) -> None:
         """Take the temporary records out of the cache, the recompute queue and the pending
         writes."""
         if not created:
@@ -283,7 +298,7 @@ class OnchangeMixin(Recordset):
                 if not pending:
                     env.transaction.towrite.pop(model._name, None)
 
-    def _onchange_assign(self, field: Any, value: Any) -> None:
+    def _onchange_assign(self, field: Field, value: Any) -> None:
         """``record.field = value`` on temporary records (an onchange method): the cache only,
         and the computed fields depending on it are to compute again."""
         env = self.env
@@ -301,9 +316,9 @@ class OnchangeMixin(Recordset):
 
 def _same(sent: Any, read: Any) -> bool:
     if isinstance(sent, dict) and isinstance(read, dict):
-        return sent.get("id") == read.get("id")
+        return bool(sent.get("id") == read.get("id"))
     if isinstance(sent, dict):
-        return sent.get("id") == read
+        return bool(sent.get("id") == read)
     if isinstance(sent, list | tuple) and isinstance(read, int) and sent:
-        return sent[0] == read
-    return sent == read or (sent in (False, None) and read in (False, None))
+        return bool(sent[0] == read)
+    return bool(sent == read) or (sent in (False, None) and read in (False, None))

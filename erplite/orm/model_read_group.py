@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from dateutil.relativedelta import relativedelta
 
@@ -23,6 +24,9 @@ from erplite.orm import arguments
 from erplite.orm.query import Query
 from erplite.orm.recordset import Recordset
 from erplite.sql import SQL
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field
 
 AGGREGATES = {
     "sum": "SUM(%s)",
@@ -59,7 +63,7 @@ _MONTHS = [
 
 
 class ReadGroupMixin(Recordset):
-    def _groupby_sql(self, spec: str, query: Query) -> tuple[SQL, Any, str | None]:
+    def _groupby_sql(self, spec: str, query: Query) -> tuple[SQL, Field, str | None]:
         """SQL of a group-by spec, the field it reads and its date granularity."""
         path, _, granularity = spec.partition(":")
         fname, _, sub = path.partition(".")
@@ -96,18 +100,18 @@ class ReadGroupMixin(Recordset):
             )
         return column, field, None
 
-    def _column_of(self, field: Any, query: Query, alias: str) -> tuple[str, Any]:
+    def _column_of(self, field: Field, query: Query, alias: str) -> tuple[str, Field]:
         """The table alias and the stored field holding ``field``'s column: a field of an
         ``_inherits`` parent is read from the parent's table, joined (as Odoo)."""
-        model = self
+        model: Recordset = self
         while field.inherited and field.inherited_field is not None:
-            fk = field.related.split(".", 1)[0]
+            fk = cast(str, field.related).split(".", 1)[0]
             parent = self.env[field.inherited_field.model_name]
             alias = query.left_join(alias, model._fields[fk].column_name, parent._table, "id", fk)
             model, field = parent, field.inherited_field
         return alias, field
 
-    def _aggregate_sql(self, spec: str, query: Query) -> tuple[SQL, Any]:
+    def _aggregate_sql(self, spec: str, query: Query) -> tuple[SQL, Field | None]:
         if spec == "__count":
             return SQL("COUNT(*)"), None
         fname, _, function = spec.partition(":")
@@ -119,25 +123,25 @@ class ReadGroupMixin(Recordset):
 
             security.check_field_access(self, [fname], "read")
         alias, field = self._column_of(field, query, query.alias)
-        function = function or field.group_operator
-        if function not in AGGREGATES:
-            raise arguments.aggregate_error(self, spec, f"invalid aggregate function {function!r}")
+        operator = function or field.group_operator
+        if operator is None or operator not in AGGREGATES:
+            raise arguments.aggregate_error(self, spec, f"invalid aggregate function {operator!r}")
         if not field.store or field.column_type is None:
             raise arguments.aggregate_error(self, spec, f"{fname} is not stored")
         column = SQL.identifier(alias, field.column_name)
-        return SQL(AGGREGATES[function], column), field
+        return SQL(AGGREGATES[operator], column), field
 
     @api.model
     def _read_group(
         self,
         domain: Any,
-        groupby: tuple | list = (),
-        aggregates: tuple | list = (),
+        groupby: Sequence[str] = (),
+        aggregates: Sequence[str] = (),
         having: Any = (),
         offset: int = 0,
         limit: int | None = None,
         order: str | None = None,
-    ) -> list[tuple]:
+    ) -> list[tuple[Any, ...]]:
         """Group the records of ``domain``: one tuple per group, group values then aggregates."""
         offset = arguments.check_offset(offset)
         limit = arguments.check_limit(limit)
@@ -173,14 +177,16 @@ class ReadGroupMixin(Recordset):
             columns = [SQL("COUNT(*)")]
         self.env.cr.execute(query.select(*columns), flush=False)
         rows = self.env.cr.fetchall()
-        result = []
+        result: list[tuple[Any, ...]] = []
         for row in rows:
             values = []
             for (_sql, field, granularity), value in zip(groups, row):
                 values.append(self._group_value(field, granularity, value))
-            for (_sql, field), value in zip(aggs, row[len(groups) :]):
+            for (_sql, agg_field), value in zip(aggs, row[len(groups) :]):
                 if isinstance(value, decimal.Decimal) or (
-                    field is not None and field.type in ("float", "monetary") and value is not None
+                    agg_field is not None
+                    and agg_field.type in ("float", "monetary")
+                    and value is not None
                 ):
                     # numeric results (AVG of integers, sums of numeric columns) are floats, as
                     # Odoo's cursor makes them: a Decimal would not go through RPC
@@ -189,7 +195,7 @@ class ReadGroupMixin(Recordset):
             result.append(tuple(values))
         return result
 
-    def _group_value(self, field: Any, granularity: str | None, value: Any) -> Any:
+    def _group_value(self, field: Field, granularity: str | None, value: Any) -> Any:
         if field.type == "many2one":
             return (
                 self.env[field.comodel_name].browse(value)
@@ -204,7 +210,15 @@ class ReadGroupMixin(Recordset):
             return False
         return field.convert_to_record(field.convert_from_column(value), self)
 
-    def _read_group_order(self, order, groupby, groups, aggregates, aggs, query) -> SQL | None:
+    def _read_group_order(
+        self,
+        order: str | None,
+        groupby: Sequence[str],
+        groups: list[tuple[SQL, Field, str | None]],
+        aggregates: Sequence[str],
+        aggs: list[tuple[SQL, Field | None]],
+        query: Query,
+    ) -> SQL | None:
         if not order:
             # by the group-bys themselves (Odoo's default)
             order = ", ".join(groupby)
@@ -251,7 +265,7 @@ class ReadGroupMixin(Recordset):
         limit: int | None = None,
         orderby: str | bool = False,
         lazy: bool = True,
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """Odoo 17's ``read_group``: one dict per group with aggregates, ``__count`` (or
         ``<groupby>_count`` when lazy) and the ``__domain`` of the group."""
         groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
@@ -331,7 +345,7 @@ class ReadGroupMixin(Recordset):
             result.append(group)
         return result
 
-    def _read_group_display_names(self, groupby: list[str], rows: list[tuple]) -> None:
+    def _read_group_display_names(self, groupby: list[str], rows: list[tuple[Any, ...]]) -> None:
         for index in range(len(groupby)):
             records = [row[index] for row in rows if hasattr(row[index], "_ids") and row[index]]
             if records:
@@ -350,7 +364,7 @@ class ReadGroupMixin(Recordset):
                 model = self.env[field.comodel_name]
         return field.type if field is not None else None
 
-    def _read_group_format(self, spec: str, value: Any) -> tuple[Any, list]:
+    def _read_group_format(self, spec: str, value: Any) -> tuple[Any, list[Any]]:
         path, _, granularity = spec.partition(":")
         if hasattr(value, "_ids"):
             if not value:
@@ -378,7 +392,7 @@ class ReadGroupMixin(Recordset):
         return value, [(path, "=", value)]
 
 
-def _period_range(condition: list) -> dict[str, str] | bool:
+def _period_range(condition: list[Any]) -> dict[str, str] | bool:
     """``{"from": start, "to": end}`` of a date group's condition (``[&, >= start, < end]``),
     False for the group of empty dates (``[= False]``)."""
     if len(condition) != 3:

@@ -12,30 +12,34 @@ get their dependencies resolved, and the registry builds the trigger tree from t
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from erplite.orm import fields as scalar
 from erplite.orm.fields import Field
 from erplite.orm.fields_relational import Many2many, Many2one
 
+if TYPE_CHECKING:
+    from erplite.orm.models import BaseModel
+    from erplite.orm.registry import Registry
+
 MAGIC_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
 
 
-def model_name_of(cls: type) -> str:
+def model_name_of(cls: type[BaseModel]) -> str:
     if cls._name:
         return cls._name
     inherit = cls._inherit
     return inherit if isinstance(inherit, str) else inherit[0]
 
 
-def parents_of(cls: type) -> list[str]:
+def parents_of(cls: type[BaseModel]) -> list[str]:
     inherit = cls.__dict__.get("_inherit", ())
     if isinstance(inherit, str):
         return [inherit]
     return list(inherit or ())
 
 
-def build_model(cls: type, registry: Any) -> type:
+def build_model(cls: type[BaseModel], registry: Registry) -> type[BaseModel]:
     """Add definition class ``cls`` to ``registry``; return the model's registry class."""
     name = model_name_of(cls)
     parents = parents_of(cls)
@@ -85,20 +89,21 @@ def build_model(cls: type, registry: Any) -> type:
     return model_class
 
 
-def _definition_classes(model_class: type) -> list[type]:
+def _definition_classes(model_class: type[BaseModel]) -> list[type[BaseModel]]:
     """The definition classes of the MRO, most basic first."""
-    return [
+    classes = [
         klass
         for klass in reversed(model_class.__mro__)
         if isinstance(klass, type)
         and not klass.__dict__.get("_is_registry_class")
         and hasattr(klass, "_fields")
     ]
+    return cast("list[type[BaseModel]]", classes)  # the classes having _fields are models
 
 
-def setup_fields(model_class: type, registry: Any) -> None:
+def setup_fields(model_class: type[BaseModel], registry: Registry) -> None:
     """Merge the field definitions of the MRO into fresh fields on ``model_class``."""
-    definitions: dict[str, tuple[type, dict]] = {}
+    definitions: dict[str, tuple[type[Field], dict[str, Any]]] = {}
     order: list[str] = []
     for klass in _definition_classes(model_class):
         for name, value in klass.__dict__.items():
@@ -133,7 +138,7 @@ def setup_fields(model_class: type, registry: Any) -> None:
         inherits.update(klass.__dict__.get("_inherits", {}))
     for name, (field_type, args) in definitions.items():
         if issubclass(field_type, Many2one) and args.get("delegate"):
-            inherits[args.get("comodel_name")] = name
+            inherits[cast(str, args.get("comodel_name"))] = name
     model_class._inherits = inherits
     for parent_model, fk in inherits.items():
         if fk not in definitions:
@@ -198,9 +203,9 @@ def setup_fields(model_class: type, registry: Any) -> None:
     model_class._active_name = active or ("active" if "active" in new_fields else None)
 
 
-def _own_table(model_class: type) -> str:
+def _own_table(model_class: type[BaseModel]) -> str:
     for klass in reversed(_definition_classes(model_class)):
-        table = klass.__dict__.get("_table")
+        table: str | None = klass.__dict__.get("_table")
         if table and klass.__dict__.get("_name") == model_class._name:
             return table
     return model_class._name.replace(".", "_")
@@ -226,7 +231,7 @@ _NOT_INHERITED_ARGS = frozenset(
 )
 
 
-def add_inherited_fields(model_class: type, registry: Any) -> None:
+def add_inherited_fields(model_class: type[BaseModel], registry: Registry) -> None:
     """Add the fields of the ``_inherits`` parents as related fields through the link."""
     for parent_model, fk in model_class._inherits.items():
         parent = registry.models[parent_model]
@@ -253,7 +258,7 @@ def add_inherited_fields(model_class: type, registry: Any) -> None:
         model_class._rec_name = "name"
 
 
-def setup_computed(model_class: type, registry: Any) -> None:
+def setup_computed(model_class: type[BaseModel], registry: Registry) -> None:
     """Turn ``related`` into compute/inverse/search, and read ``@api.depends`` of computes."""
     for field in model_class._fields.values():
         if field.related:
@@ -285,8 +290,9 @@ def setup_computed(model_class: type, registry: Any) -> None:
             field.setup_relation(_ModelProxy(model_class, registry))
 
 
-def _check_related(model_class: type, field: Field, registry: Any) -> None:
+def _check_related(model_class: type[BaseModel], field: Field, registry: Registry) -> None:
     model = model_class
+    assert field.related  # as setup_computed() chose
     names = field.related.split(".")
     target = None
     for index, name in enumerate(names):
@@ -320,12 +326,15 @@ def _check_related(model_class: type, field: Field, registry: Any) -> None:
 class _ModelProxy:
     """Just enough of a model for ``Many2many.setup_relation`` before environments exist."""
 
-    def __init__(self, model_class: type, registry: Any):
+    def __init__(self, model_class: type[BaseModel], registry: Registry) -> None:
         self._table = model_class._table
-        self.env = {name: cls for name, cls in registry.models.items()}
+        # the registry classes, which have the _table setup_relation reads
+        self.env: dict[str, Any] = {name: cls for name, cls in registry.models.items()}
 
 
-def resolve_depends(model_class: type, field: Field, registry: Any) -> list[list[Field]]:
+def resolve_depends(
+    model_class: type[BaseModel], field: Field, registry: Registry
+) -> list[list[Field]]:
     """The field paths ``field`` depends on, each a list of fields starting on its model."""
     result = []
     for path in field.depends or ():
@@ -345,7 +354,7 @@ def resolve_depends(model_class: type, field: Field, registry: Any) -> list[list
     return result
 
 
-def setup_protected_fields(model_class: type) -> None:
+def setup_protected_fields(model_class: type[BaseModel]) -> None:
     """Merge ``_protected_fields`` over the model's definition classes (an ``_inherit``
     extension adds to the fields its parents protect, it cannot release one) into the frozen
     set ``_protected_names``, which create and write test, once per model."""
@@ -372,11 +381,11 @@ def setup_protected_fields(model_class: type) -> None:
     model_class._protected_names = frozenset(names)
 
 
-def collect_methods(model_class: type) -> None:
+def collect_methods(model_class: type[BaseModel]) -> None:
     """Find the constraint, onchange and ondelete methods of the model."""
-    constraints: dict[str, list] = defaultdict(list)
-    onchanges: dict[str, list] = defaultdict(list)
-    ondeletes: list = []
+    constraints: dict[str, list[str]] = defaultdict(list)
+    onchanges: dict[str, list[str]] = defaultdict(list)
+    ondeletes: list[str] = []
     seen = set()
     for klass in model_class.__mro__:
         for name, value in klass.__dict__.items():
@@ -398,7 +407,7 @@ def collect_methods(model_class: type) -> None:
     model_class._constraint_methods = dict(constraints)
     model_class._onchange_methods = dict(onchanges)
     model_class._ondelete_methods = ondeletes
-    sql_constraints: dict[str, tuple] = {}
+    sql_constraints: dict[str, tuple[str, str, str]] = {}
     for klass in _definition_classes(model_class):
         for name, definition, message in klass.__dict__.get("_sql_constraints", []):
             sql_constraints[name] = (name, definition, message)

@@ -66,6 +66,11 @@ class Recordset:
         _transient: bool
         _onchange_methods: dict[str, list[str]]
         _sql_constraints: list[tuple[str, str, str]]
+        _constraint_methods: dict[str, list[str]]
+        _ondelete_methods: list[str]
+        _inherit_children: set[str]
+        _definition_bases: tuple[type, ...]
+        _original_module: str | None
 
         # fields every model has (descriptors on BaseModel)
         id: Any
