@@ -90,6 +90,9 @@ class Config:
     # the largest request body (bytes) and the deepest JSON/XML-RPC nesting a request may send
     max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
+    # the scheduler: worker threads of `erplite cron` (and of `serve`, 0: none) and `--no-cron`
+    max_cron_threads: int = 2
+    no_cron: bool = False
     # The PG* variables seen when the configuration was loaded (libpq's defaults).
     pg_environ: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -294,6 +297,8 @@ CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "dbfilter": _str,
     "max_content_length": _int(1),
     "max_json_depth": _int(1),
+    "max_cron_threads": _int(0),
+    "no_cron": _bool,
 }
 ENV_PREFIX = "ERPLITE_"
 

@@ -10,6 +10,7 @@ Worked example::
     erplite module list -d shop
     erplite apikey create --login admin --name ci -d shop
     erplite user password --login admin -d shop
+    erplite cron -d shop --max-cron-threads 2
 
 The call graph of one run:
 
@@ -159,6 +160,27 @@ def _add_server_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def _add_cron_options(parser: argparse.ArgumentParser, *, serve: bool) -> None:
+    group = parser.add_argument_group("scheduler")
+    group.add_argument(
+        "--max-cron-threads",
+        "--max_cron_threads",
+        dest="max_cron_threads",
+        metavar="N",
+        default=S,
+        help="threads running scheduled jobs (default 2)" + (", 0: none" if serve else ""),
+    )
+    if serve:
+        group.add_argument(
+            "--no-cron",
+            "--no_cron",
+            dest="no_cron",
+            action="store_true",
+            default=S,
+            help="do not run scheduled jobs in this process (run 'erplite cron' beside it)",
+        )
+
+
 def _add_init_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("install and upgrade")
     group.add_argument(
@@ -224,11 +246,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database_options(parser)
     _add_server_options(parser)
     _add_init_options(parser)
+    _add_cron_options(parser, serve=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = _leaf(commands, "serve", SERVE, "run the HTTP server")
     _add_server_options(serve)
     _add_init_options(serve)
+    _add_cron_options(serve, serve=True)
+
+    cron = _leaf(
+        commands,
+        "cron",
+        "erplite.cli.commands.cron:run",
+        "run the scheduled jobs of the database (-d NAME[,NAME...], else every database the "
+        "dbfilter allows) until Ctrl-C",
+    )
+    _add_cron_options(cron, serve=False)
+    cron.add_argument(
+        "--db-filter", "--dbfilter", dest="dbfilter", metavar="REGEXP", default=S,
+        help="without -d: the databases whose jobs to run (a regular expression)",
+    )  # fmt: skip
 
     db = commands.add_parser("db", help="create, drop, list, dump and restore databases")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

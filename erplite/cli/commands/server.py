@@ -13,10 +13,13 @@ The steps, in order:
    (:func:`erplite.cli.commands.init.prepare_database`): a first start creates it, installs the
    bundled modules with demo data and generates the admin password.
 3. Print the URL (and, on a first start, the admin login and password, once).
-4. Serve ``erplite.http.Application``: werkzeug's threaded server with ``--workers 0`` (the
+4. Start the scheduler (unless ``--no-cron`` or ``--max-cron-threads 0``): an
+   :class:`erplite.scheduler.CronRunner` in this process beside werkzeug, or an ``erplite
+   cron`` child process beside gunicorn (its master forks workers: no threads there).
+5. Serve ``erplite.http.Application``: werkzeug's threaded server with ``--workers 0`` (the
    default; ``--dev`` adds its reloader), gunicorn with ``--workers N``.
-5. On Ctrl-C or SIGTERM, stop the HTTP server, close the connections and stop the embedded
-   PostgreSQL; the exit code is 0.
+6. On Ctrl-C or SIGTERM, stop the HTTP server and the scheduler, close the connections and
+   stop the embedded PostgreSQL; the exit code is 0.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import logging
 import os
 import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -41,7 +46,7 @@ from erplite.cli.commands.common import (
 from erplite.cli.commands.init import modules_to_install_first, prepare_database
 from erplite.cli.config import Config
 
-__all__ = ["run", "check_port_free", "make_wsgi_app", "fallback_app"]
+__all__ = ["run", "check_port_free", "make_wsgi_app", "fallback_app", "stop_on_sigterm"]
 
 _logger = logging.getLogger("erplite.cli")
 
@@ -57,7 +62,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         check_port_free(host, port)
     install = split_modules(getattr(args, "install", None))
     update = split_modules(getattr(args, "update", None))
-    with _stop_on_sigterm(), database_server(config, create_cluster=True) as server:
+    with stop_on_sigterm(), database_server(config, create_cluster=True) as server:
         prepared = prepare_database(
             server,
             config,
@@ -80,9 +85,11 @@ def run(config: Config, args: argparse.Namespace) -> int:
             from erplite.sql import close_all_pools
 
             close_all_pools()  # never share pooled connections with forked workers
-            _serve_gunicorn(lambda: make_wsgi_app(dsn, config), config)
+            with _cron_process(dsn, prepared.dbname, config):
+                _serve_gunicorn(lambda: make_wsgi_app(dsn, config), config)
         else:
-            _serve_werkzeug(make_wsgi_app(dsn, config), host, port, config)
+            with _cron_threads(dsn, config):
+                _serve_werkzeug(make_wsgi_app(dsn, config), host, port, config)
     if os.getpid() == pid:
         _logger.info("erplite stopped")
     return 0
@@ -116,7 +123,7 @@ def _running_from_reloader() -> bool:
 
 
 @contextlib.contextmanager
-def _stop_on_sigterm() -> Iterator[None]:
+def stop_on_sigterm() -> Iterator[None]:
     """Treat SIGTERM as Ctrl-C, so that the same clean stop runs."""
 
     def interrupt(signum: int, frame: Any) -> None:
@@ -131,6 +138,65 @@ def _stop_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+# ---------------------------------------------------------------------------------------------
+# The scheduler beside the HTTP server
+# ---------------------------------------------------------------------------------------------
+
+
+def _cron_wanted(config: Config) -> bool:
+    # with --dev, the reloader's parent only watches files: the child runs the jobs
+    return (
+        not config.no_cron
+        and config.max_cron_threads > 0
+        and (not config.dev or _running_from_reloader())
+    )
+
+
+@contextlib.contextmanager
+def _cron_threads(dsn: str, config: Config) -> Iterator[None]:
+    """A cron runner in this process while the block runs (werkzeug's server)."""
+    if not _cron_wanted(config):
+        yield
+        return
+    from erplite.http.databases import Databases
+    from erplite.scheduler import CronRunner
+
+    runner = CronRunner(Databases(dsn, tuple(config.addons_path)), threads=config.max_cron_threads)
+    runner.start()
+    try:
+        yield
+    finally:
+        runner.stop()
+
+
+@contextlib.contextmanager
+def _cron_process(dsn: str, dbname: str, config: Config) -> Iterator[None]:
+    """An ``erplite cron`` child process while the block runs (beside gunicorn, whose master
+    must not hold threads or connections when it forks workers). The DSN goes through the
+    environment, never the command line (``ps`` shows arguments)."""
+    if not _cron_wanted(config):
+        yield
+        return
+    environ = {
+        **os.environ,
+        "ERPLITE_DSN": dsn,
+        "ERPLITE_DB_NAME": dbname,
+        "ERPLITE_ADDONS_PATH": ",".join(config.addons_path),
+        "ERPLITE_LOG_LEVEL": config.log_level,
+        "ERPLITE_MAX_CRON_THREADS": str(config.max_cron_threads),
+    }
+    child = subprocess.Popen([sys.executable, "-m", "erplite.cli.main", "cron"], env=environ)
+    try:
+        yield
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 # ---------------------------------------------------------------------------------------------

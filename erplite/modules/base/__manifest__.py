@@ -9,6 +9,7 @@
         "security/base_groups.xml",
         "security/ir.model.access.csv",
         "security/base_security.xml",
+        "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/base_settings_views.xml",
     ],

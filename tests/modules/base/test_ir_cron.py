@@ -159,3 +159,23 @@ def test_only_administrators_manage_jobs(env, internal_user):
 
     with pytest.raises(AccessError):
         env["ir.cron"].with_user(internal_user).search([])
+
+
+def test_a_trigger_runs_a_job_once_before_its_nextcall(own_registry, crons):
+    later = datetime.datetime(2999, 1, 1)
+    job_id = crons(name="triggered", nextcall=later, numbercall=5, args=json.dumps(["cron trig"]))
+    assert own_registry["ir.cron"]._run_due(own_registry) == 0  # not due
+    with own_registry.cursor() as cr:
+        job = api.Environment(cr, SUPERUSER_ID, {})["ir.cron"].browse(job_id)
+        job._trigger(_utcnow() + datetime.timedelta(days=1))  # tomorrow: not yet
+        job._trigger()
+    with own_registry.cursor() as cr:
+        assert own_registry["ir.cron"]._next_wakeup(cr) <= _utcnow()
+    assert own_registry["ir.cron"]._run_due(own_registry) == 1
+    assert own_registry["ir.cron"]._run_due(own_registry) == 0  # the trigger was used up
+    partners = _read(own_registry, "res.partner", [("name", "=", "cron trig")], ["id"])
+    [job] = _read(own_registry, "ir.cron", [("id", "=", job_id)], ["nextcall", "numbercall"])
+    assert (len(partners), job["nextcall"], job["numbercall"]) == (1, later, 4)
+    with own_registry.cursor() as cr:
+        cr.execute(SQL("SELECT count(*) FROM ir_cron_trigger WHERE cron_id = %s", job_id))
+        assert cr.fetchone()[0] == 1  # tomorrow's trigger is kept

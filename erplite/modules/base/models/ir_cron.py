@@ -15,6 +15,13 @@ that holds the claim while the job runs, so a job runs once however many workers
 method runs in a transaction of its own, as the job's user (not as superuser): a failure is
 logged and rolled back, and the job is still rescheduled.
 
+Early runs (Odoo 17's ``ir.cron.trigger``): ``job._trigger(at)`` records that the job must run at
+``at`` (default now) whatever its ``nextcall``; a job claimed for a trigger runs once and keeps
+its ``nextcall`` unless that is due too. Triggers, and every change of a job, send a PostgreSQL
+``NOTIFY`` on channel :data:`CRON_CHANNEL` (payload: the database name) when the transaction
+commits, so that runners (``erplite.scheduler``) wake at once instead of polling; a rolled-back
+transaction wakes nobody. :meth:`IrCron._next_wakeup` tells a runner when to look again.
+
 Worked example::
 
     env["ir.cron"].create({"name": "Purge", "model_id": env["ir.model"]._get_id("res.partner"),
@@ -50,6 +57,9 @@ INTERVALS = {
 
 _PUBLIC_METHOD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
+#: The PostgreSQL channel runners LISTEN on; a NOTIFY's payload is the database name.
+CRON_CHANNEL = "erplite_cron"
+
 
 def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
@@ -64,6 +74,18 @@ def parse_args(text: str | None) -> tuple[list, dict]:
     if isinstance(value, dict):
         return [], value
     raise ValueError("args must be a JSON list (positional) or a JSON object (keyword arguments)")
+
+
+class IrCronTrigger(models.Model):
+    """A moment at which a job must run, whatever its ``nextcall`` (Odoo 17's model); made by
+    :meth:`IrCron._trigger`, deleted by the run that honours it."""
+
+    _name = "ir.cron.trigger"
+    _description = "Triggered actions"
+    _order = "call_at, id"
+
+    cron_id = fields.Many2one("ir.cron", required=True, ondelete="cascade", index=True)
+    call_at = fields.Datetime(required=True, index=True)
 
 
 class IrCron(models.Model):
@@ -160,13 +182,62 @@ class IrCron(models.Model):
                 "and may not be modified"
             ) from None
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        jobs = super().create(vals_list)
+        self._notify_runners()
+        return jobs
+
     def write(self, vals):
         self._try_lock()
-        return super().write(vals)
+        result = super().write(vals)
+        self._notify_runners()
+        return result
 
     def unlink(self):
         self._try_lock()
         return super().unlink()
+
+    # -- early runs and wake-ups ---------------------------------------------------------------
+    def _trigger(self, at: Any = None) -> Any:
+        """Run these jobs at ``at`` (a naive UTC datetime, a list of them, or None: now), even if
+        their ``nextcall`` is later; return the ``ir.cron.trigger`` records made. Runners are
+        woken when the transaction commits (nothing happens if it rolls back)."""
+        if at is None:
+            moments = [_utcnow()]
+        elif isinstance(at, (list, tuple, set)):
+            moments = sorted(at)
+        else:
+            moments = [at]
+        triggers = (
+            self.env["ir.cron.trigger"]
+            .sudo()
+            .create([{"cron_id": job.id, "call_at": moment} for job in self for moment in moments])
+        )
+        self._notify_runners()
+        return triggers
+
+    def _notify_runners(self) -> None:
+        """Wake the runners of this database once the transaction commits (PostgreSQL delivers
+        a NOTIFY at commit and drops it on rollback; several in one transaction are one)."""
+        self.env.cr.execute(
+            SQL("SELECT pg_notify(%s, %s)", CRON_CHANNEL, self.env.cr.dbname), flush=False
+        )
+
+    @classmethod
+    def _next_wakeup(cls, cr: Any) -> datetime.datetime | None:
+        """When a job is due next (its ``nextcall`` or a trigger), None if no job is active."""
+        cr.execute(
+            SQL(
+                "SELECT LEAST("
+                " (SELECT min(nextcall) FROM ir_cron WHERE active AND numbercall != 0),"
+                " (SELECT min(t.call_at) FROM ir_cron_trigger t JOIN ir_cron c ON c.id = t.cron_id"
+                "  WHERE c.active AND c.numbercall != 0))"
+            ),
+            flush=False,
+        )
+        row = cr.fetchone()
+        return row[0] if row else None
 
     # -- running ------------------------------------------------------------------------------
     def method_direct_trigger(self) -> bool:
@@ -209,20 +280,27 @@ class IrCron(models.Model):
 
     @classmethod
     def _claim_one(cls, cr: Any) -> dict | None:
-        """Lock the first due job no one else holds; ``None`` if there is none."""
+        """Lock the first due job (its ``nextcall`` passed, or a trigger) no one else holds;
+        ``None`` if there is none."""
+        now = _utcnow()
         cr.execute(
             SQL(
                 "SELECT c.id, c.name, c.user_id, c.method_name, c.args, c.interval_number, c.interval_type, "
                 "       c.numbercall, c.doall, c.nextcall, c.lastcall, m.model "
                 "FROM ir_cron c JOIN ir_model m ON m.id = c.model_id "
-                "WHERE c.active AND c.numbercall != 0 AND c.nextcall <= %s "
+                "WHERE c.active AND c.numbercall != 0 AND (c.nextcall <= %s OR EXISTS("
+                "  SELECT 1 FROM ir_cron_trigger t WHERE t.cron_id = c.id AND t.call_at <= %s)) "
                 "ORDER BY c.priority, c.nextcall, c.id LIMIT 1 "
                 "FOR NO KEY UPDATE OF c SKIP LOCKED",
-                _utcnow(),
+                now,
+                now,
             ),
             flush=False,
         )
-        return cr.dictfetchone()
+        job = cr.dictfetchone()
+        if job is not None:
+            job["claimed_at"] = now
+        return job
 
     @classmethod
     def _process_job(cls, registry: Any, lock_cr: Any, job: dict) -> None:
@@ -240,6 +318,20 @@ class IrCron(models.Model):
             if numbercall:
                 nextcall += interval
             ran = True
+        if not ran:
+            # claimed for a trigger before its nextcall: one run, the schedule is unchanged
+            if numbercall > 0:
+                numbercall -= 1
+            cls._callback(registry, job)
+        # the triggers this claim saw (the claim's snapshot: one committed since is kept)
+        lock_cr.execute(
+            SQL(
+                "DELETE FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s",
+                job["id"],
+                job.get("claimed_at", now),
+            ),
+            flush=False,
+        )
         lock_cr.execute(
             SQL(
                 "UPDATE ir_cron SET nextcall = %s, numbercall = %s, lastcall = %s, "

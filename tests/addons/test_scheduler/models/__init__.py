@@ -1,0 +1,1 @@
+from . import cron_run  # noqa: F401
