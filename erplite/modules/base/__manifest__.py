@@ -12,6 +12,7 @@
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/base_settings_views.xml",
+        "views/ir_webhook_delivery_views.xml",
     ],
     "demo": [],
     "installable": True,

@@ -1,6 +1,7 @@
 """``ir.actions.server``: each state (object_write, object_create, multi, method, webhook)
 run on the context's records as the user, with the user's rights; webhooks POSTed to a real
-local HTTP server once the transaction commits, signed, and not at all after a rollback."""
+local HTTP server by the scheduler once the transaction commits, signed, and not at all after a
+rollback (retries and the delivery log: ``test_webhook_delivery.py``)."""
 
 from __future__ import annotations
 
@@ -192,6 +193,8 @@ def test_webhook_posts_the_chosen_fields_after_commit(own_registry, receiver):
         run(action, docs)
         assert receiver["received"] == []  # not before the commit
         ids = docs.ids
+    assert receiver["received"] == []  # queued: the scheduler's job sends it
+    assert own_registry["ir.cron"]._run_due(own_registry) >= 1
     assert len(receiver["received"]) == 1
     request = receiver["received"][0]
     payload = json.loads(request["body"])
@@ -215,6 +218,7 @@ def test_webhook_sends_nothing_when_the_transaction_rolls_back(own_registry, rec
             action = server_action(env, state="webhook", webhook_url=receiver["url"])
             run(action, doc)
             raise RuntimeError("rolled back")
+    own_registry["ir.cron"]._run_due(own_registry)
     assert receiver["received"] == []
 
 

@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     ir_sequence,
     ir_ui,
     ir_ui_view,
+    ir_webhook_delivery,
     res_company,
     res_currency,
     res_groups,

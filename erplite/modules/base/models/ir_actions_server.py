@@ -7,8 +7,9 @@
 - ``object_create``: create a record of ``crud_model_id`` with the values of ``fields_lines``
   (and set it in the records' ``link_field_id``, a many2one or many2many, when given);
 - ``multi``: run ``child_ids`` in order (the last action returned wins);
-- ``webhook``: POST a JSON document of the records' ``webhook_field_ids`` to ``webhook_url``
-  once the transaction commits (nothing is sent if it rolls back);
+- ``webhook``: queue a JSON document of the records' ``webhook_field_ids`` for ``webhook_url``,
+  sent by the scheduler once the transaction commits, retried until it is accepted (nothing
+  is sent if the transaction rolls back; see ``ir.webhook.delivery``);
 - ``method`` (erplite's replacement of Odoo's ``code``): call the public method
   ``method_name`` of the model on the records, with ``args`` (a JSON list of positional
   arguments or a JSON object of keyword arguments), as ``ir.cron`` does.
@@ -29,22 +30,18 @@ The webhook document follows the contract of outgoing webhooks::
      "timestamp": "2026-12-06T21:00:00Z"}
 
 with headers ``X-Erplite-Delivery`` (the delivery id) and ``X-Erplite-Signature:
-sha256=<hex HMAC-SHA256 of the body keyed by webhook_secret>``. Each delivery is tried once
-(10 s timeout); a failure is logged with the delivery id, not retried.
+sha256=<hex HMAC-SHA256 of the body keyed by webhook_secret>``. ``event`` is the trigger of
+the automation rule that ran the action (``on_create``, ...), else ``ir.actions.server``.
+Delivery, timeouts, retries and the log: ``ir.webhook.delivery``.
 """
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import json
 import logging
 import re
 import secrets
-import urllib.error
-import urllib.request
-import uuid
 from typing import Any
 
 from erplite import api, fields, models
@@ -54,7 +51,6 @@ from erplite.security import user_group_ids
 _logger = logging.getLogger(__name__)
 
 _PUBLIC_METHOD = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-WEBHOOK_TIMEOUT = 10
 
 
 def _parse_args(text: str | None) -> tuple[list, dict]:
@@ -224,42 +220,18 @@ class IrActionsServer(models.Model):
     def _run_action_webhook(self, records: Any) -> Any:
         names = ["id", *[f.name for f in self.webhook_field_ids if f.name != "id"]]
         values = [_jsonable(row) for row in records.read(names)] if records else []
-        delivery_id = str(uuid.uuid4())
         payload = {
-            "event": "ir.actions.server",
+            "event": self.env.context.get("webhook_event") or "ir.actions.server",
             "action_id": self.id,
             "model": records._name,
             "ids": list(records.ids),
             "values": values,
-            "delivery_id": delivery_id,
             "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime(
                 "%Y-%m-%dT%H:%M:%SZ"
             ),
         }
-        body = json.dumps(payload, sort_keys=True).encode("utf-8")
-        secret = (self.sudo().webhook_secret or "").encode("utf-8")
-        signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
-        url = self.webhook_url
-
-        def send() -> None:
-            request = urllib.request.Request(
-                url,
-                data=body,
-                method="POST",
-                headers={
-                    "Content-Type": "application/json",
-                    "X-Erplite-Delivery": delivery_id,
-                    "X-Erplite-Signature": f"sha256={signature}",
-                },
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
-                    response.read()
-            except (urllib.error.URLError, OSError) as error:
-                _logger.warning("webhook delivery %s to %s failed: %s", delivery_id, url, error)
-
-        # sent once the transaction commits: a rolled back change is never announced
-        self.env.cr.postcommit.add(send)
+        # queued in this transaction, sent by the scheduler after the commit
+        self.env["ir.webhook.delivery"]._enqueue(self, self.webhook_url, payload)
         return False
 
 
