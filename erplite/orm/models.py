@@ -132,6 +132,13 @@ class BaseModel(
     # ------------------------------------------------------------------------------------------
     # construction
     # ------------------------------------------------------------------------------------------
+    @classmethod
+    def _setup_registry_hook(cls, registry: Any) -> None:
+        """Called on each model's registry class once the registry's models are all set up
+        (no database access): a module may adapt the registry's classes here, as
+        ``base_automation`` wraps ``create``/``write``/``unlink`` (Odoo patches them in
+        ``_register_hook``). Nothing by default."""
+
     def __init__(self, env: api.Environment, ids: tuple, prefetch_ids: Any):
         self.env = env
         self._ids = ids

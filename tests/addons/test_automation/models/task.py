@@ -1,0 +1,51 @@
+"""Tasks on which automation rules fire, and notes that rules create."""
+
+from __future__ import annotations
+
+from erplite import api, fields, models
+
+
+class TestAutomationStage(models.Model):
+    _name = "test.automation.stage"
+    _description = "Stage"
+
+    name = fields.Char(required=True)
+
+
+class TestAutomationTask(models.Model):
+    _name = "test.automation.task"
+    _description = "Task"
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("open", "Open"), ("done", "Done")], default="draft"
+    )
+    priority = fields.Selection([("0", "Normal"), ("1", "High")], default="0")
+    stage_id = fields.Many2one("test.automation.stage")
+    user_id = fields.Many2one("res.users")
+    deadline = fields.Datetime()
+    due_date = fields.Date()
+    counter = fields.Integer()
+    note = fields.Char()
+
+    def action_bump(self, step: int = 1) -> bool:
+        """A declared public method for ``method`` server actions: count up."""
+        for task in self:
+            task.counter += step
+        return True
+
+    @api.model
+    def record_payload(self) -> bool:
+        """Store the payload of an incoming webhook as a note."""
+        payload = self.env.context.get("payload") or {}
+        self.env["test.automation.note"].sudo().create({"name": repr(sorted(payload.items()))})
+        return True
+
+
+class TestAutomationNote(models.Model):
+    _name = "test.automation.note"
+    _description = "Note made by a rule"
+
+    name = fields.Char()
+    task_id = fields.Many2one("test.automation.task")
