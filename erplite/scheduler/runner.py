@@ -43,6 +43,9 @@ MAX_SLEEP = 300.0
 #: running it): look again soon, without spinning.
 BUSY_SLEEP = 2.0
 
+#: Longest sleep (seconds) while a database cannot be listened to (down, or restarting).
+UNREACHABLE_SLEEP = 30.0
+
 
 def cron_database_names(databases: Any) -> list[str]:
     """The databases a runner serves: the one of a one-database ``databases``, the listed
@@ -126,7 +129,13 @@ class CronRunner:
             self._run_pass(names)
             if self._stopping:
                 return
-            sleep = self._sleep_time(names)
+            try:
+                sleep = self._sleep_time(names)
+            except Exception:
+                _logger.exception("cannot tell when the next job is due")
+                sleep = UNREACHABLE_SLEEP
+            if set(self.wakeup.listening()) != set(names):
+                sleep = min(sleep, UNREACHABLE_SLEEP)  # a NOTIFY from there would be missed
             self.idle.set()
             self.wakeup.wait(sleep)
 
@@ -183,7 +192,12 @@ class CronRunner:
                 for name in names:
                     if self._stopping:
                         break
-                    self._run_database(name)
+                    try:
+                        self._run_database(name)
+                    except Exception:
+                        # a registry that cannot be built (a module's code is broken) must
+                        # not stop this worker, nor the jobs of the other databases
+                        _logger.exception("cannot run the jobs of %r", name)
             finally:
                 with self._condition:
                     self._busy -= 1

@@ -137,3 +137,21 @@ def test_a_rolled_back_trigger_wakes_nobody_and_runs_nothing(cron_registry, jobs
         cr.rollback()
     assert cron_registry["ir.cron"]._run_due(cron_registry) == 0
     assert runs.wait_for(1, timeout=0.5) == []
+
+
+def test_a_failing_job_is_logged_with_its_traceback_and_blocks_no_other(
+    cron_registry, jobs, run_counts, caplog
+):
+    [broken] = jobs(1, prefix="broken", args='{"unknown": 1}', priority=0)
+    jobs(2, prefix="fine", priority=1)
+    with caplog.at_level("ERROR"):
+        assert cron_registry["ir.cron"]._run_due(cron_registry) == 3
+    assert run_counts() == {"fine0": 1, "fine1": 1}
+    [record] = [r for r in caplog.records if "failed" in r.getMessage()]
+    assert f"job 'job broken0' ({broken}) failed" in record.getMessage()
+    assert record.exc_info and "unexpected keyword argument 'unknown'" in str(record.exc_info[1])
+    with cron_registry.cursor() as cr:
+        cr.execute(
+            SQL("SELECT nextcall > now() AT TIME ZONE 'UTC' FROM ir_cron WHERE id = %s", broken)
+        )
+        assert cr.fetchone()[0] is True  # retried at its next interval, not at once

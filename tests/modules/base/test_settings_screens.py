@@ -19,6 +19,7 @@ SETTINGS_ACTIONS = [
     "base.action_ui_view",
     "base.actions_ir_filters_view",
     "base.open_module_tree",
+    "base.ir_webhook_delivery_act",
 ]
 
 
