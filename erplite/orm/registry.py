@@ -190,8 +190,9 @@ class Registry(Mapping):
             model_setup.collect_methods(model_class)
             model_setup.setup_protected_fields(model_class)
         self._build_triggers()
-        for model_class in list(models.values()):
-            model_class._setup_registry_hook(self)
+        registry_classes: list[Any] = list(models.values())
+        for registry_class in registry_classes:
+            registry_class._setup_registry_hook(self)
         self.ready = True
 
     def _inherits_order(self) -> list[str]:

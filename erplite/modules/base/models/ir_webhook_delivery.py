@@ -188,7 +188,8 @@ class IrWebhookDelivery(models.Model):
             row = cr.fetchone()
             if row is None:
                 break
-            self.sudo().browse(row[0])._attempt(timeout, base, max_attempts)
+            delivery: Any = self.sudo().browse(row[0])
+            delivery._attempt(timeout, base, max_attempts)
             cr.commit()  # the outcome of this delivery is recorded before the next one
             attempted += 1
         if attempted == BATCH_SIZE:

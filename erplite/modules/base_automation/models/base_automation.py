@@ -150,6 +150,7 @@ class BaseAutomation(models.Model):
 
     @api.depends("webhook_uuid", "trigger")
     def _compute_url(self):
+        rule: Any
         for rule in self:
             rule.url = f"/web/hook/{rule.webhook_uuid}" if rule.trigger == "on_webhook" else False
 
@@ -159,6 +160,7 @@ class BaseAutomation(models.Model):
         "trigger_field_ids", "trg_selection_value",
     )  # fmt: skip
     def _check_rule(self):
+        rule: Any
         for rule in self:
             label = f"Automation rule {rule.name!r}"
             model_name = rule.model_id.model
@@ -268,18 +270,21 @@ class BaseAutomation(models.Model):
     @api.model
     def _filter(self, rule: Rule, records: Any, *, pre: bool) -> Any:
         """The ``records`` matching the rule's pre-domain (``pre``) or its domain and value
-        condition, evaluated on the records' values (cached values cost no query)."""
+        condition, evaluated on the records' values (cached values cost no query). The rule
+        decides, not the user's field access: the values are read as superuser, the records
+        returned in the caller's environment."""
         if not records:
             return records
         if pre:
-            if not rule.pre_domain:
-                return records
-            return records.filtered_domain(self._eval_domain(rule.pre_domain))
-        domain = self._eval_domain(rule.domain) if rule.domain else []
-        value = list(rule.value_domain)
-        if value:
-            domain = ["&", *value, *domain] if domain else value
-        return records.filtered_domain(domain) if domain else records
+            domain = self._eval_domain(rule.pre_domain) if rule.pre_domain else []
+        else:
+            domain = self._eval_domain(rule.domain) if rule.domain else []
+            value = list(rule.value_domain)
+            if value:
+                domain = ["&", *value, *domain] if domain else value
+        if not domain:
+            return records
+        return records.browse(records.sudo().filtered_domain(domain)._ids)
 
     @api.model
     def _process(self, rule: Rule, records: Any) -> None:

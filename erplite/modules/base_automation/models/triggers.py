@@ -37,7 +37,7 @@ def _rules(records: Any, triggers: frozenset) -> list:
     return [rule for rule in rules if rule.trigger in triggers] if rules else []
 
 
-def _wrap(model_class: type, model_name: str) -> None:
+def _wrap(model_class: Any, model_name: str) -> None:
     def create(self, vals_list):
         records = super(model_class, self).create(vals_list)
         if self._name == model_name and records:
@@ -59,13 +59,16 @@ def _wrap(model_class: type, model_name: str) -> None:
         pre = {rule.id: automation._filter(rule, self, pre=True) for rule in rules}
         watched = {name for rule in rules for name in rule.trigger_fields} & set(vals)
         watched = watched or set(vals)
-        old = {record.id: {name: record[name] for name in watched} for record in self}
+        # read as superuser: the rule decides, whatever fields the user may read
+        old = {record.id: {name: record[name] for name in watched} for record in self.sudo()}
         result = super(model_class, self).write(vals)
         for rule in rules:
             candidates = pre[rule.id]
             names = [n for n in (rule.trigger_fields or tuple(vals)) if n in vals]
-            changed = candidates.filtered(
-                lambda record, names=names: any(record[n] != old[record.id][n] for n in names)
+            changed = candidates.browse(
+                record.id
+                for record in candidates.sudo()
+                if any(record[n] != old[record.id][n] for n in names)
             )
             automation._process(rule, automation._filter(rule, changed, pre=False))
         return result
