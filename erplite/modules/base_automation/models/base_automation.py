@@ -188,9 +188,9 @@ class BaseAutomation(models.Model):
                 raise ValidationError(
                     f"{label}: trigger {rule.trigger!r} needs a field {watched!r} on {model_name!r}"
                 )
-            if rule.trigger in ("on_state_set", "on_priority_set"):
-                field = model._fields[watched]
-                values = field.get_values(model) if field.type == "selection" else None
+            if watched and rule.trigger in ("on_state_set", "on_priority_set"):
+                selection: Any = model._fields[watched]
+                values = selection.get_values(model) if selection.type == "selection" else None
                 if values is not None and rule.trg_selection_value not in values:
                     raise ValidationError(
                         f"{label}: {rule.trg_selection_value!r} is not a value of {watched!r} "
