@@ -155,3 +155,15 @@ def test_a_failing_job_is_logged_with_its_traceback_and_blocks_no_other(
             SQL("SELECT nextcall > now() AT TIME ZONE 'UTC' FROM ir_cron WHERE id = %s", broken)
         )
         assert cr.fetchone()[0] is True  # retried at its next interval, not at once
+
+
+def test_serve_runs_a_runner_beside_werkzeug_unless_no_cron(cron_registry, jobs, runs):
+    from erplite.cli.commands.server import _cron_threads
+    from erplite.cli.config import Config
+
+    jobs(1, prefix="served")
+    addons = list(cron_registry.addons_paths)
+    with _cron_threads(cron_registry.dsn, Config(no_cron=True, addons_path=addons)):
+        assert runs.wait_for(1, timeout=1) == []  # --no-cron: nobody runs it
+    with _cron_threads(cron_registry.dsn, Config(max_cron_threads=1, addons_path=addons)):
+        assert runs.wait_for(1, timeout=60) == ["served0"]

@@ -130,3 +130,19 @@ def test_a_committed_rule_is_seen_by_other_transactions(automation_registry):
         with automation_registry.cursor() as cr:
             cr.execute(SQL("DELETE FROM base_automation WHERE id = %s", rule_id))
             cr.execute(SQL("DELETE FROM test_automation_task WHERE name = 'before'"))
+
+
+def test_on_time_updated_runs_after_the_last_write(env, make_rule):
+    make_rule("on_time_updated", [BUMP], trg_date_range=1, trg_date_range_type="day")
+    stale, fresh = env[TASK].create([{"name": "stale"}, {"name": "fresh"}])
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            "UPDATE test_automation_task SET write_date = %s WHERE id = %s",
+            _now() - datetime.timedelta(days=2),
+            stale.id,
+        )
+    )
+    env.invalidate_all()
+    env["base.automation"].process_time_based_rules()
+    assert (stale.counter, fresh.counter) == (1, 0)

@@ -175,3 +175,16 @@ def test_an_inactive_rule_does_nothing(env, make_rule):
     rule = make_rule("on_create", [bump()])
     rule.active = False
     assert env[TASK].create({"name": "t"}).counter == 0
+
+
+def test_a_multi_action_runs_its_children_in_order(env, make_rule):
+    model_id = env["ir.model"]._get_id(TASK)
+    first = env["ir.actions.server"].create(
+        {"name": "first", "model_id": model_id, "sequence": 1, **write_note(env, "one")}
+    )
+    second = env["ir.actions.server"].create(
+        {"name": "second", "model_id": model_id, "sequence": 2, **bump(7)}
+    )
+    make_rule("on_create", [{"state": "multi", "child_ids": [(6, 0, [second.id, first.id])]}])
+    task = env[TASK].create({"name": "t"})
+    assert (task.note, task.counter) == ("one", 7)
