@@ -146,3 +146,24 @@ def test_on_time_updated_runs_after_the_last_write(env, make_rule):
     env.invalidate_all()
     env["base.automation"].process_time_based_rules()
     assert (stale.counter, fresh.counter) == (1, 0)
+
+
+def test_the_job_is_woken_when_the_next_record_falls_due(env, make_rule):
+    make_rule(
+        "on_time",
+        [BUMP],
+        trg_date_id=field(env, "deadline").id,
+        trg_date_range=30,
+        trg_date_range_type="minutes",
+    )
+    deadline = _now() + datetime.timedelta(hours=2)
+    env[TASK].create([{"name": "later", "deadline": deadline + datetime.timedelta(hours=1)},
+                      {"name": "next", "deadline": deadline}])  # fmt: skip
+    job = env.ref("base_automation.ir_cron_data_base_automation_check")
+    job.nextcall = _now() + datetime.timedelta(days=1)
+    env["base.automation"].process_time_based_rules()
+    moments = env["ir.cron.trigger"].search([("cron_id", "=", job.id)]).mapped("call_at")
+    assert deadline + datetime.timedelta(minutes=30) in moments  # not the job's next interval
+    env["base.automation"].process_time_based_rules()  # again: no second trigger for it
+    again = env["ir.cron.trigger"].search([("cron_id", "=", job.id)]).mapped("call_at")
+    assert again.count(deadline + datetime.timedelta(minutes=30)) == 1

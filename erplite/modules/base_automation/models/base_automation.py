@@ -18,7 +18,8 @@ modules add, such as mail's) on the records that match, when its ``trigger`` hap
 ``on_time``            ``trg_date_range`` ``trg_date_range_type`` after (before, if negative)
                        the date of ``trg_date_id`` (``on_time_created``/``on_time_updated``:
                        after ``create_date``/``write_date``); checked by the job
-                       ``base_automation.ir_cron_data_base_automation_check``
+                       ``base_automation.ir_cron_data_base_automation_check`` every 15
+                       minutes, and triggered when the next known record falls due
 ``on_webhook``         ``POST /web/hook/<webhook_uuid>`` (see ``controllers/webhook.py``)
 =====================  =======================================================================
 
@@ -330,6 +331,7 @@ class BaseAutomation(models.Model):
         run; return how many records they ran on. Called by the job
         ``base_automation.ir_cron_data_base_automation_check``."""
         count = 0
+        soonest: datetime.datetime | None = None
         rules = self.with_context(active_test=True).search([("trigger", "in", list(TIME_TRIGGERS))])
         for rule in rules:
             now = _utcnow()
@@ -337,32 +339,68 @@ class BaseAutomation(models.Model):
                 with self.env.cr.savepoint():
                     count += rule._run_time_based(now)
                     rule.last_run = now
+                    moment = rule._next_moment(now)
             except Exception:
                 # one broken rule (a domain or an action failing) must not stop the others
                 _logger.exception("automation rule %r (%s) failed", rule.name, rule.id)
+                continue
+            if moment is not None and (soonest is None or moment < soonest):
+                soonest = moment
+        if soonest is not None:
+            self._wake_job_at(soonest)
         return count
 
-    def _run_time_based(self, now: datetime.datetime) -> int:
-        self.ensure_one()
+    def _wake_job_at(self, moment: datetime.datetime) -> None:
+        """Have the job run at ``moment`` (the next record due), not only at its interval."""
+        job = self.env.ref("base_automation.ir_cron_data_base_automation_check", False)
+        if job and moment < job.nextcall:
+            triggers = self.env["ir.cron.trigger"].sudo()
+            if not triggers.search_count([("cron_id", "=", job.id), ("call_at", "=", moment)]):
+                job.sudo()._trigger(moment)
+
+    def _time_terms(self) -> tuple[Any, str, Any, Any]:
+        """``(model, date field, delay, to_field)``: ``to_field(moment)`` is the value the
+        date field compares with (a date field holds midnights)."""
         date_name = {"on_time_created": "create_date", "on_time_updated": "write_date"}.get(
             self.trigger, self.trg_date_id.name
         )
         model = self.env[self.model_id.model]
         delay = DATE_RANGE[self.trg_date_range_type or "hour"](self.trg_date_range or 0)
+        is_date = model._fields[date_name].type == "date"
+
+        def to_field(moment: datetime.datetime) -> Any:
+            return moment.date() if is_date else moment
+
+        return model, date_name, delay, to_field
+
+    def _run_time_based(self, now: datetime.datetime) -> int:
+        self.ensure_one()
+        model, date_name, delay, to_field = self._time_terms()
         # the records whose moment (date + delay) is in (last_run, now]
-        upper, lower = now - delay, (self.last_run - delay) if self.last_run else None
-        field = model._fields[date_name]
-        if field.type == "date":  # a date is its midnight
-            upper, lower = upper.date(), lower.date() if lower else None
-        domain: list = [(date_name, "<=", upper)]
-        if lower is not None:
-            domain.append((date_name, ">", lower))
+        domain: list = [(date_name, "<=", to_field(now - delay))]
+        if self.last_run:
+            domain.append((date_name, ">", to_field(self.last_run - delay)))
         if self.filter_domain:
             domain += self._eval_domain(self.filter_domain)
         records = model.search(domain)
         if records:
             self._process(self._as_rule(), records)
         return len(records)
+
+    def _next_moment(self, now: datetime.datetime) -> datetime.datetime | None:
+        """When the next record not due yet becomes due (its date + the delay), if any."""
+        self.ensure_one()
+        model, date_name, delay, to_field = self._time_terms()
+        domain: list = [(date_name, ">", to_field(now - delay))]
+        if self.filter_domain:
+            domain += self._eval_domain(self.filter_domain)
+        [row] = model.search_read(domain, [date_name], order=f"{date_name} asc", limit=1) or [None]
+        if row is None or not row[date_name]:
+            return None
+        value = row[date_name]
+        if not isinstance(value, datetime.datetime):
+            value = datetime.datetime.combine(value, datetime.time())
+        return value + delay
 
 
 def _running(env: Any) -> set:
