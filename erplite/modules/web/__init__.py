@@ -14,6 +14,8 @@ list: search panel, sort, pager, grouped lists), ``controllers/kanban_page.py`` 
 columns, moved by drag and drop), ``controllers/form_page.py`` (a record's form: save, discard,
 header buttons), ``controllers/autocomplete.py`` (many2one suggestions),
 ``controllers/preferences.py`` (the user's preferences and password),
+``controllers/two_factor.py`` and ``controllers/api_keys.py`` (the user's TOTP and API keys),
+``controllers/identity_check.py`` (the password asked again before a sensitive button),
 ``controllers/export.py`` and ``controllers/import_.py`` (a list's records to CSV/XLSX; a
 CSV/XLSX file mapped, tested and imported), ``controllers/record_actions.py`` (the form's
 action menu and a list's selection: duplicate, archive, delete, mass edit, bound server

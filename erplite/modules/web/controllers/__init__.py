@@ -1,4 +1,5 @@
 from . import (  # noqa: F401
+    api_keys,
     autocomplete,
     backoffice,
     database,
@@ -7,6 +8,7 @@ from . import (  # noqa: F401
     favorites,
     form_page,
     graph_page,
+    identity_check,
     import_,
     json2,
     kanban_page,
@@ -16,4 +18,5 @@ from . import (  # noqa: F401
     record_actions,
     rpc,
     session,
+    two_factor,
 )

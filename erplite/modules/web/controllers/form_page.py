@@ -17,7 +17,9 @@ Worked example (a browser)::
            and the onchange's warning, computed by ``onchange`` without writing anything
            (htmx posts it as the user types; see ``ui/form_onchange.py``)
 
-A button runs only when the form the user was shown offers it (its ``groups`` and
+A button whose method checks the user's identity (``ui/identity.py``, e.g. disabling a
+user's two-factor authentication) is run from ``.../form/<id>/identity`` once the user has
+typed their password again. A button runs only when the form the user was shown offers it (its ``groups`` and
 ``invisible`` evaluated on the record as saved) and it names a public method; the method runs
 as the user, so the ORM's rights and the method's own checks apply. A ``UserError``,
 ``ValidationError`` or ``AccessError`` from the save or the button leaves the database as it
@@ -27,6 +29,7 @@ was (a savepoint) and shows its message on the form with the user's input.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from erplite import http
 from erplite.exceptions import AccessError, InvalidArgument, MissingError, UserError
@@ -38,6 +41,7 @@ from ..ui.actions import WindowAction, load_window_action
 from ..ui.form_arch import ResolvedForm, resolve_form
 from ..ui.form_onchange import form_onchange
 from ..ui.form_values import posted_rows, values_to_write, widget_values
+from ..ui.identity import identity_checked
 from ..ui.modifiers import Modifiers
 from ..ui.pages import backoffice_page, render_page
 from ..ui.record_actions import record_operations
@@ -265,6 +269,9 @@ class FormController(http.Controller):
                 status=422,
             )
         button = kw.get("button")
+        identity_button = None
+        if button and identity_checked(action.res_model, button):
+            identity_button, button = button, None  # saved now, run once the password is given
         try:
             with env.cr.savepoint():
                 record = page.record
@@ -293,6 +300,11 @@ class FormController(http.Controller):
             query.append(("back", back))
         if menu_id:
             query.append(("menu", menu_id))
+        if identity_button:
+            identity = [("button", identity_button), *query]
+            return request.redirect(
+                urls.form_url(action.id, record.id) + "/identity?" + urlencode(identity)
+            )
         return request.redirect(urls.form_url(action.id, record.id, query))
 
     @http.route(

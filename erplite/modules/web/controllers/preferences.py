@@ -9,7 +9,8 @@ Worked example (a browser)::
            one counts as a failed login); the session stays logged in
 
 Everything is written as the user: ``res.users`` lets users change only their own
-``SELF_WRITEABLE_FIELDS``.
+``SELF_WRITEABLE_FIELDS``. The page also shows the user's two-factor authentication
+(``two_factor.py``) and API keys (``api_keys.py``).
 """
 
 from __future__ import annotations
@@ -33,12 +34,29 @@ def _timezones() -> list[str]:
     return _TIMEZONES
 
 
-def _page(message: str | None = None, error: str | None = None, status: int = 200) -> Any:
+def preferences_page(
+    message: str | None = None, error: str | None = None, status: int = 200
+) -> Any:
+    """The preferences page: the user's settings, password, two-factor authentication and
+    API keys (their names and scopes: a key itself is shown once, when it is made)."""
+    user = request.env.user
     return render_page(
         "web/backoffice/preferences.html",
-        {"timezones": _timezones(), "message": message, "error": error},
+        {
+            "timezones": _timezones(),
+            "message": message,
+            "error": error,
+            "totp_enabled": user.totp_enabled,
+            "api_keys": user.api_key_ids,
+        },
         status=status,
     )
+
+
+def renew_session_token() -> None:
+    """Keep this session valid after a change its token depends on (password, TOTP)."""
+    session = request.session
+    session.session_token = request.env.user.sudo()._compute_session_token(session.sid)
 
 
 class Preferences(http.Controller):
@@ -46,19 +64,21 @@ class Preferences(http.Controller):
     @backoffice_page
     def preferences(self, name: str = "", email: str = "", tz: str = "", **kw: Any):
         if request.httprequest.method == "GET":
-            return _page()
+            return preferences_page()
         if tz and tz not in _timezones():
-            return _page(error=f"Time zone: {tz!r} is not a known time zone.", status=422)
+            return preferences_page(
+                error=f"Time zone: {tz!r} is not a known time zone.", status=422
+            )
         if not name.strip():
-            return _page(error="Name: this field is required.", status=422)
+            return preferences_page(error="Name: this field is required.", status=422)
         try:
             with request.env.cr.savepoint():
                 request.env.user.write(
                     {"name": name.strip(), "email": email.strip() or False, "tz": tz or False}
                 )
         except (UserError, AccessError) as exc:
-            return _page(error=getattr(exc, "message", None) or str(exc), status=422)
-        return _page(message="Your preferences are saved.")
+            return preferences_page(error=getattr(exc, "message", None) or str(exc), status=422)
+        return preferences_page(message="Your preferences are saved.")
 
     @http.route("/web/preferences/password", type="http", auth="user", methods=["POST"])
     @backoffice_page
@@ -66,16 +86,15 @@ class Preferences(http.Controller):
         self, old_password: str = "", new_password: str = "", confirm_password: str = "", **kw: Any
     ):
         if new_password != confirm_password:
-            return _page(error="The new passwords do not match.", status=422)
+            return preferences_page(error="The new passwords do not match.", status=422)
         env = request.env
         try:
             with env.cr.savepoint():
                 env["res.users"].change_password(old_password, new_password)
         except AccessDenied:
-            return _page(error="The old password is not right.", status=403)
+            return preferences_page(error="The old password is not right.", status=403)
         except UserError as exc:
-            return _page(error=exc.message, status=422)
+            return preferences_page(error=exc.message, status=422)
         # the session's token depends on the password: renew it so this session stays valid
-        session = request.session
-        session.session_token = env.user.sudo()._compute_session_token(session.sid)
-        return _page(message="Your password is changed.")
+        renew_session_token()
+        return preferences_page(message="Your password is changed.")
