@@ -123,21 +123,31 @@ class CronRunner:
     # -- the waker ----------------------------------------------------------------------------
     def _wake_loop(self) -> None:
         while not self._stopping:
-            names = self._database_names()
-            self.wakeup.listen({name: self.databases.dsn_of(name) for name in names})
-            self.idle.clear()
-            self._run_pass(names)
-            if self._stopping:
-                return
             try:
-                sleep = self._sleep_time(names)
+                self._wake_once()
             except Exception:
-                _logger.exception("cannot tell when the next job is due")
-                sleep = UNREACHABLE_SLEEP
-            if set(self.wakeup.listening()) != set(names):
-                sleep = min(sleep, UNREACHABLE_SLEEP)  # a NOTIFY from there would be missed
-            self.idle.set()
-            self.wakeup.wait(sleep)
+                # the waker must outlive any surprise, or no job would run any more
+                _logger.exception("cron runner: unexpected error; looking again shortly")
+                self.idle.set()
+                self.wakeup.wait(UNREACHABLE_SLEEP)
+
+    def _wake_once(self) -> None:
+        """One pass over the databases, then the sleep until the next job or NOTIFY."""
+        names = self._database_names()
+        self.wakeup.listen({name: self.databases.dsn_of(name) for name in names})
+        self.idle.clear()
+        self._run_pass(names)
+        if self._stopping:
+            return
+        try:
+            sleep = self._sleep_time(names)
+        except Exception:
+            _logger.exception("cannot tell when the next job is due")
+            sleep = UNREACHABLE_SLEEP
+        if set(self.wakeup.listening()) != set(names):
+            sleep = min(sleep, UNREACHABLE_SLEEP)  # a NOTIFY from there would be missed
+        self.idle.set()
+        self.wakeup.wait(sleep)
 
     def _database_names(self) -> list[str]:
         try:

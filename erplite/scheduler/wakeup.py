@@ -79,8 +79,11 @@ class Wakeup:
         try:
             selector.register(self._reader, selectors.EVENT_READ, None)
             with self._lock:
-                for name, conn in self._connections.items():
-                    selector.register(conn.fileno(), selectors.EVENT_READ, name)
+                for name, conn in list(self._connections.items()):
+                    try:
+                        selector.register(conn.fileno(), selectors.EVENT_READ, name)
+                    except (psycopg.Error, OSError, ValueError):
+                        self._close(name)  # broken: made again by the next listen()
             ready = selector.select(timeout if timeout is None else max(0.0, timeout))
         finally:
             selector.close()
