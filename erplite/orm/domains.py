@@ -487,14 +487,10 @@ def _many2one_any_join(
     conditions = [SQL("%s IS NOT NULL", SQL.identifier(join_alias, "id"))]
     if not tree.is_true():
         if not env.su:
-            from erplite import security
-
-            security.check_field_access(comodel, sorted(tree.field_names()), "read")
+            comodel._check_field_access(sorted(tree.field_names()), "read")
         conditions.append(tree.to_sql(comodel, join_alias, query))
     if not env.su:
-        from erplite import security
-
-        rules = security.rule_sql(comodel, "read", join_alias, query)
+        rules = comodel._rule_condition("read", join_alias, query)
         if rules is not None:
             conditions.append(rules)
     matched = SQL(" AND ").join(conditions)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from erplite.exceptions import AccessError, CacheMiss, UserError
 from erplite.orm import arguments
+from erplite.orm.search_plans import PlanCache
 
 if TYPE_CHECKING:
     from erplite.orm.fields import Field
@@ -173,7 +174,16 @@ class Transaction:
         # field -> ids being computed (assignments go to the cache)
         self.protected: dict[Field, set[IdType]] = defaultdict(set)
         self.default_env: Environment | None = None
+        # once the transaction changed security data (see erplite.security.cache), what it
+        # caches of the answers is its own: it may be rolled back
+        self.access_dirty = False
         self.access_cache: dict[Any, Any] = {}
+        self.search_plans = PlanCache()
+
+    def clear_access_cache(self) -> None:
+        """Forget the answers cached for this transaction alone (see ``access_dirty``)."""
+        self.access_cache.clear()
+        self.search_plans.clear()
 
     def is_dirty(self) -> bool:
         return bool(self.towrite) or any(self.tocompute.values())
@@ -189,7 +199,7 @@ class Transaction:
         self.towrite.clear()
         self.tocompute.clear()
         self.protected.clear()
-        self.access_cache.clear()
+        self.clear_access_cache()
 
     def release(self) -> None:
         """Drop the environments kept for the transaction (its cursor is closed): they and the

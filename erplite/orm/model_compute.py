@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, cast
 from erplite.exceptions import AccessError, CacheMiss, MissingError
 from erplite.orm.arrays import array_param
 from erplite.orm.fields import Field
+from erplite.orm.model_access import AccessMixin
 from erplite.orm.query import Query
-from erplite.orm.recordset import Recordset
 
 if TYPE_CHECKING:
     from erplite.orm.recordset import IdType
@@ -37,7 +37,7 @@ _PLAIN_FROM_COLUMN = Field.convert_from_column
 _PLAIN_TO_COLUMN = Field.convert_to_column
 
 
-class ComputeMixin(Recordset):
+class ComputeMixin(AccessMixin):
     """Cache reads, fetching, recomputation and modification triggers of ``BaseModel``."""
 
     # ------------------------------------------------------------------------------------------
@@ -49,9 +49,7 @@ class ComputeMixin(Recordset):
         record_id = self._ids[0]
         cache = env.transaction.cache
         if field.groups and not env.su:
-            from erplite import security
-
-            security.check_field_access(self, [field.name], "read")
+            self._check_field_access([field.name], "read")
         if (
             field.store
             and field.compute
@@ -154,11 +152,13 @@ class ComputeMixin(Recordset):
                 and candidate.prefetch is True
                 and candidate.name != "id"
             ):
-                if candidate.groups and not env.su and candidate is not field:
-                    from erplite import security
-
-                    if not security.field_accessible(env, candidate):
-                        continue
+                if (
+                    candidate.groups
+                    and not env.su
+                    and candidate is not field
+                    and not self._field_accessible(candidate)
+                ):
+                    continue
                 result.append(candidate)
         return result
 
@@ -188,13 +188,11 @@ class ComputeMixin(Recordset):
         comodel = env[field.comodel_name]
         if comodel._abstract or not comodel._table:
             return None
-        if not env.su:
-            from erplite import security
-
-            if not comodel.check_access_rights("read", raise_exception=False) or security.has_rules(
-                comodel, "read"
-            ):
-                return None
+        if not env.su and (
+            not comodel.check_access_rights("read", raise_exception=False)
+            or comodel._has_rules("read")
+        ):
+            return None
         first = next(
             (
                 f
@@ -306,18 +304,6 @@ class ComputeMixin(Recordset):
                 values = field.read_values(records)
                 cache.insert_missing(values.keys(), field, values.values(), env)
         return found
-
-    def _raise_missing_or_forbidden(self, ids: list[int], mode: str) -> None:
-        """Raise ``AccessError`` for ids that exist but are hidden, else ``MissingError``."""
-        existing = self.browse(ids).sudo().exists()
-        if existing:
-            from erplite import security
-
-            raise security.make_access_error(self.browse(existing._ids), mode)
-        raise MissingError(
-            f"Record does not exist or has been deleted.\n(Record: {self.browse(ids)!r}, "
-            f"User: {self.env.uid})"
-        )
 
     # ------------------------------------------------------------------------------------------
     # computing
@@ -765,53 +751,6 @@ class ComputeMixin(Recordset):
             self.env.cr.execute(statement, flush=False)
         except psycopg.errors.IntegrityError as error:
             raise self.env.registry.integrity_error_to_validation(error) from error
-
-    def _apply_rules(self, query: Any, mode: str = "read") -> None:
-        """Restrict ``query`` to the records the record rules let the user see."""
-        if self.env.su:
-            return
-        from erplite import security
-
-        condition = security.rule_sql(self, mode, query.alias, query)
-        if condition is not None:
-            query.add_where(condition)
-
-    def _check_rules(self, mode: str) -> None:
-        """Raise ``AccessError`` if a record rule hides any record of ``self`` for ``mode``;
-        one query whatever the number of records."""
-        if self.env.su or not self._ids:
-            return
-        from erplite import security
-
-        query = Query(self.env, self._table)
-        condition = security.rule_sql(self, mode, query.alias, query)
-        if condition is None:
-            return
-        self.env.flush_all()
-        query.add_where(
-            SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), array_param(self._ids, "int4"))
-        )
-        query.add_where(condition)
-        self.env.cr.execute(query.select(), flush=False)
-        allowed = {row[0] for row in self.env.cr.fetchall()}
-        refused = [i for i in self._ids if i not in allowed]
-        if refused:
-            forbidden = self.browse(refused).sudo().exists()
-            if forbidden:
-                raise security.make_access_error(self.browse(forbidden._ids), mode)
-            # the refused records are gone: nothing to say when reading or deleting them
-            if mode not in ("read", "unlink"):
-                raise MissingError(
-                    f"Record does not exist or has been deleted.\n(Record: {self.browse(refused)!r}, "
-                    f"User: {self.env.uid})"
-                )
-
-    def _check_access(self, mode: str) -> None:
-        if self.env.su:
-            return
-        from erplite import security
-
-        security.check_model_access(self.env, self._name, mode)
 
 
 __all__ = ["ComputeMixin", "AccessError"]

@@ -163,7 +163,7 @@ class CreateMixin(ComputeMixin):
         cls = type(self)
         plan = cls.__dict__.get("_crud_plan_cache")
         if plan is None:
-            plan = _CrudPlan(self._fields)
+            plan = _CrudPlan(self._fields, self._company_moving_fields(self._fields))
             cls._crud_plan_cache = plan
         return plan
 
@@ -187,15 +187,10 @@ class CreateMixin(ComputeMixin):
         for name in names:
             self._field_or_error(name)
         if not env.su:
-            from erplite import security
-
-            names = {name for vals in vals_list for name in vals}
-            security.check_field_access(self, names, "write")
+            self._check_field_access(names, "write")
             if self._protected_names:
-                from erplite.security import protected_fields
-
-                protected_fields.check_create(self, vals_list)
-            if security.has_rules(self, "create"):
+                self._check_protected_create(vals_list)
+            if self._has_rules("create"):
                 # the rules are checked on the inserted rows: a refusal must undo everything
                 # the creation did, even when the caller catches the error
                 with env.cr.savepoint():
@@ -780,7 +775,7 @@ _UNKNOWN = object()
 class _CrudPlan:
     """The fields of a model sorted for create (see ``CrudMixin._crud_plan``)."""
 
-    def __init__(self, fields: dict):
+    def __init__(self, fields: dict, company_moves: frozenset[str]):
         self.columns = tuple(
             (name, f)
             for name, f in fields.items()
@@ -816,9 +811,7 @@ class _CrudPlan:
         self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
         self.computed_names = frozenset(name for name, f in fields.items() if f.compute)
         # the fields whose change moves a record to another company (write re-checks rules)
-        from erplite.security.companies import company_moving_fields
-
-        self.company_moves = company_moving_fields(fields)
+        self.company_moves = company_moves
         self.precompute = tuple(
             f
             for f in fields.values()

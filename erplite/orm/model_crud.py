@@ -45,17 +45,11 @@ class CrudMixin(CreateMixin):
         env = self.env
         fields = [self._field_or_error(name) for name in vals]
         if not env.su:
-            from erplite import security
-
-            security.check_field_access(self, list(vals), "write")
+            self._check_field_access(list(vals), "write")
             if self._protected_names:
-                from erplite.security import protected_fields
-
-                protected_fields.check_write(self, vals)
+                self._check_protected_write(vals)
             self._check_rules("write")
-            if not self._crud_plan().company_moves.isdisjoint(vals) and security.has_rules(
-                self, "write"
-            ):
+            if not self._crud_plan().company_moves.isdisjoint(vals) and self._has_rules("write"):
                 # records moved to another company: the rules must hold for the new values
                 # too, as create checks them on its new rows; a refusal undoes the write
                 with env.cr.savepoint():
@@ -241,19 +235,17 @@ class CrudMixin(CreateMixin):
         )
 
     def _read_field_names(self, fields: list[str] | None) -> list[str]:
-        from erplite import security
-
         env = self.env
         if fields:
             arguments.check_field_names(self, fields)
             if not env.su:
-                security.check_field_access(self, fields, "read")
+                self._check_field_access(fields, "read")
             names = list(fields)
         else:
             names = [
                 name
                 for name, field in self._fields.items()
-                if env.su or not field.groups or security.field_accessible(env, field)
+                if env.su or not field.groups or self._field_accessible(field)
             ]
         if "id" not in names:
             names.insert(0, "id")
@@ -457,14 +449,12 @@ class CrudMixin(CreateMixin):
         self, allfields: list[str] | None = None, attributes: list[str] | None = None
     ) -> dict:
         """The definitions of the fields the user may see, as Odoo's ``fields_get``."""
-        from erplite import security
-
         env = self.env
         result = {}
         for name, field in self._fields.items():
             if allfields and name not in allfields:
                 continue
-            if field.groups and not env.su and not security.field_accessible(env, field):
+            if field.groups and not env.su and not self._field_accessible(field):
                 continue
             description: dict[str, Any] = {
                 "type": field.type,
@@ -566,38 +556,3 @@ class CrudMixin(CreateMixin):
         cache = self.env.transaction.cache
         for record_id, path in cr.fetchall():
             cache.set_value(record_id, field, path, self.env)
-
-    def check_access_rights(self, operation: str, raise_exception: bool = True) -> bool:
-        """Whether the user's access rights allow ``operation`` on this model."""
-        if self.env.su:
-            return True
-        from erplite import security
-
-        return security.check_model_access(self.env, self._name, operation, raise_exception)
-
-    def check_access_rule(self, operation: str) -> None:
-        """Raise ``AccessError`` if a record rule refuses ``operation`` on ``self``."""
-        self._check_rules(operation)
-
-    def _filter_access_rules(self, operation: str) -> Any:
-        """The records of ``self`` the record rules allow for ``operation``."""
-        if self.env.su or not self._ids:
-            return self
-        from erplite import security
-        from erplite.orm.query import Query
-
-        query = Query(self.env, self._table)
-        condition = security.rule_sql(self, operation, query.alias, query)
-        if condition is None:
-            return self
-        self.env.flush_all()
-        query.add_where(SQL("%s = ANY(%s)", SQL.identifier(query.alias, "id"), list(self._ids)))
-        query.add_where(condition)
-        self.env.cr.execute(query.select(), flush=False)
-        allowed = {row[0] for row in self.env.cr.fetchall()}
-        return self.browse([i for i in self._ids if i in allowed])
-
-    def check_access(self, operation: str) -> None:
-        """Odoo 18's combined check: access rights, then record rules."""
-        self.check_access_rights(operation)
-        self.check_access_rule(operation)

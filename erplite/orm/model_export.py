@@ -30,7 +30,6 @@ import zoneinfo
 from collections import defaultdict
 from typing import Any
 
-from erplite import security
 from erplite.orm.recordset import Recordset
 
 _ID_SUFFIX = re.compile(r"([^/]):(\.?id)$")
@@ -54,7 +53,7 @@ class ExportMixin(Recordset):
         """Refuse unknown fields (``ValueError``) and fields the user may not read."""
         for path in paths:
             model = self
-            security.check_model_access(self.env, model._name, "read")
+            model._check_access("read")
             for position, name in enumerate(path):
                 if name in ("id", ".id"):
                     if position != len(path) - 1:
@@ -68,10 +67,10 @@ class ExportMixin(Recordset):
                         f"Invalid export path {'/'.join(path)!r}: "
                         f"model {model._name} has no field {name!r}"
                     )
-                security.check_field_access(model, [name], "read")
+                model._check_field_access([name], "read")
                 if field.type in ("many2one", "one2many", "many2many"):
                     model = self.env[field.comodel_name]
-                    security.check_model_access(self.env, model._name, "read")
+                    model._check_access("read")
                 elif position != len(path) - 1:
                     raise ValueError(
                         f"Invalid export path {'/'.join(path)!r}: {model._name}.{name} "

@@ -89,8 +89,6 @@ class ImportMixin(Recordset):
 
     def _check_import_paths(self, paths: list[list[str]]) -> None:
         """Refuse unknown columns and fields of ``groups=`` the user lacks (``AccessError``)."""
-        from erplite import security
-
         for path in paths:
             model = self
             for position, name in enumerate(path):
@@ -103,7 +101,7 @@ class ImportMixin(Recordset):
                     raise ValueError(
                         f"Unknown column {'/'.join(path)!r}: {model._name} has no field {name!r}"
                     )
-                security.check_field_access(model, [name], "write")
+                model._check_field_access([name], "write")
                 if field.type == "one2many":
                     model = self.env[field.comodel_name]
                 elif field.type in RELATIONAL:

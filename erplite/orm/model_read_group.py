@@ -71,9 +71,7 @@ class ReadGroupMixin(Recordset):
         if field is None:
             raise arguments.field_error(self, fname, f"in groupby {spec!r}")
         if not self.env.su and field.groups:
-            from erplite import security
-
-            security.check_field_access(self, [fname], "read")
+            self._check_field_access([fname], "read")
         alias, field = self._column_of(field, query, query.alias)
         if sub:
             if field.type != "many2one":
@@ -119,9 +117,7 @@ class ReadGroupMixin(Recordset):
         if field is None:
             raise arguments.field_error(self, fname, f"in aggregate {spec!r}")
         if not self.env.su and field.groups:
-            from erplite import security
-
-            security.check_field_access(self, [fname], "read")
+            self._check_field_access([fname], "read")
         alias, field = self._column_of(field, query, query.alias)
         operator = function or field.group_operator
         if operator is None or operator not in AGGREGATES:

@@ -85,9 +85,7 @@ class SearchMixin(Recordset):
             query.is_false = True
         elif not tree.is_true():
             if not env.su:
-                from erplite import security
-
-                security.check_field_access(self, _domain_field_names(tree), "read")
+                self._check_field_access(_domain_field_names(tree), "read")
             query.add_where(tree.to_sql(self, query.alias, query))
         self._apply_rules(query, "read")
         if order is not None or limit is not None or offset:
@@ -233,9 +231,7 @@ class SearchMixin(Recordset):
         fields = [self._field_or_error(name) for name in field_names]
         columns = [f for f in fields if f.store and f.column_type is not None and f.name != "id"]
         if not self.env.su and columns:
-            from erplite import security
-
-            security.check_field_access(self, [f.name for f in columns], "read")
+            self._check_field_access([f.name for f in columns], "read")
         query = self._search(domain, offset, limit, order or self._order)
         if query.is_false:
             return self.browse()
@@ -400,9 +396,7 @@ class SearchMixin(Recordset):
             if field is None:
                 raise arguments.field_error(self, fname, f"in order {order!r}")
             if not self.env.su and field.groups:
-                from erplite import security
-
-                security.check_field_access(self, [fname], "read")
+                self._check_field_access([fname], "read")
             if field.type == "many2one" and (sub or not match["gran"]):
                 if field in _seen:
                     continue

@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import operator as py_operator
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from erplite import api
@@ -481,12 +481,6 @@ class BaseModel(
     # ------------------------------------------------------------------------------------------
     # misc
     # ------------------------------------------------------------------------------------------
-    def _check_company(self, fnames: Iterable[str] | None = None) -> None:
-        """Refuse relational values of another company (``check_company=True`` fields)."""
-        from erplite.security.companies import check_company
-
-        check_company(self, fnames)
-
     def _init_column(self, column_name: str) -> None:
         """Odoo's hook for a column just added to a table that has rows (a module adding a
         field to an existing model): the rows get the field's default, or, for a stored

@@ -32,6 +32,7 @@ from typing import Any
 from erplite.exceptions import ValidationError
 from erplite.orm import model_setup
 from erplite.orm.models import BaseModel, MetaModel
+from erplite.orm.search_plans import PlanCache
 from erplite.sql import Cursor, connection_pool, dbname_of
 
 _logger = logging.getLogger(__name__)
@@ -102,6 +103,11 @@ class Registry(Mapping):
         self.ready = False
         # (kind, uid, ...) -> value; cleared when groups, access rights or rules change
         self.access_cache: dict[tuple, Any] = {}
+        # the compiled searches, built from the answers of access_cache: emptied with it
+        self.search_plans = PlanCache()
+        # the last value of the sequence signalling security changes between processes that
+        # this process knows (see erplite.security.cache.check_access_signal)
+        self.access_signal: int | None = None
         self.registry_sequence: int | None = None
         #: while modules load: those whose data files are not loaded yet in this run (the views
         #: they extend are checked without their extensions, as Odoo 17 does)
@@ -330,6 +336,7 @@ class Registry(Mapping):
     def clear_access_cache(self) -> None:
         """Forget cached access rights, record rules and group memberships (they changed)."""
         self.access_cache.clear()
+        self.search_plans.clear()
 
     # -- errors -------------------------------------------------------------------------------
     def integrity_error_to_validation(self, error: Any) -> ValidationError:

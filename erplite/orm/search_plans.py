@@ -24,14 +24,16 @@ A shape is not planned (it compiles from scratch every time) when what it compil
 on data or on values beyond their kind: a searchable non-stored field (its ``search`` method is
 code), ``child_of``/``parent_of``, a condition whose value is a domain or a container built from
 the domain's values, a value of another type (a date, a recordset), or a pending write to flush.
-Plans live in the security cache of the registry (``registry.access_cache``): a change of rights,
-rules, groups or of the registry drops them with the answers they were built from.
+Plans live in a cache of the registry (``registry.search_plans``, a :class:`PlanCache`) that the
+registry empties with its access cache: a change of rights, rules, groups or of the registry
+drops them with the answers they were built from.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from erplite.sql import SQL
@@ -305,34 +307,63 @@ class SearchPlan:
         return params
 
 
-def plans(env: Any) -> OrderedDict:
-    """The plan cache of ``env``'s registry (or of its transaction, while it changes rights)."""
-    from erplite import security
+class PlanCache:
+    """The plans of one registry (or of one transaction, while it changes security data),
+    by key, the least recently used dropped first past ``MAX_PLANS``. The owner empties it
+    when the answers the plans were built from change (rights, rules, groups, models)."""
 
-    cache = security._cache(env)
-    found = cache.get("search_plans")
-    if found is None:
-        found = cache["search_plans"] = OrderedDict()
-    return found
+    __slots__ = ("_plans",)
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[tuple, SearchPlan | None] = OrderedDict()
+
+    def lookup(self, key: tuple) -> SearchPlan | None | bool:
+        """The plan of ``key``; None when the shape cannot be planned; False when unknown."""
+        plans = self._plans
+        plan = plans.get(key, False)
+        if plan is not False:
+            try:
+                plans.move_to_end(key)
+            except KeyError:  # dropped by another thread meanwhile: still usable
+                pass
+        return plan
+
+    def remember(self, key: tuple, plan: SearchPlan | None) -> None:
+        """Keep ``plan`` (None: the shape cannot be planned) for ``key``."""
+        plans = self._plans
+        plans[key] = plan
+        while len(plans) > MAX_PLANS:
+            try:
+                plans.popitem(last=False)
+            except KeyError:  # emptied by another thread meanwhile
+                break
+
+    def clear(self) -> None:
+        self._plans.clear()
+
+    def items(self) -> Iterator[tuple[tuple, SearchPlan | None]]:
+        return iter(list(self._plans.items()))
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(list(self._plans))
+
+    def __len__(self) -> int:
+        return len(self._plans)
+
+
+def plans(env: Any) -> PlanCache:
+    """The plan cache of ``env``'s registry, or of its transaction while that transaction
+    changes security data (what it compiles then may be rolled back)."""
+    transaction = env.transaction
+    if transaction.access_dirty:
+        return transaction.search_plans
+    return env.registry.search_plans
 
 
 def remember(env: Any, key: tuple, plan: SearchPlan | None) -> None:
-    cache = plans(env)
-    cache[key] = plan
-    while len(cache) > MAX_PLANS:
-        try:
-            cache.popitem(last=False)
-        except KeyError:  # emptied by another thread meanwhile
-            break
+    plans(env).remember(key, plan)
 
 
 def lookup(env: Any, key: tuple) -> SearchPlan | None | bool:
     """The plan of ``key``; None when the shape cannot be planned; False when unknown."""
-    cache = plans(env)
-    plan = cache.get(key, False)
-    if plan is not False:
-        try:
-            cache.move_to_end(key)
-        except KeyError:  # dropped by another thread meanwhile: still usable
-            pass
-    return plan
+    return plans(env).lookup(key)

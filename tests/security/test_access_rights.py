@@ -7,6 +7,7 @@ import pytest
 
 from erplite import security
 from erplite.exceptions import AccessError
+from erplite.sql import SQL
 
 DOC = "test_security.document"
 
@@ -216,7 +217,7 @@ def test_access_signal_between_processes(registry, env):
         assert not security.check_access_signal(registry, cr)
         assert ("marker",) in registry.access_cache
         # another process commits a change and bumps the sequence
-        cr.execute(security.SQL("SELECT nextval(%s)", security.SIGNAL_SEQUENCE))
+        cr.execute(SQL("SELECT nextval(%s)", security.SIGNAL_SEQUENCE))
         assert security.check_access_signal(registry, cr)
         assert ("marker",) not in registry.access_cache
     # our own commits bump it too, and know it

@@ -313,7 +313,9 @@ def test_rule_cache_key_includes_allowed_companies(env, make_user, company_b):
     assert model.with_context(allowed_company_ids=[main.id]).search([]).mapped("name") == [
         "in main"
     ]
-    keys = [k for k in security._cache(env) if k[0] == "rules" and k[2] == DOC and k[1] == user.id]
+    keys = [
+        k for k in security.shared_cache(env) if k[0] == "rules" and k[2] == DOC and k[1] == user.id
+    ]
     assert {k[4] for k in keys} >= {(), (company_b.id,), (main.id,)}
 
 
