@@ -30,7 +30,7 @@ import zoneinfo
 from collections import defaultdict
 from typing import Any
 
-from erplite.orm.recordset import Recordset
+from erplite.orm.model_access import AccessMixin
 
 _ID_SUFFIX = re.compile(r"([^/]):(\.?id)$")
 
@@ -40,7 +40,7 @@ def split_path(path: str) -> list[str]:
     return _ID_SUFFIX.sub(r"\1/\2", path).split("/")
 
 
-class ExportMixin(Recordset):
+class ExportMixin(AccessMixin):
     """``export_data`` and its row builder (a mixin of ``BaseModel``)."""
 
     def export_data(self, fields_to_export: list[str]) -> dict[str, list[list[Any]]]:

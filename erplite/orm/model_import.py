@@ -40,6 +40,7 @@ import psycopg
 
 from erplite.exceptions import UserError
 from erplite.orm.import_convert import IMPORT_MODULE, ImportValueError, convert_record
+from erplite.orm.model_access import AccessMixin
 from erplite.orm.model_export import split_path
 from erplite.orm.recordset import Recordset
 
@@ -52,7 +53,7 @@ class _RollBack(Exception):
     """Raised inside the load's savepoint to undo it (errors, or a dry run)."""
 
 
-class ImportMixin(Recordset):
+class ImportMixin(AccessMixin):
     """``load`` and its steps (a mixin of ``BaseModel``)."""
 
     def load(self, fields: list[str], data: list[list[Any]]) -> dict[str, Any]:

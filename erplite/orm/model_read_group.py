@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 
 from erplite import api
 from erplite.orm import arguments
+from erplite.orm.model_access import AccessMixin
 from erplite.orm.query import Query
 from erplite.orm.recordset import Recordset
 from erplite.sql import SQL
@@ -62,7 +63,7 @@ _MONTHS = [
 ]
 
 
-class ReadGroupMixin(Recordset):
+class ReadGroupMixin(AccessMixin):
     def _groupby_sql(self, spec: str, query: Query) -> tuple[SQL, Field, str | None]:
         """SQL of a group-by spec, the field it reads and its date granularity."""
         path, _, granularity = spec.partition(":")

@@ -16,8 +16,8 @@ from erplite.exceptions import InvalidValue
 from erplite.orm import arguments, search_plans
 from erplite.orm.domains import Domain, DomainCondition
 from erplite.orm.fields import Field
+from erplite.orm.model_access import AccessMixin
 from erplite.orm.query import Query
-from erplite.orm.recordset import Recordset
 from erplite.sql import SQL
 
 _UNKNOWN = object()
@@ -36,7 +36,7 @@ _ORDER_TERM = re.compile(
 )
 
 
-class SearchMixin(Recordset):
+class SearchMixin(AccessMixin):
     # ------------------------------------------------------------------------------------------
     # query building
     # ------------------------------------------------------------------------------------------

@@ -315,9 +315,9 @@ class PlanCache:
     __slots__ = ("_plans",)
 
     def __init__(self) -> None:
-        self._plans: OrderedDict[tuple, SearchPlan | None] = OrderedDict()
+        self._plans: OrderedDict[tuple[Any, ...], SearchPlan | None] = OrderedDict()
 
-    def lookup(self, key: tuple) -> SearchPlan | None | bool:
+    def lookup(self, key: tuple[Any, ...]) -> SearchPlan | None | bool:
         """The plan of ``key``; None when the shape cannot be planned; False when unknown."""
         plans = self._plans
         plan = plans.get(key, False)
@@ -328,7 +328,7 @@ class PlanCache:
                 pass
         return plan
 
-    def remember(self, key: tuple, plan: SearchPlan | None) -> None:
+    def remember(self, key: tuple[Any, ...], plan: SearchPlan | None) -> None:
         """Keep ``plan`` (None: the shape cannot be planned) for ``key``."""
         plans = self._plans
         plans[key] = plan
@@ -341,10 +341,10 @@ class PlanCache:
     def clear(self) -> None:
         self._plans.clear()
 
-    def items(self) -> Iterator[tuple[tuple, SearchPlan | None]]:
+    def items(self) -> Iterator[tuple[tuple[Any, ...], SearchPlan | None]]:
         return iter(list(self._plans.items()))
 
-    def __iter__(self) -> Iterator[tuple]:
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(list(self._plans))
 
     def __len__(self) -> int:
@@ -355,15 +355,16 @@ def plans(env: Any) -> PlanCache:
     """The plan cache of ``env``'s registry, or of its transaction while that transaction
     changes security data (what it compiles then may be rolled back)."""
     transaction = env.transaction
-    if transaction.access_dirty:
-        return transaction.search_plans
-    return env.registry.search_plans
+    cache: PlanCache = (
+        transaction.search_plans if transaction.access_dirty else env.registry.search_plans
+    )
+    return cache
 
 
-def remember(env: Any, key: tuple, plan: SearchPlan | None) -> None:
+def remember(env: Any, key: tuple[Any, ...], plan: SearchPlan | None) -> None:
     plans(env).remember(key, plan)
 
 
-def lookup(env: Any, key: tuple) -> SearchPlan | None | bool:
+def lookup(env: Any, key: tuple[Any, ...]) -> SearchPlan | None | bool:
     """The plan of ``key``; None when the shape cannot be planned; False when unknown."""
     return plans(env).lookup(key)

@@ -85,7 +85,7 @@ def _signal_change(registry: Registry) -> None:
     try:
         with registry.cursor() as cr:
             cr.execute(SQL("SELECT nextval(%s)", SIGNAL_SEQUENCE), flush=False)
-            registry.access_signal = cr.fetchone()[0]
+            registry.access_signal = cr.fetchall()[0][0]
     except psycopg.Error:  # a database without the sequence (not upgraded yet): nothing to tell
         _logger.warning("cannot signal a security change to other processes", exc_info=True)
 
@@ -96,7 +96,7 @@ def check_access_signal(registry: Registry, cr: Cursor) -> bool:
     cr.execute(
         SQL("SELECT last_value, is_called FROM %s", SQL.identifier(SIGNAL_SEQUENCE)), flush=False
     )
-    last_value, is_called = cr.fetchone()
+    last_value, is_called = cr.fetchall()[0]
     value = last_value if is_called else 0
     known = registry.access_signal
     registry.access_signal = value
