@@ -404,9 +404,7 @@ class BaseAutomation(models.Model):
 
 
 def _running(env: Any) -> set:
-    """The (rule id, record id) pairs whose actions are running in this transaction."""
-    transaction = env.transaction
-    running = getattr(transaction, "automation_running", None)
-    if running is None:
-        running = transaction.automation_running = set()
+    """The (rule id, record id) pairs whose actions are running in this transaction (kept in
+    the cursor's per-transaction data, as Odoo modules keep theirs in ``precommit.data``)."""
+    running: set = env.cr.precommit.data.setdefault("base_automation.running", set())
     return running
