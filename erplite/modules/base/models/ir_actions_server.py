@@ -14,6 +14,12 @@
   ``method_name`` of the model on the records, with ``args`` (a JSON list of positional
   arguments or a JSON object of keyword arguments), as ``ir.cron`` does.
 
+The states are open to modules (``mail`` adds its own, as Odoo 17's mail does): extend the
+model with ``state = fields.Selection(selection_add=[("followers", "Add Followers")])`` and
+define ``_run_action_<state>(self, records)``; :meth:`IrActionsServer.run` calls it on the
+context's records in the caller's environment (their rights apply) and passes on an action
+dict it returns. Automation rules (``base_automation``) run every state through ``run``.
+
 ``fields_lines`` values are data, never code: ``evaluation_type="value"`` converts the text to
 the field's type (``"1"``/``"true"`` for booleans, numbers, an id for a many2one, an ISO date),
 ``"reference"`` takes a record id (``"res.partner,7"`` or ``"7"``).
