@@ -5,6 +5,7 @@ of a one2many keep the values the form sends (a price typed stays typed)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from erplite import Command
@@ -147,3 +148,43 @@ def test_onchange_keeps_a_command_lines_given_values(env: Any) -> None:
         {"product_id": product.id, "price_unit": 35.0}, ["product_id"], {"price_unit": {}}
     )
     assert filled["value"]["price_unit"] == 40.0  # the line's own onchange: the product's price
+
+
+def test_every_forms_onchange_answers(served: Any) -> None:
+    """The onchange of the form of every window action (a new record; a name typed): no 500
+    and no warning from a computed field that cannot handle a form's new record."""
+    from erplite import SUPERUSER_ID, api
+
+    with served.env().cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        groups = [env.ref("base.group_system").id, env.ref("orders.group_sale_manager").id]
+        env["res.users"].create(
+            {
+                "name": "Ona Admin",
+                "login": "ona",
+                "password": "ona",
+                "groups_id": [Command.set(groups)],
+            }
+        )
+        actions = env["ir.actions.act_window"].search([])
+        forms = [(a.id, a.res_model) for a in actions if "form" in (a.view_mode or "")]
+    assert len(forms) > 10
+    client = served.client("ona")
+    failed = []
+    for action, model in forms:
+        url = f"/web/action/{action}/form/new"
+        page = client.get(url)
+        if page.status_code != 200:
+            failed.append((model, "GET", page.status_code))
+            continue
+        text = page.get_data(as_text=True)
+        typed = re.findall(r'<input type="text" id="f-([a-z_]+)" name="\1"', text)
+        name = typed[0] if typed else "name"
+        response = client.post(
+            f"{url}/onchange",
+            data={"csrf_token": csrf_of(text), name: "Typed", "onchange_field": name},
+        )
+        answer = response.get_data(as_text=True)
+        if response.status_code != 200 or json.loads(answer)["warning"] is not None:
+            failed.append((model, name, response.status_code, answer[:300]))
+    assert failed == []

@@ -173,3 +173,30 @@ def test_an_administrator_disables_a_users_second_factor_after_the_identity_chec
     assert _sql(served, "SELECT totp_secret FROM res_users WHERE id = %s", uid) == [(None,)]
     # a button that does not check identity has no such page
     assert admin.get(f"/web/action/{action}/form/{uid}/identity?button=unlink").status_code == 404
+
+
+def test_every_new_post_needs_the_csrf_token(served: Any) -> None:
+    client = served.client("max")
+    action, order = served.ids["action"], served.ids["big"]
+    posts = [
+        f"/web/action/{action}/form/{order}/onchange",
+        f"/web/action/{action}/form/new/onchange",
+        f"/web/action/{action}/records/archive",
+        f"/web/action/{action}/records/delete",
+        f"/web/action/{action}/records/write",
+        f"/web/action/{action}/records/duplicate",
+        f"/web/action/{action}/records/server",
+        f"/web/action/{action}/favorites",
+        f"/web/action/{action}/favorites/1/delete",
+        f"/web/action/{action}/form/{order}/identity",
+        "/web/preferences/totp/enable",
+        "/web/preferences/totp/disable",
+        "/web/preferences/apikeys",
+        "/web/preferences/apikeys/1/revoke",
+    ]
+    for url in posts:
+        response = client.post(url, data={"ids": str(order), "password": "max"})
+        assert response.status_code == 400, url
+    with served.env().cursor() as cr:
+        cr.execute("SELECT count(*) FROM sale_order WHERE id = %s", [order])
+        assert cr.fetchone() == (1,)

@@ -194,7 +194,7 @@ class ResUsers(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM res_users WHERE id = ANY(%s) AND totp_secret IS NOT NULL",
-                list(self._ids),
+                [i for i in self._ids if isinstance(i, int)],  # a form's new record: none
             )
         )
         enabled = {row[0] for row in self.env.cr.fetchall()}
