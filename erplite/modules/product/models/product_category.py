@@ -42,17 +42,17 @@ class ProductCategory(models.Model):
 
     def _compute_product_count(self):
         stored = self.filtered("id")  # a form's new category (onchange) has no product yet
-        for category in self - stored:
-            category.product_count = 0
-        if not stored:
-            return
-        # one grouped query for every category of self, subcategories included
-        groups = self.env["product.product"]._read_group(
-            [("categ_id", "child_of", stored.ids)], ["categ_id"], ["__count"]
-        )
-        counts = {categ.id: count for categ, count in groups}
-        for category in stored:
-            descendants = self.search([("id", "child_of", category.ids)])
+        counts: dict = {}
+        if stored:
+            # one grouped query for every category of self, subcategories included
+            groups = self.env["product.product"]._read_group(
+                [("categ_id", "child_of", stored.ids)], ["categ_id"], ["__count"]
+            )
+            counts = {categ.id: count for categ, count in groups}
+        for category in self:
+            descendants = (
+                self.search([("id", "child_of", category.ids)]) if category.id else self.browse()
+            )
             category.product_count = sum(counts.get(child.id, 0) for child in descendants)
 
     @api.constrains("parent_id")
