@@ -86,7 +86,9 @@ __all__ = [
     "MAX_SIZE",
     "MAX_STEPS",
     "MAX_UNITS",
+    "Expression",
     "SafeEvalError",
+    "compile_expression",
     "date_context",
     "safe_eval",
     "safe_eval_domain",
@@ -186,6 +188,60 @@ def safe_eval(
             exc.reason, lineno=exc.lineno, col=exc.col, filename=filename
         ) from exc.__cause__
     return _Evaluator(context if context is not None else {}, compiled, filename).run()
+
+
+class Expression:
+    """An expression parsed and checked once by :func:`compile_expression`, then evaluated
+    any number of times with :meth:`evaluate` under the same rules as :func:`safe_eval`.
+
+    Template engines keep one per expression of a template, so that rendering a template a
+    thousand times parses nothing. ``text`` is the expression as given.
+    """
+
+    __slots__ = ("_compiled", "_limits", "filename", "text")
+
+    def __init__(
+        self, text: str, compiled: _Compiled, limits: tuple[int, ...], filename: str | None
+    ):
+        self.text = text
+        self.filename = filename
+        self._compiled = compiled
+        self._limits = limits
+
+    def evaluate(self, context: Mapping[str, Any]) -> Any:
+        """The expression's value in ``context`` (see :func:`safe_eval`).
+
+        :raises SafeEvalError: when the evaluation fails or exceeds a limit.
+        """
+        limits = _limits()
+        if limits != self._limits:  # a limit changed since the check: check again
+            self._compiled, self._limits = _compile(self.text, limits), limits
+        return _Evaluator(context, self._compiled, self.filename).run()
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+
+def compile_expression(expr: str, *, filename: str | None = None) -> Expression:
+    """Parse and check ``expr`` now (refusals are raised here, before any evaluation) and
+    return an :class:`Expression` to evaluate later.
+
+    :raises SafeEvalError: when the expression is refused.
+    """
+    if not isinstance(expr, str):
+        raise SafeEvalError(
+            f"expression must be a string, not {type(expr).__name__}", filename=filename
+        )
+    limits = _limits()
+    try:
+        compiled = _compile(expr, limits)
+    except SafeEvalError as exc:
+        if filename is None:
+            raise
+        raise SafeEvalError(
+            exc.reason, lineno=exc.lineno, col=exc.col, filename=filename
+        ) from exc.__cause__
+    return Expression(expr, compiled, limits, filename)
 
 
 def safe_eval_domain(

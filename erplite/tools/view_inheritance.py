@@ -51,22 +51,25 @@ __all__ = [
 _PARSERS = threading.local()
 
 
-def _parser() -> etree.XMLParser:
+def _parser(keep_blank_text: bool = False) -> etree.XMLParser:
     """The parser of every arch, one per thread (lxml parsers are not shared between threads):
     no entities, no DTD, no network, comments dropped (Odoo keeps them out of combined archs),
-    blank text dropped so that serialised archs are stable."""
-    parser = getattr(_PARSERS, "parser", None)
+    blank text dropped so that serialised archs are stable (kept for QWeb templates, where
+    ``<t t-out="a"/> <t t-out="b"/>`` renders the space)."""
+    name = "template_parser" if keep_blank_text else "parser"
+    parser = getattr(_PARSERS, name, None)
     if parser is None:
-        parser = _PARSERS.parser = etree.XMLParser(
+        parser = etree.XMLParser(
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
             dtd_validation=False,
             remove_comments=True,
             remove_pis=True,
-            remove_blank_text=True,
+            remove_blank_text=not keep_blank_text,
             huge_tree=False,
         )
+        setattr(_PARSERS, name, parser)
     return parser
 
 
@@ -77,9 +80,10 @@ class ArchError(ValueError):
     """An arch is invalid or a spec cannot be applied; ``str(error)`` says which node and why."""
 
 
-def parse_arch(arch: str | bytes) -> etree._Element:
+def parse_arch(arch: str | bytes, *, keep_blank_text: bool = False) -> etree._Element:
     """Parse an arch (text or bytes) with the hardened parser; raises :class:`ArchError`
-    for malformed XML or a document declaring a DTD or entities."""
+    for malformed XML or a document declaring a DTD or entities. Blank text between elements
+    is dropped unless ``keep_blank_text`` (QWeb templates)."""
     if isinstance(arch, str):
         data = arch.encode("utf-8")
         if arch.lstrip().startswith("<?xml"):
@@ -91,7 +95,7 @@ def parse_arch(arch: str | bytes) -> etree._Element:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise ArchError("invalid XML: DOCTYPE and entity declarations are not allowed in archs")
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, _parser(keep_blank_text))
     except etree.XMLSyntaxError as error:
         raise ArchError(f"invalid XML: {error}") from None
     if root is None:

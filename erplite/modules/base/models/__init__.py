@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     ir_model,
     ir_model_data,
     ir_module,
+    ir_qweb,
     ir_sequence,
     ir_ui,
     ir_ui_view,

@@ -93,6 +93,7 @@ from erplite import api, fields, models
 from erplite.exceptions import UserError, ValidationError
 from erplite.security import invalidate_access_cache, shared_cache, user_group_ids
 from erplite.sql import SQL
+from erplite.tools.qweb import QWeb, QWebError
 from erplite.tools.view_arch import (
     check_arch,
     default_arch,
@@ -114,7 +115,14 @@ _VIEW_TYPE_SELECTION = [
     ("pivot", "Pivot"),
     ("kanban", "Kanban"),
     ("search", "Search"),
+    ("qweb", "QWeb"),
 ]
+
+#: View types whose arch holds QWeb templates, where blank text is output and so kept.
+_TEMPLATE_TYPES = ("qweb", "kanban")
+
+#: Root tags of a QWeb template's arch (``<t t-name="...">``, or a ``<templates>`` file).
+_QWEB_ROOTS = ("t", "templates")
 
 
 @dataclass(frozen=True)
@@ -216,6 +224,8 @@ class IrUiView(models.Model):
         return f"{view.name!r} (id {view.id})" if view else "new view"
 
     def _valid_type(self, view_type: str) -> str:
+        if view_type == "qweb":
+            return view_type
         try:
             return normalize_view_type(view_type)
         except ArchError as error:
@@ -235,7 +245,8 @@ class IrUiView(models.Model):
                 vals["model"] = parent.model
         elif not vals.get("type") and vals.get("arch"):
             try:
-                vals["type"] = view_type_of(parse_arch(vals["arch"]))
+                root = parse_arch(vals["arch"])
+                vals["type"] = "qweb" if root.tag in _QWEB_ROOTS else view_type_of(root)
             except ArchError as error:
                 raise ValidationError(f"Invalid view {self._label()}: {error}") from None
         return vals
@@ -248,6 +259,9 @@ class IrUiView(models.Model):
             if not view.active:
                 continue
             label = self._label(view)
+            if view.type == "qweb":
+                self._check_qweb(index, view, label)
+                continue
             if not view.model or view.model not in self.env:
                 raise ValidationError(f"Invalid view {label}: unknown model {view.model!r}")
             if view.mode == "primary" and not view.type:
@@ -261,6 +275,19 @@ class IrUiView(models.Model):
                 check_arch(self.env[primary.model], arch, primary.type)
             except ArchError as error:
                 raise ValidationError(f"Invalid view {label}: {error}") from None
+
+    def _check_qweb(self, index: ViewIndex, view: Any, label: str) -> None:
+        """A QWeb template (with its extensions applied) compiles: valid XML, known
+        directives, expressions the restricted evaluator accepts."""
+        try:
+            parse_arch(view.arch or "")
+            primary = view
+            while primary.mode != "primary" and primary.inherit_id:
+                primary = primary.inherit_id
+            arch = self._combined_root(index, primary.id, None)
+            QWeb().compile(arch, self._label(primary))
+        except (ArchError, QWebError) as error:
+            raise ValidationError(f"Invalid view {label}: {error}") from None
 
     # -- the cache of views -------------------------------------------------------------------
     def _view_index(self, fresh: bool = False) -> ViewIndex:
@@ -309,7 +336,8 @@ class IrUiView(models.Model):
         self, index: ViewIndex, view_id: int, groups: frozenset[int] | None
     ) -> etree._Element:
         """The arch of primary view ``view_id`` with its ancestors and every extension applied
-        (extensions restricted to groups outside ``groups`` skipped; None: all applied)."""
+        (extensions restricted to groups outside ``groups`` skipped; None: all applied). The
+        blank text of QWeb templates is kept (it is output)."""
         row = index.by_id.get(view_id)
         if row is None:
             raise ArchError(f"view {view_id} does not exist or is archived")
@@ -320,10 +348,13 @@ class IrUiView(models.Model):
                 break
             chain.append(parent)
         root_row = chain.pop()
-        arch = self._extend(index, parse_arch(root_row.arch), root_row, groups)
+        root = parse_arch(root_row.arch, keep_blank_text=root_row.type in _TEMPLATE_TYPES)
+        arch = self._extend(index, root, root_row, groups)
         for primary in reversed(chain):
             arch = self._apply(arch, primary)
             arch = self._extend(index, arch, primary, groups)
+        if root_row.type == "kanban":
+            _drop_blank_text_outside_templates(arch)
         return arch
 
     def _extend(
@@ -343,7 +374,8 @@ class IrUiView(models.Model):
 
     def _apply(self, arch: etree._Element, row: ViewRow) -> etree._Element:
         try:
-            return apply_inheritance_specs(arch, parse_arch(row.arch))
+            specs = parse_arch(row.arch, keep_blank_text=row.type in _TEMPLATE_TYPES)
+            return apply_inheritance_specs(arch, specs)
         except ArchError as error:
             raise ArchError(f"{error} (inheriting view {row.name!r})") from None
 
@@ -416,3 +448,17 @@ class IrUiView(models.Model):
             "model": model._name,
             "models": used,
         }
+
+
+def _drop_blank_text_outside_templates(root: etree._Element) -> None:
+    """Blank text is kept inside a kanban arch's ``<templates>`` (``<t t-out="a"/> <t
+    t-out="b"/>`` shows the space) and dropped elsewhere, as for the other view types."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        inside = node.tag == "templates" or any(a.tag == "templates" for a in node.iterancestors())
+        if not inside and node.text is not None and not node.text.strip():
+            node.text = None
+        parent_inside = any(a.tag == "templates" for a in node.iterancestors())
+        if not parent_inside and node.tail is not None and not node.tail.strip():
+            node.tail = None
