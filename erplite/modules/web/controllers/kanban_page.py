@@ -10,28 +10,43 @@ Worked example (a browser)::
          → 422/403 with the refusal's message (a rule, a constraint, a protected field):
            nothing is written, the card goes back
 
-A card shows the ``<field>`` nodes declared at the top of the ``<kanban>`` arch (the first as
-its title); the ``kanban-box`` QWeb template itself is not drawn yet. The columns of a
-selection are all its values; of a many2one, the groups ``read_group`` finds.
+    POST /web/action/12/kanban/quick_create   name=..., value=<column>, back=<kanban URL>
+         → 303 back: a record created by ``name_create`` in that column (when the arch does
+           not say ``quick_create="false"``); the kanban with the refusal's message otherwise
+
+A card is the arch's ``<templates><t t-name="kanban-box">`` rendered on the server by QWeb
+(see ``ui/kanban_cards.py``), the whole card a link to the record's form; an arch without a
+template shows its first field as the title and the others below. The columns of a selection
+are all its values; of a many2one, the groups ``read_group`` finds (a stage with ``fold`` set
+starts folded). Each column shows the count of the whole search and, when the arch's
+``<progressbar sum_field=..>`` names one, the sum of that field; a column's title folds it.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 import werkzeug.exceptions
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from erplite import http
 from erplite.exceptions import AccessError, MissingError, UserError
 from erplite.http import request
+from erplite.security import shared_cache
+from erplite.tools.qweb import QWebError
 
 from ..ui import urls
 from ..ui.actions import load_window_action
+from ..ui.kanban_cards import KanbanSpec, render_error, render_plain_card, widget_state
 from ..ui.list_arch import Column
 from ..ui.pages import backoffice_page, render_page
-from ..ui.widgets import FieldInputError, parse_value
+from ..ui.widgets import FieldInputError, display_value, parse_value
 from .list_page import ListPage, _int, view_of
+
+_logger = logging.getLogger(__name__)
 
 #: cards drawn per page of a kanban (all columns together)
 KANBAN_LIMIT = 200
@@ -44,38 +59,127 @@ class KanbanPage(ListPage):
 
     def __init__(self, action: Any, args: Any):
         super().__init__(action, args)
-        root = ET.fromstring(view_of(self.views, "kanban")["arch"])
-        self.card_fields = [
-            node.get("name", "")
-            for node in root
-            if node.tag == "field" and node.get("name") in self.fields
-        ]
-        default = root.get("default_group_by")
+        self.kanban = kanban_spec(request.env, view_of(self.views, "kanban")["arch"], self.fields)
+        self.card_fields = self.kanban.read_fields
+        default = self.kanban.default_group_by
         self.group_field = (self.state.group_by or [default or ""])[0].partition(":")[0]
         if self.group_field not in self.fields:
             self.group_field = ""
+        self.widget = widget_state(self.model)
+        self.sum_field = self.kanban.sum_field
 
     def read_fields(self) -> list[str]:
-        names = [*self.card_fields, self.group_field] if self.group_field else self.card_fields
-        return list(dict.fromkeys(n for n in names if n))
+        names = [*self.card_fields, self.group_field, "display_name"]
+        known = self.model._fields
+        monetary = any(self.fields.get(n, {}).get("type") == "monetary" for n in names)
+        if monetary and "currency_id" in known:
+            names.append("currency_id")
+        if self.sum_field:
+            names.append(self.sum_field)
+        return list(dict.fromkeys(n for n in names if n and n in known and n != "id"))
 
     def columns_and_cards(self) -> list[dict[str, Any]]:
-        """``[{"value", "label", "cards"}]`` in the order of the group field's values."""
+        """``[{"value", "label", "cards", "count", "sum", "folded"}]`` in the order of the
+        group field's values; counts and sums are those of the whole search (``read_group``),
+        not only of the cards drawn."""
         rows = self.rows(self.domain, limit=KANBAN_LIMIT)
         if not self.group_field:
-            return [{"value": "", "label": self.action.name, "cards": rows}]
+            return [
+                {
+                    "value": "",
+                    "label": self.action.name,
+                    "cards": rows,
+                    "count": len(rows),
+                    "sum": sum(r.get(self.sum_field) or 0 for r in rows)
+                    if self.sum_field
+                    else None,
+                    "folded": False,
+                }
+            ]
         description = self.fields[self.group_field]
         columns: dict[Any, dict[str, Any]] = {}
+
+        def column(key: Any, label: str) -> dict[str, Any]:
+            return columns.setdefault(
+                key,
+                {"value": key or "", "label": label, "cards": [], "count": 0, "sum": None},
+            )
+
         if description.get("type") == "selection":
             for value, label in description.get("selection") or ():
-                columns[value] = {"value": value, "label": label, "cards": []}
+                column(value, str(label))
+        for group in self._groups():
+            value = group.get(self.group_field)
+            key = value[0] if isinstance(value, (list, tuple)) else value
+            label = str(value[1]) if isinstance(value, (list, tuple)) else "None"
+            if description.get("type") == "selection" and key in columns:
+                label = columns[key]["label"]
+            found = column(key, label)
+            found["count"] = group.get(f"{self.group_field}_count") or group.get("__count") or 0
+            if self.sum_field:
+                found["sum"] = group.get(self.sum_field) or 0
         for row in rows:
             value = row.get(self.group_field)
             key = value[0] if isinstance(value, (list, tuple)) else value
-            label = value[1] if isinstance(value, (list, tuple)) else "None"
-            column = columns.setdefault(key, {"value": key or "", "label": label, "cards": []})
-            column["cards"].append(row)
+            label = str(value[1]) if isinstance(value, (list, tuple)) else "None"
+            column(key, label)["cards"].append(row)
+        folded = self._folded_ids(columns)
+        for key, found in columns.items():
+            found["folded"] = key in folded
+            if self.sum_field and found["sum"] is None:
+                found["sum"] = 0
         return list(columns.values())
+
+    def _groups(self) -> list[dict[str, Any]]:
+        aggregates = [f"{self.sum_field}:sum"] if self.sum_field else []
+        return self.model.read_group(
+            self.domain, aggregates, [self.group_field], orderby=self.group_field, lazy=True
+        )
+
+    def total(self, amount: float) -> str:
+        """A column's sum as the page shows it."""
+        return display_value({"type": "float"}, amount)
+
+    def _folded_ids(self, columns: dict[Any, Any]) -> set[Any]:
+        """The columns folded by default: the stages (a many2one's records) whose ``fold`` is
+        set, as Odoo 17 folds them."""
+        description = self.fields[self.group_field]
+        relation = description.get("relation")
+        if description.get("type") != "many2one" or not relation:
+            return set()
+        comodel = request.env[relation]
+        if "fold" not in comodel._fields:
+            return set()
+        ids = [key for key in columns if isinstance(key, int)]
+        return {record.id for record in comodel.browse(ids) if record.fold}
+
+    def can_quick_create(self) -> bool:
+        """Odoo 17's quick create: a name typed in a column creates a record in it."""
+        return bool(
+            self.kanban.quick_create
+            and self.group_field
+            and self.fields[self.group_field].get("type") in ("many2one", "selection")
+            and self.model.check_access_rights("create", raise_exception=False)
+        )
+
+    def card(self, row: dict[str, Any], back: str) -> Markup:
+        """A card: the arch's ``kanban-box`` template rendered for ``row``, or, for an arch
+        without one, its first field as the title and the others below."""
+        open_url = self.record_url(row["id"], back)
+        if self.kanban.template is None:
+            return render_plain_card(self.card_title(row), self.card_lines(row))
+
+        def formatted(name: str) -> str:
+            description = self.fields[name]
+            return self.cell(row, Column(name, name, description["type"]))
+
+        try:
+            return self.kanban.render_card(
+                row, self.fields, formatted, open_url=open_url, widget=self.widget
+            )
+        except QWebError as error:
+            _logger.warning("kanban card of %s %s: %s", self.model._name, row["id"], error)
+            return render_error(error)
 
     def card_lines(self, row: dict[str, Any]) -> list[tuple[str, str]]:
         """``(label, text)`` of a card's fields after its title."""
@@ -98,6 +202,17 @@ class KanbanPage(ListPage):
         return self.cell(row, Column(name, name, description["type"])) or f"#{row['id']}"
 
 
+def kanban_spec(env: Any, arch: str, fields: dict[str, Any]) -> KanbanSpec:
+    """The parsed arch and compiled card template, once per registry (dropped when views
+    change, with the rest of the shared cache)."""
+    cache = shared_cache(env).setdefault(("web.kanban",), {})
+    key = (arch, tuple(sorted(fields)))
+    spec = cache.get(key)
+    if spec is None:
+        spec = cache[key] = KanbanSpec.from_arch(arch, fields)
+    return spec
+
+
 class KanbanController(http.Controller):
     @http.route("/web/action/<int:action_id>/kanban", type="http", auth="user", methods=["GET"])
     @backoffice_page
@@ -105,7 +220,10 @@ class KanbanController(http.Controller):
         action = load_window_action(request.env, action_id)
         if "kanban" not in action.view_types:
             raise werkzeug.exceptions.NotFound("This action has no kanban view.")
-        page = KanbanPage(action, request.httprequest.args)
+        return self._render(action, request.httprequest.args)
+
+    def _render(self, action: Any, args: Any, error: str = "", status: int = 200) -> Any:
+        page = KanbanPage(action, args)
         values = {
             "page": page,
             "action": action,
@@ -113,10 +231,47 @@ class KanbanController(http.Controller):
             "columns": page.columns_and_cards(),
             "back": urls.action_url(action.id, "kanban", page.search_query()),
             "move_url": urls.action_url(action.id, "kanban") + "/move",
+            "quick_create_url": urls.action_url(action.id, "kanban") + "/quick_create",
+            "error": error,
         }
         return render_page(
-            "web/backoffice/kanban.html", values, action=action, menu_id=page.menu_id
+            "web/backoffice/kanban.html", values, action=action, menu_id=page.menu_id, status=status
         )
+
+    @http.route(
+        "/web/action/<int:action_id>/kanban/quick_create",
+        type="http",
+        auth="user",
+        methods=["POST"],
+    )
+    @backoffice_page
+    def quick_create(self, action_id: int, name: str = "", value: str = "", back: str = "", **kw):
+        """Odoo 17's quick create: a record named ``name`` (``name_create``) in the column of
+        ``value``, as the user; back to the kanban, or the kanban with the refusal's message."""
+        env = request.env
+        action = load_window_action(env, action_id)
+        prefix = urls.action_url(action.id, "kanban")
+        back_url = back if back.startswith(prefix) and "//" not in back else prefix
+        args = MultiDict(parse_qsl(back_url.partition("?")[2], keep_blank_values=True))
+        page = KanbanPage(action, args)
+        try:
+            if not page.can_quick_create():
+                raise UserError("Records cannot be created from this kanban.")
+            if not name.strip():
+                raise UserError("Type a name to create a record.")
+            description = {**page.fields[page.group_field], "name": page.group_field}
+            column_value = parse_value(description, value) if value else False
+            with env.cr.savepoint():
+                page.model.with_context(
+                    **{f"default_{page.group_field}": column_value}
+                ).name_create(name.strip())
+                env.flush_all()
+        except FieldInputError as exc:
+            return self._render(action, args, exc.message, status=422)
+        except (AccessError, UserError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            return self._render(action, args, message, status=422)
+        return request.redirect(back_url)
 
     @http.route(
         "/web/action/<int:action_id>/kanban/move", type="http", auth="user", methods=["POST"]

@@ -1,9 +1,18 @@
-/* Kanban: drag a card to another column to write the column's value into the card's group
-   field (POST .../kanban/move, as the user). A refusal is shown and the card stays. */
+/* Kanban: a column's title folds and unfolds it; drag a card to another column to write the
+   column's value into the card's group field (POST .../kanban/move, as the user). A refusal is
+   shown and the card stays; a move updates both columns' counts and sums. */
 (function () {
   "use strict";
   var board = document.querySelector(".o-kanban");
-  if (!board || !board.dataset.field) return;
+  if (!board) return;
+  board.addEventListener("click", function (event) {
+    var toggle = event.target.closest(".o-kanban-fold");
+    if (!toggle) return;
+    var column = toggle.closest(".o-kanban-column");
+    var folded = column.classList.toggle("o-folded");
+    toggle.setAttribute("aria-expanded", folded ? "false" : "true");
+  });
+  if (!board.dataset.field) return;
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var message = document.getElementById("o-kanban-message");
   var dragged = null;
@@ -35,8 +44,18 @@
           message.hidden = true;
           var from = card.closest(".o-kanban-column");
           column.querySelector(".o-kanban-cards").appendChild(card);
-          [from, column].forEach(function (c) {
-            c.querySelector(".o-kanban-count").textContent = String(c.querySelectorAll(".o-kanban-card").length);
+          var amount = parseFloat(card.dataset.sum || "0") || 0;
+          [[from, -1], [column, 1]].forEach(function (pair) {
+            var count = pair[0].querySelector(".o-kanban-count");
+            var total = (parseInt(count.textContent, 10) || 0) + pair[1];
+            count.textContent = String(total);
+            count.setAttribute("aria-label", total + " records");
+            var sum = pair[0].querySelector(".o-kanban-sum-value");
+            if (sum) {
+              var value = (parseFloat(sum.dataset.value || "0") || 0) + pair[1] * amount;
+              sum.dataset.value = String(value);
+              sum.textContent = value.toLocaleString("en-US", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+            }
           });
           return null;
         }

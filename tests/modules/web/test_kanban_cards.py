@@ -1,0 +1,94 @@
+"""Kanban cards (``web/ui/kanban_cards.py``) without a server: what a card template sees as
+``record``, which fields are read, ``<field>`` nodes and ``<a type="open">``, refusals."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+
+from erplite.tools.qweb import QWebError
+
+FIELDS = {
+    "name": {"type": "char", "string": "Name"},
+    "partner_id": {"type": "many2one", "string": "Customer", "relation": "res.partner"},
+    "tag_ids": {"type": "many2many", "string": "Tags", "relation": "x.tag"},
+    "date_order": {"type": "datetime", "string": "Date"},
+    "amount": {"type": "float", "string": "Amount"},
+    "secret": {"type": "char", "string": "Hidden from the arch"},
+}
+
+ARCH = """<kanban default_group_by="partner_id" quick_create="false">
+  <field name="name"/>
+  <progressbar field="name" colors="{}" sum_field="amount"/>
+  <templates><t t-name="kanban-box">
+    <div><a type="open"><field name="name"/></a>
+      <span t-if="record.partner_id.raw_value" class="p" t-esc="record.partner_id.value"/>
+      <i t-out="record.tag_ids.raw_value"/> <b t-out="record.date_order.raw_value"/>
+      <em t-if="widget.editable">editable</em>
+    </div>
+  </t></templates>
+</kanban>"""
+
+
+def _widget(web_ui: Any, editable: bool = True) -> Any:
+    return web_ui("kanban_cards")._WidgetState(editable, False)
+
+
+def _render(spec: Any, web_ui: Any, row: dict, **kw: Any) -> str:
+    return str(
+        spec.render_card(
+            row,
+            FIELDS,
+            lambda name: f"<{name}>",
+            open_url="/web/action/1/form/7",
+            widget=_widget(web_ui, **kw),
+        )
+    )
+
+
+def test_fields_read_are_the_arch_s_and_those_the_template_names(web_ui: Any) -> None:
+    spec = web_ui("kanban_cards").KanbanSpec.from_arch(ARCH, FIELDS)
+    assert spec.read_fields == ["name", "partner_id", "tag_ids", "date_order"]
+    assert (spec.default_group_by, spec.quick_create, spec.sum_field) == (
+        "partner_id",
+        False,
+        "amount",
+    )
+
+
+def test_record_value_raw_value_field_nodes_and_open_links(web_ui: Any) -> None:
+    spec = web_ui("kanban_cards").KanbanSpec.from_arch(ARCH, FIELDS)
+    row = {
+        "id": 7,
+        "name": "S1",
+        "partner_id": (3, "Azure"),
+        "tag_ids": [4, 5],
+        "date_order": datetime.datetime(2026, 1, 2, 3, 4),
+    }
+    html = _render(spec, web_ui, row)
+    assert '<a href="/web/action/1/form/7"><span class="o-field o-field-char' in html
+    assert ">&lt;name&gt;</span></a>" in html  # the formatted value, escaped
+    assert '<span class="p">&lt;partner_id&gt;</span>' in html
+    assert "<i>[4, 5]</i> <b>2026-01-02T03:04:00</b>" in html
+    assert "<em>editable</em>" in html
+    empty = _render(spec, web_ui, {**row, "partner_id": False}, editable=False)
+    assert 'class="p"' not in empty and "<em>" not in empty
+
+
+def test_a_template_naming_an_unread_field_fails_with_its_name(web_ui: Any) -> None:
+    arch = ARCH.replace("record.tag_ids.raw_value", "record.nowhere.value")
+    spec = web_ui("kanban_cards").KanbanSpec.from_arch(arch, FIELDS)
+    with pytest.raises(QWebError) as info:
+        _render(spec, web_ui, {"id": 1, "name": "x", "partner_id": False})
+    assert info.value.expression == "record.nowhere.value"
+    assert "nowhere" in info.value.reason
+    card = web_ui("kanban_cards").render_error(info.value)
+    assert card.startswith('<p class="o-kanban-error" role="alert">This card cannot be shown')
+
+
+def test_an_unsafe_expression_is_refused_when_the_arch_is_compiled(web_ui: Any) -> None:
+    arch = ARCH.replace("widget.editable", "record.__class__")
+    with pytest.raises(QWebError, match="__class__"):
+        web_ui("kanban_cards").KanbanSpec.from_arch(arch, FIELDS)

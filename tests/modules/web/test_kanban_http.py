@@ -1,0 +1,115 @@
+"""The kanban page over HTTP: cards are the arch's ``kanban-box`` template rendered by QWeb,
+the cards' fields are read in one batch, columns count and sum the whole search, quick create
+writes a record in its column (and is refused where the arch or the rights say no)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from erplite.sql import count_queries
+from tests.modules.web.conftest import csrf_of
+
+
+def _kanban(client: Any, action: int, query: str = "searched=1") -> str:
+    response = client.get(f"/web/action/{action}/kanban?{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    return response.get_data(as_text=True)
+
+
+def _column(page: str, label: str) -> str:
+    match = re.search(
+        rf'<section class="o-kanban-column[^"]*" data-value="[^"]*" aria-label="{label}">(.*?)</section>',
+        page,
+        re.S,
+    )
+    assert match, f"no column {label!r}"
+    return match.group(1)
+
+
+def test_order_cards_are_the_arch_template_rendered(served: Any) -> None:
+    page = _kanban(served.client("max"), served.ids["action"])
+    quotations = _column(page, "Quotation")
+    assert quotations.count('class="o-kanban-card"') == 86
+    # the template's own markup, with its <field> nodes and t-esc of record.<field>.value
+    assert '<strong class="o_kanban_record_title"><span class="o-field o-field-many2one' in page
+    assert re.search(r"Customer \d</span></strong>", quotations)
+    assert '<span class="o-field o-field-badge o-field-name-state">Quotation</span>' in quotations
+    assert re.search(r"<span>SO/\d+/\d+ \d{4}-\d\d-\d\d \d\d:\d\d</span>", quotations)
+    # the whole card opens the record's form
+    assert re.search(r'<a class="o-kanban-open" href="/web/action/\d+/form/\d+\?back=', quotations)
+
+
+def test_columns_count_and_sum_the_whole_search(served: Any) -> None:
+    page = _kanban(served.client("max"), served.ids["action"])
+    with served.env().cursor() as cr:
+        cr.execute("SELECT count(*), sum(amount_total) FROM sale_order WHERE state = 'draft'")
+        count, total = cr.fetchone()
+    quotations = _column(page, "Quotation")
+    assert f'<span class="o-kanban-count" aria-label="{count} records">{count}</span>' in quotations
+    assert f"{float(total):,.2f}</span></p>" in quotations
+    assert re.search(r'data-sum="[\d.]+"', quotations)
+    empty = _column(page, "Cancelled")
+    assert ">0</span>" in empty and "0.00</span></p>" in empty
+
+
+def test_the_cards_fields_are_read_in_one_batch(served: Any) -> None:
+    client = served.client("max")
+    url = f"/web/action/{served.ids['action']}/kanban?searched=1"
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.get_data(as_text=True).count('class="o-kanban-card"') == 86
+    listing = [str(s) for s in statements if str(s).strip().upper() not in ("BEGIN", "COMMIT")]
+    # session and user (3), one search_read, the customers' and salespeople's names, the
+    # group counts and sums, the currency: never one statement per card
+    assert len(listing) <= 10, "\n".join(s[:200] for s in listing)
+
+
+def test_quick_create_in_a_column(served: Any) -> None:
+    client = served.client("max")
+    with served.env().cursor() as cr:
+        cr.execute(
+            "SELECT res_id FROM ir_model_data WHERE module = 'product' AND name = 'product_normal_action'"
+        )
+        row = cr.fetchone()
+    assert row, "the products action"
+    action = row[0]
+    page = _kanban(client, action, "searched=1&groupby=type")
+    assert 'class="o-kanban-quick-create"' in page
+    assert re.search(r'<label class="o-sr-only" for="o-kanban-column-\d+-name">', page)
+    back = f"/web/action/{action}/kanban?searched=1&groupby=type"
+    response = client.post(
+        f"/web/action/{action}/kanban/quick_create",
+        data={
+            "csrf_token": csrf_of(page),
+            "name": "Quick Service",
+            "value": "service",
+            "back": back,
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(back)
+    with served.env().cursor() as cr:
+        cr.execute(
+            "SELECT p.type FROM product_product p WHERE p.name = %s",
+            ("Quick Service",),
+        )
+        assert cr.fetchall() == [("service",)]
+
+
+def test_quick_create_is_refused_where_the_arch_says_no(served: Any) -> None:
+    client = served.client("max")
+    action = served.ids["action"]
+    page = _kanban(client, action)
+    assert 'class="o-kanban-quick-create"' not in page  # quick_create="false"
+    response = client.post(
+        f"/web/action/{action}/kanban/quick_create",
+        data={"csrf_token": csrf_of(page), "name": "S-hand-made", "value": "draft"},
+    )
+    assert response.status_code == 422
+    assert "cannot be created from this kanban" in response.get_data(as_text=True)
+    with served.env().cursor() as cr:
+        cr.execute("SELECT count(*) FROM sale_order WHERE name = 'S-hand-made'")
+        assert cr.fetchone() == (0,)
