@@ -150,22 +150,22 @@ class _Scope(Mapping[str, Any]):
     """The variables as an expression sees them: a name that is not defined is ``None`` (as
     in Odoo), except the evaluator's builtins, which stay reachable."""
 
-    __slots__ = ("values",)
+    __slots__ = ("variables",)
 
     def __init__(self, values: dict[str, Any]):
-        self.values = values
+        self.variables = values
 
     def __contains__(self, name: object) -> bool:
-        return name in self.values or name not in BUILTIN_NAMES
+        return name in self.variables or name not in BUILTIN_NAMES
 
     def __getitem__(self, name: str) -> Any:
-        return self.values.get(name)
+        return self.variables.get(name)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self.variables)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.variables)
 
 
 class _Expr:
