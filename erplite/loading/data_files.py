@@ -12,8 +12,10 @@ The XML dialect is Odoo 17's (``odoo/tools/convert.py``, ``odoo/import_xml.rng``
 ``<record>``, ``<field>``, ``<function>`` with ``<value>`` arguments, ``<delete>``, nested
 ``<menuitem>``. Differences, all stricter: unknown tags and attributes, ``<record>`` and
 ``<menuitem>`` without id, contradictory attributes (``ref`` with ``eval``...), ``context`` on both
-a ``<data>`` and an operation inside it, and any DTD are errors. ``<template>`` (QWeb) is not
-supported. Parsing uses :mod:`xml.parsers.expat` directly, which gives line numbers and lets us
+a ``<data>`` and an operation inside it, and any DTD are errors. ``<template id=..>`` (QWeb) is
+read as Odoo 17 reads it: a :class:`RecordOp` of an ``ir.ui.view`` of type ``qweb`` whose arch
+is ``<t t-name="<module>.<id>">`` around the template's content (``<data>`` for an extension,
+``inherit_id=``), with ``name``, ``key``, ``priority``, ``active`` and ``primary``. Parsing uses :mod:`xml.parsers.expat` directly, which gives line numbers and lets us
 refuse ``<!DOCTYPE`` before any entity can be declared (no billion laughs, no external entities).
 
 Field values (:class:`FieldValue`), by ``kind``:
@@ -310,6 +312,10 @@ _ATTRIBUTES = {
     "value": {"name", "eval", "search", "type", "model", "use", "file"},
     "function": {"id", "model", "name", "eval", "context"},
     "delete": {"model", "id", "search"},
+    "template": {
+        *("id", "name", "inherit_id", "priority", "active", "primary", "forcecreate"),
+        *("context", "t-name"),
+    },
     # icon, web_icon_hover and string are accepted and ignored, as by Odoo.
     "menuitem": {
         *("id", "name", "parent", "action", "sequence", "groups", "active", "web_icon"),
@@ -466,6 +472,8 @@ class _XmlReader:
                 self.ops.append(self.function(child, noupdate=noupdate, context=context))
             elif child.tag == "delete":
                 self.ops.append(self.delete(child))
+            elif child.tag == "template":
+                self.ops.append(self.template(child, noupdate=noupdate, context=context))
             elif child.tag == "menuitem":
                 self.menuitem(child, parent=None, noupdate=noupdate)
             else:
@@ -497,6 +505,53 @@ class _XmlReader:
             context=self.context(el, context),
             path=self.where,
             line=self.lines[el],
+        )
+
+    def template(self, el: ET.Element, *, noupdate: bool, context: str | None) -> RecordOp:
+        """``<template id=..>``: the ``ir.ui.view`` record of a QWeb template (Odoo 17's
+        ``_tag_template``)."""
+        self.check(el)
+        short_id = el.get("id") or el.get("t-name")
+        if not short_id:
+            raise self.error(el, "<template> without id")
+        xml_id = self.qualify(el, short_id)
+        line = self.lines[el]
+
+        def field(name: str, kind: str, value: Any) -> FieldValue:
+            return FieldValue(name, kind, value, None, self.where, line)
+
+        inherit_id = el.get("inherit_id")
+        root = ET.Element("data" if inherit_id else "t", {} if inherit_id else {"t-name": xml_id})
+        root.text = el.text
+        root.extend(list(el))
+        fields = [
+            field("name", "text", el.get("name") or short_id),
+            field("key", "text", xml_id),
+            field("type", "text", "qweb"),
+            field("arch", "xml", '<?xml version="1.0"?>\n' + ET.tostring(root, encoding="unicode")),
+        ]
+        if el.get("priority"):
+            try:
+                fields.append(field("priority", "int", int(el.get("priority", ""))))
+            except ValueError:
+                raise self.error(
+                    el, f"<template> priority {el.get('priority')!r} is not an integer"
+                ) from None
+        if inherit_id:
+            fields.append(field("inherit_id", "ref", self.qualify(el, inherit_id)))
+            if self.flag(el, "primary", False):
+                fields.append(field("mode", "text", "primary"))
+        if el.get("active") is not None:
+            fields.append(field("active", "eval", el.get("active")))
+        return RecordOp(
+            model="ir.ui.view",
+            xml_id=xml_id,
+            fields=fields,
+            noupdate=noupdate,
+            forcecreate=self.flag(el, "forcecreate", True),
+            context=self.context(el, context),
+            path=self.where,
+            line=line,
         )
 
     def function(self, el: ET.Element, *, noupdate: bool, context: str | None) -> FunctionOp:

@@ -171,6 +171,8 @@ def _apply_spec(arch: etree._Element, node: etree._Element, spec: etree._Element
         return _replace(arch, node, spec)
     content = _content(arch, spec)
     if position == "inside":
+        # the spec's own text goes in too, as in Odoo (it matters in QWeb templates)
+        _append_text(node, spec.text)
         for child in content:
             node.append(child)
         return arch
@@ -178,14 +180,36 @@ def _apply_spec(arch: etree._Element, node: etree._Element, spec: etree._Element
     if parent is None:
         raise ArchError(f"{describe_node(spec)}: cannot put nodes {position} the root node")
     if position == "after":
+        if spec.text:  # the node, the spec's text, its nodes, then what followed the node
+            rest, node.tail = node.tail or "", spec.text
+            if content:
+                content[-1].tail = (content[-1].tail or "") + rest
+            else:
+                node.tail += rest
         anchor = node
         for child in content:
             anchor.addnext(child)
             anchor = child
     else:  # before
+        previous = node.getprevious()
+        if spec.text and previous is not None:
+            previous.tail = (previous.tail or "") + spec.text
+        elif spec.text:
+            parent.text = (parent.text or "") + spec.text
         for child in content:
             node.addprevious(child)
     return arch
+
+
+def _append_text(node: etree._Element, text: str | None) -> None:
+    """Put ``text`` at the end of ``node``'s content."""
+    if not text:
+        return
+    if len(node):
+        last = node[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        node.text = (node.text or "") + text
 
 
 def _content(arch: etree._Element, spec: etree._Element) -> list[etree._Element]:

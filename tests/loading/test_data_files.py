@@ -314,7 +314,7 @@ def test_malformed_xml():
 
 def test_unknown_tag():
     err = sample_error("bad/unknown_tag.xml")
-    assert str(err) == "samples/bad/unknown_tag.xml:4: unknown tag <template> in <odoo>"
+    assert str(err) == "samples/bad/unknown_tag.xml:4: unknown tag <report> in <odoo>"
     assert err.line == 4
 
 
@@ -602,3 +602,43 @@ def test_stray_text_is_reported_where_it_is(tmp_path):
 def test_data_root_is_accepted_as_by_odoo(tmp_path):
     (op,) = parse('<data noupdate="1"><record id="r" model="m"/></data>', tmp_path)
     assert (op.xml_id, op.noupdate, op.line) == ("mod.r", True, 1)
+
+
+def test_template_is_a_qweb_view_record_as_odoo_17_reads_it(tmp_path: Path) -> None:
+    ops = parse(
+        odoo(
+            '<template id="card" name="Card" priority="20"><div t-out="x"/> <b>!</b></template>\n'
+            '<template id="card_extra" inherit_id="card" active="False">\n'
+            '  <xpath expr="//b" position="after"><i/></xpath>\n'
+            "</template>\n"
+            '<template id="card_copy" inherit_id="mod.card" primary="True"><xpath expr="//b" position="replace"/></template>'
+        ),
+        tmp_path,
+    )
+    card, extra, copy = ops
+    assert isinstance(card, RecordOp)
+    assert (card.model, card.xml_id, card.line) == ("ir.ui.view", "mod.card", 3)
+    values = {f.name: (f.kind, f.value) for f in card.fields}
+    assert values == {
+        "name": ("text", "Card"),
+        "key": ("text", "mod.card"),
+        "type": ("text", "qweb"),
+        "arch": (
+            "xml",
+            '<?xml version="1.0"?>\n<t t-name="mod.card"><div t-out="x" /> <b>!</b></t>',
+        ),
+        "priority": ("int", 20),
+    }
+    extra_values = {f.name: (f.kind, f.value) for f in extra.fields}
+    assert extra_values["inherit_id"] == ("ref", "mod.card")
+    assert extra_values["active"] == ("eval", "False")
+    assert extra_values["arch"][1].startswith('<?xml version="1.0"?>\n<data>')
+    assert extra_values["name"] == ("text", "card_extra")
+    assert {f.name: f.value for f in copy.fields}["mode"] == "primary"
+
+
+def test_template_errors_name_the_line(tmp_path: Path) -> None:
+    assert "<template> without id" in str(error(odoo("<template><t/></template>"), tmp_path))
+    bad = error(odoo('<template id="x" priority="high"><t/></template>'), tmp_path)
+    assert (bad.line, "priority 'high' is not an integer" in bad.detail) == (3, True)
+    assert "unknown attribute 'bogus'" in str(error(odoo('<template id="x" bogus="1"/>'), tmp_path))

@@ -181,3 +181,20 @@ def test_invalid_xml_and_entities_are_refused():
 def test_comments_are_ignored_and_the_declaration_is_accepted():
     arch = parse_arch('<?xml version="1.0"?>\n<form><!-- note --><field name="a"/></form>')
     assert to_string(arch) == '<form><field name="a"/></form>'
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ('<xpath expr="//b" position="inside"> x <u/></xpath>', "<t><b>1 x <u/></b>tail<i/></t>"),
+        ('<xpath expr="//b" position="after"> x <u/></xpath>', "<t><b>1</b> x <u/>tail<i/></t>"),
+        ('<xpath expr="//b" position="after"> x </xpath>', "<t><b>1</b> x tail<i/></t>"),
+        ('<xpath expr="//i" position="before"> y <u/></xpath>', "<t><b>1</b>tail y <u/><i/></t>"),
+        ('<xpath expr="//b" position="before">y</xpath>', "<t>y<b>1</b>tail<i/></t>"),
+    ],
+)
+def test_the_text_of_a_spec_is_inserted_as_odoo_does(spec: str, expected: str) -> None:
+    """QWeb templates keep their text: a spec's own text goes where its nodes go."""
+    arch = parse_arch("<t><b>1</b>tail<i/></t>", keep_blank_text=True)
+    specs = parse_arch(spec, keep_blank_text=True)
+    assert to_string(apply_inheritance_specs(arch, specs)) == expected

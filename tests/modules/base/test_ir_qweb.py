@@ -141,3 +141,45 @@ def test_blank_text_between_elements_is_output(env: Any) -> None:
         inherit_id=base.id,
     )
     assert env["ir.qweb"]._render("t.s", {"a": 1, "b": 2, "c": 3}) == "1 2<b>3</b> <i>d</i>"
+
+
+def test_templates_of_a_module_s_data_file_install_and_render(
+    tmp_path: Any, clone_database: Any, erplite_addons_paths: tuple
+) -> None:
+    from erplite import SUPERUSER_ID, Registry, api
+    from erplite.sql import close_pool
+
+    module = tmp_path / "qweb_demo"
+    (module / "views").mkdir(parents=True)
+    (module / "__init__.py").write_text("")
+    (module / "__manifest__.py").write_text(
+        "{'name': 'QWeb demo', 'version': '17.0.1.0', 'depends': ['base'],"
+        " 'data': ['views/templates.xml'], 'license': 'LGPL-3'}"
+    )
+    (module / "views" / "templates.xml").write_text(
+        """<?xml version="1.0"?>
+<odoo>
+    <template id="layout"><div class="layout"><t t-out="0"/></div></template>
+    <template id="greeting" name="Greeting">
+        <t t-call="qweb_demo.layout">Dear <t t-out="partner.name"/>,</t>
+    </template>
+    <template id="greeting_signed" inherit_id="greeting">
+        <xpath expr="//t[@t-call]" position="inside"> Regards</xpath>
+    </template>
+</odoo>
+"""
+    )
+    dsn = clone_database()
+    registry = Registry.new(
+        dsn, install=("qweb_demo",), addons_paths=(*erplite_addons_paths, str(tmp_path))
+    )
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            view = env.ref("qweb_demo.greeting")
+            assert (view.type, view.key, view.name) == ("qweb", "qweb_demo.greeting", "Greeting")
+            partner = env["res.partner"].create({"name": "Ann & Bob"})
+            html = env["ir.qweb"]._render("qweb_demo.greeting", {"partner": partner})
+            assert " ".join(html.split()) == '<div class="layout">Dear Ann &amp; Bob, Regards</div>'
+    finally:
+        close_pool(dsn)
