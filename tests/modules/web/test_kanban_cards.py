@@ -92,3 +92,29 @@ def test_an_unsafe_expression_is_refused_when_the_arch_is_compiled(web_ui: Any) 
     arch = ARCH.replace("widget.editable", "record.__class__")
     with pytest.raises(QWebError, match="__class__"):
         web_ui("kanban_cards").KanbanSpec.from_arch(arch, FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("javascript", "python"),
+    [
+        ("!selection_mode", "not selection_mode"),
+        ("a && !b || c", "a and not b or c"),
+        ("record.state.raw_value === 'a && b'", "record.state.raw_value == 'a && b'"),
+        ('x !== "!"', 'x != "!"'),
+        ("x != 1 and not y", "x != 1 and not y"),
+        ("flag === true || v === null", "flag == True or v == None"),
+    ],
+)
+def test_odoo_17_javascript_operators_are_translated(
+    web_ui: Any, javascript: str, python: str
+) -> None:
+    translated = web_ui("kanban_cards").javascript_to_python(javascript)
+    assert " ".join(translated.split()) == python
+
+
+def test_a_card_written_for_odoo_17_s_client_renders(web_ui: Any) -> None:
+    arch = ARCH.replace(
+        't-if="widget.editable"', 't-if="!selection_mode &amp;&amp; widget.editable"'
+    )
+    spec = web_ui("kanban_cards").KanbanSpec.from_arch(arch, FIELDS)
+    assert "<em>editable</em>" in _render(spec, web_ui, {"id": 1, "name": "x", "partner_id": False})

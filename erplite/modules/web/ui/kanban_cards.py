@@ -21,8 +21,9 @@ What a card template sees, as Odoo 17's kanban record:
 
 The fields read for the cards are the ``<field>`` nodes of the arch (at its top and inside the
 template) and the fields named as ``record.<field>`` in the template's expressions: all read in
-one batch for the page, never per card. Expressions are Python (as the server's QWeb), which
-covers the kanban archs written with ``and``/``or``/``not``.
+one batch for the page, never per card. Expressions are evaluated as Python by the restricted
+evaluator; Odoo 17's client evaluates them as JavaScript, so the operators archs use from it
+(``!``, ``&&``, ``||``, ``===``, ``!==``, ``true``/``false``/``null``) are translated first.
 """
 
 from __future__ import annotations
@@ -39,7 +40,14 @@ from markupsafe import Markup
 
 from erplite.tools.qweb import QWeb, QWebError, Template
 
-__all__ = ["FieldValue", "KanbanSpec", "render_error", "render_plain_card", "widget_state"]
+__all__ = [
+    "FieldValue",
+    "KanbanSpec",
+    "javascript_to_python",
+    "render_error",
+    "render_plain_card",
+    "widget_state",
+]
 
 _RECORD_FIELD = re.compile(r"\brecord\.([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -118,6 +126,7 @@ class KanbanSpec:
                 names.append(node.get("name", ""))
             for value in _expressions(box):
                 names.extend(_RECORD_FIELD.findall(value))
+            _translate_javascript(box)
             _replace_field_nodes(box, fields)
             _link_open_anchors(box)
             template = QWeb().compile(box, name)
@@ -194,6 +203,42 @@ def _expressions(box: etree._Element) -> list[str]:
         for key, value in node.attrib.items()
         if key.startswith("t-") and key not in ("t-name", "t-as", "t-set")
     ]
+
+
+_STRING_LITERAL = re.compile(r"""('(?:\\.|[^'\\])*'|"(?:\\.|[^"\\])*")""")
+_JAVASCRIPT = [
+    (re.compile(r"!=="), "!="),
+    (re.compile(r"==="), "=="),
+    (re.compile(r"&&"), " and "),
+    (re.compile(r"\|\|"), " or "),
+    (re.compile(r"!(?!=)"), " not "),
+    (re.compile(r"\btrue\b"), "True"),
+    (re.compile(r"\bfalse\b"), "False"),
+    (re.compile(r"\b(?:null|undefined)\b"), "None"),
+]
+_TRANSLATED = ("t-if", "t-elif", "t-out", "t-esc", "t-foreach", "t-value", "t-att")
+
+
+def javascript_to_python(expression: str) -> str:
+    """An Odoo 17 kanban expression (evaluated as JavaScript by Odoo's client) in Python:
+    ``!``, ``&&``, ``||``, ``===``, ``!==``, ``true``, ``false``, ``null`` outside string
+    literals. Python expressions come out unchanged."""
+    parts = _STRING_LITERAL.split(expression)
+    for index in range(0, len(parts), 2):  # the even parts are outside string literals
+        text = parts[index]
+        for pattern, replacement in _JAVASCRIPT:
+            text = pattern.sub(replacement, text)
+        parts[index] = text
+    return "".join(parts).strip()
+
+
+def _translate_javascript(box: etree._Element) -> None:
+    for node in box.iter():
+        if not isinstance(node.tag, str):
+            continue
+        for key, value in node.attrib.items():
+            if key in _TRANSLATED or key.startswith("t-att-"):
+                node.set(key, javascript_to_python(value))
 
 
 def _replace_field_nodes(box: etree._Element, fields: Mapping[str, Any]) -> None:
