@@ -113,3 +113,83 @@ def test_quick_create_is_refused_where_the_arch_says_no(served: Any) -> None:
     with served.env().cursor() as cr:
         cr.execute("SELECT count(*) FROM sale_order WHERE name = 'S-hand-made'")
         assert cr.fetchone() == (0,)
+
+
+def test_stages_with_fold_set_start_folded(
+    tmp_path: Any, clone_database: Any, erplite_addons_paths: tuple
+) -> None:
+    """Columns of a many2one whose comodel has ``fold`` (a stage) start folded when it is set."""
+    from werkzeug.test import Client
+
+    from erplite import SUPERUSER_ID, Registry, api
+    from erplite.http import Application
+    from erplite.sql import close_pool
+
+    module = tmp_path / "kanban_stages"
+    (module / "security").mkdir(parents=True)
+    (module / "views").mkdir()
+    (module / "__init__.py").write_text(
+        "from erplite import fields, models\n\n\n"
+        "class Stage(models.Model):\n"
+        "    _name = 'x.stage'\n    _description = 'Stage'\n    _order = 'sequence'\n"
+        "    name = fields.Char(required=True)\n    sequence = fields.Integer()\n"
+        "    fold = fields.Boolean()\n\n\n"
+        "class Task(models.Model):\n"
+        "    _name = 'x.task'\n    _description = 'Task'\n"
+        "    name = fields.Char(required=True)\n    stage_id = fields.Many2one('x.stage')\n"
+    )
+    (module / "__manifest__.py").write_text(
+        "{'name': 'Stages', 'version': '17.0.1.0', 'depends': ['web'], 'license': 'LGPL-3',"
+        " 'data': ['security/ir.model.access.csv', 'views/views.xml']}"
+    )
+    (module / "security" / "ir.model.access.csv").write_text(
+        "id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink\n"
+        "access_stage,stage,model_x_stage,base.group_user,1,1,1,1\n"
+        "access_task,task,model_x_task,base.group_user,1,1,1,1\n"
+    )
+    (module / "views" / "views.xml").write_text(
+        """<odoo>
+  <record id="task_kanban" model="ir.ui.view">
+    <field name="name">x.task.kanban</field><field name="model">x.task</field>
+    <field name="arch" type="xml">
+      <kanban default_group_by="stage_id"><field name="name"/>
+        <templates><t t-name="kanban-box"><div><field name="name"/></div></t></templates>
+      </kanban>
+    </field>
+  </record>
+  <record id="task_action" model="ir.actions.act_window">
+    <field name="name">Tasks</field><field name="res_model">x.task</field>
+    <field name="view_mode">kanban,form</field>
+  </record>
+</odoo>"""
+    )
+    dsn = clone_database()
+    paths = (*erplite_addons_paths, str(tmp_path))
+    registry = Registry.new(dsn, install=("kanban_stages",), addons_paths=paths)
+    try:
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            todo, done = env["x.stage"].create(
+                [{"name": "To do", "sequence": 1}, {"name": "Done", "sequence": 2, "fold": True}]
+            )
+            env["x.task"].create(
+                [{"name": "Write", "stage_id": todo.id}, {"name": "Ship", "stage_id": done.id}]
+            )
+            env.ref("base.user_admin").password = "admin"
+            action = env.ref("kanban_stages.task_action").id
+            todo_id, done_id = todo.id, done.id
+        client = Client(Application(dsn, paths))
+        token = csrf_of(client.get("/web/login").get_data(as_text=True))
+        client.post("/web/login", data={"login": "admin", "password": "admin", "csrf_token": token})
+        page = _kanban(client, action)
+        assert (
+            f'<section class="o-kanban-column o-folded" data-value="{done_id}" aria-label="Done">'
+            in page
+        )
+        assert (
+            f'<section class="o-kanban-column" data-value="{todo_id}" aria-label="To do">' in page
+        )
+        assert 'aria-expanded="false"' in page and 'aria-expanded="true"' in page
+        assert "Write" in page and "Ship" in page
+    finally:
+        close_pool(dsn)
