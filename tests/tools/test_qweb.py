@@ -371,3 +371,13 @@ def test_the_limit_is_a_module_attribute(monkeypatch: pytest.MonkeyPatch) -> Non
     qweb = QWeb({"a": '<t t-call="a"/>'}.__getitem__)
     with pytest.raises(QWebError, match="limit 2"):
         qweb.render("a")
+
+
+def test_attribute_values_are_escaped_even_when_markup() -> None:
+    """Markup is safe as content, not as an attribute value: quotes are always escaped."""
+    evil = Markup('" onmouseover="alert(1)')
+    html = render(
+        '<p t-att-title="v" t-attf-data-x="{{ v }}" t-att="{\'data-y\': v}"/>', {"v": evil}
+    )
+    assert '"alert' not in html and "onmouseover=&#34;" in html
+    assert html.count("&#34;") == 6
