@@ -1,0 +1,23 @@
+{
+    "name": "Inventory",
+    "version": "17.0.1.0",
+    "summary": "Warehouses, locations, transfers, stock moves and stock on hand",
+    "description": """
+Odoo's ``stock``, smaller: warehouses with their locations and operation types, transfers
+(receipts, deliveries, internal moves) made of stock moves that are confirmed, reserved and
+validated, the stock on hand per product and location (``stock.quant``, updated under row
+locks), inventory adjustments, returns, and min/max reordering rules turned into draft receipts
+by a scheduled job.
+""",
+    "license": "LGPL-3",
+    "depends": ["product"],
+    "data": [
+        "security/stock_security.xml",
+        "security/ir.model.access.csv",
+        "data/stock_data.xml",
+    ],
+    "demo": [
+        "demo/stock_demo.xml",
+    ],
+    "installable": True,
+}
