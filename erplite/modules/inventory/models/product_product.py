@@ -16,6 +16,7 @@ number of products costs four statements.
 from __future__ import annotations
 
 import operator as py_operator
+from typing import Any
 
 from erplite import api, fields, models
 from erplite.exceptions import UserError
@@ -80,6 +81,7 @@ class ProductProduct(models.Model):
     @api.depends_context("location", "warehouse", "allowed_company_ids")
     def _compute_quantities(self):
         quantities = self._quantities()
+        product: Any
         for product in self:
             values = quantities.get(product.id, {})
             for name in QUANTITY_FIELDS:
@@ -101,7 +103,7 @@ class ProductProduct(models.Model):
                 self.env["stock.warehouse"].sudo().browse(_ids(context["warehouse"], "warehouse"))
             )
             roots = warehouses.view_location_id
-        domain = [("usage", "in", ("internal", "transit"))]
+        domain: list[Any] = [("usage", "in", ("internal", "transit"))]
         if roots:
             domain.append(("id", "child_of", roots.ids))
         else:

@@ -13,6 +13,8 @@ a view location without a parent, or any view location, starts the path afresh.
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
 from erplite.exceptions import UserError, ValidationError
 
@@ -72,6 +74,7 @@ class StockLocation(models.Model):
 
     @api.depends("name", "location_id.complete_name", "usage")
     def _compute_complete_name(self):
+        location: Any
         for location in self:
             if location.location_id and location.usage != "view":
                 location.complete_name = f"{location.location_id.complete_name}/{location.name}"

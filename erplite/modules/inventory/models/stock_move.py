@@ -25,6 +25,7 @@ cannot be cancelled or deleted.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from erplite import api, fields, models
 from erplite.exceptions import UserError
@@ -165,11 +166,13 @@ class StockMove(models.Model):
     # ------------------------------------------------------------------------------------------
     @api.depends("product_id")
     def _compute_name(self):
+        move: Any
         for move in self:
             move.name = move.name or move.product_id.display_name or "/"
 
     @api.depends("picking_id")
     def _compute_locations(self):
+        move: Any
         for move in self:
             if move.picking_id:
                 move.location_id = move.location_id or move.picking_id.location_id
@@ -177,11 +180,13 @@ class StockMove(models.Model):
 
     @api.depends("picking_id")
     def _compute_picking_type_id(self):
+        move: Any
         for move in self:
             move.picking_type_id = move.picking_type_id or move.picking_id.picking_type_id
 
     @api.depends("picking_id.name")
     def _compute_reference(self):
+        move: Any
         for move in self:
             move.reference = move.picking_id.name if move.picking_id else move.name
 

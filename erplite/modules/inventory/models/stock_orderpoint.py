@@ -11,6 +11,7 @@ rules" (``inventory.ir_cron_scheduler_action``), as Odoo's procurement scheduler
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from erplite import api, fields, models
 from erplite.exceptions import ValidationError
@@ -100,6 +101,7 @@ class StockWarehouseOrderpoint(models.Model):
 
     @api.depends("warehouse_id")
     def _compute_location_id(self):
+        orderpoint: Any
         for orderpoint in self:
             if not orderpoint.location_id:
                 orderpoint.location_id = orderpoint.warehouse_id.lot_stock_id
@@ -121,6 +123,7 @@ class StockWarehouseOrderpoint(models.Model):
 
     def _compute_qty(self):
         drafts = self._draft_quantities()
+        orderpoint: Any
         for orderpoint in self:
             product = orderpoint.product_id.with_context(location=orderpoint.location_id.id)
             forecast = float_round(product.virtual_available + drafts.get(orderpoint.id, 0.0))
@@ -162,7 +165,7 @@ class StockWarehouseOrderpoint(models.Model):
         return True
 
     def _procure(self) -> int:
-        vendors = self.env.ref("inventory.stock_location_suppliers")
+        vendors: Any = self.env.ref("inventory.stock_location_suppliers")
         by_warehouse: dict = {}
         for orderpoint in self:
             quantity = orderpoint.qty_to_order
@@ -210,7 +213,8 @@ class ProductProduct(models.Model):
 
     def _invalidate_quantities(self) -> None:
         # the rules' forecasts are computed from the products' quantities
-        super()._invalidate_quantities()
+        parent: Any = super()  # the method is product_product.py's
+        parent._invalidate_quantities()
         self.env["stock.warehouse.orderpoint"].invalidate_model(
             ["qty_forecast", "qty_to_order"], flush=False
         )

@@ -21,6 +21,8 @@ returns (``stock.return.picking``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
 from erplite.exceptions import UserError
 
@@ -120,6 +122,7 @@ class StockPicking(models.Model):
 
     @api.depends("picking_type_id")
     def _compute_locations(self):
+        picking: Any
         for picking in self:
             picking_type = picking.picking_type_id
             picking.location_id = picking.location_id or picking_type.default_location_src_id
@@ -129,6 +132,7 @@ class StockPicking(models.Model):
 
     @api.depends("move_type", "move_ids.state")
     def _compute_state(self):
+        picking: Any
         for picking in self:
             states = picking.move_ids.mapped("state")
             if not states or "draft" in states:

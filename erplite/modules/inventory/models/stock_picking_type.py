@@ -8,6 +8,8 @@ locations, and counts its transfers for the inventory overview: ready (reserved)
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
 
 PICKING_TYPE_CODES = [
@@ -83,7 +85,7 @@ class StockPickingType(models.Model):
 
     def _compute_picking_count(self):
         Picking = self.env["stock.picking"]
-        domains = {
+        domains: dict[str, list[Any]] = {
             "count_picking_draft": [("state", "=", "draft")],
             "count_picking_waiting": [("state", "in", ("confirmed", "waiting"))],
             "count_picking_ready": [("state", "=", "assigned")],
@@ -97,5 +99,6 @@ class StockPickingType(models.Model):
                 [*domain, ("picking_type_id", "in", self.ids)], ["picking_type_id"], ["__count"]
             )
             counts = {picking_type.id: count for picking_type, count in groups}
+            picking_type: Any
             for picking_type in self:
                 picking_type[field_name] = counts.get(picking_type.id, 0)

@@ -32,6 +32,7 @@ Inventory adjustments: set ``inventory_quantity`` on quants (or create a quant w
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from erplite import api, fields, models
 from erplite.exceptions import UserError
@@ -119,11 +120,13 @@ class StockQuant(models.Model):
 
     @api.depends("quantity", "reserved_quantity")
     def _compute_available_quantity(self):
+        quant: Any
         for quant in self:
             quant.available_quantity = float_round(quant.quantity - quant.reserved_quantity)
 
     @api.depends("inventory_quantity", "inventory_quantity_set", "quantity")
     def _compute_inventory_diff_quantity(self):
+        quant: Any
         for quant in self:
             if quant.inventory_quantity_set:
                 quant.inventory_diff_quantity = float_round(
@@ -198,7 +201,7 @@ class StockQuant(models.Model):
                     f"{quant.location_id.complete_name} cannot be negative "
                     f"({quant.inventory_quantity})."
                 )
-        loss = self.env.ref("inventory.stock_location_inventory")
+        loss: Any = self.env.ref("inventory.stock_location_inventory")
         move_vals = []
         for quant in quants:
             diff = float_round(quant.inventory_quantity - quant.quantity)

@@ -14,6 +14,8 @@ Every company gets a warehouse when the module is installed and when it is creat
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
 
 
@@ -72,7 +74,7 @@ class StockWarehouse(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         Location = self.env["stock.location"].sudo()
-        parent = self.env.ref("inventory.stock_location_locations")
+        parent: Any = self.env.ref("inventory.stock_location_locations")
         for vals in vals_list:
             company_id = vals.get("company_id") or self.env.company.id
             vals["company_id"] = company_id
@@ -102,8 +104,8 @@ class StockWarehouse(models.Model):
     def _create_operation_types(self) -> None:
         """Receipts, Delivery Orders and Internal Transfers of this warehouse."""
         self.ensure_one()
-        suppliers = self.env.ref("inventory.stock_location_suppliers")
-        customers = self.env.ref("inventory.stock_location_customers")
+        suppliers: Any = self.env.ref("inventory.stock_location_suppliers")
+        customers: Any = self.env.ref("inventory.stock_location_customers")
         Type = self.env["stock.picking.type"].sudo()
         common = {"warehouse_id": self.id, "company_id": self.company_id.id}
         receipts = Type.create(

@@ -13,6 +13,8 @@ done (return the products first).
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
 from erplite.exceptions import UserError
 
@@ -48,6 +50,7 @@ class SaleOrder(models.Model):
 
     @api.depends("company_id")
     def _compute_warehouse_id(self):
+        order: Any
         for order in self:
             if not order.warehouse_id or order.warehouse_id.company_id != order.company_id:
                 order.warehouse_id = (
@@ -58,11 +61,13 @@ class SaleOrder(models.Model):
 
     @api.depends("picking_ids")
     def _compute_delivery_count(self):
+        order: Any
         for order in self:
             order.delivery_count = len(order.picking_ids)
 
     @api.depends("picking_ids.state")
     def _compute_delivery_status(self):
+        order: Any
         for order in self:
             states = [p.state for p in order.picking_ids if p.state != "cancel"]
             if not states:
@@ -80,7 +85,8 @@ class SaleOrder(models.Model):
     def _transition(self, step: str, values: dict | None = None) -> None:
         if step == "cancel":
             self._check_not_delivered()
-        super()._transition(step, values)
+        parent: Any = super()  # the method is the orders module's
+        parent._transition(step, values)
         if step == "cancel":
             self.sudo().picking_ids.filtered(
                 lambda p: p.state not in ("done", "cancel")

@@ -6,6 +6,8 @@ return) takes it off, as Odoo 17 counts returns that are to be refunded.
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
 
 
@@ -23,6 +25,7 @@ class SaleOrderLine(models.Model):
 
     @api.depends("move_ids.state", "move_ids.quantity")
     def _compute_qty_delivered(self):
+        line: Any
         for line in self:
             delivered = 0.0
             for move in line.move_ids:

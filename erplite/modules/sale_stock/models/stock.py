@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import fields, models
 
 
@@ -23,8 +25,10 @@ class StockMove(models.Model):
 
     def _rest_vals(self, rest: float) -> dict:
         # the rest of a move (its backorder) still delivers the same sale line
-        return {**super()._rest_vals(rest), "sale_line_id": self.sale_line_id.id}
+        parent: Any = super()  # the method is inventory's, unknown to the type checker
+        return {**parent._rest_vals(rest), "sale_line_id": self.sale_line_id.id}
 
     def _return_values(self) -> dict:
         # a return takes back what the line delivered
-        return {**super()._return_values(), "sale_line_id": self.sale_line_id.id}
+        parent: Any = super()
+        return {**parent._return_values(), "sale_line_id": self.sale_line_id.id}
