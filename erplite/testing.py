@@ -18,6 +18,8 @@ What it provides:
 - ``registry``: that database's registry; ``env``: a superuser environment in a transaction
   that is rolled back after the test; ``cr``: its cursor (which refuses to commit: a test
   whose code commits works on ``clone_database()``);
+- ``erplite_templates(*modules)``: another template database, with other modules, made once
+  per session for each set of modules;
 - ``new_database``: a function creating an empty database (dropped after the test), for tests
   of installation; ``clone_database``: a copy of the template (``CREATE DATABASE ... TEMPLATE``);
 - ``assert_query_count``: ``with assert_query_count(n): ...`` fails unless exactly ``n``
@@ -31,7 +33,7 @@ import os
 import tempfile
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +145,39 @@ def erplite_template(
         yield dsn, registry
     finally:
         drop_database(erplite_server, name)
+
+
+@pytest.fixture(scope="session")
+def erplite_templates(
+    erplite_server: str, erplite_addons_paths: tuple
+) -> Iterator[Callable[..., tuple[str, Any]]]:
+    """``erplite_templates(*modules, demo=False)``: ``(dsn, registry)`` of a template database
+    with ``modules`` installed, made the first time a test asks for that set of modules and
+    shared by the session's later tests (dropped at its end). A folder of tests whose modules
+    differ from ``erplite_modules`` points its ``erplite_template`` fixture at one."""
+    from erplite import Registry
+
+    made: dict[tuple, tuple[str, Any]] = {}
+
+    def template(*modules: str, demo: bool = False) -> tuple[str, Any]:
+        key = (tuple(sorted(modules)), demo)
+        if key not in made:
+            name = f"erplite_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+            dsn = create_database(erplite_server, name)
+            made[key] = (dsn, None)
+            registry = Registry.new(
+                dsn, install=modules, addons_paths=erplite_addons_paths, demo=demo
+            )
+            made[key] = (dsn, registry)
+        return made[key]
+
+    try:
+        yield template
+    finally:
+        from erplite.sql import dbname_of
+
+        for dsn, _registry in made.values():
+            drop_database(erplite_server, dbname_of(dsn))
 
 
 @pytest.fixture

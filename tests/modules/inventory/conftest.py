@@ -130,8 +130,3 @@ def make_user(env: Any) -> Any:
         )
 
     return make
-
-
-# The browser journeys of tests/web, on this folder's template (orders + inventory): its
-# browser, page and served backoffice fixtures, imported so that pytest registers them here.
-from tests.web.conftest import backoffice, browser, page  # noqa: E402, F401

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from erplite import Command
-from erplite.exceptions import UserError
+from erplite.exceptions import AccessError, UserError
 
 
 def quant_of(env, product, location):
@@ -338,3 +338,49 @@ def test_internal_transfer_keeps_stock_on_hand(env, desk, stock, warehouse, put_
     assert desk.qty_available == 5
     assert desk.with_context(location=shelf.id).qty_available == 5
     assert desk.outgoing_qty == 0
+
+
+def test_changing_the_source_of_a_reserved_transfer_releases_its_reservation(
+    env, desk, stock, put_stock, make_delivery
+):
+    shelf = env["stock.location"].create({"name": "Shelf", "location_id": stock.id})
+    quant = put_stock(desk, 5)
+    delivery = make_delivery((desk, 2))
+    delivery.action_assign()
+    assert quant.reserved_quantity == 2
+    delivery.location_id = shelf
+    assert quant.reserved_quantity == 0
+    assert delivery.move_ids.location_id == shelf
+    assert delivery.move_ids.state == "confirmed"
+    assert not delivery.move_ids.move_line_ids
+
+
+def test_a_move_created_with_a_quantity_reserves_it(env, desk, stock, customers, put_stock):
+    quant = put_stock(desk, 5)
+    move = env["stock.move"].create(
+        {
+            "product_id": desk.id,
+            "product_uom_qty": 3,
+            "quantity": 2,
+            "location_id": stock.id,
+            "location_dest_id": customers.id,
+        }
+    )
+    assert (move.state, move.quantity, quant.reserved_quantity) == ("partially_available", 2, 2)
+    assert move.move_line_ids.quantity == 2
+
+
+def test_stock_users_cannot_edit_move_lines_directly(
+    env, desk, put_stock, make_delivery, make_user
+):
+    put_stock(desk, 5)
+    delivery = make_delivery((desk, 2))
+    delivery.action_assign()
+    user = make_user("stocker", "inventory.group_stock_user")
+    with pytest.raises(AccessError):
+        delivery.move_ids.move_line_ids.with_user(user).write({"quantity": 50})
+
+
+def test_the_scheduler_is_not_callable_over_rpc(env):
+    method = type(env["stock.warehouse.orderpoint"]).run_scheduler
+    assert getattr(method, "_api_private", False)

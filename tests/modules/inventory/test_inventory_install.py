@@ -35,3 +35,12 @@ def test_install_alone_with_demo(new_database, erplite_addons_paths):
             )
     finally:
         close_pool(dsn)
+
+
+def test_erplite_templates_makes_each_set_of_modules_once(erplite_templates, erplite_template):
+    again = erplite_templates("inventory", "orders", "product", "base")  # any order
+    assert again is erplite_template
+    dsn, registry = again
+    with registry.cursor() as cr:
+        cr.execute("SELECT state FROM ir_module_module WHERE name = 'sale_stock'")
+        assert cr.fetchone() == ("installed",)

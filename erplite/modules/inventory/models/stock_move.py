@@ -200,8 +200,15 @@ class StockMove(models.Model):
                 raise UserError(
                     f"The demand of a move cannot be negative ({vals['product_uom_qty']})."
                 )
+        quantities = []
+        if not self.env.context.get("stock_move_writing_quantity"):
+            # a quantity given at creation is reserved (or set) as if written afterwards
+            quantities = [vals.pop("quantity", 0.0) for vals in vals_list]
         moves = super().create(vals_list)
         self.env["product.product"]._invalidate_quantities()
+        for move, quantity in zip(moves, quantities):
+            if quantity:
+                move._set_quantity(quantity)
         return moves
 
     def write(self, vals):
@@ -215,6 +222,20 @@ class StockMove(models.Model):
                     )
         if vals.get("product_uom_qty", 0) < 0:
             raise UserError(f"The demand of a move cannot be negative ({vals['product_uom_qty']}).")
+        if {"location_id", "product_id"} & vals.keys():
+            # the reservation was made for the old source and product
+            changed = self.filtered(
+                lambda m: (
+                    m.move_line_ids
+                    and m.state not in ("done", "cancel")
+                    and any(
+                        m[name].id != vals[name]
+                        for name in ("location_id", "product_id")
+                        if name in vals
+                    )
+                )
+            )
+            changed._do_unreserve()
         if "quantity" in vals and not self.env.context.get("stock_move_writing_quantity"):
             quantity = vals.pop("quantity")
             result = super().write(vals) if vals else True

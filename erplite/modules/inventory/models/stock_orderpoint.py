@@ -151,6 +151,7 @@ class StockWarehouseOrderpoint(models.Model):
         return float_round(quantity)
 
     @api.model
+    @api.private
     def run_scheduler(self) -> int:
         """Turn the rules below their minimum into draft receipts, one per warehouse; return
         the number of receipts made (the method of the scheduled job)."""
