@@ -95,3 +95,27 @@ def test_the_kanban_cards_and_columns_are_reached_with_the_keyboard(
     assert focused[-1].startswith("o-kanban-open|Open SO/"), focused
     page.keyboard.press("Enter")
     page.wait_for_url("**/form/**")
+
+
+def test_a_card_moves_to_another_column_with_the_keyboard(page: Any, backoffice: Any) -> None:
+    """Dragging needs a pointer: each card's "Move to" menu does the same from the keyboard."""
+    ids = backoffice.ids
+    log_in(page, backoffice, "mike")
+    page.goto(f"{_pages(backoffice)['kanban']}&groupby=user_id")
+    sally = page.locator(".o-kanban-column[aria-label='Sally Seller']")
+    before = int(sally.locator(".o-kanban-count").inner_text())
+    card = page.locator(f".o-kanban-card[data-id='{ids['sam_azure']}']")
+    card.locator(".o-kanban-open").focus()
+    page.keyboard.press("Tab")
+    select = card.locator(".o-kanban-move select")
+    assert select.evaluate("element => element === document.activeElement")
+    assert select.is_visible()
+    select.select_option(label="Sally Seller")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(
+        f".o-kanban-column[aria-label='Sally Seller'] .o-kanban-card[data-id='{ids['sam_azure']}']"
+    )
+    assert int(sally.locator(".o-kanban-count").inner_text()) == before + 1
+    with backoffice.env() as env:
+        assert env["sale.order"].browse(ids["sam_azure"]).user_id.id == ids["sally"]

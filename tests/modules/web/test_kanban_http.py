@@ -193,3 +193,30 @@ def test_stages_with_fold_set_start_folded(
         assert "Write" in page and "Ship" in page
     finally:
         close_pool(dsn)
+
+
+def test_the_move_menu_works_without_script(served: Any) -> None:
+    """A card's "Move to" form posted as a plain form: written, then back to the kanban."""
+    client, ids = served.client("max"), served.ids
+    query = "searched=1&groupby=partner_id"
+    back = f"/web/action/{ids['action']}/kanban?{query}"
+    page = _kanban(client, ids["action"], query)
+    assert f'<select id="o-move-{ids["big"]}" name="value">' in page
+    assert re.search(rf'<label class="o-sr-only" for="o-move-{ids["big"]}">Move SO/', page)
+    other = re.search(r'<option value="(\d+)">Customer 1</option>', page)
+    assert other, "the other customers' columns are offered"
+    data = {
+        "csrf_token": csrf_of(page),
+        "record_id": str(ids["big"]),
+        "field": "partner_id",
+        "value": other.group(1),
+        "back": back,
+    }
+    response = client.post(f"/web/action/{ids['action']}/kanban/move", data=data)
+    assert response.status_code == 303 and response.headers["Location"].endswith(back)
+    with served.env().cursor() as cr:
+        cr.execute("SELECT partner_id FROM sale_order WHERE id = %s", (ids["big"],))
+        assert cr.fetchone() == (int(other.group(1)),)
+    data.update(value=str(ids["customer"]), back="https://example.com/")
+    outside = client.post(f"/web/action/{ids['action']}/kanban/move", data=data)
+    assert outside.status_code == 204  # written, and no redirect away from the kanban

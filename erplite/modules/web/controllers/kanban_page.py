@@ -279,8 +279,18 @@ class KanbanController(http.Controller):
     @http.route(
         "/web/action/<int:action_id>/kanban/move", type="http", auth="user", methods=["POST"]
     )
-    def move(self, action_id: int, record_id: str = "", field: str = "", value: str = "", **kw):
-        """Write a card's group field (a drag to another column), as the user."""
+    def move(
+        self,
+        action_id: int,
+        record_id: str = "",
+        field: str = "",
+        value: str = "",
+        back: str = "",
+        **kw: Any,
+    ):
+        """Write a card's group field (a drag to another column, or the card's "Move to"
+        menu), as the user. A plain form post (no script) with ``back`` is answered with a
+        redirect there; a refusal is answered with its message either way."""
         env = request.env
         try:
             action = load_window_action(env, action_id)
@@ -311,6 +321,9 @@ class KanbanController(http.Controller):
             )
             message = getattr(exc, "message", None) or str(exc)
             return request.make_response(message, status=status, headers=_text())
+        prefix = urls.action_url(action_id, "kanban")
+        if back.startswith(prefix) and "//" not in back:
+            return request.redirect(back)
         return request.make_response("", status=204)
 
 

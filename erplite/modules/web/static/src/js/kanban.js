@@ -1,6 +1,7 @@
-/* Kanban: a column's title folds and unfolds it; drag a card to another column to write the
-   column's value into the card's group field (POST .../kanban/move, as the user). A refusal is
-   shown and the card stays; a move updates both columns' counts and sums. */
+/* Kanban: a column's title folds and unfolds it; drag a card to another column (or choose the
+   column in the card's "Move to" menu, from the keyboard) to write the column's value into the
+   card's group field (POST .../kanban/move, as the user). A refusal is shown and the card
+   stays; a move updates both columns' counts and sums. */
 (function () {
   "use strict";
   var board = document.querySelector(".o-kanban");
@@ -32,6 +33,21 @@
     event.preventDefault();
     var card = dragged;
     dragged = null;
+    move(card, column);
+  });
+  // The keyboard's way: a card's "Move to" menu (a plain form post without this script).
+  board.addEventListener("submit", function (event) {
+    var form = event.target.closest(".o-kanban-move");
+    if (!form) return;
+    event.preventDefault();
+    var value = form.querySelector("select").value;
+    var column = Array.prototype.find.call(board.querySelectorAll(".o-kanban-column"), function (c) {
+      return c.dataset.value === value;
+    });
+    if (column) move(form.closest(".o-kanban-card"), column, form.querySelector("select"));
+  });
+
+  function move(card, column, focus) {
     if (card.closest(".o-kanban-column") === column) return;
     var body = new URLSearchParams({
       csrf_token: token, record_id: card.dataset.id, field: board.dataset.field,
@@ -44,6 +60,9 @@
           message.hidden = true;
           var from = card.closest(".o-kanban-column");
           column.querySelector(".o-kanban-cards").appendChild(card);
+          var select = card.querySelector(".o-kanban-move select");
+          if (select) select.value = column.dataset.value;
+          if (focus) focus.focus();
           var amount = parseFloat(card.dataset.sum || "0") || 0;
           [[from, -1], [column, 1]].forEach(function (pair) {
             var count = pair[0].querySelector(".o-kanban-count");
@@ -64,5 +83,5 @@
           message.hidden = false;
         });
       });
-  });
+  }
 })();
