@@ -116,7 +116,7 @@ class CountingConnection:
     """A psycopg connection whose ``execute`` counts the statements."""
 
     def __init__(self, dsn: str):
-        self.conn = psycopg.connect(dsn)
+        self.conn = psycopg.connect(dsn, autocommit=True)  # each transaction() commits
         self.count = 0
 
     def execute(self, query: str, params: tuple = ()) -> psycopg.Cursor:
@@ -257,7 +257,7 @@ def main() -> None:
         for label, result, peak in rows:
             print(
                 f"| {label} | {result['seconds']:.2f} | {result['statements']} | "
-                f"{result['statements'] / args.deliveries:.1f} | {peak:.1f} | "
+                f"{result['statements'] / args.deliveries:.1f} | {peak:.2f} | "
                 f"{result['done']} | {result['delivered']:g} |"
             )
     finally:
