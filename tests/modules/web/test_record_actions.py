@@ -225,3 +225,30 @@ def test_delete_duplicate_and_a_bound_server_action(served: Any) -> None:
             "SELECT state FROM sale_order WHERE id = ANY(%s) ORDER BY id", [[first, copy_id]]
         )
         assert [row[0] for row in cr.fetchall()] == ["sent", "draft"]
+
+
+def test_a_lists_selection_is_duplicated_record_by_record(served: Any) -> None:
+    client = served.client("max")
+    action = served.ids["action"]
+    first, second = _orders(served, 2)
+    confirm = client.get(
+        f"/web/action/{action}/records/duplicate?searched=1&ids={first}&ids={second}"
+    )
+    assert "Duplicate the 2 selected records?" in confirm.get_data(as_text=True)
+    ((before,),) = _count(served)
+    done = client.post(
+        f"/web/action/{action}/records/duplicate",
+        data={
+            "csrf_token": csrf_of(confirm.get_data(as_text=True)),
+            "ids": [str(first), str(second)],
+            "search": "searched=1",
+        },
+    )
+    assert done.status_code == 303 and "/list" in done.headers["Location"]
+    assert _count(served) == [(before + 2,)]
+
+
+def _count(served: Any) -> list:
+    with served.env().cursor() as cr:
+        cr.execute("SELECT count(*) FROM sale_order")
+        return cr.fetchall()

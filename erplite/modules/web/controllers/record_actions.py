@@ -12,7 +12,8 @@ Worked example (a browser)::
          → "Salesperson will be set to Sam on 2 records." (nothing written yet)
     POST /web/action/12/records/write     ..., field=user_id, user_id=9, confirmed=1
          → one ``write`` on the 2 records as the user, 303 back
-    POST /web/action/12/records/duplicate csrf_token, ids=4   → 303 to the copy's form
+    POST /web/action/12/records/duplicate csrf_token, ids=4, view=form  → 303 to the copy's
+                                          form (from a list: every record copied, 303 back)
     POST /web/action/12/records/server    csrf_token, ids=4, server_action=31
          → the server action bound to the model run on record 4
 
@@ -148,7 +149,7 @@ class RecordActionsController(http.Controller):
     @backoffice_page
     def confirm_page(self, action_id: int, operation: str, **kw: Any):
         """The confirmation (and, for mass edit, the field and its value) of an operation."""
-        if operation not in LABELS or operation == "duplicate":
+        if operation not in LABELS:
             raise MissingError(f"Unknown record action {operation!r}.")
         args = request.httprequest.args
         search = urlencode(
@@ -233,7 +234,7 @@ class RecordActionsController(http.Controller):
         try:
             with env.cr.savepoint():
                 records = selection.records()
-                _message, copy = selection.ops.run(
+                _message, copies = selection.ops.run(
                     operation,
                     records,
                     values=values,
@@ -252,8 +253,8 @@ class RecordActionsController(http.Controller):
                 error=getattr(exc, "message", None) or str(exc),
                 status=403 if isinstance(exc, AccessError) else 422,
             )
-        if copy is not None:
+        if copies is not None and selection.view_type == "form":  # the copy opens
             back = urls.safe_back(form.get("list_back"))
             query = [("back", back)] if back else []
-            return request.redirect(urls.form_url(selection.action.id, copy.id, query))
+            return request.redirect(urls.form_url(selection.action.id, copies[:1].id, query))
         return request.redirect(selection.back)

@@ -3,7 +3,7 @@
 Worked example::
 
     ops = RecordOperations(env["sale.order"], fields)     # fields: get_views' description
-    ops.available(view_type="list")  # ['archive', 'unarchive', 'delete', 'write'] (+ 'duplicate')
+    ops.available(view_type="list")  # ['duplicate', 'archive', 'unarchive', 'delete', 'write']
     ops.server_actions("list")       # [{'id': 31, 'name': 'Mark as sent'}] (binding_model_id)
     ops.editable_fields(columns)     # [('user_id', 'Salesperson'), ...]: what mass edit offers
     name, value = ops.parse_edit(posted_field, posted_value, allowed, tz=...)
@@ -13,7 +13,7 @@ Worked example::
 Every operation runs on the records as the user (``records`` comes from the user's
 environment): ACLs, record rules and ``_protected_fields`` refuse what the user may not do,
 with their own message. ``archive``/``unarchive`` call ``action_archive``/``action_unarchive``,
-``delete`` ``unlink``, ``duplicate`` ``copy``, ``write`` (mass edit) one ``write`` of one field
+``delete`` ``unlink``, ``duplicate`` ``copy`` (each record), ``write`` (mass edit) one ``write`` of one field
 on every record, ``server`` a server action bound to the model through ``binding_model_id``
 (``run()`` with ``active_model``/``active_ids``), refused when it is not bound to the model or
 not available to the user's groups.
@@ -81,7 +81,7 @@ class RecordOperations:
         """The operations offered on ``view_type``'s records (the rights decide at run time)."""
         model = self.model
         result = []
-        if view_type == "form" and model.check_access_rights("create", False):
+        if model.check_access_rights("create", False):
             result.append("duplicate")
         if "active" in model._fields and model.check_access_rights("write", False):
             result += ["archive", "unarchive"]
@@ -163,7 +163,7 @@ class RecordOperations:
         view_type: str = "list",
     ) -> tuple[str, Any]:
         """Run ``operation`` on ``records`` (the user's); ``(message, result)`` where result is
-        the copy for ``duplicate``. Raises the ORM's ``UserError``/``AccessError``."""
+        the copies for ``duplicate``. Raises the ORM's ``UserError``/``AccessError``."""
         mode = _RIGHTS.get(operation)
         if mode:  # a refused right is said as such, before anything is looked at
             records.check_access_rights(mode)
@@ -180,8 +180,10 @@ class RecordOperations:
             records.unlink()
             return f"{done} deleted.", None
         if operation == "duplicate":
-            copy = records[:1].copy()
-            return "The record is duplicated.", copy
+            copies = records.browse()
+            for record in records:
+                copies |= record.copy()
+            return f"{done} duplicated.", copies
         if operation == "write":
             records.write(dict(values or {}))
             return f"{done} updated.", None
