@@ -12,26 +12,41 @@ from __future__ import annotations
 import contextlib
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from operator import itemgetter
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from erplite import api
 from erplite.exceptions import ValidationError
 from erplite.orm import arguments
 from erplite.orm.arrays import array_value
 from erplite.orm.commands import Command, normalize_commands
+from erplite.orm.create_plan import (
+    _KIND_COLUMN,
+    _KIND_COLUMN_INVERSE,
+    _KIND_INVERSE,
+    _KIND_X2MANY,
+    _LINK,
+    _LINK_FLAG,
+    _CrudPlan,
+    _fragment,
+    _insert_template,
+    _is_constant,
+)
 from erplite.orm.environment import Protection
 from erplite.orm.fields import Field
-from erplite.orm.model_compute import ComputeMixin
-from erplite.sql import SQL, BinaryParam
+from erplite.orm.ids import NewId
+from erplite.orm.model_access import AccessMixin
+from erplite.orm.model_triggers import TriggersMixin
+from erplite.sql import SQL
 
-_X2MANY = ("one2many", "many2many")
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 #: ``Field.convert_to_column``, the identity: such columns are sent as cached
 _PLAIN_TO_COLUMN = Field.convert_to_column
 
 
-class CreateMixin(ComputeMixin):
+class CreateMixin(AccessMixin):
     # ------------------------------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------------------------------
@@ -48,115 +63,6 @@ class CreateMixin(ComputeMixin):
             now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
             transaction.now = now
         return now
-
-    # ------------------------------------------------------------------------------------------
-    # defaults
-    # ------------------------------------------------------------------------------------------
-    @api.model
-    def default_get(self, fields_list: Iterable[str]) -> dict[str, Any]:
-        """Default values of ``fields_list``: ``default_<name>`` context keys, then field
-        defaults, then (for ``_inherits`` fields) the parent model's ``default_get``; values
-        are in ``write()`` format.
-
-        :raises InvalidArgument: ``fields_list`` is not a list (or set) of field names."""
-        if not isinstance(fields_list, set | frozenset):
-            arguments.check_field_names(self, fields_list, "fields_list")
-        result: dict[str, Any] = {}
-        context = self.env.context
-        from_context = (
-            {key[8:]: value for key, value in context.items() if key.startswith("default_")}
-            if context
-            else {}
-        )
-        parent_names: dict[str, list[str]] = defaultdict(list)
-        for name in fields_list:
-            field = self._field_or_error(name)
-            if name in from_context:
-                result[name] = from_context[name]
-            elif field.default is not None:
-                value = field.get_default(self)
-                if hasattr(value, "_ids") and field.relational:
-                    value = value.id if field.type == "many2one" else [Command.set(value.ids)]
-                result[name] = value
-            elif field.inherited and field.inherited_field is not None:
-                parent_names[field.inherited_field.model_name].append(field.inherited_field.name)
-        for model_name, names in parent_names.items():
-            result.update(self.env[model_name].default_get(names))
-        return result
-
-    def _add_missing_default_values(self, vals: dict) -> dict:
-        """``vals`` completed with ``default_get`` of every field it lacks, as Odoo does (so
-        an overridden ``default_get`` applies); fields inherited from a parent whose link is
-        given keep the parent's values."""
-        # which fields lack depends on the keys given only: worked out once per set of keys
-        plan = self._crud_plan()
-        key = frozenset(vals)
-        missing = plan.missing.get(key)
-        if missing is None:
-            missing = self._missing_default_names(vals)
-            fields = self._fields
-            defaulted = [
-                name
-                for name in missing
-                if fields[name].default is not None
-                or (fields[name].inherited and fields[name].inherited_field is not None)
-            ]
-            if len(plan.missing) < 1000:
-                plan.missing[key] = missing
-                plan.defaulted[key] = defaulted
-        else:
-            defaulted = plan.defaulted[key]
-        env = self.env
-        context_defaults = env.__dict__.get("_context_defaults")
-        if context_defaults is None:  # whether the context has default_ keys, once per env
-            context_defaults = any(name.startswith("default_") for name in env.context)
-            env.__dict__["_context_defaults"] = context_defaults
-        if type(self).default_get is CreateMixin.default_get and not context_defaults:
-            # the plain default_get gives nothing for the fields without a default
-            missing = defaulted
-        defaults = self.default_get(missing) if missing else {}
-        for name, value in defaults.items():
-            field = self._fields[name]
-            if (
-                field.type == "many2many"
-                and value
-                and isinstance(value, list | tuple)
-                and isinstance(value[0], int)
-            ):
-                defaults[name] = [Command.set(value)]
-            elif (
-                field.type == "one2many"
-                and value
-                and isinstance(value, list | tuple)
-                and isinstance(value[0], dict)
-            ):
-                defaults[name] = [Command.create(line) for line in value]
-        return {**defaults, **vals} if defaults else vals
-
-    def _missing_default_names(self, vals: dict) -> list[str]:
-        """The fields ``vals`` lacks that take a default (see ``_add_missing_default_values``)."""
-        avoid: set[str] = set()
-
-        def collect(model: Any) -> None:
-            for parent_model, fk in model._inherits.items():
-                if fk in vals:
-                    avoid.add(parent_model)
-                else:
-                    collect(self.env[parent_model])
-
-        collect(self)
-        missing = []
-        for name, field in self._fields.items():
-            if name in vals:
-                continue
-            origin = field
-            while origin.inherited and origin.inherited_field is not None:
-                origin = origin.inherited_field
-                if origin.model_name in avoid:
-                    break
-            else:
-                missing.append(name)
-        return missing
 
     def _crud_plan(self) -> _CrudPlan:
         """What create needs to know of this model's fields, worked out once per class."""
@@ -329,7 +235,7 @@ class CreateMixin(ComputeMixin):
                 env.add_to_compute(field, ids)
         # values given for computed fields win over their computation: protect them (and the
         # fields computed by the same method) while the dependents are marked, as Odoo does
-        if type(self).modified is not ComputeMixin.modified:  # an override must run
+        if type(self).modified is not TriggersMixin.modified:  # an override must run
             with self._protecting_given(records, given):
                 records.modified(self._fields, create=True)
         else:
@@ -343,133 +249,6 @@ class CreateMixin(ComputeMixin):
         records._validate_fields(names)
         if self._check_company_auto:
             records._check_company()
-
-    def _fusable_lines(self, relational: list[dict]) -> list | None:
-        """``[(one2many field, comodel, lines' values)]`` when the single record to create gets
-        lines through ``Command.create`` only, of comodels that create them the plain way (see
-        ``_creates_plainly``), as the superuser: the record and its lines then go in one
-        statement (``_create_with_lines``). None otherwise."""
-        x2many = relational[0]
-        env = self.env
-        if (
-            not x2many
-            or not env.su
-            or self._parent_store
-            or type(self)._create is not CreateMixin._create
-        ):
-            return None
-        result = []
-        # the environment of One2many.write_commands (active_test off), derived once
-        inactive = env.__dict__.get("_create_lines_env")
-        if inactive is None:
-            inactive = env(context={**env.context, "active_test": False})
-            env.__dict__["_create_lines_env"] = inactive
-        for field, value in x2many.items():
-            if field.type != "one2many":
-                return None
-            commands = normalize_commands(value, field)
-            if not commands or any(command[0] != Command.CREATE for command in commands):
-                return None
-            comodel = inactive[field.comodel_name]
-            if not comodel._creates_plainly(field.inverse_name):
-                return None
-            result.append((field, comodel, [dict(command[2] or {}) for command in commands]))
-        return result
-
-    def _creates_plainly(self, link_name: str) -> bool:
-        """Whether lines of this model linked through the many2one ``link_name`` can be inserted
-        by their parent's statement: ``create`` and its steps are not overridden, no
-        ``_inherits`` or parent store, and no ``precompute`` field depends on ``link_name``
-        (its value is only known once the parent is inserted)."""
-        cls = type(self)
-        known = cls.__dict__.get("_creates_plainly_cache")
-        if known is None:
-            known = {}
-            cls._creates_plainly_cache = known
-        result = known.get(link_name)
-        if result is not None:
-            return result
-        field = self._fields.get(link_name)
-        result = (
-            field is not None
-            and field.type == "many2one"
-            and field.store
-            and field.column_type is not None
-            and not self._inherits
-            and not self._parent_store
-            and all(
-                getattr(cls, name) is getattr(CreateMixin, name)
-                for name in (
-                    "create",
-                    "_create_records",
-                    "_create_rows",
-                    "_precompute_rows",
-                    "_create",
-                    "_insert_statement",
-                    "_create_cache",
-                    "_create_x2many",
-                    "_create_finish",
-                )
-            )
-            and not any(
-                path and path[0] is field
-                for f in self._fields.values()
-                if f.precompute and f.store and f.compute
-                for path in self.env.registry.field_depends_paths(f)
-            )
-        )
-        known[link_name] = result
-        return result
-
-    def _create_with_lines(self, row: dict, lines: list) -> Any:
-        """INSERT the record of ``row`` and its lines (``_fusable_lines``) in one statement:
-        ``WITH parent AS (INSERT ... RETURNING id), lines AS (INSERT ... SELECT parent.id,
-        ... FROM parent, unnest(...) RETURNING id) SELECT ...``; then fill the caches and
-        finish the lines' creation as ``create`` would have, the parent's x2many first."""
-        env = self.env
-        parts = []
-        for index, (field, comodel, vals_list) in enumerate(lines):
-            link = comodel._fields[field.inverse_name]
-            for vals in vals_list:
-                vals[link.name] = _LINK
-            line_rows, relational, inverses, given = comodel._create_rows(vals_list, link)
-            comodel._precompute_rows(line_rows, given)
-            statement, values, columns = comodel._insert_statement(line_rows, link)
-            alias = SQL.identifier(f"_new_lines_{index}")
-            parts.append(
-                (comodel, link, alias, statement, values, columns, relational, inverses, given)
-            )
-        parent_statement, parent_values, parent_columns = self._insert_statement([row])
-        parent = SQL.identifier(_PARENT_ALIAS).text
-        ctes = [f"WITH {parent} AS ({parent_statement.text})"]
-        results = [f" SELECT (SELECT id FROM {parent})"]
-        params = list(parent_statement.params)
-        for _comodel, _link, alias, statement, *_rest in parts:
-            ctes.append(f"{alias.text} AS ({statement.text})")
-            results.append(f"ARRAY(SELECT id FROM {alias.text} ORDER BY id)")
-            params.extend(statement.params)
-        fused = SQL.__new__(SQL)
-        fused.text = ", ".join(ctes) + ", ".join(results)
-        fused.params = tuple(params)
-        self._execute_write(fused)
-        found = env.cr.fetchone()
-        parent_id = found[0]
-        records = self._create_cache((parent_id,), parent_values, parent_columns)
-        cache = env.transaction.cache
-        for field in self._crud_plan().x2many:
-            cache.update(records._ids, field, [()], env)
-        for part, line_ids in zip(parts, found[1:]):
-            comodel, link, _alias, _statement, values, columns, relational, inverses, given = part
-            if len(line_ids) != len(values):
-                raise RuntimeError(
-                    f"{comodel._name}: {len(values)} lines sent, {len(line_ids)} inserted"
-                )
-            for vals in values:
-                vals[link.name] = parent_id
-            new_lines = comodel._create_cache(tuple(line_ids), values, columns)
-            comodel._create_x2many(new_lines, relational)
-            comodel._create_finish(new_lines, inverses, given)
-        return records
 
     def _precompute_rows(self, rows: list[dict], given: list[set]) -> None:
         """Fill ``rows`` with the stored computed fields marked ``precompute`` that were not
@@ -516,7 +295,7 @@ class CreateMixin(ComputeMixin):
         # every stored column in cache (None when not given), one C-level transposition
         if plan.columns:
             blank = plan.columns_blank
-            getter = plan.columns_getter
+            getter = cast("Callable[[dict[str, Any]], Any]", plan.columns_getter)
             full = [blank | rows[i] for i in todo]
             by_column = zip(*map(getter, full)) if len(blank) > 1 else [list(map(getter, full))]
             for (_name, field), column in zip(plan.columns, by_column):
@@ -768,166 +547,12 @@ class CreateMixin(ComputeMixin):
                     if lines is not None and record_id not in lines:
                         cache.set_value(new, inverse, lines + (record_id,), env)
 
+    @api.model
+    def name_create(self, name: str) -> tuple[int, str] | bool:
+        if not self._rec_name:
+            return False
+        record = self.create({self._rec_name: name})
+        return record.id, record.display_name
+
 
 _UNKNOWN = object()
-
-
-class _CrudPlan:
-    """The fields of a model sorted for create (see ``CrudMixin._crud_plan``)."""
-
-    def __init__(self, fields: dict, company_moves: frozenset[str]):
-        self.columns = tuple(
-            (name, f)
-            for name, f in fields.items()
-            if f.store and f.column_type is not None and name != "id"
-        )
-        # every column None, and a getter of all of them (precompute's transposition)
-        self.columns_blank = dict.fromkeys(name for name, _f in self.columns)
-        self.columns_getter = itemgetter(*self.columns_blank) if self.columns else None
-        # how create takes each field's value (see _create_rows)
-        self.kinds = {}
-        for name, f in fields.items():
-            if f.type in _X2MANY and f.store:
-                self.kinds[name] = _KIND_X2MANY
-            elif f.store and f.column_type is not None and name != "id":
-                self.kinds[name] = _KIND_COLUMN_INVERSE if f.inverse and f.compute else _KIND_COLUMN
-            elif f.inverse:
-                self.kinds[name] = _KIND_INVERSE
-            else:
-                self.kinds[name] = _KIND_IGNORED
-        self.required = tuple(
-            f for name, f in self.columns if f.required and not f.compute and f.type != "boolean"
-        )
-        self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
-        self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
-        # (amount, currency) column names of the Monetary columns (see _round_monetary_rows)
-        self.monetary = tuple(
-            (name, currency)
-            for name, f in self.columns
-            if f.type == "monetary"
-            and (currency := f.currency_field_in(fields)) is not None
-            and fields[currency].store
-        )
-        self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
-        self.computed_names = frozenset(name for name, f in fields.items() if f.compute)
-        # the fields whose change moves a record to another company (write re-checks rules)
-        self.company_moves = company_moves
-        self.precompute = tuple(
-            f
-            for f in fields.values()
-            if f.precompute and f.store and f.compute and f.column_type is not None
-        )
-        # keys given -> fields to default; the same without those default_get leaves out
-        self.missing: dict[frozenset, list[str]] = {}
-        self.defaulted: dict[frozenset, list[str]] = {}
-        # precomputed field -> its first-hop dependencies that are no column (see
-        # _precompute_rows), filled on first use (the registry's dependencies are needed)
-        self.precompute_late: dict[Any, frozenset] | None = None
-        # frozenset of computed names given -> the fields to protect (_protecting_given)
-        self.protected: dict[frozenset, frozenset] = {}
-        # what depends on any field of a new record (records.modified(all fields, create=True))
-        self.create_tree: dict | None = None
-
-
-_KIND_IGNORED, _KIND_COLUMN, _KIND_COLUMN_INVERSE, _KIND_X2MANY, _KIND_INVERSE = range(5)
-_INSERT_TEMPLATES: dict[tuple, str] = {}
-#: the CTE of the parent inserted with its lines (``CreateMixin._create_with_lines``)
-_PARENT_ALIAS = "_new_parent"
-#: the row value of a line's link to its parent, until the statement gives the parent's id
-_LINK = type("_Link", (), {"__repr__": lambda self: "<parent id>", "__slots__": ()})()
-#: the flag of the link column in ``_insert_template``'s ``constant``
-_LINK_FLAG = "link"
-
-
-def _insert_template(table: str, fields: list, constant: tuple | None) -> str:
-    """The text of the INSERT of ``fields`` into ``table``, built once per shape: one row
-    (``constant`` is None: ``VALUES (%s, ...)``), or several rows where the columns flagged
-    in ``constant`` are one parameter each and the others arrays unnested together (their
-    parameters come after the constants'; without arrays, the last one is the row count). A
-    column flagged ``_LINK_FLAG`` takes the id of the CTE ``_PARENT_ALIAS`` (no parameter)."""
-    key = (table, tuple(fields), constant)  # a field's column never changes
-    template = _INSERT_TEMPLATES.get(key)
-    if template is not None:
-        return template
-
-    def quoted(*names: str) -> str:
-        return SQL.identifier(*names).text.replace("%", "%%")
-
-    names = ", ".join(quoted(f.column_name) for f in fields)
-    if constant is None:
-        values = ", ".join(["%s"] * len(fields))
-        template = f"INSERT INTO {quoted(table)} ({names}) VALUES ({values}) RETURNING id"
-    else:
-        selected = []
-        arrays = []
-        aliases = []
-        sources = ""
-        for f, is_constant in zip(fields, constant):
-            if is_constant == _LINK_FLAG:
-                selected.append(quoted(_PARENT_ALIAS, "id"))
-                sources = f"{quoted(_PARENT_ALIAS)}, "
-            elif is_constant:
-                selected.append(f"%s::{f.column_type[0]}")
-            else:
-                alias = f"c{len(arrays)}"
-                selected.append(quoted("u", alias))
-                aliases.append(quoted(alias))
-                arrays.append(f"%s::{f.column_type[0]}[]")
-        if arrays:
-            template = (
-                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                f"FROM {sources}unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) "
-                "RETURNING id"
-            )
-        else:
-            template = (
-                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                f"FROM {sources}generate_series(1, %s) RETURNING id"
-            )
-    if len(_INSERT_TEMPLATES) < 10000:
-        _INSERT_TEMPLATES[key] = template
-    return template
-
-
-def _fragment(template: str, params: list) -> SQL:
-    """``SQL(template, *params)`` for a template of ``_insert_template``, without parsing it
-    again when no parameter goes in binary (``%b``)."""
-    if any(type(param) is BinaryParam for param in params):
-        return SQL(template, *params)
-    fragment = SQL.__new__(SQL)
-    fragment.text = template
-    fragment.params = tuple(params)
-    return fragment
-
-
-def _is_constant(column: list) -> bool:
-    """Whether every value of ``column`` is the same plain value (sent once, not as an array)."""
-    first = column[0]
-    if not isinstance(first, str | int | float | datetime.date | type(None)):
-        return False
-    # equal values (counted in C), all of one type (1 == 1.0 == True must not mix)
-    return column.count(first) == len(column) and len(set(map(type, column))) == 1
-
-
-class NewId:
-    """The id of a record not in the database yet (a ``precompute`` computation); false,
-    hashable by identity, ordered after every real id."""
-
-    __slots__ = ("sequence",)
-    _counter = 0
-
-    def __init__(self) -> None:
-        NewId._counter += 1
-        self.sequence = NewId._counter
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __lt__(self, other: Any) -> bool:
-        return isinstance(other, NewId) and self.sequence < other.sequence
-
-    def __gt__(self, other: Any) -> bool:
-        return not isinstance(other, NewId) or self.sequence > other.sequence
-
-    def __repr__(self) -> str:
-        return f"<NewId {self.sequence}>"

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from erplite.exceptions import InvalidArgument
-from erplite.orm.model_create import NewId
+from erplite.orm.ids import NewId
 from erplite.orm.recordset import Recordset
 
 if TYPE_CHECKING:

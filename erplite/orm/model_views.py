@@ -21,9 +21,10 @@ the work and caches it per registry and group set.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from erplite import api
+from erplite.orm.fields import Selection
 from erplite.orm.recordset import Recordset
 
 #: The ``fields_get`` attributes ``get_views`` describes (Odoo 17's ``_get_view_field_attributes``).
@@ -124,3 +125,46 @@ class ViewsMixin(Recordset):
     @api.model
     def _get_view_field_attributes(self) -> tuple[str, ...]:
         return VIEW_FIELD_ATTRIBUTES
+
+    @api.model
+    def fields_get(
+        self, allfields: list[str] | None = None, attributes: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The definitions of the fields the user may see, as Odoo's ``fields_get``."""
+        env = self.env
+        result = {}
+        for name, field in self._fields.items():
+            if allfields and name not in allfields:
+                continue
+            if field.groups and not env.su and not self._field_accessible(field):
+                continue
+            description: dict[str, Any] = {
+                "type": field.type,
+                "string": field.string,
+                "help": field.help or "",
+                "required": bool(field.required),
+                "readonly": bool(field.readonly),
+                "store": bool(field.store),
+                "searchable": bool(field.store or field.search or field.related),
+                "sortable": bool(field.store and field.column_type is not None),
+                "groupable": bool(field.store and field.column_type is not None),
+                "manual": False,
+                "depends": list(field.depends or ()),
+                "company_dependent": False,
+                "name": name,
+            }
+            if field.relational:
+                description["relation"] = field.comodel_name
+                description["domain"] = field.domain if isinstance(field.domain, list) else []
+                description["context"] = field.context if isinstance(field.context, dict) else {}
+            if field.type == "one2many":
+                description["relation_field"] = field.inverse_name
+            if field.type == "selection":
+                selection = cast(Selection, field)._selection(self)
+                description["selection"] = [list(item) for item in selection]
+            if field.type == "char" and getattr(field, "size", None):
+                description["size"] = field.size
+            if attributes:
+                description = {k: v for k, v in description.items() if k in attributes}
+            result[name] = description
+        return result

@@ -33,13 +33,20 @@ from typing import TYPE_CHECKING, Any
 from erplite import api
 from erplite.exceptions import ValidationError
 from erplite.orm import fields
-from erplite.orm.model_crud import CrudMixin
+from erplite.orm.model_create import CreateMixin
+from erplite.orm.model_create_lines import CreateLinesMixin
+from erplite.orm.model_defaults import DefaultsMixin
 from erplite.orm.model_export import ExportMixin
+from erplite.orm.model_fetch import FetchMixin
+from erplite.orm.model_flush import FlushMixin
 from erplite.orm.model_import import ImportMixin
 from erplite.orm.model_onchange import OnchangeMixin
+from erplite.orm.model_read import ReadMixin
 from erplite.orm.model_read_group import ReadGroupMixin
 from erplite.orm.model_search import SearchMixin
+from erplite.orm.model_triggers import TriggersMixin
 from erplite.orm.model_views import ViewsMixin
+from erplite.orm.model_write import WriteMixin
 from erplite.sql import SQL
 
 PREFETCH_MAX = 1000
@@ -72,7 +79,16 @@ class MetaModel(type):
 
 
 class BaseModel(
-    CrudMixin,
+    # one concern per mixin and file; each derives from AccessMixin (the access gate) and
+    # Recordset (what the mixins use of each other, declared for the type checker)
+    WriteMixin,
+    ReadMixin,
+    CreateMixin,
+    CreateLinesMixin,
+    DefaultsMixin,
+    FlushMixin,
+    TriggersMixin,
+    FetchMixin,
     SearchMixin,
     ReadGroupMixin,
     ViewsMixin,

@@ -201,7 +201,7 @@ def test_a_large_batch_fetches_its_many2one_targets_in_a_statement_of_their_own(
     """A small batch reading a many2one joins the targets' columns (one statement); a batch
     beyond ``JOIN_MAX`` does not (the join would repeat them on every row): the targets come
     in a second statement, when first read."""
-    from erplite.orm import model_compute
+    from erplite.orm import model_fetch
     from erplite.sql import count_queries
 
     partners = env["test_orm.comp.partner"].create([{"name": f"JP{i}"} for i in range(3)])
@@ -210,7 +210,7 @@ def test_a_large_batch_fetches_its_many2one_targets_in_a_statement_of_their_own(
     )
     env.flush_all()
     for join_max, statements in ((100, 1), (2, 2)):
-        monkeypatch.setattr(model_compute, "JOIN_MAX", join_max)
+        monkeypatch.setattr(model_fetch, "JOIN_MAX", join_max)
         env.invalidate_all()
         with count_queries() as queries:
             names = [order.partner_id.name for order in orders.browse(orders.ids)]

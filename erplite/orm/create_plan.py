@@ -1,0 +1,159 @@
+"""What ``create`` prepares once per model and reuses (``CreateMixin._crud_plan``): the
+fields by kind, the INSERT template of each set of columns.
+"""
+
+from __future__ import annotations
+
+import datetime
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, cast
+
+from erplite.orm.fields import Field
+from erplite.sql import SQL, BinaryParam
+
+if TYPE_CHECKING:
+    from erplite.orm.fields import Monetary
+
+_X2MANY = ("one2many", "many2many")
+
+
+_KIND_IGNORED, _KIND_COLUMN, _KIND_COLUMN_INVERSE, _KIND_X2MANY, _KIND_INVERSE = range(5)
+_INSERT_TEMPLATES: dict[tuple[Any, ...], str] = {}
+#: the CTE of the parent inserted with its lines (``CreateMixin._create_with_lines``)
+_PARENT_ALIAS = "_new_parent"
+#: the flag of the link column in ``_insert_template``'s ``constant``
+#: the row value of a line's link to its parent, until the statement gives the parent's id
+_LINK = type("_Link", (), {"__repr__": lambda self: "<parent id>", "__slots__": ()})()
+_LINK_FLAG = "link"
+
+
+class _CrudPlan:
+    """The fields of a model sorted for create (see ``CrudMixin._crud_plan``)."""
+
+    def __init__(self, fields: dict[str, Field], company_moves: frozenset[str]) -> None:
+        self.columns = tuple(
+            (name, f)
+            for name, f in fields.items()
+            if f.store and f.column_type is not None and name != "id"
+        )
+        # every column None, and a getter of all of them (precompute's transposition)
+        self.columns_blank = dict.fromkeys(name for name, _f in self.columns)
+        self.columns_getter = itemgetter(*self.columns_blank) if self.columns else None
+        # how create takes each field's value (see _create_rows)
+        self.kinds = {}
+        for name, f in fields.items():
+            if f.type in _X2MANY and f.store:
+                self.kinds[name] = _KIND_X2MANY
+            elif f.store and f.column_type is not None and name != "id":
+                self.kinds[name] = _KIND_COLUMN_INVERSE if f.inverse and f.compute else _KIND_COLUMN
+            elif f.inverse:
+                self.kinds[name] = _KIND_INVERSE
+            else:
+                self.kinds[name] = _KIND_IGNORED
+        self.required = tuple(
+            f for name, f in self.columns if f.required and not f.compute and f.type != "boolean"
+        )
+        self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
+        self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
+        # (amount, currency) column names of the Monetary columns (see _round_monetary_rows)
+        self.monetary = tuple(
+            (name, currency)
+            for name, f in self.columns
+            if f.type == "monetary"
+            and (currency := cast("Monetary", f).currency_field_in(fields)) is not None
+            and fields[currency].store
+        )
+        self.stored_computed = tuple(f for f in fields.values() if f.store and f.compute)
+        self.computed_names = frozenset(name for name, f in fields.items() if f.compute)
+        # the fields whose change moves a record to another company (write re-checks rules)
+        self.company_moves = company_moves
+        self.precompute = tuple(
+            f
+            for f in fields.values()
+            if f.precompute and f.store and f.compute and f.column_type is not None
+        )
+        # keys given -> fields to default; the same without those default_get leaves out
+        self.missing: dict[frozenset[str], list[str]] = {}
+        self.defaulted: dict[frozenset[str], list[str]] = {}
+        # precomputed field -> its first-hop dependencies that are no column (see
+        # _precompute_rows), filled on first use (the registry's dependencies are needed)
+        self.precompute_late: dict[Field, frozenset[str]] | None = None
+        # frozenset of computed names given -> the fields to protect (_protecting_given)
+        self.protected: dict[frozenset[str], frozenset[Field]] = {}
+        # what depends on any field of a new record (records.modified(all fields, create=True))
+        self.create_tree: dict[Any, Any] | None = None
+
+
+def _insert_template(table: str, fields: list[Field], constant: tuple[Any, ...] | None) -> str:
+    """The text of the INSERT of ``fields`` into ``table``, built once per shape: one row
+    (``constant`` is None: ``VALUES (%s, ...)``), or several rows where the columns flagged
+    in ``constant`` are one parameter each and the others arrays unnested together (their
+    parameters come after the constants'; without arrays, the last one is the row count). A
+    column flagged ``_LINK_FLAG`` takes the id of the CTE ``_PARENT_ALIAS`` (no parameter)."""
+    key = (table, tuple(fields), constant)  # a field's column never changes
+    template = _INSERT_TEMPLATES.get(key)
+    if template is not None:
+        return template
+
+    def quoted(*names: str) -> str:
+        return SQL.identifier(*names).text.replace("%", "%%")
+
+    names = ", ".join(quoted(f.column_name) for f in fields)
+    if constant is None:
+        values = ", ".join(["%s"] * len(fields))
+        template = f"INSERT INTO {quoted(table)} ({names}) VALUES ({values}) RETURNING id"
+    else:
+        selected: list[str] = []
+        arrays: list[str] = []
+        aliases: list[str] = []
+        sources = ""
+        for f, is_constant in zip(fields, constant):
+            if is_constant == _LINK_FLAG:
+                selected.append(quoted(_PARENT_ALIAS, "id"))
+                sources = f"{quoted(_PARENT_ALIAS)}, "
+            elif is_constant:
+                selected.append(f"%s::{_udt(f)}")
+            else:
+                alias = f"c{len(arrays)}"
+                selected.append(quoted("u", alias))
+                aliases.append(quoted(alias))
+                arrays.append(f"%s::{_udt(f)}[]")
+        if arrays:
+            template = (
+                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                f"FROM {sources}unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) "
+                "RETURNING id"
+            )
+        else:
+            template = (
+                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
+                f"FROM {sources}generate_series(1, %s) RETURNING id"
+            )
+    if len(_INSERT_TEMPLATES) < 10000:
+        _INSERT_TEMPLATES[key] = template
+    return template
+
+
+def _fragment(template: str, params: list[Any]) -> SQL:
+    """``SQL(template, *params)`` for a template of ``_insert_template``, without parsing it
+    again when no parameter goes in binary (``%b``)."""
+    if any(type(param) is BinaryParam for param in params):
+        return SQL(template, *params)
+    fragment = SQL.__new__(SQL)
+    fragment.text = template
+    fragment.params = tuple(params)
+    return fragment
+
+
+def _is_constant(column: list[Any]) -> bool:
+    """Whether every value of ``column`` is the same plain value (sent once, not as an array)."""
+    first = column[0]
+    if not isinstance(first, str | int | float | datetime.date | type(None)):
+        return False
+    # equal values (counted in C), all of one type (1 == 1.0 == True must not mix)
+    return column.count(first) == len(column) and len(set(map(type, column))) == 1
+
+
+def _udt(field: Field) -> str:
+    """The type name of a stored field's column (``int4``, ``varchar``...)."""
+    return cast("tuple[str, str]", field.column_type)[0]

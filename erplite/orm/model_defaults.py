@@ -1,0 +1,128 @@
+"""Default values of new records (a mixin of ``BaseModel``): ``default_get`` and what
+``create`` adds for the fields its values leave out (``default_<name>`` context keys, field
+defaults, the ``_inherits`` parents' defaults).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from erplite import api
+from erplite.orm import arguments
+from erplite.orm.commands import Command
+from erplite.orm.model_access import AccessMixin
+
+
+class DefaultsMixin(AccessMixin):
+    """``default_get`` and the defaults ``create`` adds."""
+
+    # ------------------------------------------------------------------------------------------
+    # defaults
+    # ------------------------------------------------------------------------------------------
+    @api.model
+    def default_get(self, fields_list: Iterable[str]) -> dict[str, Any]:
+        """Default values of ``fields_list``: ``default_<name>`` context keys, then field
+        defaults, then (for ``_inherits`` fields) the parent model's ``default_get``; values
+        are in ``write()`` format.
+
+        :raises InvalidArgument: ``fields_list`` is not a list (or set) of field names."""
+        if not isinstance(fields_list, set | frozenset):
+            arguments.check_field_names(self, fields_list, "fields_list")
+        result: dict[str, Any] = {}
+        context = self.env.context
+        from_context = (
+            {key[8:]: value for key, value in context.items() if key.startswith("default_")}
+            if context
+            else {}
+        )
+        parent_names: dict[str, list[str]] = defaultdict(list)
+        for name in fields_list:
+            field = self._field_or_error(name)
+            if name in from_context:
+                result[name] = from_context[name]
+            elif field.default is not None:
+                value = field.get_default(self)
+                if hasattr(value, "_ids") and field.relational:
+                    value = value.id if field.type == "many2one" else [Command.set(value.ids)]
+                result[name] = value
+            elif field.inherited and field.inherited_field is not None:
+                parent_names[field.inherited_field.model_name].append(field.inherited_field.name)
+        for model_name, names in parent_names.items():
+            result.update(self.env[model_name].default_get(names))
+        return result
+
+    def _add_missing_default_values(self, vals: dict[str, Any]) -> dict[str, Any]:
+        """``vals`` completed with ``default_get`` of every field it lacks, as Odoo does (so
+        an overridden ``default_get`` applies); fields inherited from a parent whose link is
+        given keep the parent's values."""
+        # which fields lack depends on the keys given only: worked out once per set of keys
+        plan = self._crud_plan()
+        key = frozenset(vals)
+        missing = plan.missing.get(key)
+        if missing is None:
+            missing = self._missing_default_names(vals)
+            fields = self._fields
+            defaulted = [
+                name
+                for name in missing
+                if fields[name].default is not None
+                or (fields[name].inherited and fields[name].inherited_field is not None)
+            ]
+            if len(plan.missing) < 1000:
+                plan.missing[key] = missing
+                plan.defaulted[key] = defaulted
+        else:
+            defaulted = plan.defaulted[key]
+        env = self.env
+        context_defaults = env.__dict__.get("_context_defaults")
+        if context_defaults is None:  # whether the context has default_ keys, once per env
+            context_defaults = any(name.startswith("default_") for name in env.context)
+            env.__dict__["_context_defaults"] = context_defaults
+        if type(self).default_get is DefaultsMixin.default_get and not context_defaults:
+            # the plain default_get gives nothing for the fields without a default
+            missing = defaulted
+        defaults = self.default_get(missing) if missing else {}
+        for name, value in defaults.items():
+            field = self._fields[name]
+            if (
+                field.type == "many2many"
+                and value
+                and isinstance(value, list | tuple)
+                and isinstance(value[0], int)
+            ):
+                defaults[name] = [Command.set(value)]
+            elif (
+                field.type == "one2many"
+                and value
+                and isinstance(value, list | tuple)
+                and isinstance(value[0], dict)
+            ):
+                defaults[name] = [Command.create(line) for line in value]
+        return {**defaults, **vals} if defaults else vals
+
+    def _missing_default_names(self, vals: dict[str, Any]) -> list[str]:
+        """The fields ``vals`` lacks that take a default (see ``_add_missing_default_values``)."""
+        avoid: set[str] = set()
+
+        def collect(model: Any) -> None:
+            for parent_model, fk in model._inherits.items():
+                if fk in vals:
+                    avoid.add(parent_model)
+                else:
+                    collect(self.env[parent_model])
+
+        collect(self)
+        missing = []
+        for name, field in self._fields.items():
+            if name in vals:
+                continue
+            origin = field
+            while origin.inherited and origin.inherited_field is not None:
+                origin = origin.inherited_field
+                if origin.model_name in avoid:
+                    break
+            else:
+                missing.append(name)
+        return missing

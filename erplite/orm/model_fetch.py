@@ -1,0 +1,254 @@
+"""Reading stored values into the transaction cache (a mixin of ``BaseModel``).
+
+``record.field`` looks in the transaction cache; on a miss, a stored field is fetched for the
+record's whole prefetch set (up to ``PREFETCH_MAX`` records, every prefetchable column in one
+query, a many2one's targets joined when the batch is small), a non-stored computed field is
+computed for the records asked for only (``model_triggers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from erplite.exceptions import CacheMiss
+from erplite.orm.arrays import array_param
+from erplite.orm.fields import Field
+from erplite.orm.model_access import AccessMixin
+from erplite.orm.query import Query
+from erplite.sql import SQL
+
+if TYPE_CHECKING:
+    from erplite.orm.fields_relational import Many2many, One2many
+
+PREFETCH_MAX = 1000
+#: the largest batch whose many2one fetch also joins the records it points to
+JOIN_MAX = 100
+#: ``Field.convert_from_column``, the identity: such columns are cached as fetched
+_PLAIN_FROM_COLUMN = Field.convert_from_column
+
+
+class FetchMixin(AccessMixin):
+    """Cache reads and fetching of ``BaseModel``."""
+
+    # ------------------------------------------------------------------------------------------
+    # reading values
+    # ------------------------------------------------------------------------------------------
+    def _get_cache_value(self, field: Any) -> Any:
+        """The cache value of ``field`` for the single record ``self``, loading it if needed."""
+        env = self.env
+        record_id = self._ids[0]
+        cache = env.transaction.cache
+        if field.groups and not env.su:
+            self._check_field_access([field.name], "read")
+        if (
+            field.store
+            and field.compute
+            and env.is_to_compute(field, record_id)
+            and not env.is_protected(field, record_id)
+        ):
+            self._recompute_field(field)
+        try:
+            return cache.get_value(record_id, field, env)
+        except CacheMiss:
+            pass
+        if env.is_protected(field, record_id):
+            # a compute method reading the field it is computing
+            return field.null(self)
+        if field.store and (field.column_type is not None or field.relational):
+            self._fetch_field(field)
+        elif field.compute:
+            self._compute_field_value(field)
+        else:
+            return field.null(self)
+        try:
+            return cache.get_value(record_id, field, env)
+        except CacheMiss:
+            if field.store:
+                self._raise_missing_or_forbidden([record_id], "read")
+            raise ValueError(f"Compute method failed to assign {self!r}.{field.name}") from None
+
+    def _prefetch_batch(self, field: Any) -> list[int]:
+        """``self``'s id and other ids of its prefetch set whose ``field`` is not cached."""
+        env = self.env
+        cache = env.transaction.cache
+        record_id = self._ids[0]
+        ids = [record_id]
+        seen = {record_id}
+        for other in cache.missing_ids(self._prefetch_ids_iter(), field, env):
+            if other in seen or not isinstance(other, int):
+                continue
+            seen.add(other)
+            ids.append(other)
+            if len(ids) >= PREFETCH_MAX:
+                break
+        return ids
+
+    def _prefetch_fields(self, field: Any) -> list[Any]:
+        """The fields fetched together with ``field``: every prefetchable column."""
+        if not field.column_type or field.prefetch is not True:
+            return [field]
+        env = self.env
+        result = []
+        for candidate in self._fields.values():
+            if (
+                candidate.store
+                and candidate.column_type is not None
+                and candidate.prefetch is True
+                and candidate.name != "id"
+            ):
+                if (
+                    candidate.groups
+                    and not env.su
+                    and candidate is not field
+                    and not self._field_accessible(candidate)
+                ):
+                    continue
+                result.append(candidate)
+        return result
+
+    def _fetch_field(self, field: Any) -> None:
+        """Load ``field`` (and its prefetch companions) for a batch of the prefetch set.
+
+        Reading a many2one also brings, through a LEFT JOIN of the same query, the columns of
+        the records it points to (whoever reads ``order.partner_id`` reads the partner next),
+        when the user reads that comodel without record rules, and the batch is small
+        (``JOIN_MAX``): a large batch would repeat each target's columns on many rows and make
+        the server hash the comodel's table, for one round trip saved; its targets are fetched
+        in a batch of their own when first read."""
+        ids = self._prefetch_batch(field)
+        join = (
+            self._many2one_join(field)
+            if field.type == "many2one" and len(ids) <= JOIN_MAX
+            else None
+        )
+        self.browse(ids)._fetch_fields(self._prefetch_fields(field), join=join)
+
+    def _many2one_join(self, field: Field) -> tuple[Any, ...] | None:
+        """``(field, comodel, its prefetched columns)`` when fetching many2one ``field`` may
+        join its comodel, else None."""
+        if not field.store or field.column_type is None:
+            return None
+        env = self.env
+        comodel = env[field.comodel_name]
+        if comodel._abstract or not comodel._table:
+            return None
+        if not env.su and (
+            not comodel.check_access_rights("read", raise_exception=False)
+            or comodel._has_rules("read")
+        ):
+            return None
+        first = next(
+            (
+                f
+                for f in comodel._fields.values()
+                if f.store and f.column_type is not None and f.prefetch is True and f.name != "id"
+            ),
+            None,
+        )
+        if first is None:
+            return None
+        columns = [
+            f
+            for f in comodel._prefetch_fields(first)
+            if f.column_type is not None and not f.depends_context
+        ]
+        return (field, comodel, columns) if columns else None
+
+    def _ensure_cached(self, field: Any) -> None:
+        """Make ``field`` available in cache for every record of ``self``, in one query per
+        kind of field however many records there are."""
+        if not self._ids:
+            return
+        env = self.env
+        if field.store and field.compute:
+            pending = env.transaction.tocompute.get(field)
+            if pending and not pending.isdisjoint(self._ids):
+                self._recompute_field(field)
+        cache = env.transaction.cache
+        missing = list(dict.fromkeys(cache.missing_ids(self._ids, field, env)))
+        if not missing:
+            return
+        if field.name == "id":
+            return
+        if field.store and (field.column_type is not None or field.relational):
+            if len(missing) < PREFETCH_MAX and self._prefetch_ids is not self._ids:
+                # widen to the prefetch set, as reading one record does
+                seen = set(missing)
+                for other in cache.missing_ids(self._prefetch_ids_iter(), field, env):
+                    if other not in seen and isinstance(other, int):
+                        seen.add(other)
+                        missing.append(other)
+                        if len(missing) >= PREFETCH_MAX:
+                            break
+            self.browse(missing)._fetch_fields(self._prefetch_fields(field))
+        elif field.compute:
+            unprotected = [i for i in missing if not env.is_protected(field, i)]
+            if unprotected:
+                self.browse(unprotected)._compute_field_value(field)
+
+    def _fetch_fields(
+        self, fields: Iterable[Field], join: tuple[Any, ...] | None = None
+    ) -> list[int]:
+        """Fetch ``fields`` of every record of ``self`` (one query for the columns, one per
+        x2many), honouring the read record rules; return the ids actually found. ``join``
+        (see ``_many2one_join``) also fetches the columns of the records a many2one of
+        ``fields`` points to, in the same query."""
+        env = self.env
+        cr = env.cr
+        cache = env.transaction.cache
+        columns = [f for f in fields if f.column_type is not None and f.name != "id"]
+        multi = [f for f in fields if f.column_type is None and f.relational]
+        found = list(self._ids)
+        if columns or not multi:
+            query = Query(env, self._table)
+            query.add_where(
+                SQL(
+                    "%s = ANY(%s)",
+                    SQL.identifier(query.alias, "id"),
+                    array_param(self._ids, "int4"),
+                )
+            )
+            self._apply_rules(query, "read")
+            selected = [
+                SQL.identifier(query.alias, "id"),
+                *[SQL.identifier(query.alias, f.column_name) for f in columns],
+            ]
+            if join is not None and join[0] in columns:
+                link, comodel, joined = join
+                alias = query.left_join(
+                    query.alias, link.column_name, comodel._table, "id", link.name
+                )
+                selected.append(SQL.identifier(alias, "id"))
+                selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
+            else:
+                join = None
+            cr.execute(query.select(*selected), flush=False)
+            rows = cr.fetchall()
+            by_column = list(zip(*rows)) if rows else [()] * len(selected)
+            found = list(by_column[0])
+            for index, field in enumerate(columns, 1):
+                fetched: Sequence[Any] = by_column[index]
+                if type(field).convert_from_column is not _PLAIN_FROM_COLUMN and not (
+                    field.type == "float"
+                    and cast("tuple[str, str]", field.column_type)[0] == "float8"
+                ):  # a float8 column is fetched as float (or None) already
+                    fetched = [field.convert_from_column(value) for value in fetched]
+                cache.insert_missing(found, field, fetched, env)
+            if join is not None:
+                start = len(columns) + 1
+                targets = {row[start]: row for row in rows if row[start] is not None}
+                target_ids = list(targets)
+                for index, field in enumerate(joined, start + 1):
+                    cache.insert_missing(
+                        target_ids,
+                        field,
+                        [field.convert_from_column(targets[i][index]) for i in target_ids],
+                        env,
+                    )
+        if multi and found:
+            records = self.browse(found)
+            for field in multi:
+                values = cast("One2many | Many2many", field).read_values(records)
+                cache.insert_missing(values.keys(), field, values.values(), env)
+        return found
