@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
@@ -41,6 +42,16 @@ from erplite.sql import SQL
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TypeAlias
+
+    from typing_extensions import Self
+
+    from erplite.orm.commands import CommandTuple
+    from erplite.orm.fields_relational import Many2many, One2many
+    from erplite.orm.recordset import Recordset
+
+    #: the values of one record, by field name (given, or a row's cache values)
+    _Vals: TypeAlias = "dict[str, Any]"
 
 #: ``Field.convert_to_column``, the identity: such columns are sent as cached
 _PLAIN_TO_COLUMN = Field.convert_to_column
@@ -77,7 +88,7 @@ class CreateMixin(AccessMixin):
     # create
     # ------------------------------------------------------------------------------------------
     @api.model_create_multi
-    def create(self, vals_list: list[dict] | dict) -> Any:
+    def create(self, vals_list: list[_Vals] | _Vals) -> Any:
         """Create records from a dict or a list of dicts; return them as a recordset."""
         if isinstance(vals_list, dict):
             vals_list = [vals_list]
@@ -105,7 +116,7 @@ class CreateMixin(AccessMixin):
                 return records
         return self._create_records(vals_list)
 
-    def _create_records(self, vals_list: list[dict]) -> Any:
+    def _create_records(self, vals_list: list[_Vals]) -> Self:
         """The body of ``create`` once access rights and field groups are checked."""
         rows, relational, inverses, given = self._create_rows(vals_list)
         self._precompute_rows(rows, given)
@@ -121,8 +132,8 @@ class CreateMixin(AccessMixin):
         return records
 
     def _create_rows(
-        self, vals_list: list[dict], link: Any = None
-    ) -> tuple[list[dict], list[dict], list[dict], list[set]]:
+        self, vals_list: list[_Vals], link: Field | None = None
+    ) -> tuple[list[_Vals], list[dict[Field, Any]], list[dict[Field, Any]], list[set[str]]]:
         """Per record of ``vals_list`` (defaults added, ``_inherits`` parents created): the row
         to insert (cache values of stored columns), the x2many values, the values of fields
         with an inverse method, and the names given. ``link`` is the many2one whose value is
@@ -131,10 +142,10 @@ class CreateMixin(AccessMixin):
         vals_list = [self._add_missing_default_values(vals) for vals in vals_list]
         vals_list = self._create_parents(vals_list)
 
-        rows: list[dict] = []
-        relational: list[dict] = []
-        inverses: list[dict] = []
-        given: list[set] = []
+        rows: list[_Vals] = []
+        relational: list[dict[Field, Any]] = []
+        inverses: list[dict[Field, Any]] = []
+        given: list[set[str]] = []
         fields = self._fields
         plan = self._crud_plan()
         required = plan.required
@@ -171,7 +182,7 @@ class CreateMixin(AccessMixin):
             given.append(set(vals))
         return rows, relational, inverses, given
 
-    def _round_monetary_rows(self, rows: list[dict]) -> None:
+    def _round_monetary_rows(self, rows: list[_Vals]) -> None:
         """Round the amounts of ``rows`` to the currency each row gives (``Monetary``): a new
         record's currency is known only from its row (a value given, defaulted or
         precomputed)."""
@@ -184,7 +195,7 @@ class CreateMixin(AccessMixin):
                 if value and isinstance(currency_id, int):
                     row[name] = currencies.browse(currency_id).round(value)
 
-    def _create_x2many(self, records: Any, relational: list[dict]) -> None:
+    def _create_x2many(self, records: Recordset, relational: list[dict[Field, Any]]) -> None:
         """Apply the x2many values of the new ``records`` (``relational[i]`` for the i-th):
         the lines that every record is given through ``Command.create`` only are created
         together, one ``create`` per one2many field for all the records, as Odoo does."""
@@ -195,7 +206,7 @@ class CreateMixin(AccessMixin):
             cache.update(records._ids, field, [()] * len(records._ids), env)
         if not any(relational):
             return
-        groups: dict[Any, list] = defaultdict(list)
+        groups: dict[Field, list[tuple[Recordset, list[CommandTuple]]]] = defaultdict(list)
         for record, x2many in zip(records, relational):
             for field, value in x2many.items():
                 groups[field].append((record, normalize_commands(value, field)))
@@ -215,10 +226,13 @@ class CreateMixin(AccessMixin):
                 if to_create:
                     env[field.comodel_name].with_context(active_test=False).create(to_create)
                 continue
+            relation = cast("One2many | Many2many", field)
             for record, commands in items:
-                field.write_commands(record, commands)
+                relation.write_commands(record, commands)
 
-    def _create_finish(self, records: Any, inverses: list[dict], given: list[set]) -> None:
+    def _create_finish(
+        self, records: Recordset, inverses: list[dict[Field, Any]], given: list[set[str]]
+    ) -> None:
         """What follows the INSERT of ``records`` and their lines: the inverse methods, the
         stored computed fields to compute, the dependents to mark, the constraints."""
         env = self.env
@@ -250,7 +264,7 @@ class CreateMixin(AccessMixin):
         if self._check_company_auto:
             records._check_company()
 
-    def _precompute_rows(self, rows: list[dict], given: list[set]) -> None:
+    def _precompute_rows(self, rows: list[_Vals], given: list[set[str]]) -> None:
         """Fill ``rows`` with the stored computed fields marked ``precompute`` that were not
         given, so that the INSERT carries them (Odoo's ``precompute``): they are computed on
         temporary records (``NewId``) whose cache holds the rows' values, and count as given
@@ -259,24 +273,7 @@ class CreateMixin(AccessMixin):
         fields = plan.precompute
         if not fields:
             return
-        late_hops = plan.precompute_late
-        if late_hops is None:
-            # a row is precomputed unless its value for a first-hop dependency is not a column
-            # yet (x2many commands, inverse fields): it is then computed after the INSERT
-            late = {
-                name
-                for name, f in self._fields.items()
-                if not (f.store and f.column_type is not None)
-            }
-            registry = self.env.registry
-            late_hops = plan.precompute_late = {
-                field: frozenset(
-                    path[0].name
-                    for path in registry.field_depends_paths(field)
-                    if path and path[0].name in late
-                )
-                for field in fields
-            }
+        late_hops = self._precompute_late_hops()
         wanted = {
             field: {
                 index
@@ -292,16 +289,7 @@ class CreateMixin(AccessMixin):
         cache = env.transaction.cache
         new_ids = tuple(NewId() for _index in todo)
         records = self.browse(new_ids)
-        # every stored column in cache (None when not given), one C-level transposition
-        if plan.columns:
-            blank = plan.columns_blank
-            getter = cast("Callable[[dict[str, Any]], Any]", plan.columns_getter)
-            full = [blank | rows[i] for i in todo]
-            by_column = zip(*map(getter, full)) if len(blank) > 1 else [list(map(getter, full))]
-            for (_name, field), column in zip(plan.columns, by_column):
-                cache.update(new_ids, field, column, env)
-        for field in plan.x2many:
-            cache.update(new_ids, field, [()] * len(new_ids), env)
+        self._precompute_cache(rows, todo, new_ids)
         for field in fields:
             env.add_to_compute(field, [nid for nid, i in zip(new_ids, todo) if i in wanted[field]])
         try:
@@ -316,31 +304,77 @@ class CreateMixin(AccessMixin):
                         rows[index][name] = computed.get(nid)
                         given[index].add(name)
         finally:
-            for field in fields:
-                env.remove_to_compute(field, new_ids)
-            pending = env.transaction.towrite.get(self._name)
-            if pending is not None:
-                for nid in new_ids:
-                    pending.pop(nid, None)
-                if not pending:
-                    env.transaction.towrite.pop(self._name, None)
-            # whatever the computation cached for the temporary records
-            data = cache._data
-            for field in self._fields.values():
-                values = data.get(field)
-                if values:
-                    for target in values.values() if field.depends_context else (values,):
-                        for nid in new_ids:
-                            target.pop(nid, None)
+            self._forget_temporary(fields, new_ids)
+
+    def _precompute_late_hops(self) -> dict[Field, frozenset[str]]:
+        """Per precomputed field, its first-hop dependencies that are no column (x2many
+        commands, inverse fields): a row giving one of them is computed after the INSERT."""
+        plan = self._crud_plan()
+        late_hops = plan.precompute_late
+        if late_hops is None:
+            late = {
+                name
+                for name, f in self._fields.items()
+                if not (f.store and f.column_type is not None)
+            }
+            registry = self.env.registry
+            late_hops = plan.precompute_late = {
+                field: frozenset(
+                    path[0].name
+                    for path in registry.field_depends_paths(field)
+                    if path and path[0].name in late
+                )
+                for field in plan.precompute
+            }
+        return late_hops
+
+    def _precompute_cache(
+        self, rows: list[_Vals], todo: list[int], new_ids: tuple[NewId, ...]
+    ) -> None:
+        """Put the values of ``rows[i]`` (``i`` in ``todo``) in cache for the temporary record
+        ``new_ids[i]``: every stored column (None when not given), in one C-level
+        transposition, and no lines for the x2many fields."""
+        plan = self._crud_plan()
+        env = self.env
+        cache = env.transaction.cache
+        if plan.columns:
+            blank = plan.columns_blank
+            getter = cast("Callable[[dict[str, Any]], Any]", plan.columns_getter)
+            full = [blank | rows[i] for i in todo]
+            by_column = zip(*map(getter, full)) if len(blank) > 1 else [list(map(getter, full))]
+            for (_name, field), column in zip(plan.columns, by_column):
+                cache.update(new_ids, field, column, env)
+        for field in plan.x2many:
+            cache.update(new_ids, field, [()] * len(new_ids), env)
+
+    def _forget_temporary(self, fields: Iterable[Field], new_ids: tuple[NewId, ...]) -> None:
+        """Take the temporary records of a precomputation out of the recompute queue of
+        ``fields``, the pending writes and whatever the computation cached for them."""
+        env = self.env
+        for field in fields:
+            env.remove_to_compute(field, new_ids)
+        pending = env.transaction.towrite.get(self._name)
+        if pending is not None:
+            for nid in new_ids:
+                pending.pop(nid, None)
+            if not pending:
+                env.transaction.towrite.pop(self._name, None)
+        data = env.transaction.cache._data
+        for field in self._fields.values():
+            values = data.get(field)
+            if values:
+                for target in values.values() if field.depends_context else (values,):
+                    for nid in new_ids:
+                        target.pop(nid, None)
 
     def _protecting_given(
-        self, records: Any, given: list[set]
-    ) -> contextlib.AbstractContextManager:
+        self, records: Recordset, given: list[set[str]]
+    ) -> contextlib.AbstractContextManager[None]:
         """Protect, on each record of ``records``, the computed fields whose value was given
         (``given[i]`` for the i-th record) and the fields computed with them."""
         plan = self._crud_plan()
         computed_names = plan.computed_names
-        by_names: dict[frozenset, list[int]] = defaultdict(list)
+        by_names: dict[frozenset[str], list[int]] = defaultdict(list)
         if len(given) > 1 and given.count(given[0]) == len(given):
             # the same names for every record (write): one intersection
             hit = computed_names.intersection(given[0])
@@ -354,7 +388,7 @@ class CreateMixin(AccessMixin):
         if not by_names:
             return contextlib.nullcontext()
         computed = self.env.registry.field_computed
-        groups: dict[frozenset, list[int]] = defaultdict(list)
+        groups: dict[frozenset[Field], list[int]] = defaultdict(list)
         for hit, ids in by_names.items():
             fields = plan.protected.get(hit)
             if fields is None:
@@ -368,13 +402,13 @@ class CreateMixin(AccessMixin):
             groups[fields].extend(ids)
         return Protection(self.env.transaction, list(groups.items()))
 
-    def _create_parents(self, vals_list: list[dict]) -> list[dict]:
+    def _create_parents(self, vals_list: list[_Vals]) -> list[_Vals]:
         """``_inherits``: create the parent records first, with the fields they own."""
         if not self._inherits:
             return vals_list
         result = [dict(vals) for vals in vals_list]
         for parent_model, fk in self._inherits.items():
-            todo: list[tuple[dict, dict]] = []
+            todo: list[tuple[_Vals, _Vals]] = []
             for vals in result:
                 parent_vals = {}
                 for name in list(vals):
@@ -392,7 +426,7 @@ class CreateMixin(AccessMixin):
                     vals[fk] = parent_id
         return result
 
-    def _create(self, rows: list[dict]) -> Any:
+    def _create(self, rows: list[_Vals]) -> Self:
         """INSERT ``rows`` (cache-format values of stored columns) in one statement; fill the
         cache with every stored column of the new records."""
         statement, values, columns = self._insert_statement(rows)
@@ -400,12 +434,43 @@ class CreateMixin(AccessMixin):
         ids = tuple(row[0] for row in self.env.cr.fetchall())
         return self._create_cache(ids, values, columns)
 
-    def _insert_statement(self, rows: list[dict], link: Any = None) -> tuple[SQL, list, list]:
+    def _insert_statement(
+        self, rows: list[_Vals], link: Any = None
+    ) -> tuple[SQL, list[_Vals], list[str]]:
         """The INSERT of ``rows`` returning the new ids, the rows' values (``rows`` completed
         with the magic columns) and the names of the columns it sets. The column of the
         many2one ``link`` takes the id of the CTE ``_PARENT_ALIAS`` (``_create_with_lines``)."""
+        values, columns = self._insert_values(rows)
+        fields = [self._fields[name] for name in columns]
+        if not fields:
+            table = SQL.identifier(self._table)
+            statement = SQL("INSERT INTO %s DEFAULT VALUES RETURNING id", table)
+            if len(rows) > 1:
+                statement = SQL(
+                    "INSERT INTO %s (id) SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                    "FROM generate_series(1, %s) RETURNING id",
+                    table,
+                    self._table,
+                    len(rows),
+                )
+        elif len(rows) == 1 and link is None:
+            only = values[0]
+            params = [
+                only[f.name]
+                if type(f).convert_to_column is _PLAIN_TO_COLUMN
+                else f.convert_to_column(only[f.name])
+                for f in fields
+            ]
+            statement = _fragment(_insert_template(self._table, fields, None), params)
+        else:
+            statement = self._insert_by_arrays(fields, values, link)
+        return statement, values, columns
+
+    def _insert_values(self, rows: list[_Vals]) -> tuple[list[_Vals], list[str]]:
+        """The values of ``rows`` completed with the magic columns, and the columns to set:
+        those given a value in some row (a computed one only when given)."""
         env = self.env
-        now = self._now()
+        now = self._now()  # the transaction's time, even for a model without magic columns
         plan = self._crud_plan()
         given = set().union(*rows)
         columns = [name for name, field in plan.columns if not field.compute or name in given]
@@ -428,53 +493,34 @@ class CreateMixin(AccessMixin):
                 for name in columns
                 if name in magic or any(v[name] is not None for v in values)
             ]
-        fields = [self._fields[name] for name in columns]
-        table = SQL.identifier(self._table)
-        if not fields:
-            statement = SQL("INSERT INTO %s DEFAULT VALUES RETURNING id", table)
-            if len(rows) > 1:
-                statement = SQL(
-                    "INSERT INTO %s (id) SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                    "FROM generate_series(1, %s) RETURNING id",
-                    table,
-                    self._table,
-                    len(rows),
-                )
-        elif len(rows) == 1 and link is None:
-            only = values[0]
-            params = [
-                only[f.name]
-                if type(f).convert_to_column is _PLAIN_TO_COLUMN
-                else f.convert_to_column(only[f.name])
-                for f in fields
-            ]
-            statement = _fragment(_insert_template(self._table, fields, None), params)
-        else:
-            # a column with one value for every row (the magic columns, a parent id...) is one
-            # parameter; the others are arrays, sent in binary, unnested together
-            constants = []
-            arrays = []
-            flags: list[Any] = []
-            for f in fields:
-                if f is link:
-                    flags.append(_LINK_FLAG)
-                    continue
-                name = f.name
-                if type(f).convert_to_column is _PLAIN_TO_COLUMN:
-                    column = [v[name] for v in values]
-                else:
-                    column = [f.convert_to_column(v[name]) for v in values]
-                constant = _is_constant(column)
-                flags.append(constant)
-                if constant:
-                    constants.append(column[0])
-                else:
-                    arrays.append(array_value(column))
-            params = constants + arrays if arrays else [*constants, len(rows)]
-            statement = _fragment(_insert_template(self._table, fields, tuple(flags)), params)
-        return statement, values, columns
+        return values, columns
 
-    def _create_cache(self, ids: tuple, values: list[dict], columns: list[str]) -> Any:
+    def _insert_by_arrays(self, fields: list[Field], values: list[_Vals], link: Any) -> SQL:
+        """The INSERT of several rows: a column with one value for every row (the magic
+        columns, a parent id...) is one parameter; the others are arrays, sent in binary,
+        unnested together."""
+        constants = []
+        arrays = []
+        flags: list[Any] = []
+        for f in fields:
+            if f is link:
+                flags.append(_LINK_FLAG)
+                continue
+            name = f.name
+            if type(f).convert_to_column is _PLAIN_TO_COLUMN:
+                column = [v[name] for v in values]
+            else:
+                column = [f.convert_to_column(v[name]) for v in values]
+            constant = _is_constant(column)
+            flags.append(constant)
+            if constant:
+                constants.append(column[0])
+            else:
+                arrays.append(array_value(column))
+        params = constants + arrays if arrays else [*constants, len(values)]
+        return _fragment(_insert_template(self._table, fields, tuple(flags)), params)
+
+    def _create_cache(self, ids: tuple[int, ...], values: list[_Vals], columns: list[str]) -> Self:
         """The records ``ids`` just inserted with ``values`` (``_insert_statement``): their
         columns in cache, the cached one2many values of the records they point to updated."""
         env = self.env
@@ -505,54 +551,9 @@ class CreateMixin(AccessMixin):
             records._parent_store_update()
         return records
 
-    def _update_inverse_caches(
-        self, records: Any, field: Any, new_values: list, created: bool = False
-    ) -> None:
-        """Keep cached one2many values in step with a many2one change of ``records``."""
-        env = self.env
-        cache = env.transaction.cache
-        for inverse in env.registry.field_inverses.get(field, ()):
-            if inverse.domain or inverse.context:
-                cache.invalidate([(inverse, None)])
-                continue
-            if created:
-                # new records: appended to their parents' cached lines, once per parent
-                data = cache._field_dict(inverse, env)
-                added: dict[Any, list] = {}
-                for record_id, new in zip(records._ids, new_values):
-                    if new is not None and new in data:
-                        added.setdefault(new, []).append(record_id)
-                for parent, ids in added.items():
-                    lines = data[parent]
-                    if lines is not None:
-                        known = set(lines)
-                        data[parent] = lines + tuple(i for i in ids if i not in known)
-                continue
-            for record_id, new in zip(records._ids, new_values):
-                if not created:
-                    old = cache.get_value(record_id, field, env, default=_UNKNOWN)
-                    if old is _UNKNOWN:
-                        cache.invalidate([(inverse, None)])
-                        break
-                    if old == new:
-                        continue
-                    if old is not None:
-                        lines = cache.get_value(old, inverse, env, default=None)
-                        if lines is not None and record_id in lines:
-                            cache.set_value(
-                                old, inverse, tuple(i for i in lines if i != record_id), env
-                            )
-                if new is not None:
-                    lines = cache.get_value(new, inverse, env, default=None)
-                    if lines is not None and record_id not in lines:
-                        cache.set_value(new, inverse, lines + (record_id,), env)
-
     @api.model
     def name_create(self, name: str) -> tuple[int, str] | bool:
         if not self._rec_name:
             return False
         record = self.create({self._rec_name: name})
         return record.id, record.display_name
-
-
-_UNKNOWN = object()

@@ -194,61 +194,66 @@ class FetchMixin(AccessMixin):
         x2many), honouring the read record rules; return the ids actually found. ``join``
         (see ``_many2one_join``) also fetches the columns of the records a many2one of
         ``fields`` points to, in the same query."""
-        env = self.env
-        cr = env.cr
-        cache = env.transaction.cache
         columns = [f for f in fields if f.column_type is not None and f.name != "id"]
         multi = [f for f in fields if f.column_type is None and f.relational]
         found = list(self._ids)
         if columns or not multi:
-            query = Query(env, self._table)
-            query.add_where(
-                SQL(
-                    "%s = ANY(%s)",
-                    SQL.identifier(query.alias, "id"),
-                    array_param(self._ids, "int4"),
-                )
-            )
-            self._apply_rules(query, "read")
-            selected = [
-                SQL.identifier(query.alias, "id"),
-                *[SQL.identifier(query.alias, f.column_name) for f in columns],
-            ]
-            if join is not None and join[0] in columns:
-                link, comodel, joined = join
-                alias = query.left_join(
-                    query.alias, link.column_name, comodel._table, "id", link.name
-                )
-                selected.append(SQL.identifier(alias, "id"))
-                selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
-            else:
-                join = None
-            cr.execute(query.select(*selected), flush=False)
-            rows = cr.fetchall()
-            by_column = list(zip(*rows)) if rows else [()] * len(selected)
-            found = list(by_column[0])
-            for index, field in enumerate(columns, 1):
-                fetched: Sequence[Any] = by_column[index]
-                if type(field).convert_from_column is not _PLAIN_FROM_COLUMN and not (
-                    field.type == "float"
-                    and cast("tuple[str, str]", field.column_type)[0] == "float8"
-                ):  # a float8 column is fetched as float (or None) already
-                    fetched = [field.convert_from_column(value) for value in fetched]
-                cache.insert_missing(found, field, fetched, env)
-            if join is not None:
-                start = len(columns) + 1
-                targets = {row[start]: row for row in rows if row[start] is not None}
-                target_ids = list(targets)
-                for index, field in enumerate(joined, start + 1):
-                    cache.insert_missing(
-                        target_ids,
-                        field,
-                        [field.convert_from_column(targets[i][index]) for i in target_ids],
-                        env,
-                    )
+            found = self._fetch_columns(columns, join)
         if multi and found:
+            env = self.env
+            cache = env.transaction.cache
             records = self.browse(found)
             for field in multi:
                 values = cast("One2many | Many2many", field).read_values(records)
                 cache.insert_missing(values.keys(), field, values.values(), env)
+        return found
+
+    def _fetch_columns(self, columns: list[Field], join: tuple[Any, ...] | None) -> list[int]:
+        """The query of ``_fetch_fields`` for the ``columns`` (and the many2one ``join``):
+        their values into the cache; the ids found (those the read rules let through)."""
+        env = self.env
+        cr = env.cr
+        cache = env.transaction.cache
+        query = Query(env, self._table)
+        query.add_where(
+            SQL(
+                "%s = ANY(%s)",
+                SQL.identifier(query.alias, "id"),
+                array_param(self._ids, "int4"),
+            )
+        )
+        self._apply_rules(query, "read")
+        selected = [
+            SQL.identifier(query.alias, "id"),
+            *[SQL.identifier(query.alias, f.column_name) for f in columns],
+        ]
+        if join is not None and join[0] in columns:
+            link, comodel, joined = join
+            alias = query.left_join(query.alias, link.column_name, comodel._table, "id", link.name)
+            selected.append(SQL.identifier(alias, "id"))
+            selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
+        else:
+            join = None
+        cr.execute(query.select(*selected), flush=False)
+        rows = cr.fetchall()
+        by_column = list(zip(*rows)) if rows else [()] * len(selected)
+        found = list(by_column[0])
+        for index, field in enumerate(columns, 1):
+            fetched: Sequence[Any] = by_column[index]
+            if type(field).convert_from_column is not _PLAIN_FROM_COLUMN and not (
+                field.type == "float" and cast("tuple[str, str]", field.column_type)[0] == "float8"
+            ):  # a float8 column is fetched as float (or None) already
+                fetched = [field.convert_from_column(value) for value in fetched]
+            cache.insert_missing(found, field, fetched, env)
+        if join is not None:
+            start = len(columns) + 1
+            targets = {row[start]: row for row in rows if row[start] is not None}
+            target_ids = list(targets)
+            for index, field in enumerate(joined, start + 1):
+                cache.insert_missing(
+                    target_ids,
+                    field,
+                    [field.convert_from_column(targets[i][index]) for i in target_ids],
+                    env,
+                )
         return found

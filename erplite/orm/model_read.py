@@ -17,6 +17,8 @@ from erplite.sql import SQL
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from erplite.orm.recordset import Recordset
+
 _X2MANY = ("one2many", "many2many")
 #: the plain ``convert_to_read`` (``None`` -> ``False``), inlined by ``_read_format``
 _BASE_CONVERT_TO_READ = Field.convert_to_read
@@ -148,7 +150,7 @@ class ReadMixin(AccessMixin):
             self._prefetch_display_names(names)
         ids = self._ids
         result: list[dict[str, Any]] = [{"id": record_id} for record_id in ids]
-        records = None
+        records: list[Recordset] | None = None
         # field by field, over the cache's dict of each (the same values as one
         # convert_to_read per record and field, without the per-record overhead)
         for name in names:
@@ -164,21 +166,7 @@ class ReadMixin(AccessMixin):
                     values[name] = False if value is None else value
                 continue
             if field.type == "many2one" and use_display_name:
-                su_env = env(su=True)
-                display_field = su_env[field.comodel_name]._fields["display_name"]
-                display = cache._field_dict(display_field, su_env)
-                for index, record_id in enumerate(ids):
-                    value = data.get(record_id)
-                    if value is None:
-                        result[index][name] = False
-                        continue
-                    label = display.get(value)
-                    if isinstance(label, str):
-                        result[index][name] = (value, label)
-                        continue
-                    if records is None:
-                        records = list(self)
-                    result[index][name] = convert(value, records[index], True)
+                records = self._read_many2one(field, data, result, records)
                 continue
             if type(field).convert_to_read in _RECORDLESS_CONVERT_TO_READ:
                 for values, record_id in zip(result, ids, strict=True):
@@ -193,6 +181,36 @@ class ReadMixin(AccessMixin):
                     value = ()
                 values[name] = convert(value, record, use_display_name)
         return result
+
+    def _read_many2one(
+        self,
+        field: Field,
+        data: dict[Any, Any],
+        result: list[dict[str, Any]],
+        records: list[Recordset] | None,
+    ) -> list[Recordset] | None:
+        """``read``'s values of the many2one ``field`` as ``(id, display_name)`` (the names
+        prefetched as superuser), from its cache ``data``; ``records``: ``list(self)`` once
+        built (returned, built when a name is not in cache)."""
+        env = self.env
+        cache = env.transaction.cache
+        name = field.name
+        su_env = env(su=True)
+        display_field = su_env[field.comodel_name]._fields["display_name"]
+        display = cache._field_dict(display_field, su_env)
+        for index, record_id in enumerate(self._ids):
+            value = data.get(record_id)
+            if value is None:
+                result[index][name] = False
+                continue
+            label = display.get(value)
+            if isinstance(label, str):
+                result[index][name] = (value, label)
+                continue
+            if records is None:
+                records = list(self)
+            result[index][name] = field.convert_to_read(value, records[index], True)
+        return records
 
     def _prefetch_display_names(self, names: list[str]) -> None:
         """Compute the display names of every many2one value to read, one batch per comodel.

@@ -23,7 +23,9 @@ from erplite.orm.model_access import AccessMixin
 from erplite.sql import SQL
 
 if TYPE_CHECKING:
+    from erplite.orm.commands import CommandTuple
     from erplite.orm.fields_relational import Many2many, One2many
+    from erplite.orm.recordset import IdType, Recordset
 
 _X2MANY = ("one2many", "many2many")
 
@@ -61,12 +63,37 @@ class WriteMixin(AccessMixin):
         """The body of ``write`` once access rights, field groups and rules are checked:
         ``fields`` are the fields of ``vals``' keys."""
         env = self.env
-        cache = env.transaction.cache
         towrite = env.transaction.towrite[self._name]
+        columns, x2many, inverse = self._write_sort(vals, fields)
+        relational = [f.name for f, _v in columns if f.relational] + [f.name for f, _c in x2many]
+        if relational:
+            self.modified(relational, before=True)
+        self._write_columns(columns, towrite)
+        if not towrite:
+            env.transaction.towrite.pop(self._name, None)
+        with self._protecting_given(self, [set(vals)] * len(self._ids)):
+            for field, commands in x2many:
+                cast("One2many | Many2many", field).write_commands(self, commands)
+            if inverse:
+                self._run_inverses(inverse)
+            if self._parent_store and self._parent_name in vals:
+                # moving nodes: their paths and their descendants' follow the new parents
+                self._parent_store_update(check_recursion=True)
+            self.modified([f.name for f in fields])
+        self._validate_fields([f.name for f in fields])
+        if self._check_company_auto:
+            self._check_company(list(vals))
+        return True
 
-        columns = []
-        x2many = []
-        inverse: dict[Any, Any] = {}
+    def _write_sort(
+        self, vals: dict[str, Any], fields: list[Field]
+    ) -> tuple[list[tuple[Field, Any]], list[tuple[Field, list[CommandTuple]]], dict[Field, Any]]:
+        """``vals`` sorted by how ``write`` takes them: the columns (with their cache values),
+        the x2many commands, the values of fields with an inverse method; refuses ``id``, a
+        missing required value and a computed field without inverse."""
+        columns: list[tuple[Field, Any]] = []
+        x2many: list[tuple[Field, list[CommandTuple]]] = []
+        inverse: dict[Field, Any] = {}
         for field in fields:
             value = vals[field.name]
             if field.name == "id":
@@ -89,10 +116,15 @@ class WriteMixin(AccessMixin):
                 raise UserError(
                     f"Field {self._name}.{field.name} is computed and cannot be written"
                 )
+        return columns, x2many, inverse
 
-        relational = [f.name for f, _v in columns if f.relational] + [f.name for f, _c in x2many]
-        if relational:
-            self.modified(relational, before=True)
+    def _write_columns(
+        self, columns: list[tuple[Field, Any]], towrite: dict[IdType, dict[str, Any]]
+    ) -> None:
+        """Put the new values of ``columns`` in cache and in the pending writes (with the
+        magic columns), and keep the cached one2many values in step."""
+        env = self.env
+        cache = env.transaction.cache
         for field, cache_value in columns:
             if field.type == "many2one":
                 self._update_inverse_caches(self, field, [cache_value] * len(self._ids))
@@ -108,21 +140,6 @@ class WriteMixin(AccessMixin):
                 cache.update(self._ids, field, [value] * len(self._ids), env)
                 for record_id in self._ids:
                     towrite[record_id][name] = value
-        if not towrite:
-            env.transaction.towrite.pop(self._name, None)
-        with self._protecting_given(self, [set(vals)] * len(self._ids)):
-            for field, commands in x2many:
-                cast("One2many | Many2many", field).write_commands(self, commands)
-            if inverse:
-                self._run_inverses(inverse)
-            if self._parent_store and self._parent_name in vals:
-                # moving nodes: their paths and their descendants' follow the new parents
-                self._parent_store_update(check_recursion=True)
-            self.modified([f.name for f in fields])
-        self._validate_fields([f.name for f in fields])
-        if self._check_company_auto:
-            self._check_company(list(vals))
-        return True
 
     def _run_inverses(self, values: dict[Field, Any]) -> None:
         """Call the inverse methods of non-stored fields given in ``values``."""
@@ -335,3 +352,58 @@ class WriteMixin(AccessMixin):
         cache = self.env.transaction.cache
         for record_id, path in cr.fetchall():
             cache.set_value(record_id, field, path, self.env)
+
+    def _update_inverse_caches(
+        self, records: Recordset, field: Field, new_values: list[Any], created: bool = False
+    ) -> None:
+        """Keep cached one2many values in step with a many2one change of ``records``."""
+        env = self.env
+        cache = env.transaction.cache
+        for inverse in env.registry.field_inverses.get(field, ()):
+            if inverse.domain or inverse.context:
+                cache.invalidate([(inverse, None)])
+            elif created:
+                # new records: appended to their parents' cached lines, once per parent
+                _append_lines(cache._field_dict(inverse, env), records._ids, new_values)
+            else:
+                self._move_lines(records, field, inverse, new_values)
+
+    def _move_lines(
+        self, records: Recordset, field: Field, inverse: Field, new_values: list[Any]
+    ) -> None:
+        """Move ``records`` from the cached lines (``inverse``) of their old parents to those
+        of their new ones (``new_values`` of the many2one ``field``)."""
+        env = self.env
+        cache = env.transaction.cache
+        for record_id, new in zip(records._ids, new_values):
+            old = cache.get_value(record_id, field, env, default=_UNKNOWN)
+            if old is _UNKNOWN:
+                cache.invalidate([(inverse, None)])
+                return
+            if old == new:
+                continue
+            if old is not None:
+                lines = cache.get_value(old, inverse, env, default=None)
+                if lines is not None and record_id in lines:
+                    cache.set_value(old, inverse, tuple(i for i in lines if i != record_id), env)
+            if new is not None:
+                lines = cache.get_value(new, inverse, env, default=None)
+                if lines is not None and record_id not in lines:
+                    cache.set_value(new, inverse, lines + (record_id,), env)
+
+
+_UNKNOWN = object()
+
+
+def _append_lines(data: dict[Any, Any], ids: tuple[int, ...], parent_ids: list[Any]) -> None:
+    """Append the new records ``ids`` to the cached lines ``data`` of their parents
+    (``parent_ids``, in the same order), once per parent."""
+    added: dict[Any, list[int]] = {}
+    for record_id, new in zip(ids, parent_ids):
+        if new is not None and new in data:
+            added.setdefault(new, []).append(record_id)
+    for parent, new_ids in added.items():
+        lines = data[parent]
+        if lines is not None:
+            known = set(lines)
+            data[parent] = lines + tuple(i for i in new_ids if i not in known)

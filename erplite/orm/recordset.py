@@ -75,6 +75,7 @@ class Recordset:
         _definition_bases: tuple[type, ...]
         _original_module: str | None
         _creates_plainly_cache: dict[str, bool]
+        _crud_plan_cache: _CrudPlan
 
         # fields every model has (descriptors on BaseModel)
         id: Any
@@ -119,6 +120,7 @@ class Recordset:
         def modified(
             self, fnames: Iterable[str], create: bool = False, before: bool = False
         ) -> None: ...
+        def _modified_triggers(self, tree: dict[Any, Any], create: bool = False) -> None: ...
 
         # -- model_flush.py: pending writes to the database -------------------------------------
         def _execute_write(self, statement: SQL) -> None: ...
@@ -164,6 +166,7 @@ class Recordset:
 
         # -- model_write.py ----------------------------------------------------------------------
         def _set_field_value(self, field: Field, value: Any) -> None: ...
+        def _run_inverses(self, values: dict[Field, Any]) -> None: ...
         def write(self, vals: dict[str, Any]) -> bool: ...
         def unlink(self) -> bool: ...
 
