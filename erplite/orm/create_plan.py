@@ -28,7 +28,7 @@ _LINK_FLAG = "link"
 
 
 class _CrudPlan:
-    """The fields of a model sorted for create (see ``CrudMixin._crud_plan``)."""
+    """The fields of a model sorted for create (see ``CreateMixin._crud_plan``)."""
 
     def __init__(self, fields: dict[str, Field], company_moves: frozenset[str]) -> None:
         self.columns = tuple(

@@ -1,10 +1,11 @@
-"""create and its helpers: default values, precomputation, the INSERT and the caches it fills.
+"""create and its steps: precomputation, the INSERT and the caches it fills (a mixin of
+``BaseModel``; the defaults are ``model_defaults``, a record with its lines in one statement
+``model_create_lines``, the per-model plan ``create_plan``).
 
 ``create`` inserts all records of one call in one statement (``INSERT ... SELECT FROM
 unnest(arrays)``) and fills the cache with what it inserted; it marks the stored computed fields
 that depend on the new records, validates ``@api.constrains`` and goes through the security
 layer (access rights, record rules, field groups) unless the environment is a superuser one.
-``CrudMixin`` (``model_crud``) builds on it with write, unlink and read.
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ A module declares *definition classes*::
 The registry turns them into one *registry class* per model (``erplite.orm.model_setup``),
 whose instances are recordsets: an environment, a tuple of ids and a prefetch set. This file
 holds the class machinery and the recordset operations (set algebra, ``mapped``,
-``filtered``, ``sorted``, environments); CRUD is in ``model_crud.py``, search and ordering in
-``model_search.py``, grouping in ``model_read_group.py``.
+``filtered``, ``sorted``, environments); the other methods are in one mixin per concern
+(``model_fetch``, ``model_triggers``, ``model_flush``, ``model_create``, ``model_write``,
+``model_read``, ``model_search``...: the table in ``recordset.py``).
 """
 
 from __future__ import annotations

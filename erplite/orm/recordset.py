@@ -1,8 +1,22 @@
 """The typed face of a recordset, shared by ``BaseModel``'s mixins.
 
-``BaseModel`` (``models.py``) is assembled from mixins, one file per concern: reading and
-computing (``model_compute``), creating (``model_create``), writing and deleting
-(``model_crud``), searching (``model_search``), grouping, views, onchange, export and import.
+``BaseModel`` (``models.py``) is assembled from mixins, one file per concern:
+
+=========================  ==========================================================
+``model_access``           the access gate: ACLs, field groups, record rules (the root)
+``model_fetch``            stored values into the cache, prefetch
+``model_triggers``         computed fields, ``modified`` and the trigger tree
+``model_flush``            pending writes sent as UPDATEs, cache invalidation
+``model_defaults``         ``default_get`` and the defaults ``create`` adds
+``model_create``           ``create`` and its steps (the INSERT, precomputation)
+``model_create_lines``     a record and its lines in one statement
+``model_write``            ``write``, field assignment, ``unlink``, ``copy``, constraints
+``model_read``             ``read`` and ``exists``
+``model_search``           ``search`` and ordering; ``model_read_group`` grouping
+``model_views``            ``get_views`` and ``fields_get``; ``model_onchange``,
+                           ``model_export``, ``model_import``: forms and data exchange
+=========================  ==========================================================
+
 Each mixin uses what the others provide: the environment and ids of the recordset, the class
 attributes the registry sets (``_fields``, ``_table``...), and a few methods of the others
 (``browse``, ``search``, ``_ensure_cached``...). ``Recordset`` declares them, so that the type

@@ -9,7 +9,7 @@ company may only point to shared records. A ``res.company`` record is its own co
 A record moved to another company (its ``company_id`` written, or the link its company is
 related through, such as an order line's ``order_id``) gets the whole check; and outside
 ``env.su``, ``write`` checks the record rules on the moved records' new values, as ``create``
-checks them on new rows (``CrudMixin.write``), so nobody moves a record to a company they
+checks them on new rows (``WriteMixin.write``), so nobody moves a record to a company they
 cannot access.
 
 The check runs as superuser (it compares data, whatever the user may read) and raises one
