@@ -422,6 +422,7 @@ def load_modules(
             env.invalidate_all()
             _remove_obsolete_records(env, [m for m in order if m in to_update], loaded_xmlids)
         env.flush_all()
+        registry.register_hooks(cr)
         _signal_registry_change(cr)
         cr.commit()
     except BaseException:

@@ -156,6 +156,10 @@ class BaseModel(
         ``base_automation`` wraps ``create``/``write``/``unlink`` (Odoo patches them in
         ``_register_hook``). Nothing by default."""
 
+    def _register_hook(self) -> None:
+        """Called once on every model when the registry is complete (loaded, or modules
+        installed), as superuser: a module adapts the model to the database's data here."""
+
     def __init__(self, env: api.Environment, ids: tuple, prefetch_ids: Any):
         self.env = env
         self._ids = ids

@@ -123,6 +123,8 @@ class Registry(Mapping):
                     f"'erplite -d {self.dbname} -i base'"
                 )
             self.load(modules)
+            with self.cursor() as cr:
+                self.register_hooks(cr)
         else:
             self.load(_modules)
 
@@ -200,6 +202,24 @@ class Registry(Mapping):
         for registry_class in registry_classes:
             registry_class._setup_registry_hook(self)
         self.ready = True
+
+    def register_hooks(self, cr: Cursor) -> None:
+        """Odoo 17's last loading step: call every model's ``_register_hook()`` once the
+        registry is complete and its tables exist (a module adapts the models to its data
+        there, e.g. the audit log's rules wrap the audited models' methods)."""
+        from erplite.orm.environment import SUPERUSER_ID, Environment
+
+        env = Environment(cr, SUPERUSER_ID, {})
+        for name in list(self.models):
+            env[name]._register_hook()
+        env.flush_all()
+
+    def signal_registry_change(self, cr: Cursor) -> None:
+        """Tell the other processes, once ``cr`` commits, to rebuild their registry of this
+        database (and so run the ``_register_hook`` methods again on the data committed)."""
+        from erplite.loading.loader import _signal_registry_change
+
+        _signal_registry_change(cr)
 
     def _inherits_order(self) -> list[str]:
         order: list[str] = []

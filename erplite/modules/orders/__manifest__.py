@@ -9,7 +9,7 @@ recorded (who, when). Salespeople see their own orders and the unassigned ones; 
 every order of their companies.
 """,
     "license": "LGPL-3",
-    "depends": ["product"],
+    "depends": ["product", "mail"],
     "data": [
         "security/sale_security.xml",
         "security/ir.model.access.csv",

@@ -1,6 +1,7 @@
 from . import (  # noqa: F401
     ir_actions,
     ir_actions_server,
+    ir_attachment,
     ir_autovacuum,
     ir_config_parameter,
     ir_cron,

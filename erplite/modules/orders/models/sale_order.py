@@ -63,6 +63,7 @@ class StateError(UserError):
 
 class SaleOrder(models.Model):
     _name = "sale.order"
+    _inherit = ["mail.thread"]
     _description = "Sales Order"
     _order = "date_order desc, id desc"
     _check_company_auto = True
@@ -86,6 +87,7 @@ class SaleOrder(models.Model):
         copy=False,
         index=True,
         default="draft",
+        tracking=3,
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -93,6 +95,7 @@ class SaleOrder(models.Model):
         required=True,
         index=True,
         check_company=True,
+        tracking=1,
     )
     date_order = fields.Datetime(
         "Order Date",
@@ -111,6 +114,7 @@ class SaleOrder(models.Model):
         string="Salesperson",
         index=True,
         default=lambda self: self.env.user,
+        tracking=2,
     )
     company_id = fields.Many2one(
         "res.company",
@@ -124,7 +128,7 @@ class SaleOrder(models.Model):
 
     amount_untaxed = fields.Monetary("Untaxed Amount", compute="_compute_amounts", store=True)
     amount_tax = fields.Monetary("Taxes", compute="_compute_amounts", store=True)
-    amount_total = fields.Monetary("Total", compute="_compute_amounts", store=True)
+    amount_total = fields.Monetary("Total", compute="_compute_amounts", store=True, tracking=4)
 
     history_ids = fields.One2many(
         "sale.order.history",

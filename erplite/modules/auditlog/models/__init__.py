@@ -1,0 +1,1 @@
+from . import auditlog_log, auditlog_rule  # noqa: F401

@@ -1,0 +1,15 @@
+from . import (  # noqa: F401
+    ir_actions_server,
+    ir_mail_server,
+    mail_activity,
+    mail_activity_mixin,
+    mail_activity_type,
+    mail_followers,
+    mail_mail,
+    mail_message,
+    mail_message_subtype,
+    mail_template,
+    mail_thread,
+    mail_tracking_value,
+    res_users,
+)

@@ -1,0 +1,82 @@
+"""Field tracking on ``sale.order``: one message per record per flushed change, with the old
+and new value of every changed tracked field, at a fixed statement cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erplite import Command
+
+
+def test_creation_is_logged_without_tracking_values(
+    env: Any, tracking_of: Any, make_order: Any
+) -> None:
+    order = make_order()
+    env.flush_all()
+    messages = order.message_ids.message_format()
+    assert [m["body"] for m in messages] == ["Sales Order created"]
+    assert messages[0]["tracking_values"] == []
+    assert messages[0]["is_note"]
+
+
+def test_a_write_of_two_tracked_fields_is_one_message(
+    env: Any, tracking_of: Any, make_order: Any, other_customer: Any, salesman: Any
+) -> None:
+    order = make_order()
+    env.flush_all()
+    order.write({"partner_id": other_customer.id, "user_id": salesman.id})
+    env.flush_all()
+    assert tracking_of(order)[0] == [
+        ("partner_id", "Azure Interior", "Deco Addict"),
+        ("user_id", env.user.name, "Salesman"),
+    ]
+    assert len(tracking_of(order)) == 1
+
+
+def test_workflow_steps_and_total_changes_appear_in_the_history(
+    env: Any, tracking_of: Any, make_order: Any, desk: Any
+) -> None:
+    order = make_order(quantity=2)
+    env.flush_all()
+    order.write({"order_line": [Command.create({"product_id": desk.id, "product_uom_qty": 1})]})
+    env.flush_all()
+    order.action_confirm()
+    env.flush_all()
+    history = tracking_of(order)
+    assert history[0] == [("state", "Quotation", "Sales Order")]
+    field, old, new = history[1][0]
+    assert field == "amount_total"
+    assert old.startswith("220.00") and new.startswith("330.00")
+    assert order.message_ids[0].author_id == env.user.partner_id
+
+
+def test_unchanged_values_write_no_message(
+    env: Any, tracking_of: Any, make_order: Any, customer: Any
+) -> None:
+    order = make_order()
+    env.flush_all()
+    count = len(order.message_ids)
+    order.write({"partner_id": customer.id})
+    env.flush_all()
+    order.invalidate_recordset(["message_ids"])
+    assert len(order.message_ids) == count
+
+
+def test_tracking_costs_one_select_and_one_insert_whatever_the_number_of_records(
+    env: Any, tracking_of: Any, make_order: Any, other_customer: Any, assert_query_count: Any
+) -> None:
+    for size in (1, 50):
+        orders = env["sale.order"].browse([make_order().id for _ in range(size)])
+        env.flush_all()
+        other_customer.display_name  # noqa: B018  (names in the cache, as a form has them)
+        orders.mapped("partner_id.display_name")
+        env.invalidate_all()
+        other_customer.display_name  # noqa: B018
+        orders.mapped("partner_id.display_name")
+        orders.invalidate_recordset(["partner_id", "user_id", "state", "amount_total"])
+        # the old values (one SELECT), the UPDATE, the messages with their tracking values
+        # (one INSERT)
+        with assert_query_count(3):
+            orders.write({"partner_id": other_customer.id})
+            env.flush_all()
+        assert all(tracking_of(order)[0][0][0] == "partner_id" for order in orders)
