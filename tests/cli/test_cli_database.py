@@ -95,7 +95,8 @@ def test_db_create_list_drop_on_a_configured_server(erplite_server):
     assert name in listed
     again = erplite("db", "create", name, "--dsn", server)
     assert again.returncode == 1 and f"database '{name}' already exists" in again.stderr
-    assert module_rows(dsn_with_dbname(server, name))[0][:2] == ["base", "installed"]
+    rows = module_rows(dsn_with_dbname(server, name))
+    assert ["base", "installed"] in [row[:2] for row in rows]
     assert erplite("db", "drop", name, "--dsn", server).returncode == 0
     assert name not in erplite("db", "list", "--dsn", server).stdout.split()
 

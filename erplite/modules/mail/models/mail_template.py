@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -27,18 +27,34 @@ from erplite.exceptions import UserError
 INLINE_FIELDS = ("subject", "email_from", "email_to", "email_cc", "partner_to", "reply_to")
 
 
+#: attributes a template may not reach on any object: the environment and database, the
+#: switches of user or rights, and the methods that change data
+BLOCKED_ATTRIBUTES = frozenset(
+    {
+        "env", "cr", "pool", "registry", "sudo", "with_user", "with_env", "with_context",
+        "with_company", "create", "write", "unlink", "copy", "browse", "search", "search_read",
+        "read", "invalidate_recordset", "invalidate_model", "flush_model", "flush_recordset",
+        "message_post", "send_mail", "exists", "load", "export_data", "execute",
+    }
+)  # fmt: skip
+
+
 class _RecordSandbox(SandboxedEnvironment):
-    """The sandbox: no private attribute (``_``-prefixed) of any object, as Jinja2's sandbox
-    already refuses dunder and internal attributes."""
+    """The sandbox: Jinja2's (no dunder or internal attribute), and no private attribute
+    (``_``-prefixed) nor one of :data:`BLOCKED_ATTRIBUTES` of any object: a template reads
+    the record's fields and follows its relations, nothing else."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if attr.startswith("_"):
+        if attr.startswith("_") or attr in BLOCKED_ATTRIBUTES:
             return False
         return super().is_safe_attribute(obj, attr, value)
 
 
-_SANDBOX = _RecordSandbox(autoescape=False, keep_trailing_newline=True)
-_HTML_SANDBOX = _RecordSandbox(autoescape=True, keep_trailing_newline=True)
+# a refused or unknown attribute is an error, not an empty string
+_SANDBOX = _RecordSandbox(autoescape=False, keep_trailing_newline=True, undefined=StrictUndefined)
+_HTML_SANDBOX = _RecordSandbox(
+    autoescape=True, keep_trailing_newline=True, undefined=StrictUndefined
+)
 
 
 def render_inline(text: str, values: dict, html: bool = False) -> str:
