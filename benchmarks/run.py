@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/run.py -s S7 --s7-seconds 10
     .venv/bin/python benchmarks/run.py --profile S4       # pyinstrument report of S4 (pip install
                                                           # pyinstrument in the venv first)
+    .venv/bin/python benchmarks/run.py -s S4 --tracking   # bench.order tracks amount_total
 
 It starts its own PostgreSQL (``pgserver``, in a temporary folder, removed afterwards), installs
 the ``bench`` module into a template database, copies it, and runs the scenarios of
@@ -154,7 +155,13 @@ def main() -> None:
     parser.add_argument("--profile", metavar="SCENARIO", help="write a pyinstrument report")
     parser.add_argument("--out", help="write the results as JSON too")
     parser.add_argument("--s7-seconds", type=int, default=20, help="S7's measured duration")
+    parser.add_argument(
+        "--tracking",
+        action="store_true",
+        help="install bench_tracking too: bench.order is a mail.thread tracking amount_total",
+    )
     args = parser.parse_args()
+    modules = ("bench", "bench_tracking") if args.tracking else ("bench",)
     selected = set(args.scenarios.split(","))
 
     import pgserver
@@ -169,7 +176,7 @@ def main() -> None:
         with admin_connection(base) as conn:
             conn.execute("CREATE DATABASE bench_tpl TEMPLATE template0 ENCODING 'UTF8'")
         start = time.perf_counter()
-        Registry.new(dsn_with_dbname(base, "bench_tpl"), install=("bench",), addons_paths=(ADDONS,))
+        Registry.new(dsn_with_dbname(base, "bench_tpl"), install=modules, addons_paths=(ADDONS,))
         close_all_pools()
         print(f"template installed in {time.perf_counter() - start:.1f}s", flush=True)
         with admin_connection(base) as conn:

@@ -63,7 +63,7 @@ class StateError(UserError):
 
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Sales Order"
     _order = "date_order desc, id desc"
     _check_company_auto = True
