@@ -170,3 +170,42 @@ def test_templates_cannot_reach_private_attributes_or_change_data(
     )
     with pytest.raises(UserError, match="cannot be rendered"):
         template.generate_email(make_order().id, ["subject"])
+
+
+def test_the_scheduled_job_sends_the_queue_once_and_a_rollback_sends_nothing(
+    clone_database: Any, erplite_addons_paths: Any
+) -> None:
+    """On a database of its own (the job commits): a mail queued by a committed transaction
+    is sent by the job "Mail: Email Queue Manager" run through ``ir.cron._run_due``, once;
+    one queued by a rolled-back transaction never existed."""
+    from erplite import SUPERUSER_ID, Registry, api
+    from erplite.sql import close_pool
+
+    dsn = clone_database()
+    registry = Registry(dsn, addons_paths=erplite_addons_paths)
+    try:
+        with smtp_server() as (recorder, port):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["ir.cron"].search([]).write({"active": False})
+                job = env.ref("mail.ir_cron_mail_scheduler_action")
+                due = datetime.datetime.utcnow() - datetime.timedelta(seconds=30)
+                job.write({"active": True, "nextcall": due})
+                env["ir.mail_server"].create(
+                    {"name": "local", "smtp_host": "127.0.0.1", "smtp_port": port}
+                )
+                env["mail.mail"].create({"subject": "kept", "email_to": "a@example.com"})
+            with pytest.raises(RuntimeError), registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["mail.mail"].create({"subject": "rolled back", "email_to": "b@example.com"})
+                raise RuntimeError("the request fails after queuing")
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                assert env["ir.cron"]._run_due(env) == 1
+                assert env["ir.cron"]._run_due(env) == 0  # rescheduled in a minute
+        assert [message["Subject"] for _to, message in recorder.messages] == ["kept"]
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            assert env["mail.mail"].search([]).mapped("state") == ["sent"]
+    finally:
+        close_pool(dsn)

@@ -80,3 +80,47 @@ def test_tracking_costs_one_select_and_one_insert_whatever_the_number_of_records
             orders.write({"partner_id": other_customer.id})
             env.flush_all()
         assert all(tracking_of(order)[0][0][0] == "partner_id" for order in orders)
+
+
+def _texts(statements: list) -> list[str]:
+    return [str(getattr(s, "code", s)) if not isinstance(s, str) else s for s in statements]
+
+
+def test_a_total_changed_by_its_lines_is_tracked_at_a_constant_cost(
+    env: Any, make_order: Any, assert_query_count: Any, tracking_of: Any
+) -> None:
+    """Lines written, orders' totals recomputed at the flush: one SELECT of the old totals and
+    one INSERT of the messages with their tracking values, whatever the number of orders."""
+    counts = {}
+    for size in (1, 50):
+        orders = env["sale.order"].browse([make_order().id for _ in range(size)])
+        env.flush_all()
+        env.invalidate_all()
+        with assert_query_count(10**6, at_most=True) as statements:
+            lines = env["sale.order.line"].search([("order_id", "in", orders.ids)])
+            lines.write({"product_uom_qty": 3.0})
+            env.flush_all()
+        texts = _texts(statements)
+        assert sum("INSERT INTO mail_tracking_value" in t for t in texts) == 1
+        assert sum("INSERT INTO mail_message" in t for t in texts) == 1  # in the same CTE
+        # the orders' old values: at most one SELECT (none when the line write had read them)
+        order_selects = sum(t.startswith('SELECT "sale_order"."id"') for t in texts)
+        assert order_selects <= 1
+        counts[size] = len(statements) - order_selects
+        for order in orders:
+            field, old, new = tracking_of(order)[0][0]
+            assert (field, old[:6], new[:6]) == ("amount_total", "110.00", "330.00")
+    assert counts[1] == counts[50]
+
+
+def test_tracking_adds_one_insert_when_the_old_values_are_cached(
+    env: Any, make_order: Any, other_customer: Any, assert_query_count: Any
+) -> None:
+    orders = env["sale.order"].browse([make_order().id for _ in range(50)])
+    env.flush_all()
+    with assert_query_count(1):  # an untracked field: the UPDATE alone
+        orders.write({"client_order_ref": "PO-1"})
+        env.flush_all()
+    with assert_query_count(2):  # a tracked one: the UPDATE and the messages' INSERT
+        orders.write({"partner_id": other_customer.id})
+        env.flush_all()
