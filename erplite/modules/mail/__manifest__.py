@@ -15,6 +15,7 @@ the transaction and sent through SMTP by a scheduled job.
         "security/mail_security.xml",
         "security/ir.model.access.csv",
         "data/mail_data.xml",
+        "views/mail_views.xml",
     ],
     "demo": [],
     "installable": True,

@@ -8,10 +8,13 @@ The body is sanitised HTML (the ``Html`` field's sanitiser)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from erplite import api, fields, models
 from erplite.tools import document_access
+
+_TAGS = re.compile(r"<[^>]+>")
 
 MESSAGE_TYPES = [
     ("email", "Email"),
@@ -27,9 +30,11 @@ class MailMessage(models.Model):
     _description = "Message"
     _order = "id desc"
     _rec_name = "record_name"
+    # Indexes: res_id (a record's history), author and parent only: every tracked change
+    # inserts rows here, and each index costs on every insert.
 
     subject = fields.Char("Subject")
-    date = fields.Datetime("Date", default=fields.Datetime.now, index=True)
+    date = fields.Datetime("Date", default=fields.Datetime.now)
     body = fields.Html("Contents", default="")
     preview = fields.Char("Preview", compute="_compute_preview")
     attachment_ids = fields.Many2many(
@@ -40,16 +45,14 @@ class MailMessage(models.Model):
         string="Attachments",
     )
     parent_id = fields.Many2one("mail.message", "Parent Message", index=True, ondelete="set null")
-    model = fields.Char("Related Document Model", index=True)
+    model = fields.Char("Related Document Model")
     res_id = fields.Integer("Related Document ID", index=True)
     record_name = fields.Char("Message Record Name")
-    message_type = fields.Selection(
-        MESSAGE_TYPES, "Type", required=True, default="comment", index=True
-    )
-    subtype_id = fields.Many2one("mail.message.subtype", "Subtype", ondelete="set null", index=True)
+    message_type = fields.Selection(MESSAGE_TYPES, "Type", required=True, default="comment")
+    subtype_id = fields.Many2one("mail.message.subtype", "Subtype", ondelete="set null")
     is_internal = fields.Boolean("Employee Only", related="subtype_id.internal")
     mail_activity_type_id = fields.Many2one(
-        "mail.activity.type", "Mail Activity Type", index=True, ondelete="set null"
+        "mail.activity.type", "Mail Activity Type", ondelete="set null"
     )
     email_from = fields.Char("From")
     author_id = fields.Many2one("res.partner", "Author", index=True, ondelete="set null")
@@ -59,11 +62,8 @@ class MailMessage(models.Model):
     )
 
     def _compute_preview(self):
-        import re
-
-        tags = re.compile(r"<[^>]+>")
         for message in self:
-            text = tags.sub(" ", message.body or "")
+            text = _TAGS.sub(" ", message.body or "")
             message.preview = " ".join(text.split())[:120]
 
     # -- access through the document ----------------------------------------------------------

@@ -20,7 +20,7 @@ class MailTrackingValue(models.Model):
     _rec_name = "field_id"
 
     field_id = fields.Many2one(
-        "ir.model.fields", required=True, index=True, ondelete="cascade", string="Changed Field"
+        "ir.model.fields", required=True, ondelete="cascade", string="Changed Field"
     )
     old_value_integer = fields.Integer("Old Value Integer")
     old_value_float = fields.Float("Old Value Float")
