@@ -185,7 +185,7 @@ class AuditlogRule(models.Model):
 # ---------------------------------------------------------------------------------------------
 
 
-def _wrap_model(model_class: type) -> None:
+def _wrap_model(model_class: Any) -> None:
     """Wrap ``create``, ``write`` and ``unlink`` of the registry class ``model_class`` (once)."""
     if model_class.__dict__.get("_auditlog_wrapped"):
         return
@@ -234,10 +234,11 @@ def _wrap_model(model_class: type) -> None:
         _insert_logs(records, "unlink", fields_, old, {})
         return result
 
-    model_class.create = create  # type: ignore[attr-defined]
-    model_class.write = write  # type: ignore[attr-defined]
-    model_class.unlink = unlink  # type: ignore[attr-defined]
-    model_class._auditlog_wrapped = True  # type: ignore[attr-defined]
+    # the registry class of one database: other databases' classes are not touched
+    model_class.create = create
+    model_class.write = write
+    model_class.unlink = unlink
+    model_class._auditlog_wrapped = True
 
 
 def _settings(records: Any, operation: str) -> dict | None:

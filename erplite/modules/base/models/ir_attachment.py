@@ -53,6 +53,7 @@ class IrAttachment(models.Model):
 
     @api.depends("raw")
     def _compute_datas(self):
+        attachment: Any
         for attachment in self:
             attachment.datas = base64.b64encode(attachment.raw) if attachment.raw else False
 

@@ -26,7 +26,7 @@ import datetime
 import mimetypes
 from typing import Any
 
-from erplite.addons.web.ui.pages import render_page
+from erplite.addons.web.ui.pages import render_page  # type: ignore[import-not-found]
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 

@@ -78,6 +78,7 @@ class MailActivity(models.Model):
 
     # -- computed -----------------------------------------------------------------------------
     def _compute_res_name(self):
+        activity: Any
         for activity in self:
             name = ""
             if activity.res_model in self.env and activity.res_id:
@@ -87,6 +88,7 @@ class MailActivity(models.Model):
 
     @api.depends("date_deadline", "user_id")
     def _compute_state(self):
+        activity: Any
         for activity in self:
             activity.state = deadline_state(
                 activity.date_deadline, user_today(activity.user_id or self.env.user)

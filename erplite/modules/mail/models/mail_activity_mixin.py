@@ -66,6 +66,7 @@ class MailActivityMixin(models.AbstractModel):
 
     def _compute_activity_ids(self):
         by_record = self._activities_by_record()
+        record: Any
         for record in self:
             record.activity_ids = [(6, 0, [row["id"] for row in by_record.get(record.id, [])])]
 
@@ -73,6 +74,7 @@ class MailActivityMixin(models.AbstractModel):
         by_record = self._activities_by_record()
         today = user_today(self.env.user)
         uid = self.env.uid
+        record: Any
         for record in self:
             rows = by_record.get(record.id, [])
             first = rows[0] if rows else None

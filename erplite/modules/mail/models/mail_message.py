@@ -62,6 +62,7 @@ class MailMessage(models.Model):
     )
 
     def _compute_preview(self):
+        message: Any
         for message in self:
             text = _TAGS.sub(" ", message.body or "")
             message.preview = " ".join(text.split())[:120]

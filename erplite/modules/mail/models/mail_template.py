@@ -125,8 +125,8 @@ class MailTemplate(models.Model):
         """Odoo 17's method: the rendered ``fields`` per record (a dict per res_id, or one
         dict for one id)."""
         self.ensure_one()
-        multi = isinstance(res_ids, list | tuple)
-        ids = list(res_ids) if multi else [res_ids]
+        multi = not isinstance(res_ids, int)
+        ids: list[int] = list(res_ids) if not isinstance(res_ids, int) else [res_ids]
         self.env[self.model].browse(ids).check_access("read")
         result: dict[int, dict] = {res_id: {} for res_id in ids}
         for name in fields:

@@ -86,6 +86,7 @@ class MailThread(models.AbstractModel):
         by_record: dict[int, list[int]] = {}
         for row in rows:
             by_record.setdefault(row["res_id"], []).append(row["id"])
+        record: Any
         for record in self:
             record.message_ids = [(6, 0, by_record.get(record.id, []))]
 
@@ -100,6 +101,7 @@ class MailThread(models.AbstractModel):
         by_record: dict[int, list[dict]] = {}
         for row in rows:
             by_record.setdefault(row["res_id"], []).append(row)
+        record: Any
         for record in self:
             mine = by_record.get(record.id, [])
             record.message_follower_ids = [(6, 0, [row["id"] for row in mine])]
@@ -122,6 +124,7 @@ class MailThread(models.AbstractModel):
             ["res_id"],
         )
         counts = {row["res_id"]: row["res_id_count"] for row in rows}
+        record: Any
         for record in self:
             record.message_attachment_count = counts.get(record.id, 0)
 
@@ -154,12 +157,10 @@ class MailThread(models.AbstractModel):
                 "attachment_ids, author_id, email_from)"
             )
         self.check_access(self._mail_post_access)
-        if subtype_xmlid and not subtype_id:
-            subtype_id = self.env.ref(subtype_xmlid).id
         if not subtype_id:
-            subtype_id = self.env.ref(
-                "mail.mt_comment" if message_type == "comment" else "mail.mt_note"
-            ).id
+            default = "mail.mt_comment" if message_type == "comment" else "mail.mt_note"
+            subtype: Any = self.env.ref(subtype_xmlid or default)
+            subtype_id = subtype.id
         author = (
             self.env["res.partner"].browse(author_id) if author_id else self.env.user.partner_id
         )
@@ -313,7 +314,7 @@ class MailThread(models.AbstractModel):
     def _message_log_creation(self) -> None:
         """One 'created' note per new record, and its creator as follower, in one statement."""
         body = str(escape(self._creation_message()))
-        uid = self.env.uid
+        uid = self.env.uid or SUPERUSER_ID
         insert_messages(
             self.env, self._name, [(record_id, uid, body) for record_id in self.ids], []
         )
@@ -355,7 +356,7 @@ class MailThread(models.AbstractModel):
                 for field in cls._fields.values()
                 if field.tracking and field.store and field.type in TRACKABLE_TYPES
             ]
-            cls._tracked_fields_cache = cached
+            setattr(cls, "_tracked_fields_cache", cached)  # noqa: B010  (per registry class)
         return cached
 
     def _track_get_fields(self) -> list[str]:
@@ -385,7 +386,7 @@ class MailThread(models.AbstractModel):
             return
         env = self.env
         cache = env.cache
-        uid = env.uid
+        uid = env.uid or SUPERUSER_ID
         if not env.su:
             env.cr.precommit.data[TRACKING_UID_KEY] = uid
         elif uid == SUPERUSER_ID:
@@ -425,7 +426,7 @@ class MailThread(models.AbstractModel):
             for field in tracked:
                 if cache.contains(record_id, field, env):
                     values[field.name] = cache.get_value(record_id, field, env)
-            state[record_id] = TrackedRecord(env.uid, values)
+            state[record_id] = TrackedRecord(env.uid or SUPERUSER_ID, values)
 
     def write(self, vals):
         if not self._track_disabled():
@@ -451,7 +452,7 @@ class MailThread(models.AbstractModel):
         batch: dict[int, TrackedRecord | None] = {}
         if state and pending:
             for record_id in list(pending):
-                if record_id in state:
+                if isinstance(record_id, int) and record_id in state:
                     batch[record_id] = state.pop(record_id)
         super()._flush_towrite()
         if batch:

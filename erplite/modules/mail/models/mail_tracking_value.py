@@ -45,13 +45,14 @@ class MailTrackingValue(models.Model):
             return str(self[f"{side}_value_integer"])
         if kind == "boolean":
             return "Yes" if self[f"{side}_value_integer"] else "No"
+        value: Any
         if kind in ("float", "monetary"):
             value = self[f"{side}_value_float"]
             if kind == "monetary" and self.currency_id:
                 return f"{value:,.2f} {self.currency_id.symbol or self.currency_id.name}"
             return f"{value:,.2f}"
         if kind in ("date", "datetime"):
-            value: Any = self[f"{side}_value_datetime"]
+            value = self[f"{side}_value_datetime"]
             if not value:
                 return ""
             return value.date().isoformat() if kind == "date" else value.isoformat(" ")
