@@ -172,19 +172,14 @@ def insert_messages(
     env.cr.execute(
         SQL(
             "WITH msg AS (%s) "
-            "INSERT INTO mail_tracking_value (mail_message_id, field_id, currency_id, %s, "
-            "create_uid, create_date, write_uid, write_date) "
-            "SELECT msg.id, f.id, t.currency_id, %s, %s, %s, %s, %s "
+            "INSERT INTO mail_tracking_value (mail_message_id, field_id, currency_id, %s) "
+            "SELECT msg.id, f.id, t.currency_id, %s "
             "FROM unnest(%s) AS t(res_id, fname, currency_id, %s) "
             "JOIN msg ON msg.res_id = t.res_id "
             "JOIN ir_model_fields f ON f.model = %s AND f.name = t.fname",
             message_cte,
             targets,
             sources,
-            uids[0],
-            now,
-            uids[0],
-            now,
             arrays,
             aliases,
             model_name,

@@ -5,7 +5,7 @@
 ``SandboxedEnvironment`` with the record as ``object`` (Odoo 17's inline_template engine):
 ``"Order {{ object.name }} confirmed"``. ``body_html`` is a QWeb template (``t-out``,
 ``t-if``, ``t-foreach``... with ``object``), rendered by ``ir.qweb`` when the base module has
-it, else as an inline template. The sandbox forbids attribute access to private names
+it (else as an inline template). The sandbox forbids attribute access to private names
 (``_``-prefixed) and runs as the user sending, so a template reads only what its sender may.
 
 ``send_mail(res_id)`` renders the template on that record and queues one ``mail.mail`` (sent
@@ -18,6 +18,7 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from markupsafe import Markup
 
 from erplite import fields, models
@@ -115,11 +116,15 @@ class MailTemplate(models.Model):
         return result
 
     def _render_body(self, template: str, values: dict) -> str:
-        """The body: QWeb (``ir.qweb``) when base has it, else an inline template."""
-        if "ir.qweb" in self.env:
-            qweb = self.env["ir.qweb"]
-            return str(qweb._render_string(template, values))
-        return str(Markup(render_inline(template, values, html=True)))
+        """The body: a QWeb template rendered by ``ir.qweb`` (``t-out="object.name"``), or,
+        where base has no ``ir.qweb`` yet, an inline template (``{{ object.name }}``)."""
+        if "ir.qweb" not in self.env:
+            return str(Markup(render_inline(template, values, html=True)))
+        try:
+            root = etree.fromstring(f"<t>{template}</t>")
+        except etree.XMLSyntaxError as error:
+            raise UserError(f"Template {self.name!r}: the body is not valid XML: {error}") from None
+        return str(self.env["ir.qweb"]._render(root, values))
 
     def generate_email(self, res_ids: list[int] | int, fields: list[str]) -> Any:
         """Odoo 17's method: the rendered ``fields`` per record (a dict per res_id, or one

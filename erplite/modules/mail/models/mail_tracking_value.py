@@ -18,6 +18,9 @@ class MailTrackingValue(models.Model):
     _description = "Mail Tracking Value"
     _order = "id"
     _rec_name = "field_id"
+    # part of its message, which says who and when: no create/write columns (four fewer
+    # values and two fewer foreign-key checks per tracked field on the hot path)
+    _log_access = False
 
     field_id = fields.Many2one(
         "ir.model.fields", required=True, ondelete="cascade", string="Changed Field"
