@@ -93,6 +93,14 @@ class Config:
     # the scheduler: worker threads of `erplite cron` (and of `serve`, 0: none) and `--no-cron`
     max_cron_threads: int = 2
     no_cron: bool = False
+    # outgoing mail when the database has no ir.mail_server (the mail module reads them as the
+    # ERPLITE_SMTP_* / ERPLITE_EMAIL_FROM variables: see mail_environ)
+    smtp_server: str | None = None
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_encryption: str | None = None
+    email_from: str | None = None
     # The PG* variables seen when the configuration was loaded (libpq's defaults).
     pg_environ: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -130,6 +138,21 @@ class Config:
     def database_name(self) -> str | None:
         """The database named by ``db_name``, else by ``PGDATABASE`` (None if neither)."""
         return self.db_name or self.pg_environ.get("PGDATABASE") or None
+
+    def mail_environ(self) -> dict[str, str]:
+        """The outgoing mail settings as the variables the mail module reads
+        (``ERPLITE_SMTP_SERVER``, ``..._PORT``, ``..._USER``, ``..._PASSWORD``,
+        ``..._ENCRYPTION``, ``ERPLITE_EMAIL_FROM``): the command exports them, so that an INI
+        file's ``smtp_*`` keys reach the models of every process it starts."""
+        values = {
+            "ERPLITE_SMTP_SERVER": self.smtp_server,
+            "ERPLITE_SMTP_PORT": self.smtp_port,
+            "ERPLITE_SMTP_USER": self.smtp_user,
+            "ERPLITE_SMTP_PASSWORD": self.smtp_password,
+            "ERPLITE_SMTP_ENCRYPTION": self.smtp_encryption,
+            "ERPLITE_EMAIL_FROM": self.email_from,
+        }
+        return {name: str(value) for name, value in values.items() if value not in (None, "")}
 
     def resolved_dsn(self) -> str | None:
         """The libpq conninfo of the configured database, or None when none is configured.
@@ -268,6 +291,13 @@ def _bind(value: Any, source: str) -> str:
     return str(value).strip()
 
 
+def _smtp_encryption(value: Any, source: str) -> str:
+    text = str(value).strip().lower()
+    if text not in ("none", "starttls", "ssl"):
+        raise ConfigError(f"{source}: invalid value {value!r}: expected none, starttls or ssl")
+    return text
+
+
 def _log_level(value: Any, source: str) -> str:
     text = str(value).strip().lower()
     if text not in LOG_LEVELS:
@@ -299,6 +329,12 @@ CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "max_json_depth": _int(1),
     "max_cron_threads": _int(0),
     "no_cron": _bool,
+    "smtp_server": _str,
+    "smtp_port": _int(1, 65535),
+    "smtp_user": _str,
+    "smtp_password": _str,
+    "smtp_encryption": _smtp_encryption,
+    "email_from": _str,
 }
 ENV_PREFIX = "ERPLITE_"
 

@@ -457,6 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dev = _early_dev(args)
         config = load_config(args)
         dev = config.dev
+        os.environ.update(config.mail_environ())  # the mail module's SMTP fallback
         setup_logging(config.log_level)
         return _handler(args)(config, args)
     except KeyboardInterrupt:

@@ -306,3 +306,24 @@ def test_valid_bind(value, expected):
 
 def test_ipv6_url():
     assert Config(bind="[::]:8069").url == "http://[::1]:8069"
+
+
+def test_outgoing_mail_settings_from_the_file_reach_the_mail_module(tmp_path):
+    ini = write_ini(
+        tmp_path,
+        "[options]\nsmtp_server = mail.example.com\nsmtp_port = 587\nsmtp_encryption = STARTTLS\n"
+        "smtp_user = robot\nsmtp_password = s3cret\nemail_from = erp@example.com\n",
+    )
+    config = load_config(None, environ={}, config_file=ini)
+    assert config.mail_environ() == {
+        "ERPLITE_SMTP_SERVER": "mail.example.com",
+        "ERPLITE_SMTP_PORT": "587",
+        "ERPLITE_SMTP_USER": "robot",
+        "ERPLITE_SMTP_PASSWORD": "s3cret",
+        "ERPLITE_SMTP_ENCRYPTION": "starttls",
+        "ERPLITE_EMAIL_FROM": "erp@example.com",
+    }
+    assert "s3cret" not in repr(config)
+    bad = write_ini(tmp_path, "[options]\nsmtp_encryption = tls\n")
+    with pytest.raises(ConfigError, match="expected none, starttls or ssl"):
+        load_config(None, environ={}, config_file=bad)

@@ -41,6 +41,16 @@ TRACKABLE_TYPES = frozenset(
 )
 
 
+#: the array parameter of each kind of value (constant SQL)
+_ARRAY_OF = {
+    "integer": "%s::int4[]",
+    "float": "%s::float8[]",
+    "char": "%s::varchar[]",
+    "text": "%s::text[]",
+    "datetime": "%s::timestamp[]",
+}
+
+
 @dataclass
 class TrackedRecord:
     """The tracked values of one record before the changes of the transaction (cache values,
@@ -150,18 +160,13 @@ def insert_messages(
         for side, values in (("old", change.old), ("new", change.new)):
             for kind in VALUE_KINDS:
                 columns[f"{side}_{kind}"].append(values.get(kind))
-    types = {"integer": "int4", "float": "float8", "char": "varchar", "text": "text"}
-    types["datetime"] = "timestamp"
     value_columns = [f"{side}_{kind}" for side in ("old", "new") for kind in VALUE_KINDS]
     arrays = SQL(", ").join(
         [
             SQL("%s::int4[]", columns["res_id"]),
             SQL("%s::varchar[]", columns["fname"]),
             SQL("%s::int4[]", columns["currency_id"]),
-            *[
-                SQL(f"%s::{types[name.split('_', 1)[1]]}[]", columns[name])
-                for name in value_columns
-            ],
+            *[SQL(_ARRAY_OF[name.split("_", 1)[1]], columns[name]) for name in value_columns],
         ]
     )
     targets = SQL(", ").join(

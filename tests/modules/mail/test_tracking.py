@@ -124,3 +124,37 @@ def test_tracking_adds_one_insert_when_the_old_values_are_cached(
     with assert_query_count(2):  # a tracked one: the UPDATE and the messages' INSERT
         orders.write({"partner_id": other_customer.id})
         env.flush_all()
+
+
+def test_every_approval_step_is_in_the_history(
+    env: Any, make_order: Any, make_user: Any, tracking_of: Any
+) -> None:
+    """Above the company's threshold: submitted by the salesperson, rejected, submitted again
+    and approved by a manager; each step is one message naming who took it."""
+    env.ref("base.main_company").so_double_validation_amount = 1000.0
+    seller = make_user("seller", "orders.group_sale_salesman")
+    boss = make_user("boss", "orders.group_sale_manager")
+    order = make_order(quantity=20, user_id=seller.id)  # 2,200 with taxes
+    env.flush_all()
+    steps = [
+        (seller, "action_confirm"),
+        (boss, "action_reject"),
+        (seller, "action_confirm"),
+        (boss, "action_approve"),
+    ]
+    for user, step in steps:
+        getattr(order.with_user(user), step)()
+        env.flush_all()
+    history = [changes for changes in tracking_of(order) if changes[0][0] == "state"]
+    assert history == [
+        [("state", "To Approve", "Sales Order")],
+        [("state", "Quotation", "To Approve")],
+        [("state", "To Approve", "Quotation")],
+        [("state", "Quotation", "To Approve")],
+    ]
+    authors = [
+        message.author_id
+        for message in order.message_ids
+        if message.sudo().tracking_value_ids.field_id.name == "state"
+    ]
+    assert authors == [boss.partner_id, seller.partner_id, boss.partner_id, seller.partner_id]
