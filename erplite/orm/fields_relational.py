@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from erplite.orm.environment import Environment
     from erplite.orm.query import Query
+    from erplite.sql import Cursor
 
     class _HasTable(Protocol):
         @property
@@ -299,76 +300,43 @@ class One2many(_RelationalMulti):
         return {rid: tuple(result.get(rid, ())) for rid in records._ids}
 
     def write_commands(self, records: Recordset, commands: list[Any]) -> None:
-        """Apply ``commands`` to the lines of ``records`` (batched over all records)."""
+        """Apply ``commands`` to the lines of ``records`` (batched over all records).
+
+        Commands are applied in order, but batched: deletions, creations and links are
+        accumulated and sent together (deletions first), before a CLEAR/SET and at the end,
+        so that N commands cost a constant number of statements."""
         comodel = records.env[self.comodel_name].with_context(active_test=False)
         inverse = self.inverse_name
-        inverse_field = cast(Many2one, comodel._fields[inverse])
-        # Commands are applied in order, but batched: deletions, creations and links are
-        # accumulated and sent together (deletions first), before a CLEAR/SET and at the end,
-        # so that N commands cost a constant number of statements.
-        to_create: list[dict[str, Any]] = []
-        to_delete: dict[int, None] = {}
-        to_link: dict[int, dict[int, None]] = {}
+        batch = _LinesBatch(comodel, cast(Many2one, comodel._fields[inverse]))
         # the lines of the commands are read together (one query, not one per command)
         prefetch = tuple(
             dict.fromkeys(c[1] for c in commands if c[0] in (Command.UPDATE, Command.LINK))
         )
-
-        def detach(lines: Recordset) -> None:
-            if not lines:
-                return
-            if inverse_field.ondelete == "cascade" or inverse_field.required:
-                to_delete.update(dict.fromkeys(lines._ids))
-            else:
-                lines.write({inverse: False})
-
-        def flush() -> None:
-            if to_delete:
-                comodel.browse(list(to_delete)).unlink()
-                to_delete.clear()
-            if to_create:
-                comodel.create(to_create)
-                to_create.clear()
-            for record_id, line_ids in to_link.items():
-                lines = comodel.browse(list(line_ids))
-                lines._ensure_cached(inverse_field)
-                cache = lines.env.transaction.cache
-                moving = [
-                    i
-                    for i in lines._ids
-                    if cache.get_value(i, inverse_field, lines.env, default=None) != record_id
-                ]
-                if moving:
-                    lines.browse(moving).write({inverse: record_id})
-            to_link.clear()
-
         for record in records:
             for command in commands:
                 code = command[0]
                 if code == Command.CREATE:
                     vals = dict(command[2] or {})
                     vals[inverse] = record.id
-                    to_create.append(vals)
+                    batch.to_create.append(vals)
                 elif code == Command.UPDATE:
                     comodel.browse(command[1]).with_prefetch(prefetch).write(command[2] or {})
                 elif code == Command.DELETE:
-                    to_delete[command[1]] = None
+                    batch.to_delete[command[1]] = None
                 elif code == Command.UNLINK:
-                    detach(comodel.browse(command[1]))
+                    batch.detach(comodel.browse(command[1]))
                 elif code == Command.LINK:
-                    for other in to_link.values():
-                        other.pop(command[1], None)
-                    to_link.setdefault(record.id, {})[command[1]] = None
+                    batch.link(record.id, [command[1]])
                 elif code in (Command.CLEAR, Command.SET):
-                    flush()
+                    batch.flush()
                     wanted = comodel.browse(command[2] if code == Command.SET else ())
                     current = record.with_context(active_test=False)[self.name]
-                    detach(current - wanted)
-                    flush()
+                    batch.detach(current - wanted)
+                    batch.flush()
                     missing = wanted - current
                     if missing:
-                        to_link.setdefault(record.id, {}).update(dict.fromkeys(missing._ids))
-        flush()
+                        batch.to_link.setdefault(record.id, {}).update(dict.fromkeys(missing._ids))
+        batch.flush()
 
     def condition_to_sql(
         self, operator: str, value: Any, model: Recordset, alias: str, query: Query
@@ -402,6 +370,61 @@ class One2many(_RelationalMulti):
             keyword = "NOT IN" if operator in ("not in", "!=") else "IN"
             return SQL(f"%s {keyword} (%s)", id_column, sub.subselect(inverse.name))
         raise arguments.term_error((self.name, operator, value), "Invalid operator")
+
+
+class _LinesBatch:
+    """The changes ``One2many.write_commands`` holds until it sends them together: lines to
+    delete, to create, and to link to a parent (``{parent id: {line id: None}}``)."""
+
+    __slots__ = ("comodel", "inverse_field", "to_create", "to_delete", "to_link")
+
+    def __init__(self, comodel: Recordset, inverse_field: Many2one) -> None:
+        self.comodel = comodel
+        self.inverse_field = inverse_field
+        self.to_create: list[dict[str, Any]] = []
+        self.to_delete: dict[int, None] = {}
+        self.to_link: dict[int, dict[int, None]] = {}
+
+    def link(self, parent_id: int, line_ids: list[int]) -> None:
+        """Link ``line_ids`` to ``parent_id`` (a line has one parent: the last link wins)."""
+        for line_id in line_ids:
+            for other in self.to_link.values():
+                other.pop(line_id, None)
+            self.to_link.setdefault(parent_id, {})[line_id] = None
+
+    def detach(self, lines: Recordset) -> None:
+        """Take ``lines`` from their parent: deleted when they cannot live without one
+        (``ondelete='cascade'`` or a required inverse), else their inverse emptied."""
+        if not lines:
+            return
+        field = self.inverse_field
+        if field.ondelete == "cascade" or field.required:
+            self.to_delete.update(dict.fromkeys(lines._ids))
+        else:
+            lines.write({field.name: False})
+
+    def flush(self) -> None:
+        """Send what is held: deletions, then creations, then the links that change."""
+        comodel = self.comodel
+        field = self.inverse_field
+        if self.to_delete:
+            comodel.browse(list(self.to_delete)).unlink()
+            self.to_delete.clear()
+        if self.to_create:
+            comodel.create(self.to_create)
+            self.to_create.clear()
+        for record_id, line_ids in self.to_link.items():
+            lines = comodel.browse(list(line_ids))
+            lines._ensure_cached(field)
+            cache = lines.env.transaction.cache
+            moving = [
+                i
+                for i in lines._ids
+                if cache.get_value(i, field, lines.env, default=None) != record_id
+            ]
+            if moving:
+                lines.browse(moving).write({field.name: record_id})
+        self.to_link.clear()
 
 
 class Many2many(_RelationalMulti):
@@ -520,33 +543,56 @@ class Many2many(_RelationalMulti):
         to_unlink: set[tuple[int, int]],
         deleted: set[int] | frozenset[int] = frozenset(),
     ) -> None:
+        """Send the relation rows to insert and delete, then bring the cache in line: the
+        records of ``to_clear`` keep only their links of ``to_link``; the targets in
+        ``deleted`` are gone already (their rows went by cascade)."""
+        if to_clear:
+            to_link, to_unlink = self._clear_changes(records, to_clear, to_link, to_unlink)
+        self._send_relation_changes(records.env.cr, to_link, to_unlink, deleted)
+        self._cache_relation_changes(records, to_clear, to_link, to_unlink)
+
+    def _clear_changes(
+        self,
+        records: Recordset,
+        to_clear: set[int],
+        to_link: set[tuple[int, int]],
+        to_unlink: set[tuple[int, int]],
+    ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+        """``to_link`` and ``to_unlink`` once the links of ``to_clear`` not in ``to_link``
+        are unlinked (and the links already there are not linked again)."""
         env = records.env
-        cr = env.cr
+        cache = env.transaction.cache
+        current = {
+            rid: set(cache.get_value(rid, self, env, default=None) or ()) for rid in to_clear
+        }
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for rid, tid in to_link:
+            if rid in to_clear:
+                wanted[rid].add(tid)
+        unknown = [rid for rid in to_clear if cache.get_value(rid, self, env, default=None) is None]
+        if unknown:
+            # the current links are needed to know what changes; read them in one query
+            current.update(
+                {rid: set(v) for rid, v in self.read_values(records.browse(unknown)).items()}
+            )
+        to_unlink = set(to_unlink)
+        for rid in to_clear:
+            to_unlink.update((rid, tid) for tid in current[rid] - wanted[rid])
+        to_link = {
+            (rid, tid) for rid, tid in to_link if rid not in to_clear or tid not in current[rid]
+        }
+        return to_link, to_unlink
+
+    def _send_relation_changes(
+        self,
+        cr: Cursor,
+        to_link: set[tuple[int, int]],
+        to_unlink: set[tuple[int, int]],
+        deleted: set[int] | frozenset[int],
+    ) -> None:
+        """One DELETE and one INSERT of relation rows at most."""
         relation = SQL.identifier(self.relation)
         col1, col2 = SQL.identifier(self.column1), SQL.identifier(self.column2)
-        cache = env.transaction.cache
-        if to_clear:
-            current = {
-                rid: set(cache.get_value(rid, self, env, default=None) or ()) for rid in to_clear
-            }
-            wanted: dict[int, set[int]] = defaultdict(set)
-            for rid, tid in to_link:
-                if rid in to_clear:
-                    wanted[rid].add(tid)
-            unknown = [
-                rid for rid in to_clear if cache.get_value(rid, self, env, default=None) is None
-            ]
-            if unknown:
-                # the current links are needed to know what changes; read them in one query
-                current.update(
-                    {rid: set(v) for rid, v in self.read_values(records.browse(unknown)).items()}
-                )
-            to_unlink = set(to_unlink)
-            for rid in to_clear:
-                to_unlink.update((rid, tid) for tid in current[rid] - wanted[rid])
-            to_link = {
-                (rid, tid) for rid, tid in to_link if rid not in to_clear or tid not in current[rid]
-            }
         pairs = sorted(pair for pair in to_unlink if pair[1] not in deleted)
         if pairs:
             cr.execute(
@@ -574,7 +620,18 @@ class Many2many(_RelationalMulti):
                 ),
                 flush=False,
             )
-        # keep the cache exact where it is known, forget it elsewhere
+
+    def _cache_relation_changes(
+        self,
+        records: Recordset,
+        to_clear: set[int],
+        to_link: set[tuple[int, int]],
+        to_unlink: set[tuple[int, int]],
+    ) -> None:
+        """Keep the cache exact where it is known, forget it elsewhere; mark what depends on
+        the field and on its inverse many2many fields."""
+        env = records.env
+        cache = env.transaction.cache
         touched = {rid for rid, _ in to_link} | {rid for rid, _ in to_unlink} | set(to_clear)
         for rid in touched:
             value = cache.get_value(rid, self, env, default=None)

@@ -142,20 +142,9 @@ class OnchangeMixin(Recordset):
                 continue
             if field.compute and not field.store:
                 continue
-            if name in values:
-                cache_value = record._onchange_convert(
-                    field, values[name], spec.get(name), origin, created
-                )
-            elif parent is not None and name == parent[0]:
-                cache_value = parent[1]
-            elif origin is not None:
-                cache_value = origin._get_cache_value(field)
-            elif name in defaults:
-                cache_value = record._onchange_convert(field, defaults[name], None, None, created)
-            elif field.type in _X2MANY:
-                cache_value = ()
-            else:
-                cache_value = field.convert_to_cache(field.null(record), record, validate=False)
+            cache_value = record._onchange_value(
+                field, values, spec, origin, parent, defaults, created
+            )
             cache.set_value(new_id, field, cache_value, env)
         if parent is not None and parent[0] in fields:
             cache.set_value(new_id, fields[parent[0]], parent[1], env)
@@ -171,6 +160,31 @@ class OnchangeMixin(Recordset):
             if field.compute and field.store and field.name not in given and origin is None:
                 env.add_to_compute(field, (new_id,))
         return record
+
+    def _onchange_value(
+        self,
+        field: Field,
+        values: dict[str, Any],
+        spec: dict[str, Any],
+        origin: Recordset | None,
+        parent: tuple[str, IdType] | None,
+        defaults: dict[str, Any],
+        created: _Created,
+    ) -> Any:
+        """The first cache value of ``field`` on the temporary record ``self``: the value
+        sent, else the parent's id (a line's link), the origin's value, the default, empty."""
+        name = field.name
+        if name in values:
+            return self._onchange_convert(field, values[name], spec.get(name), origin, created)
+        if parent is not None and name == parent[0]:
+            return parent[1]
+        if origin is not None:
+            return origin._get_cache_value(field)
+        if name in defaults:
+            return self._onchange_convert(field, defaults[name], None, None, created)
+        if field.type in _X2MANY:
+            return ()
+        return field.convert_to_cache(field.null(self), self, validate=False)
 
     def _onchange_dependents(self, names: Iterable[str]) -> list[Field]:
         """The computed fields of the model depending, directly or through another computed

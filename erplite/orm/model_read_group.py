@@ -173,7 +173,16 @@ class ReadGroupMixin(AccessMixin):
         if not columns:
             columns = [SQL("COUNT(*)")]
         self.env.cr.execute(query.select(*columns), flush=False)
-        rows = self.env.cr.fetchall()
+        return self._read_group_values(self.env.cr.fetchall(), groups, aggs)
+
+    def _read_group_values(
+        self,
+        rows: list[tuple[Any, ...]],
+        groups: list[tuple[SQL, Field, str | None]],
+        aggs: list[tuple[SQL, Field | None]],
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``_read_group``'s query as values: a group's value as a record value
+        (a many2one as a recordset), an aggregate as a number."""
         result: list[tuple[Any, ...]] = []
         for row in rows:
             values = []
@@ -269,49 +278,8 @@ class ReadGroupMixin(AccessMixin):
         remaining = groupby[1:]
         if lazy and groupby:
             groupby = groupby[:1]
-        aggregates: list[str] = []
-        names: list[str] = []
-        grouped_names = {spec.split(":")[0] for spec in groupby}
-        for spec in fields or []:
-            if spec == "__count":
-                continue
-            name, _, func = spec.partition(":")
-            alias = name
-            if "(" in func:  # "alias:sum(field)"
-                func, _, rest = func.partition("(")
-                name = rest.rstrip(")")
-            if name in grouped_names or name == "id" and not func:
-                continue
-            field = self._fields.get(name)
-            if field is None:
-                raise arguments.field_error(self, name, "in fields")
-            while field.inherited and field.inherited_field is not None:
-                field = field.inherited_field  # an _inherits field: its parent's column
-            operator = func or field.group_operator
-            if not operator or not field.store or field.column_type is None:
-                continue
-            aggregates.append(f"{name}:{operator}")
-            names.append(alias)
-        order = None
-        if orderby:
-            order_terms = []
-            for part in str(orderby).split(","):
-                words = part.split()
-                if not words:
-                    continue
-                name = words[0]
-                rest = " ".join(words[1:])
-                if name in names:
-                    name = aggregates[names.index(name)]
-                elif name not in groupby and name != "__count":
-                    matches = [g for g in groupby if g.split(":")[0] == name]
-                    if not matches:
-                        raise arguments.order_error(
-                            self, orderby, f"{name} is not grouped nor aggregated"
-                        )
-                    name = matches[0]
-                order_terms.append(f"{name} {rest}".strip())
-            order = ", ".join(order_terms)
+        aggregates, names = self._read_group_aggregates(fields, groupby)
+        order = self._read_group_orderby(orderby, groupby, aggregates, names) if orderby else None
         rows = self._read_group(
             domain, groupby, [*aggregates, "__count"], offset=offset, limit=limit, order=order
         )
@@ -341,6 +309,61 @@ class ReadGroupMixin(AccessMixin):
             group["__domain"] = group_domain
             result.append(group)
         return result
+
+    def _read_group_aggregates(
+        self, fields: list[str], groupby: list[str]
+    ) -> tuple[list[str], list[str]]:
+        """The aggregates (``name:operator``) of ``read_group``'s ``fields`` and the names
+        they are answered under: the grouped fields, ``id`` and the fields without a stored
+        column or an aggregate operator are left out."""
+        aggregates: list[str] = []
+        names: list[str] = []
+        grouped_names = {spec.split(":")[0] for spec in groupby}
+        for spec in fields or []:
+            if spec == "__count":
+                continue
+            name, _, func = spec.partition(":")
+            alias = name
+            if "(" in func:  # "alias:sum(field)"
+                func, _, rest = func.partition("(")
+                name = rest.rstrip(")")
+            if name in grouped_names or name == "id" and not func:
+                continue
+            field = self._fields.get(name)
+            if field is None:
+                raise arguments.field_error(self, name, "in fields")
+            while field.inherited and field.inherited_field is not None:
+                field = field.inherited_field  # an _inherits field: its parent's column
+            operator = func or field.group_operator
+            if not operator or not field.store or field.column_type is None:
+                continue
+            aggregates.append(f"{name}:{operator}")
+            names.append(alias)
+        return aggregates, names
+
+    def _read_group_orderby(
+        self, orderby: str | bool, groupby: list[str], aggregates: list[str], names: list[str]
+    ) -> str:
+        """``read_group``'s ``orderby`` in ``_read_group``'s terms: an aggregate by its spec,
+        a group by its group-by spec; anything else is refused."""
+        order_terms = []
+        for part in str(orderby).split(","):
+            words = part.split()
+            if not words:
+                continue
+            name = words[0]
+            rest = " ".join(words[1:])
+            if name in names:
+                name = aggregates[names.index(name)]
+            elif name not in groupby and name != "__count":
+                matches = [g for g in groupby if g.split(":")[0] == name]
+                if not matches:
+                    raise arguments.order_error(
+                        self, orderby, f"{name} is not grouped nor aggregated"
+                    )
+                name = matches[0]
+            order_terms.append(f"{name} {rest}".strip())
+        return ", ".join(order_terms)
 
     def _read_group_display_names(self, groupby: list[str], rows: list[tuple[Any, ...]]) -> None:
         for index in range(len(groupby)):

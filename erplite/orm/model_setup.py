@@ -19,8 +19,13 @@ from erplite.orm.fields import Field
 from erplite.orm.fields_relational import Many2many, Many2one
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from erplite.orm.models import BaseModel
     from erplite.orm.registry import Registry
+
+    #: per field name, the field type and its arguments (merged over the MRO)
+    _Definitions: TypeAlias = "dict[str, tuple[type[Field], dict[str, Any]]]"
 
 MAGIC_FIELDS = ("create_uid", "create_date", "write_uid", "write_date")
 
@@ -103,7 +108,45 @@ def _definition_classes(model_class: type[BaseModel]) -> list[type[BaseModel]]:
 
 def setup_fields(model_class: type[BaseModel], registry: Registry) -> None:
     """Merge the field definitions of the MRO into fresh fields on ``model_class``."""
-    definitions: dict[str, tuple[type[Field], dict[str, Any]]] = {}
+    definitions, order = _field_definitions(model_class)
+    # class attributes and defaults of the model
+    model_class._table = model_class.__dict__.get("_table") or _own_table(model_class)
+    # ``_log_access`` as declared by a definition class of this model, else the model's own
+    # ``_auto``: a mixin's registry class (abstract, so without magic fields) in the MRO must
+    # not decide for the concrete model built from it (Odoo's ``_build_model_attributes``)
+    log_access = None
+    for klass in _definition_classes(model_class):
+        declared = klass.__dict__.get("_log_access")
+        if declared is not None and model_name_of(klass) == model_class._name:
+            log_access = declared
+    model_class._log_access = model_class._auto if log_access is None else log_access
+    _add_inherits_links(model_class, definitions, order)
+    _add_magic_fields(model_class, definitions, order)
+
+    new_fields: dict[str, Field] = {}
+    for name in ["id", *[n for n in order if n != "id"]]:
+        if name not in definitions:
+            continue
+        field_type, args = definitions[name]
+        field = field_type(**args)
+        field.setup_attrs(model_class, name)
+        new_fields[name] = field
+        setattr(model_class, name, field)
+    model_class._fields = new_fields
+    rec_name = None
+    for klass in _definition_classes(model_class):
+        rec_name = klass.__dict__.get("_rec_name", rec_name)
+    model_class._rec_name = rec_name or ("name" if "name" in new_fields else None)
+    active = None
+    for klass in _definition_classes(model_class):
+        active = klass.__dict__.get("_active_name", active)
+    model_class._active_name = active or ("active" if "active" in new_fields else None)
+
+
+def _field_definitions(model_class: type[BaseModel]) -> tuple[_Definitions, list[str]]:
+    """The fields declared over the MRO, most basic first: per name, the field type and the
+    arguments (an override's arguments update the earlier ones), and the names in order."""
+    definitions: _Definitions = {}
     order: list[str] = []
     for klass in _definition_classes(model_class):
         for name, value in klass.__dict__.items():
@@ -121,18 +164,14 @@ def setup_fields(model_class: type[BaseModel], registry: Registry) -> None:
             else:
                 definitions[name] = (type(value), dict(value.args))
                 order.append(name)
+    return definitions, order
 
-    # class attributes and defaults of the model
-    model_class._table = model_class.__dict__.get("_table") or _own_table(model_class)
-    # ``_log_access`` as declared by a definition class of this model, else the model's own
-    # ``_auto``: a mixin's registry class (abstract, so without magic fields) in the MRO must
-    # not decide for the concrete model built from it (Odoo's ``_build_model_attributes``)
-    log_access = None
-    for klass in _definition_classes(model_class):
-        declared = klass.__dict__.get("_log_access")
-        if declared is not None and model_name_of(klass) == model_class._name:
-            log_access = declared
-    model_class._log_access = model_class._auto if log_access is None else log_access
+
+def _add_inherits_links(
+    model_class: type[BaseModel], definitions: _Definitions, order: list[str]
+) -> None:
+    """Set ``_inherits`` (declared, or given by ``delegate=True`` many2one fields) and the
+    many2one of each parent (required, ``ondelete='cascade'``), added when not declared."""
     inherits: dict[str, str] = {}
     for klass in _definition_classes(model_class):
         inherits.update(klass.__dict__.get("_inherits", {}))
@@ -156,6 +195,13 @@ def setup_fields(model_class: type[BaseModel], registry: Registry) -> None:
         else:
             definitions[fk][1].setdefault("delegate", True)
             definitions[fk][1].setdefault("ondelete", "cascade")
+
+
+def _add_magic_fields(
+    model_class: type[BaseModel], definitions: _Definitions, order: list[str]
+) -> None:
+    """Add the magic fields of a model with ``_log_access`` (``create_uid``...) and the
+    ``parent_path`` of a ``_parent_store``, unless declared."""
     if model_class._log_access:
         for name in MAGIC_FIELDS:
             if name in definitions:
@@ -182,25 +228,6 @@ def setup_fields(model_class: type[BaseModel], registry: Registry) -> None:
     if model_class._parent_store and "parent_path" not in definitions:
         definitions["parent_path"] = (scalar.Char, {"index": True, "copy": False})
         order.append("parent_path")
-
-    new_fields: dict[str, Field] = {}
-    for name in ["id", *[n for n in order if n != "id"]]:
-        if name not in definitions:
-            continue
-        field_type, args = definitions[name]
-        field = field_type(**args)
-        field.setup_attrs(model_class, name)
-        new_fields[name] = field
-        setattr(model_class, name, field)
-    model_class._fields = new_fields
-    rec_name = None
-    for klass in _definition_classes(model_class):
-        rec_name = klass.__dict__.get("_rec_name", rec_name)
-    model_class._rec_name = rec_name or ("name" if "name" in new_fields else None)
-    active = None
-    for klass in _definition_classes(model_class):
-        active = klass.__dict__.get("_active_name", active)
-    model_class._active_name = active or ("active" if "active" in new_fields else None)
 
 
 def _own_table(model_class: type[BaseModel]) -> str:

@@ -29,7 +29,7 @@ import itertools
 import operator as py_operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from erplite import api
 from erplite.exceptions import ValidationError
@@ -66,7 +66,7 @@ class MetaModel(type):
 
     module_to_models: dict[str, list[type]] = defaultdict(list)
 
-    def __init__(cls, name: str, bases: tuple, attrs: dict):
+    def __init__(cls, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> None:
         super().__init__(name, bases, attrs)
         if not attrs.get("_register", True):
             # registry classes and the base classes are not definitions
@@ -107,7 +107,7 @@ class BaseModel(
     # empty on the base classes; every registry class has its name and table (model_setup)
     _name: str = ""
     _description: str | None = None
-    _inherit: str | list[str] | tuple = ()
+    _inherit: str | list[str] | tuple[str, ...] = ()
     _inherits: dict[str, str] = {}
     _table: str = ""
     _order = "id"
@@ -160,13 +160,13 @@ class BaseModel(
         """Called once on every model when the registry is complete (loaded, or modules
         installed), as superuser: a module adapts the model to the database's data here."""
 
-    def __init__(self, env: api.Environment, ids: tuple, prefetch_ids: Any):
+    def __init__(self, env: api.Environment, ids: tuple[int, ...], prefetch_ids: Any) -> None:
         self.env = env
         self._ids = ids
         self._prefetch_ids = prefetch_ids
 
     @classmethod
-    def _browse(cls, env: api.Environment, ids: tuple, prefetch_ids: Any) -> BaseModel:
+    def _browse(cls, env: api.Environment, ids: tuple[int, ...], prefetch_ids: Any) -> BaseModel:
         record = object.__new__(cls)
         record.env = env
         record._ids = ids
@@ -364,7 +364,7 @@ class BaseModel(
     # ------------------------------------------------------------------------------------------
     # functional helpers
     # ------------------------------------------------------------------------------------------
-    def mapped(self, func: str | Callable) -> Any:
+    def mapped(self, func: str | Callable[..., Any]) -> Any:
         """The values of a dotted field path (a recordset for relations, a list otherwise) or
         of a function over the records."""
         if not self:
@@ -403,20 +403,23 @@ class BaseModel(
             return comodel._browse(self.env, tuple(dict.fromkeys(ids)), tuple(dict.fromkeys(ids)))
         return values
 
-    def filtered(self, func: str | Callable) -> BaseModel:
+    def filtered(self, func: str | Callable[..., Any]) -> BaseModel:
         """The records for which ``func`` (a function or a dotted field path) is truthy."""
         if isinstance(func, str):
             path = func
             return self.browse([rec.id for rec in self if any(rec.mapped(path))])
         return self.browse([rec.id for rec in self if func(rec)])
 
-    def filtered_domain(self, domain: list) -> BaseModel:
+    def filtered_domain(self, domain: list[Any]) -> BaseModel:
         """The records matching ``domain``, evaluated in Python on the records' values."""
         from erplite.orm.domain_eval import filter_records
 
-        return filter_records(self, domain)
+        records: BaseModel = filter_records(self, domain)
+        return records
 
-    def sorted(self, key: str | Callable | None = None, reverse: bool = False) -> BaseModel:
+    def sorted(
+        self, key: str | Callable[..., Any] | None = None, reverse: bool = False
+    ) -> BaseModel:
         """The records ordered by ``key`` (a function, or an order spec like ``'name desc'``);
         by ``_order`` when no key is given."""
         if key is None:
@@ -433,12 +436,12 @@ class BaseModel(
                 specs.append((words[0], len(words) > 1 and words[1].lower() == "desc"))
             records = list(self)
             for fname, desc in reversed(specs):
-                records.sort(key=lambda r, f=fname: _sort_key(r[f]), reverse=desc != reverse)
+                records.sort(key=_field_sort_key(fname), reverse=desc != reverse)
             return self.browse([r.id for r in records])
         ordered = sorted(self, key=key, reverse=reverse)
         return self.browse([r.id for r in ordered])
 
-    def grouped(self, key: str | Callable) -> dict[Any, BaseModel]:
+    def grouped(self, key: str | Callable[..., Any]) -> dict[Any, BaseModel]:
         """Partition the records by ``key`` (a field name or a function)."""
         getter = py_operator.itemgetter(key) if isinstance(key, str) else key
         groups: dict[Any, list[int]] = defaultdict(list)
@@ -462,7 +465,7 @@ class BaseModel(
             else:
                 record.display_name = f"{self._name},{record.id}"
 
-    def _search_display_name(self, operator: str, value: Any) -> list:
+    def _search_display_name(self, operator: str, value: Any) -> list[Any]:
         """The domain of a search on ``display_name``, as Odoo 17: over the fields of
         ``_rec_names_search`` (any of them for a positive operator, all for a negative one),
         else over the record name; ``like ''`` matches everything."""
@@ -470,7 +473,7 @@ class BaseModel(
         negative = operator in ("!=", "not like", "not ilike", "not in")
         if operator.endswith("like") and not value and "=" not in operator:
             return [(0, "=", 1)] if negative else [(1, "=", 1)]
-        domains = [[(name, operator, value)] for name in names]
+        domains: list[list[Any]] = [[(name, operator, value)] for name in names]
         combined = domains[0]
         for domain in domains[1:]:
             combined = ["&" if negative else "|", *combined, *domain]
@@ -495,7 +498,7 @@ class BaseModel(
         return self.filtered(lambda r: not r[self._active_name]).write({self._active_name: True})
 
     def toggle_active(self) -> None:
-        active = self.filtered(self._active_name)
+        active = self.filtered(cast(str, self._active_name))
         (self - active).action_unarchive()
         active.action_archive()
 
@@ -559,7 +562,16 @@ def _sort_key(value: Any) -> Any:
     return (1, value)
 
 
-def _split_every(size: int, ids: tuple) -> Iterator[tuple]:
+def _field_sort_key(name: str) -> Callable[[BaseModel], Any]:
+    """The sort key of records by their field ``name`` (``sorted('name desc')``)."""
+
+    def key(record: BaseModel) -> Any:
+        return _sort_key(record[name])
+
+    return key
+
+
+def _split_every(size: int, ids: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
     iterator = iter(ids)
     while True:
         chunk = tuple(itertools.islice(iterator, size))
