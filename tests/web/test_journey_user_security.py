@@ -18,7 +18,7 @@ def test_api_keys_and_two_factor_authentication(page: Any, backoffice: Any) -> N
     sally = backoffice.ids["sally"]
     log_in(page, backoffice, "sally")
     page.goto(f"{backoffice.url}/web")
-    page.click("summary[aria-label='User menu']")
+    page.click(".o-user-menu summary")
     page.click(".o-user-menu >> text=Preferences")
     page.wait_for_url(re.compile(r"/web/preferences$"))
     expect(page.locator(".o-no-apikeys")).to_have_text("You have no API key.")

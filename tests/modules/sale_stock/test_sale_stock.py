@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from erplite import SUPERUSER_ID, Registry, api
+from erplite import SUPERUSER_ID, Command, Registry, api
 from erplite.exceptions import UserError
 from erplite.sql import close_pool
 
@@ -196,3 +196,27 @@ def test_installing_inventory_on_a_database_with_orders_installs_the_bridge(
             assert not cr.fetchall()
     finally:
         close_pool(dsn)
+
+
+def test_an_order_of_another_company_is_delivered_from_its_warehouse(env, customer):
+    company_b = env["res.company"].create({"name": "Company B"})
+    warehouse_b = env["stock.warehouse"].search([("company_id", "=", company_b.id)])
+    lamp = env["product.product"].create(
+        {"name": "Lamp B", "type": "product", "company_id": company_b.id}
+    )
+    env["stock.quant"].create(
+        {"product_id": lamp.id, "location_id": warehouse_b.lot_stock_id.id, "inventory_quantity": 5}
+    ).action_apply_inventory()
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "company_id": company_b.id,
+            "order_line": [Command.create({"product_id": lamp.id, "product_uom_qty": 2})],
+        }
+    )
+    assert order.warehouse_id == warehouse_b
+    order.action_confirm()
+    delivery = order.picking_ids
+    assert delivery.picking_type_id == warehouse_b.out_type_id
+    assert delivery.company_id == company_b
+    assert delivery.location_id == warehouse_b.lot_stock_id
