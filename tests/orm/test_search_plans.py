@@ -143,7 +143,7 @@ def test_nested_any_domains_are_planned(env: Any, orders: Any) -> None:
 
 def test_record_rules_are_per_user(env: Any) -> None:
     """Two salespeople search with the same shape: each sees only their own orders."""
-    salesman = env.ref("orders.group_sale_salesman")
+    salesman = env.ref("sales_team.group_sale_salesman")
     users = env["res.users"].create(
         [
             {
@@ -170,7 +170,7 @@ def test_record_rules_are_per_user(env: Any) -> None:
 
 
 def test_a_new_rule_drops_the_plans_built_without_it(env: Any) -> None:
-    salesman = env.ref("orders.group_sale_salesman")
+    salesman = env.ref("sales_team.group_sale_salesman")
     user = env["res.users"].create(
         {"name": "Plan rule user", "login": "plan-rule-user", "groups_id": [(6, 0, [salesman.id])]}
     )

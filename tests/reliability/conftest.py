@@ -248,8 +248,8 @@ def shop(cluster: Cluster) -> Iterator[Shop]:
             "desk": desk.id,
             "lamp": lamp.id,
             "customer": customer.id,
-            "manager": user("manager", "orders.group_sale_manager").id,
-            "salesman": user("salesman", "orders.group_sale_salesman").id,
+            "manager": user("manager", "sales_team.group_sale_manager").id,
+            "salesman": user("salesman", "sales_team.group_sale_salesman").id,
         }
         keys = {
             login: env["res.users.apikeys"].with_user(ids[login])._generate("rpc", "reliability")

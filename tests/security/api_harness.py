@@ -83,9 +83,9 @@ def make_api_database(server: str, template_dsn: str, addons_paths: tuple[str, .
                 }
             )
 
-        salesman = user("salesman", "orders.group_sale_salesman")
-        manager = user("manager", "orders.group_sale_manager")
-        both = user("both", "orders.group_sale_manager", company | company_b)
+        salesman = user("salesman", "sales_team.group_sale_salesman")
+        manager = user("manager", "sales_team.group_sale_manager")
+        both = user("both", "sales_team.group_sale_manager", company | company_b)
         db.ids = {
             "company": company.id,
             "company_b": company_b.id,
@@ -107,7 +107,7 @@ def make_api_database(server: str, template_dsn: str, addons_paths: tuple[str, .
     return db
 
 
-def add_user(db: ApiDatabase, name: str, group: str = "orders.group_sale_salesman") -> str:
+def add_user(db: ApiDatabase, name: str, group: str = "sales_team.group_sale_salesman") -> str:
     """A new user ``name`` (unique login, known password, an API key) in ``db``, committed;
     returns ``name``, the key of the user in ``db.ids``, ``db.logins``, ``db.passwords`` and
     ``db.keys``."""

@@ -80,9 +80,9 @@ def _make_users_and_data(env: Any) -> dict[str, int]:
             }
         )
 
-    sally = user("sally", "Sally Seller", "orders.group_sale_salesman")
-    sam = user("sam", "Sam Other", "orders.group_sale_salesman")
-    mike = user("mike", "Mike Manager", "orders.group_sale_manager")
+    sally = user("sally", "Sally Seller", "sales_team.group_sale_salesman")
+    sam = user("sam", "Sam Other", "sales_team.group_sale_salesman")
+    mike = user("mike", "Mike Manager", "sales_team.group_sale_manager")
     azure = env["res.partner"].create({"name": "Azure Interior", "is_company": True})
     deco = env["res.partner"].create({"name": "Deco Addict", "is_company": True})
     tax = env["account.tax"].create({"name": "VAT 10", "amount": 10.0, "company_id": company.id})

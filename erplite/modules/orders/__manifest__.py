@@ -1,6 +1,6 @@
 {
     "name": "Sales Orders",
-    "version": "17.0.1.0",
+    "version": "17.0.1.1",
     "summary": "Quotations and sales orders, with a manager's approval above a threshold",
     "description": """
 Quotations become sales orders when confirmed. Above the company's approval threshold a
@@ -9,7 +9,7 @@ recorded (who, when). Salespeople see their own orders and the unassigned ones; 
 every order of their companies.
 """,
     "license": "LGPL-3",
-    "depends": ["product", "mail"],
+    "depends": ["product", "mail", "sales_team"],
     "data": [
         "security/sale_security.xml",
         "security/ir.model.access.csv",

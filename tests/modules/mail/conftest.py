@@ -49,7 +49,7 @@ def make_user(env: Any) -> Any:
 
 @pytest.fixture
 def salesman(make_user: Any) -> Any:
-    return make_user("salesman", "orders.group_sale_salesman")
+    return make_user("salesman", "sales_team.group_sale_salesman")
 
 
 @pytest.fixture

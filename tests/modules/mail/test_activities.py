@@ -66,7 +66,7 @@ def test_my_activities_are_counted_by_state(env: Any, make_order: Any, salesman:
 def test_activities_are_seen_through_the_record(
     env: Any, make_order: Any, salesman: Any, make_user: Any
 ) -> None:
-    other = make_user("other", "orders.group_sale_salesman")
+    other = make_user("other", "sales_team.group_sale_salesman")
     mine = make_order(user_id=salesman.id)
     theirs = make_order(user_id=other.id)
     activities = _plan(env, mine, 1, salesman) | _plan(env, theirs, 1, other)

@@ -35,7 +35,7 @@ def test_content_size_checksum_and_base64(env: Any, make_order: Any) -> None:
 def test_access_follows_the_record(
     env: Any, make_order: Any, salesman: Any, make_user: Any
 ) -> None:
-    other = make_user("other", "orders.group_sale_salesman")
+    other = make_user("other", "sales_team.group_sale_salesman")
     mine = make_order(user_id=salesman.id)
     theirs = make_order(user_id=other.id)
     files = env["ir.attachment"].create(
@@ -66,7 +66,7 @@ def test_access_follows_the_record(
 def test_an_attachment_of_no_record_is_its_creators(
     env: Any, salesman: Any, make_user: Any
 ) -> None:
-    other = make_user("other", "orders.group_sale_salesman")
+    other = make_user("other", "sales_team.group_sale_salesman")
     scratch = env["ir.attachment"].with_user(salesman).create({"name": "n.txt", "raw": b"n"})
     env.invalidate_all()
     assert scratch.read(["name"])

@@ -45,7 +45,7 @@ def site(erplite_server: str, erplite_template: Any, erplite_addons_paths: Any) 
     registry = Registry(dsn, erplite_addons_paths)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        sellers = env.ref("orders.group_sale_salesman").id
+        sellers = env.ref("sales_team.group_sale_salesman").id
         sid = env["res.users"].create(
             {
                 "name": "Sid",

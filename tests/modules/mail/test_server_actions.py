@@ -76,7 +76,7 @@ def test_a_template_of_another_model_is_refused(env: Any) -> None:
 def test_actions_run_with_the_callers_rights(
     env: Any, make_order: Any, customer: Any, make_user: Any
 ) -> None:
-    other = make_user("other", "orders.group_sale_salesman")
+    other = make_user("other", "sales_team.group_sale_salesman")
     order = make_order(user_id=env.user.id)  # not other's
     action = _action(env, state="followers", partner_ids=[(6, 0, [customer.id])])
     with pytest.raises(AccessError):

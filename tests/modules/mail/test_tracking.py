@@ -132,8 +132,8 @@ def test_every_approval_step_is_in_the_history(
     """Above the company's threshold: submitted by the salesperson, rejected, submitted again
     and approved by a manager; each step is one message naming who took it."""
     env.ref("base.main_company").so_double_validation_amount = 1000.0
-    seller = make_user("seller", "orders.group_sale_salesman")
-    boss = make_user("boss", "orders.group_sale_manager")
+    seller = make_user("seller", "sales_team.group_sale_salesman")
+    boss = make_user("boss", "sales_team.group_sale_manager")
     order = make_order(quantity=20, user_id=seller.id)  # 2,200 with taxes
     env.flush_all()
     steps = [

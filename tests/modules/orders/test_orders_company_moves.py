@@ -16,7 +16,7 @@ def both(make_user, company, company_b):
     """A Sales Manager of both companies."""
     return make_user(
         "both_companies",
-        "orders.group_sale_manager",
+        "sales_team.group_sale_manager",
         company=company,
         companies=company | company_b,
     )

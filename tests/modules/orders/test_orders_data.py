@@ -26,7 +26,7 @@ def test_demo_data_has_orders_in_every_state_and_the_menus(new_database, erplite
         menus = env["ir.ui.menu"].search([("id", "child_of", root.id)])
         assert env.ref("orders.menu_sale_to_approve") in menus
         assert env.ref("orders.menu_sale_to_approve").action == f"ir.actions.act_window,{action.id}"
-        assert env.ref("orders.group_sale_salesman") in root.groups_id
+        assert env.ref("sales_team.group_sale_salesman") in root.groups_id
         # the salesman does not see the approval menu, the manager does
         assert (
             env.ref("orders.menu_sale_to_approve")

@@ -61,7 +61,7 @@ def test_every_step_still_works_for_who_may_take_it(env, make_order, salesman, m
 def test_a_step_on_an_order_the_user_may_not_change_is_refused(
     env, make_order, salesman, make_user
 ):
-    other = make_user("other_salesman", "orders.group_sale_salesman")
+    other = make_user("other_salesman", "sales_team.group_sale_salesman")
     order = make_order(user_id=other.id)
     with pytest.raises(AccessError):
         order.with_user(salesman).action_quotation_sent()

@@ -89,7 +89,7 @@ def test_orders_of_other_companies_are_hidden_even_from_managers(
     ids = [order_a.id, order_b.id]
     assert env["sale.order"].with_user(manager).search([("id", "in", ids)]) == order_a
     both = make_user(
-        "both", "orders.group_sale_manager", company=company, companies=company | company_b
+        "both", "sales_team.group_sale_manager", company=company, companies=company | company_b
     )
     Order = env["sale.order"].with_user(both)
     # without allowed_company_ids in the context: all the user's companies, as in Odoo 17

@@ -77,10 +77,10 @@ def populate(env: Any) -> tuple[dict[str, int], dict[str, str]]:
             }
         )
 
-    salesman = user("rest_salesman", "orders.group_sale_salesman")
-    other = user("rest_other", "orders.group_sale_salesman")
-    manager = user("rest_manager", "orders.group_sale_manager")
-    b_user = user("rest_b_user", "orders.group_sale_manager", company_b)
+    salesman = user("rest_salesman", "sales_team.group_sale_salesman")
+    other = user("rest_other", "sales_team.group_sale_salesman")
+    manager = user("rest_manager", "sales_team.group_sale_manager")
+    b_user = user("rest_b_user", "sales_team.group_sale_manager", company_b)
     plain = user("rest_plain", "base.group_user")
 
     def order(user: Any, qty: float = 1.0, partner: Any = customer, **values: Any) -> Any:

@@ -136,7 +136,7 @@ def test_reconfirming_a_cancelled_order_makes_a_new_delivery(env, desk, make_ord
 
 
 def test_a_salesperson_confirms_and_sees_the_delivery(env, desk, make_order, make_user):
-    sally = make_user("sally", "orders.group_sale_salesman")
+    sally = make_user("sally", "sales_team.group_sale_salesman")
     order = make_order((desk, 2), user_id=sally.id).with_user(sally)
     order.action_confirm()
     assert order.delivery_count == 1

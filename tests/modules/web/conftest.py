@@ -83,7 +83,7 @@ def served(erplite_server: str, erplite_template: Any, erplite_addons_paths: Any
                 "groups_id": [
                     Command.set(
                         [
-                            env.ref("orders.group_sale_manager").id,
+                            env.ref("sales_team.group_sale_manager").id,
                             env.ref("base.group_multi_company").id,
                         ]
                     )
@@ -95,7 +95,7 @@ def served(erplite_server: str, erplite_template: Any, erplite_addons_paths: Any
                 "name": "Max Manager",
                 "login": "max",
                 "password": "max",
-                "groups_id": [Command.set([env.ref("orders.group_sale_manager").id])],
+                "groups_id": [Command.set([env.ref("sales_team.group_sale_manager").id])],
             }
         )
         salesperson = env["res.users"].create(
@@ -103,7 +103,7 @@ def served(erplite_server: str, erplite_template: Any, erplite_addons_paths: Any
                 "name": "Sid Seller",
                 "login": "sid",
                 "password": "sid",
-                "groups_id": [Command.set([env.ref("orders.group_sale_salesman").id])],
+                "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])],
             }
         )
         partners = env["res.partner"].create([{"name": f"Customer {i}"} for i in range(10)])

@@ -36,7 +36,7 @@ FORM = """<form>
   <header>
     <button name="action_confirm" type="object" string="Confirm" class="oe_highlight"
             invisible="state != 'draft'"/>
-    <button name="action_approve" type="object" string="Approve" groups="orders.group_sale_manager"/>
+    <button name="action_approve" type="object" string="Approve" groups="sales_team.group_sale_manager"/>
     <button name="action_cancel" type="object" string="Cancel" confirm="Sure?"/>
     <field name="state" widget="statusbar" statusbar_visible="draft,sale"/>
   </header>
@@ -115,7 +115,7 @@ def test_buttons_follow_invisible_and_groups(ui: Any) -> None:
     draft = resolve(ui, "draft")
     assert [b.name for b in draft.header_buttons] == ["action_confirm", "action_cancel"]
     assert draft.header_buttons[0].primary and draft.header_buttons[1].confirm == "Sure?"
-    manager = resolve(ui, "sale", "orders.group_sale_manager")
+    manager = resolve(ui, "sale", "sales_team.group_sale_manager")
     assert [b.name for b in manager.header_buttons] == ["action_approve", "action_cancel"]
 
 

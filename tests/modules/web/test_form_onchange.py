@@ -157,7 +157,7 @@ def test_every_forms_onchange_answers(served: Any) -> None:
 
     with served.env().cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        groups = [env.ref("base.group_system").id, env.ref("orders.group_sale_manager").id]
+        groups = [env.ref("base.group_system").id, env.ref("sales_team.group_sale_manager").id]
         ona = env["res.users"].create(
             {
                 "name": "Ona Admin",

@@ -286,7 +286,7 @@ class SaleOrder(models.Model):
                 )
 
     def _is_sales_manager(self) -> bool:
-        return self.env.su or self.env.user.has_group("orders.group_sale_manager")
+        return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
 
     def _state_label(self, state: str | None = None) -> str:
         """The label of ``state`` (default: the order's own state), e.g. 'To Approve'."""
