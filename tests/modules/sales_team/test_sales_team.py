@@ -9,6 +9,7 @@ import pytest
 
 from erplite import Command, Registry, api
 from erplite.exceptions import AccessError, ValidationError
+from erplite.loading.graph import resolve_install_order
 from erplite.loading.loader import _uninstall, load_modules, scan_modules
 from erplite.sql import SQL
 
@@ -105,7 +106,7 @@ def test_upgrade_moves_the_groups_external_ids(new_database: Any) -> None:
             )
         )
         manifests, _broken = scan_modules()
-        order = ["base", "product", "sales_team", "orders"]
+        order = resolve_install_order(manifests, {"orders"})
         _uninstall(cr, Registry, dsn, (), order, {"sales_team"}, False, manifests)
         cr.execute(SQL("UPDATE res_groups SET name = 'Manager' WHERE id = %s", manager.id))
         cr.execute(
