@@ -1,0 +1,7 @@
+from . import (  # noqa: F401
+    res_partner,
+    sa_account,
+    sa_customer_assignment,
+    sa_membership,
+    sale_order,
+)

@@ -1,0 +1,77 @@
+"""Fixtures of the governance tests, on a template with ``customer_governance`` installed:
+users with given groups, service accounts, memberships and governed customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from erplite import Command
+
+GOVERNANCE_MODULES = ("base", "product", "orders", "customer_governance")
+
+
+@pytest.fixture(scope="session")
+def erplite_template(erplite_templates: Any) -> tuple[str, Any]:
+    return erplite_templates(*GOVERNANCE_MODULES)
+
+
+@pytest.fixture
+def make_user(env: Any) -> Any:
+    """``make_user(login, *group_xml_ids)``: a new internal user (salesman by default)."""
+
+    def make(login: str, *groups: str) -> Any:
+        groups = groups or ("orders.group_sale_salesman",)
+        return env["res.users"].create(
+            {
+                "name": login.title(),
+                "login": login,
+                "groups_id": [Command.set([env.ref(xml_id).id for xml_id in groups])],
+            }
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_account(env: Any) -> Any:
+    def make(code: str, policy: str = "assigned_plus_unassigned", **values: Any) -> Any:
+        return env["sa.account"].create(
+            {"name": code.title(), "code": code, "visibility_policy": policy, **values}
+        )
+
+    return make
+
+
+@pytest.fixture
+def add_member(env: Any) -> Any:
+    def add(account: Any, user: Any, role: str = "agent", **values: Any) -> Any:
+        return env["sa.membership"].create(
+            {"account_id": account.id, "user_id": user.id, "role": role, **values}
+        )
+
+    return add
+
+
+@pytest.fixture
+def make_customer(env: Any) -> Any:
+    def make(name: str, account: Any = None) -> Any:
+        return env["res.partner"].create(
+            {"name": name, "is_company": True, "x_sa_id": account.id if account else False}
+        )
+
+    return make
+
+
+@pytest.fixture
+def assign(env: Any) -> Any:
+    """``assign(account, customer, user, reason="")``: the new active assignment."""
+
+    def do(account: Any, customer: Any, user: Any, reason: str = "") -> Any:
+        assignment_id = env["sa.customer.assignment"].assign(
+            account.id, customer.id, user.id, reason
+        )
+        return env["sa.customer.assignment"].browse(assignment_id)
+
+    return do
