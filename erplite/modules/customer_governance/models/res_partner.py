@@ -49,7 +49,7 @@ class ResPartner(models.Model):
     def _compute_x_sa_visible(self):
         visible = set(self.search([("id", "in", self.ids), ("x_sa_visible", "=", True)]).ids)
         for partner in self:
-            partner.x_sa_visible = partner.id in visible
+            partner["x_sa_visible"] = partner.id in visible
 
     @api.model
     def _governance_unrestricted(self) -> bool:
@@ -115,7 +115,7 @@ class ResPartner(models.Model):
                 order="date_start desc, id desc",
             )
         )
-        latest = {}
+        latest: dict[int, models.BaseModel] = {}
         for assignment in assignments:
             latest.setdefault(assignment.partner_id.id, assignment)
         for partner in self.sudo():

@@ -74,9 +74,9 @@ class SaAccount(models.Model):
     def _compute_complete_name(self):
         for account in self:
             if account.parent_id:
-                account.complete_name = f"{account.parent_id.complete_name} / {account.name}"
+                account["complete_name"] = f"{account.parent_id.complete_name} / {account.name}"
             else:
-                account.complete_name = account.name
+                account["complete_name"] = account.name
 
     @api.constrains("parent_id")
     def _check_parent_id(self):

@@ -15,6 +15,8 @@ a readable message. Every change of the active assignment rewrites the customer'
 
 from __future__ import annotations
 
+from typing import cast
+
 from erplite import api, fields, models
 from erplite.exceptions import UserError, ValidationError
 from erplite.sql import SQL
@@ -56,7 +58,7 @@ class SaCustomerAssignment(models.Model):
     def _compute_partner_visible(self):
         visible = set(self.search([("id", "in", self.ids), ("partner_visible", "=", True)]).ids)
         for assignment in self:
-            assignment.partner_visible = assignment.id in visible
+            assignment["partner_visible"] = assignment.id in visible
 
     @api.model
     def _search_partner_visible(self, operator, value):
@@ -129,7 +131,9 @@ class SaCustomerAssignment(models.Model):
                 )
             self._check_no_active(account, partner)
             vals.setdefault("opened_by_id", env.uid)
-        assignments = super(SaCustomerAssignment, self.sudo()).create(vals_list)
+        assignments = super(SaCustomerAssignment, cast(SaCustomerAssignment, self.sudo())).create(
+            vals_list
+        )
         assignments._stamp_customers()
         return assignments.with_env(env)
 
@@ -147,7 +151,7 @@ class SaCustomerAssignment(models.Model):
                 f"Assignment(s) {closed.ids} are already expired; history is never rewritten."
             )
         self.account_id._check_can_govern()
-        result = super(SaCustomerAssignment, self.sudo()).write(vals)
+        result = super(SaCustomerAssignment, cast(SaCustomerAssignment, self.sudo())).write(vals)
         self._stamp_customers()
         return result
 

@@ -9,6 +9,8 @@ or left unassigned, by the SA's ``revocation_policy``).
 
 from __future__ import annotations
 
+from typing import cast
+
 from erplite import api, fields, models
 from erplite.exceptions import UserError, ValidationError
 
@@ -78,13 +80,17 @@ class SaMembership(models.Model):
             [vals["account_id"] for vals in vals_list if vals.get("account_id")]
         )
         accounts._check_can_govern()
-        return super(SaMembership, self.sudo()).create(vals_list).with_env(self.env)
+        return (
+            super(SaMembership, cast(SaMembership, self.sudo()))
+            .create(vals_list)
+            .with_env(self.env)
+        )
 
     def write(self, vals):
         if "state" in vals or "revoked_by_id" in vals:
             raise UserError("A membership is revoked with its action 'Revoke', not by a write.")
         self.account_id._check_can_govern()
-        return super(SaMembership, self.sudo()).write(vals)
+        return super(SaMembership, cast(SaMembership, self.sudo())).write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -103,7 +109,7 @@ class SaMembership(models.Model):
                     f"{membership.account_id.complete_name!r} is already revoked."
                 )
         now = fields.Datetime.now()
-        super(SaMembership, self.sudo()).write(
+        super(SaMembership, cast(SaMembership, self.sudo())).write(
             {
                 "state": "revoked",
                 "revoked_by_id": self.env.uid,

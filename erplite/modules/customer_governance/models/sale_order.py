@@ -23,7 +23,7 @@ class SaleOrder(models.Model):
     def _compute_x_sa_visible(self):
         visible = set(self.search([("id", "in", self.ids), ("x_sa_visible", "=", True)]).ids)
         for order in self:
-            order.x_sa_visible = order.id in visible
+            order["x_sa_visible"] = order.id in visible
 
     @api.model
     def _search_x_sa_visible(self, operator, value):
