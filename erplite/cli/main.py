@@ -11,6 +11,7 @@ Worked example::
     erplite apikey create --login admin --name ci -d shop
     erplite user password --login admin -d shop
     erplite cron -d shop --max-cron-threads 2
+    erplite governance backfill -d shop --dry-run
 
 The call graph of one run:
 
@@ -354,6 +355,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     revoke_key.add_argument("--login", required=True, help="the user the key belongs to")
     revoke_key.add_argument("key", metavar="ID_OR_NAME")
+
+    governance = commands.add_parser("governance", help="customer governance maintenance")
+    governance_commands = governance.add_subparsers(
+        dest="governance_command", metavar="ACTION", required=True
+    )
+    backfill = _leaf(
+        governance_commands,
+        "backfill",
+        "erplite.cli.commands.governance:run_backfill",
+        "build the customers' assignments from their stamps (x_sa_id, x_actor_id)",
+    )
+    backfill.add_argument(
+        "--dry-run", action="store_true", help="print what would be done, write nothing"
+    )
 
     user = commands.add_parser("user", help="manage users (a lost password)")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
