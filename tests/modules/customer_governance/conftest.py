@@ -22,7 +22,7 @@ def make_user(env: Any) -> Any:
     """``make_user(login, *group_xml_ids)``: a new internal user (salesman by default)."""
 
     def make(login: str, *groups: str) -> Any:
-        groups = groups or ("orders.group_sale_salesman",)
+        groups = groups or ("sales_team.group_sale_salesman",)
         return env["res.users"].create(
             {
                 "name": login.title(),

@@ -28,7 +28,7 @@ def stamped(clone_database: Any, erplite_addons_paths: tuple[str, ...], capsys: 
             yield api.Environment(cr, SUPERUSER_ID, {})
 
     with env_block() as env:
-        salesman = env.ref("orders.group_sale_salesman").id
+        salesman = env.ref("sales_team.group_sale_salesman").id
 
         def user(login: str) -> Any:
             return env["res.users"].create(
