@@ -183,3 +183,24 @@ def test_templates_of_a_module_s_data_file_install_and_render(
             assert " ".join(html.split()) == '<div class="layout">Dear Ann &amp; Bob, Regards</div>'
     finally:
         close_pool(dsn)
+
+
+def test_an_inline_template_is_compiled_once_by_its_text(env: Any, monkeypatch: Any) -> None:
+    from erplite.tools.qweb import QWeb
+
+    compiled = []
+    original = QWeb.compile
+
+    def counting(self: Any, arch: Any, name: str = "<inline>") -> Any:
+        compiled.append(name)
+        return original(self, arch, name)
+
+    monkeypatch.setattr(QWeb, "compile", counting)
+    partners = env["res.partner"].create([{"name": "A"}, {"name": "B"}])
+    body = '<p>Dear <t t-out="object.name"/></p>'
+    rendered = [
+        env["ir.qweb"]._render(html.fragment_fromstring(body), {"object": partner})
+        for partner in partners
+    ]
+    assert rendered == ["<p>Dear A</p>", "<p>Dear B</p>"]
+    assert compiled == ["<inline>"]

@@ -19,7 +19,8 @@ A template is declared as a view (``<t t-name>`` as the arch's root; ``type`` be
 
 and may be extended by other views (``inherit_id`` with xpath specs, as any view). Templates
 are compiled once and kept in the registry's shared cache, which every change of a view drops
-(in every worker process). ``t-call`` names another template by xml id.
+(in every worker process); inline templates are kept compiled by their text. ``t-call`` names
+another template by xml id.
 
 Records in ``values`` are wrapped (:class:`QWebRecord`): an expression reads their fields as
 attributes (``doc.partner_id.name``), through the ORM as the environment's user, so access
@@ -38,10 +39,13 @@ from markupsafe import Markup
 
 from erplite import api, models
 from erplite.security import check_field_access, shared_cache
-from erplite.tools.qweb import QWeb, QWebError
+from erplite.tools.qweb import QWeb, QWebError, Template
 from erplite.tools.view_inheritance import ArchError
 
-__all__ = ["IrQweb", "QWebRecord"]
+__all__ = ["INLINE_CACHE_SIZE", "IrQweb", "QWebRecord"]
+
+#: Most inline templates (``_render`` of an element) kept compiled per registry.
+INLINE_CACHE_SIZE = 256
 
 
 class QWebRecord:
@@ -139,7 +143,7 @@ class IrQweb(models.AbstractModel):
         engine = QWeb(self._template_arch, cache=self._compiled_templates())
         prepared = self._prepare_values(values or {})
         if isinstance(template, etree._Element):
-            return engine.render_template(engine.compile(template), prepared)
+            return engine.render_template(self._compiled_inline(engine, template), prepared)
         name = str(template)
         if not raise_if_not_found and self._template_arch(name) is None:
             return Markup("")
@@ -152,6 +156,19 @@ class IrQweb(models.AbstractModel):
         }
         prepared.update((key, wrap_value(value)) for key, value in values.items())
         return prepared
+
+    def _compiled_inline(self, engine: QWeb, element: etree._Element) -> Template:
+        """An inline template (a mail body rendered for each of its records) compiled once
+        per registry, by its text; at most :data:`INLINE_CACHE_SIZE` are kept."""
+        cache = shared_cache(self.env).setdefault(("ir.qweb.inline",), {})
+        key = etree.tostring(element, encoding="unicode")
+        template = cache.get(key)
+        if template is None:
+            template = engine.compile(element)
+            if len(cache) >= INLINE_CACHE_SIZE:
+                cache.pop(next(iter(cache)), None)  # the oldest goes first
+            cache[key] = template
+        return template
 
     def _compiled_templates(self) -> dict:
         """The compiled templates of this database (dropped whenever a view changes)."""
