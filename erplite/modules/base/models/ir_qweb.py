@@ -7,7 +7,10 @@ database's templates and the records a template reads. Odoo 17's entry point::
     env["ir.qweb"]._render(view.id, values)                                     # by view id
     env["ir.qweb"]._render(lxml_element, values)                                # inline (a mail body)
 
-A template is declared as a view (``<t t-name>`` as the arch's root; ``type`` becomes ``qweb``)::
+A template is declared in a module's data file with Odoo 17's shortcut
+``<template id="greeting"><p>Dear <t t-out="partner.name"/>,</p></template>`` (xml id and
+``t-name`` ``mymodule.greeting``), or as the view record the shortcut stands for (``<t t-name>``
+as the arch's root; ``type`` becomes ``qweb``)::
 
     <record id="greeting" model="ir.ui.view">
       <field name="name">greeting</field>
