@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from erplite.sql import count_queries
 from tests.modules.web.conftest import csrf_of
 
@@ -221,3 +223,15 @@ def test_the_move_menu_works_without_script(served: Any) -> None:
     data.update(value=str(ids["customer"]), back="https://example.com/")
     outside = client.post(f"/web/action/{ids['action']}/kanban/move", data=data)
     assert outside.status_code == 204  # written, and no redirect away from the kanban
+
+
+def test_a_column_with_more_cards_than_drawn_says_so(
+    served: Any, monkeypatch: pytest.MonkeyPatch, web_ui: Any
+) -> None:
+    import importlib
+
+    kanban_page = importlib.import_module("erplite.addons.web.controllers.kanban_page")
+    monkeypatch.setattr(kanban_page, "KANBAN_LIMIT", 10)
+    quotations = _column(_kanban(served.client("max"), served.ids["action"]), "Quotation")
+    assert quotations.count('class="o-kanban-card"') == 10
+    assert re.search(r"10 of \d+ shown: search to narrow them down\.", quotations)

@@ -48,7 +48,7 @@ from .list_page import ListPage, _int, view_of
 
 _logger = logging.getLogger(__name__)
 
-#: cards drawn per page of a kanban (all columns together)
+#: cards drawn per page of a kanban (all columns together); a column with more says so
 KANBAN_LIMIT = 200
 
 
