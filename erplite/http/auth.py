@@ -90,14 +90,14 @@ def public_uid(request: Any) -> int:
     from erplite import SUPERUSER_ID
     from erplite.orm.environment import Environment
 
-    state = request._state
-    uid = state.cache.get("public_uid")
+    database_cache = request.database_cache
+    uid = database_cache.get("public_uid")
     if uid is None:
         su_env = Environment(request._cursor(), SUPERUSER_ID, {})
         user = su_env.ref("base.public_user", raise_if_not_found=False)
         if not user:
             raise AccessDenied("This database has no public user.")
-        uid = state.cache["public_uid"] = user.id
+        uid = database_cache["public_uid"] = user.id
     return uid
 
 
@@ -139,7 +139,7 @@ def apikey_uid(request: Any, key: str, scope: str = "rpc") -> int | None:
     keys = su_env["res.users.apikeys"]
     users = su_env["res.users"]
     address = request.httprequest.remote_addr or None
-    cache = request._state.cache.setdefault("apikeys", {})
+    cache = request.database_cache.setdefault("apikeys", {})
     digest = hashlib.sha256(f"{scope}\0{key}".encode()).digest()
     cached = cache.get(digest)
     if cached is not None:

@@ -24,7 +24,7 @@ This is the call graph :func:`serve` follows; each step names the building block
    multi-database form takes, in order: the ``X-Erplite-Database`` header (stateless API
    calls), the session's ``db``, the only database the ``dbfilter`` leaves for this host; a
    database the filter excludes is never served (404). An RPC call naming its database in its
-   arguments switches to it later (``request._use_database``), under the same rule.
+   arguments switches to it later (``request.use_database``), under the same rule.
 
 4. **Load the registry.** ``Databases.get(db)``: one registry per database, loaded lazily,
    kept in an LRU of bounded size, with its URL map ``routing.build_routing_map(installed
@@ -41,7 +41,7 @@ This is the call graph :func:`serve` follows; each step names the building block
    registry signal (``Databases.check_signal``), so that the routes are those of the modules
    installed now: before matching fails (404, 405), before the endpoint runs, or, for an
    ``auth='none'`` route of a server-wide module (present whatever is installed), as part of
-   the endpoint's first query (``request._read_signals``: the RPC services read the caller's
+   the endpoint's first query (``request.read_signals``: the RPC services read the caller's
    credentials in the same statement). :func:`match_route` (werkzeug's
    ``routing_map.bind_to_environ(environ).match(return_rule=True)``, remembered per map for
    URLs without arguments) gives the
@@ -139,6 +139,7 @@ from erplite.http.databases import DatabaseNotFound, RegistryChanged
 from erplite.http.limits import TooDeeplyNested, check_content_length, loads_json
 from erplite.http.requestlib import Request, Response, _request_var
 from erplite.http.retrying import as_validation_error, retrying
+from erplite.http.routing import RoutingMap
 from erplite.http.security_headers import add_security_headers
 from erplite.http.service import InvalidArguments, binding_error
 from erplite.http.static import serve_static
@@ -475,7 +476,7 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
         except HTTPException:
             if state is None or request._signals_read:
                 raise
-            request._read_signals()  # RegistryChanged: the request starts again, new routes
+            request.read_signals()  # RegistryChanged: the request starts again, new routes
             rule, args = match_route(routing_map, httprequest.environ)
     except HTTPException as exc:
         if getattr(request, "db_unavailable", False) and isinstance(
@@ -530,41 +531,13 @@ def _dispatch(request: Request) -> werkzeug.wrappers.Response:
     return response
 
 
-#: URLs whose matched rule is remembered, per URL map (see :func:`match_route`).
-MATCH_CACHE_SIZE = 512
-
-
 def match_route(routing_map: werkzeug.routing.Map, environ: dict) -> tuple[Any, dict[str, Any]]:
     """``routing_map.bind_to_environ(environ).match(return_rule=True)``: the rule and its URL
-    arguments, or werkzeug's ``NotFound``, ``MethodNotAllowed``, ``RequestRedirect``.
-
-    A URL whose rule takes no argument (``/jsonrpc``, ``/xmlrpc/2/object`` is not one) is
-    matched once per map, host and method: the rule is remembered on the map, which does not
-    change once built (a registry change builds a new one), up to ``MATCH_CACHE_SIZE`` URLs.
-    Errors, redirects, URL arguments (converters may make objects) and WebSocket upgrades are
-    never remembered.
-    """
-    if "HTTP_UPGRADE" in environ:
-        return routing_map.bind_to_environ(environ).match(return_rule=True)
-    key = (
-        environ.get("PATH_INFO", ""),
-        environ.get("REQUEST_METHOD", "GET"),
-        environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
-        environ.get("wsgi.url_scheme"),
-    )
-    matches = routing_map.__dict__.get("_erplite_matches")
-    if matches is None:
-        matches = routing_map._erplite_matches = {}  # type: ignore[attr-defined]
-    else:
-        rule = matches.get(key)
-        if rule is not None:
-            return rule, {}
-    rule, args = routing_map.bind_to_environ(environ).match(return_rule=True)
-    if not args:
-        if len(matches) >= MATCH_CACHE_SIZE:
-            matches.clear()
-        matches[key] = rule
-    return rule, args
+    arguments, or werkzeug's ``NotFound``, ``MethodNotAllowed``, ``RequestRedirect``; from
+    what the map remembers when it is erplite's :class:`~erplite.http.routing.RoutingMap`."""
+    if isinstance(routing_map, RoutingMap):
+        return routing_map.match_environ(environ)
+    return routing_map.bind_to_environ(environ).match(return_rule=True)
 
 
 def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
@@ -595,7 +568,7 @@ def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.
 def _server_wide_none(request: Request, endpoint: Any) -> bool:
     """Whether ``endpoint`` is an ``auth='none'`` route of a server-wide module (``web``,
     ``base``): served whatever modules are installed, it may leave the signal check to its
-    first query (``request._read_signals``), which the RPC services merge with theirs."""
+    first query (``request.read_signals``), which the RPC services merge with theirs."""
     lazy = getattr(endpoint, "_server_wide_none", None)
     if lazy is None:
         parts = type(getattr(endpoint.func, "__self__", None)).__module__.split(".")

@@ -198,7 +198,20 @@ class Request:
         self.db = state.dbname if state is not None else None
         self.registry = state.registry if state is not None else None
 
-    def _use_database(self, dbname: str) -> None:
+    @property
+    def database_cache(self) -> dict[str, Any]:
+        """The per-database cache of this process for the database served (see
+        ``DatabaseState.cache``): values derived from the registry, dropped with it.
+
+        :raises RuntimeError: no database is selected for this request.
+        """
+        state = self._state
+        if state is None:
+            raise RuntimeError("no database is selected for this request")
+        cache: dict[str, Any] = state.cache
+        return cache
+
+    def use_database(self, dbname: str) -> None:
         """Serve the rest of this request from ``dbname`` (RPC calls name their database).
 
         Only an ``auth='none'`` route that has not used ``request.env`` yet may switch: the
@@ -226,7 +239,7 @@ class Request:
     def _cursor(self, check_signal: bool = True) -> Any:
         """The request's cursor, its transaction begun. Its first statement reads the signals
         (``Databases.check_signal``); with ``check_signal=False`` that read is left to the
-        first use of the cursor through ``_cursor()`` or to :meth:`_read_signals`, which
+        first use of the cursor through ``_cursor()`` or to :meth:`read_signals`, which
         makes it part of the request's first query."""
         if self._cr is None:
             if self.registry is None:
@@ -234,10 +247,10 @@ class Request:
             self._cr = self.registry.cursor()
             self._signals_read = False
         if not self._signals_read and check_signal:
-            self._read_signals()
+            self.read_signals()
         return self._cr
 
-    def _read_signals(self, extra: Any = None) -> Any:
+    def read_signals(self, extra: Any = None) -> Any:
         """Read the signals now, with the one-row query ``extra`` in the same statement;
         return ``extra``'s row (``None`` without a row), or ``NotImplemented`` when the
         signals were read already (run ``extra`` yourself then). On ``RegistryChanged``,
@@ -433,7 +446,7 @@ class Request:
         from erplite import SUPERUSER_ID
         from erplite.orm.environment import Environment
 
-        self._use_database(dbname)
+        self.use_database(dbname)
         environ = self.httprequest.environ
         user_agent_env = {
             "interactive": True,

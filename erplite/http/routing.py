@@ -56,6 +56,47 @@ ADDONS_PACKAGE = "erplite.addons"
 ROUTE_TYPES = ("http", "json", "json2")
 AUTH_METHODS = ("user", "public", "none", "bearer")
 
+#: URLs whose matched rule a :class:`RoutingMap` remembers.
+MATCH_CACHE_SIZE = 512
+
+
+class RoutingMap(werkzeug.routing.Map):
+    """werkzeug's URL map, which remembers the rules it matched without URL arguments.
+
+    A URL whose rule takes no argument (``/jsonrpc``; ``/xmlrpc/2/object`` is not one) is
+    matched once per host and method: the map does not change once built (a registry change
+    builds a new one), up to ``MATCH_CACHE_SIZE`` URLs. Errors, redirects, URL arguments
+    (converters may make objects) and WebSocket upgrades are never remembered.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        #: (path, method, host, scheme) -> the rule matched
+        self.matches: dict[tuple[Any, ...], werkzeug.routing.Rule] = {}
+
+    def match_environ(self, environ: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """``self.bind_to_environ(environ).match(return_rule=True)``, from what the map
+        remembers when it can."""
+        if "HTTP_UPGRADE" in environ:
+            return self.bind_to_environ(environ).match(return_rule=True)
+        key = (
+            environ.get("PATH_INFO", ""),
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+            environ.get("wsgi.url_scheme"),
+        )
+        matches = self.matches
+        rule = matches.get(key)
+        if rule is not None:
+            return rule, {}
+        rule, args = self.bind_to_environ(environ).match(return_rule=True)
+        if not args:
+            if len(matches) >= MATCH_CACHE_SIZE:
+                matches.clear()
+            matches[key] = rule
+        return rule, args
+
+
 #: ``@route`` arguments handed to werkzeug's ``Rule``; the others are erplite's routing metadata.
 RULE_KEYS = frozenset(
     {
@@ -407,7 +448,7 @@ def generate_routing_rules(modules: Iterable[str]) -> Iterator[tuple[str, Endpoi
 def build_routing_map(
     modules: Iterable[str],
     converters: dict[str, type[werkzeug.routing.BaseConverter]] | None = None,
-) -> werkzeug.routing.Map:
+) -> RoutingMap:
     """The werkzeug URL map of a database whose installed modules are ``modules``.
 
     Rules get the routes' werkzeug arguments (``methods``, ``defaults``, ``host``, ...) and the
@@ -415,7 +456,7 @@ def build_routing_map(
     dispatcher can answer the preflight; a wrong method is a ``405 Method Not Allowed`` raised
     by ``MapAdapter.match``.
     """
-    routing_map = werkzeug.routing.Map(strict_slashes=False, converters=converters)
+    routing_map = RoutingMap(strict_slashes=False, converters=converters)
     for url, endpoint in generate_routing_rules(modules):
         options = {key: value for key, value in endpoint.routing.items() if key in RULE_KEYS}
         methods = options.get("methods")

@@ -155,7 +155,7 @@ def exp_login(db: str, login: str, password: str) -> int | bool:
 def exp_authenticate(db: str, login: str, password: str, user_agent_env: Any = None) -> int | bool:
     """The user id for these credentials (a password or an API key), else ``False``."""
     request = _request()
-    request._use_database(db)
+    request.use_database(db)
     env = request.env(user=erplite.SUPERUSER_ID, su=True)
     user_agent_env = dict(user_agent_env) if isinstance(user_agent_env, Mapping) else {}
     user_agent_env.update(
@@ -240,7 +240,7 @@ def _user_env(db: str, uid: Any, password: Any) -> Any:
     the login throttle: while the user's login or the client's address is blocked, even the
     right password is refused; a wrong one is counted as a failed login."""
     request = _request()
-    request._use_database(db)
+    request.use_database(db)
     address = request.httprequest.remote_addr or None
     try:
         uid = int(uid)
@@ -250,13 +250,13 @@ def _user_env(db: str, uid: Any, password: Any) -> Any:
     if not isinstance(password, str) or not password:
         _record_failure(request, None, address)
         raise AccessDenied()
-    state = request._state
-    cache = state.cache.get("credentials")
+    database_cache = request.database_cache
+    cache = database_cache.get("credentials")
     if cache is None:
-        cache = state.cache.setdefault("credentials", CredentialCache())
-    queries = state.cache.get("credentials_queries")
+        cache = database_cache.setdefault("credentials", CredentialCache())
+    queries = database_cache.get("credentials_queries")
     if queries is None:
-        queries = state.cache.setdefault("credentials_queries", {})
+        queries = database_cache.setdefault("credentials_queries", {})
     query = queries.get((uid, address))
     if query is None:
         if len(queries) >= CREDENTIALS_QUERIES_SIZE:
@@ -264,7 +264,7 @@ def _user_env(db: str, uid: Any, password: Any) -> Any:
         query = queries[uid, address] = credentials_query(request.registry, uid, address)
     # the credentials and the throttle's counters are read with the registry signals when
     # they are not read yet: the request's first statement, one round trip for all
-    row = request._read_signals(query)
+    row = request.read_signals(query)
     if row is NotImplemented:
         cr = request._cursor()
         cr.execute(query)

@@ -37,6 +37,7 @@ import werkzeug.wrappers
 
 from erplite.http.databases import SERVER_WIDE_MODULES, Databases
 from erplite.http.limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPTH
+from erplite.http.routing import RULE_KEYS, RoutingMap, generate_routing_rules
 from erplite.http.session import SESSION_LIFETIME, SessionStore
 
 
@@ -156,13 +157,11 @@ class Application:
         return paths
 
     @functools.cache  # noqa: B019
-    def nodb_routing_map(self) -> werkzeug.routing.Map:
+    def nodb_routing_map(self) -> RoutingMap:
         """The routes served without a database: ``auth='none'`` routes of the server-wide
         modules."""
-        from erplite.http.routing import RULE_KEYS, generate_routing_rules
-
         modules = list(self.nodb_module_paths())
-        routing_map = werkzeug.routing.Map(strict_slashes=False)
+        routing_map = RoutingMap(strict_slashes=False)
         for url, endpoint in generate_routing_rules(modules):
             if endpoint.routing.get("auth") != "none":
                 continue
