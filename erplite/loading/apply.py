@@ -79,7 +79,7 @@ class DataLoader:
                 [p[1] for p in pairs],
             )
         )
-        cache = self.env.transaction.__dict__.setdefault("xmlid_cache", {})
+        cache = self.env.transaction.xmlid_cache
         found = set()
         for module, name, data_id, model, res_id, noupdate in self.env.cr.fetchall():
             cache[f"{module}.{name}"] = (data_id, model, res_id, noupdate)

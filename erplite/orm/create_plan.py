@@ -67,6 +67,8 @@ class _CrudPlan:
         self.computed_names = frozenset(name for name, f in fields.items() if f.compute)
         # the fields whose change moves a record to another company (write re-checks rules)
         self.company_moves = company_moves
+        # link name -> whether lines through it are created plainly (_creates_plainly)
+        self.plain_links: dict[str, bool] = {}
         self.precompute = tuple(
             f
             for f in fields.values()
@@ -139,10 +141,7 @@ def _fragment(template: str, params: list[Any]) -> SQL:
     again when no parameter goes in binary (``%b``)."""
     if any(type(param) is BinaryParam for param in params):
         return SQL(template, *params)
-    fragment = SQL.__new__(SQL)
-    fragment.text = template
-    fragment.params = tuple(params)
-    return fragment
+    return SQL.raw(template, params)
 
 
 def _is_constant(column: list[Any]) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from erplite.exceptions import AccessError, CacheMiss, UserError
@@ -179,6 +180,12 @@ class Transaction:
         self.access_dirty = False
         self.access_cache: dict[Any, Any] = {}
         self.search_plans = PlanCache()
+        # (uid, su, context) -> the environment derived from any of this transaction's
+        self.derived_envs: dict[tuple[Any, ...], Environment] = {}
+        # external id -> (data id, model, res_id, noupdate), read by ir.model.data
+        self.xmlid_cache: dict[str, Any] = {}
+        # whether ir.config_parameter changed in this transaction (its cached secret is stale)
+        self.config_parameters_changed = False
 
     def clear_access_cache(self) -> None:
         """Forget the answers cached for this transaction alone (see ``access_dirty``)."""
@@ -205,7 +212,7 @@ class Transaction:
         """Drop the environments kept for the transaction (its cursor is closed): they and the
         transaction refer to each other, a cycle only the garbage collector would free."""
         self.default_env = None
-        self.__dict__.pop("derived_envs", None)
+        self.derived_envs = {}
 
 
 class Environment(Mapping[str, "BaseModel"]):
@@ -305,7 +312,7 @@ class Environment(Mapping[str, "BaseModel"]):
     ) -> Environment:
         if cr is None and user is None and context is None and su is not None:
             # env(su=...), i.e. sudo(): remembered on the environment itself
-            flips: dict[bool, Environment] = self.__dict__.setdefault("_su_envs", {})
+            flips = self._su_envs
             env = flips.get(bool(su))
             if env is None:
                 env = flips[bool(su)] = self._derive(self.cr, self.uid, self.context, bool(su))
@@ -315,6 +322,23 @@ class Environment(Mapping[str, "BaseModel"]):
         context = self.context if context is None else context
         su = (user is None and self.su) if su is None else su
         return self._derive(cr, uid, context, su)
+
+    @cached_property
+    def _su_envs(self) -> dict[bool, Environment]:
+        """``env(su=...)``'s environments, remembered on the environment itself."""
+        return {}
+
+    @cached_property
+    def _has_default_keys(self) -> bool:
+        """Whether the context has ``default_<field>`` keys (``create`` then asks
+        ``default_get`` even for the fields without a default)."""
+        return any(name.startswith("default_") for name in self.context)
+
+    @cached_property
+    def _active_test_off(self) -> Environment:
+        """This environment with ``active_test`` off in its context (the one of
+        ``One2many.write_commands``, which ``create`` uses for the lines it inserts)."""
+        return self(context={**self.context, "active_test": False})
 
     def _derive(
         self, cr: Cursor, uid: int | None, context: Mapping[str, Any], su: bool
@@ -327,8 +351,7 @@ class Environment(Mapping[str, "BaseModel"]):
             context = frozendict(context or {})
         try:
             key = (uid, bool(su) or uid == SUPERUSER_ID, context)
-            envs: dict[tuple[Any, ...], Environment]
-            envs = self.transaction.__dict__.setdefault("derived_envs", {})
+            envs = self.transaction.derived_envs
             env = envs.get(key)
         except TypeError:  # a context value that cannot be hashed
             return Environment(cr, uid, context, su)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import builtins
 import datetime
 import json
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from psycopg import sql
@@ -168,6 +169,12 @@ class Field:
     @property
     def column_name(self) -> str:
         return self.name
+
+    @cached_property
+    def stored_column(self) -> bool:
+        """Whether the field's value lives in a column of its model's table (asked once the
+        field is set up: ``store`` and ``column_type`` do not change afterwards)."""
+        return bool(self.store and self.column_type is not None)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.model_name}.{self.name})"
@@ -580,15 +587,16 @@ class Selection(Field):
     def _literals(self) -> dict[str, SQL]:
         """The fixed selection's values and their SQL literals (quoted by psycopg; a "%" is
         doubled, as statements have placeholders); empty for a dynamic selection."""
-        literals = self.__dict__.get("_literal_sql")
-        if literals is None:
-            literals = {}
-            if isinstance(self.selection, list | tuple):
-                for item in self.selection:
-                    if isinstance(item[0], str):
-                        text = sql.Literal(item[0]).as_string(None).replace("%", "%%")
-                        literals[item[0]] = SQL.raw(text)
-            self.__dict__["_literal_sql"] = literals
+        return self._literal_sql
+
+    @cached_property
+    def _literal_sql(self) -> dict[str, SQL]:
+        literals = {}
+        if isinstance(self.selection, list | tuple):
+            for item in self.selection:
+                if isinstance(item[0], str):
+                    text = sql.Literal(item[0]).as_string(None).replace("%", "%%")
+                    literals[item[0]] = SQL.raw(text)
         return literals
 
     def condition_to_sql(

@@ -56,9 +56,29 @@ if TYPE_CHECKING:
 
 #: ``Field.convert_to_column``, the identity: such columns are sent as cached
 _PLAIN_TO_COLUMN = Field.convert_to_column
+#: ``create`` and the steps of it that ``_create_with_lines`` does for lines in their parent's
+#: statement: a model overriding none of them creates its lines "plainly" (``_creates_plainly``)
+CREATE_STEPS = (
+    "create",
+    "_create_records",
+    "_create_rows",
+    "_precompute_rows",
+    "_create",
+    "_insert_statement",
+    "_create_cache",
+    "_create_x2many",
+    "_create_finish",
+)
 
 
 class CreateMixin(AccessMixin):
+    #: whether the model class has the ORM's own ``CREATE_STEPS`` (none overridden); set once
+    #: per model class at setup (``erplite.orm.model_setup.setup_create_steps``)
+    _create_steps_plain = False
+    #: the model class's ``_crud_plan``, made on first use; emptied at setup
+    #: (``erplite.orm.model_setup.setup_create_steps``), so a class never uses its parent's
+    _crud_plan_cache: _CrudPlan | None = None
+
     # ------------------------------------------------------------------------------------------
     # helpers
     # ------------------------------------------------------------------------------------------
@@ -77,12 +97,14 @@ class CreateMixin(AccessMixin):
         return now
 
     def _crud_plan(self) -> _CrudPlan:
-        """What create needs to know of this model's fields, worked out once per class."""
-        cls = type(self)
-        plan = cls.__dict__.get("_crud_plan_cache")
+        """What create needs to know of this model's fields, worked out once per class (on
+        first use: it needs the whole registry set up)."""
+        plan = self._crud_plan_cache
         if plan is None:
-            plan = _CrudPlan(self._fields, self._company_moving_fields(self._fields))
-            cls._crud_plan_cache = plan
+            cls = type(self)
+            plan = cls._crud_plan_cache = _CrudPlan(
+                self._fields, self._company_moving_fields(self._fields)
+            )
         return plan
 
     # ------------------------------------------------------------------------------------------

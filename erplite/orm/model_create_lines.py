@@ -40,11 +40,7 @@ class CreateLinesMixin(AccessMixin):
         ):
             return None
         result = []
-        # the environment of One2many.write_commands (active_test off), derived once
-        inactive = env.__dict__.get("_create_lines_env")
-        if inactive is None:
-            inactive = env(context={**env.context, "active_test": False})
-            env.__dict__["_create_lines_env"] = inactive
+        inactive = env._active_test_off  # the environment of One2many.write_commands
         for field, value in x2many.items():
             if field.type != "one2many":
                 return None
@@ -62,11 +58,7 @@ class CreateLinesMixin(AccessMixin):
         by their parent's statement: ``create`` and its steps are not overridden, no
         ``_inherits`` or parent store, and no ``precompute`` field depends on ``link_name``
         (its value is only known once the parent is inserted)."""
-        cls = type(self)
-        known: dict[str, bool] | None = cls.__dict__.get("_creates_plainly_cache")
-        if known is None:
-            known = {}
-            cls._creates_plainly_cache = known
+        known = self._crud_plan().plain_links
         result = known.get(link_name)
         if result is not None:
             return result
@@ -78,20 +70,7 @@ class CreateLinesMixin(AccessMixin):
             and field.column_type is not None
             and not self._inherits
             and not self._parent_store
-            and all(
-                getattr(cls, name) is getattr(CreateMixin, name)
-                for name in (
-                    "create",
-                    "_create_records",
-                    "_create_rows",
-                    "_precompute_rows",
-                    "_create",
-                    "_insert_statement",
-                    "_create_cache",
-                    "_create_x2many",
-                    "_create_finish",
-                )
-            )
+            and type(self)._create_steps_plain
             and not any(
                 path and path[0] is field
                 for f in self._fields.values()
@@ -129,10 +108,7 @@ class CreateLinesMixin(AccessMixin):
             ctes.append(f"{alias.text} AS ({statement.text})")
             results.append(f"ARRAY(SELECT id FROM {alias.text} ORDER BY id)")
             params.extend(statement.params)
-        fused = SQL.__new__(SQL)
-        fused.text = ", ".join(ctes) + ", ".join(results)
-        fused.params = tuple(params)
-        self._execute_write(fused)
+        self._execute_write(SQL.raw(", ".join(ctes) + ", ".join(results), params))
         found = env.cr.fetchone()
         parent_id = found[0]
         records = self._create_cache((parent_id,), parent_values, parent_columns)

@@ -76,11 +76,7 @@ class DefaultsMixin(AccessMixin):
         else:
             defaulted = plan.defaulted[key]
         env = self.env
-        context_defaults = env.__dict__.get("_context_defaults")
-        if context_defaults is None:  # whether the context has default_ keys, once per env
-            context_defaults = any(name.startswith("default_") for name in env.context)
-            env.__dict__["_context_defaults"] = context_defaults
-        if type(self).default_get is DefaultsMixin.default_get and not context_defaults:
+        if type(self).default_get is DefaultsMixin.default_get and not env._has_default_keys:
             # the plain default_get gives nothing for the fields without a default
             missing = defaulted
         defaults = self.default_get(missing) if missing else {}

@@ -86,7 +86,7 @@ class ImportMixin(AccessMixin):
     def _forget_rolled_back(self) -> None:
         """Drop what the transaction remembers of rows that the rollback removed."""
         # the savepoint's rollback already emptied the record cache; external ids are kept apart
-        self.env.transaction.__dict__.pop("xmlid_cache", None)
+        self.env.transaction.xmlid_cache.clear()
 
     def _check_import_paths(self, paths: list[list[str]]) -> None:
         """Refuse unknown columns and fields of ``groups=`` the user lacks (``AccessError``)."""
@@ -209,7 +209,7 @@ class ImportMixin(AccessMixin):
                 record_id: int = self._load_record(values).id
                 return record_id
         except (UserError, ValueError, psycopg.Error) as error:
-            self.env.transaction.__dict__.pop("xmlid_cache", None)
+            self.env.transaction.xmlid_cache.clear()
             text = error.args[0] if isinstance(error, UserError) and error.args else str(error)
             if isinstance(error, psycopg.Error):
                 text = f"The database refused the record: {error.diag.message_primary or error}"

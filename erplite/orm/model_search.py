@@ -279,9 +279,10 @@ class SearchMixin(AccessMixin):
         (its plain stored ``_rec_name``, when the comodel keeps Odoo's default
         ``_compute_display_name``), or None. Known once per field (fields belong to one
         registry, whose classes do not change)."""
-        known = field.__dict__.get("_joinable_display_name", _UNKNOWN)
+        joins = self.env.registry.display_name_joins
+        known = joins.get(field, _UNKNOWN)
         if known is _UNKNOWN:
-            known = field.__dict__["_joinable_display_name"] = self._find_display_name_field(field)
+            known = joins[field] = self._find_display_name_field(field)
         return known
 
     def _find_display_name_field(self, field: Any) -> Any:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from erplite.orm import fields as scalar
 from erplite.orm.fields import Field
 from erplite.orm.fields_relational import Many2many, Many2one
+from erplite.orm.model_create import CREATE_STEPS, CreateMixin
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -406,6 +407,16 @@ def setup_protected_fields(model_class: type[BaseModel]) -> None:
                 )
             names[name] = None
     model_class._protected_names = frozenset(names)
+
+
+def setup_create_steps(model_class: type[BaseModel]) -> None:
+    """Note whether the model keeps the ORM's own ``create`` and steps of it
+    (``model_create.CREATE_STEPS``): then its lines may be inserted by their parent's
+    statement (``_creates_plainly``)."""
+    model_class._create_steps_plain = all(
+        getattr(model_class, name) is getattr(CreateMixin, name) for name in CREATE_STEPS
+    )
+    model_class._crud_plan_cache = None
 
 
 def collect_methods(model_class: type[BaseModel]) -> None:

@@ -181,9 +181,7 @@ class WriteMixin(AccessMixin):
                 transaction.cache.set_value(ids[0], field, cache_value, env)
             else:
                 transaction.cache.update(ids, field, [cache_value] * len(ids), env)
-            stored = field.__dict__.get("_stored_column")
-            if stored is None:
-                stored = field._stored_column = field.store and field.column_type is not None
+            stored = field.stored_column
             new = not isinstance(ids[0], int)
             if new and field.store:
                 # temporary records (``onchange``, precompute): the cache only, nothing to write

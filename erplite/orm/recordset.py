@@ -88,8 +88,8 @@ class Recordset:
         _inherit_children: set[str]
         _definition_bases: tuple[type, ...]
         _original_module: str | None
-        _creates_plainly_cache: dict[str, bool]
-        _crud_plan_cache: _CrudPlan
+        _create_steps_plain: bool
+        _crud_plan_cache: _CrudPlan | None
 
         # fields every model has (descriptors on BaseModel)
         id: Any

@@ -103,6 +103,11 @@ class Registry(Mapping):
         self.ready = False
         # (kind, uid, ...) -> value; cleared when groups, access rights or rules change
         self.access_cache: dict[tuple, Any] = {}
+        # many2one field -> the field of its comodel that gives its display name when joined,
+        # or None (see SearchMixin._joinable_display_name): the classes do not change
+        self.display_name_joins: dict[Any, Any] = {}
+        # database.secret of ir.config_parameter, read once (see its _get_secret)
+        self.database_secret: str | None = None
         # the compiled searches, built from the answers of access_cache: emptied with it
         self.search_plans = PlanCache()
         # the last value of the sequence signalling security changes between processes that
@@ -197,6 +202,7 @@ class Registry(Mapping):
             model_setup.setup_computed(model_class, self)
             model_setup.collect_methods(model_class)
             model_setup.setup_protected_fields(model_class)
+            model_setup.setup_create_steps(model_class)
         self._build_triggers()
         registry_classes: list[Any] = list(models.values())
         for registry_class in registry_classes:

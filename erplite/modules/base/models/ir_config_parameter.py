@@ -87,8 +87,8 @@ class IrConfigParameter(models.Model):
     def _get_secret(self) -> str:
         """``database.secret``, read once per registry (see the module docstring)."""
         registry = self.env.registry
-        changed = self.env.transaction.__dict__.get("config_parameters_changed")
-        secret = None if changed else registry.__dict__.get("_database_secret")
+        changed = self.env.transaction.config_parameters_changed
+        secret = None if changed else registry.database_secret
         if secret is None:
             secret = self.sudo()._get_param("database.secret")
             if not secret:
@@ -96,7 +96,7 @@ class IrConfigParameter(models.Model):
                     "The parameter database.secret is missing: update the base module."
                 )
             if not changed:
-                registry._database_secret = secret
+                registry.database_secret = secret
         return secret
 
     # -- integrity ----------------------------------------------------------------------------
@@ -104,12 +104,12 @@ class IrConfigParameter(models.Model):
         """Forget the cached secret once this transaction commits (not before: a rollback
         would leave a value that was never committed in memory)."""
         transaction = self.env.transaction
-        if not transaction.__dict__.get("config_parameters_changed"):
+        if not transaction.config_parameters_changed:
             transaction.config_parameters_changed = True
             registry = self.env.registry
 
             def forget() -> None:
-                registry.__dict__.pop("_database_secret", None)
+                registry.database_secret = None
                 transaction.config_parameters_changed = False
 
             def reset() -> None:

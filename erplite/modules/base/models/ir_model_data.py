@@ -37,7 +37,7 @@ class IrModelData(models.Model):
         if "." not in xmlid:
             raise ValueError(f"External ID not found in the system: {xmlid} (expected module.name)")
         module, name = xmlid.split(".", 1)
-        cache = self.env.transaction.__dict__.setdefault("xmlid_cache", {})
+        cache = self.env.transaction.xmlid_cache
         if xmlid in cache:
             return cache[xmlid]
         cr = self.env.cr
@@ -72,7 +72,7 @@ class IrModelData(models.Model):
     @api.model
     def _update_xmlids(self, data_list: list[dict], update: bool = False) -> None:
         """Create or update external ids: ``{'xml_id', 'record', 'noupdate'}`` per entry."""
-        cache = self.env.transaction.__dict__.setdefault("xmlid_cache", {})
+        cache = self.env.transaction.xmlid_cache
         for data in data_list:
             module, name = data["xml_id"].split(".", 1)
             record = data["record"]
@@ -123,7 +123,7 @@ class IrModelData(models.Model):
                 res_ids,
             )
         )
-        self.env.transaction.__dict__.setdefault("xmlid_cache", {}).clear()
+        self.env.transaction.xmlid_cache.clear()
         self.invalidate_model()
 
     @api.model

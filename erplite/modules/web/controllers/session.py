@@ -147,7 +147,7 @@ class Session(http.Controller):
             return request.redirect_query("/web/login", {"redirect": _safe_redirect(redirect)})
         error = None
         if request.httprequest.method == "POST":
-            request._use_database(session.db)
+            request.use_database(session.db)
             user = request.env(user=pre_uid)["res.users"].browse(pre_uid)
             user_agent_env = {"REMOTE_ADDR": request.httprequest.remote_addr or ""}
             try:

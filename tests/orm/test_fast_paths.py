@@ -1,0 +1,145 @@
+"""The ORM's speed shortcuts, each owned by its class: for each, a test that shows the shortcut
+is taken and one that shows the general path gives the same result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from erplite import Command
+from erplite.orm.create_plan import _fragment
+from erplite.sql import SQL, BinaryParam, count_queries
+
+ORDER = "test_orm.bench.order"
+LINE = "test_orm.bench.order.line"
+
+
+def _order_vals(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "line_ids": [
+            Command.create({"quantity": quantity, "price_unit": 2.5}) for quantity in (1, 2, 4)
+        ],
+    }
+
+
+def _snapshot(order: Any) -> tuple[Any, ...]:
+    lines = sorted((line.quantity, line.price_unit, line.subtotal) for line in order.line_ids)
+    return order.amount_total, lines
+
+
+# -- a parent and its lines in one statement (_creates_plainly) ---------------------------------
+
+
+def test_create_steps_are_noted_once_per_model_class_at_setup(registry: Any) -> None:
+    """Whether a model keeps the ORM's own create steps is a class attribute set at setup,
+    on each model class itself: not compared method by method on each create."""
+    assert registry.models[LINE].__dict__["_create_steps_plain"] is True
+    assert registry.models["test_orm.nested.note"].__dict__["_create_steps_plain"] is False
+
+
+def test_lines_go_in_their_parent_statement(env: Any) -> None:
+    env[ORDER].create(_order_vals("warm"))
+    env.flush_all()
+    with count_queries() as statements:
+        order = env[ORDER].create(_order_vals("fused"))
+    assert len(statements) == 1  # the order and its three lines: one INSERT of CTEs
+    env.flush_all()
+    env.invalidate_all()
+    assert _snapshot(order) == (17.5, [(1.0, 2.5, 2.5), (2.0, 2.5, 5.0), (4.0, 2.5, 10.0)])
+
+
+def test_lines_created_by_their_own_create_give_the_same_records(
+    env: Any, registry: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fused = env[ORDER].create(_order_vals("fused"))
+    env.flush_all()
+    # the line model as if it overrode a step of create: its lines get their own INSERT
+    monkeypatch.setattr(registry.models[LINE], "_create_steps_plain", False)
+    monkeypatch.setattr(env[LINE]._crud_plan(), "plain_links", {})
+    with count_queries() as statements:
+        general = env[ORDER].create(_order_vals("general"))
+    assert len(statements) == 2
+    env.flush_all()
+    env.invalidate_all()
+    assert _snapshot(general) == _snapshot(fused)
+
+
+# -- pre-rendered INSERT templates (SQL.raw) ----------------------------------------------------
+
+
+def test_an_insert_template_is_not_parsed_again() -> None:
+    template = "INSERT INTO t (a, b) VALUES (%s, %s), (%s, %s)"
+    fragment = _fragment(template, [1, "x", None, 2.5])
+    assert fragment.text is template  # taken as rendered
+    parsed = SQL(template, 1, "x", None, 2.5)
+    assert (fragment.text, fragment.params) == (parsed.text, parsed.params)
+
+
+def test_an_insert_template_with_binary_values_is_parsed() -> None:
+    template = "INSERT INTO t (a, b) VALUES (%s, %s)"
+    blob = BinaryParam([1, 2])
+    fragment = _fragment(template, [1, blob])
+    assert fragment.text == "INSERT INTO t (a, b) VALUES (%s, %b)"
+    assert fragment.params == (1, [1, 2])
+
+
+def test_sql_raw_keeps_text_and_params() -> None:
+    parsed = SQL("SELECT %s, %s", 1, "a")
+    raw = SQL.raw(parsed.text, list(parsed.params))
+    assert (raw.text, raw.params) == (parsed.text, parsed.params)
+    assert isinstance(raw.params, tuple)
+
+
+# -- what an environment derives from itself, once ------------------------------------------------
+
+
+def test_create_skips_default_get_without_default_keys_in_the_context(env: Any) -> None:
+    assert env._has_default_keys is False
+    assert "_has_default_keys" in env.__dict__  # computed once for the environment
+    record = env["test_orm.base"].create({"name": "plain"})
+    assert (record.value, record.partner_id) == (0, env["test_orm.partner"])
+
+
+def test_create_asks_default_get_with_default_keys_in_the_context(env: Any) -> None:
+    partner = env["test_orm.partner"].create({"name": "Default"})
+    context_env = env["test_orm.base"].with_context(default_partner_id=partner.id).env
+    assert context_env._has_default_keys is True
+    record = env["test_orm.base"].with_env(context_env).create({"name": "with defaults"})
+    assert (record.value, record.partner_id) == (0, partner)
+
+
+def test_the_environment_of_created_lines_is_derived_once(env: Any) -> None:
+    lines_env = env._active_test_off
+    assert lines_env is env._active_test_off
+    assert lines_env.context["active_test"] is False
+    assert (lines_env.uid, lines_env.su, lines_env.cr) == (env.uid, env.su, env.cr)
+    assert lines_env is env(context={**env.context, "active_test": False})
+
+
+def test_a_field_knows_once_whether_it_is_a_column(env: Any) -> None:
+    for field in env["test_orm.base"]._fields.values():
+        assert field.stored_column == bool(field.store and field.column_type is not None)
+    assert env["test_orm.base"]._fields["value"].stored_column is True
+    assert env["test_orm.base"]._fields["value_ctx"].stored_column is False
+
+
+# -- display names read in the search's statement (registry.display_name_joins) -----------------
+
+
+def test_display_names_joined_equal_those_read_apart(env: Any, registry: Any) -> None:
+    partners = env["test_orm.partner"].create([{"name": "Joined A"}, {"name": "Joined B"}])
+    records = env["test_orm.base"].create(
+        [{"name": f"J{i}", "partner_id": partners[i % 2].id} for i in range(3)]
+    )
+    env.flush_all()
+    env.invalidate_all()
+    with count_queries() as statements:
+        rows = records.search_read([("id", "in", records.ids)], ["partner_id"], order="id")
+    assert len(statements) == 1  # the partners' names came with the records
+    field = env["test_orm.base"]._fields["partner_id"]
+    assert registry.display_name_joins[field] is env["test_orm.partner"]._fields["name"]
+    env.invalidate_all()
+    apart = [(r.partner_id.id, r.partner_id.display_name) for r in records]
+    assert [row["partner_id"] for row in rows] == apart
