@@ -17,6 +17,12 @@ rewrites dotted paths into ``any``, pushes negations onto operators, folds const
 and normalises values; ``to_sql`` asks each field to render its own conditions
 (``Field.condition_to_sql``), so this module stays independent of the field types. Values
 never become SQL text: they are parameters.
+
+A condition may be *bound*: its ``param`` is the position of its value among the values of
+the domain it was parsed from (``erplite.orm.search_plans`` parses a domain so, to record
+which SQL parameter comes from which value). Optimising keeps the position on the conditions
+that carry the value on; compiling hands each condition to the transaction's plan recorder,
+when a search plan is being recorded (``Transaction.plan_recorder``).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from erplite.orm import arguments, search_plans
+from erplite.orm import arguments
 from erplite.sql import SQL
 
 OPERATORS = (
@@ -209,12 +215,18 @@ class DomainNot(Domain):
                 # as Odoo 17's distribute_not: the negation of a path is "not any" on its first
                 # relation (``!`` (a.b = x) is (a not any [b = x]): a record whose ``a`` is empty
                 # matches), not the negated operator along the path
-                inner = DomainCondition(rest, child.operator, child.value, _checked=True)
+                inner = DomainCondition(
+                    rest, child.operator, child.value, _checked=True, param=child.param
+                )
                 return DomainCondition(fname, "not any", inner, _checked=True).optimize(model)
         if isinstance(child, DomainCondition) and child.operator in _NEGATION:
             # as Odoo 17's distribute_not: the operator is negated
             negated = DomainCondition(
-                child.field_expr, _NEGATION[child.operator], child.value, _checked=True
+                child.field_expr,
+                _NEGATION[child.operator],
+                child.value,
+                _checked=True,
+                param=child.param,
             )
             return negated.optimize(model)
         optimized = child.optimize(model)
@@ -311,11 +323,19 @@ class DomainOr(DomainNary):
 
 
 class DomainCondition(Domain):
-    """A term ``(field_expr, operator, value)``."""
+    """A term ``(field_expr, operator, value)``; ``param``: the position of its value among
+    the values of a bound domain (see the module's docstring), else None."""
 
-    __slots__ = ("field_expr", "operator", "value")
+    __slots__ = ("field_expr", "operator", "value", "param")
 
-    def __init__(self, field_expr: Any, operator: str, value: Any, _checked: bool = False):
+    def __init__(
+        self,
+        field_expr: Any,
+        operator: str,
+        value: Any,
+        _checked: bool = False,
+        param: int | None = None,
+    ):
         if not _checked:
             if not isinstance(field_expr, str) or not field_expr:
                 raise arguments.term_error(
@@ -347,6 +367,7 @@ class DomainCondition(Domain):
         object.__setattr__(self, "field_expr", field_expr)
         object.__setattr__(self, "operator", operator)
         object.__setattr__(self, "value", value)
+        object.__setattr__(self, "param", param)
 
     def __iter__(self):
         value = self.value
@@ -389,7 +410,7 @@ class DomainCondition(Domain):
                 raise self._error(
                     f"Invalid path {self.field_expr!r}: {model._name}.{fname} is not a relation"
                 )
-            inner = DomainCondition(rest, operator, value)
+            inner = DomainCondition(rest, operator, value, param=self.param)
             return DomainCondition(fname, "any", inner, _checked=True).optimize(model)
         if type(value) not in _PLAIN_VALUES:  # a dict would reach SQL as an unadaptable type
             arguments.check_domain_value(tuple(next(iter(self))), field, value)
@@ -419,24 +440,26 @@ class DomainCondition(Domain):
             positive = _NEGATION[operator] if operator in NEGATIVE_OPERATORS else operator
             if positive == "in":
                 positive = "="
-            if "display_name" in comodel._fields:
-                # the comodel's name search (Odoo's _name_search: _rec_names_search applies)
-                sub = Domain([("display_name", positive, value)]).optimize(comodel)
-            else:
-                sub = Domain([(comodel._rec_name_search_field(), positive, value)]).optimize(
-                    comodel
-                )
+            # the comodel's name search (Odoo's _name_search: _rec_names_search applies)
+            name = (
+                "display_name"
+                if "display_name" in comodel._fields
+                else comodel._rec_name_search_field()
+            )
+            sub = DomainCondition(name, positive, value, param=self.param).optimize(comodel)
             any_operator = "not any" if operator in NEGATIVE_OPERATORS else "any"
             return DomainCondition(fname, any_operator, sub, _checked=True)
         if field.relational and operator in ("<", "<=", ">", ">=") and field.type != "many2one":
             raise self._error(f"Invalid operator {operator!r} for {model._name}.{fname}")
-        return DomainCondition(fname, operator, value, _checked=True)
+        return DomainCondition(fname, operator, value, _checked=True, param=self.param)
 
     def _optimize_nonstored(self, model, field, operator, value) -> Domain:
         if field.related:
-            return DomainCondition(field.related, operator, value, _checked=False).optimize(model)
+            return DomainCondition(
+                field.related, operator, value, _checked=False, param=self.param
+            ).optimize(model)
         if field.search:
-            search_plans.mark_unplannable()  # the method is code: it may answer anything
+            _unplannable(model)  # the method is code: it may answer anything
             if callable(field.search):
                 domain = field.search(model, operator, value)
             else:
@@ -448,14 +471,33 @@ class DomainCondition(Domain):
         field = model._fields[self.field_expr]
         operator, value = self.operator, self.value
         if operator in ("child_of", "parent_of"):
-            search_plans.mark_unplannable()  # the hierarchy is read from the data
+            _unplannable(model)  # the hierarchy is read from the data
             return model._hierarchy_to_sql(field, operator, value, alias, query)
         if field.type == "many2one" and operator in ("any", "not any"):
             comodel = model.env[field.comodel_name].with_context(active_test=False)
             return _many2one_any_join(
                 model, field, comodel, value, alias, query, negate=operator == "not any"
             )
-        return search_plans.compile_condition(model, field, operator, value, alias, query)
+        recorder = _plan_recorder(model)
+        if recorder is None:
+            return field.condition_to_sql(operator, value, model, alias, query)
+        return recorder.compile_condition(
+            self, model, field, alias, query, opaque=isinstance(value, Domain)
+        )
+
+
+def _plan_recorder(model: Any) -> Any:
+    """The recorder of the search plan being recorded in ``model``'s transaction, if any (an
+    environment stand-in without a transaction, as unit tests give, has none)."""
+    transaction = getattr(model.env, "transaction", None)
+    return None if transaction is None else transaction.plan_recorder
+
+
+def _unplannable(model: Any) -> None:
+    """The search being compiled depends on data or code: its shape is not planned."""
+    recorder = _plan_recorder(model)
+    if recorder is not None:
+        recorder.plannable = False
 
 
 def _many2one_any_join(

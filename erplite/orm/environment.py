@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from erplite.exceptions import AccessError, CacheMiss, UserError
 from erplite.orm import arguments
-from erplite.orm.search_plans import PlanCache
+from erplite.orm.search_plans import PlanCache, Recorder
 
 if TYPE_CHECKING:
     from erplite.orm.fields import Field
@@ -180,6 +180,9 @@ class Transaction:
         self.access_dirty = False
         self.access_cache: dict[Any, Any] = {}
         self.search_plans = PlanCache()
+        #: while a search plan is recorded, what notes the conditions compiled (see
+        #: erplite.orm.search_plans): the compiler asks it, None otherwise
+        self.plan_recorder: Recorder | None = None
         # (uid, su, context) -> the environment derived from any of this transaction's
         self.derived_envs: dict[tuple[Any, ...], Environment] = {}
         # external id -> (data id, model, res_id, noupdate), read by ir.model.data

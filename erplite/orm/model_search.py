@@ -57,7 +57,7 @@ class SearchMixin(AccessMixin):
         self._check_access("read")
         try:
             if not self.env.transaction.is_dirty():
-                query = self._search_planned(domain, offset, limit, order)
+                query = search_plans.plans(self.env).query(self, domain, offset, limit, order)
                 if query is not None:
                     return query
             return self._search_compiled(domain, offset, limit, order)
@@ -93,70 +93,6 @@ class SearchMixin(AccessMixin):
         query.limit = limit
         query.offset = offset or None
         return query
-
-    def _search_planned(
-        self, domain: Any, offset: int, limit: int | None, order: str | None
-    ) -> Query | None:
-        """``_search`` through the plan of the domain's shape (``erplite.orm.search_plans``),
-        recorded on first use; None when the shape cannot be planned."""
-        shaped = search_plans.domain_shape(domain, self)
-        if shaped is None:
-            return None
-        shape, values = shaped
-        env = self.env
-        context = env.context
-        key = (
-            self._name,
-            shape,
-            env.uid,
-            env.su,
-            bool(context.get("active_test", True)),
-            tuple(context.get("allowed_company_ids") or ()),
-            order,
-            limit is not None or bool(offset),
-        )
-        plan = search_plans.lookup(env, key)
-        if plan is None:
-            return None
-        if plan is False:
-            plan = self._record_search_plan(domain, values, offset, limit, order)
-            search_plans.remember(env, key, plan)
-            if plan is None:
-                return None
-        params = plan.params(env, values)
-        if params is None:  # a value of the same kind compiles to another text
-            return None
-        query = Query(env, self._table)
-        query._where.append(SQL.raw(plan.where_text, params))
-        query._joins = dict(plan.joins)
-        query.order = plan.order
-        query.limit = limit
-        query.offset = offset or None
-        return query
-
-    def _record_search_plan(
-        self, domain: Any, values: list, offset: int, limit: int | None, order: str | None
-    ) -> search_plans.SearchPlan | None:
-        """Compile ``domain`` with its values marked, and make the plan of its shape; None
-        when the compilation depends on more than the shape."""
-        try:
-            with search_plans.recording() as recorder:
-                query = self._search_compiled(
-                    search_plans.slotted(domain, values, self), offset, limit, order
-                )
-        except Exception:
-            return None  # compiled again from scratch, which raises the error with its values
-        if not recorder.plannable or query.is_false or not query._where:
-            return None
-        where = SQL(" AND ").join(query._where)
-        plan = search_plans.SearchPlan(
-            where.text, dict(query._joins), query.order, recorder.entries
-        )
-        # the recipe must give back exactly the parameters of the compilation
-        params = plan.params(self.env, values)
-        if params is None or len(params) != len(where.params) or params != list(where.params):
-            return None
-        return plan
 
     def _flush_search(self, tree: Any, order: str | None) -> None:
         """Flush what a search on ``tree`` ordered by ``order`` reads: the fields of this

@@ -8,6 +8,7 @@ fragments (``erplite.sql.SQL``) to it. Aliases are derived from relation paths
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from erplite.sql import SQL
@@ -40,6 +41,39 @@ class Query:
         self.group_by: SQL | None = None
         self.having: SQL | None = None
         self.is_false = False
+
+    @classmethod
+    def planned(
+        cls,
+        env: Any,
+        table: str,
+        where: SQL,
+        joins: Mapping[str, tuple[str, str, SQL]],
+        order: SQL | None,
+        limit: int | None,
+        offset: int | None,
+    ) -> Query:
+        """A query of parts compiled before (a search plan's, see ``erplite.orm.search_plans``):
+        the condition ``where`` on ``table`` and its ``joins`` (aliases as :attr:`joins`
+        gave them), ordered by ``order``."""
+        query = cls(env, table)
+        query._where.append(where)
+        query._joins = dict(joins)
+        query.order = order
+        query.limit = limit
+        query.offset = offset
+        return query
+
+    # -- reading -------------------------------------------------------------------------------
+    @property
+    def conditions(self) -> tuple[SQL, ...]:
+        """The conditions of the WHERE clause, in order (ANDed)."""
+        return tuple(self._where)
+
+    @property
+    def joins(self) -> dict[str, tuple[str, str, SQL]]:
+        """The joins, by alias: ``(kind, table, condition)`` (a copy)."""
+        return dict(self._joins)
 
     # -- building ------------------------------------------------------------------------------
     def make_alias(self, alias: str, link: str) -> str:
