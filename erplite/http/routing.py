@@ -40,7 +40,7 @@ import collections
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import werkzeug.routing
@@ -74,7 +74,9 @@ class RoutingMap(werkzeug.routing.Map):
         #: (path, method, host, scheme) -> the rule matched
         self.matches: dict[tuple[Any, ...], werkzeug.routing.Rule] = {}
 
-    def match_environ(self, environ: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def match_environ(
+        self, environ: dict[str, Any]
+    ) -> tuple[werkzeug.routing.Rule, Mapping[str, Any]]:
         """``self.bind_to_environ(environ).match(return_rule=True)``, from what the map
         remembers when it can."""
         if "HTTP_UPGRADE" in environ:

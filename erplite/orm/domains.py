@@ -327,6 +327,7 @@ class DomainCondition(Domain):
     the values of a bound domain (see the module's docstring), else None."""
 
     __slots__ = ("field_expr", "operator", "value", "param")
+    param: int | None
 
     def __init__(
         self,
@@ -480,10 +481,12 @@ class DomainCondition(Domain):
             )
         recorder = _plan_recorder(model)
         if recorder is None:
-            return field.condition_to_sql(operator, value, model, alias, query)
-        return recorder.compile_condition(
-            self, model, field, alias, query, opaque=isinstance(value, Domain)
-        )
+            sql: SQL = field.condition_to_sql(operator, value, model, alias, query)
+        else:
+            sql = recorder.compile_condition(
+                self, model, field, alias, query, opaque=isinstance(value, Domain)
+            )
+        return sql
 
 
 def _plan_recorder(model: Any) -> Any:

@@ -24,9 +24,6 @@ PACKAGE = ROOT / "erplite"
 #: the test fails when one of them is no longer a circle (delete it here) and when a circle
 #: grows or a new one appears.
 ALLOWED_CIRCLES: list[frozenset[str]] = [
-    # removed by the "access-gate" work of issue 11 (one access gate in the ORM)
-    # (security left it with the access gate; domains <-> search_plans is next)
-    frozenset({"erplite.orm.domains", "erplite.orm.search_plans"}),
     # removed by the "arch-gates" work of issue 11 (Registry.new's body moves to loading,
     # _hierarchy_ids to its own module, http's package faces import their parts one way)
     frozenset({"erplite.loading.loader", "erplite.orm.registry"}),
