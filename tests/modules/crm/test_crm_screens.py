@@ -1,0 +1,179 @@
+"""The CRM's screens through the backoffice, on a database with the demo data: every action
+of the CRM menu opens in each of its view types, the pipeline's columns sum the expected
+revenue, a card dragged to Won is won, the form's buttons follow the lead's state."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from erplite import SUPERUSER_ID, Registry, api
+from erplite.sql import close_pool
+
+_CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+ACTIONS = (
+    "crm_lead_action_pipeline",
+    "crm_lead_all_leads",
+    "crm_lead_opportunities",
+    "crm_opportunity_report_action",
+    "crm_stage_action",
+    "crm_tag_action",
+    "crm_lost_reason_action",
+)
+
+
+def csrf_of(page: str) -> str:
+    match = _CSRF_RE.search(page)
+    assert match, "no csrf_token in the page"
+    return match.group(1)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture(scope="module")
+def served(
+    erplite_server: str, erplite_templates: Any, erplite_addons_paths: Any
+) -> Iterator[dict]:
+    from erplite.http import Application
+    from erplite.sql import dbname_of
+    from erplite.testing import create_database, drop_database
+
+    template_dsn, _registry = erplite_templates("base", "web", "crm", demo=True)
+    name = f"erplite_wcrm_{uuid.uuid4().hex[:10]}"
+    dsn = create_database(erplite_server, name, template=dbname_of(template_dsn))
+    registry = Registry(dsn, erplite_addons_paths)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env.ref("base.user_admin").password = "admin"
+        ids = {xml_id: env.ref(f"crm.{xml_id}").id for xml_id in ACTIONS}
+        ids["opp_2"] = env.ref("crm.opp_2").id
+        ids["lead_1"] = env.ref("crm.lead_1").id
+        ids["won"] = env.ref("crm.stage_lead4").id
+    app = Application(dsn, erplite_addons_paths)
+    try:
+        yield {"app": app, "ids": ids, "dsn": dsn, "addons": erplite_addons_paths}
+    finally:
+        close_pool(dsn)
+        drop_database(erplite_server, name)
+
+
+def client_of(served: dict, login: str) -> Client:
+    client = Client(served["app"])
+    token = csrf_of(client.get("/web/login").get_data(as_text=True))
+    response = client.post(
+        "/web/login", data={"login": login, "password": login, "csrf_token": token}
+    )
+    assert response.status_code == 303
+    return client
+
+
+def page(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.get_data(as_text=True)[:800])
+    return response.get_data(as_text=True)
+
+
+def environment(served: dict) -> Any:
+    return Registry(served["dsn"], served["addons"]).cursor()
+
+
+def test_demo_data_has_leads_in_every_stage(served: dict) -> None:
+    with environment(served) as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        stages = env["crm.stage"].search([])
+        leads = env["crm.lead"].search([])
+        assert set(leads.mapped("stage_id").ids) == set(stages.ids)
+        assert set(leads.mapped("type")) == {"lead", "opportunity"}
+        assert len(env["crm.team"].search([])) >= 3
+        activities = env["mail.activity"].search([("res_model", "=", "crm.lead")])
+        planned = env["crm.lead"].browse(activities.mapped("res_id"))
+        states = set(planned.mapped("activity_state"))
+        assert states == {"overdue", "today", "planned"}
+        lost = env.ref("crm.opp_lost")
+        assert not lost.active and lost.lost_reason_id == env.ref("crm.lost_reason_1")
+
+
+@pytest.mark.parametrize(
+    ("action", "views"),
+    [
+        ("crm_lead_action_pipeline", ["kanban", "list", "graph", "pivot"]),
+        ("crm_lead_all_leads", ["list", "kanban"]),
+        ("crm_lead_opportunities", ["list"]),
+        ("crm_opportunity_report_action", ["graph", "pivot", "list"]),
+        ("crm_stage_action", ["list"]),
+        ("crm_tag_action", ["list"]),
+        ("crm_lost_reason_action", ["list"]),
+    ],
+)
+def test_each_screen_opens(served: dict, action: str, views: list) -> None:
+    client = client_of(served, "admin")
+    for view in views:
+        page(client, f"/web/action/{served['ids'][action]}/{view}")
+
+
+def test_pipeline_columns_sum_the_expected_revenue(served: dict) -> None:
+    with environment(served) as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["crm.lead"].create(
+            {
+                "name": "Second proposition",
+                "user_id": env.ref("base.user_admin").id,
+                "team_id": env.ref("crm.team_america").id,
+                "stage_id": env.ref("crm.stage_lead3").id,
+                "expected_revenue": 2000.0,
+            }
+        )
+    client = client_of(served, "admin")
+    action = served["ids"]["crm_lead_action_pipeline"]
+    html = page(client, f"/web/action/{action}/kanban")  # My Pipeline: the admin's
+    sums = re.findall(r'class="o-kanban-sum-value" data-value="([^"]+)"', html)
+    assert "o_activity_planned" in html  # the marker of Ergonomic desks' planned email
+    # the columns in the stages' order: Proposition, Negotiation (America's), Won
+    assert [float(value) for value in sums] == [10000.0, 40000.0, 15500.0]
+
+
+def test_drag_to_won_wins_the_opportunity(served: dict) -> None:
+    client = client_of(served, "admin")
+    action = served["ids"]["crm_lead_action_pipeline"]
+    html = page(client, f"/web/action/{action}/kanban")
+    response = client.post(
+        f"/web/action/{action}/kanban/move",
+        data={
+            "csrf_token": csrf_of(html),
+            "record_id": str(served["ids"]["opp_2"]),
+            "field": "stage_id",
+            "value": str(served["ids"]["won"]),
+        },
+    )
+    assert response.status_code == 204, response.get_data(as_text=True)
+    with environment(served) as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        lead = env["crm.lead"].browse(served["ids"]["opp_2"])
+        assert lead.stage_id.is_won and lead.probability == 100.0 and lead.date_closed
+
+
+def test_form_buttons_follow_the_state_and_convert_works(served: dict) -> None:
+    client = client_of(served, "admin")
+    action = served["ids"]["crm_lead_all_leads"]
+    url = f"/web/action/{action}/form/{served['ids']['lead_1']}"
+    html = page(client, url)
+    assert 'value="action_convert_opportunity"' in html
+    assert 'value="action_set_won"' not in html
+    response = client.post(
+        url, data={"csrf_token": csrf_of(html), "button": "action_convert_opportunity"}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:800]
+    html = page(client, url)
+    assert 'value="action_convert_opportunity"' not in html
+    assert 'value="action_set_won"' in html and 'value="action_set_lost"' in html
+    with environment(served) as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        lead = env["crm.lead"].browse(served["ids"]["lead_1"])
+        assert lead.type == "opportunity" and lead.partner_id.name == "Jean Dupont"
