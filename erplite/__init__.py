@@ -29,7 +29,7 @@ _LAZY = {
     "http": ("erplite.http", None),
     "tools": ("erplite.tools", None),
     "Command": ("erplite.orm.commands", "Command"),
-    "Registry": ("erplite.orm.registry", "Registry"),
+    "Registry": ("erplite.loading.loader", "Registry"),
 }
 
 

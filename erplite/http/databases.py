@@ -262,7 +262,7 @@ class Databases:
             return self._build(dbname)
 
     def _build(self, dbname: str) -> DatabaseState:
-        from erplite.orm.registry import Registry
+        from erplite.loading.loader import Registry
 
         dsn = self.dsn_of(dbname)
         try:

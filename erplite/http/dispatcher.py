@@ -135,9 +135,10 @@ from erplite.http.csrf import (
     CSRF_HEADER_FAILURE_MESSAGE,
     SAFE_HTTP_METHODS,
 )
+from erplite.http.current import _request_var
 from erplite.http.databases import DatabaseNotFound, RegistryChanged
 from erplite.http.limits import TooDeeplyNested, check_content_length, loads_json
-from erplite.http.requestlib import Request, Response, _request_var
+from erplite.http.requestlib import Request, Response
 from erplite.http.retrying import as_validation_error, retrying
 from erplite.http.routing import RoutingMap
 from erplite.http.security_headers import add_security_headers

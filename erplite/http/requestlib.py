@@ -24,7 +24,6 @@ response is built and rolls it back on error (see :mod:`erplite.http.dispatcher`
 
 from __future__ import annotations
 
-import contextvars
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -39,16 +38,10 @@ import werkzeug.wrappers
 
 from erplite.exceptions import AccessDenied
 from erplite.http import csrf, routing
+from erplite.http.current import request
 from erplite.http.errors import TEMPLATES_PATH
 from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps
 from erplite.http.session import Session, SessionStore
-
-#: The request being served in this thread / context.
-_request_var: contextvars.ContextVar[Request] = contextvars.ContextVar("erplite_request")
-
-#: ``erplite.http.request``: the current :class:`Request`, falsy outside a request.
-request: Request = werkzeug.local.LocalProxy(_request_var)  # type: ignore[assignment]
-
 
 # ---------------------------------------------------------------------------------------------
 # Responses

@@ -46,6 +46,8 @@ from typing import Any
 import werkzeug.routing
 import werkzeug.wrappers
 
+from erplite.http.current import request
+
 _logger = logging.getLogger(__name__)
 
 #: The Python package under which erplite modules are imported.
@@ -324,10 +326,6 @@ class Controller:
     @property
     def env(self):
         """The current request's environment (``None`` outside a request)."""
-        try:
-            from erplite.http import request
-        except ImportError:  # the request layer is not there (scripts, unit tests)
-            return None
         return request.env if request else None
 
 

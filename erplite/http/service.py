@@ -86,7 +86,7 @@ def _request() -> Any:
     every attribute access looks the request up again); the proxy outside a request."""
     global _current
     if _current is None:
-        from erplite.http.requestlib import _request_var
+        from erplite.http.current import _request_var
 
         _current = _request_var
     current = _current.get(None)

@@ -1,6 +1,9 @@
 """Installing, upgrading and uninstalling modules on a database, in one transaction per run.
 
-``load_modules`` is what ``Registry.new`` runs (and :func:`uninstall_modules`):
+:class:`Registry` is the public ``erplite.Registry``: the ORM's registry
+(:class:`erplite.orm.registry.Registry`) given the modules of a database. ``Registry(dsn)``
+opens an initialised database as it is; ``Registry.new`` (and :func:`uninstall_modules`) runs
+``load_modules``:
 
 1. read the manifests (a broken manifest is an error only if its module is needed), work out
    the modules to install, upgrade and remove: the arguments, plus the modules whose state in
@@ -50,6 +53,7 @@ from erplite.loading.manifest import (
     discover_modules,
     read_manifest,
 )
+from erplite.orm import registry as orm_registry
 from erplite.sql import SQL, Cursor, connection_pool, dbname_of
 
 _logger = logging.getLogger(__name__)
@@ -222,6 +226,57 @@ def run_migration(cr: Any, module: str, script: Path, installed_version: str) ->
         ) from error
 
 
+# -- the registry ------------------------------------------------------------------------------
+
+
+class Registry(orm_registry.Registry):
+    """The models of one database (``erplite.Registry``). ``Registry(dsn)`` opens an
+    initialised database as it is; ``Registry.new(dsn, install=..., update=...)`` creates,
+    installs and upgrades."""
+
+    def __init__(
+        self,
+        dsn: str,
+        addons_paths: Iterable[str | Path] = (),
+        *,
+        _modules: list[str] | None = None,
+    ):
+        super().__init__(dsn, addons_paths)
+        modules = _modules
+        if modules is None:
+            with self.cursor() as cr:
+                modules = installed_modules(cr, self.addons_paths)
+            if not modules:
+                raise RuntimeError(
+                    f"Database {self.dbname!r} is not initialised: use Registry.new() or "
+                    f"'erplite -d {self.dbname} -i base'"
+                )
+        self.load(modules, discover_modules(self.addons_paths))
+        if _modules is None:  # an installed database as it is: its hooks run now
+            with self.cursor() as cr:
+                self.register_hooks(cr)
+
+    @classmethod
+    def new(
+        cls,
+        dsn: str,
+        install: Iterable[str] = (),
+        update: Iterable[str] = (),
+        addons_paths: Iterable[str | Path] = (),
+        demo: bool = False,
+    ) -> Registry:
+        """Initialise ``dsn`` if empty, install ``install`` and upgrade ``update`` (one
+        transaction: a failure leaves the database as it was), and return the registry."""
+        return load_modules(
+            cls,
+            dsn,
+            install=tuple(install),
+            update=tuple(update),
+            addons_paths=tuple(addons_paths),
+            demo=demo,
+        )
+
+
 # -- the run -----------------------------------------------------------------------------------
 
 
@@ -234,8 +289,6 @@ def uninstall_modules(
     """Uninstall ``modules`` and the installed modules depending on them (one transaction) and
     return the new registry. Their records and external ids are deleted; their tables and
     columns are dropped only if ``drop_data`` (else the data stays, unused)."""
-    from erplite.orm.registry import Registry
-
     return load_modules(
         Registry,
         dsn,
@@ -423,7 +476,7 @@ def load_modules(
             _remove_obsolete_records(env, [m for m in order if m in to_update], loaded_xmlids)
         env.flush_all()
         registry.register_hooks(cr)
-        _signal_registry_change(cr)
+        registry.signal_registry_change(cr)
         cr.commit()
     except BaseException:
         cr.rollback()
@@ -753,21 +806,3 @@ def _drop_data(cr: Any, registry: Any, owned: list[str], added: list[tuple[type,
             )
     for table in sorted(tables):
         cr.execute(SQL("DROP TABLE IF EXISTS %s CASCADE", SQL.identifier(table)))
-
-
-def _signal_registry_change(cr: Any) -> None:
-    """Bump the registry signal other worker processes watch (see ``erplite.http``)."""
-    if not _table_exists(cr, "erplite_registry_signal"):
-        cr.execute(
-            SQL(
-                "CREATE TABLE erplite_registry_signal (id int PRIMARY KEY, sequence bigint NOT NULL)"
-            ),
-            flush=False,
-        )
-    cr.execute(
-        SQL(
-            "INSERT INTO erplite_registry_signal (id, sequence) VALUES (1, 1) "
-            "ON CONFLICT (id) DO UPDATE SET sequence = erplite_registry_signal.sequence + 1"
-        ),
-        flush=False,
-    )

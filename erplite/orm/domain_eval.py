@@ -47,6 +47,7 @@ from erplite.orm.domains import (
     DomainOr,
     _DomainBool,
 )
+from erplite.orm.hierarchy import hierarchy_ids
 
 _LIKE = ("like", "not like", "ilike", "not ilike", "=like", "=ilike")
 _COMPARISONS = ("<", "<=", ">", ">=")
@@ -262,8 +263,6 @@ def _x2many(records: Any, field: Any, operator: str, value: Any) -> set[int]:
 
 
 def _hierarchy(records: Any, field: Any, operator: str, value: Any) -> set[int]:
-    from erplite.orm.model_search import _hierarchy_ids
-
     model = records.env[records._name]
     if field.name == "id" or (field.type == "many2one" and field.comodel_name == records._name):
         hierarchy = model
@@ -275,7 +274,7 @@ def _hierarchy(records: Any, field: Any, operator: str, value: Any) -> set[int]:
         targets = _related_ids(records, field)
     if parent_name not in hierarchy._fields:
         raise arguments.hierarchy_error(hierarchy, parent_name, operator)
-    ids = _hierarchy_ids(hierarchy, value)
+    ids = hierarchy_ids(hierarchy, value)
     if not ids:
         return set()
     hierarchy = hierarchy.sudo().with_context(active_test=False)

@@ -16,6 +16,7 @@ from erplite.exceptions import InvalidValue
 from erplite.orm import arguments, search_plans
 from erplite.orm.domains import Domain, DomainCondition
 from erplite.orm.fields import Field
+from erplite.orm.hierarchy import hierarchy_ids
 from erplite.orm.model_access import AccessMixin
 from erplite.orm.query import Query
 from erplite.sql import SQL
@@ -222,10 +223,8 @@ class SearchMixin(AccessMixin):
         return known
 
     def _find_display_name_field(self, field: Any) -> Any:
-        from erplite.orm.models import BaseModel
-
         comodel = self.env[field.comodel_name]
-        if type(comodel)._compute_display_name is not BaseModel._compute_display_name:
+        if not comodel._has_default_display_name():
             return None
         display = comodel._fields.get("display_name")
         name_field = comodel._fields.get(comodel._rec_name) if comodel._rec_name else None
@@ -409,7 +408,7 @@ class SearchMixin(AccessMixin):
         parent = model._parent_name if field.name == "id" else field.name
         if parent not in model._fields:
             raise arguments.hierarchy_error(model, parent, operator)
-        ids = _hierarchy_ids(model, value)
+        ids = hierarchy_ids(model, value)
         if not ids:
             return SQL("FALSE")
         parent = model._parent_name
@@ -456,18 +455,6 @@ class SearchMixin(AccessMixin):
                 table,
             )
         return SQL("%s IN (%s)", column, tree)
-
-
-def _hierarchy_ids(model: Any, value: Any) -> list[int]:
-    if isinstance(value, str):
-        return [i for i, _name in model.name_search(value, limit=None)]
-    if hasattr(value, "_ids"):
-        return list(value._ids)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [int(v) for v in value if v]
-    return []
 
 
 def _top_level_fields(tree: Domain) -> set[str]:

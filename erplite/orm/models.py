@@ -465,6 +465,12 @@ class BaseModel(
             else:
                 record.display_name = f"{self._name},{record.id}"
 
+    @classmethod
+    def _has_default_display_name(cls) -> bool:
+        """Whether the display name is computed by :meth:`_compute_display_name` above (the
+        value of ``_rec_name``), not by an override: searches may then read it from a join."""
+        return cls._compute_display_name is BaseModel._compute_display_name
+
     def _search_display_name(self, operator: str, value: Any) -> list[Any]:
         """The domain of a search on ``display_name``, as Odoo 17: over the fields of
         ``_rec_names_search`` (any of them for a positive operator, all for a negative one),

@@ -12,9 +12,13 @@ Worked example::
 
 Building a registry imports the installed modules' Python packages (as
 ``erplite.addons.<module>``) in dependency order, assembles each model's class from its
-definitions (``model_setup``), sets up fields and the trigger tree of computed fields, and, when
-installing or upgrading, synchronises the schema (``schema``) and loads data files
-(``erplite.loading``).
+definitions (``model_setup``), and sets up fields and the trigger tree of computed fields.
+
+This file is the ORM's part: :class:`Registry` builds the model classes of the modules it is
+given. Which modules a database has, where their folders are, and installing or upgrading them
+(schema sync, data files, migrations) belong to module loading, the layer above the ORM: the
+public ``erplite.Registry`` is :class:`erplite.loading.loader.Registry`, a subclass that opens a
+database as it is (``Registry(dsn)``) and runs ``Registry.new``.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from erplite.exceptions import ValidationError
 from erplite.orm import model_setup
 from erplite.orm.models import BaseModel, MetaModel
 from erplite.orm.search_plans import PlanCache
-from erplite.sql import Cursor, connection_pool, dbname_of
+from erplite.sql import SQL, Cursor, connection_pool, dbname_of
 
 _logger = logging.getLogger(__name__)
 
@@ -74,20 +78,17 @@ def import_module_package(name: str, path: Path) -> Any:
 
 
 class Registry(Mapping):
-    """The models of one database. ``Registry(dsn)`` opens an initialised database;
+    """The models of one database: empty until :meth:`load` builds them from modules.
+
+    ``erplite.Registry`` (:class:`erplite.loading.loader.Registry`) is the subclass to use: it
+    finds the database's modules, ``Registry(dsn)`` opens an initialised database and
     ``Registry.new(dsn, install=..., update=...)`` creates, installs and upgrades."""
 
     _lock = threading.RLock()
     # base: ``database.secret``, kept once read (declared for the type checker only)
     _database_secret: str
 
-    def __init__(
-        self,
-        dsn: str,
-        addons_paths: Iterable[str | Path] = (),
-        *,
-        _modules: list[str] | None = None,
-    ):
+    def __init__(self, dsn: str, addons_paths: Iterable[str | Path] = ()):
         self.dsn = dsn
         self.dbname = dbname_of(dsn)
         self.addons_paths = tuple(str(p) for p in addons_paths)
@@ -117,43 +118,6 @@ class Registry(Mapping):
         #: while modules load: those whose data files are not loaded yet in this run (the views
         #: they extend are checked without their extensions, as Odoo 17 does)
         self.modules_pending_data: set[str] = set()
-        if _modules is None:
-            from erplite.loading.loader import installed_modules
-
-            with self.cursor() as cr:
-                modules = installed_modules(cr, self.addons_paths)
-            if not modules:
-                raise RuntimeError(
-                    f"Database {self.dbname!r} is not initialised: use Registry.new() or "
-                    f"'erplite -d {self.dbname} -i base'"
-                )
-            self.load(modules)
-            with self.cursor() as cr:
-                self.register_hooks(cr)
-        else:
-            self.load(_modules)
-
-    @classmethod
-    def new(
-        cls,
-        dsn: str,
-        install: Iterable[str] = (),
-        update: Iterable[str] = (),
-        addons_paths: Iterable[str | Path] = (),
-        demo: bool = False,
-    ) -> Registry:
-        """Initialise ``dsn`` if empty, install ``install`` and upgrade ``update`` (one
-        transaction: a failure leaves the database as it was), and return the registry."""
-        from erplite.loading.loader import load_modules
-
-        return load_modules(
-            cls,
-            dsn,
-            install=tuple(install),
-            update=tuple(update),
-            addons_paths=tuple(addons_paths),
-            demo=demo,
-        )
 
     # -- Mapping ------------------------------------------------------------------------------
     def __getitem__(self, model_name: str) -> type:
@@ -176,11 +140,10 @@ class Registry(Mapping):
         return cr
 
     # -- building -----------------------------------------------------------------------------
-    def load(self, modules: list[str]) -> None:
-        """Import ``modules`` (in dependency order) and build every model class."""
-        from erplite.loading import discover_modules
-
-        self.module_paths = dict(discover_modules(self.addons_paths))
+    def load(self, modules: list[str], module_paths: Mapping[str, Path]) -> None:
+        """Import ``modules`` (in dependency order) from their folders ``module_paths`` (module
+        name -> folder, e.g. ``erplite.loading.discover_modules``) and build every model class."""
+        self.module_paths = dict(module_paths)
         self.models = {}
         for module in modules:
             path = self.module_paths.get(module)
@@ -222,10 +185,24 @@ class Registry(Mapping):
 
     def signal_registry_change(self, cr: Cursor) -> None:
         """Tell the other processes, once ``cr`` commits, to rebuild their registry of this
-        database (and so run the ``_register_hook`` methods again on the data committed)."""
-        from erplite.loading.loader import _signal_registry_change
-
-        _signal_registry_change(cr)
+        database (and so run the ``_register_hook`` methods again on the data committed):
+        bump the registry signal they watch (see ``erplite.http.databases``)."""
+        cr.execute(SQL("SELECT to_regclass('erplite_registry_signal') IS NOT NULL"), flush=False)
+        if not cr.fetchone()[0]:
+            cr.execute(
+                SQL(
+                    "CREATE TABLE erplite_registry_signal"
+                    " (id int PRIMARY KEY, sequence bigint NOT NULL)"
+                ),
+                flush=False,
+            )
+        cr.execute(
+            SQL(
+                "INSERT INTO erplite_registry_signal (id, sequence) VALUES (1, 1) "
+                "ON CONFLICT (id) DO UPDATE SET sequence = erplite_registry_signal.sequence + 1"
+            ),
+            flush=False,
+        )
 
     def _inherits_order(self) -> list[str]:
         order: list[str] = []

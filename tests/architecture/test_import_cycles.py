@@ -23,22 +23,7 @@ PACKAGE = ROOT / "erplite"
 #: Circles that exist today and are being removed by someone else. This list may only shrink:
 #: the test fails when one of them is no longer a circle (delete it here) and when a circle
 #: grows or a new one appears.
-ALLOWED_CIRCLES: list[frozenset[str]] = [
-    # removed by the "arch-gates" work of issue 11 (Registry.new's body moves to loading,
-    # _hierarchy_ids to its own module, http's package faces import their parts one way)
-    frozenset({"erplite.loading.loader", "erplite.orm.registry"}),
-    frozenset({"erplite.orm.domain_eval", "erplite.orm.model_search", "erplite.orm.models"}),
-    frozenset({"erplite.http", "erplite.http.routing"}),
-    frozenset(
-        {
-            "erplite.http.rest",
-            "erplite.http.rest.openapi",
-            "erplite.http.rest.operations",
-            "erplite.http.rest.preconditions",
-            "erplite.http.rest.validation",
-        }
-    ),
-]
+ALLOWED_CIRCLES: list[frozenset[str]] = []
 
 
 def _module_name(path: Path) -> str | None:

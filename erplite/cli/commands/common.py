@@ -209,7 +209,7 @@ def bundled_modules() -> tuple[str, ...]:
 
 
 def _registry_class() -> Any:
-    from erplite.orm.registry import Registry
+    from erplite.loading.loader import Registry
 
     return Registry
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import werkzeug.exceptions
 
-from erplite.http.rest import METHODS, STATUS_TITLES
+from erplite.http.rest.errors import METHODS, STATUS_TITLES
 from erplite.http.rest.operations import (
     IF_MATCH_TEXT,
     RETRY_AFTER_TEXT,

@@ -13,7 +13,7 @@ import werkzeug.exceptions
 
 from erplite.exceptions import MissingError
 from erplite.http import routing
-from erplite.http.rest import (
+from erplite.http.rest.errors import (
     METHODS,
     STATUS_TITLES,
     InvalidInput,

@@ -35,7 +35,7 @@ from typing import Any
 
 import werkzeug.http
 
-from erplite.http.rest import RestError
+from erplite.http.rest.errors import RestError
 from erplite.http.rest.operations import Reply
 from erplite.http.rest.schemas import RecordSchema
 

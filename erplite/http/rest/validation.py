@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from erplite.http.rest import InvalidInput
+from erplite.http.rest.errors import InvalidInput
 from erplite.http.rest.schemas import _resolve
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
