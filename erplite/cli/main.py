@@ -268,6 +268,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="without -d: the databases whose jobs to run (a regular expression)",
     )  # fmt: skip
 
+    _add_db_commands(commands)
+    _leaf(
+        commands,
+        "shell",
+        "erplite.cli.commands.shell:run",
+        "a Python prompt with env and registry set (nothing committed unless you do)",
+    )
+
+    _add_module_commands(commands)
+    _add_apikey_commands(commands)
+    _add_governance_commands(commands)
+    _add_user_commands(commands)
+    return parser
+
+
+def _add_db_commands(commands: argparse._SubParsersAction) -> None:
+    """``erplite db create|drop|list|dump|restore``."""
     db = commands.add_parser("db", help="create, drop, list, dump and restore databases")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     create = _leaf(
@@ -308,13 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("name", metavar="NAME")
     restore.add_argument("file", metavar="FILE")
 
-    _leaf(
-        commands,
-        "shell",
-        "erplite.cli.commands.shell:run",
-        "a Python prompt with env and registry set (nothing committed unless you do)",
-    )
 
+def _add_module_commands(commands: argparse._SubParsersAction) -> None:
+    """``erplite module list``."""
     module = commands.add_parser("module", help="inspect modules")
     module_commands = module.add_subparsers(dest="module_command", metavar="ACTION", required=True)
     _leaf(
@@ -324,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
         "list modules with their state and installed version",
     )
 
+
+def _add_apikey_commands(commands: argparse._SubParsersAction) -> None:
+    """``erplite apikey create|list|revoke``."""
     apikey = commands.add_parser("apikey", help="create, list and revoke users' API keys")
     apikey_commands = apikey.add_subparsers(dest="apikey_command", metavar="ACTION", required=True)
     create_key = _leaf(
@@ -356,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_key.add_argument("--login", required=True, help="the user the key belongs to")
     revoke_key.add_argument("key", metavar="ID_OR_NAME")
 
+
+def _add_governance_commands(commands: argparse._SubParsersAction) -> None:
+    """``erplite governance backfill``."""
     governance = commands.add_parser("governance", help="customer governance maintenance")
     governance_commands = governance.add_subparsers(
         dest="governance_command", metavar="ACTION", required=True
@@ -370,6 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print what would be done, write nothing"
     )
 
+
+def _add_user_commands(commands: argparse._SubParsersAction) -> None:
+    """``erplite user password``."""
     user = commands.add_parser("user", help="manage users (a lost password)")
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     password = _leaf(
@@ -384,7 +406,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the password from the first line of stdin (never give it as an argument)",
     )
-    return parser
 
 
 SERVE = "erplite.cli.commands.server:run"

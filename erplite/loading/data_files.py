@@ -42,6 +42,7 @@ import base64
 import csv
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Union
@@ -649,9 +650,11 @@ class _XmlReader:
     def value(
         self, el: ET.Element, name: str | None, *, noupdate: bool, context: str | None
     ) -> FieldValue:
-        """A ``<field>`` or ``<value>`` element as a :class:`FieldValue`."""
+        """A ``<field>`` or ``<value>`` element as a :class:`FieldValue`: ``ref=``/``eval=``/
+        ``search=``, else by its ``type=``: markup, a list of ``<value>``, nested records, a
+        file's content, or its text."""
         self.check(el)
-        tag, label = el.tag, f"<{el.tag} name={name!r}>" if name else f"<{el.tag}>"
+        label = f"<{el.tag} name={name!r}>" if name else f"<{el.tag}>"
         line = self.lines[el]
         model_hint = el.get("model")
 
@@ -659,19 +662,8 @@ class _XmlReader:
             return FieldValue(name, kind, value, model_hint, self.where, line)
 
         given = [attr for attr in ("ref", "eval", "search") if el.get(attr) is not None]
-        if len(given) > 1:
-            raise self.error(el, f"{label} has both {given[0]}= and {given[1]}=")
         if given:
-            attr = given[0]
-            if el.get("type") is not None or el.get("file") is not None:
-                raise self.error(el, f"{label} with {attr}= takes no type= or file=")
-            if self.children(el) or (el.text and el.text.strip()):
-                raise self.error(el, f"{label} with {attr}= must be empty")
-            if attr == "ref":
-                return make("ref", self.qualify(el, el.get("ref", "")))
-            if attr == "search" and el.get("use", "id") != "id":
-                raise self.error(el, f"{label}: use= other than 'id' is not supported")
-            return make(attr, el.get(attr))
+            return self._attribute_value(el, label, given, make)
         if el.get("use") is not None:
             raise self.error(el, f"{label}: use= goes with search= only")
 
@@ -689,7 +681,7 @@ class _XmlReader:
         if kind not in ("char", "int", "float", "file", "base64"):
             raise self.error(el, f"{label} has unknown type {kind!r}")
 
-        if tag == "field" and children and all(child.tag == "record" for child in children):
+        if el.tag == "field" and children and all(child.tag == "record" for child in children):
             if kind != "char":
                 raise self.error(el, f"{label} with nested <record> takes no type=")
             self.no_text(el)
@@ -703,20 +695,50 @@ class _XmlReader:
                 children[0],
                 f'unexpected <{children[0].tag}> in {label}: use type="xml" for markup',
             )
-
         if el.get("file") is not None:
-            if kind not in ("char", "base64"):
-                raise self.error(el, f"{label}: file= goes with type char or base64 only")
-            content = self.read_file(el, el.get("file", ""))
-            if kind == "base64":
-                return make("base64", base64.b64encode(content))
-            try:
-                return make("text", content.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise self.error(
-                    el, f"{label}: file {el.get('file')!r} is not UTF-8 text"
-                ) from None
+            return self._file_value(el, kind, label, make)
+        return self._text_value(el, kind, label, make)
 
+    def _attribute_value(
+        self,
+        el: ET.Element,
+        label: str,
+        given: list[str],
+        make: Callable[[str, Any], FieldValue],
+    ) -> FieldValue:
+        """A value given by one of ``ref=``, ``eval=``, ``search=`` (the element is empty)."""
+        if len(given) > 1:
+            raise self.error(el, f"{label} has both {given[0]}= and {given[1]}=")
+        attr = given[0]
+        if el.get("type") is not None or el.get("file") is not None:
+            raise self.error(el, f"{label} with {attr}= takes no type= or file=")
+        if self.children(el) or (el.text and el.text.strip()):
+            raise self.error(el, f"{label} with {attr}= must be empty")
+        if attr == "ref":
+            return make("ref", self.qualify(el, el.get("ref", "")))
+        if attr == "search" and el.get("use", "id") != "id":
+            raise self.error(el, f"{label}: use= other than 'id' is not supported")
+        return make(attr, el.get(attr))
+
+    def _file_value(
+        self, el: ET.Element, kind: str, label: str, make: Callable[[str, Any], FieldValue]
+    ) -> FieldValue:
+        """The content of the module's file named by ``file=``: text, or base64."""
+        if kind not in ("char", "base64"):
+            raise self.error(el, f"{label}: file= goes with type char or base64 only")
+        content = self.read_file(el, el.get("file", ""))
+        if kind == "base64":
+            return make("base64", base64.b64encode(content))
+        try:
+            return make("text", content.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise self.error(el, f"{label}: file {el.get('file')!r} is not UTF-8 text") from None
+
+    def _text_value(
+        self, el: ET.Element, kind: str, label: str, make: Callable[[str, Any], FieldValue]
+    ) -> FieldValue:
+        """The element's text as its ``type=``: ``char``, ``int``, ``float`` or ``file`` (a
+        path in the module)."""
         text = el.text or ""
         if kind == "char":
             return make("text", text)
@@ -724,7 +746,7 @@ class _XmlReader:
             raise self.error(el, f'{label}: type="base64" needs file=')
         if kind == "file":
             path = text.strip()
-            if not _inside(self.module_dir, path, self.where, line, label).is_file():
+            if not _inside(self.module_dir, path, self.where, self.lines[el], label).is_file():
                 raise self.error(el, f"{label}: no file {path!r} in module {self.module!r}")
             return make("file", f"{self.module},{path}")
         try:

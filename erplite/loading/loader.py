@@ -34,11 +34,13 @@ installed one and up to the new one run (``0.0.0`` runs at every upgrade), in ve
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import importlib.util
 import logging
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,14 +84,6 @@ def scan_modules(
         except ModuleError as error:
             broken[name] = error
     return manifests, broken
-
-
-def read_manifests(addons_paths: Iterable[str | Path] = ()) -> dict[str, Manifest]:
-    """The manifests of the modules found; a broken manifest is logged and left out."""
-    manifests, broken = scan_modules(addons_paths)
-    for error in broken.values():
-        _logger.warning("module %s skipped: %s", error.module, error)
-    return manifests
 
 
 def _check_needed(
@@ -313,171 +307,54 @@ def load_modules(
 
     ``update`` may hold ``"all"``. Upgrading a module that is not installed does nothing (as
     in Odoo). ``demo`` loads demo data with the modules installed now; a database created
-    with demo data gets the demo data of every module installed later too.
+    with demo data gets the demo data of every module installed later too. The steps are
+    those of this file's docstring, one function each.
     """
-    from erplite import api
-    from erplite.orm import schema
-
     manifests, broken = scan_modules(addons_paths)
     for name in (*install, *update, *uninstall):
         if name != "all" and name not in manifests:
             raise broken.get(name) or ModuleError(f"Unknown module {name!r}", module=name)
-    cr = Cursor(connection_pool(dsn), dbname_of(dsn))
-    # one run at a time per database (two workers started with -i, a CLI upgrade while a
-    # server starts): the second waits, then starts its transaction seeing the first's work
-    cr.execute(SQL("SELECT pg_advisory_lock(%s)", _LOAD_LOCK), flush=False)
-    cr.commit()
-    try:
-        states = module_states(cr)
-        installed = [n for n, (s, _v, _d) in states.items() if s in _INSTALLED_STATES]
-        _check_needed(manifests, broken, installed)
-        missing = sorted(n for n in installed if n not in manifests)
-        if missing:
-            raise ModuleError(
-                f"Installed module {missing[0]!r} cannot be found in the addons paths",
-                module=missing[0],
-            )
-        installed_set = set(installed)
-        marked = {
-            state: {n for n, (s, _v, _d) in states.items() if s == state}
-            for state in ("to install", "to upgrade", "to remove")
-        }
-
-        # what to remove, to upgrade, to install
-        to_remove = set(uninstall) | marked["to remove"]
-        if "base" in to_remove:
-            raise ModuleError("The base module cannot be uninstalled", module="base")
-        if to_remove:
-            to_remove |= set(dependents(manifests, to_remove)) & installed_set
-        to_remove &= installed_set
-        requested_update = (
-            set(installed_set) if "all" in update else set(update) | marked["to upgrade"]
-        )
-        for name in sorted(requested_update - installed_set):
-            _logger.warning("module %s is not installed: not upgraded", name)
-        to_update = requested_update & installed_set
-        if to_update:
-            to_update |= set(dependents(manifests, to_update)) & installed_set
-        to_update -= to_remove
-        wanted = (installed_set - to_remove) | set(install) | marked["to install"] | {"base"}
-        _check_needed(manifests, broken, wanted)
-        order = resolve_install_order(manifests, wanted)
-        while True:
-            extra = [
-                m for m in auto_install_candidates(manifests, set(order)) if m not in to_remove
-            ]
-            if not extra:
-                break
-            _check_needed(manifests, broken, extra)
-            order = resolve_install_order(manifests, set(order) | set(extra))
-        newly = [m for m in order if m not in installed_set]
-        for module in newly:
-            _check_external_dependencies(manifests[module])
-        old_versions = {m: states[m][1] for m in to_update}
-        base_demo = states.get("base", ("", None, demo))[2] if "base" in installed_set else demo
-
-        for module in order:
-            if module in to_update:
-                for script in migration_scripts(
-                    manifests[module],
-                    "pre",
-                    old_versions[module],
-                    manifests[module].version,
-                    upgrade_paths,
-                ):
-                    run_migration(cr, module, script, old_versions[module])
-
-        if to_remove:
-            old_order = resolve_install_order(manifests, installed_set)
+    with _loading_transaction(dsn) as cr:
+        plan = _plan_run(cr, manifests, broken, install, update, uninstall, demo)
+        for module in plan.order:
+            if module in plan.to_update:
+                old_version = plan.old_versions[module]
+                _migrate(cr, module, manifests[module], "pre", old_version, upgrade_paths)
+        if plan.to_remove:
+            old_order = resolve_install_order(manifests, plan.installed)
             _uninstall(
-                cr, registry_cls, dsn, addons_paths, old_order, to_remove, drop_data, manifests
+                cr, registry_cls, dsn, addons_paths, old_order, plan.to_remove, drop_data, manifests
             )
-
-        registry = registry_cls(dsn, addons_paths, _modules=order)
-        cr.registry = registry
-        # pre_init_hook: before the module's tables exist, as in Odoo, when its dependencies
-        # are installed already; else (they come in this run) once their tables exist
-        early = [m for m in newly if set(manifests[m].depends) <= installed_set]
-        for module in early:
-            _run_hook(api.Environment(cr, api.SUPERUSER_ID, {}), manifests[module], "pre_init_hook")
-        new_columns: list[tuple[str, str]] = []
-        schema.sync_models(cr, registry, new_columns=new_columns)
-        if "base" in newly:
-            from erplite.modules.base.bootstrap import BOOTSTRAP_MODELS, bootstrap
-
-            bootstrap(cr)
-            new_columns.extend(
-                (model_name, name)
-                for model_name in BOOTSTRAP_MODELS
-                for name, field in registry.models[model_name]._fields.items()
-                if field.store and field.column_type is not None and name != "id"
-            )
-        env = api.Environment(cr, api.SUPERUSER_ID, {})
-        for model_class in registry.models.values():
-            if model_class._auto and not model_class._abstract and "init" in dir(model_class):
-                env[model_class._name].init()
-        # fields added to models whose tables have rows: those rows get the defaults
-        for model_name, field_name in new_columns:
-            env[model_name]._init_column(field_name)
-        _reflect_models(env, registry)
-        _register_modules(env, manifests)
-        for module in newly:
-            if module not in early:
-                _run_hook(env, manifests[module], "pre_init_hook")
-
-        loaded_xmlids: set[str] = set()
-        progress = _progress(len([m for m in order if m in newly or m in to_update]))
-        registry.modules_pending_data = {m for m in order if m in newly or m in to_update}
-        for module in order:
-            manifest = manifests[module]
-            if module in newly:
-                mode, with_demo = "init", demo or base_demo
-            elif module in to_update:
-                mode, with_demo = "update", states[module][2]
-            else:
-                continue
-            registry.modules_pending_data.discard(module)
-            _logger.info("module %s: %s", module, "installing" if mode == "init" else "upgrading")
-            loader = DataLoader(env, module, manifest.path, mode)
-            for relpath in manifest.data:
-                loader.load(relpath)
-            if with_demo:
-                for relpath in manifest.demo:
-                    loader.load(relpath)
-            loaded_xmlids |= loader.loaded_xmlids
-            if mode == "init":
-                _run_hook(env, manifest, "post_init_hook")
-            if mode == "update":
-                for script in migration_scripts(
-                    manifest, "post", old_versions[module], manifest.version, upgrade_paths
-                ):
-                    run_migration(cr, module, script, old_versions[module])
-            env["ir.module.module"].search([("name", "=", module)]).write(
-                {
-                    "state": "installed",
-                    "latest_version": manifest.version,
-                    "demo": bool(with_demo),
-                }
-            )
-            env.flush_all()
-            progress(module)
-        for module in order:
-            if module in to_update:
-                for script in migration_scripts(
-                    manifests[module],
-                    "end",
-                    old_versions[module],
-                    manifests[module].version,
-                    upgrade_paths,
-                ):
-                    run_migration(cr, module, script, old_versions[module])
-        if to_update:
+        registry, env = _build_registry(cr, registry_cls, dsn, addons_paths, manifests, plan)
+        loaded_xmlids = _load_module_data(env, manifests, plan, demo, upgrade_paths)
+        for module in plan.order:
+            if module in plan.to_update:
+                old_version = plan.old_versions[module]
+                _migrate(cr, module, manifests[module], "end", old_version, upgrade_paths)
+        if plan.to_update:
             env.invalidate_all()
-            _remove_obsolete_records(env, [m for m in order if m in to_update], loaded_xmlids)
+            updated = [m for m in plan.order if m in plan.to_update]
+            _remove_obsolete_records(env, updated, loaded_xmlids)
         env.flush_all()
         registry.register_hooks(cr)
         registry.signal_registry_change(cr)
         cr.commit()
+    registry.modules_pending_data = set()
+    registry.clear_access_cache()
+    return registry
+
+
+@contextlib.contextmanager
+def _loading_transaction(dsn: str) -> Iterator[Cursor]:
+    """A cursor on ``dsn`` holding the database's loading lock: one run at a time per
+    database (two workers started with -i, a CLI upgrade while a server starts), the second
+    waiting, then starting its transaction seeing the first's work. The transaction is rolled
+    back if the block raises; the lock is released and the cursor closed in any case."""
+    cr = Cursor(connection_pool(dsn), dbname_of(dsn))
+    cr.execute(SQL("SELECT pg_advisory_lock(%s)", _LOAD_LOCK), flush=False)
+    cr.commit()
+    try:
+        yield cr
     except BaseException:
         cr.rollback()
         raise
@@ -489,9 +366,202 @@ def load_modules(
             _logger.warning("could not release the module loading lock", exc_info=True)
         finally:
             cr.close()
-    registry.modules_pending_data = set()
-    registry.clear_access_cache()
-    return registry
+
+
+@dataclasses.dataclass
+class _Plan:
+    """What one run does (step 1), from its arguments and ``ir.module.module``."""
+
+    #: ``name -> (state, installed version, demo)`` before the run
+    states: dict[str, tuple[str, str | None, bool]]
+    #: the modules installed before the run
+    installed: set[str]
+    #: the modules installed after the run, in dependency order
+    order: list[str]
+    #: the modules of ``order`` installed by this run, in order
+    newly: list[str]
+    to_update: set[str]
+    to_remove: set[str]
+    #: the installed version of each module of ``to_update``
+    old_versions: dict[str, str | None]
+    #: whether the database has demo data (modules installed now get theirs)
+    base_demo: bool
+
+
+def _plan_run(
+    cr: Any,
+    manifests: dict[str, Manifest],
+    broken: dict[str, ModuleError],
+    install: tuple,
+    update: tuple,
+    uninstall: tuple,
+    demo: bool,
+) -> _Plan:
+    """Step 1: the modules to install, upgrade and remove: the arguments, plus the modules
+    whose state is ``to install`` / ``to upgrade`` / ``to remove``; upgrading a module upgrades
+    the installed modules depending on it, removing one removes them; ``auto_install`` modules
+    join when their triggers are there; everything in dependency order. A broken manifest is
+    an error only if its module is needed."""
+    states = module_states(cr)
+    installed = [n for n, (s, _v, _d) in states.items() if s in _INSTALLED_STATES]
+    _check_needed(manifests, broken, installed)
+    missing = sorted(n for n in installed if n not in manifests)
+    if missing:
+        raise ModuleError(
+            f"Installed module {missing[0]!r} cannot be found in the addons paths",
+            module=missing[0],
+        )
+    installed_set = set(installed)
+    marked = {
+        state: {n for n, (s, _v, _d) in states.items() if s == state}
+        for state in ("to install", "to upgrade", "to remove")
+    }
+    to_remove = set(uninstall) | marked["to remove"]
+    if "base" in to_remove:
+        raise ModuleError("The base module cannot be uninstalled", module="base")
+    if to_remove:
+        to_remove |= set(dependents(manifests, to_remove)) & installed_set
+    to_remove &= installed_set
+    requested_update = set(installed_set) if "all" in update else set(update) | marked["to upgrade"]
+    for name in sorted(requested_update - installed_set):
+        _logger.warning("module %s is not installed: not upgraded", name)
+    to_update = requested_update & installed_set
+    if to_update:
+        to_update |= set(dependents(manifests, to_update)) & installed_set
+    to_update -= to_remove
+    wanted = (installed_set - to_remove) | set(install) | marked["to install"] | {"base"}
+    order = _install_order(manifests, broken, wanted, to_remove)
+    newly = [m for m in order if m not in installed_set]
+    for module in newly:
+        _check_external_dependencies(manifests[module])
+    return _Plan(
+        states=states,
+        installed=installed_set,
+        order=order,
+        newly=newly,
+        to_update=to_update,
+        to_remove=to_remove,
+        old_versions={m: states[m][1] for m in to_update},
+        base_demo=states.get("base", ("", None, demo))[2] if "base" in installed_set else demo,
+    )
+
+
+def _install_order(
+    manifests: dict[str, Manifest],
+    broken: dict[str, ModuleError],
+    wanted: set[str],
+    to_remove: set[str],
+) -> list[str]:
+    """``wanted`` with their dependencies and the ``auto_install`` modules whose triggers are
+    there (but not those being removed), in dependency order."""
+    _check_needed(manifests, broken, wanted)
+    order = resolve_install_order(manifests, wanted)
+    while True:
+        extra = [m for m in auto_install_candidates(manifests, set(order)) if m not in to_remove]
+        if not extra:
+            return order
+        _check_needed(manifests, broken, extra)
+        order = resolve_install_order(manifests, set(order) | set(extra))
+
+
+def _migrate(
+    cr: Any,
+    module: str,
+    manifest: Manifest,
+    stage: str,
+    old_version: str | None,
+    upgrade_paths: tuple,
+) -> None:
+    """Run the ``stage`` (``pre``, ``post``, ``end``) migration scripts of ``module`` upgraded
+    from ``old_version`` (steps 2, 5 and 6)."""
+    for script in migration_scripts(manifest, stage, old_version, manifest.version, upgrade_paths):
+        run_migration(cr, module, script, old_version)
+
+
+def _build_registry(
+    cr: Any,
+    registry_cls: type,
+    dsn: str,
+    addons_paths: tuple,
+    manifests: dict[str, Manifest],
+    plan: _Plan,
+) -> tuple[Any, Any]:
+    """Step 4: import the modules' Python code and build the registry, synchronise the
+    schema, run each model's ``init()``, reflect the models in ``ir.model`` /
+    ``ir.model.fields``; the ``pre_init_hook`` of each new module. ``(registry, env)``."""
+    from erplite import api
+    from erplite.orm import schema
+
+    registry = registry_cls(dsn, addons_paths, _modules=plan.order)
+    cr.registry = registry
+    # pre_init_hook: before the module's tables exist, as in Odoo, when its dependencies
+    # are installed already; else (they come in this run) once their tables exist
+    early = [m for m in plan.newly if set(manifests[m].depends) <= plan.installed]
+    for module in early:
+        _run_hook(api.Environment(cr, api.SUPERUSER_ID, {}), manifests[module], "pre_init_hook")
+    new_columns: list[tuple[str, str]] = []
+    schema.sync_models(cr, registry, new_columns=new_columns)
+    if "base" in plan.newly:
+        from erplite.modules.base.bootstrap import BOOTSTRAP_MODELS, bootstrap
+
+        bootstrap(cr)
+        new_columns.extend(
+            (model_name, name)
+            for model_name in BOOTSTRAP_MODELS
+            for name, field in registry.models[model_name]._fields.items()
+            if field.store and field.column_type is not None and name != "id"
+        )
+    env = api.Environment(cr, api.SUPERUSER_ID, {})
+    for model_class in registry.models.values():
+        if model_class._auto and not model_class._abstract and "init" in dir(model_class):
+            env[model_class._name].init()
+    # fields added to models whose tables have rows: those rows get the defaults
+    for model_name, field_name in new_columns:
+        env[model_name]._init_column(field_name)
+    _reflect_models(env, registry)
+    _register_modules(env, manifests)
+    for module in plan.newly:
+        if module not in early:
+            _run_hook(env, manifests[module], "pre_init_hook")
+    return registry, env
+
+
+def _load_module_data(
+    env: Any, manifests: dict[str, Manifest], plan: _Plan, demo: bool, upgrade_paths: tuple
+) -> set[str]:
+    """Step 5: for each module to install or upgrade, in order: its data files (then its demo
+    files when the module has demo data), its ``post_init_hook`` (installation) or ``post-``
+    migration scripts (upgrade), its state and version. The external ids loaded."""
+    registry = env.registry
+    loaded_xmlids: set[str] = set()
+    changed = [m for m in plan.order if m in plan.newly or m in plan.to_update]
+    progress = _progress(len(changed))
+    registry.modules_pending_data = set(changed)
+    for module in changed:
+        manifest = manifests[module]
+        if module in plan.newly:
+            mode, with_demo = "init", demo or plan.base_demo
+        else:
+            mode, with_demo = "update", plan.states[module][2]
+        registry.modules_pending_data.discard(module)
+        _logger.info("module %s: %s", module, "installing" if mode == "init" else "upgrading")
+        loader = DataLoader(env, module, manifest.path, mode)
+        for relpath in manifest.data:
+            loader.load(relpath)
+        if with_demo:
+            for relpath in manifest.demo:
+                loader.load(relpath)
+        loaded_xmlids |= loader.loaded_xmlids
+        if mode == "init":
+            _run_hook(env, manifest, "post_init_hook")
+        else:
+            _migrate(env.cr, module, manifest, "post", plan.old_versions[module], upgrade_paths)
+        env["ir.module.module"].search([("name", "=", module)]).write(
+            {"state": "installed", "latest_version": manifest.version, "demo": bool(with_demo)}
+        )
+        env.flush_all()
+        progress(module)
+    return loaded_xmlids
 
 
 def _check_external_dependencies(manifest: Manifest) -> None:
@@ -576,8 +646,13 @@ def _reflect_models(env: Any, registry: Any) -> None:
     """Make ``ir.model`` and ``ir.model.fields`` match the registry (``<module>.model_<name>``
     external ids included): new rows for new models and fields, changed attributes updated,
     rows of models and fields that no longer exist deleted."""
+    model_ids = _reflect_model_rows(env, registry)
+    _reflect_field_rows(env, registry, model_ids)
+
+
+def _reflect_model_rows(env: Any, registry: Any) -> dict[str, int]:
+    """The ``ir.model`` rows and their external ids; ``{model name: ir.model id}``."""
     IrModel = env["ir.model"]
-    IrFields = env["ir.model.fields"]
     rows = {
         rec["model"]: rec
         for rec in IrModel.search_read([], ["model", "name", "transient", "abstract", "modules"])
@@ -613,16 +688,21 @@ def _reflect_models(env: Any, registry: Any) -> None:
             for name, model_class in registry.models.items()
         ]
     )
+    return existing
 
+
+def _reflect_field_rows(env: Any, registry: Any, model_ids: dict[str, int]) -> None:
+    """The ``ir.model.fields`` rows of every field of every model."""
+    IrFields = env["ir.model.fields"]
     keys = list(_field_values("", 0, "", _Blank(), None))
     current = {
         (rec["model"], rec["name"]): rec for rec in IrFields.search_read([], keys, load=False)
     }
-    new_fields, obsolete = [], []
+    new_fields = []
     for name, model_class in registry.models.items():
         for fname, field in model_class._fields.items():
             vals = _field_values(
-                name, existing[name], fname, field, _field_module(model_class, fname)
+                name, model_ids[name], fname, field, _field_module(model_class, fname)
             )
             row = current.pop((name, fname), None)
             if row is None:

@@ -136,8 +136,30 @@ def read_manifest(module_dir: Path | str) -> Manifest:
     module_dir = Path(module_dir)
     name = module_dir.name
     file = module_dir / MANIFEST_FILE
+    raw, lines = _literal_dict(_read_source(name, file), name, file)
+    keys = _ManifestKeys(name, file, raw, lines)
+    installable = keys.flag("installable", True)
+    version = _version(keys, installable)
+    depends = _depends(keys)
+    return Manifest(
+        name=name,
+        path=module_dir,
+        version=version,
+        depends=depends,
+        auto_install=_auto_install(keys, depends),
+        data=keys.names("data"),
+        demo=keys.names("demo"),
+        summary=keys.text("summary", ""),
+        license=keys.text("license", "") or "LGPL-3",
+        installable=installable,
+        title=keys.text("name", name),
+        raw=raw,
+    )
+
+
+def _read_source(name: str, file: Path) -> str:
     try:
-        source = file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ModuleError(
             f"module {name!r} has no {MANIFEST_FILE}", module=name, path=file
@@ -147,85 +169,85 @@ def read_manifest(module_dir: Path | str) -> Manifest:
             f"module {name!r}: cannot read manifest: {exc}", module=name, path=file
         ) from exc
 
-    raw, lines = _literal_dict(source, name, file)
 
-    def fail(key: str, expected: str) -> ModuleError:
+@dataclass
+class _ManifestKeys:
+    """The keys of one manifest, read with their expected types; errors name the key's line."""
+
+    name: str
+    file: Path
+    raw: dict[str, Any]
+    lines: dict[str, int]
+
+    def error(self, message: str, key: str) -> ModuleError:
         return ModuleError(
-            f"module {name!r}: manifest key {key!r} must be {expected}, not {raw[key]!r}",
-            module=name,
-            path=file,
-            line=lines.get(key),
+            f"module {self.name!r}: {message}",
+            module=self.name,
+            path=self.file,
+            line=self.lines.get(key),
         )
 
-    def text(key: str, default: str) -> str:
-        value = raw.get(key, default)
+    def fail(self, key: str, expected: str) -> ModuleError:
+        return self.error(f"manifest key {key!r} must be {expected}, not {self.raw[key]!r}", key)
+
+    def text(self, key: str, default: str) -> str:
+        value = self.raw.get(key, default)
         if not isinstance(value, str):
-            raise fail(key, "a string")
+            raise self.fail(key, "a string")
         return value
 
-    def names(key: str) -> tuple[str, ...]:
-        value = raw.get(key, [])
+    def names(self, key: str) -> tuple[str, ...]:
+        value = self.raw.get(key, [])
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-            raise fail(key, "a list of strings")
+            raise self.fail(key, "a list of strings")
         return tuple(value)
 
-    def flag(key: str, default: bool) -> bool:
-        value = raw.get(key, default)
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.raw.get(key, default)
         if not isinstance(value, bool):
-            raise fail(key, "True or False")
+            raise self.fail(key, "True or False")
         return value
 
-    installable = flag("installable", True)
-    version = text("version", "1.0")
+
+def _version(keys: _ManifestKeys, installable: bool) -> str:
+    """The module's version with the series (``17.0.x.y``)."""
+    version = keys.text("version", "1.0")
     try:
-        version = adapt_version(version)
+        return adapt_version(version)
     except ValueError as exc:
         # As in Odoo, a module that cannot be installed anyway may carry any version.
         if installable:
-            raise ModuleError(
-                f"module {name!r}: {exc}", module=name, path=file, line=lines.get("version")
-            ) from None
+            raise keys.error(str(exc), "version") from None
+        return version
 
-    declared = names("depends")
-    if name == "base" and "base" in declared:
+
+def _depends(keys: _ManifestKeys) -> tuple[str, ...]:
+    """The declared dependencies, ``base`` first unless declared (or the module is base)."""
+    declared = keys.names("depends")
+    if keys.name == "base" and "base" in declared:
         raise ModuleError(
             "module 'base' cannot depend on itself",
-            module=name,
-            path=file,
-            line=lines.get("depends"),
+            module=keys.name,
+            path=keys.file,
+            line=keys.lines.get("depends"),
         )
-    depends = declared if name == "base" or "base" in declared else ("base", *declared)
+    return declared if keys.name == "base" or "base" in declared else ("base", *declared)
 
-    auto_install_raw = raw.get("auto_install", False)
-    auto_install: bool | tuple[str, ...]
+
+def _auto_install(keys: _ManifestKeys, depends: tuple[str, ...]) -> bool | tuple[str, ...]:
+    """``False``, or the dependencies whose installation installs the module (``True``: all)."""
+    auto_install_raw = keys.raw.get("auto_install", False)
     if isinstance(auto_install_raw, bool):
-        auto_install = depends if auto_install_raw else False
-    else:
-        auto_install = names("auto_install")
-        strangers = [dep for dep in auto_install if dep not in depends]
-        if strangers:
-            raise ModuleError(
-                f"module {name!r}: auto_install triggers must be dependencies, "
-                f"found non-dependencies {', '.join(strangers)}",
-                module=name,
-                path=file,
-                line=lines.get("auto_install"),
-            )
-
-    return Manifest(
-        name=name,
-        path=module_dir,
-        version=version,
-        depends=depends,
-        data=names("data"),
-        demo=names("demo"),
-        summary=text("summary", ""),
-        license=text("license", "") or "LGPL-3",
-        installable=installable,
-        auto_install=auto_install,
-        title=text("name", name),
-        raw=raw,
-    )
+        return depends if auto_install_raw else False
+    auto_install = keys.names("auto_install")
+    strangers = [dep for dep in auto_install if dep not in depends]
+    if strangers:
+        raise keys.error(
+            "auto_install triggers must be dependencies, "
+            f"found non-dependencies {', '.join(strangers)}",
+            "auto_install",
+        )
+    return auto_install
 
 
 def _literal_dict(source: str, name: str, file: Path) -> tuple[dict[str, Any], dict[str, int]]:

@@ -428,30 +428,40 @@ def _check(compiled: _Compiled, limits: tuple[int, ...]) -> None:
         if kind not in _ALLOWED_NODES:
             reason = _REFUSED_NODES.get(kind, f"{kind.__name__} expressions are not allowed")
             raise refuse(reason, anchor)
-        if kind is ast.Constant:
-            if not isinstance(node.value, _ALLOWED_CONSTANTS):
-                raise refuse(f"{type(node.value).__name__} literals are not allowed", anchor)
-            if type(node.value) is int and node.value.bit_length() > max_int_bits:
-                raise refuse(f"integer literal too large (limit {max_int_bits} bits)", anchor)
-        elif kind is ast.Name and node.id.startswith("__"):
-            raise refuse(f"name {node.id!r} is not allowed", anchor)
-        elif kind is ast.Attribute and node.attr.startswith("__"):
-            raise refuse(f"attribute access {node.attr!r} is not allowed", anchor)
-        elif kind is ast.BinOp and isinstance(node.op, ast.MatMult):
-            raise refuse("operator '@' is not allowed", anchor)
-        elif (kind is ast.Dict and None in node.keys) or (kind is ast.keyword and not node.arg):
-            raise refuse("unpacking with '**' is not allowed", anchor)
-        elif kind in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
-            if len(node.generators) > max_clauses:
-                raise refuse(f"too many 'for' clauses (limit {max_clauses})", anchor)
-        elif kind is ast.comprehension:
-            if node.is_async:
-                raise refuse("async comprehensions are not allowed", anchor)
-            if not _is_simple_target(node.target):
-                raise refuse("comprehension targets must be names or tuples of names", anchor)
+        refusal = _refusal(node, kind, max_clauses, max_int_bits)
+        if refusal is not None:
+            raise refuse(refusal, anchor)
         for child in ast.iter_child_nodes(node):
             if not isinstance(child, _INERT_NODES):
                 stack.append((child, depth + 1, anchor))
+
+
+def _refusal(node: Any, kind: type, max_clauses: int, max_int_bits: int) -> str | None:
+    """Why ``node``, of an allowed kind, is refused all the same (a literal of another type or
+    too large, a dunder name or attribute, ``@``, ``**`` unpacking, a comprehension with too
+    many clauses or a target that is not names), or ``None``."""
+    if kind is ast.Constant:
+        if not isinstance(node.value, _ALLOWED_CONSTANTS):
+            return f"{type(node.value).__name__} literals are not allowed"
+        if type(node.value) is int and node.value.bit_length() > max_int_bits:
+            return f"integer literal too large (limit {max_int_bits} bits)"
+    elif kind is ast.Name and node.id.startswith("__"):
+        return f"name {node.id!r} is not allowed"
+    elif kind is ast.Attribute and node.attr.startswith("__"):
+        return f"attribute access {node.attr!r} is not allowed"
+    elif kind is ast.BinOp and isinstance(node.op, ast.MatMult):
+        return "operator '@' is not allowed"
+    elif (kind is ast.Dict and None in node.keys) or (kind is ast.keyword and not node.arg):
+        return "unpacking with '**' is not allowed"
+    elif kind in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
+        if len(node.generators) > max_clauses:
+            return f"too many 'for' clauses (limit {max_clauses})"
+    elif kind is ast.comprehension:
+        if node.is_async:
+            return "async comprehensions are not allowed"
+        if not _is_simple_target(node.target):
+            return "comprehension targets must be names or tuples of names"
+    return None
 
 
 def _is_simple_target(target: ast.expr) -> bool:

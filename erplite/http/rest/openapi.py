@@ -80,11 +80,32 @@ def build_document(
 
 
 def _operation_object(op: Operation) -> dict[str, Any]:
+    """The OpenAPI operation object of ``op``: its parameters, body, responses and security."""
     item: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary}
     if op.description:
         item["description"] = op.description
     if op.tags:
         item["tags"] = op.tags
+    parameters = _parameters(op)
+    if parameters:
+        item["parameters"] = parameters
+    if op.body is not None:
+        item["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": dict(op.body)}},
+        }
+    item["responses"] = {**_success_responses(op), **_error_responses(op)}
+    if op.auth == "bearer":
+        item["security"] = [{"apiKey": []}, {"session": []}]
+    elif op.auth == "user":
+        item["security"] = [{"session": []}]
+    else:
+        item["security"] = []
+    return item
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    """The path and query parameters of ``op``, and its ``If-Match`` header if it checks one."""
     parameters = []
     for location, params in (("path", op.path_params), ("query", op.query)):
         for name, schema in params.items():
@@ -107,13 +128,11 @@ def _operation_object(op: Operation) -> dict[str, Any]:
                 "description": IF_MATCH_TEXT,
             }
         )
-    if parameters:
-        item["parameters"] = parameters
-    if op.body is not None:
-        item["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": dict(op.body)}},
-        }
+    return parameters
+
+
+def _success_responses(op: Operation) -> dict[str, Any]:
+    """The responses ``op`` declares, by status, with their schemas and headers."""
     responses: dict[str, Any] = {}
     for status, schema in sorted(op.responses.items()):
         response: dict[str, Any] = {"description": STATUS_TITLES.get(status, "Success")}
@@ -126,8 +145,14 @@ def _operation_object(op: Operation) -> dict[str, Any]:
                 for name, text in headers.items()
             }
         responses[str(status)] = response
+    return responses
+
+
+def _error_responses(op: Operation) -> dict[str, Any]:
+    """The error statuses ``op`` can answer, each with the error body and its headers."""
+    responses: dict[str, Any] = {}
     for status, text in op.errors.items():
-        response = {
+        response: dict[str, Any] = {
             "description": text,
             "content": {"application/json": {"schema": _ref(ERROR_NAME)}},
         }
@@ -143,14 +168,7 @@ def _operation_object(op: Operation) -> dict[str, Any]:
                 "Retry-After": {"description": RETRY_AFTER_TEXT, "schema": {"type": "string"}}
             }
         responses[str(status)] = response
-    item["responses"] = responses
-    if op.auth == "bearer":
-        item["security"] = [{"apiKey": []}, {"session": []}]
-    elif op.auth == "user":
-        item["security"] = [{"session": []}]
-    else:
-        item["security"] = []
-    return item
+    return responses
 
 
 def _refs_in(value: Any) -> Iterable[str]:

@@ -89,21 +89,25 @@ def validate(schema: Mapping[str, Any], value: Any, path: str = "") -> Any:
     if isinstance(value, str):
         return _validate_string(schema, value, path)
     if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            raise InvalidInput(
-                path, f"{_describe(path)} needs at least {schema['minItems']} items", value
-            )
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            raise InvalidInput(
-                path, f"{_describe(path)} has more than {schema['maxItems']} items", len(value)
-            )
-        items = schema.get("items")
-        if items is None:
-            return list(value)
-        return [validate(items, item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return _validate_array(schema, value, path)
     if isinstance(value, dict):
         return _validate_object(schema, value, path)
     return value
+
+
+def _validate_array(schema: Mapping[str, Any], value: list, path: str) -> list:
+    if "minItems" in schema and len(value) < schema["minItems"]:
+        raise InvalidInput(
+            path, f"{_describe(path)} needs at least {schema['minItems']} items", value
+        )
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        raise InvalidInput(
+            path, f"{_describe(path)} has more than {schema['maxItems']} items", len(value)
+        )
+    items = schema.get("items")
+    if items is None:
+        return list(value)
+    return [validate(items, item, f"{path}[{index}]") for index, item in enumerate(value)]
 
 
 def _validate_number(schema: Mapping[str, Any], value: Any, path: str, types: Any) -> Any:
