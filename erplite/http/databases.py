@@ -238,11 +238,6 @@ class Databases:
                 return state
         return self._load(dbname)
 
-    def peek(self, dbname: str) -> DatabaseState | None:
-        """The loaded state of ``dbname`` without loading it."""
-        with self._lock:
-            return self._states.get(dbname)
-
     def reload(self, dbname: str, sequence: int | None = None) -> DatabaseState:
         """Rebuild the registry of ``dbname`` unless it was rebuilt for ``sequence`` already."""
         with self._load_locks[dbname]:

@@ -1,4 +1,4 @@
-"""The registry: the model classes of one database, and the entry point to it.
+"""The registry: the model classes of one database.
 
 Worked example::
 

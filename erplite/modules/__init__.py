@@ -1,0 +1,21 @@
+"""The bundled modules: Odoo-style module folders, each with ``__manifest__.py``.
+
+- ``base``: users, groups, companies, partners, currencies and the ``ir.*`` models (model
+  reflection, external ids, access rights, record rules, actions, menus, views, sequences,
+  cron, configuration parameters);
+- ``product``: products, categories, taxes;
+- ``orders``: sales orders and their workflow, with a REST API (``/api/``);
+- ``web``: the backoffice (server-rendered pages from the views), session, RPC and JSON-2
+  routes.
+- ``base_automation``: automated actions (rules fired by create, write, unlink, dates and
+  incoming webhooks).
+
+A module is not imported from here: the registry imports each installed module as
+``erplite.addons.<name>`` from its folder, whatever its origin (this folder, an addons path
+or an ``erplite.addons`` entry point; see ``erplite.loading.manifest.discover_modules``).
+Modules sit on top of the framework: they import ``erplite`` (``api``, ``fields``, ``models``,
+``http``, ``Command``), ``erplite.exceptions``, and, for ``base`` and ``web`` which implement
+framework models and routes, ``erplite.sql``, ``erplite.security`` and ``erplite.http``'s
+parts; nothing in the framework imports a module (except the loader's bootstrap of ``base``'s
+tables).
+"""
