@@ -31,7 +31,8 @@ import re
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
 from typing import Any
 
 import psycopg
@@ -69,7 +70,7 @@ class SQL:
                     f"SQL template {template!r} expects {template.count('%s')} arguments"
                 )
             self.text = template
-            self.params: tuple = ()
+            self.params: tuple[Any, ...] = ()
             return
         chunks = template.split("%s")
         if len(chunks) != len(args) + 1:
@@ -118,7 +119,7 @@ class SQL:
                 _identifiers[names] = fragment
         return fragment
 
-    def join(self, fragments) -> SQL:
+    def join(self, fragments: Iterable[SQL]) -> SQL:
         """Join ``fragments`` with this fragment as separator, as ``str.join`` does."""
         fragments = list(fragments)
         result = SQL.__new__(SQL)
@@ -140,7 +141,7 @@ class SQL:
         return f"SQL({self.text!r}, {self.params!r})"
 
 
-_identifiers: dict[tuple, SQL] = {}
+_identifiers: dict[tuple[str, ...], SQL] = {}
 _MAX_IDENTIFIERS = 20_000
 
 
@@ -242,7 +243,7 @@ def dsn_with_dbname(dsn: str, dbname: str) -> str:
     """Return ``dsn`` pointing at database ``dbname`` (libpq strings and URIs alike)."""
     params = psycopg.conninfo.conninfo_to_dict(dsn)
     params["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v is not None})
+    return psycopg.conninfo.make_conninfo("", **{k: v for k, v in params.items() if v is not None})
 
 
 def dbname_of(dsn: str) -> str:
@@ -265,14 +266,14 @@ def _count_statement(query: Any) -> None:
 
 
 @contextlib.contextmanager
-def count_queries() -> Iterator[list]:
+def count_queries() -> Iterator[list[Any]]:
     """Collect the statements every cursor of this thread sends inside the block.
 
     The yielded list receives each statement (its ``Composable``); ``len()`` is the count.
     """
     if not hasattr(_counter, "stacks"):
         _counter.stacks = []
-    bucket: list = []
+    bucket: list[Any] = []
     _counter.stacks.append(bucket)
     try:
         yield bucket
@@ -327,6 +328,8 @@ _begin_prepared: weakref.WeakKeyDictionary[psycopg.Connection, set[str]] = (
 #: Names met "stale" (their result type changed): dropped before being prepared again.
 _begin_stale: set[str] = set()
 _begin_texts: dict[str, tuple[str, str, int] | None] = {}
+#: a text not compiled yet (``None`` in ``_begin_texts`` means: cannot be)
+_UNCOMPILED: tuple[str, str, int] = ("", "", -1)
 _PLACEHOLDER = re.compile(r"%[%sb]")
 
 
@@ -336,8 +339,8 @@ def _begin_statement(
     """``(simple-protocol text, statement name, number of results)`` of
     ``Cursor.begin_with(query)`` on ``conn``, or ``None`` when it cannot be (binary
     parameters, too many statements)."""
-    compiled = _begin_texts.get(query.text, False)
-    if compiled is False:
+    compiled = _begin_texts.get(query.text, _UNCOMPILED)
+    if compiled is _UNCOMPILED:
         compiled = _compile_begin(query.text)
         if len(_begin_texts) < 4 * BEGIN_STATEMENTS_MAX:
             _begin_texts[query.text] = compiled
@@ -370,7 +373,7 @@ def _compile_begin(text: str) -> tuple[str, str, int] | None:
     parameters (``%b``)."""
     count = 0
 
-    def placeholder(match: re.Match) -> str:
+    def placeholder(match: re.Match[str]) -> str:
         nonlocal count
         if match.group() == "%%":
             return "%"
@@ -394,7 +397,7 @@ def _begin_command(conn: psycopg.Connection) -> str:
     return command
 
 
-_begin_commands: dict[tuple, str] = {}
+_begin_commands: dict[tuple[Any, ...], str] = {}
 
 
 def _make_begin_command(conn: psycopg.Connection) -> str:
@@ -419,6 +422,9 @@ class Cursor:
     rollback.
     """
 
+    #: the registry whose ``cursor()`` opened it (set by the ORM; ``erplite.orm.registry``)
+    registry: Any
+
     def __init__(self, pool: Pool, dbname: str = ""):
         self._pool = pool
         self._conn: psycopg.Connection | None = pool.getconn()
@@ -434,7 +440,9 @@ class Cursor:
         self._begun_by_hand = False
 
     # -- statements ---------------------------------------------------------------------------
-    def execute(self, query: SQL | sql.Composable | str, params: Any = None, *, flush: bool = True):
+    def execute(
+        self, query: SQL | sql.Composable | str, params: Any = None, *, flush: bool = True
+    ) -> psycopg.Cursor[tuple[Any, ...]]:
         """Send one statement. ``query`` is a ``psycopg.sql`` object or a constant string.
 
         Pending ORM writes are flushed first (unless the ORM itself calls with ``flush=False``
@@ -445,12 +453,14 @@ class Cursor:
         if isinstance(query, SQL):
             if params is not None:
                 raise TypeError("an SQL fragment carries its own parameters")
-            query, params = query.text, query.params
+            params = query.params
+            query = query.text
         if flush and self.transaction is not None:
             self.transaction.flush()
         self.sql_count += 1
         _count_statement(query)
-        return self._cur.execute(query, params)
+        # psycopg renders any Composable (as_string); its annotation names SQL and Composed only
+        return self._cur.execute(query, params)  # type: ignore[arg-type]
 
     def begin_with(self, query: SQL, *, flush: bool = True, _heal: bool = True) -> None:
         """Send ``query`` as the first statement of the transaction, and the transaction's
@@ -531,28 +541,32 @@ class Cursor:
     def fetchone(self) -> Any:
         return self._cur.fetchone()
 
-    def fetchall(self) -> list:
+    def fetchall(self) -> list[tuple[Any, ...]]:
         return self._cur.fetchall()
 
-    def fetchmany(self, size: int) -> list:
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
         return self._cur.fetchmany(size)
 
-    def dictfetchone(self) -> dict | None:
+    def dictfetchone(self) -> dict[str, Any] | None:
         row = self._cur.fetchone()
         if row is None:
             return None
-        return dict(zip([d.name for d in self._cur.description], row))
+        return dict(zip(self._column_names(), row))
 
-    def dictfetchall(self) -> list[dict]:
-        names = [d.name for d in self._cur.description]
+    def dictfetchall(self) -> list[dict[str, Any]]:
+        names = self._column_names()
         return [dict(zip(names, row)) for row in self._cur.fetchall()]
+
+    def _column_names(self) -> list[str]:
+        # a fetch succeeded: the statement returned rows, so it has a description
+        return [column.name for column in self._cur.description or ()]
 
     @property
     def rowcount(self) -> int:
         return self._cur.rowcount
 
     @property
-    def description(self):
+    def description(self) -> list[psycopg.Column] | None:
         return self._cur.description
 
     @property
@@ -638,7 +652,12 @@ class Cursor:
     def __enter__(self) -> Cursor:
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         try:
             if exc_type is None:
                 self.commit()

@@ -45,7 +45,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Union
+from typing import Any, NoReturn, Union
 from xml.parsers import expat
 
 __all__ = [
@@ -363,7 +363,7 @@ def _parse_xml(content: bytes, where: str) -> tuple[ET.Element, _Lines]:
             blank = text[: len(text) - len(stripped)]
             lines.texts[slot] = parser.CurrentLineNumber + blank.count("\n")
 
-    def refuse(*_: Any) -> None:
+    def refuse(*_: Any) -> NoReturn:
         raise DataFileError(
             where,
             parser.CurrentLineNumber,

@@ -42,7 +42,7 @@ import sys
 import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
@@ -57,6 +57,9 @@ from erplite.loading.manifest import (
 )
 from erplite.orm import registry as orm_registry
 from erplite.sql import SQL, Cursor, connection_pool, dbname_of
+
+if TYPE_CHECKING:
+    from erplite.orm.environment import Environment
 
 _logger = logging.getLogger(__name__)
 
@@ -103,7 +106,7 @@ def _check_needed(
             todo.extend(manifests[name].depends)
 
 
-def module_states(cr: Any) -> dict[str, tuple[str, str | None, bool]]:
+def module_states(cr: Cursor) -> dict[str, tuple[str, str | None, bool]]:
     """``name -> (state, installed version, demo)`` from ``ir.module.module``."""
     if not _table_exists(cr, "ir_module_module"):
         return {}
@@ -111,7 +114,7 @@ def module_states(cr: Any) -> dict[str, tuple[str, str | None, bool]]:
     return {name: (state, version, bool(demo)) for name, state, version, demo in cr.fetchall()}
 
 
-def installed_modules(cr: Any, addons_paths: Iterable[str | Path] = ()) -> list[str]:
+def installed_modules(cr: Cursor, addons_paths: Iterable[str | Path] = ()) -> list[str]:
     """The installed modules of the database, in dependency order."""
     states = module_states(cr)
     installed = [name for name, (state, _v, _d) in states.items() if state in _INSTALLED_STATES]
@@ -128,9 +131,10 @@ def installed_modules(cr: Any, addons_paths: Iterable[str | Path] = ()) -> list[
     return resolve_install_order(manifests, installed)
 
 
-def _table_exists(cr: Any, table: str) -> bool:
+def _table_exists(cr: Cursor, table: str) -> bool:
     cr.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", table), flush=False)
-    return bool(cr.fetchone()[0])
+    row = cr.fetchone()
+    return bool(row and row[0])
 
 
 # -- migrations --------------------------------------------------------------------------------
@@ -181,7 +185,7 @@ def migration_scripts(
     return [path for _key, _name, path in sorted(scripts)]
 
 
-def run_migration(cr: Any, module: str, script: Path, installed_version: str) -> None:
+def run_migration(cr: Cursor, module: str, script: Path, installed_version: str) -> None:
     """Run ``migrate(cr, installed_version)`` of ``script`` (module code, trusted like the
     module). A failure raises ``ModuleError`` naming the script and the line that failed."""
     spec = importlib.util.spec_from_file_location(
@@ -389,7 +393,7 @@ class _Plan:
 
 
 def _plan_run(
-    cr: Any,
+    cr: Cursor,
     manifests: dict[str, Manifest],
     broken: dict[str, ModuleError],
     install: tuple,
@@ -465,7 +469,7 @@ def _install_order(
 
 
 def _migrate(
-    cr: Any,
+    cr: Cursor,
     module: str,
     manifest: Manifest,
     stage: str,
@@ -474,12 +478,14 @@ def _migrate(
 ) -> None:
     """Run the ``stage`` (``pre``, ``post``, ``end``) migration scripts of ``module`` upgraded
     from ``old_version`` (steps 2, 5 and 6)."""
+    if not old_version:  # not installed before: nothing to migrate (migration_scripts agrees)
+        return
     for script in migration_scripts(manifest, stage, old_version, manifest.version, upgrade_paths):
         run_migration(cr, module, script, old_version)
 
 
 def _build_registry(
-    cr: Any,
+    cr: Cursor,
     registry_cls: type,
     dsn: str,
     addons_paths: tuple,
@@ -527,7 +533,7 @@ def _build_registry(
 
 
 def _load_module_data(
-    env: Any, manifests: dict[str, Manifest], plan: _Plan, demo: bool, upgrade_paths: tuple
+    env: Environment, manifests: dict[str, Manifest], plan: _Plan, demo: bool, upgrade_paths: tuple
 ) -> set[str]:
     """Step 5: for each module to install or upgrade, in order: its data files (then its demo
     files when the module has demo data), its ``post_init_hook`` (installation) or ``post-``
@@ -577,7 +583,7 @@ def _check_external_dependencies(manifest: Manifest) -> None:
             )
 
 
-def _run_hook(env: Any, manifest: Manifest, key: str) -> None:
+def _run_hook(env: Environment, manifest: Manifest, key: str) -> None:
     """Call the function of the module's package named by its manifest's ``key``
     (``pre_init_hook``, ``post_init_hook``, ``uninstall_hook``) with ``env``, as Odoo 17."""
     name = manifest.raw.get(key)
@@ -642,7 +648,7 @@ def _field_values(name: str, model_id: int, fname: str, field: Any, module: str 
     }
 
 
-def _reflect_models(env: Any, registry: Any) -> None:
+def _reflect_models(env: Environment, registry: Any) -> None:
     """Make ``ir.model`` and ``ir.model.fields`` match the registry (``<module>.model_<name>``
     external ids included): new rows for new models and fields, changed attributes updated,
     rows of models and fields that no longer exist deleted."""
@@ -650,7 +656,7 @@ def _reflect_models(env: Any, registry: Any) -> None:
     _reflect_field_rows(env, registry, model_ids)
 
 
-def _reflect_model_rows(env: Any, registry: Any) -> dict[str, int]:
+def _reflect_model_rows(env: Environment, registry: Any) -> dict[str, int]:
     """The ``ir.model`` rows and their external ids; ``{model name: ir.model id}``."""
     IrModel = env["ir.model"]
     rows = {
@@ -691,12 +697,13 @@ def _reflect_model_rows(env: Any, registry: Any) -> dict[str, int]:
     return existing
 
 
-def _reflect_field_rows(env: Any, registry: Any, model_ids: dict[str, int]) -> None:
+def _reflect_field_rows(env: Environment, registry: Any, model_ids: dict[str, int]) -> None:
     """The ``ir.model.fields`` rows of every field of every model."""
     IrFields = env["ir.model.fields"]
     keys = list(_field_values("", 0, "", _Blank(), None))
     current = {
-        (rec["model"], rec["name"]): rec for rec in IrFields.search_read([], keys, load=False)
+        (rec["model"], rec["name"]): rec
+        for rec in IrFields.search_read([], keys, load="_classic_write")
     }
     new_fields = []
     for name, model_class in registry.models.items():
@@ -735,7 +742,7 @@ def _field_module(model_class: type, fname: str) -> str | None:
     return model_class._original_module
 
 
-def _register_modules(env: Any, manifests: dict[str, Manifest]) -> None:
+def _register_modules(env: Environment, manifests: dict[str, Manifest]) -> None:
     """One ``ir.module.module`` row per module found (new ones ``uninstalled``)."""
     Module = env["ir.module.module"]
     known = {rec["name"] for rec in Module.search_read([], ["name"])}
@@ -758,7 +765,7 @@ def _register_modules(env: Any, manifests: dict[str, Manifest]) -> None:
 # -- removal -----------------------------------------------------------------------------------
 
 
-def _unlink_records(env: Any, pairs: list[tuple[str, int]], what: str) -> None:
+def _unlink_records(env: Environment, pairs: list[tuple[str, int]], what: str) -> None:
     """Delete the records ``(model, id)`` (latest first) through the ORM; a record that cannot
     be deleted (still referenced, refused by a check) is kept and logged, as Odoo does."""
     for model, res_id in pairs:
@@ -774,7 +781,7 @@ def _unlink_records(env: Any, pairs: list[tuple[str, int]], what: str) -> None:
             _logger.warning("%s: cannot delete %s(%s): %s", what, model, res_id, error)
 
 
-def _remove_obsolete_records(env: Any, modules: list[str], loaded: set[str]) -> None:
+def _remove_obsolete_records(env: Environment, modules: list[str], loaded: set[str]) -> None:
     """After an upgrade, delete the records of ``modules`` whose data files no longer declare
     them, and their external ids (``noupdate`` ones are kept)."""
     for module in reversed(modules):
@@ -803,7 +810,7 @@ def _remove_obsolete_records(env: Any, modules: list[str], loaded: set[str]) -> 
 
 
 def _uninstall(
-    cr: Any,
+    cr: Cursor,
     registry_cls: type,
     dsn: str,
     addons_paths: tuple,
@@ -859,7 +866,7 @@ def _uninstall(
     cr.transaction = None
 
 
-def _drop_data(cr: Any, registry: Any, owned: list[str], added: list[tuple[type, Any]]) -> None:
+def _drop_data(cr: Cursor, registry: Any, owned: list[str], added: list[tuple[type, Any]]) -> None:
     """Drop the tables of the models in ``owned``, the columns and many2many tables of the
     fields in ``added`` (fields a module adds to other modules' models)."""
     tables = {

@@ -136,7 +136,7 @@ class Registry(Mapping):
     def cursor(self) -> Cursor:
         """A new transaction on this database; use it as a context manager."""
         cr = Cursor(connection_pool(self.dsn), self.dbname)
-        cr.registry = self  # type: ignore[attr-defined]
+        cr.registry = self
         return cr
 
     # -- building -----------------------------------------------------------------------------
