@@ -45,6 +45,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import psycopg
 from psycopg.pq import ConnStatus, TransactionStatus
@@ -103,7 +104,7 @@ class Pool:
         self.name = name
         self._configure = configure
         params = psycopg.conninfo.conninfo_to_dict(conninfo)
-        self._connect_kwargs = (
+        self._connect_kwargs: dict[str, Any] = (
             {} if params.get("connect_timeout") else {"connect_timeout": int(connect_timeout)}
         )
         self._cond = threading.Condition(threading.Lock())

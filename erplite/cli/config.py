@@ -191,7 +191,7 @@ class Config:
             value = getattr(self, attr)
             if value not in (None, ""):
                 params[key] = value
-        return psycopg.conninfo.make_conninfo(**params)
+        return psycopg.conninfo.make_conninfo("", **params)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -431,4 +431,4 @@ def redact_dsn(dsn: str) -> str:
     shown = {k: v for k, v in params.items() if v is not None}
     if not shown:
         return "(libpq defaults)"
-    return psycopg.conninfo.make_conninfo(**shown)
+    return psycopg.conninfo.make_conninfo("", **shown)

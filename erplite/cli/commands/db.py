@@ -172,7 +172,9 @@ def find_pg_tool(program: str, server: DatabaseServer | None = None) -> str:
 def _connection_args(dsn: str) -> list[str]:
     params = psycopg.conninfo.conninfo_to_dict(dsn)
     params.pop("password", None)
-    conninfo = psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if v is not None})
+    conninfo = psycopg.conninfo.make_conninfo(
+        "", **{k: v for k, v in params.items() if v is not None}
+    )
     return [f"--dbname={conninfo}"]
 
 
