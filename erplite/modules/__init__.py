@@ -6,16 +6,20 @@
 - ``product``: products, categories, taxes;
 - ``orders``: sales orders and their workflow, with a REST API (``/api/``);
 - ``web``: the backoffice (server-rendered pages from the views), session, RPC and JSON-2
-  routes.
+  routes;
 - ``base_automation``: automated actions (rules fired by create, write, unlink, dates and
-  incoming webhooks).
+  incoming webhooks);
+- ``inventory``: Odoo's ``stock`` models: warehouses, locations, transfers, stock moves, stock on
+  hand, reordering rules;
+- ``sale_stock``: the bridge of ``orders`` and ``inventory`` (auto-installed with both).
 
 A module is not imported from here: the registry imports each installed module as
 ``erplite.addons.<name>`` from its folder, whatever its origin (this folder, an addons path
 or an ``erplite.addons`` entry point; see ``erplite.loading.manifest.discover_modules``).
 Modules sit on top of the framework: they import ``erplite`` (``api``, ``fields``, ``models``,
-``http``, ``Command``), ``erplite.exceptions``, and, for ``base`` and ``web`` which implement
-framework models and routes, ``erplite.sql``, ``erplite.security`` and ``erplite.http``'s
-parts; nothing in the framework imports a module (except the loader's bootstrap of ``base``'s
+``http``, ``Command``) and ``erplite.exceptions``; ``base``, ``web`` and ``base_automation``,
+which implement framework models and routes, also use ``erplite.sql``, ``erplite.security``,
+``erplite.tools`` and parts of ``erplite.http`` (``inventory`` uses ``erplite.sql``'s ``SQL``).
+Nothing in the framework imports a module (except the loader's bootstrap of ``base``'s
 tables).
 """
