@@ -27,13 +27,14 @@ Modules import ``erplite.api``, ``erplite.fields`` and ``erplite.models`` (the p
 the files of this package are the machinery behind them, one concept each:
 
 - models and recordsets: ``models`` (``BaseModel``, ``Model``, the metaclass collecting
-  definitions), ``recordset`` (the typed face the mixins share), and the behaviour of every
-  model split by what it does: ``model_access`` (the access gate, the only file asking
-  ``erplite.security``), ``model_compute`` (fetching into the cache, computing, modification
-  triggers, flush), ``model_create`` (``create``), ``model_crud`` (``write``, ``unlink``,
-  ``read``, ``copy``), ``model_search`` (``search``...), ``model_read_group``,
-  ``model_onchange``, ``model_export``, ``model_import`` (with ``import_convert``),
-  ``model_views``;
+  definitions), ``recordset`` (the typed face the mixins share), ``ids`` (``NewId``), and the
+  behaviour of every model split by what it does, one mixin a file: ``model_access`` (the
+  access gate, the only file asking ``erplite.security``), ``model_fetch`` (into the cache),
+  ``model_triggers`` (computed fields, what depends on a change), ``model_flush``,
+  ``model_defaults``, ``model_create`` (with ``create_plan`` and ``model_create_lines``),
+  ``model_write`` (``write``, ``unlink``, ``copy``), ``model_read`` (``read``, ``exists``),
+  ``model_search`` (``search``...), ``model_read_group``, ``model_onchange``,
+  ``model_export``, ``model_import`` (with ``import_convert``), ``model_views``;
 - fields: ``fields`` (the base ``Field`` and the scalar types), ``fields_relational``,
   ``commands`` (x2many ``Command``);
 - environments and cache: ``environment``;
