@@ -11,7 +11,11 @@
   incoming webhooks);
 - ``inventory``: Odoo's ``stock`` models: warehouses, locations, transfers, stock moves, stock on
   hand, reordering rules;
-- ``sale_stock``: the bridge of ``orders`` and ``inventory`` (auto-installed with both).
+- ``sale_stock``: the bridge of ``orders`` and ``inventory`` (auto-installed with both);
+- ``mail``: the chatter (messages, field tracking, followers), activities, attachments,
+  outgoing mail and templates;
+- ``auditlog``: who created, changed or deleted which record, when, with the old and new
+  values (the OCA module's names).
 
 A module is not imported from here: the registry imports each installed module as
 ``erplite.addons.<name>`` from its folder, whatever its origin (this folder, an addons path
@@ -19,7 +23,8 @@ or an ``erplite.addons`` entry point; see ``erplite.loading.manifest.discover_mo
 Modules sit on top of the framework: they import ``erplite`` (``api``, ``fields``, ``models``,
 ``http``, ``Command``) and ``erplite.exceptions``; ``base``, ``web`` and ``base_automation``,
 which implement framework models and routes, also use ``erplite.sql``, ``erplite.security``,
-``erplite.tools`` and parts of ``erplite.http`` (``inventory`` uses ``erplite.sql``'s ``SQL``).
+``erplite.tools`` and parts of ``erplite.http`` (``inventory``, ``mail`` and ``auditlog`` use
+``erplite.sql``'s ``SQL``, ``mail`` also ``erplite.tools.document_access``).
 Nothing in the framework imports a module (except the loader's bootstrap of ``base``'s
 tables).
 """
