@@ -26,11 +26,11 @@ import datetime
 import mimetypes
 from typing import Any
 
-from erplite.addons.web.ui.pages import render_page  # type: ignore[import-not-found]
 from markupsafe import escape
 from werkzeug.exceptions import NotFound
 
 from erplite import http
+from erplite.addons.web.ui.pages import render_page  # type: ignore[import-not-found]
 from erplite.exceptions import AccessError, MissingError, UserError, ValidationError
 from erplite.http import request
 
