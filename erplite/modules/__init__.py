@@ -15,7 +15,10 @@
 - ``mail``: the chatter (messages, field tracking, followers), activities, attachments,
   outgoing mail and templates;
 - ``auditlog``: who created, changed or deleted which record, when, with the old and new
-  values (the OCA module's names).
+  values (the OCA module's names);
+- ``sales_team``: the sales groups and ``crm.team``;
+- ``customer_governance``: service accounts, memberships and customer assignments
+  (``sa.*``), with a REST API under ``/api/governance/``.
 
 A module is not imported from here: the registry imports each installed module as
 ``erplite.addons.<name>`` from its folder, whatever its origin (this folder, an addons path
