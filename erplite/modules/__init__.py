@@ -17,6 +17,7 @@
 - ``auditlog``: who created, changed or deleted which record, when, with the old and new
   values (the OCA module's names);
 - ``sales_team``: the sales groups and ``crm.team``;
+- ``crm``: leads and opportunities (``crm.lead``, with the chatter and activities);
 - ``customer_governance``: service accounts, memberships and customer assignments
   (``sa.*``), with a REST API under ``/api/governance/``.
 
