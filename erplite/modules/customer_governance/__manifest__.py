@@ -1,6 +1,6 @@
 {
     "name": "Customer Governance",
-    "version": "17.0.1.0",
+    "version": "17.0.1.1",
     "summary": "Service accounts, memberships, visibility policies and assignment history",
     "description": """
 Customers governed by service accounts (SA: a branch, team or reseller), assigned within the SA

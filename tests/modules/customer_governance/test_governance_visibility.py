@@ -136,3 +136,53 @@ def test_search_under_a_policy_is_one_statement(env, world, assert_query_count) 
     Partner.search([("id", "in", [1])])  # warm the rule and group caches
     with assert_query_count(1):
         Partner.search([("is_company", "=", True)])
+
+
+def test_managers_see_the_whole_tree_below_them(
+    env, make_user, make_account, add_member, make_customer, assign, assert_query_count
+) -> None:
+    """seed > l1 > l2 > l3 > l4: a manager sees every customer below their SA at any depth,
+    none above it or beside it, in one statement; moving a branch moves what they see."""
+    chain = [make_account("seed", "assigned_only")]
+    for depth in range(1, 5):
+        chain.append(make_account(f"l{depth}", "assigned_only", parent_id=chain[-1].id))
+    side = make_account("side", "assigned_only", parent_id=chain[1].id)
+    agent = make_user("agent")
+    add_member(chain[4], agent)
+    deep = make_customer("Deep Customer", chain[4])
+    assign(chain[4], deep, agent)
+    unassigned_deep = make_customer("Unassigned Deep", chain[4])
+    beside = make_customer("Side Customer", side)
+    managers = {}
+    for depth, account in enumerate(chain):
+        managers[depth] = make_user(f"mgr{depth}")
+        add_member(account, managers[depth], "manager")
+    side_manager = make_user("sidemgr")
+    add_member(side, side_manager, "manager")
+    env.flush_all()
+    ids = [deep.id, unassigned_deep.id, beside.id]
+
+    def seen(user: Any) -> set[str]:
+        found = env["res.partner"].with_user(user).search([("id", "in", ids)])
+        return set(found.mapped("name"))
+
+    below = {"Deep Customer", "Unassigned Deep"}
+    assert set(chain[4].lineage_ids.ids) == {account.id for account in chain}
+    assert seen(managers[0]) == below | {"Side Customer"}
+    assert seen(managers[1]) == below | {"Side Customer"}
+    for depth in (2, 3, 4):
+        assert seen(managers[depth]) == below
+    assert seen(side_manager) == {"Side Customer"}
+    assert seen(agent) == {"Deep Customer"}
+    Partner = env["res.partner"].with_user(managers[0])
+    Partner.search([("id", "in", [1])])  # warm the rule and group caches
+    with assert_query_count(1):
+        Partner.search([("is_company", "=", True)])
+    # l3 (with l4 below it) moves under the side branch: l2's manager loses it, side's gains it
+    chain[3].write({"parent_id": side.id})
+    env.flush_all()
+    moved = {chain[0].id, chain[1].id, side.id, chain[3].id, chain[4].id}
+    assert set(chain[4].lineage_ids.ids) == moved
+    assert seen(managers[2]) == set()
+    assert seen(side_manager) == below | {"Side Customer"}
+    assert seen(managers[4]) == below

@@ -18,7 +18,8 @@ assigned_plus_unassigned    yes                 yes                    no
 assigned_only               yes                 no                     no
 ==========================  ==================  =====================  ===========
 
-A manager of a seed SA also sees the customers of its branches (two levels below it). Plain
+A manager of an SA also sees the customers of every SA below it, at any depth (through the
+SA's ``lineage_ids``, kept from ``parent_path``: one join, no recursion per search). Plain
 customers, governance administrators, the superuser and portal/public users (whose own rules
 apply) are not restricted by governance.
 """
@@ -83,24 +84,20 @@ class ResPartner(models.Model):
             "|",
             (f"{prefix}x_sa_id", "=", False),
             "|",
-            members(
-                "x_sa_id.membership_ids",
-                ["|", ("role", "=", "manager"), ("account_id.visibility_policy", "=", "sa_wide")],
-            ),
+            # managers of the SA or of any SA above it (the whole tree, through the lineage)
+            members("x_sa_id.lineage_ids.membership_ids", manager),
+            "|",
+            members("x_sa_id.membership_ids", [("account_id.visibility_policy", "=", "sa_wide")]),
             "|",
             "&",
             (f"{prefix}x_actor_id", "=", uid),
             members("x_sa_id.membership_ids", []),
-            "|",
             "&",
             (f"{prefix}x_actor_id", "=", False),
             members(
                 "x_sa_id.membership_ids",
                 [("account_id.visibility_policy", "=", "assigned_plus_unassigned")],
             ),
-            "|",
-            members("x_sa_id.parent_id.membership_ids", manager),
-            members("x_sa_id.parent_id.parent_id.membership_ids", manager),
         ]
 
     @api.constrains("x_sa_id", "x_actor_id")

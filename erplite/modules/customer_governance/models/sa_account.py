@@ -8,8 +8,10 @@ active assignments (handed to the default actor, or left unassigned).
 
 from __future__ import annotations
 
-from erplite import api, fields, models
-from erplite.exceptions import AccessError, ValidationError
+from typing import cast
+
+from erplite import Command, api, fields, models
+from erplite.exceptions import AccessError, UserError, ValidationError
 
 VISIBILITY_POLICIES = [
     ("sa_wide", "SA-wide: every member sees every customer"),
@@ -39,6 +41,17 @@ class SaAccount(models.Model):
     )
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("sa.account", "parent_id", string="Branches")
+    lineage_ids = fields.Many2many(
+        "sa.account",
+        "sa_account_lineage_rel",
+        "account_id",
+        "ancestor_id",
+        string="Lineage",
+        readonly=True,
+        copy=False,
+        help="This account and every account above it, from ``parent_path``: whose managers "
+        "govern it. Kept by the model when the tree changes.",
+    )
     visibility_policy = fields.Selection(
         VISIBILITY_POLICIES, required=True, default="assigned_plus_unassigned"
     )
@@ -69,6 +82,36 @@ class SaAccount(models.Model):
             "The code of a service account must be unique per company.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        accounts._update_lineage()
+        return accounts
+
+    def write(self, vals):
+        if "lineage_ids" in vals:
+            raise UserError("The lineage of a service account follows its seed account.")
+        result = super().write(vals)
+        if "parent_id" in vals:
+            self._update_lineage()
+        return result
+
+    def _update_lineage(self) -> None:
+        """Set ``lineage_ids`` of these accounts and of everything below them from their
+        ``parent_path`` (a moved branch moves its whole subtree)."""
+        tree = self.sudo().with_context(active_test=False)
+        tree.flush_model(["parent_path"])
+        subtree = tree.search([("id", "child_of", self.ids)])
+        by_lineage: dict[tuple[int, ...], list[int]] = {}
+        for account in subtree:
+            lineage = tuple(int(part) for part in (account.parent_path or "").split("/") if part)
+            if set(lineage) != set(account.lineage_ids.ids):
+                by_lineage.setdefault(lineage, []).append(account.id)
+        for lineage, account_ids in by_lineage.items():
+            super(SaAccount, cast(SaAccount, tree.browse(account_ids))).write(
+                {"lineage_ids": [Command.set(list(lineage))]}
+            )
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
