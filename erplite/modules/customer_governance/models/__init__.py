@@ -2,6 +2,7 @@ from . import (  # noqa: F401
     res_partner,
     sa_account,
     sa_customer_assignment,
+    sa_customer_assignment_activities,
     sa_customer_assignment_backfill,
     sa_membership,
     sale_order,

@@ -10,7 +10,9 @@ within a service account.
 At most one assignment per SA and customer is active, enforced by the partial unique index
 ``sa_customer_assignment_one_active`` (created by :meth:`init`) and checked in Python first for
 a readable message. Every change of the active assignment rewrites the customer's stamps
-(``x_sa_id`` / ``x_actor_id``), which the customer's orders follow.
+(``x_sa_id`` / ``x_actor_id``), which the customer's orders follow; a reassignment hands the
+previous actor's open activities on the customer to the new one
+(:mod:`.sa_customer_assignment_activities`).
 """
 
 from __future__ import annotations
@@ -186,6 +188,7 @@ class SaCustomerAssignment(models.Model):
             }
             for assignment in self
         ]
+        self._hand_over_activities(user)
         self._expire(
             f"reassigned to {user.login}: {reason}" if reason else f"reassigned to {user.login}"
         )

@@ -100,7 +100,9 @@ class SaMembership(models.Model):
         """End these memberships now. Side effects, in this transaction: the user loses the
         visibility the membership gave at once; their active assignments in the SA are expired
         and handed to the SA's default actor (``revocation_policy`` ``default_actor``, when that
-        actor is another valid member) or left unassigned."""
+        actor is another valid member) or left unassigned; their open activities on those
+        customers and their documents are reassigned (see
+        :mod:`.sa_customer_assignment_activities` for who receives them)."""
         self.account_id._check_can_govern()
         for membership in self:
             if membership.state != "active":
@@ -140,5 +142,8 @@ class SaMembership(models.Model):
             ):
                 assignments._reassign(heir, close_reason)
             else:
+                assignments._hand_over_activities(
+                    assignments._activities_heir_without_actor(account)
+                )
                 assignments._expire(close_reason)
         return True
