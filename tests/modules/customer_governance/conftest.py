@@ -8,6 +8,10 @@ from typing import Any
 import pytest
 
 from erplite import Command
+from erplite.http import Application
+from erplite.sql import close_pool
+from erplite.testing import drop_database
+from tests.security.api_harness import Apis, add_user, make_api_database
 
 GOVERNANCE_MODULES = ("base", "product", "orders", "customer_governance")
 
@@ -75,3 +79,46 @@ def assign(env: Any) -> Any:
         return env["sa.customer.assignment"].browse(assignment_id)
 
     return do
+
+
+# -- the external APIs (JSON-RPC, XML-RPC, REST) on a committed copy of the template ------------
+@pytest.fixture(scope="module")
+def api_db(erplite_server, erplite_template, erplite_addons_paths):
+    db = make_api_database(erplite_server, erplite_template[0], erplite_addons_paths)
+    try:
+        yield db
+    finally:
+        close_pool(db.dsn)
+        drop_database(erplite_server, db.name)
+
+
+@pytest.fixture(scope="module")
+def app(api_db):
+    return Application(api_db.dsn, api_db.addons_paths)
+
+
+@pytest.fixture
+def api_world(app, api_db) -> tuple[Apis, dict[str, Any]]:
+    """An ``assigned_only`` SA with an agent, a second agent and a manager; customers assigned
+    to each agent, one unassigned; committed."""
+    names = {role: add_user(api_db, role) for role in ("agent", "other", "boss")}
+    with api_db.cursor() as cr:
+        env = api_db.env(cr)
+        account = env["sa.account"].create(
+            {"name": "North", "code": names["agent"], "visibility_policy": "assigned_only"}
+        )
+        for role, membership_role in (("agent", "agent"), ("other", "agent"), ("boss", "manager")):
+            env["sa.membership"].create(
+                {
+                    "account_id": account.id,
+                    "user_id": api_db.ids[names[role]],
+                    "role": membership_role,
+                }
+            )
+        ids = {}
+        for case in ("mine", "theirs", "unassigned"):
+            ids[case] = env["res.partner"].create({"name": f"Gov {case}", "x_sa_id": account.id}).id
+        Assignment = env["sa.customer.assignment"]
+        Assignment.assign(account.id, ids["mine"], api_db.ids[names["agent"]])
+        Assignment.assign(account.id, ids["theirs"], api_db.ids[names["other"]])
+    return Apis(app, api_db), {"names": names, "ids": ids, "account": account.id}

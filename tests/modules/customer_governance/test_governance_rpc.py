@@ -4,58 +4,11 @@ manager (the customer then disappears from the previous actor's search), ``actio
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from erplite.http import Application
-from erplite.sql import close_pool
-from erplite.testing import drop_database
-from tests.security.api_harness import Apis, add_user, make_api_database
+from tests.security.api_harness import Apis
 
 VIAS = ("jsonrpc", "xmlrpc")
-
-
-@pytest.fixture(scope="module")
-def api_db(erplite_server, erplite_template, erplite_addons_paths):
-    db = make_api_database(erplite_server, erplite_template[0], erplite_addons_paths)
-    try:
-        yield db
-    finally:
-        close_pool(db.dsn)
-        drop_database(erplite_server, db.name)
-
-
-@pytest.fixture(scope="module")
-def app(api_db):
-    return Application(api_db.dsn, api_db.addons_paths)
-
-
-@pytest.fixture
-def world(app, api_db) -> tuple[Apis, dict[str, Any]]:
-    """An ``assigned_only`` SA with an agent, a second agent and a manager; customers assigned
-    to each agent, one unassigned; committed."""
-    names = {role: add_user(api_db, role) for role in ("agent", "other", "boss")}
-    with api_db.cursor() as cr:
-        env = api_db.env(cr)
-        account = env["sa.account"].create(
-            {"name": "North", "code": names["agent"], "visibility_policy": "assigned_only"}
-        )
-        for role, membership_role in (("agent", "agent"), ("other", "agent"), ("boss", "manager")):
-            env["sa.membership"].create(
-                {
-                    "account_id": account.id,
-                    "user_id": api_db.ids[names[role]],
-                    "role": membership_role,
-                }
-            )
-        ids = {}
-        for case in ("mine", "theirs", "unassigned"):
-            ids[case] = env["res.partner"].create({"name": f"Gov {case}", "x_sa_id": account.id}).id
-        Assignment = env["sa.customer.assignment"]
-        Assignment.assign(account.id, ids["mine"], api_db.ids[names["agent"]])
-        Assignment.assign(account.id, ids["theirs"], api_db.ids[names["other"]])
-    return Apis(app, api_db), {"names": names, "ids": ids, "account": account.id}
 
 
 def found(apis: Apis, via: str, user: str, ids: dict[str, int]) -> set[str]:
@@ -73,8 +26,8 @@ def found(apis: Apis, via: str, user: str, ids: dict[str, int]) -> set[str]:
 
 
 @pytest.mark.parametrize("via", VIAS)
-def test_each_member_finds_what_the_policy_grants(world, via) -> None:
-    apis, data = world
+def test_each_member_finds_what_the_policy_grants(api_world, via) -> None:
+    apis, data = api_world
     names, ids = data["names"], data["ids"]
     assert found(apis, via, names["agent"], ids) == {"mine"}
     assert found(apis, via, names["other"], ids) == {"theirs"}
@@ -82,8 +35,8 @@ def test_each_member_finds_what_the_policy_grants(world, via) -> None:
 
 
 @pytest.mark.parametrize("via", VIAS)
-def test_assign_over_rpc(world, api_db, via) -> None:
-    apis, data = world
+def test_assign_over_rpc(api_world, api_db, via) -> None:
+    apis, data = api_world
     names, ids = data["names"], data["ids"]
     args = [data["account"], ids["mine"], api_db.ids[names["other"]], "over rpc"]
     refused = apis.call(via, names["agent"], "sa.customer.assignment", "assign", args)
@@ -94,8 +47,8 @@ def test_assign_over_rpc(world, api_db, via) -> None:
     assert found(apis, via, names["other"], ids) == {"mine", "theirs"}
 
 
-def test_revoke_over_jsonrpc(world, api_db) -> None:
-    apis, data = world
+def test_revoke_over_jsonrpc(api_world, api_db) -> None:
+    apis, data = api_world
     names, ids = data["names"], data["ids"]
     with api_db.cursor() as cr:
         membership = api_db.env(cr)["sa.membership"].search(
