@@ -1,1 +1,1 @@
-from . import controllers, models  # noqa: F401
+from . import controllers, models, wizard  # noqa: F401

@@ -14,6 +14,12 @@ the active assignment for the integrations that read them.
     "data": [
         "security/governance_security.xml",
         "security/ir.model.access.csv",
+        "views/governance_wizard_views.xml",
+        "views/sa_account_views.xml",
+        "views/sa_membership_views.xml",
+        "views/sa_customer_assignment_views.xml",
+        "views/res_partner_views.xml",
+        "views/governance_menus.xml",
     ],
     "installable": True,
 }
