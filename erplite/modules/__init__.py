@@ -18,6 +18,8 @@
   values (the OCA module's names);
 - ``sales_team``: the sales groups and ``crm.team``;
 - ``crm``: leads and opportunities (``crm.lead``, with the chatter and activities);
+- ``sale_crm``: the bridge of ``crm`` and ``orders`` (auto-installed with both): quotations
+  made from opportunities, which they win once confirmed;
 - ``customer_governance``: service accounts, memberships and customer assignments
   (``sa.*``), with a REST API under ``/api/governance/``.
 

@@ -116,6 +116,16 @@ class SaleOrder(models.Model):
         default=lambda self: self.env.user,
         tracking=2,
     )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        index=True,
+        check_company=True,
+        help="The sales team the order is counted for (set from an opportunity by sale_crm).",
+    )
+    origin = fields.Char(
+        "Source Document", help="The document that made this order (e.g. an opportunity)."
+    )
     company_id = fields.Many2one(
         "res.company",
         string="Company",

@@ -1,0 +1,1 @@
+from . import models, wizard  # noqa: F401

@@ -1,0 +1,1 @@
+from . import crm_lead, res_company, sale_order  # noqa: F401

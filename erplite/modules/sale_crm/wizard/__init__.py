@@ -1,0 +1,1 @@
+from . import crm_quotation_partner  # noqa: F401
