@@ -21,8 +21,17 @@ def test_convert_links_the_customer_found_by_email(env: Any, make_lead: Any) -> 
 def test_convert_links_the_customer_found_by_name(env: Any, make_lead: Any) -> None:
     customer = env["res.partner"].create({"name": "Deco Addict", "is_company": True})
     lead = make_lead("Lead", type="lead", partner_name="deco addict", email_from="x@nowhere")
-    lead.convert_opportunity(env["res.partner"])
+    lead.action_convert_opportunity()
     assert lead.partner_id == customer
+
+
+def test_convert_opportunity_without_partner_keeps_the_lead_customer_or_none(
+    env: Any, make_lead: Any
+) -> None:
+    env["res.partner"].create({"name": "Deco Addict", "is_company": True})
+    lead = make_lead("Lead", type="lead", partner_name="deco addict")
+    lead.convert_opportunity(env["res.partner"])  # Odoo 17: no customer chosen, none linked
+    assert lead.type == "opportunity" and not lead.partner_id
 
 
 def test_convert_creates_the_company_and_its_contact(env: Any, make_lead: Any) -> None:

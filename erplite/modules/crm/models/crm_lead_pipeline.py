@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from erplite import fields, models
+from erplite import api, fields, models
 from erplite.exceptions import UserError
 
 #: fields a merge takes from the first lead (oldest first) that has a value
@@ -104,12 +104,12 @@ class CrmLead(models.Model):
     def convert_opportunity(
         self, partner: Any, user_ids: list[int] | None = None, team_id: int | bool = False
     ) -> bool:
-        """Turn the leads into opportunities, linked to ``partner`` or (when it is empty) to
-        the customer each matches or a new one; salespeople ``user_ids`` are given in turn and
-        ``team_id`` set when given. Refused (nothing changed) if one of them is not a lead."""
+        """Turn the leads into opportunities, linked to ``partner`` (when it is empty, each
+        keeps its own customer or none, as in Odoo 17: :meth:`action_convert_opportunity` and
+        the conversion wizard choose the customer first); salespeople ``user_ids`` are given in
+        turn and ``team_id`` set when given. Refused (nothing changed) if one of them is not a
+        lead."""
         self._check_transition("convert")
-        if not partner:
-            self._handle_partner_assignment(create_missing=True)
         for index, lead in enumerate(self):
             values = lead._convert_opportunity_data(partner or lead.partner_id, team_id)
             if user_ids:
@@ -118,9 +118,54 @@ class CrmLead(models.Model):
         return True
 
     def action_convert_opportunity(self) -> bool:
-        """The form's "Convert to Opportunity": the customer found by email or name, or a new
-        one."""
+        """Convert at once, with the customer found by email or name, or a new one (the
+        form's button opens the ``crm.lead2opportunity.partner`` wizard instead)."""
+        self._check_transition("convert")
+        self._handle_partner_assignment(create_missing=True)
         return self.convert_opportunity(self.env["res.partner"])
+
+    def redirect_lead_opportunity_view(self) -> dict[str, Any]:
+        """The form of this lead or opportunity (what the conversion wizard opens)."""
+        self.ensure_one()
+        form: Any = self.env.ref("crm.crm_lead_view_form")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.name,
+            "res_model": "crm.lead",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [[form.id, "form"]],
+            "domain": [("type", "=", self.type)],
+            "context": {"default_type": self.type},
+        }
+
+    @api.model
+    def _get_lead_duplicates(
+        self, partner: Any = None, email: str | bool | None = None, include_lost: bool = False
+    ) -> Any:
+        """The leads and opportunities of customer ``partner`` or with address ``email``
+        (case-insensitive), as Odoo 17: the active ones that are not won, or with
+        ``include_lost`` every opportunity and the active leads."""
+        domain: list = []
+        address = (email or "").strip() if isinstance(email, str) else ""
+        if address:
+            domain.append(("email_from", "=ilike", address))
+        if partner:
+            domain.append(("partner_id", "=", partner.id))
+        if not domain:
+            return self.browse()
+        domain = ["|"] * (len(domain) - 1) + domain
+        if include_lost:
+            domain += ["|", ("type", "=", "opportunity"), ("active", "=", True)]
+        else:
+            domain += [
+                "&",
+                ("active", "=", True),
+                "|",
+                ("stage_id", "=", False),
+                ("stage_id.is_won", "=", False),
+            ]
+        return self.with_context(active_test=False).search(domain)
 
     # -- won, lost, restore ---------------------------------------------------------------------
 

@@ -21,7 +21,9 @@ class CrmPartnerBinding(models.AbstractModel):
     _name = "crm.partner.binding"
     _description = "Handle partner binding or generation in CRM wizards."
 
-    lead_id = fields.Many2one("crm.lead", string="Associated Lead", required=True)
+    lead_id = fields.Many2one(
+        "crm.lead", string="Associated Lead", required=True, ondelete="cascade"
+    )
     action = fields.Selection(
         BINDING_ACTIONS,
         string="Related Customer",
