@@ -5,12 +5,12 @@
     "description": """
 Customers governed by service accounts (SA: a branch, team or reseller), assigned within the SA
 to an actor. Memberships give users a role in an SA; each SA's visibility policy, compiled into
-record rules, decides which governed customers (and their orders) a member sees. Assignments
-keep their full history; the stamps ``x_sa_id`` / ``x_actor_id`` on customers and orders mirror
-the active assignment for the integrations that read them.
+record rules, decides which governed customers (and their orders and leads) a member sees.
+Assignments keep their full history; the stamps ``x_sa_id`` / ``x_actor_id`` on customers,
+orders and leads mirror the active assignment for the integrations that read them.
 """,
     "license": "LGPL-3",
-    "depends": ["orders"],
+    "depends": ["orders", "crm"],
     "data": [
         "security/governance_security.xml",
         "security/ir.model.access.csv",

@@ -1,4 +1,5 @@
 from . import (  # noqa: F401
+    crm_lead,
     res_partner,
     sa_account,
     sa_customer_assignment,
