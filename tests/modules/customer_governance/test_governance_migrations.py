@@ -6,10 +6,13 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from erplite.modules import customer_governance
+import erplite
 from erplite.sql import SQL
 
-MIGRATIONS = Path(customer_governance.__file__).parent / "migrations"
+# The folder, not the package: importing erplite.modules.customer_governance would register its
+# controllers under that name, outside erplite.addons, so every database of the test session
+# would route them (and the orders' OpenAPI document would list the governance operations).
+MIGRATIONS = Path(erplite.__file__).parent / "modules" / "customer_governance" / "migrations"
 
 
 def _migration(version: str, name: str) -> Any:
