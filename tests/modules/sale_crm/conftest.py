@@ -87,7 +87,7 @@ def make_order(env: Any, desk: Any) -> Any:
     """``make_order(opportunity, quantity)``: a quotation of ``quantity`` desks made from it."""
 
     def make(opportunity: Any, quantity: float = 1, **values: Any) -> Any:
-        context = opportunity.action_new_quotation()["context"]
+        context = opportunity._prepare_opportunity_quotation_context()
         return (
             env["sale.order"]
             .with_context(**context)

@@ -10,7 +10,7 @@ from erplite import Command
 from erplite.exceptions import UserError
 
 
-def test_new_quotation_opens_a_quotation_with_the_opportunity_values(
+def test_new_quotation_makes_a_quotation_with_the_opportunity_values(
     env, make_opportunity, customer, salesman, team, make_order
 ):
     opportunity = make_opportunity("Office furniture")
@@ -18,22 +18,36 @@ def test_new_quotation_opens_a_quotation_with_the_opportunity_values(
     assert action["type"] == "ir.actions.act_window"
     assert action["res_model"] == "sale.order"
     assert action["id"] == env.ref("sale_crm.sale_action_quotations_new").id
-    assert action["views"][0][1] == "form"
+    assert action["views"] == [[False, "form"]]
+    order = env["sale.order"].browse(action["res_id"])
+    assert order.opportunity_id == opportunity
+    assert order.partner_id == customer
+    assert order.team_id == team
+    assert order.user_id == salesman
+    assert order.origin == "Office furniture"
+    assert order.state == "draft" and not order.order_line
+    assert opportunity.order_ids == order
+    assert opportunity.quotation_count == 1
+    # the context keeps the values as defaults for quotations made from the action
     context = action["context"]
     assert context["default_opportunity_id"] == opportunity.id
     assert context["default_partner_id"] == customer.id
     assert context["default_team_id"] == team.id
     assert context["default_user_id"] == salesman.id
     assert context["default_origin"] == "Office furniture"
+    second = make_order(opportunity, 2)
+    assert (second.opportunity_id, second.team_id, second.origin) == (
+        opportunity,
+        team,
+        "Office furniture",
+    )
 
-    order = make_order(opportunity, 2)
-    assert order.opportunity_id == opportunity
-    assert order.partner_id == customer
-    assert order.team_id == team
-    assert order.user_id == salesman
-    assert order.origin == "Office furniture"
-    assert order.state == "draft"
-    assert opportunity.order_ids == order
+
+def test_a_salesperson_makes_a_quotation_from_their_opportunity(env, make_opportunity, salesman):
+    opportunity = make_opportunity("Sam's deal").with_user(salesman)
+    action = opportunity.action_sale_quotations_new()
+    order = env["sale.order"].with_user(salesman).browse(action["res_id"])
+    assert order.user_id == salesman and order.create_uid == salesman
 
 
 def test_new_quotation_is_refused_for_a_lead_and_a_lost_opportunity(env, make_opportunity):
@@ -61,10 +75,12 @@ def test_without_customer_the_wizard_asks_for_one_first(env, make_opportunity):
     assert wizard.partner_id == found  # by email, whatever its case
     quotation_action = wizard.action_apply()
     assert opportunity.partner_id == found
-    assert quotation_action["context"]["default_partner_id"] == found.id
+    assert env["sale.order"].browse(quotation_action["res_id"]).partner_id == found
 
     # "create": a new customer from the contact details, even when one would match
     other = make_opportunity("Desks", partner_id=False, email_from="buy@deco.example.com")
+    with pytest.raises(UserError, match="has no customer"):
+        other.action_new_quotation()
     wizard = Wizard.with_context(active_id=other.id).create({"action": "create"})
     wizard.action_apply()
     assert other.partner_id and other.partner_id != found

@@ -4,7 +4,7 @@ gone, crm and orders still working)."""
 
 from __future__ import annotations
 
-from erplite import SUPERUSER_ID, Command, Registry, api
+from erplite import SUPERUSER_ID, Registry, api
 from erplite.loading.loader import uninstall_modules
 from erplite.sql import close_pool
 
@@ -47,11 +47,7 @@ def test_orders_after_crm_installs_the_bridge_and_uninstalling_it_is_clean(
             assert _state(env, "sale_crm") == "installed"
             partner = env["res.partner"].create({"name": "Azure"})
             lead = env["crm.lead"].create({"name": "Deal", "partner_id": partner.id})
-            order = (
-                env["sale.order"]
-                .with_context(**lead.action_new_quotation()["context"])
-                .create({"order_line": [Command.clear()]})
-            )
+            order = env["sale.order"].browse(lead.action_new_quotation()["res_id"])
             assert order.opportunity_id == lead
 
         uninstall_modules(dsn, ["sale_crm"], erplite_addons_paths, drop_data=True)

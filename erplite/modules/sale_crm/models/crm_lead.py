@@ -6,10 +6,12 @@ and sums the untaxed amount of the latter (``sale_amount_total``). The three are
 a whole recordset from one query on ``sale.order``, under the user's rights: a salesperson
 counts the orders they may see.
 
-"New Quotation" (:meth:`CrmLead.action_sale_quotations_new`) opens a new quotation whose
-defaults are the opportunity's customer, sales team, salesperson and company, linked to it
-(``opportunity_id``) with its name as ``origin``; an opportunity without a customer first asks
-for one (the ``crm.quotation.partner`` wizard).
+"New Quotation" (:meth:`CrmLead.action_sale_quotations_new`) makes a quotation for the
+opportunity's customer, sales team, salesperson and company, linked to it (``opportunity_id``)
+with its name as ``origin``, and opens its form; an opportunity without a customer first asks
+for one (the ``crm.quotation.partner`` wizard). Odoo 17 opens an unsaved form with those values
+as defaults instead: the backoffice does not carry a returned action's context to a new record,
+so the quotation is made at once (a draft without lines, which the user completes).
 """
 
 from __future__ import annotations
@@ -79,15 +81,27 @@ class CrmLead(models.Model):
         return self.action_new_quotation()
 
     def action_new_quotation(self) -> dict[str, Any]:
-        """A new quotation's form whose defaults come from the opportunity
-        (:meth:`_prepare_opportunity_quotation_context`)."""
+        """Make the quotation (a draft without lines) with the opportunity's values
+        (:meth:`_prepare_opportunity_quotation_context`) and open its form; the action's
+        context keeps them as defaults for the quotations made from there."""
         self.ensure_one()
-        action = _window_action(self.env, "sale_crm.sale_action_quotations_new")
-        action["context"] = {
-            **self._prepare_opportunity_quotation_context(),
-            "search_default_opportunity_id": self.id,
+        if not self.partner_id:
+            raise UserError(f"{self.name!r} has no customer: choose one for the quotation first.")
+        defaults = self._prepare_opportunity_quotation_context()
+        values = {
+            name.removeprefix("default_"): value
+            for name, value in defaults.items()
+            if name.startswith("default_")
         }
-        action["domain"] = [("opportunity_id", "=", self.id)]
+        order = self.env["sale.order"].create(values)
+        action = _window_action(self.env, "sale_crm.sale_action_quotations_new")
+        action.update(
+            res_id=order.id,
+            view_mode="form",
+            views=[[False, "form"]],
+            context={**defaults, "search_default_opportunity_id": self.id},
+            domain=[("opportunity_id", "=", self.id)],
+        )
         return action
 
     def _prepare_opportunity_quotation_context(self) -> dict[str, Any]:
