@@ -80,24 +80,23 @@ class ResPartner(models.Model):
             return (f"{prefix}{path}", "any", [*member, *extra])
 
         manager = [("role", "=", "manager")]
+        policy = f"{prefix}x_sa_id.visibility_policy"
         return [
             "|",
             (f"{prefix}x_sa_id", "=", False),
             "|",
             # managers of the SA or of any SA above it (the whole tree, through the lineage)
             members("x_sa_id.lineage_ids.membership_ids", manager),
-            "|",
-            members("x_sa_id.membership_ids", [("account_id.visibility_policy", "=", "sa_wide")]),
-            "|",
+            # any member: by the SA's policy (one membership sub-select for the three cases)
             "&",
-            (f"{prefix}x_actor_id", "=", uid),
             members("x_sa_id.membership_ids", []),
+            "|",
+            (f"{prefix}x_actor_id", "=", uid),
+            "|",
+            (policy, "=", "sa_wide"),
             "&",
             (f"{prefix}x_actor_id", "=", False),
-            members(
-                "x_sa_id.membership_ids",
-                [("account_id.visibility_policy", "=", "assigned_plus_unassigned")],
-            ),
+            (policy, "=", "assigned_plus_unassigned"),
         ]
 
     @api.constrains("x_sa_id", "x_actor_id")
