@@ -139,7 +139,8 @@ class SearchMixin(AccessMixin):
         if query.is_false:
             return 0
         self.env.cr.execute(query.count(), flush=False)
-        return self.env.cr.fetchone()[0]
+        count: int = self.env.cr.fetchone()[0]
+        return count
 
     @api.model
     def search_fetch(
@@ -160,7 +161,7 @@ class SearchMixin(AccessMixin):
         offset: int = 0,
         limit: int | None = None,
         order: str | None = None,
-        display_names: tuple = (),
+        display_names: tuple[Any, ...] = (),
     ) -> Any:
         """``search_fetch``; the many2one fields of ``display_names`` also bring, through a
         LEFT JOIN, the record name their display name is made of (see
@@ -253,7 +254,7 @@ class SearchMixin(AccessMixin):
         order: str | None = None,
         load: str = "_classic_read",
         **kwargs: Any,
-    ) -> list[dict]:
+    ) -> list[dict[str, Any]]:
         """``search`` then ``read``: two queries at most (plus display names of many2ones)."""
         names = self._read_field_names(fields)
         stored = [
@@ -286,11 +287,16 @@ class SearchMixin(AccessMixin):
             unfetched = [name for name in names if name not in stored and name != "id"]
             if unfetched:
                 records = records._read_into_cache(unfetched)
-        return records._read_format(names, load)
+        result: list[dict[str, Any]] = records._read_format(names, load)
+        return result
 
     @api.model
     def name_search(
-        self, name: str = "", args: list | None = None, operator: str = "ilike", limit: int = 100
+        self,
+        name: str = "",
+        args: list[Any] | None = None,
+        operator: str = "ilike",
+        limit: int = 100,
     ) -> list[tuple[int, str]]:
         """``(id, display_name)`` of the records whose name matches ``name``."""
         domain = list(args or [])
@@ -311,7 +317,7 @@ class SearchMixin(AccessMixin):
         alias: str,
         reverse: bool = False,
         raw: bool = False,
-        _seen: frozenset = frozenset(),
+        _seen: frozenset[Field] = frozenset(),
     ) -> SQL:
         """Parse ``order`` (``"name desc, id"``) into SQL; unknown fields are refused.
 

@@ -186,6 +186,10 @@ class Recordset:
 
         # -- model_read.py -----------------------------------------------------------------------
         def exists(self) -> Self: ...
+        def _read_field_names(self, fields: list[str] | None) -> list[str]: ...
+        def _read_format(
+            self, names: list[str], load: str = "_classic_read"
+        ) -> list[dict[str, Any]]: ...
         def read(
             self, fields: list[str] | None = None, load: str = "_classic_read"
         ) -> list[dict[str, Any]]: ...
@@ -220,7 +224,7 @@ class Recordset:
             alias: str,
             reverse: bool = False,
             raw: bool = False,
-            _seen: frozenset[str] = frozenset(),
+            _seen: frozenset[Field] = frozenset(),
         ) -> SQL: ...
 
         # -- model_onchange.py -------------------------------------------------------------------
