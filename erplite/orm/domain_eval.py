@@ -32,8 +32,8 @@ computed fields are evaluated on their computed values (for the given records on
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from erplite.orm import arguments
 from erplite.orm.domains import (
@@ -49,11 +49,18 @@ from erplite.orm.domains import (
 )
 from erplite.orm.hierarchy import hierarchy_ids
 
+if TYPE_CHECKING:
+    from erplite.orm.fields import Field
+    from erplite.orm.recordset import Recordset
+
+#: the recordset type ``filter_records`` gives back as it was given
+RecordsT = TypeVar("RecordsT", bound="Recordset")
+
 _LIKE = ("like", "not like", "ilike", "not ilike", "=like", "=ilike")
 _COMPARISONS = ("<", "<=", ">", ">=")
 
 
-def filter_records(records: Any, domain: Any) -> Any:
+def filter_records(records: RecordsT, domain: Any) -> RecordsT:
     """The records of ``records`` matching ``domain``, in their order and prefetch set."""
     if not records:
         return records
@@ -69,7 +76,7 @@ def filter_records(records: Any, domain: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def _push_not(node: Any, negate: bool = False) -> Any:
+def _push_not(node: Domain, negate: bool = False) -> Domain:
     """``node`` with its negations moved onto the operators (Odoo's ``distribute_not``)."""
     if isinstance(node, DomainNot):
         return _push_not(node.child, not negate)
@@ -80,7 +87,7 @@ def _push_not(node: Any, negate: bool = False) -> Any:
         if negate:
             cls = DomainOr if cls is DomainAnd else DomainAnd
         return cls.make([_push_not(child, negate) for child in node.children])
-    if not negate:
+    if not negate or not isinstance(node, DomainCondition):  # the other nodes are above
         return node
     if isinstance(node.field_expr, str) and "." in node.field_expr:
         # ``!`` (a.b op x) is (a not any [b op x]), as the SQL side compiles it
@@ -92,13 +99,13 @@ def _push_not(node: Any, negate: bool = False) -> Any:
     return DomainNot(node)
 
 
-def _subset(records: Any, ids: set[int]) -> Any:
+def _subset(records: Recordset, ids: set[int]) -> Recordset:
     return records._browse(
         records.env, tuple(i for i in records._ids if i in ids), records._prefetch_ids
     )
 
 
-def _evaluate(node: Any, records: Any) -> set[int]:
+def _evaluate(node: Domain, records: Recordset) -> set[int]:
     """The ids of ``records`` matching ``node`` (a tree whose negations were pushed)."""
     if not records:
         return set()
@@ -125,10 +132,11 @@ def _evaluate(node: Any, records: Any) -> set[int]:
         # SQL's NOT leaves NULL conditions NULL: those records match neither way
         child = _push_not(node.child)
         return set(records._ids) - _evaluate(child, records) - _unknown(child, records)
+    assert isinstance(node, DomainCondition)  # the four kinds of node: the last one
     return _evaluate_condition(node, records)
 
 
-def _unknown(node: Any, records: Any) -> set[int]:
+def _unknown(node: Domain, records: Recordset) -> set[int]:
     """The ids of ``records`` for which the SQL form of ``node`` is NULL rather than false:
     the conditions left under a NOT (no inverse operator) on an empty value."""
     if not isinstance(node, DomainCondition) or "." in node.field_expr:
@@ -151,7 +159,7 @@ def _error(node: DomainCondition, message: str) -> ValueError:
     return arguments.term_error(next(iter(node)), message)
 
 
-def _evaluate_condition(node: DomainCondition, records: Any) -> set[int]:
+def _evaluate_condition(node: DomainCondition, records: Recordset) -> set[int]:
     fname, _, rest = node.field_expr.partition(".")
     field = records._fields.get(fname)
     if field is None:
@@ -203,7 +211,7 @@ def _evaluate_condition(node: DomainCondition, records: Any) -> set[int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _values(records: Any, field: Any) -> dict[int, Any]:
+def _values(records: Recordset, field: Field) -> dict[int, Any]:
     """The cache values of ``field`` for ``records`` (``None`` when empty)."""
     env = records.env
     if field.name == "id":
@@ -216,7 +224,7 @@ def _values(records: Any, field: Any) -> dict[int, Any]:
     }
 
 
-def _related_ids(records: Any, field: Any) -> dict[int, tuple]:
+def _related_ids(records: Recordset, field: Field) -> dict[int, tuple[int, ...]]:
     """The ids each record reaches through the relational ``field``."""
     if field.type == "many2one":
         return {
@@ -232,7 +240,7 @@ def _related_ids(records: Any, field: Any) -> dict[int, tuple]:
     }
 
 
-def _any(records: Any, field: Any, subdomain: Any) -> set[int]:
+def _any(records: Recordset, field: Field, subdomain: Any) -> set[int]:
     """The ids of ``records`` with a related record (through ``field``) matching
     ``subdomain``."""
     related = _related_ids(records, field)
@@ -245,7 +253,7 @@ def _any(records: Any, field: Any, subdomain: Any) -> set[int]:
     return {record_id for record_id, ids in related.items() if any(i in matched for i in ids)}
 
 
-def _x2many(records: Any, field: Any, operator: str, value: Any) -> set[int]:
+def _x2many(records: Recordset, field: Field, operator: str, value: Any) -> set[int]:
     """One2many/many2many conditions on ids (the SQL side's EXISTS / IN forms)."""
     related = _related_ids(records, field)
     if value is False or value is None or (isinstance(value, list | tuple) and not value):
@@ -262,12 +270,14 @@ def _x2many(records: Any, field: Any, operator: str, value: Any) -> set[int]:
     raise arguments.term_error((field.name, operator, value), "Invalid operator")
 
 
-def _hierarchy(records: Any, field: Any, operator: str, value: Any) -> set[int]:
+def _hierarchy(records: Recordset, field: Field, operator: str, value: Any) -> set[int]:
     model = records.env[records._name]
     if field.name == "id" or (field.type == "many2one" and field.comodel_name == records._name):
         hierarchy = model
         parent_name = model._parent_name if field.name == "id" else field.name
-        targets = {record_id: (record_id,) for record_id in records._ids}
+        targets: dict[int, tuple[int, ...]] = {
+            record_id: (record_id,) for record_id in records._ids
+        }
     else:
         hierarchy = records.env[field.comodel_name]
         parent_name = hierarchy._parent_name
@@ -286,7 +296,7 @@ def _hierarchy(records: Any, field: Any, operator: str, value: Any) -> set[int]:
     return {record_id for record_id, values in targets.items() if not matched.isdisjoint(values)}
 
 
-def _path_ids(model: Any, ids: tuple) -> dict[int, list[int]]:
+def _path_ids(model: Recordset, ids: tuple[int, ...]) -> dict[int, list[int]]:
     records = model._browse(model.env, ids, ids)
     field = model._fields["parent_path"]
     return {
@@ -295,7 +305,7 @@ def _path_ids(model: Any, ids: tuple) -> dict[int, list[int]]:
     }
 
 
-def _parent_map(model: Any, parent_name: str, ids: Any) -> dict[int, int | None]:
+def _parent_map(model: Recordset, parent_name: str, ids: Iterable[int]) -> dict[int, int | None]:
     """``{id: parent id}`` for ``ids`` and all their ancestors, one query per level."""
     field = model._fields[parent_name]
     parents: dict[int, int | None] = {}
@@ -318,7 +328,7 @@ def _chain(parents: dict[int, int | None], record_id: int) -> list[int]:
 
 
 def _descendants_among(
-    model: Any, parent_name: str, roots: set[int], candidates: tuple
+    model: Recordset, parent_name: str, roots: set[int], candidates: tuple[int, ...]
 ) -> set[int]:
     """The candidates that are one of ``roots`` or below one of them."""
     if model._parent_store and parent_name == model._parent_name:
@@ -328,7 +338,7 @@ def _descendants_among(
     return {i for i in candidates if not roots.isdisjoint(_chain(parents, i))}
 
 
-def _ancestors(model: Any, parent_name: str, ids: list[int]) -> set[int]:
+def _ancestors(model: Recordset, parent_name: str, ids: list[int]) -> set[int]:
     """``ids`` and every record above them."""
     if model._parent_store and parent_name == model._parent_name:
         return {i for path in _path_ids(model, tuple(ids)).values() for i in path}
@@ -341,7 +351,7 @@ def _ancestors(model: Any, parent_name: str, ids: list[int]) -> set[int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _comparable(records: Any, field: Any, value: Any, operator: str = "=") -> Any:
+def _comparable(records: Recordset, field: Field, value: Any, operator: str = "=") -> Any:
     """``value`` converted as the SQL side converts its parameters."""
     if field.type == "datetime" and operator in _COMPARISONS:
         import datetime
@@ -357,7 +367,9 @@ def _comparable(records: Any, field: Any, value: Any, operator: str = "=") -> An
     return field.convert_to_cache(value, records, validate=False)
 
 
-def _scalar_test(records: Any, field: Any, operator: str, value: Any) -> Callable[[Any], bool]:
+def _scalar_test(
+    records: Recordset, field: Field, operator: str, value: Any
+) -> Callable[[Any], bool]:
     """A predicate on a cache value (``None`` when empty) implementing the condition."""
     boolean = field.type == "boolean"
     if operator in ("in", "not in"):
@@ -384,7 +396,7 @@ def _scalar_test(records: Any, field: Any, operator: str, value: Any) -> Callabl
         return lambda x: x is None or x != target
     if operator in _COMPARISONS:
         target = _comparable(records, field, value, operator)
-        compare = {
+        compare: Callable[[Any, Any], bool] = {
             "<": lambda a, b: a < b,
             "<=": lambda a, b: a <= b,
             ">": lambda a, b: a > b,
@@ -419,7 +431,7 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _like_regex(pattern: str, ignore_case: bool) -> re.Pattern:
+def _like_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     """A regular expression matching what SQL ``LIKE pattern`` matches."""
     parts = []
     index = 0

@@ -27,11 +27,24 @@ when a search plan is being recorded (``Transaction.plan_recorder``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from erplite.orm import arguments
 from erplite.sql import SQL
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from erplite.orm.fields import Field
+    from erplite.orm.query import Query
+    from erplite.orm.recordset import Recordset
+    from erplite.orm.search_plans import Recorder
+
+    #: a term of Odoo's list form: ``(field_expr, operator, value)``
+    Term: TypeAlias = "tuple[Any, str, Any]"
+    #: an item of Odoo's list form (prefix notation): an operator or a term
+    Item: TypeAlias = "str | Term"
 
 OPERATORS = (
     "=",
@@ -106,6 +119,13 @@ class Domain(metaclass=_DomainMeta):
 
     __slots__ = ()
 
+    if TYPE_CHECKING:
+        # what ``_DomainMeta.__call__`` does for ``Domain(...)`` (``_make``'s signature); the
+        # subclasses are built by their own ``__init__``
+        def __new__(
+            cls, arg: Any = None, operator: str | None = None, value: Any = None
+        ) -> Domain: ...
+
     def __setattr__(self, name: str, value: Any) -> None:
         # nodes are shared between trees (optimisation returns parts of its input): a change
         # would corrupt every tree holding the node
@@ -130,19 +150,19 @@ class Domain(metaclass=_DomainMeta):
     def is_false(self) -> bool:
         return False
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Item]:
         """Back to Odoo's list form (prefix notation)."""
         raise NotImplementedError
 
-    def to_list(self) -> list:
+    def to_list(self) -> list[Item]:
         return list(self)
 
     # -- steps ---------------------------------------------------------------------------------
-    def optimize(self, model: Any) -> Domain:
+    def optimize(self, model: Recordset) -> Domain:
         """Resolve and simplify against ``model``; the result is equivalent and valid."""
         return self
 
-    def to_sql(self, model: Any, alias: str, query: Any) -> SQL:
+    def to_sql(self, model: Recordset, alias: str, query: Query) -> SQL:
         """The SQL condition for an optimised domain on ``model`` as table ``alias``."""
         raise NotImplementedError
 
@@ -152,8 +172,9 @@ class Domain(metaclass=_DomainMeta):
 
 class _DomainBool(Domain):
     __slots__ = ("value",)
+    value: bool
 
-    def __init__(self, value: bool):
+    def __init__(self, value: bool) -> None:
         object.__setattr__(self, "value", value)
 
     def is_true(self) -> bool:
@@ -162,13 +183,13 @@ class _DomainBool(Domain):
     def is_false(self) -> bool:
         return not self.value
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Item]:
         yield TRUE_LEAF if self.value else FALSE_LEAF
 
     def __invert__(self) -> Domain:
         return FALSE if self.value else TRUE
 
-    def to_sql(self, model, alias, query) -> SQL:
+    def to_sql(self, model: Recordset, alias: str, query: Query) -> SQL:
         return SQL("TRUE" if self.value else "FALSE")
 
     def __eq__(self, other: object) -> bool:
@@ -187,18 +208,19 @@ FALSE = _DomainBool(False)
 
 class DomainNot(Domain):
     __slots__ = ("child",)
+    child: Domain
 
-    def __init__(self, child: Domain):
+    def __init__(self, child: Domain) -> None:
         object.__setattr__(self, "child", child)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Item]:
         yield "!"
         yield from self.child
 
     def __invert__(self) -> Domain:
         return self.child
 
-    def optimize(self, model) -> Domain:
+    def optimize(self, model: Recordset) -> Domain:
         child = self.child
         if isinstance(child, DomainNot):
             return child.child.optimize(model)
@@ -234,7 +256,7 @@ class DomainNot(Domain):
             return ~optimized
         return DomainNot(optimized)
 
-    def to_sql(self, model, alias, query) -> SQL:
+    def to_sql(self, model: Recordset, alias: str, query: Query) -> SQL:
         return SQL("(NOT (%s))", self.child.to_sql(model, alias, query))
 
     def field_names(self) -> set[str]:
@@ -252,11 +274,12 @@ class DomainNot(Domain):
 
 class DomainNary(Domain):
     __slots__ = ("children",)
+    children: tuple[Domain, ...]
     OPERATOR = ""
     ZERO: Domain  # the absorbing element (FALSE for AND)
     IDENTITY: Domain  # the neutral element (TRUE for AND)
 
-    def __init__(self, children: Iterable[Domain]):
+    def __init__(self, children: Iterable[Domain]) -> None:
         object.__setattr__(self, "children", tuple(children))
 
     @classmethod
@@ -277,16 +300,16 @@ class DomainNary(Domain):
             return flat[0]
         return cls(flat)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Item]:
         for _ in range(len(self.children) - 1):
             yield self.OPERATOR
         for child in self.children:
             yield from child
 
-    def optimize(self, model) -> Domain:
+    def optimize(self, model: Recordset) -> Domain:
         return type(self).make(child.optimize(model) for child in self.children)
 
-    def to_sql(self, model, alias, query) -> SQL:
+    def to_sql(self, model: Recordset, alias: str, query: Query) -> SQL:
         keyword = " AND " if isinstance(self, DomainAnd) else " OR "
         parts = [child.to_sql(model, alias, query) for child in self.children]
         return SQL("(%s)", SQL(keyword).join(parts))
@@ -298,7 +321,11 @@ class DomainNary(Domain):
         return names
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.children == self.children  # type: ignore[attr-defined]
+        return (
+            isinstance(other, DomainNary)
+            and type(other) is type(self)
+            and other.children == self.children
+        )
 
     def __hash__(self) -> int:
         return hash((self.OPERATOR, self.children))
@@ -327,6 +354,9 @@ class DomainCondition(Domain):
     the values of a bound domain (see the module's docstring), else None."""
 
     __slots__ = ("field_expr", "operator", "value", "param")
+    field_expr: str  # checked at construction (or by the caller, ``_checked``)
+    operator: str
+    value: Any
     param: int | None
 
     def __init__(
@@ -336,7 +366,7 @@ class DomainCondition(Domain):
         value: Any,
         _checked: bool = False,
         param: int | None = None,
-    ):
+    ) -> None:
         if not _checked:
             if not isinstance(field_expr, str) or not field_expr:
                 raise arguments.term_error(
@@ -370,7 +400,7 @@ class DomainCondition(Domain):
         object.__setattr__(self, "value", value)
         object.__setattr__(self, "param", param)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Item]:
         value = self.value
         if isinstance(value, Domain):
             value = list(value)
@@ -396,7 +426,7 @@ class DomainCondition(Domain):
     def _error(self, message: str) -> ValueError:
         return arguments.term_error(tuple(next(iter(self))), message)
 
-    def optimize(self, model) -> Domain:
+    def optimize(self, model: Recordset) -> Domain:
         fname, _, rest = self.field_expr.partition(".")
         operator, value = self.operator, self.value
         field = model._fields.get(fname)
@@ -454,7 +484,9 @@ class DomainCondition(Domain):
             raise self._error(f"Invalid operator {operator!r} for {model._name}.{fname}")
         return DomainCondition(fname, operator, value, _checked=True, param=self.param)
 
-    def _optimize_nonstored(self, model, field, operator, value) -> Domain:
+    def _optimize_nonstored(
+        self, model: Recordset, field: Field, operator: str, value: Any
+    ) -> Domain:
         if field.related:
             return DomainCondition(
                 field.related, operator, value, _checked=False, param=self.param
@@ -468,7 +500,7 @@ class DomainCondition(Domain):
             return Domain(domain).optimize(model)
         raise self._error(f"Non-stored field {model._name}.{field.name} cannot be searched")
 
-    def to_sql(self, model, alias, query) -> SQL:
+    def to_sql(self, model: Recordset, alias: str, query: Query) -> SQL:
         field = model._fields[self.field_expr]
         operator, value = self.operator, self.value
         if operator in ("child_of", "parent_of"):
@@ -489,14 +521,14 @@ class DomainCondition(Domain):
         return sql
 
 
-def _plan_recorder(model: Any) -> Any:
+def _plan_recorder(model: Recordset) -> Recorder | None:
     """The recorder of the search plan being recorded in ``model``'s transaction, if any (an
     environment stand-in without a transaction, as unit tests give, has none)."""
     transaction = getattr(model.env, "transaction", None)
     return None if transaction is None else transaction.plan_recorder
 
 
-def _unplannable(model: Any) -> None:
+def _unplannable(model: Recordset) -> None:
     """The search being compiled depends on data or code: its shape is not planned."""
     recorder = _plan_recorder(model)
     if recorder is not None:
@@ -504,14 +536,14 @@ def _unplannable(model: Any) -> None:
 
 
 def _many2one_any_join(
-    model: Any,
-    field: Any,
-    comodel: Any,
+    model: Recordset,
+    field: Field,
+    comodel: Recordset,
     value: Any,
     alias: str,
-    query: Any,
+    query: Query,
     negate: bool = False,
-):
+) -> SQL:
     """``(many2one, "any", domain)`` as a LEFT JOIN of the comodel (the one that reading the
     display names or ordering by that field also uses) and the domain and the comodel's rules
     on the joined row, as Odoo does for ``auto_join`` fields: a many2one points to one row at
@@ -552,7 +584,7 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def _parse(items: list | tuple) -> Domain:
+def _parse(items: list[Any] | tuple[Any, ...]) -> Domain:
     """Parse Odoo's prefix notation, with implicit AND between consecutive terms."""
     if (
         isinstance(items, tuple)
@@ -587,14 +619,14 @@ def _parse(items: list | tuple) -> Domain:
     return DomainAnd.make(reversed(stack))
 
 
-def normalize_domain(domain: Any) -> list:
+def normalize_domain(domain: Any) -> list[Item]:
     """Odoo's ``expression.normalize_domain``: the list form with explicit operators."""
     return list(Domain(domain))
 
 
-def AND(domains: Iterable[Any]) -> list:
+def AND(domains: Iterable[Any]) -> list[Item]:
     return list(DomainAnd.make([Domain(d) for d in domains]))
 
 
-def OR(domains: Iterable[Any]) -> list:
+def OR(domains: Iterable[Any]) -> list[Item]:
     return list(DomainOr.make([Domain(d) for d in domains]))

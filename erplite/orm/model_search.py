@@ -95,7 +95,7 @@ class SearchMixin(AccessMixin):
         query.offset = offset or None
         return query
 
-    def _flush_search(self, tree: Any, order: str | None) -> None:
+    def _flush_search(self, tree: Domain, order: str | None) -> None:
         """Flush what a search on ``tree`` ordered by ``order`` reads: the fields of this
         model it names (sub-searches through relations flush their own model), or everything
         when record rules apply, as they may read any field."""
@@ -398,7 +398,7 @@ class SearchMixin(AccessMixin):
     # hierarchies
     # ------------------------------------------------------------------------------------------
     def _hierarchy_to_sql(
-        self, field: Any, operator: str, value: Any, alias: str, query: Query
+        self, field: Field, operator: str, value: Any, alias: str, query: Query
     ) -> SQL:
         """``child_of`` / ``parent_of`` in SQL: ``parent_path`` prefixes when the model keeps
         a parent store, a recursive CTE otherwise."""
