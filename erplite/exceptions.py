@@ -44,6 +44,10 @@ class RedirectWarning(UserError):
 class AccessDenied(UserError):
     """Authentication failed. The message never reveals which credential was wrong."""
 
+    #: seconds before trying again, set (only) on the refusal of a throttled login or address
+    #: (``erplite.security.throttle.blocked_error``); absent otherwise
+    retry_after: float
+
     def __init__(self, message: str = "Access Denied"):
         super().__init__(message)
         self.traceback = ("", "", "")

@@ -104,14 +104,14 @@ class Query:
 
     # -- rendering -----------------------------------------------------------------------------
     # (text and parameters are assembled directly: a statement is rendered for every search)
-    def _from_parts(self, params: list) -> str:
+    def _from_parts(self, params: list[Any]) -> str:
         text = f"{_quote(self.table)} AS {_quote(self.alias)}"
         for alias, (kind, table, condition) in self._joins.items():
             text += f" {kind} {_quote(table)} AS {_quote(alias)} ON {condition.text}"
             params.extend(condition.params)
         return text
 
-    def _where_parts(self, params: list) -> str:
+    def _where_parts(self, params: list[Any]) -> str:
         if self.is_false:
             return "FALSE"
         if not self._where:
@@ -124,17 +124,17 @@ class Query:
 
     @property
     def from_clause(self) -> SQL:
-        params: list = []
+        params: list[Any] = []
         return SQL.raw(self._from_parts(params), params)
 
     @property
     def where_clause(self) -> SQL:
-        params: list = []
+        params: list[Any] = []
         return SQL.raw(self._where_parts(params), params)
 
     def select(self, *columns: SQL) -> SQL:
         """The whole SELECT statement; columns default to the id."""
-        params: list = []
+        params: list[Any] = []
         if columns:
             for column in columns:
                 params.extend(column.params)

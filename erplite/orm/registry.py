@@ -31,13 +31,24 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from erplite.exceptions import ValidationError
 from erplite.orm import model_setup
 from erplite.orm.models import BaseModel, MetaModel
 from erplite.orm.search_plans import PlanCache
 from erplite.sql import SQL, Cursor, connection_pool, dbname_of
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from erplite.orm.fields import Field
+
+    #: Odoo's trigger tree: under the key None, the computed fields to recompute on the
+    #: modified records themselves; under a field, the tree of the records reached through
+    #: that field. The type of a value depends on its key (a list of fields under None, a
+    #: tree under a field), which a dict's type cannot say: values are Any.
+    TriggerTree: TypeAlias = "dict[Field | None, Any]"
 
 _logger = logging.getLogger(__name__)
 
@@ -77,7 +88,7 @@ def import_module_package(name: str, path: Path) -> Any:
     return package
 
 
-class Registry(Mapping):
+class Registry(Mapping[str, "type[BaseModel]"]):
     """The models of one database: empty until :meth:`load` builds them from modules.
 
     ``erplite.Registry`` (:class:`erplite.loading.loader.Registry`) is the subclass to use: it
@@ -95,18 +106,18 @@ class Registry(Mapping):
         self.models: dict[str, type[BaseModel]] = {}
         self.installed_modules: list[str] = []
         self.module_paths: dict[str, Path] = {}
-        self.field_triggers: dict[Any, dict] = {}
-        self.field_computed: dict[Any, list] = {}
-        self.field_inverses: dict[Any, list] = {}
-        self._trigger_trees: dict[Any, dict] = {}
-        self._merged_trees: dict[tuple, dict] = {}
-        self._depends_paths: dict[Any, list] = {}
+        self.field_triggers: dict[Field, TriggerTree] = {}
+        self.field_computed: dict[Field, list[Field]] = {}
+        self.field_inverses: dict[Field, list[Field]] = {}
+        self._trigger_trees: dict[Field, TriggerTree] = {}
+        self._merged_trees: dict[tuple[Field, ...], TriggerTree] = {}
+        self._depends_paths: dict[Field, list[list[Field]]] = {}
         self.ready = False
         # (kind, uid, ...) -> value; cleared when groups, access rights or rules change
-        self.access_cache: dict[tuple, Any] = {}
+        self.access_cache: dict[tuple[Any, ...], Any] = {}
         # many2one field -> the field of its comodel that gives its display name when joined,
         # or None (see SearchMixin._joinable_display_name): the classes do not change
-        self.display_name_joins: dict[Any, Any] = {}
+        self.display_name_joins: dict[Field, Field | None] = {}
         # database.secret of ir.config_parameter, read once (see its _get_secret)
         self.database_secret: str | None = None
         # the compiled searches, built from the answers of access_cache: emptied with it
@@ -120,7 +131,7 @@ class Registry(Mapping):
         self.modules_pending_data: set[str] = set()
 
     # -- Mapping ------------------------------------------------------------------------------
-    def __getitem__(self, model_name: str) -> type:
+    def __getitem__(self, model_name: str) -> type[BaseModel]:
         return self.models[model_name]
 
     def __iter__(self) -> Iterator[str]:
@@ -208,7 +219,7 @@ class Registry(Mapping):
         order: list[str] = []
         seen: set[str] = set()
 
-        def visit(name: str, stack: tuple) -> None:
+        def visit(name: str, stack: tuple[str, ...]) -> None:
             if name in seen:
                 return
             if name in stack:
@@ -228,11 +239,11 @@ class Registry(Mapping):
         return order
 
     def _build_triggers(self) -> None:
-        triggers: dict[Any, dict] = defaultdict(dict)
-        computed: dict[tuple, list] = defaultdict(list)
-        inverses: dict[Any, list] = defaultdict(list)
+        triggers: dict[Field, TriggerTree] = defaultdict(dict)
+        computed: dict[tuple[str, str], list[Field]] = defaultdict(list)
+        inverses: dict[Field, list[Field]] = defaultdict(list)
 
-        def add(modified: Any, keys: list, dependent: Any) -> None:
+        def add(modified: Field, keys: list[Field], dependent: Field) -> None:
             node = triggers[modified]
             for key in keys:
                 node = node.setdefault(key, {})
@@ -280,10 +291,10 @@ class Registry(Mapping):
         self._trigger_trees = {}
         self._merged_trees = {}
 
-    def field_depends_paths(self, field: Any) -> list[list[Any]]:
+    def field_depends_paths(self, field: Field) -> list[list[Field]]:
         return self._depends_paths.get(field, [])
 
-    def many2many_inverses(self, field: Any) -> list[Any]:
+    def many2many_inverses(self, field: Field) -> list[Field]:
         """The many2many fields on the comodel sharing ``field``'s relation table."""
         comodel = self.models.get(field.comodel_name)
         if comodel is None:
@@ -297,14 +308,14 @@ class Registry(Mapping):
             and other is not field
         ]
 
-    def get_trigger_tree(self, fields: Iterable[Any]) -> dict:
+    def get_trigger_tree(self, fields: Iterable[Field]) -> TriggerTree:
         """The merged, transitive trigger tree of ``fields`` (computed once per set of fields;
         callers must not modify it)."""
         key = tuple(fields)
         cached = self._merged_trees.get(key)
         if cached is not None:
             return cached
-        tree: dict = {}
+        tree: TriggerTree = {}
         for field in key:
             sub = self._transitive_tree(field)
             if sub:
@@ -313,7 +324,7 @@ class Registry(Mapping):
             self._merged_trees[key] = tree
         return tree
 
-    def _transitive_tree(self, field: Any) -> dict:
+    def _transitive_tree(self, field: Field) -> TriggerTree:
         cached = self._trigger_trees.get(field)
         if cached is not None:
             return cached
@@ -326,7 +337,7 @@ class Registry(Mapping):
         self._trigger_trees[field] = tree
         return tree
 
-    def _expand(self, node: dict) -> None:
+    def _expand(self, node: TriggerTree) -> None:
         for key, child in list(node.items()):
             if key is not None:
                 self._expand(child)
@@ -372,11 +383,11 @@ class Registry(Mapping):
         return ValidationError(f"The operation cannot be completed: {diag.message_primary}")
 
 
-def _copy_tree(tree: dict) -> dict:
+def _copy_tree(tree: TriggerTree) -> TriggerTree:
     return {key: (list(value) if key is None else _copy_tree(value)) for key, value in tree.items()}
 
 
-def _merge_tree(target: dict, source: dict) -> None:
+def _merge_tree(target: TriggerTree, source: TriggerTree) -> None:
     for key, value in source.items():
         if key is None:
             existing = target.setdefault(None, [])

@@ -22,9 +22,12 @@ The check runs as superuser (it compares data, whatever the user may read) and r
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from erplite.exceptions import UserError
+
+if TYPE_CHECKING:
+    from erplite.orm.models import BaseModel
 
 MAX_LISTED = 5
 
@@ -98,9 +101,11 @@ def check_company(records: Any, fnames: Iterable[str] | None = None) -> None:
     raise UserError("\n".join(lines))
 
 
-def _compatible(target: Any, company: Any) -> bool:
+def _compatible(target: BaseModel, company: BaseModel) -> bool:
     """Whether ``target`` may be linked from a record of ``company`` (empty: no company)."""
-    if target._name == "res.users" and target.company_ids:
-        # a user belongs to each of their companies
-        return company <= target.company_ids
-    return target.company_id <= company
+    if target._name == "res.users":
+        user_companies: BaseModel = target.company_ids
+        if user_companies:  # a user belongs to each of their companies
+            return company <= user_companies
+    target_company: BaseModel = target.company_id
+    return target_company <= company

@@ -59,7 +59,7 @@ import psycopg
 from psycopg import sql
 
 from erplite.exceptions import AccessDenied
-from erplite.sql import SQL
+from erplite.sql import SQL, Cursor
 
 __all__ = [
     "LOGIN_PREFIX",
@@ -101,7 +101,7 @@ def blocked_error(wait: float) -> AccessDenied:
     return exc
 
 
-def ensure_table(cr) -> None:
+def ensure_table(cr: Cursor) -> None:
     """Create the table of failure counters unless it exists (idempotent)."""
     cr.execute(
         sql.SQL(
@@ -193,7 +193,7 @@ class LoginThrottle:
         if failures < self.threshold:
             return 0.0
         exponent = min(failures - self.threshold, _MAX_EXPONENT)
-        return min(self.max_delay, self.base_delay * 2**exponent)
+        return min(self.max_delay, self.base_delay * 2.0**exponent)
 
     def remaining(self, failures: int, last_failure: datetime, now: datetime) -> float:
         """Seconds a key is still blocked at ``now``, given its counter (0 if free)."""
@@ -205,13 +205,13 @@ class LoginThrottle:
 
     # -- database ------------------------------------------------------------------------------
     def retry_after(
-        self, cr, login: str | None, address: str | None, now: datetime | None = None
+        self, cr: Cursor, login: str | None, address: str | None, now: datetime | None = None
     ) -> float:
         """Seconds before ``login`` may try again from ``address`` (0.0 when it may now)."""
         return self._status(cr, login, address, now)[0]
 
     def _status(
-        self, cr, login: str | None, address: str | None, now: datetime | None
+        self, cr: Cursor, login: str | None, address: str | None, now: datetime | None
     ) -> tuple[float, int]:
         """``(retry_after, number of counters recorded)`` for the login and the address."""
         keys = _keys(login, address)
@@ -234,7 +234,9 @@ class LoginThrottle:
             (self.remaining(failures, last, now) for failures, last in counters), default=0.0
         )
 
-    def check(self, cr, login: str | None, address: str | None, now: datetime | None = None) -> int:
+    def check(
+        self, cr: Cursor, login: str | None, address: str | None, now: datetime | None = None
+    ) -> int:
         """Raise :class:`AccessDenied` if the login or the address is blocked.
 
         The exception carries ``retry_after`` (seconds), e.g. for an HTTP ``Retry-After``.
@@ -247,7 +249,7 @@ class LoginThrottle:
         return counters
 
     def record_failure(
-        self, cr, login: str | None, address: str | None, now: datetime | None = None
+        self, cr: Cursor, login: str | None, address: str | None, now: datetime | None = None
     ) -> None:
         """Count one more failure for the login and the address (use a transaction of its own).
 
@@ -259,7 +261,7 @@ class LoginThrottle:
         now = _now(now)
         _read_committed_if_fresh(cr)
         values = sql.SQL(", ").join([sql.SQL("(%s, 1, %s)")] * len(keys))
-        params: list = []
+        params: list[str | datetime | int] = []
         for key in keys:
             params += [key, now]
         params += [now - timedelta(seconds=self.reset_after), _MAX_FAILURES]
@@ -274,7 +276,7 @@ class LoginThrottle:
             params,
         )
 
-    def record_success(self, cr, login: str | None, address: str | None) -> None:
+    def record_success(self, cr: Cursor, login: str | None, address: str | None) -> None:
         """Clear the counters of the login and of the address after a successful login."""
         keys = _keys(login, address)
         if not keys:
@@ -282,7 +284,7 @@ class LoginThrottle:
         _read_committed_if_fresh(cr)
         cr.execute(sql.SQL("DELETE FROM {} WHERE key = ANY(%s)").format(_TABLE), [keys])
 
-    def purge(self, cr, now: datetime | None = None) -> int:
+    def purge(self, cr: Cursor, now: datetime | None = None) -> int:
         """Delete the counters whose last failure is forgotten already; return how many."""
         cutoff = _now(now) - timedelta(seconds=self.reset_after)
         cr.execute(sql.SQL("DELETE FROM {} WHERE last_failure < %s").format(_TABLE), [cutoff])
@@ -302,7 +304,7 @@ def _now(now: datetime | None) -> datetime:
     return now
 
 
-def _read_committed_if_fresh(cr) -> None:
+def _read_committed_if_fresh(cr: Cursor) -> None:
     """Run a transaction that has not started yet at READ COMMITTED.
 
     At REPEATABLE READ, updating a counter that another worker updated since our snapshot
