@@ -436,7 +436,7 @@ def _select_database(request: Request) -> None:
         candidates = databases.host_databases(host)
     except psycopg.OperationalError:
         _logger.exception("the database server cannot be reached")
-        request.db_unavailable = True  # type: ignore[attr-defined]
+        request.db_unavailable = True
         return
     if len(candidates) == 1:
         _set_database(request, candidates[0])
@@ -449,87 +449,131 @@ def _set_database(request: Request, dbname: str | None) -> None:
         request._set_database(request.app.databases.get(dbname))
     except psycopg.OperationalError as exc:
         _logger.error("the database %r cannot be reached: %s", dbname, exc)
-        request.db_unavailable = True  # type: ignore[attr-defined]
+        request.db_unavailable = True
 
 
 def _dispatch(request: Request) -> werkzeug.wrappers.Response:
     """Steps 6 to 11 for the request's database (``RegistryChanged`` restarts them)."""
-    app = request.app
-    httprequest = request.httprequest
-    state = request._state
-    if state is not None:
-        # the transaction begins before matching; its first statement reads the registry
-        # signal, so that the routes matched are those of the modules installed now: before
-        # the endpoint runs, or as part of its first query for a server-wide route (below)
-        try:
-            request._cursor(check_signal=False)
-        except psycopg.OperationalError as exc:
-            # PostgreSQL is down (the pool says so at once): served from no database, so
-            # that /web/health answers with the database's state and the rest is a 503
-            _logger.error("the database %r cannot be reached: %s", request.db, exc)
-            request._set_database(None)
-            request.db_unavailable = True  # type: ignore[attr-defined]
-            state = None
-    routing_map = state.routing_map if state is not None else app.nodb_routing_map()
+    _begin_transaction(request)
     try:
-        try:
-            rule, args = match_route(routing_map, httprequest.environ)
-        except HTTPException:
-            if state is None or request._signals_read:
-                raise
-            request.read_signals()  # RegistryChanged: the request starts again, new routes
-            rule, args = match_route(routing_map, httprequest.environ)
+        rule, args = _match(request)
     except HTTPException as exc:
-        if getattr(request, "db_unavailable", False) and isinstance(
-            exc, werkzeug.exceptions.NotFound
-        ):
-            exc = errors.DatabaseUnavailable()
-        return errors.error_response(exc, httprequest)
+        return _match_error_response(request, exc)
     endpoint = rule.endpoint
+    dispatcher = _bind_dispatcher(request, endpoint)
+    routing = endpoint.routing
+    cors = routing.get("cors")
+    if cors and request.httprequest.method == "OPTIONS":
+        response = _preflight_response()
+    else:
+        response = _run_endpoint(request, dispatcher, endpoint, args)
+    if cors:
+        _add_cors_headers(response, routing, cors)
+    return response
+
+
+def _begin_transaction(request: Request) -> None:
+    """Step 6's start: the transaction begins before matching; its first statement reads the
+    registry signal, so that the routes matched are those of the modules installed now:
+    before the endpoint runs, or as part of its first query for a server-wide route."""
+    if request.db is None:
+        return
+    try:
+        request._cursor(check_signal=False)
+    except psycopg.OperationalError as exc:
+        # PostgreSQL is down (the pool says so at once): served from no database, so that
+        # /web/health answers with the database's state and the rest is a 503
+        _logger.error("the database %r cannot be reached: %s", request.db, exc)
+        request._set_database(None)
+        request.db_unavailable = True
+
+
+def _match(request: Request) -> tuple[Any, dict[str, Any]]:
+    """Step 6: the rule and URL arguments of the request in its routing map. A URL that does
+    not match reads the registry signals first (``RegistryChanged`` restarts the request with
+    the routes of the modules installed now), then matches again."""
+    routing_map = request.routing_map
+    environ = request.httprequest.environ
+    try:
+        return match_route(routing_map, environ)
+    except HTTPException:
+        if request.db is None or request.signals_read:
+            raise
+        request.read_signals()
+        return match_route(routing_map, environ)
+
+
+def _match_error_response(request: Request, exc: HTTPException) -> werkzeug.wrappers.Response:
+    """The answer to a URL that matched no route (404, 405, a redirection); a 404 while the
+    request's database is unreachable is a 503."""
+    if request.db_unavailable and isinstance(exc, werkzeug.exceptions.NotFound):
+        exc = errors.DatabaseUnavailable()
+    return errors.error_response(exc, request.httprequest)
+
+
+def _bind_dispatcher(request: Request, endpoint: Any) -> Dispatcher:
+    """The dispatcher of the route's ``type``, set on the request with the route's
+    arguments."""
     routing = endpoint.routing
     request.routing = routing
     dispatcher = DISPATCHERS[routing["type"]](request)
     request.dispatcher = dispatcher
     request.session.can_save = bool(routing.get("save_session", True))
-    max_content_length = routing.get("max_content_length")
+    return dispatcher
 
-    cors = routing.get("cors")
-    if cors and httprequest.method == "OPTIONS":
-        response: werkzeug.wrappers.Response = Response(
-            status=204,
-            headers={
-                "Access-Control-Max-Age": str(60 * 60 * 24),
-                "Access-Control-Allow-Headers": (
-                    "Origin, X-Requested-With, Content-Type, Accept, Authorization"
-                ),
-            },
+
+def _preflight_response() -> werkzeug.wrappers.Response:
+    """The answer to a CORS preflight (``OPTIONS`` on a ``cors`` route)."""
+    return Response(
+        status=204,
+        headers={
+            "Access-Control-Max-Age": str(60 * 60 * 24),
+            "Access-Control-Allow-Headers": (
+                "Origin, X-Requested-With, Content-Type, Accept, Authorization"
+            ),
+        },
+    )
+
+
+def _run_endpoint(
+    request: Request, dispatcher: Dispatcher, endpoint: Any, args: dict[str, Any]
+) -> werkzeug.wrappers.Response:
+    """Steps 6's end to 11: the body's size checked, what needs no database read
+    (``pre_dispatch``), then the tries (``_one_try``); every error becomes the dispatcher's
+    response, except ``RegistryChanged`` (the request starts again) and ``BaseException``."""
+    httprequest = request.httprequest
+    max_content_length = endpoint.routing.get("max_content_length")
+    try:
+        # before anything reads the body: 413 for a declared length over the limit, and a
+        # body without Content-Length is cut at the limit while it is read
+        check_content_length(
+            httprequest,
+            max_content_length
+            if max_content_length is not None
+            else request.app.max_content_length,
         )
-    else:
-        try:
-            # before anything reads the body: 413 for a declared length over the limit, and a
-            # body without Content-Length is cut at the limit while it is read
-            check_content_length(
-                httprequest,
-                max_content_length if max_content_length is not None else app.max_content_length,
-            )
-            dispatcher.pre_dispatch(endpoint, args)
-            response = retrying(
-                functools.partial(_one_try, request, endpoint, args),
-                httprequest=httprequest,
-                on_retry=lambda exc, tryno: _reset_session(request),
-            )
-        except RegistryChanged:
-            raise
-        except Exception as exc:  # every error becomes a response; BaseException goes up
-            request._failed = True  # type: ignore[attr-defined]
-            response = dispatcher.handle_error(exc)
-    if cors:
-        response.headers["Access-Control-Allow-Origin"] = cors
-        methods = routing.get("methods")
-        response.headers["Access-Control-Allow-Methods"] = (
-            "POST" if routing["type"] != "http" else ", ".join(methods or ["GET", "POST"])
+        dispatcher.pre_dispatch(endpoint, args)
+        return retrying(
+            functools.partial(_one_try, request, endpoint, args),
+            httprequest=httprequest,
+            on_retry=lambda exc, tryno: _reset_session(request),
         )
-    return response
+    except RegistryChanged:
+        raise
+    except Exception as exc:  # every error becomes a response; BaseException goes up
+        request._failed = True  # type: ignore[attr-defined]
+        return dispatcher.handle_error(exc)
+
+
+def _add_cors_headers(
+    response: werkzeug.wrappers.Response, routing: dict[str, Any], origin: str
+) -> None:
+    """The CORS headers of a ``cors`` route's answer."""
+    response.headers["Access-Control-Allow-Origin"] = origin
+    methods = routing.get("methods")
+    response.headers["Access-Control-Allow-Methods"] = (
+        "POST" if routing["type"] != "http" else ", ".join(methods or ["GET", "POST"])
+    )
 
 
 def match_route(routing_map: werkzeug.routing.Map, environ: dict) -> tuple[Any, dict[str, Any]]:

@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import jinja2
 import werkzeug.datastructures
 import werkzeug.exceptions
 import werkzeug.local
+import werkzeug.routing
 import werkzeug.utils
 import werkzeug.wrappers
 
@@ -42,6 +44,9 @@ from erplite.http.current import request
 from erplite.http.errors import TEMPLATES_PATH
 from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps
 from erplite.http.session import Session, SessionStore
+
+if TYPE_CHECKING:
+    from erplite.http.databases import DatabaseState
 
 # ---------------------------------------------------------------------------------------------
 # Responses
@@ -149,6 +154,10 @@ class Request:
     while it is served.
     """
 
+    #: the database chosen for this request could not be reached: served from no database
+    #: (set by the dispatcher; the routes missing then answer 503, not 404)
+    db_unavailable = False
+
     def __init__(self, httprequest: werkzeug.wrappers.Request, app: Any):
         #: the werkzeug request
         self.httprequest = httprequest
@@ -167,7 +176,7 @@ class Request:
         self.db: str | None = None
         #: the registry of ``db``
         self.registry: Any = None
-        self._state: Any = None
+        self._state: DatabaseState | None = None
         self._cr: Any = None
         self._signals_read = False
         self._env: Any = None
@@ -203,6 +212,46 @@ class Request:
             raise RuntimeError("no database is selected for this request")
         cache: dict[str, Any] = state.cache
         return cache
+
+    @property
+    def database_dsn(self) -> str | None:
+        """The connection string of the database served, ``None`` when none is selected."""
+        state = self._state
+        return None if state is None else state.dsn
+
+    @property
+    def routing_map(self) -> werkzeug.routing.Map:
+        """The routes this request may match: those of the modules installed in the database
+        served, or, without a database, the ``auth='none'`` routes of the server-wide
+        modules."""
+        state = self._state
+        if state is None:
+            return self.app.nodb_routing_map()
+        return state.routing_map
+
+    @property
+    def module_paths(self) -> Mapping[str, Path]:
+        """The folder of each module of the database served (of each server-wide module
+        without a database)."""
+        state = self._state
+        if state is None:
+            return self.app.nodb_module_paths()
+        return state.module_paths
+
+    @property
+    def installed_modules(self) -> tuple[str, ...]:
+        """The modules installed in the database served (the server-wide modules without a
+        database), in loading order."""
+        state = self._state
+        if state is None:
+            return tuple(self.app.server_wide_modules)
+        return state.installed_modules
+
+    @property
+    def signals_read(self) -> bool:
+        """Whether the registry signals were read in the request's current transaction (see
+        :meth:`read_signals`)."""
+        return self._signals_read
 
     def use_database(self, dbname: str) -> None:
         """Serve the rest of this request from ``dbname`` (RPC calls name their database).

@@ -58,12 +58,7 @@ def serve_static(request: Any) -> werkzeug.wrappers.Response | None:
     path = httprequest.path
     if "/static/" not in path or _STATIC_RE.match(path) is None:
         return None
-    state = request._state
-    if state is not None:
-        module_paths, installed = state.module_paths, state.installed_modules
-    else:
-        module_paths, installed = request.app.nodb_module_paths(), request.app.server_wide_modules
-    filename = static_file(module_paths, installed, path)
+    filename = static_file(request.module_paths, request.installed_modules, path)
     if filename is None:
         from erplite.http.errors import error_response
 

@@ -206,20 +206,20 @@ def openapi_document(*, title: str, version: str, description: str | None = None
     """
     from erplite.http import request
 
-    state = request._state
-    if state is None:
+    if request.db is None:
         raise werkzeug.exceptions.NotFound("No database is selected.")
     server_url = request.httprequest.script_root or "/"
     key = ("rest.openapi", title, version, description, server_url)
-    document = state.cache.get(key)
+    cache = request.database_cache
+    document = cache.get(key)
     if document is None:
         document = build_document(
-            operations_of(state.routing_map),
+            operations_of(request.routing_map),
             request.registry,
             title=title,
             version=version,
             description=description,
             server_url=server_url,
         )
-        state.cache[key] = document
+        cache[key] = document
     return document

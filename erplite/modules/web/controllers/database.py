@@ -37,10 +37,10 @@ class Database(http.Controller):
         PostgreSQL server) answers a query. JSON, never cached. While PostgreSQL is down it
         answers 503 at once (a refused connection) or after ``CONNECT_TIMEOUT`` seconds (a
         server that does not answer), with ``Retry-After``."""
-        state = request._state
+        dsn = request.database_dsn
         try:
-            if state is not None:
-                with connection_pool(state.dsn).connection(timeout=CONNECT_TIMEOUT) as conn:
+            if dsn is not None:
+                with connection_pool(dsn).connection(timeout=CONNECT_TIMEOUT) as conn:
                     conn.execute("SELECT 1")
             else:  # no database, maybe because the server is down: ask it directly
                 with psycopg.connect(
