@@ -63,7 +63,6 @@ if TYPE_CHECKING:
 
 _logger = logging.getLogger(__name__)
 
-TOP_MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 _INSTALLED_STATES = ("installed", "to upgrade", "to remove")
 #: the advisory lock serialising the runs of load_modules on one database ("erplite" in ASCII)
 _LOAD_LOCK = 0x65726C697465
@@ -154,15 +153,15 @@ def migration_scripts(
     """The ``<stage>-*.py`` scripts to run when upgrading ``manifest``'s module from version
     ``installed`` to ``new``: those of the version folders after ``installed`` up to ``new``
     (and of ``0.0.0``, run at every upgrade), by version then file name. Folders are looked for
-    in ``<module>/migrations/`` and in ``<top>/<module>/`` for the project's top-level
-    ``migrations`` folder and each of ``upgrade_paths``. Nothing runs at installation."""
+    in ``<module>/migrations/`` and in ``<top>/<module>/`` for each ``<top>`` of
+    ``upgrade_paths``. Nothing runs at installation."""
     if not installed:
         return []
     low, high = _version_key(adapt_version(installed)), _version_key(adapt_version(new))
     if low >= high:
         return []
     scripts: list[tuple[tuple, str, Path]] = []
-    bases = [manifest.path / "migrations", TOP_MIGRATIONS / manifest.name]
+    bases = [manifest.path / "migrations"]
     bases += [Path(top) / manifest.name for top in upgrade_paths]
     for base in bases:
         if not base.is_dir():
