@@ -8,6 +8,8 @@ import datetime
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
+from psycopg import sql
+
 from erplite.orm.fields import Field
 from erplite.sql import SQL, BinaryParam
 
@@ -25,6 +27,9 @@ _PARENT_ALIAS = "_new_parent"
 #: the row value of a line's link to its parent, until the statement gives the parent's id
 _LINK = type("_Link", (), {"__repr__": lambda self: "<parent id>", "__slots__": ()})()
 _LINK_FLAG = "link"
+#: a parameter's place in a template (the value comes with each statement) and the separator
+_SLOT = SQL("%s", sql.Placeholder())
+_COMMA = SQL(", ")
 
 
 class _CrudPlan:
@@ -97,40 +102,48 @@ def _insert_template(table: str, fields: list[Field], constant: tuple[Any, ...] 
     if template is not None:
         return template
 
-    def quoted(*names: str) -> str:
-        return SQL.identifier(*names).text.replace("%", "%%")
-
-    names = ", ".join(quoted(f.column_name) for f in fields)
+    table_sql = _identifier(table)
+    names = _COMMA.join([_identifier(f.column_name) for f in fields])
+    statement: SQL
     if constant is None:
-        values = ", ".join(["%s"] * len(fields))
-        template = f"INSERT INTO {quoted(table)} ({names}) VALUES ({values}) RETURNING id"
+        values = _COMMA.join([_SLOT] * len(fields))
+        statement = SQL("INSERT INTO %s (%s) VALUES (%s) RETURNING id", table_sql, names, values)
     else:
-        selected: list[str] = []
-        arrays: list[str] = []
-        aliases: list[str] = []
-        sources = ""
+        selected: list[SQL] = []
+        arrays: list[SQL] = []
+        aliases: list[SQL] = []
+        sources = SQL()
         for f, is_constant in zip(fields, constant):
             if is_constant == _LINK_FLAG:
-                selected.append(quoted(_PARENT_ALIAS, "id"))
-                sources = f"{quoted(_PARENT_ALIAS)}, "
+                selected.append(_identifier(_PARENT_ALIAS, "id"))
+                sources = SQL("%s, ", _identifier(_PARENT_ALIAS))
             elif is_constant:
-                selected.append(f"%s::{_udt(f)}")
+                selected.append(SQL("%s::%s", _SLOT, _udt(f)))
             else:
                 alias = f"c{len(arrays)}"
-                selected.append(quoted("u", alias))
-                aliases.append(quoted(alias))
-                arrays.append(f"%s::{_udt(f)}[]")
+                selected.append(_identifier("u", alias))
+                aliases.append(_identifier(alias))
+                arrays.append(SQL("%s::%s[]", _SLOT, _udt(f)))
         if arrays:
-            template = (
-                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                f"FROM {sources}unnest({', '.join(arrays)}) AS u({', '.join(aliases)}) "
-                "RETURNING id"
+            statement = SQL(
+                "INSERT INTO %s (%s) SELECT %s FROM %sunnest(%s) AS u(%s) RETURNING id",
+                table_sql,
+                names,
+                _COMMA.join(selected),
+                sources,
+                _COMMA.join(arrays),
+                _COMMA.join(aliases),
             )
         else:
-            template = (
-                f"INSERT INTO {quoted(table)} ({names}) SELECT {', '.join(selected)} "
-                f"FROM {sources}generate_series(1, %s) RETURNING id"
+            statement = SQL(
+                "INSERT INTO %s (%s) SELECT %s FROM %sgenerate_series(1, %s) RETURNING id",
+                table_sql,
+                names,
+                _COMMA.join(selected),
+                sources,
+                _SLOT,
             )
+    template = statement.text
     if len(_INSERT_TEMPLATES) < 10000:
         _INSERT_TEMPLATES[key] = template
     return template
@@ -153,6 +166,16 @@ def _is_constant(column: list[Any]) -> bool:
     return column.count(first) == len(column) and len(set(map(type, column))) == 1
 
 
-def _udt(field: Field) -> str:
-    """The type name of a stored field's column (``int4``, ``varchar``...)."""
-    return cast("tuple[str, str]", field.column_type)[0]
+def _udt(field: Field) -> sql.SQL:
+    """The type name of a stored field's column (``int4``, ``varchar``...): a constant of the
+    field's class."""
+    return sql.SQL(cast("tuple[str, str]", field.column_type)[0])
+
+
+def _identifier(*names: str) -> SQL:
+    """``SQL.identifier(*names)`` for a template sent with parameters: psycopg reads a ``%``
+    as the start of a placeholder, so a percent sign in a name is doubled."""
+    fragment = SQL.identifier(*names)
+    if "%" not in fragment.text:
+        return fragment
+    return SQL.raw(fragment.text.replace("%", "%%"))
