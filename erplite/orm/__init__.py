@@ -35,7 +35,7 @@ the files of this package are the machinery behind them, one concept each:
   ``model_write`` (``write``, ``unlink``, ``copy``), ``model_read`` (``read``, ``exists``),
   ``model_search`` (``search``...), ``model_read_group``, ``model_onchange``,
   ``model_export``, ``model_import`` (with ``import_convert``), ``model_views``;
-- fields: ``fields`` (the base ``Field`` and the scalar types), ``fields_relational``,
+- fields: ``fields_base`` (the base ``Field``), ``fields`` (the scalar types), ``fields_relational``,
   ``commands`` (x2many ``Command``);
 - environments and cache: ``environment``;
 - searching: ``domains`` (parse, optimise, compile to SQL), ``search_plans`` (a domain shape's

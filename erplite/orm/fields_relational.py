@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from erplite.orm import arguments
 from erplite.orm.commands import Command, normalize_commands
-from erplite.orm.fields import Field, _raise_wrong_value
+from erplite.orm.fields_base import Field, _raise_wrong_value
 from erplite.sql import SQL
 
 if TYPE_CHECKING:
