@@ -33,6 +33,7 @@ the files of this package are the machinery behind them, one concept each:
   ``model_triggers`` (computed fields, what depends on a change), ``model_flush``,
   ``model_defaults``, ``model_create`` (with ``create_plan`` and ``model_create_lines``),
   ``model_write`` (``write``, ``unlink``, ``copy``), ``model_read`` (``read``, ``exists``),
+  ``model_names`` (``display_name``, ``name_get``),
   ``model_search`` (``search``...), ``model_read_group``, ``model_onchange``,
   ``model_export``, ``model_import`` (with ``import_convert``), ``model_views``;
 - fields: ``fields_base`` (the base ``Field``), ``fields`` (the scalar types), ``fields_relational``,

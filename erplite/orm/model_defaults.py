@@ -13,6 +13,7 @@ from erplite import api
 from erplite.orm import arguments
 from erplite.orm.commands import Command
 from erplite.orm.model_access import AccessMixin
+from erplite.sql import SQL
 
 
 class DefaultsMixin(AccessMixin):
@@ -122,3 +123,36 @@ class DefaultsMixin(AccessMixin):
             else:
                 missing.append(name)
         return missing
+
+    # ------------------------------------------------------------------------------------------
+    # a column added to a table that has rows
+    # ------------------------------------------------------------------------------------------
+    def _init_column(self, column_name: str) -> None:
+        """Odoo's hook for a column just added to a table that has rows (a module adding a
+        field to an existing model): the rows get the field's default, or, for a stored
+        computed field, are marked to compute."""
+        field = self._fields[column_name]
+        records = self.sudo().with_context(active_test=False)
+        if field.compute:
+            ids = records.search([]).ids
+            if ids:
+                self.env.add_to_compute(field, ids)
+            return
+        if field.default is None:
+            return
+        value = field.get_default(records)
+        value = field.convert_to_column(field.convert_to_cache(value, records))
+        # NULL already means the empty value; False is the same as NULL for a boolean
+        if value is None or (field.type == "boolean" and not value):
+            return
+        column = SQL.identifier(field.column_name)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET %s = %s WHERE %s IS NULL",
+                SQL.identifier(self._table),
+                column,
+                value,
+                column,
+            ),
+            flush=False,
+        )

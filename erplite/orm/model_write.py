@@ -297,6 +297,20 @@ class WriteMixin(AccessMixin):
             getattr(self, method)()
 
     # hierarchy -----------------------------------------------------------------------------
+    def _check_recursion(self, parent: str | None = None) -> bool:
+        """Odoo 17's check for hierarchies: ``False`` if following ``parent`` (default
+        ``_parent_name``) from a record of ``self`` comes back to a record already seen."""
+        parent = parent or self._parent_name
+        for record in self.sudo():
+            seen = {record.id}
+            current = record[parent]
+            while current:
+                if current.id in seen:
+                    return False
+                seen.add(current.id)
+                current = current[parent]
+        return True
+
     def _parent_store_update(self, check_recursion: bool = False) -> None:
         """Set ``parent_path`` of ``self`` (and their descendants) from their parents; with
         ``check_recursion``, refuse a node becoming its own ancestor (``UserError``)."""

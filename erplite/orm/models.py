@@ -20,7 +20,7 @@ whose instances are recordsets: an environment, a tuple of ids and a prefetch se
 holds the class machinery and the recordset operations (set algebra, ``mapped``,
 ``filtered``, ``sorted``, environments); the other methods are in one mixin per concern
 (``model_fetch``, ``model_triggers``, ``model_flush``, ``model_create``, ``model_write``,
-``model_read``, ``model_search``...: the table in ``recordset.py``).
+``model_read``, ``model_search``, ``model_names``...: the table in ``recordset.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from erplite.orm.model_export import ExportMixin
 from erplite.orm.model_fetch import FetchMixin
 from erplite.orm.model_flush import FlushMixin
 from erplite.orm.model_import import ImportMixin
+from erplite.orm.model_names import NamesMixin
 from erplite.orm.model_onchange import OnchangeMixin
 from erplite.orm.model_read import ReadMixin
 from erplite.orm.model_read_group import ReadGroupMixin
@@ -96,6 +97,7 @@ class BaseModel(
     ExportMixin,
     ImportMixin,
     OnchangeMixin,
+    NamesMixin,
     metaclass=MetaModel,
 ):
     """The recordset class every model derives from (Odoo's ``BaseModel``)."""
@@ -450,49 +452,6 @@ class BaseModel(
         return {k: self.browse(v).with_prefetch(self._prefetch_ids) for k, v in groups.items()}
 
     # ------------------------------------------------------------------------------------------
-    # display name
-    # ------------------------------------------------------------------------------------------
-    @api.depends(lambda self: (self._rec_name,) if self._rec_name else ())
-    def _compute_display_name(self) -> None:
-        rec_name = self._rec_name
-        for record in self:
-            if rec_name:
-                value = record[rec_name]
-                field = self._fields[rec_name]
-                if field.relational:
-                    value = value.display_name
-                record.display_name = value or False
-            else:
-                record.display_name = f"{self._name},{record.id}"
-
-    @classmethod
-    def _has_default_display_name(cls) -> bool:
-        """Whether the display name is computed by :meth:`_compute_display_name` above (the
-        value of ``_rec_name``), not by an override: searches may then read it from a join."""
-        return cls._compute_display_name is BaseModel._compute_display_name
-
-    def _search_display_name(self, operator: str, value: Any) -> list[Any]:
-        """The domain of a search on ``display_name``, as Odoo 17: over the fields of
-        ``_rec_names_search`` (any of them for a positive operator, all for a negative one),
-        else over the record name; ``like ''`` matches everything."""
-        names = list(self._rec_names_search or [self._rec_name_search_field()])
-        negative = operator in ("!=", "not like", "not ilike", "not in")
-        if operator.endswith("like") and not value and "=" not in operator:
-            return [(0, "=", 1)] if negative else [(1, "=", 1)]
-        domains: list[list[Any]] = [[(name, operator, value)] for name in names]
-        combined = domains[0]
-        for domain in domains[1:]:
-            combined = ["&" if negative else "|", *combined, *domain]
-        return combined
-
-    @classmethod
-    def _rec_name_search_field(cls) -> str:
-        return cls._rec_name or "id"
-
-    def name_get(self) -> list[tuple[int, str]]:
-        return [(record.id, record.display_name) for record in self]
-
-    # ------------------------------------------------------------------------------------------
     # archiving
     # ------------------------------------------------------------------------------------------
     def action_archive(self) -> bool:
@@ -509,52 +468,8 @@ class BaseModel(
         active.action_archive()
 
     # ------------------------------------------------------------------------------------------
-    # misc
+    # setup hooks
     # ------------------------------------------------------------------------------------------
-    def _init_column(self, column_name: str) -> None:
-        """Odoo's hook for a column just added to a table that has rows (a module adding a
-        field to an existing model): the rows get the field's default, or, for a stored
-        computed field, are marked to compute."""
-        field = self._fields[column_name]
-        records = self.sudo().with_context(active_test=False)
-        if field.compute:
-            ids = records.search([]).ids
-            if ids:
-                self.env.add_to_compute(field, ids)
-            return
-        if field.default is None:
-            return
-        value = field.get_default(records)
-        value = field.convert_to_column(field.convert_to_cache(value, records))
-        # NULL already means the empty value; False is the same as NULL for a boolean
-        if value is None or (field.type == "boolean" and not value):
-            return
-        column = SQL.identifier(field.column_name)
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %s SET %s = %s WHERE %s IS NULL",
-                SQL.identifier(self._table),
-                column,
-                value,
-                column,
-            ),
-            flush=False,
-        )
-
-    def _check_recursion(self, parent: str | None = None) -> bool:
-        """Odoo 17's check for hierarchies: ``False`` if following ``parent`` (default
-        ``_parent_name``) from a record of ``self`` comes back to a record already seen."""
-        parent = parent or self._parent_name
-        for record in self.sudo():
-            seen = {record.id}
-            current = record[parent]
-            while current:
-                if current.id in seen:
-                    return False
-                seen.add(current.id)
-                current = current[parent]
-        return True
-
     @classmethod
     def _valid_field_parameter(cls, field: Any, name: str) -> bool:
         return False
@@ -614,7 +529,6 @@ class TransientModel(Model):
     def _transient_vacuum(self) -> None:
         """Delete the records not written for ``_transient_max_hours``, then the oldest ones
         beyond ``_transient_max_count`` (Odoo's rules)."""
-        from erplite.sql import SQL
 
         cr = self.env.cr
         table = SQL.identifier(self._table)

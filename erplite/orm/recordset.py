@@ -7,12 +7,15 @@
 ``model_fetch``            stored values into the cache, prefetch
 ``model_triggers``         computed fields, ``modified`` and the trigger tree
 ``model_flush``            pending writes sent as UPDATEs, cache invalidation
-``model_defaults``         ``default_get`` and the defaults ``create`` adds
+``model_defaults``         ``default_get``, the defaults ``create`` adds, a new column's
+                           default for the rows a table has (``_init_column``)
 ``model_create``           ``create`` and its steps (the INSERT, precomputation)
 ``model_create_lines``     a record and its lines in one statement
-``model_write``            ``write``, field assignment, ``unlink``, ``copy``, constraints
+``model_write``            ``write``, field assignment, ``unlink``, ``copy``, constraints,
+                           hierarchies (``_check_recursion``, ``parent_path``)
 ``model_read``             ``read`` and ``exists``
 ``model_search``           ``search`` and ordering; ``model_read_group`` grouping
+``model_names``            ``display_name`` (compute, search), ``name_get``
 ``model_views``            ``get_views`` and ``fields_get``; ``model_onchange``,
                            ``model_export``, ``model_import``: forms and data exchange
 =========================  ==========================================================
@@ -72,6 +75,7 @@ class Recordset:
         _table: str
         _order: str
         _rec_name: str | None
+        _rec_names_search: list[str] | None
         _parent_name: str
         _parent_store: bool
         _active_name: str | None
