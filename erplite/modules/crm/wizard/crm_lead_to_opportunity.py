@@ -87,8 +87,10 @@ class CrmLead2opportunityPartner(models.TransientModel):
     def _compute_name(self) -> None:
         wizard: Any
         for wizard in self:
-            if not wizard.name:
-                wizard.name = "merge" if len(wizard.duplicated_lead_ids) >= 2 else "convert"
+            # a choice already made stays (the ORM wants every record assigned)
+            wizard.name = wizard.name or (
+                "merge" if len(wizard.duplicated_lead_ids) >= 2 else "convert"
+            )
 
     @api.depends("lead_id")
     def _compute_action(self) -> None:
