@@ -141,6 +141,9 @@ def test_lost_wizard_without_note_and_refusals(env: Any, make_lead: Any, stages:
     )
     with pytest.raises(UserError, match="Choose the leads"):
         env["crm.lead.lost"].create({}).action_lost_reason_apply()
+    # the active records of another model are not leads
+    other = env["crm.lead.lost"].with_context(active_model="res.partner", active_ids=deal.ids)
+    assert not other.create({}).lead_ids
 
 
 def test_wizard_views_and_actions(env: Any):

@@ -29,10 +29,17 @@ class CrmLeadLost(models.TransientModel):
         "wizard_id",
         "lead_id",
         string="Leads",
-        default=lambda self: self.env.context.get("active_ids") or [],
+        default=lambda self: self._default_lead_ids(),
     )
     lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost Reason", ondelete="cascade")
     lost_feedback = fields.Html("Closing Note")
+
+    def _default_lead_ids(self) -> list[int]:
+        """The context's ``active_ids`` when they are leads (``active_model`` ``crm.lead``)."""
+        context = self.env.context
+        if context.get("active_model", "crm.lead") != "crm.lead":
+            return []
+        return list(context.get("active_ids") or [])
 
     def action_lost_reason_apply(self) -> Any:
         """Mark the leads lost (refused, with nothing changed, for a won or lost one)."""
