@@ -561,7 +561,7 @@ def _run_endpoint(
     except RegistryChanged:
         raise
     except Exception as exc:  # every error becomes a response; BaseException goes up
-        request._failed = True  # type: ignore[attr-defined]
+        request.failed = True
         return dispatcher.handle_error(exc)
 
 
@@ -587,8 +587,7 @@ def match_route(routing_map: werkzeug.routing.Map, environ: dict) -> tuple[Any, 
 
 def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
     """Steps 8 to 10 in one transaction: committed when they succeed, rolled back if not."""
-    request._uid, request._context, request._su = None, {}, False
-    request.params = {}
+    request.start_try()
     try:
         auth = endpoint.routing["auth"]
         if request.db is not None:
@@ -639,7 +638,7 @@ def _save_session(request: Request, response: werkzeug.wrappers.Response) -> Non
     session = request.session
     if not session.can_save:
         return
-    if getattr(request, "_failed", False) and not session.should_rotate:
+    if request.failed and not session.should_rotate:
         # the transaction was rolled back: so are the session's changes, except a logout
         # (an expired session token) which must take effect
         return

@@ -157,6 +157,9 @@ class Request:
     #: the database chosen for this request could not be reached: served from no database
     #: (set by the dispatcher; the routes missing then answer 503, not 404)
     db_unavailable = False
+    #: the endpoint's tries ended in an error: their transaction and the session's changes
+    #: were rolled back (set by the dispatcher; only a logout is saved then)
+    failed = False
 
     def __init__(self, httprequest: werkzeug.wrappers.Request, app: Any):
         #: the werkzeug request
@@ -193,6 +196,12 @@ class Request:
         if future is None:
             future = self._future_response = FutureResponse()
         return future
+
+    def start_try(self) -> None:
+        """Forget what a previous try of the endpoint set: the user, context and superuser
+        flag of ``env`` (the route's ``auth`` sets them again) and the parameters."""
+        self._uid, self._context, self._su = None, {}, False
+        self.params = {}
 
     # -- database and transaction -------------------------------------------------------------
     def _set_database(self, state: Any) -> None:
