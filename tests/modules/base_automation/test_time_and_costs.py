@@ -46,6 +46,27 @@ def test_on_time_runs_once_per_record_when_the_delay_after_the_date_passed(env, 
     assert late.counter == 1
 
 
+def test_on_time_runs_each_record_on_its_own_and_skips_a_failing_one(env, make_rule, caplog):
+    rule = make_rule(
+        "on_time",
+        [{"state": "method", "method_name": "action_bump_unless_broken", "args": "[]"}],
+        trg_date_id=field(env, "deadline").id,
+        trg_date_range=0,
+        trg_date_range_type="hour",
+    )
+    past = _now() - datetime.timedelta(hours=1)
+    first, broken, last = env[TASK].create(
+        [{"name": "first", "deadline": past}, {"name": "broken", "deadline": past},
+         {"name": "last", "deadline": past}]
+    )  # fmt: skip
+    with caplog.at_level("ERROR"):
+        assert env["base.automation"].process_time_based_rules() == 2
+    assert (first.counter, broken.counter, last.counter) == (1, 0, 1)
+    assert f"failed on {TASK},{broken.id}" in caplog.text and "is broken" in caplog.text
+    assert rule.last_run  # the run moved on: the broken record is not retried forever
+    assert env["base.automation"].process_time_based_rules() == 0
+
+
 def test_on_time_with_a_date_field_and_a_negative_delay(env, make_rule):
     make_rule(
         "on_time",

@@ -3,6 +3,8 @@ action, once per record, never recursively, as the user who made the change."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from erplite.exceptions import AccessError, ValidationError
@@ -121,19 +123,40 @@ def test_each_record_once_and_no_recursion_between_rules(env, make_rule):
     assert tasks.mapped("note") == ["from rule 1", "from rule 1"]
 
 
-def test_webhook_action_queues_one_delivery_for_the_records(env, make_rule):
+def test_webhook_action_queues_one_delivery_per_record(env, make_rule):
     make_rule(
         "on_create",
         [{"state": "webhook", "webhook_url": "http://127.0.0.1:9/hook",
           "webhook_field_ids": [(6, 0, field(env, "name").ids)]}],
     )  # fmt: skip
     tasks = env[TASK].create([{"name": "a"}, {"name": "b"}])
-    [delivery] = env["ir.webhook.delivery"].search([])
-    import json
+    deliveries = env["ir.webhook.delivery"].search([], order="id")
+    payloads = [json.loads(delivery.body) for delivery in deliveries]
+    assert [(p["event"], p["model"], p["ids"]) for p in payloads] == [
+        ("on_create", TASK, [tasks[0].id]),
+        ("on_create", TASK, [tasks[1].id]),
+    ]
+    assert [[v["name"] for v in p["values"]] for p in payloads] == [["a"], ["b"]]
 
-    payload = json.loads(delivery.body)
-    assert (payload["event"], payload["model"], payload["ids"]) == ("on_create", TASK, tasks.ids)
-    assert [v["name"] for v in payload["values"]] == ["a", "b"]
+
+def test_each_action_runs_once_per_record_with_that_record_active(env, make_rule):
+    # Odoo 17's _process: for each action, for each record: active_id(s) = that record
+    method = {"state": "method", "method_name": "action_note_call", "args": "[]"}
+    make_rule("on_write", [method, bump()], trigger_field_ids=[(6, 0, field(env, "state").ids)])
+    a, b, c = env[TASK].create([{"name": "a"}, {"name": "b"}, {"name": "c"}])
+    (a | b | c).write({"state": "open"})
+    notes = env["test.automation.note"].search([], order="id").mapped("name")
+    assert notes == [f"self=[{t.id}] active_ids=[{t.id}]" for t in (a, b, c)]
+    assert (a | b | c).mapped("counter") == [1, 1, 1]
+
+
+def test_a_rule_does_not_fire_again_on_the_records_its_actions_write(env, make_rule):
+    # the action writes the watched field of its record: no second run on that record, but
+    # a write of another record by the action fires the rule there
+    make_rule("on_write", [bump()], trigger_field_ids=[(6, 0, field(env, "counter").ids)])
+    task = env[TASK].create({"name": "t"})
+    task.write({"counter": 10})
+    assert task.counter == 11
 
 
 def test_rules_run_as_the_user_with_their_rights(env, make_rule, user):

@@ -31,7 +31,8 @@ Guarantees (the hooks are in :mod:`.triggers`):
 
 - rules run in the transaction of the change, as the user who made it (their access rights
   apply to what the actions do), after ``create``/``write`` and before ``unlink``;
-- each action of a rule runs once per call on all the matching records (``active_ids``);
+- each action of a rule runs once per matching record, with that record as ``active_id``
+  and ``active_ids`` (Odoo 17's ``_process``), actions in sequence, each on every record;
 - a rule never runs again on a record while its own actions change that record (nor while
   another rule that it triggered does): no recursion, whatever the actions write;
 - the rules are read once per process and kept with the security answers
@@ -289,8 +290,12 @@ class BaseAutomation(models.Model):
 
     @api.model
     def _process(self, rule: Rule, records: Any) -> None:
-        """Run the rule's actions on ``records`` (in their environment: as their user), except
-        on the records the rule is already being run on (no recursion)."""
+        """Run the rule's actions on each of ``records`` (in their environment: as their
+        user), except on the records the rule is already being run on (no recursion).
+
+        As Odoo 17's ``base.automation._process``: every remaining record is marked as being
+        processed first, then each action runs once per record, with that record alone as
+        ``active_id``/``active_ids`` (a webhook sends one delivery per record)."""
         running = _running(records.env)
         records = records.browse([rid for rid in records._ids if (rule.id, rid) not in running])
         if not records or not rule.action_ids:
@@ -299,14 +304,14 @@ class BaseAutomation(models.Model):
         running.update(keys)
         try:
             actions = records.env["ir.actions.server"].browse(rule.action_ids)
-            context = {
-                "active_model": records._name,
-                "active_ids": list(records._ids),
-                "active_id": records._ids[0],
-                "webhook_event": rule.trigger,
-            }
             for action in actions:
-                action.with_context(**context).run()
+                for record_id in records._ids:
+                    action.with_context(
+                        active_model=records._name,
+                        active_ids=[record_id],
+                        active_id=record_id,
+                        webhook_event=rule.trigger,
+                    ).run()
         finally:
             running.difference_update(keys)
 
@@ -329,7 +334,11 @@ class BaseAutomation(models.Model):
     def process_time_based_rules(self) -> int:
         """Run the time-based rules on the records whose moment came since the rule's last
         run; return how many records they ran on. Called by the job
-        ``base_automation.ir_cron_data_base_automation_check``."""
+        ``base_automation.ir_cron_data_base_automation_check``.
+
+        As Odoo 17's ``_check``: the rule runs on each due record on its own, a record whose
+        actions fail is logged and skipped (its changes undone) without stopping the others,
+        and ``last_run`` moves on to this run's moment."""
         count = 0
         soonest: datetime.datetime | None = None
         rules = self.with_context(active_test=True).search([("trigger", "in", list(TIME_TRIGGERS))])
@@ -337,18 +346,40 @@ class BaseAutomation(models.Model):
             now = _utcnow()
             try:
                 with self.env.cr.savepoint():
-                    count += rule._run_time_based(now)
-                    rule.last_run = now
+                    records = rule._due_records(now)
                     moment = rule._next_moment(now)
             except Exception:
-                # one broken rule (a domain or an action failing) must not stop the others
+                # a rule whose domain no longer holds (a field removed...) must not stop others
                 _logger.exception("automation rule %r (%s) failed", rule.name, rule.id)
                 continue
+            count += rule._run_on_each(records)
+            rule.last_run = now
             if moment is not None and (soonest is None or moment < soonest):
                 soonest = moment
         if soonest is not None:
             self._wake_job_at(soonest)
         return count
+
+    def _run_on_each(self, records: Any) -> int:
+        """Run this rule on each of ``records`` in a savepoint of its own; return how many
+        ran without error."""
+        rule = self._as_rule()
+        done = 0
+        for record in records:
+            try:
+                with self.env.cr.savepoint():
+                    self._process(rule, record)
+            except Exception:
+                _logger.exception(
+                    "automation rule %r (%s) failed on %s,%s",
+                    self.name,
+                    self.id,
+                    record._name,
+                    record.id,
+                )
+                continue
+            done += 1
+        return done
 
     def _wake_job_at(self, moment: datetime.datetime) -> None:
         """Have the job run at ``moment`` (the next record due), not only at its interval."""
@@ -373,19 +404,16 @@ class BaseAutomation(models.Model):
 
         return model, date_name, delay, to_field
 
-    def _run_time_based(self, now: datetime.datetime) -> int:
+    def _due_records(self, now: datetime.datetime) -> Any:
+        """The records whose moment (date + delay) is in (last_run, now]."""
         self.ensure_one()
         model, date_name, delay, to_field = self._time_terms()
-        # the records whose moment (date + delay) is in (last_run, now]
         domain: list = [(date_name, "<=", to_field(now - delay))]
         if self.last_run:
             domain.append((date_name, ">", to_field(self.last_run - delay)))
         if self.filter_domain:
             domain += self._eval_domain(self.filter_domain)
-        records = model.search(domain)
-        if records:
-            self._process(self._as_rule(), records)
-        return len(records)
+        return model.search(domain)
 
     def _next_moment(self, now: datetime.datetime) -> datetime.datetime | None:
         """When the next record not due yet becomes due (its date + the delay), if any."""

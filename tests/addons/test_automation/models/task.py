@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from erplite import api, fields, models
+from erplite.exceptions import UserError
 
 
 class TestAutomationStage(models.Model):
@@ -33,6 +34,21 @@ class TestAutomationTask(models.Model):
         """A declared public method for ``method`` server actions: count up."""
         for task in self:
             task.counter += step
+        return True
+
+    def action_note_call(self) -> bool:
+        """Note the records of the call and the context's ``active_ids`` (one note a call)."""
+        self.env["test.automation.note"].sudo().create(
+            {"name": f"self={sorted(self.ids)} active_ids={self.env.context.get('active_ids')}"}
+        )
+        return True
+
+    def action_bump_unless_broken(self) -> bool:
+        """Count up, refusing (an error) for the tasks named ``broken``."""
+        for task in self:
+            if task.name == "broken":
+                raise UserError(f"task {task.id} is broken")
+            task.counter += 1
         return True
 
     @api.model
