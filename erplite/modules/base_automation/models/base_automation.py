@@ -30,7 +30,9 @@ with ``uid``, ``user`` and the date helpers; never Python code).
 Guarantees (the hooks are in :mod:`.triggers`):
 
 - rules run in the transaction of the change, as the user who made it (their access rights
-  apply to what the actions do), after ``create``/``write`` and before ``unlink``;
+  apply to what the actions do), after ``create``/``write`` and before ``unlink``; write
+  rules whose trigger fields name a stored computed field also run after the ORM recomputed
+  it to a new value (in the environment that triggered the recomputation);
 - each action of a rule runs once per matching record, with that record as ``active_id``
   and ``active_ids`` (Odoo 17's ``_process``), actions in sequence, each on every record;
 - a rule never runs again on a record while its own actions change that record (nor while

@@ -9,7 +9,14 @@ rules are cached) and returns to the ORM's own method at once when there is none
 - ``write``: only if a rule watches one of the written fields: note which records match each
   rule's ``filter_pre_domain`` and the watched fields' values, write, then run each rule on
   the records that still match and whose watched fields changed value;
-- ``unlink``: run the deletion rules on the records that match, then delete.
+- ``unlink``: run the deletion rules on the records that match, then delete;
+- ``_compute_field_value`` (the ORM recomputing stored computed fields, at a flush or when
+  a value is read, as Odoo 17 patches it): only if a write rule names one of the recomputed
+  fields in its trigger fields (or watches it, as ``on_stage_set`` watches ``stage_id``):
+  as for ``write``, with the values before and after the recomputation. The first
+  computation of a record created in the transaction is not a change (no ``on_write`` rule
+  fires for a creation), and a rule watching any field (no trigger fields) fires on writes
+  only.
 
 The wrapper of a model's class also serves the models that inherit its class (prototype
 inheritance): it only acts for the model it was installed on, so that rules fire once.
@@ -37,10 +44,47 @@ def _rules(records: Any, triggers: frozenset) -> list:
     return [rule for rule in rules if rule.trigger in triggers] if rules else []
 
 
+#: the key, in the transaction's ``cr.precommit.data``, of the stored computed fields of new
+#: records not computed yet (field -> ids): their first computation is no change
+_FRESH_KEY = "base_automation.fresh"
+
+
+def _recompute_rules(records: Any, fields: list) -> list:
+    """The write rules of ``records``' model that watch one of ``fields`` by name."""
+    names = [field.name for field in fields]
+    return [
+        rule
+        for rule in _rules(records, WRITE_TRIGGERS)
+        if rule.trigger_fields and rule.watches(names)
+    ]
+
+
+def _note_fresh(records: Any) -> None:
+    """Remember which watched stored computed fields of the new ``records`` are still to
+    compute: their first computation is part of the creation, not a change."""
+    registry = records.env.registry
+    fields = {
+        field
+        for rule in _rules(records, WRITE_TRIGGERS)
+        for name in rule.trigger_fields
+        if (field := records._fields.get(name)) is not None and field.store and field.compute
+    }
+    if not fields:
+        return
+    tocompute = records.env.transaction.tocompute
+    fresh = records.env.cr.precommit.data.setdefault(_FRESH_KEY, {})
+    for field in fields:
+        for companion in registry.field_computed.get(field, [field]):
+            pending = tocompute.get(companion)
+            if pending:
+                fresh.setdefault(companion, set()).update(pending.intersection(records._ids))
+
+
 def _wrap(model_class: Any, model_name: str) -> None:
     def create(self, vals_list):
         records = super(model_class, self).create(vals_list)
         if self._name == model_name and records:
+            _note_fresh(records)
             rules = _rules(records, CREATE_TRIGGERS)
             if rules:
                 automation = records.env["base.automation"]
@@ -82,6 +126,62 @@ def _wrap(model_class: Any, model_name: str) -> None:
                     automation._process(rule, automation._filter(rule, self, pre=False))
         return super(model_class, self).unlink()
 
+    def _compute_field_value(self, field):
+        if self._name != model_name:
+            return super(model_class, self)._compute_field_value(field)
+        computed = self.env.registry.field_computed.get(field, [field])
+        stored = [f for f in computed if f.store]
+        rules = _recompute_rules(self, stored) if stored else None
+        if not rules:
+            return super(model_class, self)._compute_field_value(field)
+        records = self.browse([i for i in self._ids if isinstance(i, int)])
+        if not records:
+            return super(model_class, self)._compute_field_value(field)
+        env = self.env
+        automation = env["base.automation"]
+        fresh = env.cr.precommit.data.get(_FRESH_KEY, {})
+        with env.protecting(stored, records):
+            # the values before: cached, or fetched (reading the fields here would compute them)
+            cache = env.transaction.cache
+            lacking = [
+                i for i in records._ids if not all(cache.contains(i, f, env) for f in stored)
+            ]
+            if lacking:
+                records.browse(lacking).sudo()._fetch_fields(stored)
+            pre = {rule.id: automation._filter(rule, records, pre=True) for rule in rules}
+            old = {
+                record_id: {
+                    f.name: cache.get_value(record_id, f, env)
+                    for f in stored
+                    if cache.contains(record_id, f, env) and record_id not in fresh.get(f, ())
+                }
+                for record_id in records._ids
+            }
+        for f in stored:
+            if f in fresh:
+                fresh[f].difference_update(records._ids)
+        super(model_class, self)._compute_field_value(field)
+
+        def differs(record_id: int, name: str) -> bool:
+            before = old[record_id]
+            if name not in before:
+                return False
+            f = self._fields[name]
+            return cache.contains(record_id, f, env) and (
+                cache.get_value(record_id, f, env) != before[name]
+            )
+
+        for rule in rules:
+            candidates = pre[rule.id]
+            changed = candidates.browse(
+                record_id
+                for record_id in candidates._ids
+                if any(differs(record_id, name) for name in rule.trigger_fields)
+            )
+            automation._process(rule, automation._filter(rule, changed, pre=False))
+        return None
+
     model_class.create = create  # type: ignore[attr-defined]
+    model_class._compute_field_value = _compute_field_value  # type: ignore[attr-defined]
     model_class.write = write  # type: ignore[attr-defined]
     model_class.unlink = unlink  # type: ignore[attr-defined]

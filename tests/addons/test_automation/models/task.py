@@ -29,6 +29,13 @@ class TestAutomationTask(models.Model):
     due_date = fields.Date()
     counter = fields.Integer()
     note = fields.Char()
+    line_ids = fields.One2many("test.automation.line", "task_id")
+    total = fields.Integer(compute="_compute_total", store=True)
+
+    @api.depends("line_ids.amount")
+    def _compute_total(self):
+        for task in self:
+            task.total = sum(task.line_ids.mapped("amount"))
 
     def action_bump(self, step: int = 1) -> bool:
         """A declared public method for ``method`` server actions: count up."""
@@ -65,3 +72,17 @@ class TestAutomationNote(models.Model):
 
     name = fields.Char()
     task_id = fields.Many2one("test.automation.task")
+
+
+class TestAutomationLine(models.Model):
+    _name = "test.automation.line"
+    _description = "Line of a task (its amounts make the task's stored total)"
+
+    task_id = fields.Many2one("test.automation.task", ondelete="cascade")
+    amount = fields.Integer()
+    doubled = fields.Integer(compute="_compute_doubled", store=True)
+
+    @api.depends("amount")
+    def _compute_doubled(self):
+        for line in self:
+            line.doubled = 2 * line.amount
