@@ -117,7 +117,9 @@ class CrmLead(models.Model):
     phone = fields.Char("Phone")
 
     # revenue and probability
-    expected_revenue = fields.Monetary("Expected Revenue", currency_field="company_currency")
+    expected_revenue = fields.Monetary(
+        "Expected Revenue", currency_field="company_currency", tracking=True
+    )
     probability = fields.Float("Probability", group_operator="avg", copy=False, default=0.0)
     automated_probability = fields.Float("Automated Probability", readonly=True, copy=False)
     is_automated_probability = fields.Boolean(

@@ -394,7 +394,9 @@ class MailThread(models.AbstractModel):
         wanted = list(tracked)
         for field in tracked:
             currency = field.type == "monetary" and field.get_currency_field(self)
-            if currency and self._fields[currency] not in wanted:
+            # a currency that is no column (a related field not stored, as crm.lead's
+            # company_currency) is read when the change is recorded, not fetched here
+            if currency and self._fields[currency] not in wanted and self._fields[currency].store:
                 wanted.append(self._fields[currency])
         lacking = [i for i in ids if not all(cache.contains(i, field, env) for field in wanted)]
         if lacking:
@@ -482,15 +484,23 @@ class MailThread(models.AbstractModel):
             return
         labels = self._track_labels(changed)
         changes = []
+        records = self.browse([record_id for record_id, _u, _d in changed]).sudo()
+        related_currencies: dict[str, dict[int, int]] = {}
         for record_id, _uid, diffs in changed:
             for field, old, new in diffs:
                 currency_id = None
                 if field.type == "monetary":
                     currency_name = field.get_currency_field(self)
-                    if currency_name and cache.contains(
-                        record_id, self._fields[currency_name], env
-                    ):
-                        currency_id = cache.get_value(record_id, self._fields[currency_name], env)
+                    currency = self._fields[currency_name] if currency_name else None
+                    if currency is not None and cache.contains(record_id, currency, env):
+                        currency_id = cache.get_value(record_id, currency, env)
+                    elif currency is not None and not currency.store:
+                        # a related currency: read through its path, for the batch at once
+                        if currency_name not in related_currencies:
+                            related_currencies[currency_name] = {
+                                record.id: record[currency_name].id for record in records
+                            }
+                        currency_id = related_currencies[currency_name].get(record_id)
                 field_labels = labels.get(field.name, {})
                 changes.append(
                     Change(
