@@ -37,8 +37,13 @@ TRACKABLE_TYPES = frozenset(
         "date",
         "datetime",
         "many2one",
+        "one2many",
+        "many2many",
     }
 )
+
+#: the relational types tracked as the display names of their records (Odoo 17)
+X2MANY_TYPES = frozenset({"one2many", "many2many"})
 
 
 #: the array parameter of each kind of value (constant SQL)
@@ -76,6 +81,8 @@ def same_value(field: Any, old: Any, new: Any) -> bool:
     both empty; an empty number is 0)."""
     if field.type in ("integer", "float", "monetary", "boolean"):
         return (old or 0) == (new or 0)
+    if field.type in X2MANY_TYPES:
+        return set(old or ()) == set(new or ())
     if (old is None or old is False) and (new is None or new is False):
         return True
     return bool(old == new)
@@ -84,10 +91,13 @@ def same_value(field: Any, old: Any, new: Any) -> bool:
 def tracking_columns(field: Any, value: Any, labels: dict) -> dict[str, Any]:
     """``value`` (a cache value of ``field``) as the typed columns of one side of a tracking
     value: ``{"integer": ..}``, ``{"float": ..}``... ``labels`` maps a many2one id to its display
-    name and a selection key to its label."""
+    name and a selection key to its label; an x2many's ids (Odoo 17: their display names,
+    comma-separated) are looked up in ``labels`` too."""
     kind = field.type
     if value is None:
         value = False
+    if kind in X2MANY_TYPES:
+        return {"char": ", ".join(str(labels.get(i, "")) for i in value or ())}
     if kind == "many2one":
         return {"integer": value or 0, "char": labels.get(value, "") if value else ""}
     if kind == "selection":

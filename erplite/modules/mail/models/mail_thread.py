@@ -17,7 +17,9 @@ the recomputation of a stored computed field) keeps the record's tracked values 
 (:meth:`_track_prepare`: one SELECT for the records whose values are not in the cache); when
 the model's pending writes are flushed, the records whose tracked values differ get ONE message
 each, whatever the number of fields changed, all inserted with their tracking values by one
-statement (:func:`erplite.addons.mail.tracking.insert_messages`). The context keys
+statement (:func:`erplite.addons.mail.tracking.insert_messages`). Many2many and one2many
+fields are tracked as the display names of their records (Odoo 17); a write of tracked x2many
+fields only is recorded at once (it leaves no pending column for a flush). The context keys
 ``tracking_disable`` and ``mail_notrack`` (tracking) and ``mail_create_nolog`` (the creation
 message) turn them off, as in Odoo 17; the audit log (``auditlog``) does not obey them.
 """
@@ -33,6 +35,7 @@ from erplite.exceptions import UserError
 
 from ..tracking import (
     TRACKABLE_TYPES,
+    X2MANY_TYPES,
     Change,
     TrackedRecord,
     insert_messages,
@@ -435,7 +438,27 @@ class MailThread(models.AbstractModel):
             tracked = self._track_fields()
             if tracked and any(field.name in vals for field in tracked):
                 self._track_prepare()
+                result = super().write(vals)
+                if any(f.type in X2MANY_TYPES and f.name in vals for f in tracked):
+                    self._track_x2many_written()
+                return result
         return super().write(vals)
+
+    def _track_x2many_written(self) -> None:
+        """Record now the changes of the records of ``self`` that have no write pending (only
+        their tracked x2many fields were written: no flush of this model would see them);
+        the others are recorded by the flush, with their other changes."""
+        state = self.env.cr.precommit.data.get(TRACKING_KEY, {}).get(self._name)
+        if not state:
+            return
+        pending = self.env.transaction.towrite.get(self._name) or {}
+        batch = {
+            record_id: state.pop(record_id)
+            for record_id in self._ids
+            if record_id in state and record_id not in pending
+        }
+        if batch:
+            self._track_finalize(batch)
 
     def _compute_field_value(self, field: Any) -> None:
         # a stored computed field about to change (a total after its lines changed): keep the
@@ -466,6 +489,18 @@ class MailThread(models.AbstractModel):
         env = self.env
         cache = env.cache
         tracked = self._track_fields()
+        # x2many values that a write dropped from the cache: fetched again, in one batch
+        for field in tracked:
+            if field.type in X2MANY_TYPES:
+                lacking = [
+                    record_id
+                    for record_id, kept in batch.items()
+                    if kept is not None
+                    and field.name in kept.values
+                    and not cache.contains(record_id, field, env)
+                ]
+                if lacking:
+                    self.browse(lacking).sudo()._fetch_fields([field])
         changed: list[tuple[int, int, list[tuple[Any, Any, Any]]]] = []
         for record_id, kept in batch.items():
             if kept is None:
@@ -520,7 +555,8 @@ class MailThread(models.AbstractModel):
 
     def _track_labels(self, changed: list) -> dict[str, dict]:
         """The labels of the changed selection values and the display names of the changed
-        many2one values, by field name (display names: one query per comodel not cached)."""
+        many2one and x2many values, by field name (display names: one query per comodel not
+        cached)."""
         labels: dict[str, dict] = {}
         targets: dict[Any, set[int]] = {}
         for _record_id, _uid, diffs in changed:
@@ -529,6 +565,8 @@ class MailThread(models.AbstractModel):
                     labels[field.name] = dict(field._selection(self))
                 elif field.type == "many2one":
                     targets.setdefault(field, set()).update(v for v in (old, new) if v)
+                elif field.type in X2MANY_TYPES:
+                    targets.setdefault(field, set()).update((*(old or ()), *(new or ())))
         for field, ids in targets.items():
             comodel = self.env[field.comodel_name].sudo().browse(sorted(ids))
             labels[field.name] = {record.id: record.display_name for record in comodel}
