@@ -16,7 +16,10 @@ The steps of one runner:
    (``ir.cron._next_wakeup``) and sleeps until then, at most ``max_sleep`` seconds, or until
    a NOTIFY (a job triggered or changed, e.g. a webhook queued) or :meth:`CronRunner.stop`.
 
-A database that cannot be reached is skipped and looked at again on the next pass.
+A database that cannot be reached is skipped and looked at again on the next pass; while one
+cannot be listened to (PostgreSQL down or restarting), the waker tries again after 1 s, then
+2, 4... up to 30 s, so that a restarted server's jobs run and its NOTIFYs are heard again
+within seconds of its return.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ BUSY_SLEEP = 2.0
 
 #: Longest sleep (seconds) while a database cannot be listened to (down, or restarting).
 UNREACHABLE_SLEEP = 30.0
+
+#: First sleep (seconds) after a database could not be listened to: doubled at each failed
+#: attempt up to :data:`UNREACHABLE_SLEEP`, so that a restarted PostgreSQL is listened to
+#: again (and its due jobs run) within seconds, and a long outage costs one attempt a
+#: half-minute.
+RETRY_SLEEP = 1.0
 
 
 def cron_database_names(databases: Any) -> list[str]:
@@ -82,6 +91,7 @@ class CronRunner:
         self._stopping = False
         self._threads: list[threading.Thread] = []
         self._unknown: set[str] = set()  # databases found not initialised (skipped)
+        self._retry_sleep = RETRY_SLEEP  # the next sleep while a database is not listened to
 
     # -- life cycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -145,7 +155,11 @@ class CronRunner:
             _logger.exception("cannot tell when the next job is due")
             sleep = UNREACHABLE_SLEEP
         if set(self.wakeup.listening()) != set(names):
-            sleep = min(sleep, UNREACHABLE_SLEEP)  # a NOTIFY from there would be missed
+            # a NOTIFY from there would be missed: look again soon, then less and less often
+            sleep = min(sleep, self._retry_sleep)
+            self._retry_sleep = min(self._retry_sleep * 2, UNREACHABLE_SLEEP)
+        else:
+            self._retry_sleep = RETRY_SLEEP
         self.idle.set()
         self.wakeup.wait(sleep)
 
