@@ -46,6 +46,9 @@ def audit_registry(audit_dsn: str, erplite_addons_paths: Any) -> Registry:
             }
         )
         rule.subscribe()
+        env["auditlog.rule"].create(
+            {"name": "Products", "model_id": env["ir.model"]._get_id("product.product")}
+        ).subscribe()
         env["res.users"].create(
             {
                 "name": "Ann Auditor",
@@ -188,3 +191,26 @@ def test_an_unsubscribed_rule_logs_nothing(audit_env: Any) -> None:
     partner = env["res.partner"].create({"name": "Quiet"})
     partner.write({"name": "Quieter"})
     assert not _logs(env, partner)
+
+
+def test_x2many_changes_are_logged_with_the_display_names(audit_env: Any) -> None:
+    env = audit_env
+    partner = env["res.partner"].create({"name": "Azure"})
+    partner.write({"child_ids": [Command.create({"name": "Ann Azure"})]})
+    [written] = _logs(env, partner).filtered(lambda log: log.method == "write")
+    [line] = written.line_ids
+    assert (line.field_name, line.old_value_text, line.new_value_text) == (
+        "child_ids",
+        "",
+        "Azure, Ann Azure",
+    )
+    vat, eco = env["account.tax"].create([{"name": "VAT 20", "amount": 20.0},
+                                           {"name": "Eco 1", "amount": 1.0}])  # fmt: skip
+    desk = env["product.product"].create({"name": "Desk", "taxes_id": [Command.set(vat.ids)]})
+    desk.write({"taxes_id": [Command.link(eco.id)]})
+    [written] = env["auditlog.log"].search(
+        [("model_name", "=", "product.product"), ("res_id", "=", desk.id), ("method", "=", "write")]
+    )
+    [line] = written.line_ids
+    assert (line.old_value_text, line.new_value_text) == ("VAT 20", "VAT 20, Eco 1")
+    assert (line.old_value, line.new_value) == (f"[{vat.id}]", f"[{vat.id}, {eco.id}]")

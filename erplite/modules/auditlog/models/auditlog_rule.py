@@ -14,6 +14,10 @@ and their lines in one CTE), plus one SELECT for the old values not in the cache
 - ``unlink``: the values the record had (every stored field with ``capture_record``, else
   none: the log says who deleted which record).
 
+Many2many and one2many values are logged as the ids of their records (``old_value``) and
+their display names (``old_value_text``), as OCA's module does (one query per comodel whose
+names are not cached); binary contents are not logged.
+
 Worked example::
 
     rule = env["auditlog.rule"].create({"name": "Partners", "model_id": model.id})
@@ -37,7 +41,9 @@ AUDITED_METHODS = ("create", "write", "unlink")
 #: models never audited (the trail itself, and what auditing reads)
 NEVER_AUDITED = frozenset({"auditlog.log", "auditlog.log.line", "auditlog.rule"})
 #: field types whose values are not logged (contents, not facts)
-UNLOGGED_TYPES = frozenset({"binary", "one2many"})
+UNLOGGED_TYPES = frozenset({"binary"})
+#: relational types logged as their ids (``old_value``) and display names (``_text``)
+X2MANY_TYPES = frozenset({"one2many", "many2many"})
 #: the key of the rules in the security layer's shared cache
 RULES_CACHE_KEY = "auditlog.rules"
 
@@ -277,14 +283,33 @@ def _values(records: Any, fields_: list[Any], with_name: bool = False) -> dict[i
     return {row.pop("id"): row for row in rows}
 
 
-def _as_text(field: Any, value: Any, record: Any) -> tuple[str, str]:
-    """``(old_value, old_value_text)``-style pair for one value: as stored, as read."""
+def _x2many_names(
+    records: Any, fields_: list[Any], *values: dict[int, dict[str, Any]]
+) -> dict[str, dict[int, str]]:
+    """The display names of the records the x2many ``fields_`` hold in ``values``, by field
+    name (as superuser; one query per comodel whose names are not cached)."""
+    names: dict[str, dict[int, str]] = {}
+    for field in fields_:
+        if field.type not in X2MANY_TYPES:
+            continue
+        ids = {i for rows in values for row in rows.values() for i in row.get(field.name) or ()}
+        comodel = records.env[field.comodel_name].sudo().with_context(active_test=False)
+        names[field.name] = {line.id: line.display_name for line in comodel.browse(sorted(ids))}
+    return names
+
+
+def _as_text(
+    field: Any, value: Any, record: Any, names: dict[int, str] | None = None
+) -> tuple[str, str]:
+    """``(old_value, old_value_text)``-style pair for one value: as stored, as read (the
+    records of an x2many by their display names, from ``names``, as OCA's module logs them)."""
     if value is False or value is None:
         return "", ""
     if field.type == "many2one":
         return str(value[0]), str(value[1])
-    if field.type == "many2many":
-        return json.dumps(list(value)), ", ".join(str(v) for v in value)
+    if field.type in X2MANY_TYPES:
+        labels = names or {}
+        return json.dumps(list(value)), ", ".join(str(labels.get(v, v)) for v in value)
     if field.type == "selection":
         labels = dict(field._selection(record))
         return str(value), str(labels.get(value, value))
@@ -318,6 +343,7 @@ def _insert_logs(
         "new_text": [],
     }
     names = []
+    x2many_names = _x2many_names(records, fields_, old, new)
     for record_id in ids:
         before = old.get(record_id, {})
         after = new.get(record_id, {})
@@ -326,8 +352,9 @@ def _insert_logs(
         for field in fields_:
             if field.name not in before and field.name not in after:
                 continue
-            old_value, old_text = _as_text(field, before.get(field.name), model)
-            new_value, new_text = _as_text(field, after.get(field.name), model)
+            labels = x2many_names.get(field.name)
+            old_value, old_text = _as_text(field, before.get(field.name), model, labels)
+            new_value, new_text = _as_text(field, after.get(field.name), model, labels)
             lines["res_id"].append(record_id)
             lines["fname"].append(field.name)
             lines["description"].append(field.string or field.name)
