@@ -75,21 +75,18 @@ def test_a_value_condition_on_a_recomputed_field(env, make_rule):
 
 
 def test_its_own_actions_do_not_fire_it_again(env, make_rule):
-    # the action adds a line, which changes the total again: no second run on the task
-    model_id = env["ir.model"]._get_id(LINE)
-    make_rule(
-        "on_write",
-        [{"state": "object_create", "crud_model_id": model_id,
-          "link_field_id": False,
-          "fields_lines": [(0, 0, {"col1": field(env, "amount", LINE).id, "value": "1"})]},
-         BUMP],
-        trigger_field_ids=[(6, 0, field(env, "total").ids)],
-    )  # fmt: skip
+    # the action adds a line to the task, which changes its total again: no second run there
+    add_line = {"state": "method", "method_name": "action_add_line", "args": "[1]"}
+    watch_total(make_rule, env).action_server_ids = [(0, 0, {
+        "name": "add", "model_id": env["ir.model"]._get_id(TASK), **add_line})]  # fmt: skip
     task = env[TASK].create({"name": "t"})
     env.flush_all()
     env[LINE].create({"task_id": task.id, "amount": 4})
     env.flush_all()
-    assert (task.total, task.counter) == (4, 1)
+    assert (task.total, task.counter, len(task.line_ids)) == (5, 1, 2)
+    env[LINE].create({"task_id": task.id, "amount": 10})  # a change of its own: a run more
+    env.flush_all()
+    assert (task.total, task.counter, len(task.line_ids)) == (16, 2, 4)
 
 
 def test_no_statement_more_without_a_rule_watching_the_recomputed_field(

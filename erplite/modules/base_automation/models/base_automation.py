@@ -314,6 +314,7 @@ class BaseAutomation(models.Model):
                         active_id=record_id,
                         webhook_event=rule.trigger,
                     ).run()
+            _settle(records, rule)
         finally:
             running.difference_update(keys)
 
@@ -431,6 +432,20 @@ class BaseAutomation(models.Model):
         if not isinstance(value, datetime.datetime):
             value = datetime.datetime.combine(value, datetime.time())
         return value + delay
+
+
+def _settle(records: Any, rule: Rule) -> None:
+    """Recompute now the stored computed fields that ``rule`` watches and that its actions
+    changed on ``records`` (a line added changes a total): while the rule is marked as
+    running on them, so that its own changes do not fire it again."""
+    tocompute = records.env.transaction.tocompute
+    for name in rule.trigger_fields:
+        field = records._fields.get(name)
+        if field is None or not (field.store and field.compute):
+            continue
+        pending = tocompute.get(field)
+        if pending and not pending.isdisjoint(records._ids):
+            records._recompute_field(field, ids=records._ids)
 
 
 def _running(env: Any) -> set:

@@ -179,6 +179,13 @@ def _wrap(model_class: Any, model_name: str) -> None:
                 if any(differs(record_id, name) for name in rule.trigger_fields)
             )
             automation._process(rule, automation._filter(rule, changed, pre=False))
+        # what the actions changed of these fields' dependencies (not settled by the rules
+        # watching them) is computed again now: the ORM expects them computed on return
+        tocompute = env.transaction.tocompute
+        for f in stored:
+            pending = tocompute.get(f)
+            if pending and not pending.isdisjoint(records._ids):
+                records._recompute_field(f, ids=records._ids)
         return None
 
     model_class.create = create  # type: ignore[attr-defined]

@@ -50,6 +50,13 @@ class TestAutomationTask(models.Model):
         )
         return True
 
+    def action_add_line(self, amount: int = 1) -> bool:
+        """Add a line of ``amount`` to each task (its stored total changes)."""
+        self.env["test.automation.line"].create(
+            [{"task_id": task.id, "amount": amount} for task in self]
+        )
+        return True
+
     def action_bump_unless_broken(self) -> bool:
         """Count up, refusing (an error) for the tasks named ``broken``."""
         for task in self:
