@@ -15,8 +15,9 @@ rules are cached) and returns to the ORM's own method at once when there is none
   fields in its trigger fields (or watches it, as ``on_stage_set`` watches ``stage_id``):
   as for ``write``, with the values before and after the recomputation. The first
   computation of a record created in the transaction is not a change (no ``on_write`` rule
-  fires for a creation), and a rule watching any field (no trigger fields) fires on writes
-  only.
+  fires for a creation: what recomputations inside ``create`` fire waits until the new
+  records are known, and runs on the others only), and a rule watching any field (no
+  trigger fields) fires on writes only.
 
 The wrapper of a model's class also serves the models that inherit its class (prototype
 inheritance): it only acts for the model it was installed on, so that rules fire once.
@@ -59,18 +60,26 @@ def _recompute_rules(records: Any, fields: list) -> list:
     ]
 
 
-def _note_fresh(records: Any) -> None:
-    """Remember which watched stored computed fields of the new ``records`` are still to
-    compute: their first computation is part of the creation, not a change."""
-    registry = records.env.registry
-    fields = {
+#: the key, in ``cr.precommit.data``, of the creations under way of models whose rules watch
+#: stored computed fields (model -> a list per nested ``create`` of the (rule, ids) that the
+#: recomputations inside it fired): run once the new records are known, except on them
+_CREATING_KEY = "base_automation.creating"
+
+
+def _watched_computed(records: Any) -> set:
+    """The stored computed fields of ``records``' model that write rules watch by name."""
+    return {
         field
         for rule in _rules(records, WRITE_TRIGGERS)
         for name in rule.trigger_fields
         if (field := records._fields.get(name)) is not None and field.store and field.compute
     }
-    if not fields:
-        return
+
+
+def _note_fresh(records: Any, fields: set) -> None:
+    """Remember which watched stored computed ``fields`` of the new ``records`` are still to
+    compute: their first computation is part of the creation, not a change."""
+    registry = records.env.registry
     tocompute = records.env.transaction.tocompute
     fresh = records.env.cr.precommit.data.setdefault(_FRESH_KEY, {})
     for field in fields:
@@ -82,9 +91,25 @@ def _note_fresh(records: Any) -> None:
 
 def _wrap(model_class: Any, model_name: str) -> None:
     def create(self, vals_list):
-        records = super(model_class, self).create(vals_list)
+        watched = _watched_computed(self) if self._name == model_name else None
+        if watched:
+            # recomputations inside create (a tracked total is computed there) see the new
+            # records as changed from nothing: what they fire waits for the new ids
+            frames = self.env.cr.precommit.data.setdefault(_CREATING_KEY, {})
+            frame: list = []
+            frames.setdefault(model_name, []).append(frame)
+            try:
+                records = super(model_class, self).create(vals_list)
+            finally:
+                frames[model_name].pop()
+            _note_fresh(records, watched)
+            automation = records.env["base.automation"]
+            new = set(records._ids)
+            for rule, ids in frame:
+                automation._process(rule, records.browse([i for i in ids if i not in new]))
+        else:
+            records = super(model_class, self).create(vals_list)
         if self._name == model_name and records:
-            _note_fresh(records)
             rules = _rules(records, CREATE_TRIGGERS)
             if rules:
                 automation = records.env["base.automation"]
@@ -171,6 +196,7 @@ def _wrap(model_class: Any, model_name: str) -> None:
                 cache.get_value(record_id, f, env) != before[name]
             )
 
+        creating = env.cr.precommit.data.get(_CREATING_KEY, {}).get(model_name)
         for rule in rules:
             candidates = pre[rule.id]
             changed = candidates.browse(
@@ -178,7 +204,11 @@ def _wrap(model_class: Any, model_name: str) -> None:
                 for record_id in candidates._ids
                 if any(differs(record_id, name) for name in rule.trigger_fields)
             )
-            automation._process(rule, automation._filter(rule, changed, pre=False))
+            matching = automation._filter(rule, changed, pre=False)
+            if creating:
+                creating[-1].append((rule, matching._ids))  # run by create, on the others
+            else:
+                automation._process(rule, matching)
         # what the actions changed of these fields' dependencies (not settled by the rules
         # watching them) is computed again now: the ORM expects them computed on return
         tocompute = env.transaction.tocompute

@@ -37,6 +37,13 @@ class TestAutomationTask(models.Model):
         for task in self:
             task.total = sum(task.line_ids.mapped("amount"))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        tasks = super().create(vals_list)
+        # the total computed inside create, as mail.thread computes a tracked total there
+        tasks.mapped("total")
+        return tasks
+
     def action_bump(self, step: int = 1) -> bool:
         """A declared public method for ``method`` server actions: count up."""
         for task in self:
