@@ -186,3 +186,24 @@ def test_managers_see_the_whole_tree_below_them(
     assert seen(managers[2]) == set()
     assert seen(side_manager) == below | {"Side Customer"}
     assert seen(managers[4]) == below
+
+
+def test_a_change_of_policy_or_membership_applies_at_once(
+    env: Any, world: Any, make_user: Any, add_member: Any
+) -> None:
+    """What each user sees is cached (the SAs of their memberships): a change of an SA's
+    policy or a new membership drops it, the next search already follows."""
+    me, customers = world("sa_wide", "agent")
+    ids = [customer.id for customer in customers.values()]
+    account = customers["mine"].x_sa_id
+
+    def seen(user: Any) -> set[str]:
+        return _visible(env["res.partner"].with_user(user).search([("id", "in", ids)]), customers)
+
+    assert seen(me) == EXPECTED["sa_wide", "agent"]
+    account.visibility_policy = "assigned_only"
+    assert seen(me) == EXPECTED["assigned_only", "agent"]
+    newcomer = make_user("newcomer")
+    assert seen(newcomer) == {"plain"}
+    add_member(account, newcomer, "manager")
+    assert seen(newcomer) == {"mine", "other", "unassigned", "plain"}

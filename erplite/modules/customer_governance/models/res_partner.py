@@ -4,8 +4,7 @@ A customer is plain (no ``x_sa_id``), governed by an SA (``x_sa_id``) and possib
 within it (``x_actor_id``, equal to its active ``sa.customer.assignment``). Which governed
 customers an internal user sees is the domain of :meth:`ResPartner._search_x_sa_visible`, used
 by the record rules of this module on customers and orders. The domain is compiled into the
-query's SQL (sub-selects on the memberships), so a search stays one statement and a revoked
-membership hides its customers at once.
+query's SQL (conditions on the customer's own columns), so a search stays one statement.
 
 For a member of the customer's SA, by the SA's ``visibility_policy``:
 
@@ -19,7 +18,10 @@ assigned_only               yes                 no                     no
 ==========================  ==================  =====================  ===========
 
 A manager of an SA also sees the customers of every SA below it, at any depth (through the
-SA's ``lineage_ids``, kept from ``parent_path``: one join, no recursion per search). Plain
+SA's ``lineage_ids``, kept from ``parent_path``). The SAs each user sees all, their own or the
+unassigned customers of are read once and cached with the security answers
+(:meth:`SaMembership._visibility_scope`), dropped whenever a membership or an SA changes, in
+this process and the others, so a revoked membership hides its customers at once. Plain
 customers, governance administrators, the superuser and portal/public users (whose own rules
 apply) are not restricted by governance.
 """
@@ -75,30 +77,22 @@ class ResPartner(models.Model):
         if self._governance_unrestricted():
             return [(f"{prefix}id", "!=", False)]
         uid = self.env.uid
-        valid = self.env["sa.membership"]._valid_domain()
-        member = [("user_id", "=", uid), *valid]
-
-        def members(path: str, extra: list) -> tuple:
-            return (f"{prefix}{path}", "any", [*member, *extra])
-
-        manager = [("role", "=", "manager")]
-        policy = f"{prefix}x_sa_id.visibility_policy"
+        scope = self.env["sa.membership"]._visibility_scope()
+        sa_id, actor_id = f"{prefix}x_sa_id", f"{prefix}x_actor_id"
+        # plain column conditions (ids of SAs, cached per user): the planner may use the
+        # indexes on x_sa_id / x_actor_id, and no join is made per customer
         return [
             "|",
-            (f"{prefix}x_sa_id", "=", False),
+            (sa_id, "=", False),
             "|",
-            # managers of the SA or of any SA above it (the whole tree, through the lineage)
-            members("x_sa_id.lineage_ids.membership_ids", manager),
-            # any member: by the SA's policy (one membership sub-select for the three cases)
+            (sa_id, "in", sorted(scope["all"])),
+            "|",
             "&",
-            members("x_sa_id.membership_ids", []),
-            "|",
-            (f"{prefix}x_actor_id", "=", uid),
-            "|",
-            (policy, "=", "sa_wide"),
+            (actor_id, "=", uid),
+            (sa_id, "in", sorted(scope["member"])),
             "&",
-            (f"{prefix}x_actor_id", "=", False),
-            (policy, "=", "assigned_plus_unassigned"),
+            (actor_id, "=", False),
+            (sa_id, "in", sorted(scope["unassigned"])),
         ]
 
     @api.constrains("x_sa_id", "x_actor_id")

@@ -87,6 +87,7 @@ class SaAccount(models.Model):
     def create(self, vals_list):
         accounts = super().create(vals_list)
         accounts._update_lineage()
+        self.env["sa.membership"]._governance_changed()
         return accounts
 
     def write(self, vals):
@@ -95,6 +96,8 @@ class SaAccount(models.Model):
         result = super().write(vals)
         if "parent_id" in vals:
             self._update_lineage()
+        if {"parent_id", "visibility_policy", "active"} & set(vals):
+            self.env["sa.membership"]._governance_changed()
         return result
 
     def _update_lineage(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from erplite import api, fields, models
+from erplite import api, fields, models, security
 from erplite.exceptions import UserError, ValidationError
 
 ROLES = [("manager", "Manager"), ("agent", "Agent"), ("viewer", "Viewer")]
@@ -48,6 +48,44 @@ class SaMembership(models.Model):
             (f"{prefix}date_to", ">=", today),
         ]
 
+    @api.model
+    def _visibility_scope(self) -> dict[str, frozenset[int]]:
+        """The service accounts whose customers the current user sees, by case: ``all`` (every
+        customer: managed, at any depth below a manager membership, or ``sa_wide``),
+        ``member`` (those assigned to the user: any valid membership), ``unassigned`` (those
+        without actor: ``assigned_plus_unassigned``). Read once per user and day and cached with
+        the security answers; :meth:`_governance_changed` drops it."""
+        uid = self.env.uid
+        today = fields.Date.context_today(self)
+        key = ("customer_governance.visibility_scope", uid, today)
+        cache = security.shared_cache(self.env)
+        scope = cache.get(key)
+        if scope is not None:
+            return cast(dict[str, frozenset[int]], scope)
+        memberships = self.sudo().search([("user_id", "=", uid), *self._valid_domain()])
+        managed_roots = [m.account_id.id for m in memberships if m.role == "manager"]
+        managed: list[int] = []
+        if managed_roots:
+            Account = self.env["sa.account"].sudo().with_context(active_test=False)
+            managed = Account.search([("lineage_ids", "in", managed_roots)]).ids
+        policies = {m.account_id.id: m.account_id.visibility_policy for m in memberships}
+        wide = [account for account, policy in policies.items() if policy == "sa_wide"]
+        scope = {
+            "all": frozenset([*managed, *wide]),
+            "member": frozenset(policies),
+            "unassigned": frozenset(
+                account
+                for account, policy in policies.items()
+                if policy == "assigned_plus_unassigned"
+            ),
+        }
+        cache[key] = scope
+        return scope
+
+    def _governance_changed(self) -> None:
+        """Memberships or service accounts changed: who sees which customers may have too."""
+        security.invalidate_access_cache(self.env)
+
     @api.constrains("date_from", "date_to")
     def _check_dates(self):
         for membership in self:
@@ -80,17 +118,17 @@ class SaMembership(models.Model):
             [vals["account_id"] for vals in vals_list if vals.get("account_id")]
         )
         accounts._check_can_govern()
-        return (
-            super(SaMembership, cast(SaMembership, self.sudo()))
-            .create(vals_list)
-            .with_env(self.env)
-        )
+        memberships = super(SaMembership, cast(SaMembership, self.sudo())).create(vals_list)
+        self._governance_changed()
+        return memberships.with_env(self.env)
 
     def write(self, vals):
         if "state" in vals or "revoked_by_id" in vals:
             raise UserError("A membership is revoked with its action 'Revoke', not by a write.")
         self.account_id._check_can_govern()
-        return super(SaMembership, cast(SaMembership, self.sudo())).write(vals)
+        result = super(SaMembership, cast(SaMembership, self.sudo())).write(vals)
+        self._governance_changed()
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -120,6 +158,7 @@ class SaMembership(models.Model):
                 "date_to": fields.Date.context_today(self),
             }
         )
+        self._governance_changed()  # the user loses the visibility at once
         Assignment = self.env["sa.customer.assignment"].sudo()
         for membership in self:
             account = membership.account_id.sudo()
