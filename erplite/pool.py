@@ -81,6 +81,9 @@ class Pool:
         ``conninfo`` sets one.
     :param timeout: default seconds :meth:`getconn` waits when every connection is in use.
     :param max_idle: seconds after which an unused connection is closed.
+    :param prepared_statements: whether connections may keep server-side prepared statements
+        (psycopg prepares a query run 5 times); ``False`` behind a transaction-mode pooler
+        (``erplite.pooler``), where the next transaction may run on another server connection.
     :param name: for the logs.
     """
 
@@ -93,6 +96,7 @@ class Pool:
         connect_timeout: float = CONNECT_TIMEOUT,
         timeout: float = POOL_TIMEOUT,
         max_idle: float = MAX_IDLE,
+        prepared_statements: bool = True,
         name: str = "",
     ):
         if max_size < 1:
@@ -102,11 +106,14 @@ class Pool:
         self.timeout = timeout
         self.max_idle = max_idle
         self.name = name
+        self.prepared_statements = prepared_statements
         self._configure = configure
         params = psycopg.conninfo.conninfo_to_dict(conninfo)
         self._connect_kwargs: dict[str, Any] = (
             {} if params.get("connect_timeout") else {"connect_timeout": int(connect_timeout)}
         )
+        if not prepared_statements:
+            self._connect_kwargs["prepare_threshold"] = None
         self._cond = threading.Condition(threading.Lock())
         #: idle connections with the time they were given back, the most recent last
         self._idle: deque[tuple[psycopg.Connection, float]] = deque()

@@ -38,6 +38,7 @@ from typing import Any
 import psycopg
 from psycopg import IsolationLevel, sql
 
+from erplite import pooler
 from erplite.pool import Pool
 
 _logger = logging.getLogger(__name__)
@@ -197,7 +198,8 @@ def _configure(conn: psycopg.Connection) -> None:
 
 def connection_pool(dsn: str) -> Pool:
     """Return the process-wide pool of connections to ``dsn`` (:class:`erplite.pool.Pool`:
-    connections made on demand, an error at once while the server is down)."""
+    connections made on demand, an error at once while the server is down; without
+    server-side prepared statements behind a transaction-mode pooler, ``erplite.pooler``)."""
     pool = _pools.get(dsn)
     if pool is None:
         with _pools_lock:
@@ -207,6 +209,7 @@ def connection_pool(dsn: str) -> Pool:
                     dsn,
                     max_size=POOL_MAX_SIZE,
                     configure=_configure,
+                    prepared_statements=not pooler.transaction_pooling(),
                     name=f"erplite-{len(_pools)}",
                 )
                 _pools[dsn] = pool
@@ -231,8 +234,10 @@ def close_all_pools() -> None:
 
 @contextlib.contextmanager
 def admin_connection(dsn: str) -> Iterator[psycopg.Connection]:
-    """An autocommit connection outside any pool, for CREATE/DROP DATABASE and the like."""
-    conn = psycopg.connect(dsn, autocommit=True)
+    """An autocommit connection outside any pool, for CREATE/DROP DATABASE and the like
+    (to the server directly when a transaction-mode pooler has a direct DSN:
+    ``erplite.pooler.admin_dsn``)."""
+    conn = psycopg.connect(pooler.admin_dsn(dsn), autocommit=True)
     try:
         yield conn
     finally:
@@ -334,7 +339,7 @@ _PLACEHOLDER = re.compile(r"%[%sb]")
 
 
 def _begin_statement(
-    conn: psycopg.Connection, query: SQL, prepared: set[str]
+    conn: psycopg.Connection, query: SQL, prepared: set[str] | frozenset[str]
 ) -> tuple[str, str, int] | None:
     """``(simple-protocol text, statement name, number of results)`` of
     ``Cursor.begin_with(query)`` on ``conn``, or ``None`` when it cannot be (binary
@@ -350,12 +355,12 @@ def _begin_statement(
     if count != len(query.params):
         raise TypeError(f"the query expects {count} parameters, not {len(query.params)}")
     begin = _begin_command(conn)
-    args = ", ".join(
-        [
-            str(value) if type(value) is int else sql.Literal(value).as_string(conn)
-            for value in query.params
-        ]
-    )
+    literals = [_literal(conn, value) for value in query.params]
+    if isinstance(prepared, frozenset):  # behind a transaction-mode pooler: the query's text
+        values = iter(literals)
+        text = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else next(values), query.text)
+        return f"{begin}; {text}", name, 2
+    args = ", ".join(literals)
     execute = f"EXECUTE {name}({args})" if count else f"EXECUTE {name}"
     if name in prepared:
         return f"{begin}; {execute}", name, 2
@@ -366,6 +371,14 @@ def _begin_statement(
         _begin_stale.discard(name)
         return f"{begin}; DEALLOCATE {name}; PREPARE {name} AS {pg_text}; {execute}", name, 4
     return f"{begin}; PREPARE {name} AS {pg_text}; {execute}", name, 3
+
+
+def _literal(conn: psycopg.Connection, value: Any) -> str:
+    return str(value) if type(value) is int else sql.Literal(value).as_string(conn)
+
+
+#: ``prepared`` of ``_begin_statement`` for a connection that keeps no prepared statement
+_NOT_PREPARED: frozenset[str] = frozenset()
 
 
 def _compile_begin(text: str) -> tuple[str, str, int] | None:
@@ -475,6 +488,9 @@ class Cursor:
         autocommit mode while it lasts (so that psycopg sends no ``BEGIN`` of its own) and
         back to normal after the commit or rollback, or when the cursor is closed.
 
+        Behind a transaction-mode pooler (``erplite.pooler``), where no prepared statement
+        outlives its transaction, the message carries ``BEGIN ...; <the query with its
+        literals>`` instead: still one round trip, planned each time.
         When a transaction is open already, in autocommit mode, for binary parameters, or
         beyond ``BEGIN_STATEMENTS_MAX`` such statements on a connection, this is ``execute``.
         A connection whose prepared statements were dropped (``DEALLOCATE ALL``) or went stale
@@ -488,9 +504,12 @@ class Cursor:
         if conn.pgconn.transaction_status != _IDLE or conn.autocommit:
             self.execute(query, flush=False)
             return
-        prepared = _begin_prepared.get(conn)
-        if prepared is None:
-            prepared = _begin_prepared[conn] = set()
+        prepared: set[str] | frozenset[str] = _NOT_PREPARED
+        if self._pool.prepared_statements:
+            known = _begin_prepared.get(conn)
+            if known is None:
+                known = _begin_prepared[conn] = set()
+            prepared = known
         statement = _begin_statement(conn, query, prepared)
         if statement is None:
             self.execute(query, flush=False)
@@ -506,6 +525,8 @@ class Cursor:
         except psycopg.Error as exc:
             state = exc.sqlstate
             if not _heal or state not in ("26000", "42P05", "0A000"):
+                raise
+            if isinstance(prepared, frozenset):  # nothing prepared: nothing to heal
                 raise
             # our bookkeeping of the connection's statements was wrong: make it right, again
             if state == "26000":  # invalid_sql_statement_name: dropped (DEALLOCATE ALL)

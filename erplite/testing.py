@@ -12,6 +12,10 @@ What it provides:
 
 - a PostgreSQL server for the session: the embedded one (``pgserver``, started in a
   temporary directory), or the server of ``ERPLITE_TEST_DSN`` when that variable is set;
+  with ``--erplite-pgbouncer`` (or ``ERPLITE_TEST_PGBOUNCER=1``) every fixture reaches it
+  through a PgBouncer in transaction mode that the session starts in front of it
+  (``erplite.tools.pgbouncer``), with ``erplite.pooler`` set to ``transaction`` and the
+  server itself as the direct DSN, as a production deployment behind PgBouncer is;
 - a template database with the modules of the ``erplite_modules`` ini option installed once
   (``erplite_addons_path`` adds folders of modules, relative to the rootdir; ``erplite_demo =
   true`` loads their demo data);
@@ -43,6 +47,13 @@ from erplite.sql import admin_connection, close_pool, count_queries, dsn_with_db
 
 
 def pytest_addoption(parser: Any) -> None:
+    parser.addoption(
+        "--erplite-pgbouncer",
+        action="store_true",
+        default=False,
+        help="reach the test PostgreSQL through a PgBouncer in transaction mode started by "
+        "the session (also ERPLITE_TEST_PGBOUNCER=1)",
+    )
     parser.addini(
         "erplite_modules",
         "modules installed in the test template database",
@@ -76,9 +87,7 @@ def create_database(base_dsn: str, name: str, template: str | None = None) -> st
     with admin_connection(base_dsn) as conn:
         if template:
             close_pool(dsn_with_dbname(base_dsn, template))
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(_quote(name), _quote(template))
-            )
+            _copy_database(conn, name, template)
         else:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
@@ -86,6 +95,33 @@ def create_database(base_dsn: str, name: str, template: str | None = None) -> st
                 )
             )
     return dsn_with_dbname(base_dsn, name)
+
+
+def _copy_database(conn: Any, name: str, template: str) -> None:
+    """``CREATE DATABASE name TEMPLATE template``. Behind a transaction-mode pooler, the
+    pooler's idle server sessions on the template are ended first (as Odoo's database
+    duplication ends the template's sessions), since PostgreSQL copies only a database
+    nobody is connected to, and again if the pooler reconnected meanwhile."""
+    import psycopg
+    from psycopg import sql
+
+    from erplite import pooler
+
+    create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(_quote(name), _quote(template))
+    attempts = 3 if pooler.transaction_pooling() else 1
+    for attempt in range(attempts):
+        if attempts > 1:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [template],
+            )
+        try:
+            conn.execute(create)
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == attempts - 1:
+                raise
 
 
 def drop_database(base_dsn: str, name: str) -> None:
@@ -97,8 +133,34 @@ def drop_database(base_dsn: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def erplite_server(tmp_path_factory: Any) -> Iterator[str]:
-    """The DSN of a maintenance database on the test server."""
+def erplite_server(tmp_path_factory: Any, request: Any) -> Iterator[str]:
+    """The DSN of a maintenance database on the test server (through PgBouncer with
+    ``--erplite-pgbouncer``)."""
+    with _postgres_server() as direct:
+        if not _through_pgbouncer(request.config):
+            yield direct
+            return
+        from erplite import pooler
+        from erplite.sql import close_all_pools
+        from erplite.tools.pgbouncer import PgBouncer
+
+        with PgBouncer(direct) as bouncer:
+            pooler.configure("transaction", direct_dsn=direct)
+            try:
+                yield bouncer.dsn
+            finally:
+                close_all_pools()
+                pooler.configure(None)
+
+
+def _through_pgbouncer(config: Any) -> bool:
+    flag = os.environ.get("ERPLITE_TEST_PGBOUNCER", "").strip().lower()
+    return bool(config.getoption("erplite_pgbouncer")) or flag in ("1", "true", "yes", "on")
+
+
+@contextlib.contextmanager
+def _postgres_server() -> Iterator[str]:
+    """The maintenance DSN of ``ERPLITE_TEST_DSN``'s server, else of an embedded one."""
     configured = os.environ.get("ERPLITE_TEST_DSN")
     if configured:
         yield dsn_with_dbname(configured, "postgres")

@@ -87,6 +87,10 @@ class Config:
     without_demo: bool = False
     proxy_mode: bool = False
     dbfilter: str | None = None
+    # PostgreSQL reached through a transaction-mode pooler (PgBouncer): "transaction", and the
+    # direct DSN of the server for what needs a session (erplite.pooler)
+    db_pooler: str | None = None
+    db_direct_dsn: str | None = field(default=None, repr=False)
     # the largest request body (bytes) and the deepest JSON/XML-RPC nesting a request may send
     max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
@@ -103,6 +107,17 @@ class Config:
     email_from: str | None = None
     # The PG* variables seen when the configuration was loaded (libpq's defaults).
     pg_environ: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def pooler_environ(self) -> dict[str, str]:
+        """``ERPLITE_DB_POOLER``/``ERPLITE_DB_DIRECT_DSN`` for the processes the command
+        starts (gunicorn workers, the cron child), which read ``erplite.pooler``'s setting
+        from them."""
+        environ = {}
+        if self.db_pooler:
+            environ["ERPLITE_DB_POOLER"] = self.db_pooler
+        if self.db_direct_dsn:
+            environ["ERPLITE_DB_DIRECT_DSN"] = self.db_direct_dsn
+        return environ
 
     @property
     def host(self) -> str:
@@ -298,6 +313,13 @@ def _smtp_encryption(value: Any, source: str) -> str:
     return text
 
 
+def _db_pooler(value: Any, source: str) -> str:
+    text = str(value).strip().lower()
+    if text not in ("none", "transaction"):
+        raise ConfigError(f"{source}: invalid value {value!r}: expected none or transaction")
+    return text
+
+
 def _log_level(value: Any, source: str) -> str:
     text = str(value).strip().lower()
     if text not in LOG_LEVELS:
@@ -325,6 +347,8 @@ CONVERTERS: dict[str, Callable[[Any, str], Any]] = {
     "without_demo": _bool,
     "proxy_mode": _bool,
     "dbfilter": _str,
+    "db_pooler": _db_pooler,
+    "db_direct_dsn": _str,
     "max_content_length": _int(1),
     "max_json_depth": _int(1),
     "max_cron_threads": _int(0),

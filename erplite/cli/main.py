@@ -40,6 +40,7 @@ from typing import NoReturn
 
 import psycopg
 
+from erplite import pooler
 from erplite.cli.commands.common import CliError, one_line
 from erplite.cli.config import LOG_LEVELS, Config, ConfigError, load_config
 
@@ -101,6 +102,24 @@ def _add_database_options(parser: argparse.ArgumentParser, *, with_name: bool = 
         group.add_argument(
             f"--db-{flag}", f"--db_{flag}", dest=f"db_{flag}", metavar=meta, default=S, help=text
         )
+    group.add_argument(
+        "--db-pooler",
+        "--db_pooler",
+        dest="db_pooler",
+        metavar="MODE",
+        default=S,
+        help="'transaction': PostgreSQL is reached through PgBouncer in transaction mode "
+        "(no server-side prepared statements; sessions over --db-direct-dsn)",
+    )
+    group.add_argument(
+        "--db-direct-dsn",
+        "--db_direct_dsn",
+        dest="db_direct_dsn",
+        metavar="DSN",
+        default=S,
+        help="with --db-pooler: the server reached directly, for LISTEN, the module loading "
+        "lock and creating/dropping databases",
+    )
     group.add_argument(
         "--data-dir",
         "--data_dir",
@@ -494,6 +513,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config(args)
         dev = config.dev
         os.environ.update(config.mail_environ())  # the mail module's SMTP fallback
+        os.environ.update(config.pooler_environ())  # for gunicorn workers and cron children
+        pooler.configure(config.db_pooler, config.db_direct_dsn)
         setup_logging(config.log_level)
         return _handler(args)(config, args)
     except KeyboardInterrupt:

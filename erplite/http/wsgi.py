@@ -35,6 +35,7 @@ from typing import Any
 import werkzeug.routing
 import werkzeug.wrappers
 
+from erplite import pooler
 from erplite.http.databases import SERVER_WIDE_MODULES, Databases
 from erplite.http.limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPTH
 from erplite.http.routing import RULE_KEYS, RoutingMap, generate_routing_rules
@@ -196,9 +197,12 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
     ``ERPLITE_DBFILTER``, ``ERPLITE_DB_NAME`` (the database; several, comma-separated: the
     multi-database form), ``ERPLITE_SESSION_DSN``, ``ERPLITE_PROXY_MODE`` (``1``/``true``),
     ``ERPLITE_LIST_DB`` (``0``/``false`` to hide the database list),
-    ``ERPLITE_MAX_CONTENT_LENGTH`` (bytes), ``ERPLITE_MAX_JSON_DEPTH``.
+    ``ERPLITE_MAX_CONTENT_LENGTH`` (bytes), ``ERPLITE_MAX_JSON_DEPTH``; the process's
+    ``erplite.pooler`` setting from ``ERPLITE_DB_POOLER`` (``transaction`` behind PgBouncer
+    in transaction mode) and ``ERPLITE_DB_DIRECT_DSN``.
     """
     environ = os.environ if environ is None else environ
+    pooler.configure_from_environ(environ)
     dsn = environ.get("ERPLITE_DSN")
     if not dsn:
         raise RuntimeError(

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from erplite import pooler
 from erplite.loading.apply import DataLoader
 from erplite.loading.graph import auto_install_candidates, dependents, resolve_install_order
 from erplite.loading.manifest import (
@@ -352,7 +353,22 @@ def _loading_transaction(dsn: str) -> Iterator[Cursor]:
     """A cursor on ``dsn`` holding the database's loading lock: one run at a time per
     database (two workers started with -i, a CLI upgrade while a server starts), the second
     waiting, then starting its transaction seeing the first's work. The transaction is rolled
-    back if the block raises; the lock is released and the cursor closed in any case."""
+    back if the block raises; the lock is released and the cursor closed in any case.
+
+    Behind a transaction-mode pooler (``erplite.pooler``) the lock, a session-level one, is
+    held on a connection of its own over the direct DSN, since the pooler would hand the
+    cursor's later transactions to other server sessions."""
+    if pooler.transaction_pooling():
+        with _direct_loading_lock(dsn):
+            cr = Cursor(connection_pool(dsn), dbname_of(dsn))
+            try:
+                yield cr
+            except BaseException:
+                cr.rollback()
+                raise
+            finally:
+                cr.close()
+        return
     cr = Cursor(connection_pool(dsn), dbname_of(dsn))
     cr.execute(SQL("SELECT pg_advisory_lock(%s)", _LOAD_LOCK), flush=False)
     cr.commit()
@@ -369,6 +385,22 @@ def _loading_transaction(dsn: str) -> Iterator[Cursor]:
             _logger.warning("could not release the module loading lock", exc_info=True)
         finally:
             cr.close()
+
+
+@contextlib.contextmanager
+def _direct_loading_lock(dsn: str) -> Iterator[None]:
+    """The loading lock of ``dsn``'s database held on a direct connection for the block
+    (released when that connection closes)."""
+    direct = pooler.session_dsn(dsn)
+    if direct is None:
+        raise RuntimeError(
+            f"cannot install or upgrade modules of {dbname_of(dsn)!r} through a "
+            "transaction-mode pooler without a direct DSN (db_direct_dsn, "
+            "ERPLITE_DB_DIRECT_DSN): the loading lock needs a session"
+        )
+    with psycopg.connect(direct, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", [_LOAD_LOCK])
+        yield
 
 
 @dataclasses.dataclass

@@ -15,6 +15,8 @@ The steps of one runner:
 3. Once every worker is idle, the waker asks each database when a job is due next
    (``ir.cron._next_wakeup``) and sleeps until then, at most ``max_sleep`` seconds, or until
    a NOTIFY (a job triggered or changed, e.g. a webhook queued) or :meth:`CronRunner.stop`.
+   Behind a transaction-mode pooler (``erplite.pooler``) it listens over the direct DSN, and
+   without one it polls: it sleeps ``POLL_SLEEP`` seconds at most.
 
 A database that cannot be reached is skipped and looked at again on the next pass; while one
 cannot be listened to (PostgreSQL down or restarting), the waker tries again after 1 s, then
@@ -32,6 +34,7 @@ from typing import Any
 
 import psycopg
 
+from erplite import pooler
 from erplite.http.databases import DatabaseNotFound, Databases
 from erplite.scheduler.wakeup import Wakeup
 from erplite.security import check_access_signal
@@ -54,6 +57,10 @@ UNREACHABLE_SLEEP = 30.0
 #: again (and its due jobs run) within seconds, and a long outage costs one attempt a
 #: half-minute.
 RETRY_SLEEP = 1.0
+
+#: Longest sleep (seconds) when a database has no session to LISTEN on (behind a
+#: transaction-mode pooler without a direct DSN): the runner polls it.
+POLL_SLEEP = 5.0
 
 
 def cron_database_names(databases: Any) -> list[str]:
@@ -144,7 +151,8 @@ class CronRunner:
     def _wake_once(self) -> None:
         """One pass over the databases, then the sleep until the next job or NOTIFY."""
         names = self._database_names()
-        self.wakeup.listen({name: self.databases.dsn_of(name) for name in names})
+        listenable = self._listening_dsns(names)
+        self.wakeup.listen(listenable)
         self.idle.clear()
         self._run_pass(names)
         if self._stopping:
@@ -154,14 +162,27 @@ class CronRunner:
         except Exception:
             _logger.exception("cannot tell when the next job is due")
             sleep = UNREACHABLE_SLEEP
-        if set(self.wakeup.listening()) != set(names):
+        if set(self.wakeup.listening()) != set(listenable):
             # a NOTIFY from there would be missed: look again soon, then less and less often
             sleep = min(sleep, self._retry_sleep)
             self._retry_sleep = min(self._retry_sleep * 2, UNREACHABLE_SLEEP)
         else:
             self._retry_sleep = RETRY_SLEEP
+        if len(listenable) < len(names):
+            sleep = min(sleep, POLL_SLEEP)  # no session to LISTEN on: polling
         self.idle.set()
         self.wakeup.wait(sleep)
+
+    def _listening_dsns(self, names: list[str]) -> dict[str, str]:
+        """The DSN to LISTEN on for each database of ``names`` that has one: its own, or the
+        direct one behind a transaction-mode pooler (``erplite.pooler``); none there without
+        a direct DSN, and the runner polls those databases every ``POLL_SLEEP`` seconds."""
+        dsns = {}
+        for name in names:
+            direct = pooler.session_dsn(self.databases.dsn_of(name))
+            if direct is not None:
+                dsns[name] = direct
+        return dsns
 
     def _database_names(self) -> list[str]:
         try:

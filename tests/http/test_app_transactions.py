@@ -188,7 +188,8 @@ def _keep_changing(web_db, counter_id: int, stop: threading.Event) -> None:
     import psycopg
 
     deadline = time.monotonic() + 60
-    with psycopg.connect(web_db.dsn, autocommit=True) as conn:
+    # no prepared statement: the suite also runs through PgBouncer in transaction mode
+    with psycopg.connect(web_db.dsn, autocommit=True, prepare_threshold=None) as conn:
         while not stop.is_set() and time.monotonic() < deadline:
             conn.execute(
                 "UPDATE test_http_counter SET name = md5(random()::text) WHERE id = %s",

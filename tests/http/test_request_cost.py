@@ -8,6 +8,8 @@ import pytest
 from erplite import api
 from erplite.exceptions import AccessError
 from erplite.http.service import MethodNotFound, api_kind, get_public_method
+from erplite.pool import Pool
+from erplite.sql import _configure
 
 
 def test_public_methods_are_found_once_and_follow_changes_of_the_class(env, monkeypatch):
@@ -162,9 +164,14 @@ def test_begin_with_is_one_transaction_and_gives_the_connection_back_as_it_was(w
 
 
 def test_begin_with_prepares_once_per_connection_and_heals_when_its_statements_are_gone(web_db):
+    from erplite import pooler
     from erplite.sql import SQL, Cursor, _begin_prepared, _compile_begin, connection_pool
 
-    pool = connection_pool(web_db.dsn)
+    # directly to PostgreSQL even when the suite runs through PgBouncer (--erplite-pgbouncer):
+    # the statements prepared are a session's
+    direct = pooler.session_dsn(web_db.dsn)
+    assert direct is not None
+    pool = connection_pool(direct) if direct == web_db.dsn else Pool(direct, configure=_configure)
     query = SQL("SELECT %s::int + 1", 41)
     cr = Cursor(pool)
     try:
@@ -194,6 +201,46 @@ def test_begin_with_prepares_once_per_connection_and_heals_when_its_statements_a
         assert name in _begin_prepared[conn] and not conn.autocommit
     finally:
         cr.close()
+        if pool is not connection_pool(web_db.dsn):
+            pool.close()
+
+
+def test_begin_with_without_prepared_statements_is_still_one_message(web_db, monkeypatch):
+    """Behind a transaction-mode pooler (a pool without prepared statements) the BEGIN and the
+    query still travel together, as text with literals: nothing is prepared on the server."""
+    from erplite.sql import SQL, Cursor, _begin_prepared, _compile_begin
+
+    pool = Pool(web_db.dsn, configure=_configure, prepared_statements=False)
+    query = SQL("SELECT %s::int + 1, %s || '%%'", 41, "it's")
+    name = _compile_begin(query.text)[0]
+    sent: list[str] = []
+    cr = Cursor(pool)
+    try:
+        conn = cr.connection
+        cursor_class = type(cr._cur)
+        execute = cursor_class.execute
+
+        def recording(cursor, text, *args, **kwargs):
+            sent.append(text if isinstance(text, str) else repr(text))
+            return execute(cursor, text, *args, **kwargs)
+
+        monkeypatch.setattr(cursor_class, "execute", recording)
+        for _ in range(3):
+            cr.begin_with(query)
+            assert cr.fetchone() == (42, "it's%")
+            cr.commit()
+            assert not conn.autocommit
+        assert sent == [
+            "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 41::int + 1, 'it''s' || '%'"
+        ] * 3
+        monkeypatch.undo()
+        assert conn not in _begin_prepared
+        cr.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        assert cr.fetchone() == (0,)
+        cr.rollback()
+    finally:
+        cr.close()
+        pool.close()
 
 
 def test_call_kw_gives_the_records_the_calls_context_and_only_it(env, monkeypatch):

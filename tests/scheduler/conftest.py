@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from erplite import SUPERUSER_ID, Registry, api
+from erplite import SUPERUSER_ID, Registry, api, pooler
 from erplite.sql import SQL, dbname_of
 from erplite.testing import create_database, drop_database
 
@@ -96,7 +96,8 @@ class RunListener:
 
 @pytest.fixture
 def runs(cron_registry: Any) -> Iterator[RunListener]:
-    listener = RunListener(cron_registry.dsn)
+    # LISTEN needs a session: directly to PostgreSQL when the suite runs through PgBouncer
+    listener = RunListener(pooler.admin_dsn(cron_registry.dsn))
     yield listener
     listener.close()
 
