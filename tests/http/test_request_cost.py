@@ -230,9 +230,10 @@ def test_begin_with_without_prepared_statements_is_still_one_message(web_db, mon
             assert cr.fetchone() == (42, "it's%")
             cr.commit()
             assert not conn.autocommit
-        assert sent == [
-            "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 41::int + 1, 'it''s' || '%'"
-        ] * 3
+        assert (
+            sent
+            == ["BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 41::int + 1, 'it''s' || '%'"] * 3
+        )
         monkeypatch.undo()
         assert conn not in _begin_prepared
         cr.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
