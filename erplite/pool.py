@@ -33,7 +33,11 @@ server came back. Here:
   too, and making new ones costs a few milliseconds;
 - waiting happens only when ``max_size`` connections are in use, for ``timeout`` seconds at
   most (``PoolTimeout``, an ``OperationalError``);
-- idle connections unused for ``max_idle`` seconds are closed when the pool is next used.
+- idle connections unused for ``max_idle`` seconds are closed when the pool is next used;
+- pools may share a :class:`Budget`, the most connections a process holds over all of them
+  (Odoo's ``db_maxconn``): one serving many databases (tenants) then opens a connection for a
+  database by closing the longest idle connection of another pool when the budget is spent,
+  and waits (``timeout``) only when every connection of the budget is in use.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ import logging
 import select
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -70,6 +75,67 @@ class PoolClosed(psycopg.OperationalError):
     """The pool was closed."""
 
 
+class Budget:
+    """The most connections open at once over the pools that share it (see the module
+    docstring); thread-safe. ``stats()`` tells how many are open and the most ever open."""
+
+    def __init__(self, limit: int):
+        if limit < 1:
+            raise ValueError("a connection budget needs at least 1 connection")
+        self.limit = limit
+        self._cond = threading.Condition(threading.Lock())
+        self._used = 0
+        self.peak = 0
+        self._pools: weakref.WeakSet[Pool] = weakref.WeakSet()
+
+    def register(self, pool: Pool) -> None:
+        with self._cond:
+            self._pools.add(pool)
+
+    def acquire(self, requester: Pool, deadline: float) -> bool:
+        """Count one more connection for ``requester``: at once when the budget allows,
+        else after closing the longest idle connection of another pool, else when one is
+        given back or closed before ``deadline`` (``time.monotonic()``); whether it was."""
+        while True:
+            with self._cond:
+                if self._used < self.limit:
+                    self._used += 1
+                    self.peak = max(self.peak, self._used)
+                    return True
+                pools = [pool for pool in self._pools if pool is not requester]
+            if self._reclaim(pools):
+                continue
+            with self._cond:
+                if self._used < self.limit:
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                # a connection given back idle elsewhere does not notify: look again soon
+                self._cond.wait(min(remaining, 0.05))
+
+    def release(self, count: int = 1) -> None:
+        """``count`` connections were closed."""
+        if count:
+            with self._cond:
+                self._used -= count
+                self._cond.notify_all()
+
+    def _reclaim(self, pools: list[Pool]) -> bool:
+        """Close the longest idle connection of ``pools``; whether there was one."""
+        oldest: tuple[float, Pool] | None = None
+        for pool in pools:
+            since = pool._oldest_idle()
+            if since is not None and (oldest is None or since < oldest[0]):
+                oldest = (since, pool)
+        return oldest is not None and oldest[1]._close_oldest_idle()
+
+    def stats(self) -> dict[str, int]:
+        """``{"limit", "used", "peak"}``."""
+        with self._cond:
+            return {"limit": self.limit, "used": self._used, "peak": self.peak}
+
+
 class Pool:
     """Connections to one database, at most ``max_size`` at a time (see the module docstring).
 
@@ -81,6 +147,8 @@ class Pool:
         ``conninfo`` sets one.
     :param timeout: default seconds :meth:`getconn` waits when every connection is in use.
     :param max_idle: seconds after which an unused connection is closed.
+    :param budget: a :class:`Budget` shared with other pools: the most connections of all of
+        them together.
     :param prepared_statements: whether connections may keep server-side prepared statements
         (psycopg prepares a query run 5 times); ``False`` behind a transaction-mode pooler
         (``erplite.pooler``), where the next transaction may run on another server connection.
@@ -97,6 +165,7 @@ class Pool:
         timeout: float = POOL_TIMEOUT,
         max_idle: float = MAX_IDLE,
         prepared_statements: bool = True,
+        budget: Budget | None = None,
         name: str = "",
     ):
         if max_size < 1:
@@ -107,6 +176,9 @@ class Pool:
         self.max_idle = max_idle
         self.name = name
         self.prepared_statements = prepared_statements
+        self.budget = budget
+        if budget is not None:
+            budget.register(self)
         self._configure = configure
         params = psycopg.conninfo.conninfo_to_dict(conninfo)
         self._connect_kwargs: dict[str, Any] = (
@@ -159,13 +231,23 @@ class Pool:
                         )
                     self._cond.wait(remaining)
         finally:
-            _close_all(stale)
+            self._discard(stale)
+        if self.budget is not None and not self.budget.acquire(self, deadline):
+            with self._cond:
+                self._size -= 1
+                self._cond.notify()
+            raise PoolTimeout(
+                f"no connection of the pool {self.name!r} became free in time "
+                f"({self.budget.limit} in use over the process's pools)"
+            )
         try:
             return self._connect()
         except BaseException:
             with self._cond:
                 self._size -= 1
                 self._cond.notify()
+            if self.budget is not None:
+                self.budget.release()
             raise
 
     def putconn(self, conn: psycopg.Connection) -> None:
@@ -190,7 +272,7 @@ class Pool:
             else:
                 self._idle.append((conn, time.monotonic()))
             self._cond.notify()
-        _close_all(stale)
+        self._discard(stale)
 
     @contextlib.contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection]:
@@ -219,7 +301,7 @@ class Pool:
             self._size -= len(stale)
             self._idle.clear()
             self._cond.notify_all()
-        _close_all(stale)
+        self._discard(stale)
 
     @property
     def closed(self) -> bool:
@@ -231,6 +313,29 @@ class Pool:
             return {"size": self._size, "idle": len(self._idle)}
 
     # -- internals ----------------------------------------------------------------------------
+    def _discard(self, conns: list[psycopg.Connection]) -> None:
+        """Close connections the pool no longer counts, and give their share of the budget
+        back."""
+        _close_all(conns)
+        if self.budget is not None:
+            self.budget.release(len(conns))
+
+    def _oldest_idle(self) -> float | None:
+        """When the longest idle connection was given back (``None``: no idle one)."""
+        with self._cond:
+            return self._idle[0][1] if self._idle else None
+
+    def _close_oldest_idle(self) -> bool:
+        """Close the longest idle connection (for the budget); whether there was one."""
+        with self._cond:
+            if not self._idle:
+                return False
+            conn = self._idle.popleft()[0]
+            self._size -= 1
+            self._cond.notify()
+        self._discard([conn])
+        return True
+
     def _connect(self) -> psycopg.Connection:
         conn = psycopg.connect(self.conninfo, **self._connect_kwargs)
         try:
@@ -298,4 +403,12 @@ def _close_all(conns: list[psycopg.Connection]) -> None:
             conn.close()
 
 
-__all__ = ["CONNECT_TIMEOUT", "MAX_IDLE", "POOL_TIMEOUT", "Pool", "PoolClosed", "PoolTimeout"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "MAX_IDLE",
+    "POOL_TIMEOUT",
+    "Budget",
+    "Pool",
+    "PoolClosed",
+    "PoolTimeout",
+]

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import itertools
 import logging
+import os
 import re
 import threading
 import weakref
@@ -39,7 +40,7 @@ import psycopg
 from psycopg import IsolationLevel, sql
 
 from erplite import pooler
-from erplite.pool import Pool
+from erplite.pool import Budget, Pool
 
 _logger = logging.getLogger(__name__)
 
@@ -190,6 +191,35 @@ _pools: dict[str, Pool] = {}
 _pools_lock = threading.Lock()
 POOL_MAX_SIZE = 16
 
+#: The most connections a process opens over all its databases (Odoo's ``db_maxconn``), unless
+#: ``ERPLITE_DB_MAXCONN`` or :func:`set_db_maxconn` says otherwise: a worker serving many
+#: tenants closes the longest idle connection of another database rather than open more.
+DB_MAXCONN = 64
+
+_budget: Budget | None = None
+
+
+def set_db_maxconn(limit: int) -> Budget:
+    """Make the process's connection budget ``limit`` connections, for the pools made from
+    now on (call it before serving; pools made earlier keep the budget they had)."""
+    global _budget
+    with _pools_lock:
+        _budget = Budget(limit)
+        return _budget
+
+
+def connection_budget() -> Budget:
+    """The process's connection budget shared by the pools of :func:`connection_pool`."""
+    global _budget
+    budget = _budget
+    if budget is None:
+        with _pools_lock:
+            if _budget is None:
+                text = os.environ.get("ERPLITE_DB_MAXCONN", "").strip()
+                _budget = Budget(int(text) if text.isdigit() and int(text) > 0 else DB_MAXCONN)
+            budget = _budget
+    return budget
+
 
 def _configure(conn: psycopg.Connection) -> None:
     conn.isolation_level = IsolationLevel.REPEATABLE_READ
@@ -199,9 +229,11 @@ def _configure(conn: psycopg.Connection) -> None:
 def connection_pool(dsn: str) -> Pool:
     """Return the process-wide pool of connections to ``dsn`` (:class:`erplite.pool.Pool`:
     connections made on demand, an error at once while the server is down; without
-    server-side prepared statements behind a transaction-mode pooler, ``erplite.pooler``)."""
+    server-side prepared statements behind a transaction-mode pooler, ``erplite.pooler``;
+    within the process's :func:`connection_budget` with the other databases' pools)."""
     pool = _pools.get(dsn)
     if pool is None:
+        budget = connection_budget()
         with _pools_lock:
             pool = _pools.get(dsn)
             if pool is None:
@@ -210,6 +242,7 @@ def connection_pool(dsn: str) -> Pool:
                     max_size=POOL_MAX_SIZE,
                     configure=_configure,
                     prepared_statements=not pooler.transaction_pooling(),
+                    budget=budget,
                     name=f"erplite-{len(_pools)}",
                 )
                 _pools[dsn] = pool

@@ -55,6 +55,9 @@ _logger = logging.getLogger(__name__)
 #: ``server_wide_modules``): only their ``auth='none'`` routes are.
 SERVER_WIDE_MODULES = ("base", "web")
 
+#: Registries kept in memory by default (``max_registries``, ``ERPLITE_MAX_REGISTRIES``).
+DEFAULT_MAX_REGISTRIES = 8
+
 #: Seconds the list of the server's databases is reused before being read again.
 DB_LIST_TTL = 5.0
 
@@ -154,7 +157,7 @@ class Databases:
         multi: bool | None = None,
         dbfilter: str | None = None,
         db_names: Iterable[str] | None = None,
-        max_registries: int = 8,
+        max_registries: int = DEFAULT_MAX_REGISTRIES,
         list_ttl: float = DB_LIST_TTL,
     ):
         if max_registries < 1:
@@ -426,6 +429,7 @@ def _database_missing(exc: psycopg.OperationalError) -> bool:
 
 __all__ = [
     "DB_LIST_TTL",
+    "DEFAULT_MAX_REGISTRIES",
     "SERVER_WIDE_MODULES",
     "DatabaseNotFound",
     "DatabaseState",

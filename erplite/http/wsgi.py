@@ -36,7 +36,7 @@ import werkzeug.routing
 import werkzeug.wrappers
 
 from erplite import pooler
-from erplite.http.databases import SERVER_WIDE_MODULES, Databases
+from erplite.http.databases import DEFAULT_MAX_REGISTRIES, SERVER_WIDE_MODULES, Databases
 from erplite.http.limits import DEFAULT_MAX_CONTENT_LENGTH, DEFAULT_MAX_JSON_DEPTH
 from erplite.http.routing import RULE_KEYS, RoutingMap, generate_routing_rules
 from erplite.http.session import SESSION_LIFETIME, SessionStore
@@ -76,7 +76,7 @@ class Application:
         db_names: Iterable[str] | None = None,
         multi_db: bool | None = None,
         session_dsn: str | None = None,
-        max_registries: int = 8,
+        max_registries: int = DEFAULT_MAX_REGISTRIES,
         proxy_fix: bool = False,
         session_idle_timeout: float = SESSION_LIFETIME,
         list_db: bool = True,
@@ -197,12 +197,16 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
     ``ERPLITE_DBFILTER``, ``ERPLITE_DB_NAME`` (the database; several, comma-separated: the
     multi-database form), ``ERPLITE_SESSION_DSN``, ``ERPLITE_PROXY_MODE`` (``1``/``true``),
     ``ERPLITE_LIST_DB`` (``0``/``false`` to hide the database list),
-    ``ERPLITE_MAX_CONTENT_LENGTH`` (bytes), ``ERPLITE_MAX_JSON_DEPTH``; the process's
+    ``ERPLITE_MAX_CONTENT_LENGTH`` (bytes), ``ERPLITE_MAX_JSON_DEPTH``,
+    ``ERPLITE_MAX_REGISTRIES`` (databases whose registry a worker keeps, 8 by default; the
+    least recently used is dropped beyond), ``ERPLITE_DB_MAXCONN`` (connections a worker
+    opens over all its databases, 64: ``erplite.sql.connection_budget``); the process's
     ``erplite.pooler`` setting from ``ERPLITE_DB_POOLER`` (``transaction`` behind PgBouncer
     in transaction mode) and ``ERPLITE_DB_DIRECT_DSN``.
     """
     environ = os.environ if environ is None else environ
-    pooler.configure_from_environ(environ)
+    if "ERPLITE_DB_POOLER" in environ:  # else the process's setting stays as it is
+        pooler.configure_from_environ(environ)
     dsn = environ.get("ERPLITE_DSN")
     if not dsn:
         raise RuntimeError(
@@ -227,6 +231,7 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
             environ, "ERPLITE_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
         ),
         max_json_depth=_positive_int(environ, "ERPLITE_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH),
+        max_registries=_positive_int(environ, "ERPLITE_MAX_REGISTRIES", DEFAULT_MAX_REGISTRIES),
     )
 
 
