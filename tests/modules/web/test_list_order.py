@@ -12,7 +12,9 @@ _NAME_CELL = re.compile(r'class="o-cell-name">(?:<input [^>]*>)?\s*<a href="[^"]
 _NEXT = re.compile(r'href="([^"]+)" aria-label="Next page"')
 
 
-def _action_with_default_order(served: Any, default_order: str) -> tuple[int, list[str]]:
+def _action_with_default_order(
+    served: Any, default_order: str, limit: int = 80
+) -> tuple[int, list[str]]:
     """A window action on sale.order whose list sorts by ``default_order``; the names of the
     orders in that order, read through the ORM."""
     registry = served.env()
@@ -33,7 +35,7 @@ def _action_with_default_order(served: Any, default_order: str) -> tuple[int, li
                 "res_model": "sale.order",
                 "view_mode": "tree,form",
                 "view_id": view.id,
-                "limit": 80,
+                "limit": limit,
             }
         )
         names = env["sale.order"].search([], order=default_order).mapped("name")
@@ -66,3 +68,21 @@ def test_a_sorted_column_comes_first_and_the_default_order_breaks_its_ties(serve
     page = client.get(url).get_data(as_text=True)
     assert _NAME_CELL.findall(page) == expected[:80]
     assert 'aria-sort="ascending"' in page
+
+
+def test_the_pager_counts_up_to_its_limit_then_says_more(served: Any, monkeypatch) -> None:
+    """A bounded count (Odoo 17's list counts with a limit): up to ``COUNT_LIMIT`` the pager
+    says "20+" and offers the next page; beyond it, the page's count is exact again."""
+    from erplite.addons.web.controllers import list_page
+
+    monkeypatch.setattr(list_page, "COUNT_LIMIT", 20)
+    action_id, expected = _action_with_default_order(served, "id desc", limit=10)
+    client = served.client("max")
+    first = client.get(f"/web/action/{action_id}/list").get_data(as_text=True)
+    assert _NAME_CELL.findall(first) == expected[:10]
+    assert "1-10 / 20+" in first
+    second = client.get(_NEXT.search(first).group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "11-20 / 20+" in second and _NEXT.search(second)
+    third = client.get(_NEXT.search(second).group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert f'o-pager-value">21-30 / {len(expected)}<' in third
+    assert _NAME_CELL.findall(third) == expected[20:30]

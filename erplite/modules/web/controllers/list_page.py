@@ -35,6 +35,10 @@ from ..ui.record_actions import record_operations
 from ..ui.search import SearchPanel, SearchState, and_domains, valid_group_by
 from ..ui.widgets import display_value
 
+#: The most records the list's pager counts (Odoo 17's web client counts up to 10,000 too): a
+#: list of a million records is not counted whole for each page; it shows "10000+".
+COUNT_LIMIT = 10_000
+
 
 def load_views(env: Any, action: WindowAction, *, load_filters: bool = False) -> dict[str, Any]:
     """``get_views`` of the action's model for its views and its search view (Odoo 17).
@@ -228,11 +232,16 @@ class ListPage:
         return rows
 
     def records(self, page: int) -> tuple[list[dict[str, Any]], int]:
+        """The rows of page ``page`` and the pager's count: exact up to ``COUNT_LIMIT``,
+        ``COUNT_LIMIT + 1`` meaning "more" (a bounded count, as Odoo 17's list counts with
+        ``search_count(domain, limit=...)``), exact again on the pages beyond it."""
         limit = self.action.limit
         offset = (page - 1) * limit
         rows = self.rows(self.domain, limit=limit, offset=offset)
         if offset == 0 and len(rows) < limit:
             count = len(rows)
+        elif offset + limit <= COUNT_LIMIT:
+            count = self.model.search_count(self.domain, limit=COUNT_LIMIT + 1)
         else:
             count = self.model.search_count(self.domain)
         return rows, count
@@ -338,10 +347,15 @@ class ListController(http.Controller):
             values["groups"] = page.groups()
         else:
             records, count = page.records(number)
+            # counted up to COUNT_LIMIT + 1 (pages before the limit): "more than COUNT_LIMIT"
+            more = count > COUNT_LIMIT and number * action.limit <= COUNT_LIMIT
             last = max((count - 1) // action.limit + 1, 1)
+            if more:
+                last = number + 1 if len(records) == action.limit else number
             values.update(
                 records=records,
                 count=count,
+                count_label=f"{COUNT_LIMIT}+" if more else str(count),
                 number=number,
                 first_index=(number - 1) * action.limit + 1 if count else 0,
                 last_index=(number - 1) * action.limit + len(records),
