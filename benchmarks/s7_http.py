@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/s7_http.py --dsn "host=127.0.0.1 port=54329 user=bench"
     .venv/bin/python benchmarks/s7_http.py --install-wrk    # apt-get install wrk first (root)
     .venv/bin/python benchmarks/s7_http.py --seconds 5 --warmup 1 --client python
+    .venv/bin/python benchmarks/s7_http.py --pgbouncer     # also through PgBouncer, side by side
 
 What it does (SPEC.md section 4, S7; ``../shared/bench/peers/common/s7.py`` is the harness's
 version, which ``run.sh -p floor,tryton,erplite`` runs through ``benchmarks/peer.sh serve``):
@@ -24,6 +25,11 @@ version, which ``run.sh -p floor,tryton,erplite`` runs through ``benchmarks/peer
    ``../shared/bench/peers/RESULTS.md`` (floor, Tryton) and the issue's goals: more requests/s
    than Tryton, at least half the floor's. Figures from different runs are indicative only:
    the shared ``run.sh`` runs every peer in one run on one PostgreSQL.
+
+With ``--pgbouncer`` the same load runs twice on the same database: gunicorn connected
+directly, then through a PgBouncer in transaction mode (Debian's ``pgbouncer``, started here,
+``erplite.tools.pgbouncer``) with ``ERPLITE_DB_POOLER=transaction``, and the two are reported
+side by side.
 """
 
 from __future__ import annotations
@@ -97,8 +103,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(dsn: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    dsn: str, port: int, workers: int, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     env = {**os.environ, "ERPLITE_DSN": dsn, "ERPLITE_ADDONS_PATH": str(ADDONS)}
+    env.update(extra_env or {})
     command = [
         sys.executable,
         "-m",
@@ -383,12 +392,18 @@ def install_wrk() -> None:
     )
 
 
-def measure(base_dsn: str, args: argparse.Namespace) -> dict:
-    dsn = prepare_database(base_dsn)
+def measure(
+    dsn: str,
+    args: argparse.Namespace,
+    serve_dsn: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> dict:
+    """The load against gunicorn serving ``serve_dsn`` (default ``dsn``, the prepared
+    database reached directly, where the counters are read)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/jsonrpc"
     log = Path(tempfile.mkdtemp(prefix="erplite-s7-")) / "gunicorn.log"
-    server = start_gunicorn(dsn, port, args.workers, log)
+    server = start_gunicorn(serve_dsn or dsn, port, args.workers, log, extra_env)
     try:
         uid = wait_ready(url, server)
         payloads = bodies(uid)
@@ -438,6 +453,31 @@ def measure(base_dsn: str, args: argparse.Namespace) -> dict:
     finally:
         stop(server)
         close_all_pools()
+
+
+def measure_through_pgbouncer(base_dsn: str, dsn: str, args: argparse.Namespace) -> dict:
+    """:func:`measure` with gunicorn behind a PgBouncer in transaction mode."""
+    from erplite.tools.pgbouncer import PgBouncer
+
+    with PgBouncer(base_dsn) as bouncer:
+        extra_env = {"ERPLITE_DB_POOLER": "transaction", "ERPLITE_DB_DIRECT_DSN": base_dsn}
+        return measure(dsn, args, serve_dsn=bouncer.dsn_for(DB), extra_env=extra_env)
+
+
+def report_pgbouncer(direct: dict, pooled: dict) -> str:
+    lines = [
+        "S7 directly and through PgBouncer 1.18 (transaction mode), same database and load",
+        "",
+        "| connection | req/s | p50 ms | p99 ms | statements/request | worker RSS MiB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, result in (("direct", direct), ("PgBouncer", pooled)):
+        lines.append(
+            f"| {label} | {result['rps']:,.0f} | {result['p50_ms']} | {result['p99_ms']} |"
+            f" {result['statements_per_request']} | {result['worker_rss_mib']} |"
+        )
+    lines.append(f"\nthrough PgBouncer: {pooled['rps'] / direct['rps']:.2f} of direct req/s")
+    return "\n".join(lines)
 
 
 def report(result: dict) -> str:
@@ -492,6 +532,11 @@ def main() -> None:
         action="store_true",
         help="apt-get install wrk when missing (needs root; not for CI)",
     )
+    parser.add_argument(
+        "--pgbouncer",
+        action="store_true",
+        help="run the load a second time through a PgBouncer in transaction mode",
+    )
     parser.add_argument("--out", help="write the result as JSON")
     args = parser.parse_args()
     if args.install_wrk:
@@ -510,13 +555,21 @@ def main() -> None:
                 Path(tempfile.mkdtemp(prefix="erplite-s7-pg-")), cleanup_mode="delete"
             )
         base = server.get_uri("postgres")
+    pooled = None
     try:
-        result = measure(base, args)
+        dsn = prepare_database(base)
+        result = measure(dsn, args)
+        if args.pgbouncer:
+            pooled = measure_through_pgbouncer(base, dsn, args)
     finally:
         if server is not None:
             server.cleanup()
     print()
     print(report(result))
+    if pooled is not None:
+        print()
+        print(report_pgbouncer(result, pooled))
+        result = {**result, "pgbouncer": pooled}
     if args.out:
         Path(args.out).write_text(
             json.dumps({"peer": "erplite", "scenarios": {"S7": result}}, indent=1, default=str)
