@@ -204,17 +204,17 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
     ``erplite.pooler`` setting from ``ERPLITE_DB_POOLER`` (``transaction`` behind PgBouncer
     in transaction mode) and ``ERPLITE_DB_DIRECT_DSN``.
     """
-    environ = os.environ if environ is None else environ
-    if "ERPLITE_DB_POOLER" in environ:  # else the process's setting stays as it is
-        pooler.configure_from_environ(environ)
-    dsn = environ.get("ERPLITE_DSN")
+    values: Mapping[str, str] = os.environ if environ is None else environ
+    if "ERPLITE_DB_POOLER" in values:  # else the process's setting stays as it is
+        pooler.configure_from_environ(values)
+    dsn = values.get("ERPLITE_DSN")
     if not dsn:
         raise RuntimeError(
             "erplite.http:application needs ERPLITE_DSN (a libpq connection string or a "
             "postgresql:// URI of the database to serve)"
         )
-    addons = [p.strip() for p in environ.get("ERPLITE_ADDONS_PATH", "").split(",") if p.strip()]
-    names = [n.strip() for n in environ.get("ERPLITE_DB_NAME", "").split(",") if n.strip()]
+    addons = [p.strip() for p in values.get("ERPLITE_ADDONS_PATH", "").split(",") if p.strip()]
+    names = [n.strip() for n in values.get("ERPLITE_DB_NAME", "").split(",") if n.strip()]
     if len(names) == 1:
         from erplite.sql import dsn_with_dbname
 
@@ -222,16 +222,16 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
     return Application(
         dsn,
         addons,
-        dbfilter=environ.get("ERPLITE_DBFILTER") or None,
+        dbfilter=values.get("ERPLITE_DBFILTER") or None,
         db_names=names if len(names) > 1 else None,
-        session_dsn=environ.get("ERPLITE_SESSION_DSN") or None,
-        proxy_fix=environ.get("ERPLITE_PROXY_MODE", "").strip().lower() in _TRUE,
-        list_db=environ.get("ERPLITE_LIST_DB", "1").strip().lower() in _TRUE,
+        session_dsn=values.get("ERPLITE_SESSION_DSN") or None,
+        proxy_fix=values.get("ERPLITE_PROXY_MODE", "").strip().lower() in _TRUE,
+        list_db=values.get("ERPLITE_LIST_DB", "1").strip().lower() in _TRUE,
         max_content_length=_positive_int(
-            environ, "ERPLITE_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
+            values, "ERPLITE_MAX_CONTENT_LENGTH", DEFAULT_MAX_CONTENT_LENGTH
         ),
-        max_json_depth=_positive_int(environ, "ERPLITE_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH),
-        max_registries=_positive_int(environ, "ERPLITE_MAX_REGISTRIES", DEFAULT_MAX_REGISTRIES),
+        max_json_depth=_positive_int(values, "ERPLITE_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH),
+        max_registries=_positive_int(values, "ERPLITE_MAX_REGISTRIES", DEFAULT_MAX_REGISTRIES),
     )
 
 
