@@ -15,6 +15,8 @@ by a scheduled job.
         "security/stock_security.xml",
         "security/ir.model.access.csv",
         "data/stock_data.xml",
+        "wizard/stock_backorder_confirmation_views.xml",
+        "wizard/stock_picking_return_views.xml",
         "views/stock_location_views.xml",
         "views/stock_warehouse_views.xml",
         "views/stock_picking_type_views.xml",

@@ -1,7 +1,10 @@
 """``stock.return.picking``: return the products of a done transfer.
 
-Opened on a done transfer (``picking_id``, or ``active_id`` in the context), it proposes one
-line per done move with the quantity not yet returned; ``create_returns`` makes the return
+Opened on a done transfer (``picking_id``, or ``active_id`` in the context: ``default_get``
+takes it, as in Odoo 17), it proposes one line per done move with the quantity not yet
+returned (``default_get`` gives them to the form, where Odoo 17 uses an onchange of
+``picking_id``: erplite's onchange does not create lines; ``create`` fills a wizard created
+without lines); ``create_returns`` makes the return
 transfer (the operation type's return type, source and destination swapped, ``return_id``
 pointing back), confirms and reserves it, and opens it. Returning more than was delivered (less
 what earlier returns took) is refused, naming the product and the quantities.
@@ -9,7 +12,7 @@ what earlier returns took) is refused, naming the product and the quantities.
 
 from __future__ import annotations
 
-from erplite import api, fields, models
+from erplite import Command, api, fields, models
 from erplite.exceptions import UserError
 
 from ..models.stock_quant import PRECISION, float_round
@@ -22,6 +25,26 @@ class StockReturnPicking(models.TransientModel):
     picking_id = fields.Many2one("stock.picking", string="Transfer", required=True)
     product_return_moves = fields.One2many("stock.return.picking.line", "wizard_id", "Moves")
 
+    @api.model
+    def default_get(self, fields_list):
+        context = self.env.context
+        if len(context.get("active_ids") or ()) > 1:
+            raise UserError("You may only return one transfer at a time.")
+        result = super().default_get(fields_list)
+        if (
+            "picking_id" in fields_list
+            and context.get("active_model") == "stock.picking"
+            and context.get("active_id")
+        ):
+            picking = self.env["stock.picking"].browse(context["active_id"]).exists()
+            if picking:
+                result["picking_id"] = picking.id
+                if "product_return_moves" in fields_list and picking.state == "done":
+                    result["product_return_moves"] = [
+                        Command.create(values) for values in self._line_values(picking)
+                    ]
+        return result
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -31,7 +54,7 @@ class StockReturnPicking(models.TransientModel):
                 vals["picking_id"] = self.env.context.get("active_id")
         wizards = super().create(vals_list)
         for wizard, vals in zip(wizards, vals_list):
-            if "product_return_moves" not in vals:
+            if "product_return_moves" not in vals and not wizard.product_return_moves:
                 wizard._fill_lines()
         return wizards
 
@@ -39,18 +62,20 @@ class StockReturnPicking(models.TransientModel):
         picking = self.picking_id
         if picking.state != "done":
             raise UserError(f"{picking.name} is not done: only done transfers can be returned.")
-        lines = []
-        for move in picking.move_ids.filtered(lambda m: m.state == "done"):
-            returnable = move._returnable_quantity()
-            lines.append(
-                {
-                    "wizard_id": self.id,
-                    "move_id": move.id,
-                    "product_id": move.product_id.id,
-                    "quantity": returnable,
-                }
-            )
+        lines = [{"wizard_id": self.id, **values} for values in self._line_values(picking)]
         self.env["stock.return.picking.line"].create(lines)
+
+    @api.model
+    def _line_values(self, picking) -> list[dict]:
+        """One line per done move of ``picking``, with what can still be returned."""
+        return [
+            {
+                "move_id": move.id,
+                "product_id": move.product_id.id,
+                "quantity": move._returnable_quantity(),
+            }
+            for move in picking.move_ids.filtered(lambda m: m.state == "done")
+        ]
 
     def create_returns(self):
         """Make the return transfer; return the action opening it."""

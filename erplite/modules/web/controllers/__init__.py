@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     backoffice,
     database,
     dataset,
+    dialog,
     export,
     favorites,
     form_page,

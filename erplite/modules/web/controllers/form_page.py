@@ -38,7 +38,16 @@ from erplite.http.service import get_public_method
 
 from ..ui import urls
 from ..ui.actions import WindowAction, load_window_action
-from ..ui.form_arch import ResolvedForm, resolve_form
+from ..ui.client_actions import (
+    Notification,
+    active_context,
+    eval_button_context,
+    next_url,
+    stored_action,
+    with_query,
+)
+from ..ui.dialog import signer
+from ..ui.form_arch import ResolvedForm, arch_field_names, resolve_form
 from ..ui.form_onchange import form_onchange
 from ..ui.form_values import posted_rows, values_to_write, widget_values
 from ..ui.identity import identity_checked
@@ -48,29 +57,13 @@ from ..ui.record_actions import record_operations
 from .list_page import load_views, model_fields, view_of
 
 
-def _arch_field_names(arch: str) -> list[str]:
-    """The fields named in a form arch outside its inline sub-views."""
-    import xml.etree.ElementTree as ET
-
-    names: list[str] = []
-
-    def walk(node: ET.Element) -> None:
-        for child in node:
-            if child.tag == "field":
-                names.append(child.get("name", ""))
-            elif child.tag not in ("tree", "list", "form", "kanban"):
-                walk(child)
-
-    walk(ET.fromstring(arch))
-    return names
-
-
 class FormPage:
     """One record in the action's form view, as the user may see it."""
 
     def __init__(self, action: WindowAction, record_id: int | None):
         env = request.env
         self.action = action
+        self.context = action.context
         self.model = env[action.res_model].with_context(**action.context)
         self.views = load_views(env, action)
         self.fields = model_fields(self.views, action.res_model)
@@ -78,7 +71,7 @@ class FormPage:
             name: model_fields(self.views, name) for name in self.views.get("models", {})
         }
         self.arch = view_of(self.views, "form")["arch"]
-        self.names = [n for n in _arch_field_names(self.arch) if n in self.fields]
+        self.names = [n for n in arch_field_names(self.arch) if n in self.fields]
         self.record = self.model.browse()
         self.defaults: dict[str, Any] = {}
         if record_id is not None:
@@ -119,7 +112,7 @@ class FormPage:
         modifiers = Modifiers(
             self.values(posted),
             uid=env.uid,
-            context=self.action.context,
+            context=self.context,
             company_id=env.company.id,
         )
         return resolve_form(
@@ -269,6 +262,8 @@ class FormController(http.Controller):
                 status=422,
             )
         button = kw.get("button")
+        result: Any = None
+        active: dict[str, Any] = {}
         identity_button = None
         if button and identity_checked(action.res_model, button):
             identity_button, button = button, None  # saved now, run once the password is given
@@ -281,7 +276,7 @@ class FormController(http.Controller):
                 else:
                     record = page.model.create(vals)
                 if button:
-                    self._run_button(page, record, button)
+                    result, active = self._run_button(page, record, button)
                 env.flush_all()
         except (UserError, AccessError) as exc:
             status = 403 if isinstance(exc, AccessError) else 422
@@ -305,7 +300,21 @@ class FormController(http.Controller):
             return request.redirect(
                 urls.form_url(action.id, record.id) + "/identity?" + urlencode(identity)
             )
-        return request.redirect(urls.form_url(action.id, record.id, query))
+        origin = urls.form_url(action.id, record.id, query)
+        if result is None or result is True or result is False:
+            return request.redirect(origin)
+        try:
+            target = next_url(
+                env,
+                result,
+                origin=origin,
+                signer=signer(),
+                active=active,
+                current_action_id=action.id,
+            )
+        except UserError as exc:  # an action this page cannot follow: said on the form
+            target = with_query(origin, extra={"notify": signer().dumps(_warning(exc).payload())})
+        return request.redirect(target)
 
     @http.route(
         [
@@ -340,14 +349,38 @@ class FormController(http.Controller):
         return request.make_json_response(answer)
 
     @staticmethod
-    def _run_button(page: FormPage, record: Any, name: str) -> None:
-        """Call header button ``name`` on the saved record, if the form offers it now."""
+    def _run_button(page: FormPage, record: Any, name: str) -> tuple[Any, dict[str, Any]]:
+        """Call header button ``name`` on the saved record, if the form offers it now:
+        ``(what it returned, the context of that action)`` (an action to follow, see
+        ``ui/client_actions.py``).
+
+        ``type="object"``: the public method, as the user, with the button's ``context``;
+        ``type="action"``: the action it names (``%(xml_id)d``). The action gets the page's
+        context, the button's and ``active_*`` of the record, as in Odoo's web client."""
         page.record = record
         form = page.resolve()
         button = form.buttons.get(name)
-        if button is None:
+        if button is None or button.special:
             raise AccessError(f"The button {name!r} is not available on this record.")
+        scope = {
+            **page.values(),
+            "context": dict(page.context),
+            "uid": record.env.uid,
+            "active_id": record.id,
+            "active_ids": record.ids,
+            "active_model": record._name,
+        }
+        button_context = eval_button_context(button.context, scope)
+        active = active_context(page.context, record._name, record.ids, button_context)
+        if button.type == "action":
+            return stored_action(record.env, button.name, active), active
         if button.type != "object":
             raise UserError(f"The button {button.string!r} cannot be run from this page.")
         method = get_public_method(record, name)
-        method(record)
+        target = record.with_context(**button_context) if button_context else record
+        return method(target), active
+
+
+def _warning(exc: Exception) -> Notification:
+    message = getattr(exc, "message", None) or str(exc)
+    return Notification(message, title="Not done", type="warning")

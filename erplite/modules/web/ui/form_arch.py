@@ -55,7 +55,16 @@ class Button:
     type: str
     primary: bool = False
     confirm: str | None = None
+    #: Odoo's ``special="cancel"`` (closes a dialog) or ``"save"`` (saves it and closes it)
+    special: str | None = None
+    #: the ``context`` attribute's text (evaluated when the button runs)
+    context: str | None = None
     kind = "button"
+
+    @property
+    def key(self) -> str:
+        """What the button posts as ``button``: its method or action, or ``special:<x>``."""
+        return f"special:{self.special}" if self.special else self.name
 
 
 @dataclass
@@ -174,15 +183,18 @@ def resolve_form(
         return field_node
 
     def make_button(node: ET.Element) -> Button:
+        special = node.get("special")
         button = Button(
             node.get("name", ""),
-            node.get("string") or node.get("name", ""),
+            node.get("string") or node.get("name", "") or (special or "").capitalize(),
             node.get("type", "object"),
             "oe_highlight" in (node.get("class") or "")
             or "btn-primary" in (node.get("class") or ""),
             node.get("confirm"),
+            special if special in ("cancel", "save") else None,
+            node.get("context"),
         )
-        form.buttons[button.name] = button
+        form.buttons[button.key] = button
         return button
 
     def convert(node: ET.Element) -> list[Any]:
@@ -202,7 +214,7 @@ def resolve_form(
             made = make_field(node)
             return [made] if made is not None else []
         if node.tag == "button":
-            return [make_button(node)] if node.get("name") else []
+            return [make_button(node)] if node.get("name") or node.get("special") else []
         if node.tag == "header":
             for child in node:
                 if not visible(child):
@@ -244,6 +256,21 @@ def resolve_form(
     return form
 
 
+def arch_field_names(arch: str) -> list[str]:
+    """The fields named in a form arch outside its inline sub-views."""
+    names: list[str] = []
+
+    def walk(node: ET.Element) -> None:
+        for child in node:
+            if child.tag == "field":
+                names.append(child.get("name", ""))
+            elif child.tag not in ("tree", "list", "form", "kanban"):
+                walk(child)
+
+    walk(ET.fromstring(arch))
+    return names
+
+
 def editable_fields(form: ResolvedForm) -> dict[str, FieldNode]:
     """The fields the page lets the user change: drawn, not read-only, not computed-only."""
     return {name: node for name, node in form.fields.items() if not node.readonly}
@@ -255,6 +282,7 @@ __all__ = [
     "Node",
     "ResolvedForm",
     "Statusbar",
+    "arch_field_names",
     "editable_fields",
     "resolve_form",
 ]

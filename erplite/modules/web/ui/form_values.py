@@ -151,16 +151,22 @@ def values_to_write(
     *,
     tz: str | None,
     models: Mapping[str, Mapping[str, Any]] | None = None,
+    new_lines: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """``(vals, errors)`` of a posted form: the changed values of the editable fields, and
-    the message of each field whose text is not valid."""
+    the message of each field whose text is not valid. ``new_lines``: the values of the
+    lines a new record's onchange proposed, per one2many, by row (a row posted without an
+    id is created with them, the posted columns on top, as Odoo's client sends a line with
+    its columns the form does not show)."""
     vals: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, node in editable_fields(form).items():
         kind = node.type
         try:
             if kind == "one2many":
-                commands = _line_commands(node, record, posted, tz, models or {}, errors)
+                commands = _line_commands(
+                    node, record, posted, tz, models or {}, errors, (new_lines or {}).get(name)
+                )
                 if commands:
                     vals[name] = commands
                 continue
@@ -196,6 +202,7 @@ def _line_commands(
     tz: str | None,
     models: Mapping[str, Mapping[str, Any]],
     errors: dict[str, str],
+    proposed: list[dict[str, Any]] | None = None,
 ) -> list:
     """``Command`` triplets of a posted one2many: lines updated, created and deleted."""
     if node.sublist is None or f"{node.name}__present" not in posted:
@@ -228,6 +235,8 @@ def _line_commands(
             key = f"{base}{column.name}"
             if description is None or description.get("readonly") or key not in posted:
                 continue
+            if column.always_readonly:
+                continue
             if line is None and not str(posted.get(key, "")).strip():
                 continue  # left empty on a new line: its default or computed value applies
             try:
@@ -241,10 +250,20 @@ def _line_commands(
             if line is None or value != current:
                 line_vals[column.name] = value
         if line is None:
+            if proposed and index < len(proposed):
+                line_vals = {**_line_values(proposed[index]), **line_vals}
             commands.append(Command.create(line_vals))
         elif line_vals:
             commands.append(Command.update(line.id, line_vals))
     return commands
+
+
+def _line_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """An onchange's line values as ``create`` takes them (a many2one read as a dict)."""
+    return {
+        name: value.get("id", False) if isinstance(value, dict) else value
+        for name, value in values.items()
+    }
 
 
 __all__ = ["Widget", "posted_rows", "values_to_write", "widget_values"]

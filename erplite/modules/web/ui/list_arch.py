@@ -43,6 +43,12 @@ class Column:
     invisible: str | None = None
     column_invisible: str | None = None
     optional: str | None = None
+    #: the column's ``readonly`` attribute (``"1"``: its cells are shown, never posted)
+    readonly: str | None = None
+
+    @property
+    def always_readonly(self) -> bool:
+        return (self.readonly or "").strip() in ("1", "True", "true")
 
     @property
     def numeric(self) -> bool:
@@ -100,6 +106,7 @@ class ListSpec:
                     node.get("invisible"),
                     node.get("column_invisible"),
                     node.get("optional"),
+                    node.get("readonly"),
                 )
             )
         return spec

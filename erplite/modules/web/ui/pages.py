@@ -23,6 +23,7 @@ from typing import Any
 from erplite.exceptions import AccessError, MissingError
 from erplite.http import request
 
+from .dialog import dialog_for_page
 from .shell import MenuItem, MenuTree, load_menu_tree, shell_values
 
 
@@ -35,8 +36,16 @@ def render_page(
     status: int = 200,
 ) -> Any:
     """``template`` in the backoffice frame; the app whose menus are shown is the one of
-    ``menu_id`` (the URL's ``menu``), else the first app opening ``action``."""
+    ``menu_id`` (the URL's ``menu``), else the first app opening ``action``.
+
+    The URL's ``dialog`` and ``notify`` tokens (``ui/client_actions.py``) draw a dialog over
+    the page and a notification on it, whatever the page."""
     env = request.env
+    if "dialog_html" not in values:
+        dialog_html, notification = dialog_for_page(request.httprequest.args)
+        values = {**values, "dialog_html": dialog_html}
+        if notification is not None:
+            values.setdefault("notification", notification)
     menus = load_menu_tree(env)
     app: MenuItem | None = menus.app(menu_id)
     if app is None and action is not None:

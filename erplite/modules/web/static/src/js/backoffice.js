@@ -23,6 +23,35 @@
       });
     });
     root.querySelectorAll(".o-autocomplete").forEach(bindAutocomplete);
+    root.querySelectorAll("dialog.o-dialog").forEach(openDialog);
+    if (root.matches && root.matches("dialog.o-dialog")) openDialog(root);
+  }
+
+  // -- dialogs (ui/dialog.py): drawn open by the server, made modal here; Escape closes ----
+  function openDialog(dialog) {
+    if (dialog.dataset.bound) return;
+    dialog.dataset.bound = "1";
+    if (typeof dialog.showModal === "function") {
+      if (dialog.open) dialog.close();
+      dialog.showModal();
+    }
+    dialog.addEventListener("cancel", function (event) {
+      event.preventDefault();
+      window.location.href = dialog.dataset.closeUrl;
+    });
+    var first = dialog.querySelector(".o-dialog-body input:not([type=hidden]), .o-dialog-body select, .o-dialog-body textarea");
+    if (first) first.focus();
+  }
+
+  // -- notifications: closed by their button, the non-sticky ones after a while ------------
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest(".o-notification-close");
+    if (close) close.closest(".o-notification").remove();
+  });
+  function closeLater(root) {
+    root.querySelectorAll(".o-notification[data-autoclose]").forEach(function (note) {
+      setTimeout(function () { note.remove(); }, 8000);
+    });
   }
 
   // -- autocomplete (name_search through /web/autocomplete/<model>) -----------------------
@@ -195,6 +224,6 @@
     form.dispatchEvent(new CustomEvent("erplite:onchange", {bubbles: true}));
   });
 
-  document.addEventListener("DOMContentLoaded", function () { onReady(document); });
+  document.addEventListener("DOMContentLoaded", function () { onReady(document); closeLater(document); });
   document.addEventListener("htmx:afterSettle", function (event) { onReady(event.target); });
 })();

@@ -1,0 +1,169 @@
+"""The dialog of a window action opened with ``target="new"``: a wizard's buttons.
+
+Worked example (a browser; the dialog was drawn over the transfer's form by the URL's
+``dialog`` token, see ``ui/client_actions.py`` and ``ui/dialog.py``)::
+
+    POST /web/dialog   csrf_token, dialog=<token>, the wizard's inputs, button=process
+         → the wizard saved (created, or its record written), ``process`` called on it as
+           the user; 303 to what it returned: the form again (``act_window_close`` or
+           nothing: the dialog closes), another dialog, a list, an address, a notification
+         → 422: the dialog again over a plain page with the user's input and the
+           ``UserError``/``ValidationError``/``AccessError`` message, nothing written
+    POST /web/dialog   ..., button=special:save    → saved, the dialog closes
+
+htmx posts the dialog's form itself (``HX-Request``): the answer is then the dialog alone,
+swapped in place (an error), or an ``HX-Redirect`` to the next page. A token this session
+did not make is refused (403): the context a wizard runs with is the one the server gave.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from erplite import http
+from erplite.exceptions import AccessError, UserError
+from erplite.http import request
+from erplite.http.service import get_public_method
+
+from ..ui.client_actions import (
+    Dialog,
+    active_context,
+    eval_button_context,
+    next_url,
+    stored_action,
+)
+from ..ui.dialog import DialogForm, render_dialog, signer
+from ..ui.form_values import values_to_write
+from ..ui.pages import backoffice_page, render_page
+
+_ACTION_OF_URL = re.compile(r"^/web/action/(\d+)(?:/|\?|$)")
+
+
+def _answer(url: str) -> Any:
+    """Go to ``url``: a redirect, or ``HX-Redirect`` for htmx (which follows it)."""
+    if request.httprequest.headers.get("HX-Request"):
+        response = request.make_response("", headers=[("HX-Redirect", url)])
+        response.status_code = 200
+        return response
+    return request.redirect(url)
+
+
+def _again(
+    page: DialogForm,
+    token: str,
+    posted: Any,
+    *,
+    message: str,
+    status: int,
+    errors: dict[str, str] | None = None,
+) -> Any:
+    """The dialog again with the user's input and ``message``."""
+    html = render_dialog(page, token, posted=posted, errors=errors, message=message)
+    if request.httprequest.headers.get("HX-Request"):  # swapped in place by htmx
+        response = request.make_response(str(html))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_page(
+        "web/backoffice/dialog_page.html",
+        {"dialog_html": html, "dialog": page.dialog, "back": page.dialog.origin},
+        status=status,
+    )
+
+
+class DialogController(http.Controller):
+    @http.route("/web/dialog", type="http", auth="user", methods=["POST"])
+    @backoffice_page
+    def run(self, **kw: Any):
+        """Save the dialog's record, then run its ``button``; go where its result says."""
+        env = request.env
+        posted = request.httprequest.form
+        token = str(posted.get("dialog") or "")
+        sign = signer()
+        dialog = Dialog.from_payload(sign.loads(token))
+        page = DialogForm(env, dialog)
+        form = page.resolve()
+        vals, errors = values_to_write(
+            form,
+            page.record,
+            posted,
+            tz=env.context.get("tz") or None,
+            models=page.models,
+            new_lines=page.new_lines,
+        )
+        if errors:
+            return _again(
+                page,
+                token,
+                posted,
+                errors=errors,
+                message="Some fields are not valid: correct them and try again.",
+                status=422,
+            )
+        key = str(posted.get("button") or "special:save")
+        button = form.buttons.get(key)
+        if button is None:
+            raise AccessError(f"The button {key!r} is not available in this dialog.")
+        if button.special == "cancel":
+            return _answer(dialog.origin)
+        result: Any = None
+        active: dict[str, Any] = {}
+        shown = page.record  # what the dialog shows again if the button fails
+        try:
+            with env.cr.savepoint():
+                record = page.record
+                if record:
+                    if vals:
+                        record.write(vals)
+                else:
+                    record = page.model.create(vals)
+                if not button.special:
+                    result, active = self._run_button(page, record, button)
+                env.flush_all()
+        except UserError as exc:
+            page.record = shown  # a record created in the savepoint is gone with it
+            status = 403 if isinstance(exc, AccessError) else 422
+            return _again(
+                page,
+                token,
+                posted,
+                message=getattr(exc, "message", None) or str(exc),
+                status=status,
+            )
+        match = _ACTION_OF_URL.match(dialog.origin)
+        target = next_url(
+            env,
+            result,
+            origin=dialog.origin,
+            signer=sign,
+            active=active,
+            current_action_id=int(match.group(1)) if match else None,
+        )
+        return _answer(target)
+
+    @staticmethod
+    def _run_button(page: DialogForm, record: Any, button: Any) -> tuple[Any, dict[str, Any]]:
+        """Call ``button`` on the saved wizard as the user: ``(its result, its context)``."""
+        page.record = record
+        if page.resolve().buttons.get(button.key) is None:  # hidden once saved
+            raise AccessError(f"The button {button.string!r} is not available now.")
+        scope = {
+            **page.values(),
+            "context": dict(page.context),
+            "uid": record.env.uid,
+            "active_id": record.id,
+            "active_ids": record.ids,
+            "active_model": record._name,
+        }
+        button_context = eval_button_context(button.context, scope)
+        active = active_context(page.context, record._name, record.ids, button_context)
+        if button.type == "action":
+            return stored_action(record.env, button.name, active), active
+        if button.type != "object":
+            raise UserError(f"The button {button.string!r} cannot be run from this dialog.")
+        method = get_public_method(record, button.name)
+        target = record.with_context(**button_context) if button_context else record
+        return method(target), active
+
+
+__all__ = ["DialogController"]

@@ -1,0 +1,51 @@
+"""The wizards of validation and returns as a form opens them (Odoo 17's first onchange and
+``default_get`` from the context), and ``button_validate``'s wizard action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erplite.modules.web.ui.client_actions import Dialog
+from erplite.modules.web.ui.dialog import DialogForm
+
+
+def _done_delivery(desk: Any, put_stock: Any, make_delivery: Any) -> Any:
+    put_stock(desk, 10)
+    picking = make_delivery((desk, 3))
+    picking.action_confirm()
+    picking.action_assign()
+    picking.button_validate()
+    assert picking.state == "done"
+    return picking
+
+
+def test_return_wizard_proposes_the_done_moves(
+    env: Any, desk: Any, put_stock: Any, make_delivery: Any
+) -> None:
+    picking = _done_delivery(desk, put_stock, make_delivery)
+    context = {"active_model": "stock.picking", "active_id": picking.id, "active_ids": picking.ids}
+    wizard = env["stock.return.picking"].with_context(**context)
+    assert wizard.default_get(["picking_id"]) == {"picking_id": picking.id}
+    form = DialogForm(env, Dialog("stock.return.picking", None, "Return", context))
+    assert form.defaults["picking_id"] == picking.id
+    [line] = form.new_lines["product_return_moves"]
+    assert line["product_id"] == desk.id
+    assert line["quantity"] == 3
+    assert line["move_id"] == picking.move_ids.id
+
+
+def test_partial_validation_returns_the_backorder_wizard(
+    env: Any, desk: Any, put_stock: Any, make_delivery: Any
+) -> None:
+    put_stock(desk, 3)
+    picking = make_delivery((desk, 5))
+    picking.action_confirm()
+    picking.action_assign()
+    action = picking.button_validate()
+    assert action["type"] == "ir.actions.act_window"
+    assert action["target"] == "new"
+    assert action["res_model"] == "stock.backorder.confirmation"
+    wizard = env["stock.backorder.confirmation"].browse(action["res_id"])
+    assert wizard.pick_ids == picking
+    form = DialogForm(env, Dialog(action["res_model"], action["res_id"], action["name"]))
+    assert set(form.resolve().buttons) == {"process", "process_cancel_backorder", "special:cancel"}
