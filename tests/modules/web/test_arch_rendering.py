@@ -132,11 +132,28 @@ def test_readonly_required_and_invisible_follow_the_record(ui: Any) -> None:
     assert not draft.fields["partner_id"].readonly and draft.fields["partner_id"].required
     assert sent.fields["partner_id"].readonly and not sent.fields["partner_id"].required
     assert sent.fields["validity_date"].required and not draft.fields["validity_date"].required
-    assert "validity_date" not in sale.fields
+    # invisible by an expression: drawn hidden (an onchange may show it), never written
+    assert sale.fields["validity_date"].hidden
+    assert "validity_date" not in ui.form_arch.editable_fields(sale)
     assert draft.fields["amount_total"].readonly  # read-only field of the model
     assert "secret_field" not in draft.fields  # not described by get_views: not drawn
     editable = ui.form_arch.editable_fields(draft)
     assert set(editable) == {"partner_id", "validity_date", "order_line"}
+
+
+def test_expression_modifiers_are_keyed_for_the_onchange(ui: Any) -> None:
+    draft, sent, sale = resolve(ui, "draft"), resolve(ui, "sent"), resolve(ui, "sale")
+    key = draft.fields["validity_date"].mod_key
+    assert key and key == sale.fields["validity_date"].mod_key  # one key per arch node
+    assert draft.modifiers[key] == {"invisible": False, "readonly": False, "required": False}
+    assert sent.modifiers[key] == {"invisible": False, "readonly": False, "required": True}
+    assert sale.modifiers[key]["invisible"] is True
+    partner = draft.fields["partner_id"]
+    assert partner.dynamic_readonly and not partner.readonly
+    assert sent.fields["partner_id"].readonly and sent.modifiers[partner.mod_key]["readonly"]
+    assert draft.fields["name"].mod_key is None  # no expression: nothing to re-evaluate
+    # a constant invisible and a group refusal drop the node as before
+    assert "action_approve" not in {b.name for b in draft.header_buttons}
 
 
 def test_a_one2many_gets_its_sub_list(ui: Any) -> None:

@@ -48,7 +48,7 @@ from ..ui.client_actions import (
 )
 from ..ui.dialog import signer
 from ..ui.form_arch import ResolvedForm, arch_field_names, resolve_form
-from ..ui.form_onchange import form_onchange
+from ..ui.form_onchange import expression_values, form_onchange
 from ..ui.form_values import posted_rows, values_to_write, widget_values
 from ..ui.identity import identity_checked
 from ..ui.modifiers import Modifiers
@@ -108,9 +108,13 @@ class FormPage:
         return values
 
     def resolve(self, posted: Any = None) -> ResolvedForm:
+        return self.resolve_values(self.values(posted))
+
+    def resolve_values(self, values: dict[str, Any]) -> ResolvedForm:
+        """The form with its attribute expressions evaluated on ``values``."""
         env = request.env
         modifiers = Modifiers(
-            self.values(posted),
+            values,
             uid=env.uid,
             context=self.context,
             company_id=env.company.id,
@@ -250,6 +254,10 @@ class FormController(http.Controller):
         back, menu_id = urls.safe_back(kw.get("back")), _int(kw.get("menu"))
         form = page.resolve()
         vals, errors = values_to_write(form, page.record, posted, tz=_tz(), models=page.models)
+        if not errors:  # the form as the user saw it last: its expressions on the posted values
+            now = {**page.values(), **expression_values(vals, form)}
+            form = page.resolve_values(now)
+            vals, errors = values_to_write(form, page.record, posted, tz=_tz(), models=page.models)
         if errors:
             return _render(
                 page,
@@ -338,6 +346,8 @@ class FormController(http.Controller):
                 changed=str(kw.get("onchange_field") or ""),
                 tz=_tz(),
                 models=page.models,
+                base_values=page.values(),
+                resolve=page.resolve_values,
             )
         except MissingError as exc:
             return request.make_json_response({"error": str(exc)}, status=404)

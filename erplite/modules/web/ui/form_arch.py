@@ -80,6 +80,14 @@ class FieldNode:
     #: for a one2many/many2many drawn as a sub-list: its columns
     sublist: ListSpec | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    #: the key of its modifiers when one of them is an expression (see ``ResolvedForm``)
+    mod_key: str | None = None
+    #: invisible by an expression now: drawn hidden, shown again when an onchange says so
+    hidden: bool = False
+    #: ``readonly`` is an expression: drawn as an input, disabled while it holds
+    dynamic_readonly: bool = False
+    #: inside a node that is hidden now (not editable until it is shown)
+    inside_hidden: bool = False
     kind = "field"
 
     @property
@@ -93,6 +101,8 @@ class Node:
     attrs: dict[str, str] = field(default_factory=dict)
     children: list[Any] = field(default_factory=list)  # Node | FieldNode | Button | str
     text: str | None = None
+    mod_key: str | None = None
+    hidden: bool = False
     kind = "node"
 
     @property
@@ -116,6 +126,22 @@ class ResolvedForm:
     buttons: dict[str, Button]
     create: bool = True
     edit: bool = True
+    #: per node whose ``invisible``/``readonly``/``required`` is an expression (keyed by the
+    #: node's rank in the arch, the same for every evaluation of one arch): their values now,
+    #: which the onchange answers so that the page shows, hides, enables what changed
+    modifiers: dict[str, dict[str, bool]] = field(default_factory=dict)
+
+
+#: the attributes the page evaluates on the record's values
+_MODIFIERS = ("invisible", "readonly", "required")
+
+
+def _dynamic(text: str | None) -> bool:
+    return text is not None and text.strip() not in _CONSTANT_TEXTS
+
+
+#: attribute texts that are constants, not expressions
+_CONSTANT_TEXTS = frozenset({"", "0", "1", "True", "False", "true", "false"})
 
 
 def _false(text: str | None) -> bool:
@@ -141,12 +167,40 @@ def resolve_form(
     form = ResolvedForm([], None, [], {}, {})
     form.create = not _false(root.get("create"))
     form.edit = not _false(root.get("edit"))
+    keys = {
+        id(element): f"m{rank}"
+        for rank, element in enumerate(root.iter())
+        if any(_dynamic(element.get(name)) for name in _MODIFIERS)
+    }
+
+    def allowed(node: ET.Element) -> bool:
+        groups = node.get("groups")
+        return not groups or any(in_groups(g.strip()) for g in groups.split(",") if g.strip())
 
     def visible(node: ET.Element) -> bool:
-        groups = node.get("groups")
-        if groups and not any(in_groups(g.strip()) for g in groups.split(",") if g.strip()):
-            return False
-        return not modifiers.is_true(node.get("invisible"))
+        return allowed(node) and not modifiers.is_true(node.get("invisible"))
+
+    def shown_hidden(node: ET.Element) -> bool:
+        """Invisible by an expression now: kept hidden (an onchange may show it)."""
+        return (
+            allowed(node)
+            and node.tag != "button"
+            and id(node) in keys
+            and _dynamic(node.get("invisible"))
+            and modifiers.is_true(node.get("invisible"))
+        )
+
+    def mark(made: Any, node: ET.Element, hidden: bool) -> Any:
+        key = keys.get(id(node))
+        if key is not None and made is not None:
+            made.mod_key = key
+            made.hidden = hidden
+            form.modifiers[key] = {
+                "invisible": hidden,
+                "readonly": bool(getattr(made, "readonly", False)),
+                "required": bool(getattr(made, "required", False)),
+            }
+        return made
 
     def make_field(node: ET.Element) -> FieldNode | None:
         name = node.get("name", "")
@@ -179,6 +233,11 @@ def resolve_form(
             sublist,
             dict(node.attrib),
         )
+        field_node.dynamic_readonly = (
+            form.edit
+            and _dynamic(node.get("readonly"))
+            and field_node.type not in ("one2many", "many2many", "binary", "html")
+        )
         form.fields[name] = field_node
         return field_node
 
@@ -204,7 +263,11 @@ def resolve_form(
             result.append(node.text.strip())
         for child in node:
             if visible(child):
-                result.extend(convert_one(child))
+                result.extend(mark(made, child, False) for made in convert_one(child))
+            elif shown_hidden(child):
+                for made in convert_one(child):
+                    result.append(mark(made, child, True))
+                    _hide_inside(made)
             if child.tail and child.tail.strip():
                 result.append(child.tail.strip())
         return result
@@ -271,9 +334,21 @@ def arch_field_names(arch: str) -> list[str]:
     return names
 
 
+def _hide_inside(item: Any) -> None:
+    for child in getattr(item, "children", ()):
+        if isinstance(child, FieldNode):
+            child.inside_hidden = True
+        _hide_inside(child)
+
+
 def editable_fields(form: ResolvedForm) -> dict[str, FieldNode]:
-    """The fields the page lets the user change: drawn, not read-only, not computed-only."""
-    return {name: node for name, node in form.fields.items() if not node.readonly}
+    """The fields the page lets the user change: drawn, visible, not read-only, not
+    computed-only."""
+    return {
+        name: node
+        for name, node in form.fields.items()
+        if not node.readonly and not node.hidden and not node.inside_hidden
+    }
 
 
 __all__ = [

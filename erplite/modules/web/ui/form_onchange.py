@@ -21,7 +21,12 @@ The steps, as Odoo 17's client takes them:
    lines' values are kept as given and their computed fields computed (subtotals), then the
    record's (the total).
 4. Each value in the answer is formatted as the widgets show it; the lines are keyed by
-   their row number on the page.
+   their row number on the page, a many2many's tags listed as ``[id, name]``.
+5. The form's attribute expressions (``invisible``, ``readonly``, ``required``) are evaluated
+   again on the values as they are now (the record's, what was posted, what the onchange
+   changed): ``answer["modifiers"]`` gives each expression-driven node's values, keyed as
+   the page drew them (``data-mod``), so the page shows, hides, enables and requires
+   accordingly (Odoo 17's client re-evaluates them after every change).
 
 Nothing is written: ``onchange`` works on temporary records in the cache only.
 """
@@ -29,7 +34,7 @@ Nothing is written: ``onchange`` works on temporary records in the cache only.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .form_arch import FieldNode, ResolvedForm, editable_fields
@@ -96,9 +101,50 @@ def _form_spec(form: ResolvedForm, models: Mapping[str, Mapping[str, Any]]) -> d
             if node.sublist is not None:
                 relation = str(node.description.get("relation"))
                 spec[name] = {"fields": _line_spec(node, models.get(relation, {}))}
-        elif node.type != "many2many":
+        elif node.type == "many2many":
+            spec[name] = {"fields": {"display_name": {}}}
+        else:
             spec[name] = {}
     return spec
+
+
+def command_ids(commands: Any) -> list[int]:
+    """The ids an x2many value holds after its commands (``onchange``'s or a save's)."""
+    if not isinstance(commands, (list, tuple)):
+        return []
+    ids: list[int] = []
+    for command in commands:
+        if isinstance(command, int):
+            ids.append(command)
+        elif isinstance(command, (list, tuple)) and command:
+            code = command[0]
+            if code in (1, 4) and len(command) > 1 and command[1] not in ids:
+                ids.append(command[1])
+            elif code in (2, 3) and len(command) > 1 and command[1] in ids:
+                ids.remove(command[1])
+            elif code == 5:
+                ids = []
+            elif code == 6 and len(command) > 2:
+                ids = list(command[2])
+    return ids
+
+
+def expression_values(values: Mapping[str, Any], form: ResolvedForm) -> dict[str, Any]:
+    """Values parsed from a post (:func:`.form_values.values_to_write`) or answered by
+    ``onchange``, as the attribute expressions see them (a many2one as its id, a many2many
+    as its ids); one2many lines are left as they were (new lines have no id)."""
+    result: dict[str, Any] = {}
+    for name, value in values.items():
+        node = form.fields.get(name)
+        if node is None or node.type == "one2many":
+            continue
+        if node.type == "many2one":
+            result[name] = value.get("id") or False if isinstance(value, dict) else value
+        elif node.type == "many2many":
+            result[name] = command_ids(value)
+        else:
+            result[name] = value
+    return result
 
 
 def _line_onchange(
@@ -166,10 +212,13 @@ def form_onchange(
     changed: str,
     tz: str | None,
     models: Mapping[str, Mapping[str, Any]],
+    base_values: Mapping[str, Any] | None = None,
+    resolve: Callable[[dict[str, Any]], ResolvedForm] | None = None,
 ) -> Answer:
     """The answer of the form's onchange (see the module's docstring); ``record`` is empty
-    for a new record."""
-    answer: Answer = {"fields": {}, "lines": {}, "warning": None}
+    for a new record. ``base_values`` (the record's values as the expressions see them)
+    and ``resolve`` (the form for given values) give step 5."""
+    answer: Answer = {"fields": {}, "lines": {}, "tags": {}, "modifiers": {}, "warning": None}
     name, row, column = parse_changed(changed, form)
     if not name:
         return answer
@@ -196,10 +245,19 @@ def form_onchange(
             answer["lines"][field_name] = _lines(
                 field_node, value, rows_of[field_name], models, tz=tz, currency=currency
             )
+        elif field_node.type == "many2many":
+            answer["tags"][field_name] = _tags(model.env, field_node, value)
         else:
             answer["fields"][field_name] = _shown(
                 field_node.description, value, tz=tz, currency=currency
             )
+    if resolve is not None:
+        now = {
+            **dict(base_values or {}),
+            **expression_values(vals, form),
+            **expression_values(result.get("value", {}), form),
+        }
+        answer["modifiers"] = resolve(now).modifiers
     warning = result.get("warning")
     if warning:
         answer["warning"] = {
@@ -207,6 +265,21 @@ def form_onchange(
             "message": str(warning.get("message") or ""),
         }
     return answer
+
+
+def _tags(env: Any, node: FieldNode, commands: Any) -> list[list[Any]]:
+    """``[[id, name], ...]`` of a many2many as ``onchange`` answers it."""
+    names: dict[int, str] = {}
+    for command in commands if isinstance(commands, (list, tuple)) else ():
+        if isinstance(command, (list, tuple)) and len(command) > 2 and command[0] == 1:
+            names[command[1]] = str((command[2] or {}).get("display_name") or "")
+    ids = command_ids(commands)
+    missing = [i for i in ids if i not in names]
+    if missing:
+        relation = str(node.description.get("relation"))
+        for record in env[relation].browse(missing):
+            names[record.id] = record.display_name
+    return [[i, names[i]] for i in ids]
 
 
 def _currency(model: Any, record: Any, values: Mapping[str, Any]) -> Any:
@@ -255,4 +328,4 @@ def _lines(
     return result
 
 
-__all__ = ["form_onchange", "parse_changed"]
+__all__ = ["command_ids", "expression_values", "form_onchange", "parse_changed"]

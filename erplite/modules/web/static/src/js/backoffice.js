@@ -199,6 +199,44 @@
     }
   }
 
+  // a many2many's tags as the onchange answers them ([[id, name], ...])
+  function setTags(form, name, tags) {
+    var box = form.querySelector('.o-tags-input[data-tags-name="' + name + '"] .o-tags');
+    if (!box) return;
+    box.textContent = "";
+    tags.forEach(function (tag) {
+      var label = document.createElement("label");
+      label.className = "o-tag";
+      var check = document.createElement("input");
+      check.type = "checkbox"; check.name = name; check.value = String(tag[0]); check.checked = true;
+      label.appendChild(check);
+      label.appendChild(document.createTextNode(" " + tag[1]));
+      box.appendChild(label);
+    });
+  }
+
+  // invisible / readonly / required of a node whose attributes are expressions (data-mod)
+  function applyModifiers(form, key, mods) {
+    form.querySelectorAll('[data-mod="' + key + '"]').forEach(function (el) {
+      if (el.classList.contains("o-page")) {
+        if (mods.invisible) el.hidden = true;
+        return;
+      }
+      el.hidden = !!mods.invisible;
+    });
+    form.querySelectorAll('fieldset[data-readonly="' + key + '"]').forEach(function (set) {
+      set.disabled = !!mods.readonly;
+    });
+    form.querySelectorAll('[data-mod="' + key + '"]').forEach(function (el) {
+      var label = el.querySelector(".o-field-label");
+      if (label) label.classList.toggle("o-required", !!mods.required && !mods.readonly);
+      el.querySelectorAll("input:not([type=hidden]):not([type=checkbox]), select, textarea").forEach(function (input) {
+        input.required = !!mods.required && !mods.readonly;
+        if (input.required) input.setAttribute("aria-required", "true"); else input.removeAttribute("aria-required");
+      });
+    });
+  }
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (!form.dataset || !form.dataset.onchange || !event.detail.xhr) return;
@@ -213,6 +251,8 @@
         });
       });
     });
+    Object.keys(answer.tags || {}).forEach(function (name) { setTags(form, name, answer.tags[name]); });
+    Object.keys(answer.modifiers || {}).forEach(function (key) { applyModifiers(form, key, answer.modifiers[key]); });
     var box = document.getElementById("o-onchange-warning");
     if (box) {
       var warning = answer.warning;
