@@ -128,6 +128,7 @@ def test_archive_and_unarchive_a_customer(page: Any, backoffice: Any) -> None:
     page.click(".o-records-confirm button:has-text('Archive')")
     page.wait_for_url(re.compile(r"/list"))
     assert page.locator(f"input.o-select[value='{ids['azure']}']").count() == 0
+    expect(page.locator(".o-notification")).to_contain_text("1 record archived.")
     with backoffice.env() as env:
         assert env["res.partner"].browse(ids["azure"]).active is False
 
@@ -139,5 +140,6 @@ def test_archive_and_unarchive_a_customer(page: Any, backoffice: Any) -> None:
     page.click(".o-records-confirm button:has-text('Unarchive')")
     page.wait_for_url(re.compile(r"/form/\d+"))
     assert page.locator(".o-alert-info").count() == 0
+    expect(page.locator(".o-notification")).to_contain_text("1 record unarchived.")
     with backoffice.env() as env:
         assert env["res.partner"].browse(ids["azure"]).active is True

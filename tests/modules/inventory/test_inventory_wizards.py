@@ -49,3 +49,30 @@ def test_partial_validation_returns_the_backorder_wizard(
     assert wizard.pick_ids == picking
     form = DialogForm(env, Dialog(action["res_model"], action["res_id"], action["name"]))
     assert set(form.resolve().buttons) == {"process", "process_cancel_backorder", "special:cancel"}
+
+
+def test_a_server_action_returns_the_wizard_it_opens(
+    env: Any, desk: Any, put_stock: Any, make_delivery: Any
+) -> None:
+    from erplite.modules.web.ui.record_actions import RecordOperations
+
+    put_stock(desk, 3)
+    picking = make_delivery((desk, 5))
+    picking.action_confirm()
+    picking.action_assign()
+    model_id = env["ir.model"]._get_id("stock.picking")
+    server = env["ir.actions.server"].create(
+        {
+            "name": "Validate",
+            "model_id": model_id,
+            "binding_model_id": model_id,
+            "state": "method",
+            "method_name": "button_validate",
+        }
+    )
+    ops = RecordOperations(env["stock.picking"], env["stock.picking"].fields_get())
+    message, outcome = ops.run("server", picking, server_action_id=server.id, view_type="form")
+    assert message == "Validate: done on 1 record."
+    assert outcome["res_model"] == "stock.backorder.confirmation"
+    assert outcome["target"] == "new"
+    assert picking.state == "assigned"  # waits for the user's choice

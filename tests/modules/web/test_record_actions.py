@@ -198,7 +198,13 @@ def test_delete_duplicate_and_a_bound_server_action(served: Any) -> None:
         f"/web/action/{action}/records/delete",
         data={"csrf_token": token, "ids": str(second), "back": f"/web/action/{action}/list"},
     )
-    assert deleted.status_code == 303 and deleted.headers["Location"].endswith("/list")
+    assert deleted.status_code == 303
+    assert deleted.headers["Location"].startswith(f"/web/action/{action}/list?notify=")
+    # the list says what was done (Odoo's success notification)
+    shown = client.get(deleted.headers["Location"]).get_data(as_text=True)
+    assert re.search(
+        r'class="o-notification o-notification-success"[^>]*>1 record deleted\.', shown
+    )
 
     copied = client.post(
         f"/web/action/{action}/records/duplicate",
@@ -213,6 +219,8 @@ def test_delete_duplicate_and_a_bound_server_action(served: Any) -> None:
         data={"csrf_token": token, "ids": str(first), "server_action": str(server_id)},
     )
     assert run.status_code == 303
+    shown = client.get(run.headers["Location"]).get_data(as_text=True)
+    assert "Mark as sent: done on 1 record." in shown
     refused = client.post(
         f"/web/action/{action}/records/server",
         data={"csrf_token": token, "ids": str(first), "server_action": str(unbound_id)},

@@ -5,7 +5,8 @@ Worked example (a browser)::
     GET  /web/action/12/records/archive?ids=4&ids=7&searched=1&filter=draft
          → "Archive 2 records?" (no ``ids``: every record matching the search, counted)
     POST /web/action/12/records/archive   csrf_token, ids=4, ids=7, search=<the list's query>
-         → archived as the user, 303 back to the list (or to ``back``)
+         → archived as the user, 303 back to the list (or to ``back``), which shows
+           "2 records archived." (a notification, as after every operation)
     GET  /web/action/12/records/write?ids=4&ids=7&field=user_id
          → mass edit: the field's widget (only fields the list shows and the user may edit)
     POST /web/action/12/records/write     ..., field=user_id, user_id=9
@@ -15,7 +16,8 @@ Worked example (a browser)::
     POST /web/action/12/records/duplicate csrf_token, ids=4, view=form  → 303 to the copy's
                                           form (from a list: every record copied, 303 back)
     POST /web/action/12/records/server    csrf_token, ids=4, server_action=31
-         → the server action bound to the model run on record 4
+         → the server action bound to the model run on record 4; an action it returns is
+           followed (a dialog, a page, a notification: ``ui/client_actions.py``)
 
 A posted value that is not valid for its field is shown beside the field (422), a refusal of
 the ORM (rights, rules, ``_protected_fields``, constraints) as a message on the page (403/422);
@@ -35,6 +37,8 @@ from erplite.http import request
 
 from ..ui import urls
 from ..ui.actions import WindowAction, load_window_action
+from ..ui.client_actions import Notification, next_url, page_url, with_query
+from ..ui.dialog import signer
 from ..ui.form_arch import FieldNode
 from ..ui.form_values import Widget
 from ..ui.pages import backoffice_page, render_page
@@ -234,7 +238,7 @@ class RecordActionsController(http.Controller):
         try:
             with env.cr.savepoint():
                 records = selection.records()
-                _message, copies = selection.ops.run(
+                message, result = selection.ops.run(
                     operation,
                     records,
                     values=values,
@@ -253,8 +257,28 @@ class RecordActionsController(http.Controller):
                 error=getattr(exc, "message", None) or str(exc),
                 status=403 if isinstance(exc, AccessError) else 422,
             )
-        if copies is not None and selection.view_type == "form":  # the copy opens
+        sign = signer()
+        done = Notification(message, type="success")
+        if operation == "server":  # an action it returned is followed, as Odoo's client does
+            return request.redirect(
+                next_url(
+                    env,
+                    result,
+                    origin=selection.back,
+                    signer=sign,
+                    active={
+                        "active_model": records._name,
+                        "active_id": records.ids[0] if records.ids else False,
+                        "active_ids": records.ids,
+                    },
+                    current_action_id=selection.action.id,
+                    notification=None if isinstance(result, dict) else done,
+                )
+            )
+        shown = {"notify": sign.dumps(done.payload())}
+        if result is not None and selection.view_type == "form":  # the copy opens
             back = urls.safe_back(form.get("list_back"))
             query = [("back", back)] if back else []
-            return request.redirect(urls.form_url(selection.action.id, copies[:1].id, query))
-        return request.redirect(selection.back)
+            copy_url = urls.form_url(selection.action.id, result[:1].id, query)
+            return request.redirect(with_query(copy_url, extra=shown))
+        return request.redirect(with_query(page_url(selection.back), extra=shown))

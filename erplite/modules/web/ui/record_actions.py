@@ -163,7 +163,8 @@ class RecordOperations:
         view_type: str = "list",
     ) -> tuple[str, Any]:
         """Run ``operation`` on ``records`` (the user's); ``(message, result)`` where result is
-        the copies for ``duplicate``. Raises the ORM's ``UserError``/``AccessError``."""
+        the copies for ``duplicate`` and what the server action returned for ``server`` (an
+        action to follow, or ``False``). Raises the ORM's ``UserError``/``AccessError``."""
         mode = _RIGHTS.get(operation)
         if mode:  # a refused right is said as such, before anything is looked at
             records.check_access_rights(mode)
@@ -192,10 +193,10 @@ class RecordOperations:
             if server_action_id not in bound:
                 raise AccessError("This action is not available on these records.")
             action = records.env["ir.actions.server"].browse(server_action_id)
-            action.with_context(
+            outcome = action.with_context(
                 active_model=records._name, active_ids=records.ids, active_id=records.ids[0]
             ).run()
-            return f"{bound[server_action_id]['name']}: done on {done}.", None
+            return f"{bound[server_action_id]['name']}: done on {done}.", outcome
         raise UserError(f"Unknown operation {operation!r}.")
 
 
