@@ -20,7 +20,10 @@ Parameters every field accepts (Odoo 17's names and meanings):
 ``related`` dotted path the value is read from; ``compute_sudo`` compute as superuser;
 ``precompute`` compute before the INSERT; ``groups`` comma-separated xml ids restricting access
 (``!`` negates); ``tracking``; ``check_company``; ``depends``/``depends_context`` (usually from
-``@api.depends``); ``prefetch``; ``group_operator``/``aggregator`` for read_group.
+``@api.depends``); ``prefetch``; ``group_operator``/``aggregator`` for read_group;
+``group_expand`` the name of a model method ``(groups, domain, order)`` returning every group
+``read_group`` shows when grouping lazily by the field, empty ones included (a recordset of the
+comodel for a many2one, a list of values otherwise), as Odoo 17's kanban columns of stages.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class Field:
     column_type: tuple[str, str] | None = None  # (udt name, SQL type), None when not stored
     relational = False
     group_operator: str | None = None
+    #: the model method giving every group of the field (see the module's docstring)
+    group_expand: Any = None
     _default_args: dict[str, Any] = {}
 
     # defaults of the attributes; overridden by the arguments given to the constructor

@@ -3,7 +3,9 @@
 ``_read_group(domain, groupby, aggregates)`` is Odoo 17's internal form: it returns tuples of
 the group values (records for many2ones, the period start for dates) followed by the aggregate
 values. ``read_group(domain, fields, groupby, ...)`` is the public dict form, with
-``__count``, ``__domain``, ``lazy`` and ``orderby``. Group-by specs are ``field``,
+``__count``, ``__domain``, ``lazy`` and ``orderby``; grouped lazily by a field declaring
+``group_expand``, it also answers the groups that method names and that hold no record (with
+a count of 0), in the method's order, as Odoo 17 does for kanban columns. Group-by specs are ``field``,
 ``date_field:day|week|month|quarter|year`` and ``many2one.field`` (one hop, joined); aggregate
 specs ``field:sum|avg|min|max|count|count_distinct|array_agg|bool_and|bool_or`` and
 ``__count``. The query has the same domain and record rules as ``search``.
@@ -275,7 +277,7 @@ class ReadGroupMixin(AccessMixin):
         """Odoo 17's ``read_group``: one dict per group with aggregates, ``__count`` (or
         ``<groupby>_count`` when lazy) and the ``__domain`` of the group."""
         groupby = [groupby] if isinstance(groupby, str) else list(groupby or [])
-        remaining = groupby[1:]
+        remaining = groupby[1:]  # what a lazy group unfolds by
         if lazy and groupby:
             groupby = groupby[:1]
         aggregates, names = self._read_group_aggregates(fields, groupby)
@@ -308,7 +310,64 @@ class ReadGroupMixin(AccessMixin):
                 group["__count"] = count
             group["__domain"] = group_domain
             result.append(group)
+        if lazy and groupby:
+            result = self._read_group_fill_results(
+                base_domain,
+                groupby[0],
+                names,
+                result,
+                orderby if isinstance(orderby, str) else None,
+                remaining,
+            )
         return result
+
+    def _read_group_fill_results(
+        self,
+        domain: list[Any],
+        groupby: str,
+        aggregates: list[str],
+        groups: list[dict[str, Any]],
+        order: str | None = None,
+        remaining: list[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """``groups`` with the empty groups of the field's ``group_expand`` method added, in
+        the order the method gives (groups it leaves out follow). A group-by through a
+        relation or by a date period is left as it is."""
+        name = groupby.split(":")[0]
+        field = self._fields.get(name)
+        if field is None or ":" in groupby or not field.group_expand:
+            return groups
+        expand = field.group_expand
+        method = getattr(self, expand) if isinstance(expand, str) else expand.__get__(self)
+
+        def key_of(group: dict[str, Any]) -> Any:
+            value = group[groupby]
+            return value[0] if isinstance(value, tuple) else value
+
+        present = [key_of(group) for group in groups if group[groupby]]
+        if field.relational:  # the method orders the comodel's records as the comodel does
+            comodel = self.env[field.comodel_name]
+            comodel_order = comodel._order
+            if order and order.strip().lower() == f"{name} desc":
+                comodel_order = _reverse_order(comodel_order)
+            wanted: list[Any] = list(method(comodel.browse(present), domain, comodel_order))
+        else:
+            wanted = list(method(present, domain, order))
+        found = {key_of(group): group for group in groups}
+        filled = []
+        for value in wanted:
+            key = value.id if hasattr(value, "_ids") else value
+            if key in found:
+                filled.append(found.pop(key))
+                continue
+            shown, condition = self._read_group_format(groupby, value)
+            empty: dict[str, Any] = {groupby: shown, f"{name}_count": 0}
+            empty.update(dict.fromkeys(aggregates, False))
+            empty["__context"] = {"group_by": list(remaining or [])}
+            empty["__domain"] = [*domain, *condition]
+            filled.append(empty)
+        filled.extend(found.values())
+        return filled
 
     def _read_group_aggregates(
         self, fields: list[str], groupby: list[str]
@@ -410,6 +469,16 @@ class ReadGroupMixin(AccessMixin):
         if value is False:
             return False, [(path, "=", False)]
         return value, [(path, "=", value)]
+
+
+def _reverse_order(order: str) -> str:
+    """``order`` with each term's direction flipped (``"sequence, id desc"`` → ``"sequence
+    desc, id"``)."""
+    terms = []
+    for term in order.split(","):
+        name, _, direction = term.strip().partition(" ")
+        terms.append(name if direction.strip().lower() == "desc" else f"{name} desc")
+    return ", ".join(terms)
 
 
 def _period_range(condition: list[Any]) -> dict[str, str] | bool:

@@ -323,3 +323,64 @@ def test_group_by_and_aggregate_inherited_fields(env):
     }
     for group in groups:
         assert env["test_orm.owner"].search_count(group["__domain"]) == group["name_count"]
+
+
+# -- group_expand: the empty groups a field's method names ------------------------------------
+
+
+@pytest.fixture
+def stage_tasks(env):
+    Target = env["test_orm.target"]
+    backlog, doing, done, hidden = Target.create(
+        [{"name": "1 Backlog"}, {"name": "2 Doing"}, {"name": "3 Done"}, {"name": "Hidden"}]
+    )
+    tasks = env["test_orm.stage_task"].create(
+        [
+            {"name": "a", "stage_id": doing.id, "state": "doing", "hours": 2},
+            {"name": "b", "stage_id": doing.id, "state": "doing", "hours": 3},
+            {"name": "c", "stage_id": hidden.id, "state": "cancel", "hours": 1},
+            {"name": "d", "state": "new", "hours": 4},
+        ]
+    )
+    return {"backlog": backlog, "doing": doing, "done": done, "hidden": hidden, "tasks": tasks}
+
+
+def test_group_expand_adds_the_empty_stages_in_the_methods_order(env, stage_tasks) -> None:
+    s = stage_tasks
+    ids = s["tasks"].ids
+    groups = env["test_orm.stage_task"].read_group(
+        [("id", "in", ids)], ["hours:sum"], ["stage_id"], lazy=True
+    )
+    # the method's order (name desc), its stages without records included with a count of 0
+    # (a "Hidden" stage only when it has records); the records without a stage follow
+    assert [(g["stage_id"], g["stage_id_count"], g["hours"]) for g in groups] == [
+        ((s["hidden"].id, "Hidden"), 1, 1.0),
+        ((s["done"].id, "3 Done"), 0, False),
+        ((s["doing"].id, "2 Doing"), 2, 5.0),
+        ((s["backlog"].id, "1 Backlog"), 0, False),
+        (False, 1, 4.0),
+    ]
+    s["tasks"][2].stage_id = s["doing"]
+    again = env["test_orm.stage_task"].read_group([("id", "in", ids)], [], ["stage_id"])
+    assert s["hidden"].id not in [g["stage_id"] and g["stage_id"][0] for g in again]
+    empty = groups[1]
+    assert empty["__domain"] == [("id", "in", ids), ("stage_id", "=", s["done"].id)]
+    assert env["test_orm.stage_task"].search_count(empty["__domain"]) == 0
+
+
+def test_group_expand_of_a_selection_and_where_it_does_not_apply(env, stage_tasks) -> None:
+    Task = env["test_orm.stage_task"]
+    ids = stage_tasks["tasks"].ids
+    groups = Task.read_group([("id", "in", ids)], [], ["state"], lazy=True)
+    assert [(g["state"], g["state_count"]) for g in groups] == [
+        ("new", 1),
+        ("doing", 2),
+        ("done", 0),
+        ("cancel", 1),
+    ]
+    # eager grouping (lazy=False) shows only the groups with records, as in Odoo 17
+    eager = Task.read_group([("id", "in", ids)], [], ["state", "stage_id"], lazy=False)
+    assert all(g["__count"] > 0 for g in eager)
+    # a field without group_expand is left as it is
+    plain = Task.read_group([("id", "in", ids)], [], ["name"], lazy=True)
+    assert len(plain) == 4

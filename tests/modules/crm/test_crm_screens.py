@@ -135,8 +135,14 @@ def test_pipeline_columns_sum_the_expected_revenue(served: dict) -> None:
     html = page(client, f"/web/action/{action}/kanban")  # My Pipeline: the admin's
     sums = re.findall(r'class="o-kanban-sum-value" data-value="([^"]+)"', html)
     assert "o_activity_planned" in html  # the marker of Ergonomic desks' planned email
-    # the columns in the stages' order: Proposition, Negotiation (America's), Won
-    assert [float(value) for value in sums] == [10000.0, 40000.0, 15500.0]
+    # every column of the pipeline in the stages' order (stage_id's group_expand, as Odoo
+    # 17): the empty shared stages New and Qualified too, then Proposition, Negotiation
+    # (America's, holding the admin's leads), Won
+    assert [float(value) for value in sums] == [0.0, 0.0, 10000.0, 40000.0, 15500.0]
+    titles = re.findall(
+        r'<section class="o-kanban-column[^"]*" data-value="[^"]*" aria-label="([^"]+)"', html
+    )
+    assert titles == ["New", "Qualified", "Proposition", "Negotiation", "Won"], titles
 
 
 def test_drag_to_won_wins_the_opportunity(served: dict) -> None:

@@ -99,6 +99,7 @@ class CrmLead(models.Model):
         ondelete="restrict",
         copy=False,
         domain="['|', ('team_id', '=', False), ('team_id', '=', team_id)]",
+        group_expand="_read_group_stage_ids",
     )
     tag_ids = fields.Many2many(
         "crm.tag", "crm_tag_rel", "lead_id", "tag_id", string="Tags", help="Classify and analyze"
@@ -290,6 +291,20 @@ class CrmLead(models.Model):
         if ("stage_id" in vals or "team_id" in vals) and "automated_probability" not in vals:
             self._update_automated_probabilities(follow=follow)
         return result
+
+    # -- the pipeline's columns -------------------------------------------------------------------
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain, order):
+        """Every column of the pipeline (``group_expand`` of ``stage_id``, as Odoo 17): the
+        stages holding leads, the shared stages and those of the context's
+        ``default_team_id``, read as superuser (a stage is the pipeline's data)."""
+        team_id = self.env.context.get("default_team_id")
+        shared = [("team_id", "=", False)]
+        if team_id:
+            shared = ["|", ("team_id", "=", False), ("team_id", "=", team_id)]
+        found = stages.sudo().search(["|", ("id", "in", stages.ids), *shared], order=order)
+        return stages.browse(found.ids)
 
     # -- states of the pipeline ------------------------------------------------------------------
 

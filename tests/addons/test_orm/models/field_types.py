@@ -1,7 +1,7 @@
 """Models with every field type of the contract, for ``tests/orm/test_fields.py`` and the
 domain, read_group and cache tests."""
 
-from erplite import fields, models
+from erplite import api, fields, models
 
 
 def _default_count(model):
@@ -100,3 +100,29 @@ class LiteralSelection(models.Model):
 
     name = fields.Char()
     kind = fields.Selection([("50%", "Half"), ("it's", "Quote"), ("plain", "Plain")])
+
+
+class StageTask(models.Model):
+    """Tasks in stages (``test_orm.target``) and states, both with ``group_expand``: every
+    stage but the archived-like ``Hidden`` ones, every state but ``cancel``."""
+
+    _name = "test_orm.stage_task"
+    _description = "Task in a stage"
+
+    name = fields.Char()
+    stage_id = fields.Many2one("test_orm.target", group_expand="_read_group_stage_ids")
+    state = fields.Selection(
+        [("new", "New"), ("doing", "Doing"), ("done", "Done"), ("cancel", "Cancelled")],
+        group_expand="_expand_states",
+    )
+    hours = fields.Float()
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain, order):
+        return stages.search(
+            ["|", ("id", "in", stages.ids), ("name", "not like", "Hidden")], order="name desc"
+        )
+
+    @api.model
+    def _expand_states(self, states, domain, order):
+        return [key for key, _label in self._fields["state"].selection if key != "cancel"]
