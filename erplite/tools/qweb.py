@@ -44,6 +44,14 @@ The subset (Odoo 17's semantics; anything else starting with ``t-`` is refused w
   variables; the ``t-call`` element's body is rendered first, its ``t-set``\\ s define variables
   for the called template and its output is the variable ``0``. Calls nest at most
   :data:`MAX_CALL_DEPTH` deep (a recursion that never ends is an error, not a crash).
+- ``t-field="record.field_name"`` (Odoo 17): the field's value formatted by its type (a
+  monetary amount with its currency, a date or a datetime in the user's time zone, a
+  many2one's display name...), HTML-escaped unless the formatter gives markup; an empty value
+  renders the element's body instead. The formatting options come from ``t-options="{...}"``
+  (a dict) and ``t-options-KEY="expr"`` attributes (``widget``, ``display_currency``,
+  ``precision``, ``format``...). The engine knows nothing of records: the ``field_renderer``
+  given to :class:`QWeb` formats (see :mod:`erplite.tools.qweb_fields` for records of the
+  ORM); without one, a ``t-field`` is an error.
 - Ignored as Odoo ignores them on the server: ``t-name``, ``t-key``, ``t-translation``.
 
 Expressions are Python under the restricted evaluator's rules; a name that is not defined reads
@@ -66,6 +74,7 @@ from markupsafe import Markup, escape
 from erplite.tools.safe_eval import BUILTIN_NAMES, Expression, SafeEvalError, compile_expression
 
 __all__ = [
+    "FieldRenderer",
     "MAX_CALL_DEPTH",
     "QWeb",
     "QWebError",
@@ -85,7 +94,7 @@ VOID_ELEMENTS = frozenset(
 _IGNORED_DIRECTIVES = frozenset({"t-name", "t-key", "t-translation"})
 _KNOWN_DIRECTIVES = frozenset(
     {"t-if", "t-elif", "t-else", "t-foreach", "t-as", "t-out", "t-esc", "t-set", "t-value",
-     "t-valuef", "t-call", "t-att"}
+     "t-valuef", "t-call", "t-att", "t-field", "t-options"}
 ) | _IGNORED_DIRECTIVES  # fmt: skip
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ATTRIBUTE_NAME = re.compile(r"[^\s\"'<>/=\x00-\x1f\x7f]+\Z")
@@ -94,6 +103,8 @@ _FORMAT = re.compile(r"\{\{(.+?)\}\}|#\{(.+?)\}", re.S)
 
 #: Loads the XML of a template by name; raises ``KeyError`` (or returns ``None``) when unknown.
 Loader: TypeAlias = Callable[[str], "str | bytes | etree._Element | None"]
+#: Formats ``t-field``: ``(record, field name, options)`` to the text (or markup) shown.
+FieldRenderer: TypeAlias = Callable[[Any, str, dict], Any]
 #: A compiled node: writes its output for the given variables into the list.
 _Render: TypeAlias = Callable[["_Rendering", dict, list], None]
 
@@ -251,8 +262,10 @@ class QWeb:
         *,
         cache: dict[str, Template] | None = None,
         max_call_depth: int | None = None,
+        field_renderer: FieldRenderer | None = None,
     ):
         self.loader = loader
+        self.field_renderer = field_renderer
         self.cache: dict[str, Template] = {} if cache is None else cache
         self.max_call_depth = MAX_CALL_DEPTH if max_call_depth is None else max_call_depth
         self._lock = threading.Lock()
@@ -439,7 +452,7 @@ class _Compiler:
             return _noop
         for key in el.attrib:
             if key.startswith("t-") and key not in _KNOWN_DIRECTIVES:
-                if not key.startswith(("t-att-", "t-attf-")):
+                if not key.startswith(("t-att-", "t-attf-", "t-options-")):
                     reason = (
                         "t-raw is not supported (as in Odoo 17): use t-out with a Markup value"
                         if key == "t-raw"
@@ -510,11 +523,19 @@ class _Compiler:
     def content(self, el: etree._Element, site: _Site, body: _Render) -> _Render:
         """What is inside the element's tag: its body, or what t-out/t-call/t-set make of it."""
         out_expr = el.get("t-out") if el.get("t-out") is not None else el.get("t-esc")
-        given = [key for key in ("t-out", "t-esc", "t-call", "t-set") if el.get(key) is not None]
+        given = [
+            key
+            for key in ("t-out", "t-esc", "t-call", "t-set", "t-field")
+            if el.get(key) is not None
+        ]
         if len(given) > 1:
             raise site.error(f"{' and '.join(given)} cannot be combined on one element")
         if out_expr is not None:
             return _output(out_expr, site, body)
+        if el.get("t-field") is not None:
+            return _field(el, site, body)
+        if el.get("t-options") is not None or any(k.startswith("t-options-") for k in el.attrib):
+            raise site.error("t-options without t-field")
         if el.get("t-call") is not None:
             return _call(_Format(el.get("t-call", ""), site), site, body)
         if el.get("t-set") is not None:
@@ -686,6 +707,47 @@ def _output(text: str, site: _Site, default: _Render) -> _Render:
             out.append(_markup(value))
 
     return output
+
+
+def _field(el: etree._Element, site: _Site, default: _Render) -> _Render:
+    """``t-field="record.name"`` with its ``t-options``: see the module's docstring."""
+    text = el.get("t-field", "").strip()
+    record_text, _, name = text.rpartition(".")
+    if not record_text or not _IDENTIFIER.match(name):
+        raise site.error(f"t-field needs record.field_name, not {text!r}", text)
+    record = _Expr(record_text, site)
+    whole = _Expr(el.get("t-options", ""), site) if el.get("t-options") is not None else None
+    each = [
+        (key[len("t-options-") :], _Expr(value, site))
+        for key, value in el.attrib.items()
+        if key.startswith("t-options-")
+    ]
+
+    def field(rendering: _Rendering, values: dict, out: list) -> None:
+        renderer = rendering.qweb.field_renderer
+        if renderer is None:
+            raise site.error("t-field cannot be rendered here (no field renderer)", text)
+        options: dict[str, Any] = {}
+        if whole is not None:
+            given = whole(values)
+            if given is not None and not isinstance(given, Mapping):
+                raise site.error(
+                    f"t-options needs a dict, not {type(given).__name__}", whole.expression.text
+                )
+            options.update(given or {})
+        for key, expression in each:
+            options[key] = expression(values)
+        target = record(values)
+        try:
+            value = renderer(target, name, options)
+        except (KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise site.error(f"cannot show field {name!r}: {exc}", text) from None
+        if value is None or value is False or value == "":
+            default(rendering, values, out)
+        else:
+            out.append(_markup(value))
+
+    return field
 
 
 def _set(el: etree._Element, site: _Site, body: _Render) -> _Render:

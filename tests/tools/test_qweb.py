@@ -3,6 +3,8 @@ escaping, refused expressions and the t-call depth limit."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from markupsafe import Markup
 
@@ -381,3 +383,60 @@ def test_attribute_values_are_escaped_even_when_markup() -> None:
     )
     assert '"alert' not in html and "onmouseover=&#34;" in html
     assert html.count("&#34;") == 6
+
+
+# -- t-field and t-options: the engine hands the record, the name and the options over -------
+
+
+def _field_engine(calls: list) -> QWeb:
+    def renderer(record: Any, name: str, options: dict) -> Any:
+        calls.append((record, name, options))
+        return record.get(name)
+
+    return QWeb(field_renderer=renderer)
+
+
+def test_t_field_renders_what_the_renderer_formats_escaped() -> None:
+    calls: list = []
+    engine = _field_engine(calls)
+    template = engine.compile(
+        "<div><span t-field=\"doc.name\" t-options=\"{'widget': 'x', 'a': 1}\""
+        ' t-options-a="2" t-options-b="n + 1"/></div>'
+    )
+    out = engine.render_template(template, {"doc": {"name": "<Ann>"}, "n": 4})
+    assert out == "<div><span>&lt;Ann&gt;</span></div>"
+    assert calls == [({"name": "<Ann>"}, "name", {"widget": "x", "a": 2, "b": 5})]
+    marked = engine.render_template(
+        engine.compile('<b t-field="doc.name"/>'), {"doc": {"name": Markup("<i>x</i>")}}
+    )
+    assert marked == "<b><i>x</i></b>"
+
+
+def test_an_empty_t_field_renders_the_body() -> None:
+    engine = _field_engine([])
+    template = engine.compile('<p t-field="doc.note">No note</p>')
+    for empty in (None, False, ""):
+        assert engine.render_template(template, {"doc": {"note": empty}}) == "<p>No note</p>"
+
+
+def test_t_field_mistakes_are_named() -> None:
+    engine = _field_engine([])
+    with pytest.raises(QWebError, match="record.field_name"):
+        engine.compile('<p t-field="name"/>')
+    with pytest.raises(QWebError, match="cannot be combined"):
+        engine.compile('<p t-field="doc.name" t-out="1"/>')
+    with pytest.raises(QWebError, match="t-options without t-field"):
+        engine.compile('<p t-options="{}"/>')
+    with pytest.raises(QWebError, match="t-options needs a dict"):
+        engine.render_template(
+            engine.compile('<p t-field="doc.name" t-options="[1]"/>'), {"doc": {}}
+        )
+    with pytest.raises(QWebError, match="no field renderer"):
+        QWeb().render_template(QWeb().compile('<p t-field="doc.name"/>'), {"doc": {}})
+
+    def failing(record: Any, name: str, options: dict) -> Any:
+        raise KeyError(name)
+
+    broken = QWeb(field_renderer=failing)
+    with pytest.raises(QWebError, match="cannot show field 'nope'"):
+        broken.render_template(broken.compile('<p t-field="doc.nope"/>'), {"doc": {}})

@@ -118,3 +118,37 @@ def test_a_card_written_for_odoo_17_s_client_renders(web_ui: Any) -> None:
     )
     spec = web_ui("kanban_cards").KanbanSpec.from_arch(arch, FIELDS)
     assert "<em>editable</em>" in _render(spec, web_ui, {"id": 1, "name": "x", "partner_id": False})
+
+
+def test_t_field_formats_the_cards_record(web_ui: Any, env: Any) -> None:
+    partner = env["res.partner"].create({"name": "Azure"})
+    order = env["sale.order"].create({"partner_id": partner.id})
+    order.date_order = datetime.datetime(2026, 5, 1, 9, 30)
+    fields = env["sale.order"].fields_get(["name", "partner_id", "date_order", "amount_total"])
+    arch = """<kanban><templates><t t-name="kanban-box"><div>
+      <b t-field="record.partner_id"/>|<i t-field="record.date_order" t-options-widget="'date'"/>|
+      <s t-field="record.amount_total"/>|<u t-field="record.name">no name</u></div>
+    </t></templates></kanban>"""
+    spec = web_ui("kanban_cards").KanbanSpec.from_arch(arch, fields)
+    assert set(spec.read_fields) == {"partner_id", "date_order", "amount_total", "name"}
+    row = order.read(spec.read_fields)[0]
+    html = str(
+        spec.render_card(
+            row,
+            fields,
+            lambda name: "",
+            open_url="/web/action/1/form/7",
+            widget=_widget(web_ui),
+            record=order.with_context(tz="Europe/Brussels"),
+        )
+    )
+    currency = order.currency_id
+    assert "<b>Azure</b>" in html
+    assert "<i>2026-05-01</i>" in html
+    assert f"<s>0.00\u00a0{currency.symbol}</s>" in html or f"<s>{currency.symbol}" in html
+    assert f"<u>{order.name}</u>" in html
+    # without the record (a caller that does not give it) a t-field is a named error
+    with pytest.raises(QWebError, match="cannot show field"):
+        spec.render_card(
+            row, fields, lambda name: "", open_url="/", widget=_widget(web_ui), record=None
+        )

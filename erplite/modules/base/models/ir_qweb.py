@@ -43,6 +43,7 @@ from markupsafe import Markup
 from erplite import api, models
 from erplite.security import check_field_access, shared_cache
 from erplite.tools.qweb import QWeb, QWebError, Template
+from erplite.tools.qweb_fields import format_field
 from erplite.tools.view_inheritance import ArchError
 
 __all__ = ["INLINE_CACHE_SIZE", "IrQweb", "QWebRecord"]
@@ -108,6 +109,23 @@ class QWebRecord:
 _WRAPPERS: weakref.WeakKeyDictionary[type, type[QWebRecord]] = weakref.WeakKeyDictionary()
 
 
+def render_field(target: Any, name: str, options: dict) -> Any:
+    """``t-field`` on a wrapped record (``o.amount_total``): its access checked as reading
+    the attribute would be, then formatted by :func:`erplite.tools.qweb_fields.format_field`
+    (records given in the options, such as ``display_currency``, unwrapped)."""
+    if not isinstance(target, QWebRecord):
+        raise TypeError(f"t-field needs a record, not {type(target).__name__}")
+    records = target._records
+    if name not in records._fields:
+        raise KeyError(f"{records._name} has no field {name!r}")
+    if not target._checked:
+        records.check_access("read")
+        target._checked = True
+    check_field_access(records, [name], "read")
+    plain = {k: v._records if isinstance(v, QWebRecord) else v for k, v in options.items()}
+    return format_field(records, name, plain)
+
+
 def wrap_value(value: Any) -> Any:
     """``value`` as templates see it: a recordset wrapped, anything else as it is."""
     if not isinstance(value, models.BaseModel):
@@ -143,7 +161,9 @@ class IrQweb(models.AbstractModel):
             false: then the result is empty), invalid, or fails to render; an ``AccessError``
             when it reads what the user may not read.
         """
-        engine = QWeb(self._template_arch, cache=self._compiled_templates())
+        engine = QWeb(
+            self._template_arch, cache=self._compiled_templates(), field_renderer=render_field
+        )
         prepared = self._prepare_values(values or {})
         if isinstance(template, etree._Element):
             return engine.render_template(self._compiled_inline(engine, template), prepared)

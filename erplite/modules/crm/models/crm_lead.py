@@ -300,7 +300,7 @@ class CrmLead(models.Model):
         stages holding leads, the shared stages and those of the context's
         ``default_team_id``, read as superuser (a stage is the pipeline's data)."""
         team_id = self.env.context.get("default_team_id")
-        shared = [("team_id", "=", False)]
+        shared: list[Any] = [("team_id", "=", False)]
         if team_id:
             shared = ["|", ("team_id", "=", False), ("team_id", "=", team_id)]
         found = stages.sudo().search(["|", ("id", "in", stages.ids), *shared], order=order)

@@ -178,7 +178,12 @@ class KanbanPage(ListPage):
 
         try:
             return self.kanban.render_card(
-                row, self.fields, formatted, open_url=open_url, widget=self.widget
+                row,
+                self.fields,
+                formatted,
+                open_url=open_url,
+                widget=self.widget,
+                record=self.model.browse(row["id"]),
             )
         except QWebError as error:
             _logger.warning("kanban card of %s %s: %s", self.model._name, row["id"], error)
