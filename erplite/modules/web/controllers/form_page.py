@@ -110,6 +110,13 @@ class FormPage:
     def resolve(self, posted: Any = None) -> ResolvedForm:
         return self.resolve_values(self.values(posted))
 
+    def resolve_posted(self, posted: Any) -> ResolvedForm:
+        """The form as the user sees it with what they posted (its expressions evaluated on
+        the posted values of the fields they could edit)."""
+        form = self.resolve()
+        vals, _errors = values_to_write(form, self.record, posted, tz=_tz(), models=self.models)
+        return self.resolve_values({**self.values(), **expression_values(vals, form)})
+
     def resolve_values(self, values: dict[str, Any]) -> ResolvedForm:
         """The form with its attribute expressions evaluated on ``values``."""
         env = request.env
@@ -341,7 +348,7 @@ class FormController(http.Controller):
             answer = form_onchange(
                 page.model,
                 page.record,
-                page.resolve(),
+                page.resolve_posted(request.httprequest.form),
                 request.httprequest.form,
                 changed=str(kw.get("onchange_field") or ""),
                 tz=_tz(),
