@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from erplite.modules.web.ui.client_actions import Dialog
-from erplite.modules.web.ui.dialog import DialogForm
+import pytest
+
+
+@pytest.fixture
+def web_ui(env: Any) -> Any:
+    """``web_ui("dialog")``: a module of the web module's ``ui`` as the registry imported it
+    (``erplite.addons.web``; importing ``erplite.modules.web`` would declare its routes twice)."""
+    return lambda name: importlib.import_module(f"erplite.addons.web.ui.{name}")
 
 
 def _done_delivery(desk: Any, put_stock: Any, make_delivery: Any) -> Any:
@@ -20,8 +27,9 @@ def _done_delivery(desk: Any, put_stock: Any, make_delivery: Any) -> Any:
 
 
 def test_return_wizard_proposes_the_done_moves(
-    env: Any, desk: Any, put_stock: Any, make_delivery: Any
+    env: Any, web_ui: Any, desk: Any, put_stock: Any, make_delivery: Any
 ) -> None:
+    Dialog, DialogForm = web_ui("client_actions").Dialog, web_ui("dialog").DialogForm
     picking = _done_delivery(desk, put_stock, make_delivery)
     context = {"active_model": "stock.picking", "active_id": picking.id, "active_ids": picking.ids}
     wizard = env["stock.return.picking"].with_context(**context)
@@ -35,8 +43,9 @@ def test_return_wizard_proposes_the_done_moves(
 
 
 def test_partial_validation_returns_the_backorder_wizard(
-    env: Any, desk: Any, put_stock: Any, make_delivery: Any
+    env: Any, web_ui: Any, desk: Any, put_stock: Any, make_delivery: Any
 ) -> None:
+    Dialog, DialogForm = web_ui("client_actions").Dialog, web_ui("dialog").DialogForm
     put_stock(desk, 3)
     picking = make_delivery((desk, 5))
     picking.action_confirm()
@@ -52,9 +61,9 @@ def test_partial_validation_returns_the_backorder_wizard(
 
 
 def test_a_server_action_returns_the_wizard_it_opens(
-    env: Any, desk: Any, put_stock: Any, make_delivery: Any
+    env: Any, web_ui: Any, desk: Any, put_stock: Any, make_delivery: Any
 ) -> None:
-    from erplite.modules.web.ui.record_actions import RecordOperations
+    RecordOperations = web_ui("record_actions").RecordOperations
 
     put_stock(desk, 3)
     picking = make_delivery((desk, 5))

@@ -127,7 +127,13 @@ def test_bad_text_is_left_out_and_the_csrf_token_is_needed(served: Any) -> None:
     assert answer["lines"]["order_line"]["0"]["product_uom_qty"]["text"] == "1.00"  # its default
     # a field that is not on the form is no change
     other = client.post(f"{url}/onchange", data={"csrf_token": token, "onchange_field": "password"})
-    assert json.loads(other.get_data(as_text=True)) == {"fields": {}, "lines": {}, "warning": None}
+    assert json.loads(other.get_data(as_text=True)) == {
+        "fields": {},
+        "lines": {},
+        "tags": {},
+        "modifiers": {},
+        "warning": None,
+    }
 
 
 def test_onchange_keeps_a_command_lines_given_values(env: Any) -> None:
