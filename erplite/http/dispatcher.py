@@ -118,7 +118,8 @@ import dataclasses
 import functools
 import logging
 import random
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import werkzeug.exceptions
@@ -144,6 +145,9 @@ from erplite.http.routing import RoutingMap
 from erplite.http.security_headers import add_security_headers
 from erplite.http.service import InvalidArguments, binding_error
 from erplite.http.static import serve_static
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 _logger = logging.getLogger(__name__)
 
@@ -173,10 +177,10 @@ class Dispatcher:
     def __init__(self, request: Request):
         self.request = request
 
-    def pre_dispatch(self, endpoint: Any, args: dict[str, Any]) -> None:
+    def pre_dispatch(self, endpoint: Any, args: Mapping[str, Any]) -> None:
         """Checks and parsing that need no database (run once, before the tries)."""
 
-    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+    def dispatch(self, endpoint: Any, args: Mapping[str, Any]) -> werkzeug.wrappers.Response:
         raise NotImplementedError
 
     def handle_error(self, exc: BaseException) -> werkzeug.wrappers.Response:
@@ -195,7 +199,7 @@ class HttpDispatcher(Dispatcher):
 
     routing_type = "http"
 
-    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+    def dispatch(self, endpoint: Any, args: Mapping[str, Any]) -> werkzeug.wrappers.Response:
         request = self.request
         params = request.get_http_params()
         params.update(args)
@@ -242,10 +246,10 @@ class JsonRPCDispatcher(Dispatcher):
         super().__init__(request)
         self.call: jsonrpc.JsonRpcCall | None = None
 
-    def pre_dispatch(self, endpoint: Any, args: dict[str, Any]) -> None:
+    def pre_dispatch(self, endpoint: Any, args: Mapping[str, Any]) -> None:
         self.call = jsonrpc.parse_request(self.request.httprequest, self.request.app.max_json_depth)
 
-    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+    def dispatch(self, endpoint: Any, args: Mapping[str, Any]) -> werkzeug.wrappers.Response:
         request = self.request
         assert self.call is not None
         params = dict(self.call.params)
@@ -286,7 +290,7 @@ class Json2Dispatcher(Dispatcher):
         super().__init__(request)
         self.jsonrequest: dict[str, Any] = {}
 
-    def pre_dispatch(self, endpoint: Any, args: dict[str, Any]) -> None:
+    def pre_dispatch(self, endpoint: Any, args: Mapping[str, Any]) -> None:
         httprequest = self.request.httprequest
         data = httprequest.get_data()
         if not data:
@@ -308,7 +312,7 @@ class Json2Dispatcher(Dispatcher):
             raise werkzeug.exceptions.BadRequest("The JSON body must be an object.")
         self.jsonrequest = body
 
-    def dispatch(self, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+    def dispatch(self, endpoint: Any, args: Mapping[str, Any]) -> werkzeug.wrappers.Response:
         request = self.request
         httprequest = request.httprequest
         if request.session_authenticated and httprequest.method not in SAFE_HTTP_METHODS:
@@ -488,7 +492,7 @@ def _begin_transaction(request: Request) -> None:
         request.db_unavailable = True
 
 
-def _match(request: Request) -> tuple[Any, dict[str, Any]]:
+def _match(request: Request) -> tuple[werkzeug.routing.Rule, Mapping[str, Any]]:
     """Step 6: the rule and URL arguments of the request in its routing map. A URL that does
     not match reads the registry signals first (``RegistryChanged`` restarts the request with
     the routes of the modules installed now), then matches again."""
@@ -536,7 +540,7 @@ def _preflight_response() -> werkzeug.wrappers.Response:
 
 
 def _run_endpoint(
-    request: Request, dispatcher: Dispatcher, endpoint: Any, args: dict[str, Any]
+    request: Request, dispatcher: Dispatcher, endpoint: Any, args: Mapping[str, Any]
 ) -> werkzeug.wrappers.Response:
     """Steps 6's end to 11: the body's size checked, what needs no database read
     (``pre_dispatch``), then the tries (``_one_try``); every error becomes the dispatcher's
@@ -576,7 +580,9 @@ def _add_cors_headers(
     )
 
 
-def match_route(routing_map: werkzeug.routing.Map, environ: dict) -> tuple[Any, dict[str, Any]]:
+def match_route(
+    routing_map: werkzeug.routing.Map, environ: WSGIEnvironment
+) -> tuple[werkzeug.routing.Rule, Mapping[str, Any]]:
     """``routing_map.bind_to_environ(environ).match(return_rule=True)``: the rule and its URL
     arguments, or werkzeug's ``NotFound``, ``MethodNotAllowed``, ``RequestRedirect``; from
     what the map remembers when it is erplite's :class:`~erplite.http.routing.RoutingMap`."""
@@ -585,7 +591,9 @@ def match_route(routing_map: werkzeug.routing.Map, environ: dict) -> tuple[Any, 
     return routing_map.bind_to_environ(environ).match(return_rule=True)
 
 
-def _one_try(request: Request, endpoint: Any, args: dict[str, Any]) -> werkzeug.wrappers.Response:
+def _one_try(
+    request: Request, endpoint: Any, args: Mapping[str, Any]
+) -> werkzeug.wrappers.Response:
     """Steps 8 to 10 in one transaction: committed when they succeed, rolled back if not."""
     request.start_try()
     try:
