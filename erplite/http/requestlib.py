@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import jinja2
@@ -94,7 +94,8 @@ class Response(werkzeug.wrappers.Response):
         if isinstance(result, werkzeug.exceptions.HTTPException):
             raise result
         if isinstance(result, werkzeug.wrappers.Response):
-            response = cls.force_type(result)
+            # force_type gives an instance of cls (werkzeug's annotation names its own class)
+            response = cast("Response", cls.force_type(result))
             response.set_default()
             return response
         if isinstance(result, BaseException):
@@ -111,8 +112,14 @@ class Response(werkzeug.wrappers.Response):
     is_qweb = is_template  # Odoo's name
 
     def render(self) -> str:
-        """Render the template with ``qcontext`` (needs the current request)."""
-        return request.render_template(self.template, self.qcontext)
+        """Render the template with ``qcontext`` (needs the current request).
+
+        :raises ValueError: the response has no template (rendered already, or never had one).
+        """
+        template = self.template
+        if template is None:
+            raise ValueError("this response has no template to render")
+        return request.render_template(template, self.qcontext)
 
     def flatten(self) -> None:
         """Render the template into the body, once."""
@@ -449,7 +456,8 @@ class Request:
             parts = urlsplit(location)
             path = "/" + parts.path.lstrip("/")
             location = self.url(urlunsplit(("", "", path, parts.query, parts.fragment)))
-        return Response.force_type(werkzeug.utils.redirect(location, code))
+        # force_type gives a Response (werkzeug's annotation names its own class)
+        return cast("Response", Response.force_type(werkzeug.utils.redirect(location, code)))
 
     def redirect_query(
         self, location: str, query: Mapping | None = None, code: int = 303, local: bool = True
