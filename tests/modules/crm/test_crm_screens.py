@@ -169,16 +169,31 @@ def test_form_buttons_follow_the_state_and_convert_works(served: dict) -> None:
     client = client_of(served, "admin")
     action = served["ids"]["crm_lead_all_leads"]
     url = f"/web/action/{action}/form/{served['ids']['lead_1']}"
+    convert = "%(crm.action_crm_lead2opportunity_partner)d"
     html = page(client, url)
-    assert 'value="action_convert_opportunity"' in html
+    assert f'value="{convert}"' in html
     assert 'value="action_set_won"' not in html
+    # the button opens the conversion wizard in a dialog over the lead
+    response = client.post(url, data={"csrf_token": csrf_of(html), "button": convert})
+    assert response.status_code == 303, response.get_data(as_text=True)[:800]
+    html = page(client, response.headers["Location"])
+    assert "o-dialog" in html and 'value="action_apply"' in html
+    dialog = re.search(r'name="dialog" value="([^"]+)"', html)
+    assert dialog, "no dialog token in the page"
     response = client.post(
-        url, data={"csrf_token": csrf_of(html), "button": "action_convert_opportunity"}
+        "/web/dialog",
+        data={
+            "csrf_token": csrf_of(html),
+            "dialog": dialog.group(1),
+            "name": "convert",
+            "action": "create",
+            "button": "action_apply",
+        },
     )
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
     html = page(client, url)
-    assert 'value="action_convert_opportunity"' not in html
-    assert 'value="action_set_won"' in html and 'value="action_set_lost"' in html
+    assert f'value="{convert}"' not in html
+    assert 'value="action_set_won"' in html and 'value="%(crm.crm_lead_lost_action)d"' in html
     with environment(served) as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         lead = env["crm.lead"].browse(served["ids"]["lead_1"])
