@@ -20,8 +20,9 @@ def _filters(served: Any) -> list[tuple]:
 
 
 def _delete_all(served: Any) -> None:
+    # through the ORM: the served workers cache the default filters until a change signals
     with served.env().cursor() as cr:
-        cr.execute("DELETE FROM ir_filters")
+        api.Environment(cr, SUPERUSER_ID, {})["ir.filters"].search([]).unlink()
 
 
 def test_save_apply_and_delete_a_personal_favorite(served: Any) -> None:
@@ -122,4 +123,46 @@ def test_the_default_favorite_applies_when_the_action_opens(served: Any) -> None
     # a search the user chose is kept; another user has no default
     assert client.get(f"/web/action/{action}/list?searched=1").status_code == 200
     assert served.client("mona").get(f"/web/action/{action}/list").status_code == 200
+    _delete_all(served)
+
+
+def test_opening_an_action_reads_its_default_favorite_from_the_registry_cache(served: Any) -> None:
+    """The default favorite is looked up in the registry's cache: opening the list costs no
+    more statements than a searched list (the action's default search may find fewer rows),
+    and a default created or deleted elsewhere (another
+    process) applies at the next opening."""
+    from erplite.sql import count_queries
+
+    _delete_all(served)
+    client = served.client("max")
+    action = served.ids["action"]
+    opened_url, searched_url = f"/web/action/{action}/list", f"/web/action/{action}/list?searched=1"
+    for url in (opened_url, searched_url):  # warm
+        assert client.get(url).status_code == 200
+    with count_queries() as opened:
+        assert client.get(opened_url).status_code == 200
+    with count_queries() as searched:
+        assert client.get(searched_url).status_code == 200
+    assert not [s for s in opened if "ir_filters" in str(s)]
+    assert len(opened) <= len(searched)
+    with served.env().cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        shared = env["ir.filters"].create(
+            {
+                "name": "Shared default",
+                "model_id": "sale.order",
+                "action_id": action,
+                "user_id": False,
+                "is_default": True,
+                "context": "{'group_by': ['state']}",
+            }
+        )
+        shared_id = shared.id
+    redirected = client.get(opened_url)
+    assert redirected.status_code == 303
+    assert parse_qs(urlsplit(redirected.headers["Location"]).query)["groupby"] == ["state"]
+    with served.env().cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["ir.filters"].browse(shared_id).write({"is_default": False})
+    assert client.get(opened_url).status_code == 200
     _delete_all(served)

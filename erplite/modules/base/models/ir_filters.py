@@ -8,7 +8,9 @@ model and action, and one shared default at most.
 
 ``get_filters(model, action_id)`` and ``create_or_replace(vals)`` are Odoo 17's: a user sees
 their own filters and the shared ones; saving a filter under an existing name (same model and
-user) replaces it.
+user) replaces it. ``get_default_filter(model, action_id)`` is the one an action opens with;
+the default filters are read once per registry (an action opening costs no query) and dropped,
+in every process, when a default filter is created, changed or deleted.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from typing import Any
 
 from erplite import api, fields, models
 from erplite.exceptions import UserError
+from erplite.security import check_model_access, invalidate_access_cache, shared_cache
+
+#: what :meth:`IrFilters.get_default_filter` answers of a filter
+_DEFAULT_FIELDS = ["name", "is_default", "domain", "context", "user_id", "sort"]
 
 
 class IrFilters(models.Model):
@@ -64,6 +70,49 @@ class IrFilters(models.Model):
         return self.search(domain).read(
             ["name", "is_default", "domain", "context", "user_id", "sort"]
         )
+
+    @api.model
+    def get_default_filter(self, model: str, action_id: int | None = None) -> dict | None:
+        """The filter ``action_id`` opens with for the current user, as a ``get_filters`` row
+        (``user_id`` as an id, ``False`` when shared), or None: the user's own default before a
+        shared one (as Odoo 17 picks it), among the filters ``get_filters`` answers.
+
+        Every user's defaults of ``model`` and ``action_id`` are read once per registry, with
+        superuser rights: the rows a user gets are only their own and the shared ones, which
+        ``get_filters`` shows them too (the read right on filters is checked)."""
+        check_model_access(self.env, self._name, "read")
+        cache = shared_cache(self.env)
+        key = ("ir.filters.defaults", model, action_id or False)
+        defaults = cache.get(key)
+        if defaults is None:
+            domain = self._get_action_domain(action_id) + [
+                ("model_id", "=", model),
+                ("is_default", "=", True),
+            ]
+            rows = self.sudo().search_read(domain, _DEFAULT_FIELDS, order="id", load=False)
+            defaults = cache[key] = tuple(rows)
+        uid = self.env.uid
+        mine = [row for row in defaults if row["user_id"] in (uid, False)]
+        if not mine:
+            return None
+        return dict(min(mine, key=lambda row: (not row["user_id"], row["id"])))
+
+    @api.model_create_multi
+    def create(self, vals_list: list[dict]) -> Any:
+        records = super().create(vals_list)
+        if any(vals.get("is_default") for vals in vals_list):
+            invalidate_access_cache(self.env)  # the cached defaults (get_default_filter)
+        return records
+
+    def write(self, vals: dict) -> Any:
+        if vals.get("is_default") or any(self.sudo().mapped("is_default")):
+            invalidate_access_cache(self.env)
+        return super().write(vals)
+
+    def unlink(self) -> Any:
+        if any(self.sudo().mapped("is_default")):
+            invalidate_access_cache(self.env)
+        return super().unlink()
 
     @api.model
     def _check_global_default(self, vals: dict, matching_filters: list[dict]) -> None:
