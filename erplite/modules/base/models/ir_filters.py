@@ -89,7 +89,7 @@ class IrFilters(models.Model):
                 ("model_id", "=", model),
                 ("is_default", "=", True),
             ]
-            rows = self.sudo().search_read(domain, _DEFAULT_FIELDS, order="id", load=False)
+            rows = self.sudo().search_read(domain, _DEFAULT_FIELDS, order="id", load="_classic_write")
             defaults = cache[key] = tuple(rows)
         uid = self.env.uid
         mine = [row for row in defaults if row["user_id"] in (uid, False)]
@@ -98,7 +98,7 @@ class IrFilters(models.Model):
         return dict(min(mine, key=lambda row: (not row["user_id"], row["id"])))
 
     @api.model_create_multi
-    def create(self, vals_list: list[dict]) -> Any:
+    def create(self, vals_list):
         records = super().create(vals_list)
         if any(vals.get("is_default") for vals in vals_list):
             invalidate_access_cache(self.env)  # the cached defaults (get_default_filter)
