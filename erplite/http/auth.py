@@ -76,8 +76,15 @@ def session_uid(request: Any) -> int | None:
     uid = session.uid
     if not uid or not request.db or session.db != request.db:
         return None
-    su_env = Environment(request._cursor(), SUPERUSER_ID, {})
-    expected = su_env["res.users"].browse(uid)._compute_session_token(session.sid)
+    # the token's row is read with the signals when they are not read yet: the request's
+    # first statement, one round trip for both
+    su_env = Environment(request._cursor(check_signal=False), SUPERUSER_ID, {})
+    user = su_env["res.users"].browse(uid)
+    row = request.read_signals(user._session_token_query())
+    if row is NotImplemented:
+        expected = user._compute_session_token(session.sid)
+    else:
+        expected = user._session_token_of(session.sid, row)
     token = session.session_token or ""
     if not expected or not hmac.compare_digest(str(token), str(expected)):
         session.logout(keep_db=True)

@@ -598,11 +598,15 @@ def _one_try(
     request.start_try()
     try:
         auth = endpoint.routing["auth"]
+        lazy = request.db is not None and _server_wide_none(request, endpoint)
         if request.db is not None:
             # begins the transaction (a retry's), reading the signal first; a server-wide
-            # auth='none' route (present whatever the modules) reads it with its first query
-            request._cursor(check_signal=not _server_wide_none(request, endpoint))
+            # auth='none' route (present whatever the modules) reads it with its first query,
+            # and a session's user with the query of their session token (auth.session_uid)
+            request._cursor(check_signal=not (lazy or _session_user(request)))
         auth_methods.authenticate(request, auth)
+        if request.db is not None and not lazy:
+            request._cursor()  # the signals are read before the endpoint runs
         response = request.dispatcher.dispatch(endpoint, args)
         request._end_transaction(commit=True)
         return response
@@ -615,6 +619,13 @@ def _one_try(
     except BaseException:
         request._end_transaction(commit=False)
         raise
+
+
+def _session_user(request: Request) -> bool:
+    """Whether the session says it logged in to the request's database (the session token
+    is then checked, with the signals: ``auth.session_uid``)."""
+    session = request.session
+    return bool(session.uid) and session.db == request.db
 
 
 def _server_wide_none(request: Request, endpoint: Any) -> bool:

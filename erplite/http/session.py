@@ -332,10 +332,17 @@ class SessionStore:
         if not self.is_valid_sid(sid):
             return None
         with self._transaction(write=False) as conn:
-            row = conn.execute(
-                sql.SQL("SELECT data, last_seen FROM {} WHERE sid = %s").format(self._table),
-                [sid],
-            ).fetchone()
+            # one statement needs no transaction: in autocommit, no BEGIN and no COMMIT (two
+            # round trips of every request saved)
+            conn.autocommit = True
+            try:
+                row = conn.execute(
+                    sql.SQL("SELECT data, last_seen FROM {} WHERE sid = %s").format(self._table),
+                    [sid],
+                ).fetchone()
+            finally:
+                with contextlib.suppress(psycopg.Error):  # broken: the pool drops it
+                    conn.autocommit = False
         if row is None:
             return None
         data, last_seen = row

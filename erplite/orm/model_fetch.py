@@ -112,16 +112,22 @@ class FetchMixin(AccessMixin):
 
         Reading a many2one also brings, through a LEFT JOIN of the same query, the columns of
         the records it points to (whoever reads ``order.partner_id`` reads the partner next),
-        when the user reads that comodel without record rules, and the batch is small
+        or, for a model with ``_inherits``, of its parent records (the inherited fields are
+        read through them), when the user reads that comodel without record rules, and the
+        batch is small
         (``JOIN_MAX``): a large batch would repeat each target's columns on many rows and make
         the server hash the comodel's table, for one round trip saved; its targets are fetched
         in a batch of their own when first read."""
         ids = self._prefetch_batch(field)
-        join = (
-            self._many2one_join(field)
-            if field.type == "many2one" and len(ids) <= JOIN_MAX
-            else None
-        )
+        join = None
+        if len(ids) <= JOIN_MAX:
+            if self._inherits:
+                # the parent's columns first: the inherited fields (a user's name, email,
+                # language...) are read through the link next, whatever is read now
+                link = self._fields[next(iter(self._inherits.values()))]
+                join = self._many2one_join(link)
+            if join is None and field.type == "many2one":
+                join = self._many2one_join(field)
         self.browse(ids)._fetch_fields(self._prefetch_fields(field), join=join)
 
     def _many2one_join(self, field: Field) -> tuple[Any, ...] | None:

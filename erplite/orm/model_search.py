@@ -163,9 +163,10 @@ class SearchMixin(AccessMixin):
         order: str | None = None,
         display_names: tuple[Any, ...] = (),
     ) -> Any:
-        """``search_fetch``; the many2one fields of ``display_names`` also bring, through a
-        LEFT JOIN, the record name their display name is made of (see
-        ``_joinable_display_name``), so that reading them with display names costs no query."""
+        """``search_fetch``; the many2one fields of ``display_names`` also bring the record
+        name their display name is made of (see ``_joinable_display_name``), so that reading
+        them with display names costs no query: through a scalar subquery of the kept rows
+        when the search is limited and does not join the comodel already, else a LEFT JOIN."""
         fields = [self._field_or_error(name) for name in field_names]
         columns = [f for f in fields if f.store and f.column_type is not None and f.name != "id"]
         if not self.env.su and columns:
@@ -181,10 +182,25 @@ class SearchMixin(AccessMixin):
         joined = []
         for field, name_field in display_names:
             comodel = env[field.comodel_name]
-            alias = query.left_join(
-                query.alias, field.column_name, comodel._table, "id", field.name
-            )
-            selected.append(SQL.identifier(alias, name_field.column_name))
+            alias = query.make_alias(query.alias, field.name)
+            if query.limit is not None and alias not in query.joins:
+                # a scalar subquery, which PostgreSQL evaluates for the rows kept after the
+                # sort and the limit only, where a join would match every row before them
+                selected.append(
+                    SQL(
+                        "(SELECT %s FROM %s AS %s WHERE %s = %s)",
+                        SQL.identifier(alias, name_field.column_name),
+                        SQL.identifier(comodel._table),
+                        SQL.identifier(alias),
+                        SQL.identifier(alias, "id"),
+                        SQL.identifier(query.alias, field.column_name),
+                    )
+                )
+            else:  # the join is there already (a condition or the order uses it), or no limit
+                alias = query.left_join(
+                    query.alias, field.column_name, comodel._table, "id", field.name
+                )
+                selected.append(SQL.identifier(alias, name_field.column_name))
             joined.append((columns.index(field) + 1, name_field))
         env.cr.execute(query.select(*selected), flush=False)
         rows = env.cr.fetchall()

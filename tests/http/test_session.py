@@ -266,3 +266,40 @@ def test_store_transactions_are_independent_of_the_request(store, pg_dsn):
         store.save(session)
         request_conn.rollback()
     assert store.get(session.sid).login == "admin"
+
+
+def test_reading_a_session_is_one_statement_outside_any_transaction(pg_dsn, clock, tmp_path):
+    """A request's session read costs one round trip: no BEGIN and no COMMIT around its one
+    SELECT (libpq's trace of the pooled connection shows what went to the server), and the
+    connection goes back to the pool out of autocommit, for the transactions of others."""
+    from psycopg.pq import Trace
+
+    from erplite.pool import Pool
+
+    def configure(conn):
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.autocommit = False
+
+    pool = Pool(pg_dsn, max_size=1, configure=configure, name="one-session-read")
+    try:
+        store = SessionStore(pool, idle_timeout=3600, now=clock)
+        session = store.new()
+        session.uid, session.login = 7, "traced"
+        store.save(session)
+        trace_path = tmp_path / "libpq.trace"
+        with open(trace_path, "w") as trace:
+            with pool.connection() as conn:  # the pool's only connection: the one get uses
+                conn.pgconn.trace(trace.fileno())
+                conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS | Trace.REGRESS_MODE)
+            assert store.get(session.sid)["login"] == "traced"
+            with pool.connection() as conn:
+                conn.pgconn.untrace()
+                assert not conn.autocommit
+                conn.execute("SELECT 1")  # a transaction again
+                assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        sent = [line for line in trace_path.read_text().splitlines() if line.startswith("F")]
+        text = "\n".join(sent)
+        assert "SELECT data, last_seen" in text
+        assert "BEGIN" not in text and "COMMIT" not in text, text
+    finally:
+        pool.close()

@@ -216,3 +216,27 @@ def test_a_large_batch_fetches_its_many2one_targets_in_a_statement_of_their_own(
             names = [order.partner_id.name for order in orders.browse(orders.ids)]
         assert names == ["JP0", "JP1", "JP2"]
         assert len(queries) == statements, (join_max, queries)
+
+
+def test_an_inherits_child_fetches_its_parents_columns_in_the_same_query(
+    env, assert_query_count, monkeypatch
+):
+    """Whatever field of an ``_inherits`` child is read first, its parent's columns come with
+    its row (one query for ``owner.leash`` then ``owner.name``); without the join (a batch
+    over ``JOIN_MAX``) the parents are fetched apart, with the same values."""
+    from erplite.orm import model_fetch
+
+    owners = env["test_orm.owner"].create(
+        [{"name": f"Rex {i}", "leash": f"red {i}"} for i in range(3)]
+    )
+    owners = _fresh(owners)
+    with assert_query_count(1) as statements:
+        assert [o.leash for o in owners] == ["red 0", "red 1", "red 2"]
+        assert [o.name for o in owners] == ["Rex 0", "Rex 1", "Rex 2"]
+    assert "LEFT JOIN" in _text(statements[0])
+    monkeypatch.setattr(model_fetch, "JOIN_MAX", 2)
+    owners = _fresh(owners)
+    with assert_query_count(2) as statements:
+        assert [o.leash for o in owners] == ["red 0", "red 1", "red 2"]
+        assert [o.name for o in owners] == ["Rex 0", "Rex 1", "Rex 2"]
+    assert "JOIN" not in _text(statements[0])

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from typing import Any
 
 from erplite import SUPERUSER_ID, api, fields, models, security
 from erplite.exceptions import AccessDenied, AccessError, UserError
@@ -379,13 +380,21 @@ class ResUsers(models.Model):
         """A token derived from the user's credentials: it changes with the password, the
         login, the active flag or the TOTP secret, which ends every session of the user."""
         self.ensure_one()
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, login, password, active, totp_secret FROM res_users WHERE id = %s",
-                self.id,
-            )
+        self.env.cr.execute(self._session_token_query())
+        return self._session_token_of(sid, self.env.cr.fetchone())
+
+    def _session_token_query(self) -> SQL:
+        """The query of the one row (or none) the session token is derived from: the HTTP
+        layer runs it with the request's first statement (``Request.read_signals``)."""
+        self.ensure_one()
+        return SQL(
+            "SELECT id, login, password, active, totp_secret FROM res_users WHERE id = %s",
+            self.id,
         )
-        row = self.env.cr.fetchone()
+
+    def _session_token_of(self, sid: str, row: Any) -> str:
+        """The session token of ``sid`` from ``row``, the answer of ``_session_token_query``
+        (``None``: no such user, an empty token)."""
         if row is None:
             return ""
         secret = (
