@@ -89,7 +89,9 @@ class IrFilters(models.Model):
                 ("model_id", "=", model),
                 ("is_default", "=", True),
             ]
-            rows = self.sudo().search_read(domain, _DEFAULT_FIELDS, order="id", load="_classic_write")
+            rows = self.sudo().search_read(
+                domain, _DEFAULT_FIELDS, order="id", load="_classic_write"
+            )
             defaults = cache[key] = tuple(rows)
         uid = self.env.uid
         mine = [row for row in defaults if row["user_id"] in (uid, False)]
