@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 import werkzeug.exceptions
+from markupsafe import Markup, escape
 
 from erplite import http
 from erplite.http import request
@@ -267,6 +268,47 @@ class ListPage:
         if column.type in ("many2many", "one2many"):
             return f"{len(value or [])} records"
         return display_value(self.fields[column.name], value, tz=self.tz, currency=currency)
+
+    def rows_html(self, records: list[dict[str, Any]], back: str) -> Markup:
+        """The table rows of ``records`` (``list_rows.html``): each opens its record (its
+        link on the row and on the first cell, with a checkbox to select it), a cell per
+        column (``data-label`` names the column on a phone), decorations as classes.
+
+        The hottest loop of the backoffice (80 rows of every column on each list page):
+        drawn here rather than cell by cell in the template, where a call of ``cell`` and
+        the escaping of each cell's static label and class cost half of the page's time;
+        the columns' static parts are escaped once per page, each row's link once."""
+        columns = self.columns
+        openings = [
+            str(
+                Markup('  <td data-label="{}" class="o-cell-{}{}">').format(
+                    column.string, column.name, " o-num" if column.numeric else ""
+                )
+            )
+            for column in columns
+        ]
+        url = request.url
+        cell = self.cell
+        parts: list[str] = []
+        for record in records:
+            record_id = record["id"]
+            href = escape(url(self.record_url(record_id, back)))
+            parts.append(
+                f'<tr class="o-row {escape(self.decorations(record))}" data-href="{href}">\n'
+            )
+            for index, column in enumerate(columns):
+                text = cell(record, column)
+                if index:
+                    parts.append(f"{openings[index]}{escape(text)}</td>\n")
+                    continue
+                label = escape(text or f"#{record_id:d}")
+                parts.append(
+                    f'{openings[0]}<input type="checkbox" class="o-select" name="ids"'
+                    f' value="{escape(record_id)}" form="o-list-selection"'
+                    f' aria-label="Select this record"><a href="{href}">{label}</a></td>\n'
+                )
+            parts.append("</tr>\n")
+        return Markup("".join(parts))
 
     def footer(self, rows: list[dict[str, Any]]) -> dict[str, str]:
         """The ``sum``/``avg`` of the page's records per column, as Odoo 17 shows them."""
