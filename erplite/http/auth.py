@@ -76,15 +76,16 @@ def session_uid(request: Any) -> int | None:
     uid = session.uid
     if not uid or not request.db or session.db != request.db:
         return None
-    # the token's row is read with the signals when they are not read yet: the request's
-    # first statement, one round trip for both
+    # the token's row (and the user's, for the page) is read with the signals when they are
+    # not read yet: the request's first statement, one round trip for all
     su_env = Environment(request._cursor(check_signal=False), SUPERUSER_ID, {})
     user = su_env["res.users"].browse(uid)
-    row = request.read_signals(user._session_token_query())
+    query, token_of = user._session_check(session.sid)
+    row = request.read_signals(query)
     if row is NotImplemented:
         expected = user._compute_session_token(session.sid)
     else:
-        expected = user._session_token_of(session.sid, row)
+        expected = token_of(row)
     token = session.session_token or ""
     if not expected or not hmac.compare_digest(str(token), str(expected)):
         session.logout(keep_db=True)

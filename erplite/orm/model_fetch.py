@@ -8,7 +8,7 @@ computed for the records asked for only (``model_triggers``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from erplite.exceptions import CacheMiss
@@ -119,16 +119,21 @@ class FetchMixin(AccessMixin):
         the server hash the comodel's table, for one round trip saved; its targets are fetched
         in a batch of their own when first read."""
         ids = self._prefetch_batch(field)
-        join = None
-        if len(ids) <= JOIN_MAX:
-            if self._inherits:
-                # the parent's columns first: the inherited fields (a user's name, email,
-                # language...) are read through the link next, whatever is read now
-                link = self._fields[next(iter(self._inherits.values()))]
-                join = self._many2one_join(link)
-            if join is None and field.type == "many2one":
-                join = self._many2one_join(field)
+        join = self._fetch_join(field, len(ids))
         self.browse(ids)._fetch_fields(self._prefetch_fields(field), join=join)
+
+    def _fetch_join(self, field: Field, count: int) -> tuple[Any, ...] | None:
+        """The join of ``_fetch_field`` fetching ``field`` for ``count`` records, if any."""
+        if count > JOIN_MAX:
+            return None
+        if self._inherits:
+            # the parent's columns first: the inherited fields (a user's name, email,
+            # language...) are read through the link next, whatever is read now
+            link = self._fields[next(iter(self._inherits.values()))]
+            join = self._many2one_join(link)
+            if join is not None:
+                return join
+        return self._many2one_join(field) if field.type == "many2one" else None
 
     def _many2one_join(self, field: Field) -> tuple[Any, ...] | None:
         """``(field, comodel, its prefetched columns)`` when fetching many2one ``field`` may
@@ -217,8 +222,32 @@ class FetchMixin(AccessMixin):
     def _fetch_columns(self, columns: list[Field], join: tuple[Any, ...] | None) -> list[int]:
         """The query of ``_fetch_fields`` for the ``columns`` (and the many2one ``join``):
         their values into the cache; the ids found (those the read rules let through)."""
+        statement, load = self._fetch_columns_statement(columns, join)
+        cr = self.env.cr
+        cr.execute(statement, flush=False)
+        return load(cr.fetchall())
+
+    def _prefetch_statement(
+        self, field_name: str
+    ) -> tuple[SQL, Callable[[Sequence[Sequence[Any]]], list[int]]]:
+        """What fetching ``field_name`` of the records of ``self`` runs (``_fetch_field``: the
+        columns of its prefetch group, the parent's of an ``_inherits`` child or the many2one's
+        target's), to run as part of another statement, and the function loading the rows it
+        answers into the cache (the ids found). A round trip saved for a caller that sends a
+        statement anyway: the HTTP layer reads the session user's row with the request's
+        first one. x2many companions are left to their first read."""
+        field = self._fields[field_name]
+        columns = [
+            f for f in self._prefetch_fields(field) if f.column_type is not None and f.name != "id"
+        ]
+        return self._fetch_columns_statement(columns, self._fetch_join(field, len(self._ids)))
+
+    def _fetch_columns_statement(
+        self, columns: list[Field], join: tuple[Any, ...] | None
+    ) -> tuple[SQL, Callable[[Sequence[Sequence[Any]]], list[int]]]:
+        """``_fetch_columns``'s statement, and the function loading its rows into the cache
+        (returning the ids found)."""
         env = self.env
-        cr = env.cr
         cache = env.transaction.cache
         query = Query(env, self._table)
         query.add_where(
@@ -233,6 +262,7 @@ class FetchMixin(AccessMixin):
             SQL.identifier(query.alias, "id"),
             *[SQL.identifier(query.alias, f.column_name) for f in columns],
         ]
+        joined: list[Field] = []
         if join is not None and join[0] in columns:
             link, comodel, joined = join
             alias = query.left_join(query.alias, link.column_name, comodel._table, "id", link.name)
@@ -240,26 +270,29 @@ class FetchMixin(AccessMixin):
             selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
         else:
             join = None
-        cr.execute(query.select(*selected), flush=False)
-        rows = cr.fetchall()
-        by_column = list(zip(*rows)) if rows else [()] * len(selected)
-        found = list(by_column[0])
-        for index, field in enumerate(columns, 1):
-            fetched: Sequence[Any] = by_column[index]
-            if type(field).convert_from_column is not _PLAIN_FROM_COLUMN and not (
-                field.type == "float" and cast("tuple[str, str]", field.column_type)[0] == "float8"
-            ):  # a float8 column is fetched as float (or None) already
-                fetched = [field.convert_from_column(value) for value in fetched]
-            cache.insert_missing(found, field, fetched, env)
-        if join is not None:
-            start = len(columns) + 1
-            targets = {row[start]: row for row in rows if row[start] is not None}
-            target_ids = list(targets)
-            for index, field in enumerate(joined, start + 1):
-                cache.insert_missing(
-                    target_ids,
-                    field,
-                    [field.convert_from_column(targets[i][index]) for i in target_ids],
-                    env,
-                )
-        return found
+
+        def load(rows: Sequence[Sequence[Any]]) -> list[int]:
+            by_column = list(zip(*rows)) if rows else [()] * len(selected)
+            found = list(by_column[0])
+            for index, field in enumerate(columns, 1):
+                fetched: Sequence[Any] = by_column[index]
+                if type(field).convert_from_column is not _PLAIN_FROM_COLUMN and not (
+                    field.type == "float"
+                    and cast("tuple[str, str]", field.column_type)[0] == "float8"
+                ):  # a float8 column is fetched as float (or None) already
+                    fetched = [field.convert_from_column(value) for value in fetched]
+                cache.insert_missing(found, field, fetched, env)
+            if join is not None:
+                start = len(columns) + 1
+                targets = {row[start]: row for row in rows if row[start] is not None}
+                target_ids = list(targets)
+                for index, field in enumerate(joined, start + 1):
+                    cache.insert_missing(
+                        target_ids,
+                        field,
+                        [field.convert_from_column(targets[i][index]) for i in target_ids],
+                        env,
+                    )
+            return found
+
+        return query.select(*selected), load

@@ -112,6 +112,29 @@ def test_session_token_changes_with_credentials(env, alice):
     assert alice._compute_session_token("sid") != changed
 
 
+def test_the_session_check_in_one_statement_gives_the_token_and_loads_the_user(env, alice):
+    """``_session_check`` (what the HTTP layer runs with the request's first statement) gives
+    the token ``_compute_session_token`` gives, and leaves the user's row and their partner's
+    name in the cache; a user that is gone gets the empty token."""
+    from erplite.sql import count_queries
+
+    env.flush_all()
+    expected = alice._compute_session_token("sid")
+    seen = (alice.name, alice.login, alice.company_id.id)
+    env.invalidate_all()
+    query, token_of = alice._session_check("sid")
+    env.cr.execute(query)
+    row = env.cr.fetchone()
+    with count_queries() as queries:
+        assert token_of(row) == expected
+        assert (alice.name, alice.login, alice.company_id.id) == seen
+    assert queries == []
+    assert token_of(None) == ""
+    gone, _token_of = env["res.users"].browse(2_000_000_000)._session_check("sid")
+    env.cr.execute(gone)
+    assert env.cr.fetchone() is None
+
+
 def _failures(registry, key):
     with registry.cursor() as cr:
         cr.execute(

@@ -2,18 +2,18 @@
 and rules come from the registry's caches and cost nothing.
 
 Issue 13's budget is 4 statements for the list of 80 sale orders and 6 for the form of an
-order with 20 lines; today, seen by a manager who is not the orders' salesperson, they cost 7
-and 10 (the session's row is read apart, on the session store's connection, in autocommit),
+order with 20 lines; today, seen by a manager who is not the orders' salesperson, they cost 6
+and 9 (the session's row is read apart, on the session store's connection, in autocommit),
 and these tests keep them from growing:
 
-- list (7): the registry/access signals with the session user's token (one statement), the
-  viewer's row with its partner's (the frame shows their name), one ``search_read`` (search,
-  columns and the plain display names joined), the customers' names, the salespeople's rows
-  with their partners' (neither is a plain joinable name: ``complete_name``, an ``_inherits``
-  name), the count, the currency;
-- form (10): the same two, the record found within the rules, its row, its lines, its history
-  (a page of the form), the customers' names, the salespeople's rows, the products' names
-  (``[code] name``), the currency.
+- list (6): the registry/access signals with the session user's token and row (and their
+  partner's: the frame shows their name), one statement; one ``search_read`` (search, columns
+  and the plain display names joined), the customers' names, the salespeople's rows with their
+  partners' (neither is a plain joinable name: ``complete_name``, an ``_inherits`` name), the
+  count, the currency;
+- form (9): the same first one, the record found within the rules, its row, its lines, its
+  history (a page of the form), the customers' names, the salespeople's rows, the products'
+  names (``[code] name``), the currency.
 
 Reaching the budget needs the ORM to join those display names."""
 
@@ -43,7 +43,7 @@ def test_the_statements_of_a_list_page_of_80_orders(served: Any) -> None:
     page = response.get_data(as_text=True)
     assert page.count('class="o-row') == 80
     assert "1-80 / 86" in page
-    assert len(statements) <= 7, "\n".join(statements)
+    assert len(statements) <= 6, "\n".join(statements)
 
 
 def test_the_statements_of_an_order_form_with_20_lines(served: Any) -> None:
@@ -52,4 +52,4 @@ def test_the_statements_of_an_order_form_with_20_lines(served: Any) -> None:
     response, statements = _statements(client, url)
     page = response.get_data(as_text=True)
     assert page.count('class="o-line"') == 21  # the 20 lines and the template of a new one
-    assert len(statements) <= 10, "\n".join(statements)
+    assert len(statements) <= 9, "\n".join(statements)

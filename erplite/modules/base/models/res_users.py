@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from erplite import SUPERUSER_ID, api, fields, models, security
@@ -40,6 +41,9 @@ from erplite.security import passwords, throttle, totp
 from erplite.sql import SQL
 
 _logger = logging.getLogger(__name__)
+
+#: the columns of ``_session_token_query``
+_TOKEN_COLUMNS = 5
 
 #: fields whose change refused to users outside base.group_system
 PROTECTED_FIELDS = ("groups_id", "login", "password", "company_ids", "active", "share")
@@ -384,13 +388,34 @@ class ResUsers(models.Model):
         return self._session_token_of(sid, self.env.cr.fetchone())
 
     def _session_token_query(self) -> SQL:
-        """The query of the one row (or none) the session token is derived from: the HTTP
-        layer runs it with the request's first statement (``Request.read_signals``)."""
+        """The query of the one row (or none) the session token is derived from."""
         self.ensure_one()
         return SQL(
             "SELECT id, login, password, active, totp_secret FROM res_users WHERE id = %s",
             self.id,
         )
+
+    def _session_check(self, sid: str) -> tuple[SQL, Callable[[Any], str]]:
+        """The session check of the HTTP layer in one statement, run with the request's first
+        one (``Request.read_signals``): the query of the token's row followed by the user's
+        row as the ORM fetches it (with its partner's: a page shows the user's name), and
+        the function giving the token of ``sid`` from its answer (``None``: no such user),
+        which loads the user's row into the cache (no query when the page reads it)."""
+        fetch, load = self.sudo()._prefetch_statement("login")
+        query = SQL(
+            "SELECT t.*, f.* FROM (%s) AS t LEFT JOIN LATERAL (%s) AS f ON true",
+            self._session_token_query(),
+            fetch,
+        )
+
+        def token(row: Any) -> str:
+            if row is None:
+                return ""
+            if row[_TOKEN_COLUMNS] is not None:
+                load([row[_TOKEN_COLUMNS:]])
+            return self._session_token_of(sid, row[:_TOKEN_COLUMNS])
+
+        return query, token
 
     def _session_token_of(self, sid: str, row: Any) -> str:
         """The session token of ``sid`` from ``row``, the answer of ``_session_token_query``
