@@ -218,8 +218,13 @@ def _values(records: Recordset, field: Field) -> dict[int, Any]:
         return {record_id: record_id for record_id in records._ids}
     records._ensure_cached(field)
     cache = env.transaction.cache
+    # the records the user may not read are left empty, as their fetch leaves them, even
+    # when another user's read put their values in the cache
+    readable = set(records._filter_read_passed())
     return {
         record_id: cache.get_value(record_id, field, env, default=None)
+        if record_id in readable
+        else None
         for record_id in records._ids
     }
 

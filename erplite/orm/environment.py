@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from erplite.exceptions import AccessError, CacheMiss, UserError
 from erplite.orm import arguments
+from erplite.orm.read_checks import Passed, ReadChecks
 from erplite.orm.search_plans import PlanCache, Recorder
 
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ class Transaction:
         # caches of the answers is its own: it may be rolled back
         self.access_dirty = False
         self.access_cache: dict[Any, Any] = {}
+        #: the records each user's reads passed (see erplite.orm.read_checks)
+        self.read_checks = ReadChecks()
         self.search_plans = PlanCache()
         #: while a search plan is recorded, what notes the conditions compiled (see
         #: erplite.orm.search_plans): the compiler asks it, None otherwise
@@ -191,9 +194,11 @@ class Transaction:
         self.config_parameters_changed = False
 
     def clear_access_cache(self) -> None:
-        """Forget the answers cached for this transaction alone (see ``access_dirty``)."""
+        """Forget the answers cached for this transaction alone (see ``access_dirty``), and
+        the read checks made with the former answers."""
         self.access_cache.clear()
         self.search_plans.clear()
+        self.read_checks.clear()
 
     def is_dirty(self) -> bool:
         return bool(self.towrite) or any(self.tocompute.values())
@@ -332,6 +337,12 @@ class Environment(Mapping[str, "BaseModel"]):
         return {}
 
     @cached_property
+    def _read_passed(self) -> dict[str, Passed]:
+        """``{model name: ids}`` whose read checks this environment's user passed in the
+        transaction (see ``erplite.orm.read_checks``; a live dict, emptied, never replaced)."""
+        return self.transaction.read_checks.passed(self)
+
+    @cached_property
     def _has_default_keys(self) -> bool:
         """Whether the context has ``default_<field>`` keys (``create`` then asks
         ``default_get`` even for the fields without a default)."""
@@ -455,6 +466,8 @@ class Environment(Mapping[str, "BaseModel"]):
         if flush:
             self.flush_all()
         self.cache.invalidate()
+        # the data may have changed behind the ORM's back: the read checks are redone
+        self.transaction.read_checks.clear()
 
     def protecting(self, fields: Iterable[Field], records: Recordset) -> Protection:
         """While the block runs, assigning ``fields`` on ``records`` only fills the cache."""

@@ -33,6 +33,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from erplite.orm import arguments
+from erplite.orm.read_checks import EVERY_ID
 from erplite.sql import SQL
 
 if TYPE_CHECKING:
@@ -215,9 +216,10 @@ class Field:
             return self
         ids = record._ids
         if len(ids) == 1:
-            # the fast path: a plain field already in cache (no access check, no context
+            # the fast path: a plain field already in cache (no field group, no context
             # key, no pending recomputation to run first: a stored computed field takes it
-            # while none of its records is to compute)
+            # while none of its records is to compute), of a record whose read checks the
+            # user passed in this transaction (see erplite.orm.read_checks)
             direct = self._cache_direct
             if direct is None:
                 direct = self._cache_direct = (
@@ -225,12 +227,17 @@ class Field:
                     if self.groups or self.depends_context
                     else (2 if self.store and self.compute else 1)
                 )
-            if direct == 1 or (direct == 2 and self not in record.env.transaction.tocompute):
-                data = record.env.cache._data.get(self)
+            env = record.env
+            if direct == 1 or (direct == 2 and self not in env.transaction.tocompute):
+                data = env.cache._data.get(self)
                 if data is not None:
                     value = data.get(ids[0], _SENTINEL)
                     if value is not _SENTINEL:
-                        return self.convert_to_record(value, record)
+                        if env.su:
+                            return self.convert_to_record(value, record)
+                        passed = env._read_passed.get(record._name, ())
+                        if passed is EVERY_ID or ids[0] in passed:
+                            return self.convert_to_record(value, record)
             return self.convert_to_record(record._get_cache_value(self), record)
         if not ids:
             return self.convert_to_record(self.null(record), record)

@@ -127,7 +127,9 @@ class Many2one(_Relational):
                 data = env.cache._data.get(self)
                 if data is not None:
                     value = data.get(ids[0], _MISSING)
-                    if value is not _MISSING:
+                    if value is not _MISSING and (
+                        env.su or ids[0] in env._read_passed.get(record._name, ())
+                    ):
                         return env.registry.models[self.comodel_name]._browse(
                             env, () if value is None else (value,), _PrefetchTargets(record, self)
                         )

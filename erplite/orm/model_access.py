@@ -9,21 +9,28 @@ domain compiler, the fetch) asks the model::
     records._check_rules("write")                  # ir.rule on these records, one query
     records._apply_rules(query, "read")            # ir.rule as a condition of a query
     comodel._rule_condition("read", alias, query)  # the same condition, for a domain's join
+    records._check_read_passed()                   # cached values: the read checks, once
 
 A superuser environment is the only bypass: each method answers at once when ``env.su``. The
 answers themselves (which groups, rights, rules and field groups) are the security layer's,
 cached there; this file only says where the ORM asks.
+
+Values in the transaction's cache are shared by every user of the cursor: a user reading one
+passes the read checks of its record first, remembered for the transaction
+(``erplite.orm.read_checks``): the records the user's own fetches returned, created or passed
+a check cost nothing more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from erplite import security
 from erplite.exceptions import AccessError, MissingError
 from erplite.orm.arrays import array_param
 from erplite.orm.query import Query
+from erplite.orm.read_checks import ANY_DATA, RuleInputs
 from erplite.orm.recordset import Recordset
 from erplite.security import companies, protected_fields
 from erplite.sql import SQL
@@ -140,6 +147,146 @@ class AccessMixin(Recordset):
                     f"Record does not exist or has been deleted.\n(Record: {self.browse(refused)!r}, "
                     f"User: {self.env.uid})"
                 )
+
+    # ------------------------------------------------------------------------------------------
+    # reading cached values (see erplite.orm.read_checks)
+    # ------------------------------------------------------------------------------------------
+    def _read_rule_inputs(self) -> RuleInputs | None:
+        """What the read checks of this model read (None: no record rule restricts them).
+        A model whose ``_check_rules`` adds checks of its own (a document's access) may read
+        anything."""
+        if type(self)._check_rules is not AccessMixin._check_rules:
+            return ANY_DATA
+        inputs = security.rule_inputs(self, "read")
+        if inputs is None:
+            return None
+        return RuleInputs(*inputs)
+
+    def _note_read_passed(self, ids: Iterable[Any]) -> None:
+        """Remember that ``ids`` passed the read checks of the user (rules applied by the
+        query that returned them, or checked)."""
+        env = self.env
+        if env.su:
+            return
+        inputs = self._read_rule_inputs()
+        if inputs is None:
+            env.transaction.read_checks.add_every(env, self._name)
+        else:
+            env.transaction.read_checks.add(env, self._name, ids, inputs)
+
+    def _note_created(self) -> None:
+        """The user created ``self``: its values are the user's, readable back from the
+        cache as in Odoo (when the user may read the model at all)."""
+        if self.env.su or not self.check_access_rights("read", raise_exception=False):
+            return
+        self._note_read_passed(self._ids)
+
+    def _read_allowed_ids(self, ids: list[int], first_only: bool = False) -> list[int]:
+        """The ids among ``ids`` the user may read, remembered as passed; raise
+        ``AccessError`` when the user may not read the model at all. The rules are evaluated
+        on the cached values when they read nothing but the records' own cached columns
+        (as a flush and a query would: the cache holds the pending writes), else by one
+        query; the checks of a model's own (``_check_rules`` overridden) on the batch, then
+        record by record when it fails (``first_only``: on ``ids[0]`` alone)."""
+        env = self.env
+        self._check_access("read")
+        inputs = self._read_rule_inputs()
+        checks = env.transaction.read_checks
+        if inputs is None:
+            checks.add_every(env, self._name)
+            return ids
+        if inputs is ANY_DATA:
+            allowed = self._own_checks_allowed(ids, first_only)
+        else:
+            found = self._rules_on_cache(ids, inputs)
+            if found is None:
+                found = self.browse(ids)._rule_allowed_ids("read")
+            allowed = ids if found is None else [i for i in ids if i in found]
+        checks.add(env, self._name, allowed, inputs)
+        return allowed
+
+    def _own_checks_allowed(self, ids: list[int], first_only: bool) -> list[int]:
+        """The ids among ``ids`` that pass ``_check_rules("read")`` (a model's own checks):
+        all of them in one call, else each alone (``first_only``: ``ids[0]`` alone)."""
+        try:
+            self.browse(ids)._check_rules("read")
+            return ids
+        except AccessError:
+            if len(ids) == 1:
+                return []
+        allowed = []
+        for record_id in ids[:1] if first_only else ids:
+            try:
+                self.browse([record_id])._check_rules("read")
+            except AccessError:
+                continue
+            allowed.append(record_id)
+        return allowed
+
+    def _rules_on_cache(self, ids: list[int], inputs: RuleInputs) -> set[int] | None:
+        """The ids among ``ids`` the read rules allow, evaluated on their cached values
+        (``filtered_domain``), or None when the rules read more than the records' own cached
+        columns."""
+        if inputs.models:
+            return None
+        env = self.env
+        cache = env.transaction.cache
+        for name in inputs.fields:
+            field = self._fields[name]
+            if not field.store or field.column_type is None or field.depends_context:
+                return None
+            if any(not cache.contains(i, field, env) for i in ids):
+                return None
+        tree = security.rule_tree(self, "read")
+        if tree is None:
+            return set(ids)
+        records: Any = self.browse(ids).sudo()  # a model: BaseModel's filtered_domain
+        return set(records.filtered_domain(tree)._ids)
+
+    def _check_read_passed(self) -> None:
+        """Raise ``AccessError`` unless the user may read every record of ``self``: the
+        records not checked yet in this transaction pass the access rights and the record
+        rules, as fetching them would (see ``_read_allowed_ids``)."""
+        env = self.env
+        if env.su:
+            return
+        passed = env._read_passed.get(self._name, ())
+        unchecked = [i for i in self._ids if i not in passed and isinstance(i, int)]
+        if not unchecked:
+            return
+        allowed = set(self._read_allowed_ids(unchecked))
+        refused = [i for i in unchecked if i not in allowed]
+        if refused:
+            existing = self.browse(refused).sudo().exists()
+            if existing:
+                raise self.browse(existing._ids)._access_error("read")
+
+    def _filter_read_passed(self) -> list[Any]:
+        """The ids of ``self`` the user may read (the others are left out, as a fetch leaves
+        them out), the records not checked yet checked as ``_check_read_passed`` does."""
+        env = self.env
+        if env.su:
+            return list(self._ids)
+        passed = env._read_passed.get(self._name, ())
+        unchecked = [i for i in self._ids if i not in passed and isinstance(i, int)]
+        if not unchecked:
+            return list(self._ids)
+        allowed = set(self._read_allowed_ids(unchecked))
+        return [i for i in self._ids if i in passed or i in allowed or not isinstance(i, int)]
+
+    def _check_cached_read(self, ids: list[Any]) -> None:
+        """Raise ``AccessError`` unless the user may read the record ``ids[0]`` whose value is
+        cached; ``ids`` also holds other records of its prefetch set with cached values,
+        checked together (those refused are left unchecked)."""
+        if ids[0] not in self._read_allowed_ids(ids, first_only=True):
+            record = self.browse(ids[:1])
+            if record.sudo().exists():
+                raise record._access_error("read")
+
+    def _read_changed(self, ids: Collection[Any] | None, fnames: Iterable[str] | None) -> None:
+        """Records of this model changed (``ids``; None: any) in ``fnames`` (None: any, or
+        created, deleted): drop the read checks the change may invalidate."""
+        self.env.transaction.read_checks.changed(self._name, ids, fnames)
 
     def _filter_access_rules(self, operation: str) -> Any:
         """The records of ``self`` the record rules allow for ``operation``."""

@@ -572,6 +572,8 @@ class CreateMixin(AccessMixin):
                 )
         if self._parent_store:
             records._parent_store_update()
+        self._read_changed(ids, None)
+        records._note_created()
         return records
 
     @api.model

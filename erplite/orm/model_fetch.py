@@ -48,16 +48,25 @@ class FetchMixin(AccessMixin):
             and not env.is_protected(field, record_id)
         ):
             self._recompute_field(field)
+        unchecked = not env.su and record_id not in env._read_passed.get(self._name, ())
         try:
-            return cache.get_value(record_id, field, env)
+            value = cache.get_value(record_id, field, env)
         except CacheMiss:
             pass
+        else:
+            if unchecked and isinstance(record_id, int):
+                # put there by another user or sudo(): the user's read checks first
+                self._check_cached_read(self._cached_batch(field))
+            return value
         if env.is_protected(field, record_id):
             # a compute method reading the field it is computing
             return field.null(self)
         if field.store and (field.column_type is not None or field.relational):
             self._fetch_field(field)
         elif field.compute:
+            if unchecked and isinstance(record_id, int):
+                # computed with what the user may not see (compute_sudo): checked first
+                self._check_read_passed()
             self._compute_field_value(field)
         else:
             return field.null(self)
@@ -68,14 +77,27 @@ class FetchMixin(AccessMixin):
                 self._raise_missing_or_forbidden([record_id], "read")
             raise ValueError(f"Compute method failed to assign {self!r}.{field.name}") from None
 
+    def _cached_batch(self, field: Any) -> list[int]:
+        """``self``'s id and other ids of its prefetch set whose ``field`` is cached but
+        whose read checks the user did not pass yet (checked together)."""
+        env = self.env
+        data = env.transaction.cache._field_dict(field, env)
+        passed = env._read_passed.get(self._name, ())
+        return self._batch_of(i for i in self._prefetch_ids_iter() if i in data and i not in passed)
+
     def _prefetch_batch(self, field: Any) -> list[int]:
         """``self``'s id and other ids of its prefetch set whose ``field`` is not cached."""
         env = self.env
         cache = env.transaction.cache
+        return self._batch_of(cache.missing_ids(self._prefetch_ids_iter(), field, env))
+
+    def _batch_of(self, candidates: Iterable[Any]) -> list[int]:
+        """``self``'s id, then the database ids among ``candidates``, each once, up to
+        ``PREFETCH_MAX`` in all."""
         record_id = self._ids[0]
         ids = [record_id]
         seen = {record_id}
-        for other in cache.missing_ids(self._prefetch_ids_iter(), field, env):
+        for other in candidates:
             if other in seen or not isinstance(other, int):
                 continue
             seen.add(other)
@@ -205,11 +227,20 @@ class FetchMixin(AccessMixin):
         x2many), honouring the read record rules; return the ids actually found. ``join``
         (see ``_many2one_join``) also fetches the columns of the records a many2one of
         ``fields`` points to, in the same query."""
+        if not self.env.su:
+            self._check_access("read")
         columns = [f for f in fields if f.column_type is not None and f.name != "id"]
         multi = [f for f in fields if f.column_type is None and f.relational]
         found = list(self._ids)
         if columns or not multi:
             found = self._fetch_columns(columns, join)
+        elif not self.env.su:
+            # no column to select through the rules: the records they let through
+            allowed = self._rule_allowed_ids("read")
+            if allowed is not None:
+                found = [i for i in found if i in allowed]
+        if not self.env.su:
+            self._note_read_passed(found)
         if multi and found:
             env = self.env
             cache = env.transaction.cache

@@ -59,12 +59,14 @@ class FlushMixin(AccessMixin):
             self.flush_model(fnames)
         names = self._fields if fnames is None else fnames
         self.env.transaction.cache.invalidate([(self._fields[n], None) for n in names])
+        self._read_changed(None, None if fnames is None else names)
 
     def invalidate_recordset(self, fnames: Iterable[str] | None = None, flush: bool = True) -> None:
         if flush:
             self.flush_recordset(fnames)
         names = self._fields if fnames is None else fnames
         self.env.transaction.cache.invalidate([(self._fields[n], self._ids) for n in names])
+        self._read_changed(self._ids, None if fnames is None else names)
 
     def _flush_towrite(self) -> None:
         """Send the pending writes of this model: one UPDATE per set of columns, whatever
@@ -78,6 +80,7 @@ class FlushMixin(AccessMixin):
             fields = [self._fields[name] for name in names]
             first = items[0][1]
             ids = [record_id for record_id, _vals in items]
+            self._read_changed(ids, names)
             if all(vals == first for _id, vals in items):
                 assignments = SQL(", ").join(
                     SQL(

@@ -50,8 +50,9 @@ class ReadMixin(AccessMixin):
         if not self.env.su:
             # Values already in the transaction cache (loaded by sudo() or by another user)
             # are not fetched again, so the fetch cannot filter them: check the record rules
-            # of those records here, as Odoo's read() does.
-            self._cached_records(names)._check_rules("read")
+            # of those records here (unless the user passed them already), as Odoo's read()
+            # does.
+            self._cached_records(names)._check_read_passed()
         try:
             records = self._read_into_cache(names, probe=True)
         except MissingError:

@@ -63,6 +63,7 @@ class WriteMixin(AccessMixin):
         """The body of ``write`` once access rights, field groups and rules are checked:
         ``fields`` are the fields of ``vals``' keys."""
         env = self.env
+        self._read_changed(self._ids, vals)
         towrite = env.transaction.towrite[self._name]
         columns, x2many, inverse = self._write_sort(vals, fields)
         relational = [f.name for f, _v in columns if f.relational] + [f.name for f, _c in x2many]
@@ -249,8 +250,10 @@ class WriteMixin(AccessMixin):
             self._execute_write(
                 SQL("DELETE FROM %s WHERE id = ANY(%s)", table, array_param(self._ids, "int4"))
             )
-        # the database cascaded deletions and nullified references: forget every cached value
+        # the database cascaded deletions and nullified references: forget every cached value,
+        # and the read checks made on the former data
         env.transaction.cache.invalidate()
+        env.transaction.read_checks.clear()
         return True
 
     def copy_data(self, default: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -49,6 +49,7 @@ from erplite.security.rules import (
     has_rules,
     make_access_error,
     rule_domain,
+    rule_inputs,
     rule_sql,
     rule_tree,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "invalidate_access_cache",
     "make_access_error",
     "rule_domain",
+    "rule_inputs",
     "rule_sql",
     "rule_tree",
     "shared_cache",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from erplite.exceptions import AccessError
-from erplite.orm.domains import AND, OR, Domain, DomainCondition
+from erplite.orm.domains import AND, OR, Domain, DomainCondition, DomainNary, DomainNot
 from erplite.security.access import Records, check_mode, flush_security_data, model_label
 from erplite.security.cache import access_cache
 from erplite.security.groups import has_group, user_group_ids
@@ -231,6 +231,84 @@ def rule_tree(model: Records, mode: str) -> Domain | None:
 def has_rules(model: Records, mode: str) -> bool:
     """Whether record rules apply to ``mode`` on ``model`` for the user (cached)."""
     return rule_tree(model, mode) is not None
+
+
+def rule_inputs(model: Records, mode: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """What the rules of ``model`` for ``mode`` read, for who remembers their verdicts: the
+    fields of the checked records themselves, and the models whose any change may change the
+    verdict on any record (reached through a relation or a hierarchy; ``"*"`` when code decides,
+    a field's search method, so that any change may). ``None`` when no rule restricts."""
+    env = model.env
+    tree = rule_tree(model, mode)
+    if tree is None:
+        return None
+    key = ("rule_inputs", env.uid, model._name, check_mode(mode), _companies_key(env))
+    cache = access_cache(env)
+    if key in cache:
+        cached: tuple[frozenset[str], frozenset[str]] = cache[key]
+        return cached
+    fields: set[str] = set()
+    models: set[str] = set()
+    _tree_inputs(model, tree, fields, models, own=True)
+    result = (frozenset(fields), frozenset(models))
+    cache[key] = result
+    return result
+
+
+def _tree_inputs(model: Records, node: Any, fields: set[str], models: set[str], own: bool) -> None:
+    """Add what ``node`` (a domain on ``model``) reads to ``fields`` (of ``model``'s records
+    themselves when ``own``) and ``models``."""
+    item: Any = node  # the node types declare their attributes as slots, untyped
+    if isinstance(node, DomainCondition):
+        path = item.field_expr.split(".")
+        _path_inputs(model, path, item.operator, item.value, fields, models, own)
+    elif isinstance(node, DomainNot):
+        _tree_inputs(model, item.child, fields, models, own)
+    elif isinstance(node, DomainNary):
+        for child in item.children:
+            _tree_inputs(model, child, fields, models, own)
+
+
+def _path_inputs(
+    model: Records,
+    path: list[str],
+    operator: str,
+    value: Any,
+    fields: set[str],
+    models: set[str],
+    own: bool,
+) -> None:
+    """Add what the condition ``(".".join(path), operator, value)`` on ``model`` reads."""
+    name, rest = path[0], path[1:]
+    field = model._fields.get(name)
+    if field is None:
+        models.add("*")
+        return
+    if own:
+        fields.add(name)
+    else:
+        models.add(str(model._name))
+    if not field.store:
+        if field.related:
+            related = field.related.split(".")
+            _path_inputs(model, related + rest, operator, value, fields, models, own)
+        else:  # a search method: code, which may read anything
+            models.add("*")
+        return
+    if operator in ("child_of", "parent_of"):
+        # the hierarchy is other records' data
+        models.add(str(model._name))
+    if not field.relational:
+        return
+    comodel = model.env[field.comodel_name]
+    if field.type != "many2one" or rest or operator in ("any", "not any", "child_of", "parent_of"):
+        models.add(str(comodel._name))
+    if rest:
+        _path_inputs(comodel, rest, operator, value, fields, models, own=False)
+    elif isinstance(value, Domain):
+        _tree_inputs(comodel, value, fields, models, own=False)
+    elif isinstance(value, str) and operator not in ("child_of", "parent_of"):
+        models.add("*")  # a name search on the comodel: its display name may be computed
 
 
 def rule_sql(model: Records, mode: str, alias: str, query: Query) -> SQL | None:
