@@ -200,3 +200,36 @@ def test_every_new_post_needs_the_csrf_token(served: Any) -> None:
     with served.env().cursor() as cr:
         cr.execute("SELECT count(*) FROM sale_order WHERE id = %s", [order])
         assert cr.fetchone() == (1,)
+
+
+def test_preferences_write_only_the_self_writeable_fields(served: Any) -> None:
+    """The preferences form writes as the user (``res.users``' SELF_WRITEABLE_FIELDS), never
+    through the superuser record ``env.user``: a post naming any other field of users (the
+    login, the groups, the active flag) is refused and changes nothing."""
+    uid = _make_user(served, "pref")
+    client = served.client("pref")
+    token = csrf_of(client.get("/web/preferences").get_data(as_text=True))
+    with served.env().cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        system = env.ref("base.group_system").id
+    base = {"csrf_token": token, "name": "Pref", "email": "pref@example.com", "tz": "UTC"}
+    for extra in ({"login": "admin2"}, {"groups_id": str(system)}, {"active": ""}):
+        refused = client.post("/web/preferences", data={**base, **extra, "name": "Changed"})
+        assert refused.status_code == 403, extra
+        assert "cannot be changed on this page" in refused.get_data(as_text=True)
+    assert _sql(served, "SELECT login, active FROM res_users WHERE id = %s", uid) == [
+        ("pref", True)
+    ]
+    assert _sql(
+        served, "SELECT count(*) FROM res_groups_users_rel WHERE uid = %s AND gid = %s", uid, system
+    ) == [(0,)]
+    saved = client.post("/web/preferences", data=base)
+    assert saved.status_code == 200 and "Your preferences are saved." in saved.get_data(
+        as_text=True
+    )
+    assert _sql(
+        served,
+        "SELECT p.name, p.email, p.tz FROM res_users u JOIN res_partner p ON p.id = u.partner_id "
+        "WHERE u.id = %s",
+        uid,
+    ) == [("Pref", "pref@example.com", "UTC")]

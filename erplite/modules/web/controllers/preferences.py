@@ -8,8 +8,9 @@ Worked example (a browser)::
          → changed with ``res.users.change_password`` (the old password is checked and a wrong
            one counts as a failed login); the session stays logged in
 
-Everything is written as the user: ``res.users`` lets users change only their own
-``SELF_WRITEABLE_FIELDS``. The page also shows the user's two-factor authentication
+Everything is written as the user (never through ``env.user``, a superuser record):
+``res.users`` lets users change only their own ``SELF_WRITEABLE_FIELDS``; a post naming any
+other field of users is refused (403) and changes nothing. The page also shows the user's two-factor authentication
 (``two_factor.py``) and API keys (``api_keys.py``).
 """
 
@@ -71,9 +72,17 @@ class Preferences(http.Controller):
             )
         if not name.strip():
             return preferences_page(error="Name: this field is required.", status=422)
+        Users = request.env["res.users"]
+        others = sorted(key for key in kw if key in Users._fields)
+        if others:
+            return preferences_page(
+                error=f"{', '.join(others)}: cannot be changed on this page.", status=403
+            )
         try:
             with request.env.cr.savepoint():
-                request.env.user.write(
+                # as the user, not through env.user (a superuser record, as in Odoo):
+                # res.users lets them write their own SELF_WRITEABLE_FIELDS, nothing else
+                Users.browse(request.env.uid).write(
                     {"name": name.strip(), "email": email.strip() or False, "tz": tz or False}
                 )
         except (UserError, AccessError) as exc:
