@@ -243,6 +243,12 @@ class AccessMixin(Recordset):
         records: Any = self.browse(ids).sudo()  # a model: BaseModel's filtered_domain
         return set(records.filtered_domain(tree)._ids)
 
+    def _note_search_passed(self, ids: list[int]) -> None:
+        """``ids`` came from a search of the user (its query holds the read rules): passed,
+        unless the model adds checks of its own (``_check_rules`` overridden)."""
+        if not self.env.su and self._read_rule_inputs() is not ANY_DATA:
+            self._note_read_passed(ids)
+
     def _check_read_passed(self) -> None:
         """Raise ``AccessError`` unless the user may read every record of ``self``: the
         records not checked yet in this transaction pass the access rights and the record

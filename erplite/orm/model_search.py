@@ -226,6 +226,7 @@ class SearchMixin(AccessMixin):
                 cache.insert_missing(
                     pairs, display_field, [known[i] or False for i in pairs], su_env
                 )
+        self._note_search_passed(ids)
         return self.browse(ids)
 
     def _joinable_display_name(self, field: Any) -> Any:
