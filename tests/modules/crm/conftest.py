@@ -16,25 +16,6 @@ def erplite_template(erplite_templates: Any) -> tuple[str, Any]:
 
 
 @pytest.fixture
-def make_user(env: Any) -> Any:
-    """``make_user(login, *group_xml_ids, company=...)``: a new user of one company."""
-
-    def make(login: str, *groups: str, company: Any = None) -> Any:
-        company = company or env.ref("base.main_company")
-        return env["res.users"].create(
-            {
-                "name": login.title(),
-                "login": login,
-                "company_id": company.id,
-                "company_ids": [Command.set(company.ids)],
-                "groups_id": [Command.set([env.ref(xml_id).id for xml_id in groups])],
-            }
-        )
-
-    return make
-
-
-@pytest.fixture
 def salesman(make_user: Any) -> Any:
     return make_user("sam", "sales_team.group_sale_salesman")
 

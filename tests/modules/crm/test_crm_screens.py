@@ -5,7 +5,6 @@ revenue, a card dragged to Won is won, the form's buttons follow the lead's stat
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,9 +12,9 @@ import pytest
 from werkzeug.test import Client
 
 from erplite import SUPERUSER_ID, Registry, api
-from erplite.sql import close_pool
+from tests.modules.web.conftest import csrf_of, login_client, served_copy
+from tests.modules.web.conftest import page_html as page
 
-_CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 ACTIONS = (
     "crm_lead_action_pipeline",
     "crm_lead_all_leads",
@@ -27,12 +26,6 @@ ACTIONS = (
 )
 
 
-def csrf_of(page: str) -> str:
-    match = _CSRF_RE.search(page)
-    assert match, "no csrf_token in the page"
-    return match.group(1)
-
-
 def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
@@ -41,43 +34,23 @@ def text_of(html: str) -> str:
 def served(
     erplite_server: str, erplite_templates: Any, erplite_addons_paths: Any
 ) -> Iterator[dict]:
-    from erplite.http import Application
-    from erplite.sql import dbname_of
-    from erplite.testing import create_database, drop_database
-
-    template_dsn, _registry = erplite_templates("base", "web", "crm", demo=True)
-    name = f"erplite_wcrm_{uuid.uuid4().hex[:10]}"
-    dsn = create_database(erplite_server, name, template=dbname_of(template_dsn))
-    registry = Registry(dsn, erplite_addons_paths)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    def setup(env: Any) -> dict[str, int]:
         env.ref("base.user_admin").password = "admin"
         ids = {xml_id: env.ref(f"crm.{xml_id}").id for xml_id in ACTIONS}
         ids["opp_2"] = env.ref("crm.opp_2").id
         ids["lead_1"] = env.ref("crm.lead_1").id
         ids["won"] = env.ref("crm.stage_lead4").id
-    app = Application(dsn, erplite_addons_paths)
-    try:
-        yield {"app": app, "ids": ids, "dsn": dsn, "addons": erplite_addons_paths}
-    finally:
-        close_pool(dsn)
-        drop_database(erplite_server, name)
+        return ids
+
+    template_dsn, _registry = erplite_templates("base", "web", "crm", demo=True)
+    with served_copy(
+        erplite_server, template_dsn, erplite_addons_paths, "erplite_wcrm", setup
+    ) as served:
+        yield served
 
 
 def client_of(served: dict, login: str) -> Client:
-    client = Client(served["app"])
-    token = csrf_of(client.get("/web/login").get_data(as_text=True))
-    response = client.post(
-        "/web/login", data={"login": login, "password": login, "csrf_token": token}
-    )
-    assert response.status_code == 303
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.get_data(as_text=True)[:800])
-    return response.get_data(as_text=True)
+    return login_client(served["app"], login)
 
 
 def environment(served: dict) -> Any:

@@ -5,7 +5,6 @@ its Check Availability and Validate buttons work through the page (as a stock us
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,28 +12,13 @@ import pytest
 from werkzeug.test import Client
 
 from erplite import SUPERUSER_ID, Command, Registry, api
-from erplite.sql import close_pool
-
-_CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_of(page: str) -> str:
-    match = _CSRF_RE.search(page)
-    assert match, "no csrf_token in the page"
-    return match.group(1)
+from tests.modules.web.conftest import csrf_of, login_client, served_copy
+from tests.modules.web.conftest import page_html as page
 
 
 @pytest.fixture(scope="module")
 def served(erplite_server: str, erplite_template: Any, erplite_addons_paths: Any) -> Iterator[dict]:
-    from erplite.http import Application
-    from erplite.sql import dbname_of
-    from erplite.testing import create_database, drop_database
-
-    name = f"erplite_winv_{uuid.uuid4().hex[:10]}"
-    dsn = create_database(erplite_server, name, template=dbname_of(erplite_template[0]))
-    registry = Registry(dsn, erplite_addons_paths)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
+    def setup(env: Any) -> dict[str, int]:
         env["res.users"].create(
             {
                 "name": "Stella Stock",
@@ -75,29 +59,16 @@ def served(erplite_server: str, erplite_template: Any, erplite_addons_paths: Any
                 "product_stock_action",
             )
         }
-        ids = {"delivery": delivery.id, "lamp": lamp.id, **actions}
-    app = Application(dsn, erplite_addons_paths)
-    try:
-        yield {"app": app, "ids": ids, "dsn": dsn, "addons": erplite_addons_paths}
-    finally:
-        close_pool(dsn)
-        drop_database(erplite_server, name)
+        return {"delivery": delivery.id, "lamp": lamp.id, **actions}
+
+    with served_copy(
+        erplite_server, erplite_template[0], erplite_addons_paths, "erplite_winv", setup
+    ) as served:
+        yield served
 
 
 def client_of(served: dict, login: str) -> Client:
-    client = Client(served["app"])
-    token = csrf_of(client.get("/web/login").get_data(as_text=True))
-    response = client.post(
-        "/web/login", data={"login": login, "password": login, "csrf_token": token}
-    )
-    assert response.status_code == 303
-    return client
-
-
-def page(client: Client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, (url, response.get_data(as_text=True)[:800])
-    return response.get_data(as_text=True)
+    return login_client(served["app"], login)
 
 
 @pytest.mark.parametrize(

@@ -61,26 +61,6 @@ def chair(env: Any, tax20: Any) -> Any:
 
 
 @pytest.fixture
-def make_user(env: Any) -> Any:
-    """``make_user(login, *group_xml_ids, company=..., companies=...)``: a new user."""
-
-    def make(login: str, *groups: str, company: Any = None, companies: Any = None) -> Any:
-        company = company or env.ref("base.main_company")
-        companies = companies or company
-        return env["res.users"].create(
-            {
-                "name": login.title(),
-                "login": login,
-                "company_id": company.id,
-                "company_ids": [Command.set(companies.ids)],
-                "groups_id": [Command.set([env.ref(xml_id).id for xml_id in groups])],
-            }
-        )
-
-    return make
-
-
-@pytest.fixture
 def salesman(make_user: Any) -> Any:
     return make_user("salesman", "sales_team.group_sale_salesman")
 

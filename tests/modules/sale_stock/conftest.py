@@ -62,23 +62,6 @@ def consulting(env: Any) -> Any:
 
 
 @pytest.fixture
-def make_user(env: Any) -> Any:
-    def make(login: str, *groups: str) -> Any:
-        company = env.ref("base.main_company")
-        return env["res.users"].create(
-            {
-                "name": login.title(),
-                "login": login,
-                "company_id": company.id,
-                "company_ids": [Command.set(company.ids)],
-                "groups_id": [Command.set([env.ref(xml_id).id for xml_id in groups])],
-            }
-        )
-
-    return make
-
-
-@pytest.fixture
 def make_order(env: Any, customer: Any, company: Any) -> Any:
     """``make_order((product, quantity), ...)``: a quotation."""
 

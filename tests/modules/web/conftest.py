@@ -7,10 +7,11 @@ by an ``Application``; ``served.client(login)`` is a werkzeug client logged in a
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,54 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
+@contextlib.contextmanager
+def served_copy(
+    server: str,
+    template_dsn: str,
+    addons_paths: Any,
+    prefix: str,
+    setup: Callable[[Any], dict[str, int]],
+) -> Iterator[dict[str, Any]]:
+    """A copy of the template database ``template_dsn`` (named ``<prefix>_<random>``), its
+    data completed by ``setup(env)`` (a superuser environment, committed; it returns the ids
+    the tests need), served by an ``Application``: ``{"app", "ids", "dsn", "addons"}``. The
+    copy is dropped afterwards."""
+    from erplite.http import Application
+    from erplite.sql import dbname_of
+    from erplite.testing import create_database, drop_database
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    dsn = create_database(server, name, template=dbname_of(template_dsn))
+    registry = Registry(dsn, addons_paths)
+    with registry.cursor() as cr:
+        ids = setup(api.Environment(cr, SUPERUSER_ID, {}))
+    app = Application(dsn, addons_paths)
+    try:
+        yield {"app": app, "ids": ids, "dsn": dsn, "addons": addons_paths}
+    finally:
+        close_pool(dsn)
+        drop_database(server, name)
+
+
+def login_client(app: Any, login: str) -> Client:
+    """A werkzeug client of ``app`` logged in as ``login`` (password: the login) through the
+    login form."""
+    client = Client(app)
+    token = csrf_of(client.get("/web/login").get_data(as_text=True))
+    response = client.post(
+        "/web/login", data={"login": login, "password": login, "csrf_token": token}
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client
+
+
+def page_html(client: Client, url: str) -> str:
+    """The HTML of the page at ``url``, asserted to answer 200."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.get_data(as_text=True)[:800])
+    return response.get_data(as_text=True)
+
+
 @dataclass
 class Served:
     app: Any
@@ -47,13 +96,7 @@ class Served:
     ids: dict[str, int] = field(default_factory=dict)
 
     def client(self, login: str) -> Client:
-        client = Client(self.app)
-        token = csrf_of(client.get("/web/login").get_data(as_text=True))
-        response = client.post(
-            "/web/login", data={"login": login, "password": login, "csrf_token": token}
-        )
-        assert response.status_code == 303, response.get_data(as_text=True)[:500]
-        return client
+        return login_client(self.app, login)
 
     def env(self) -> Any:
         registry = Registry(self.dsn, self.addons_paths)

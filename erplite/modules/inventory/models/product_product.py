@@ -21,7 +21,7 @@ from typing import Any
 from erplite import api, fields, models
 from erplite.exceptions import UserError
 
-from .stock_quant import PRECISION, float_round
+from .stock_quant import computed_quantity, float_round
 
 OPERATORS = {
     "<": py_operator.lt,
@@ -40,40 +40,35 @@ OPEN_MOVE_STATES = ("waiting", "confirmed", "partially_available", "assigned")
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
-    qty_available = fields.Float(
+    qty_available = computed_quantity(
         "Quantity On Hand",
-        digits=(16, PRECISION),
-        compute="_compute_quantities",
+        "_compute_quantities",
+        "In the context's location or warehouse (and below), else in every internal location.",
         search="_search_qty_available",
-        help="In the context's location or warehouse (and below), else in every internal location.",
     )
-    virtual_available = fields.Float(
+    virtual_available = computed_quantity(
         "Forecasted Quantity",
-        digits=(16, PRECISION),
-        compute="_compute_quantities",
+        "_compute_quantities",
+        "On hand + incoming - outgoing.",
         search="_search_virtual_available",
-        help="On hand + incoming - outgoing.",
     )
-    free_qty = fields.Float(
+    free_qty = computed_quantity(
         "Free To Use Quantity",
-        digits=(16, PRECISION),
-        compute="_compute_quantities",
+        "_compute_quantities",
+        "On hand minus reserved.",
         search="_search_free_qty",
-        help="On hand minus reserved.",
     )
-    incoming_qty = fields.Float(
+    incoming_qty = computed_quantity(
         "Incoming",
-        digits=(16, PRECISION),
-        compute="_compute_quantities",
+        "_compute_quantities",
+        "Awaited by moves not yet done.",
         search="_search_incoming_qty",
-        help="Awaited by moves not yet done.",
     )
-    outgoing_qty = fields.Float(
+    outgoing_qty = computed_quantity(
         "Outgoing",
-        digits=(16, PRECISION),
-        compute="_compute_quantities",
+        "_compute_quantities",
+        "Leaving by moves not yet done.",
         search="_search_outgoing_qty",
-        help="Leaving by moves not yet done.",
     )
     stock_quant_ids = fields.One2many("stock.quant", "product_id")
     stock_move_ids = fields.One2many("stock.move", "product_id")

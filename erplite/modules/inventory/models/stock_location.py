@@ -28,6 +28,22 @@ LOCATION_USAGES = [
 ]
 
 
+def computed_location(string: str, index: bool | None = None) -> Any:
+    """The source or destination location of a transfer or a move: required, of its
+    company, computed by ``_compute_locations`` (from its operation type) and editable."""
+    return fields.Many2one(
+        "stock.location",
+        string=string,
+        required=True,
+        index=index,
+        check_company=True,
+        compute="_compute_locations",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+
+
 class StockLocation(models.Model):
     _name = "stock.location"
     _description = "Inventory Locations"

@@ -30,6 +30,7 @@ from typing import Any
 from erplite import api, fields, models
 from erplite.exceptions import UserError
 
+from .stock_location import computed_location
 from .stock_quant import PRECISION, float_round
 
 MOVE_STATES = [
@@ -103,28 +104,8 @@ class StockMove(models.Model):
         help="Reserved, then done: the sum of the move's lines.",
     )
     picked = fields.Boolean("Picked", copy=False)
-    location_id = fields.Many2one(
-        "stock.location",
-        string="Source Location",
-        required=True,
-        index=True,
-        check_company=True,
-        compute="_compute_locations",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
-    location_dest_id = fields.Many2one(
-        "stock.location",
-        string="Destination Location",
-        required=True,
-        index=True,
-        check_company=True,
-        compute="_compute_locations",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
+    location_id = computed_location("Source Location", index=True)
+    location_dest_id = computed_location("Destination Location", index=True)
     partner_id = fields.Many2one("res.partner", string="Destination Address")
     picking_id = fields.Many2one(
         "stock.picking", string="Transfer", index=True, check_company=True, ondelete="cascade"

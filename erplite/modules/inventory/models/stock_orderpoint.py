@@ -16,7 +16,7 @@ from typing import Any
 from erplite import api, fields, models
 from erplite.exceptions import ValidationError
 
-from .stock_quant import PRECISION, float_round
+from .stock_quant import PRECISION, computed_quantity, float_round
 
 
 class StockWarehouseOrderpoint(models.Model):
@@ -64,17 +64,11 @@ class StockWarehouseOrderpoint(models.Model):
     product_min_qty = fields.Float("Min Quantity", digits=(16, PRECISION), default=0.0)
     product_max_qty = fields.Float("Max Quantity", digits=(16, PRECISION), default=0.0)
     qty_multiple = fields.Float("Multiple Quantity", digits=(16, PRECISION), default=1.0)
-    qty_forecast = fields.Float(
-        "Forecast",
-        digits=(16, PRECISION),
-        compute="_compute_qty",
-        help="The product's forecast in the location.",
+    qty_forecast = computed_quantity(
+        "Forecast", "_compute_qty", "The product's forecast in the location."
     )
-    qty_to_order = fields.Float(
-        "To Order",
-        digits=(16, PRECISION),
-        compute="_compute_qty",
-        help="What the next run of the scheduler orders.",
+    qty_to_order = computed_quantity(
+        "To Order", "_compute_qty", "What the next run of the scheduler orders."
     )
     move_ids = fields.One2many("stock.move", "orderpoint_id", string="Replenishments")
 

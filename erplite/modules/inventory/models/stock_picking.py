@@ -26,6 +26,8 @@ from typing import Any
 from erplite import api, fields, models
 from erplite.exceptions import UserError
 
+from .stock_location import computed_location
+
 PICKING_STATES = [
     ("draft", "Draft"),
     ("waiting", "Waiting Another Operation"),
@@ -83,26 +85,8 @@ class StockPicking(models.Model):
         help="When the transfer should happen; late once past.",
     )
     date_done = fields.Datetime("Date of Transfer", copy=False, readonly=True)
-    location_id = fields.Many2one(
-        "stock.location",
-        "Source Location",
-        required=True,
-        check_company=True,
-        compute="_compute_locations",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
-    location_dest_id = fields.Many2one(
-        "stock.location",
-        "Destination Location",
-        required=True,
-        check_company=True,
-        compute="_compute_locations",
-        store=True,
-        readonly=False,
-        precompute=True,
-    )
+    location_id = computed_location("Source Location")
+    location_dest_id = computed_location("Destination Location")
     move_ids = fields.One2many("stock.move", "picking_id", string="Stock Moves", copy=True)
     move_line_ids = fields.One2many("stock.move.line", "picking_id", string="Operations")
     picking_type_id = fields.Many2one(

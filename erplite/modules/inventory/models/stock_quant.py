@@ -46,6 +46,12 @@ def float_round(value: float) -> float:
     return round(value, PRECISION)
 
 
+def computed_quantity(string: str, compute: str, help: str, search: str | None = None) -> Any:
+    """A quantity of product computed by method ``compute`` (``PRECISION`` digits), searchable
+    through method ``search`` when given: the quantities of products and of reordering rules."""
+    return fields.Float(string, digits=(16, PRECISION), compute=compute, search=search, help=help)
+
+
 class StockQuant(models.Model):
     _name = "stock.quant"
     _description = "Quants"

@@ -17,34 +17,25 @@ user (``read_group`` applies the record rules) and embedded in the page as JSON 
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from typing import Any
 
-import werkzeug.exceptions
-
 from erplite import http
-from erplite.http import request
 
 from ..ui import urls
-from ..ui.actions import load_window_action
-from ..ui.pages import backoffice_page, render_page
-from ..ui.pivot import CHART_TYPES, COUNT, ChartSpec, group_key, group_label, measure_choices
-from .list_page import ListPage, view_of
+from ..ui.pages import backoffice_page
+from ..ui.pivot import CHART_TYPES, COUNT, group_key, group_label
+from .analysis_page import AnalysisPage, analysis_response
 
 
-class GraphPage(ListPage):
+class GraphPage(AnalysisPage):
     """A list page's search drawn as a chart."""
 
     view_type = "graph"
 
     def __init__(self, action: Any, args: Any):
         super().__init__(action, args)
-        arch = view_of(self.views, "graph")["arch"]
-        self.title = ET.fromstring(arch).get("string") or action.name
-        self.chart_spec = ChartSpec.from_arch(arch, self.fields)
         chart = args.get("chart")
         self.chart_type = chart if chart in CHART_TYPES else self.chart_spec.chart_type
-        self.measures = measure_choices(self.fields)
         offered = {name for name, _label in self.measures}
         measure = args.get("measure")
         default = self.chart_spec.measures[0] if self.chart_spec.measures else COUNT
@@ -114,14 +105,9 @@ class GraphController(http.Controller):
     @http.route("/web/action/<int:action_id>/graph", type="http", auth="user", methods=["GET"])
     @backoffice_page
     def graph(self, action_id: int, **kw: Any):
-        action = load_window_action(request.env, action_id)
-        if "graph" not in action.view_types:
-            raise werkzeug.exceptions.NotFound("This action has no graph view.")
-        page = GraphPage(action, request.httprequest.args)
-        values = {
-            "page": page,
-            "action": action,
-            "facets": page.state.facets(page.panel, {}),
-            "chart": page.chart_data(),
-        }
-        return render_page("web/backoffice/graph.html", values, action=action, menu_id=page.menu_id)
+        return analysis_response(
+            action_id,
+            GraphPage,
+            "web/backoffice/graph.html",
+            lambda page: {"chart": page.chart_data()},
+        )

@@ -18,36 +18,27 @@ ui/pivot.py from ``read_group`` answers read as the user (record rules apply).
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from typing import Any
 
-import werkzeug.exceptions
-
 from erplite import http
-from erplite.http import request
 
 from ..ui import urls
-from ..ui.actions import load_window_action
-from ..ui.pages import backoffice_page, render_page
-from ..ui.pivot import COUNT, Cell, ChartSpec, PivotTable, build_pivot, measure_choices
+from ..ui.pages import backoffice_page
+from ..ui.pivot import COUNT, Cell, PivotTable, build_pivot
 from ..ui.search import normalize_domain, valid_group_by
-from .list_page import ListPage, view_of
+from .analysis_page import AnalysisPage, analysis_response
 
 #: row levels a pivot may be expanded to (each costs two queries)
 MAX_ROW_LEVELS = 4
 
 
-class PivotPage(ListPage):
+class PivotPage(AnalysisPage):
     """A list page's search drawn as a pivot table."""
 
     view_type = "pivot"
 
     def __init__(self, action: Any, args: Any):
         super().__init__(action, args)
-        arch = view_of(self.views, "pivot")["arch"]
-        self.title = ET.fromstring(arch).get("string") or action.name
-        self.chart_spec = ChartSpec.from_arch(arch, self.fields)
-        self.measures = measure_choices(self.fields)
         offered = dict(self.measures)
         chosen = [m for m in args.getlist("measure") if m in offered]
         self.measure_names = list(dict.fromkeys(chosen)) or self.chart_spec.measures or [COUNT]
@@ -135,14 +126,6 @@ class PivotController(http.Controller):
     @http.route("/web/action/<int:action_id>/pivot", type="http", auth="user", methods=["GET"])
     @backoffice_page
     def pivot(self, action_id: int, **kw: Any):
-        action = load_window_action(request.env, action_id)
-        if "pivot" not in action.view_types:
-            raise werkzeug.exceptions.NotFound("This action has no pivot view.")
-        page = PivotPage(action, request.httprequest.args)
-        values = {
-            "page": page,
-            "action": action,
-            "facets": page.state.facets(page.panel, {}),
-            "table": page.table(),
-        }
-        return render_page("web/backoffice/pivot.html", values, action=action, menu_id=page.menu_id)
+        return analysis_response(
+            action_id, PivotPage, "web/backoffice/pivot.html", lambda page: {"table": page.table()}
+        )
