@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from erplite.orm import arguments
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.fields_base import Field, _raise_wrong_value
+from erplite.orm.read_checks import EVERY_ID
 from erplite.sql import SQL
 
 if TYPE_CHECKING:
@@ -128,7 +129,9 @@ class Many2one(_Relational):
                 if data is not None:
                     value = data.get(ids[0], _MISSING)
                     if value is not _MISSING and (
-                        env.su or ids[0] in env._read_passed.get(record._name, ())
+                        env.su
+                        or (passed := env._read_passed.get(record._name, ())) is EVERY_ID
+                        or ids[0] in passed
                     ):
                         return env.registry.models[self.comodel_name]._browse(
                             env, () if value is None else (value,), _PrefetchTargets(record, self)
