@@ -232,6 +232,8 @@ class AccessMixin(Recordset):
         env = self.env
         cache = env.transaction.cache
         for name in inputs.fields:
+            if name == "id":
+                continue  # known without the cache
             field = self._fields[name]
             if not field.store or field.column_type is None or field.depends_context:
                 return None

@@ -212,3 +212,18 @@ def test_a_change_of_the_parent_record_drops_the_checks_of_its_inherits_children
     sudo_cached(child)
     with pytest.raises(AccessError):
         as_manager.note  # noqa: B018
+
+
+def test_rules_on_ids_are_decided_without_statement(env, make_user, assert_query_count):
+    """Companies: a rule on the record's id (``[('id', 'in', company_ids)]``) is decided on
+    the ids alone for the values a sudo() read cached."""
+    user = make_user(groups=("base.group_user",))
+    main = env.ref("base.main_company")
+    other = env["res.company"].create({"name": "Not the user's"})
+    (main | other).sudo().read(["name"])
+    as_user = (main | other).with_user(user)
+    assert as_user.search_count([]) >= 1  # the user's rights and rules known
+    with assert_query_count(0):
+        assert as_user[0].name == main.name
+    with pytest.raises(AccessError):
+        as_user[1].name  # noqa: B018
