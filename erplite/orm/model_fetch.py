@@ -64,8 +64,9 @@ class FetchMixin(AccessMixin):
         if field.store and (field.column_type is not None or field.relational):
             self._fetch_field(field)
         elif field.compute:
-            if unchecked and isinstance(record_id, int):
-                # computed with what the user may not see (compute_sudo): checked first
+            if unchecked and field.compute_sudo and isinstance(record_id, int):
+                # computed as superuser, with what the user may not see: checked first (a
+                # compute as the user reads through the user's checks)
                 self._check_read_passed()
             self._compute_field_value(field)
         else:
@@ -235,10 +236,13 @@ class FetchMixin(AccessMixin):
         if columns or not multi:
             found = self._fetch_columns(columns, join)
         elif not self.env.su:
-            # no column to select through the rules: the records they let through
-            allowed = self._rule_allowed_ids("read")
-            if allowed is not None:
-                found = [i for i in found if i in allowed]
+            # no column to select through the rules: the records they let through (those
+            # the user passed already, and those the read checks let through now)
+            passed = self.env._read_passed.get(self._name, ())
+            unchecked = [i for i in found if i not in passed]
+            if unchecked:
+                allowed = set(self._read_allowed_ids(unchecked))
+                found = [i for i in found if i in passed or i in allowed]
         if not self.env.su:
             self._note_read_passed(found)
         if multi and found:

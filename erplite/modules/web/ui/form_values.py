@@ -67,9 +67,10 @@ def widget_values(
         widget = Widget(currency=currency)
         if kind == "many2one":
             widget.text = str(value.id) if value else ""
-            widget.label = value.display_name if value else ""
+            # as read() gives them: the display names of linked records as superuser
+            widget.label = value.sudo().display_name if value else ""
         elif kind == "many2many":
-            widget.tags = [(r.id, r.display_name) for r in value] if value else []
+            widget.tags = [(r.id, r.display_name) for r in value.sudo()] if value else []
             widget.label = ", ".join(label for _id, label in widget.tags)
         elif kind == "one2many":
             widget.rows = [_line_row(node, line, tz) for line in value] if value else []
@@ -107,7 +108,7 @@ def _line_row(node: FieldNode, line: Any, tz: str | None) -> dict[str, Any]:
         if column.type == "many2one":
             row["cells"][column.name] = (
                 str(value.id) if value else "",
-                value.display_name if value else "",
+                value.sudo().display_name if value else "",
             )
         else:
             row["cells"][column.name] = (
