@@ -468,12 +468,15 @@ def report_pgbouncer(direct: dict, pooled: dict) -> str:
     lines = [
         "S7 directly and through PgBouncer 1.18 (transaction mode), same database and load",
         "",
-        "| connection | req/s | p50 ms | p99 ms | statements/request | worker RSS MiB |",
-        "|---|---|---|---|---|---|",
+        "| connection | req/s | p50 ms | p99 ms | bad responses | transactions/request"
+        " | statements/request | worker RSS MiB |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, result in (("direct", direct), ("PgBouncer", pooled)):
         lines.append(
             f"| {label} | {result['rps']:,.0f} | {result['p50_ms']} | {result['p99_ms']} |"
+            f" {result['bad_responses'] + result['socket_errors']} |"
+            f" {result['transactions_per_request']} |"
             f" {result['statements_per_request']} | {result['worker_rss_mib']} |"
         )
     lines.append(f"\nthrough PgBouncer: {pooled['rps'] / direct['rps']:.2f} of direct req/s")
