@@ -498,8 +498,12 @@ class Id(Field):
         raise TypeError("field 'id' cannot be assigned")
 
     def convert_to_cache(self, value: Any, record: Recordset | None, validate: bool = True) -> Any:
+        # 0 stays 0: it is a value in conditions (("id", ">", 0) matches every record), only
+        # the empty values are NULL
+        if value is None or value is False or value == "":
+            return None
         try:
-            return int(value) if value else None
+            return int(value)
         except (TypeError, ValueError, OverflowError):  # ("id", "=", "é") is the caller's mistake
             _raise_wrong_value(self, value)
 

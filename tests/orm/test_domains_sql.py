@@ -107,6 +107,14 @@ def _search(env, data, domain, **kwargs):
         ([("flag", "!=", True)], {1, 2, 3, 4}),
         ([("flag", "in", [False])], {1, 2, 3, 4}),
         ([("id", "!=", False)], {0, 1, 2, 3, 4}),
+        # 0 is a number, not NULL, for ids too
+        ([("id", ">", 0)], {0, 1, 2, 3, 4}),
+        ([("id", ">=", 0)], {0, 1, 2, 3, 4}),
+        ([("id", "!=", 0)], {0, 1, 2, 3, 4}),
+        ([("id", "not in", [0])], {0, 1, 2, 3, 4}),
+        ([("id", "=", 0)], set()),
+        ([("id", "<", 0)], set()),
+        (["|", ("id", ">", 0), ("id", "=", 0)], {0, 1, 2, 3, 4}),
     ],
 )
 def test_operators(env, data, domain, expected):
@@ -492,6 +500,9 @@ CONSISTENCY_DOMAINS = [
     ["!", ("line_ids.value", "=", 9)],
     [("ratio", ">", 0)],
     [("id", "!=", False)],
+    [("id", ">", 0)],
+    ["|", ("id", ">", 0), ("id", "=", 0)],
+    [("id", "not in", [0])],
     [],
 ]
 
