@@ -3,7 +3,7 @@
 ``record.field`` looks in the transaction cache; on a miss, a stored field is fetched for the
 record's whole prefetch set (up to ``PREFETCH_MAX`` records, every prefetchable column in one
 query, a many2one's targets joined when the batch is small), a non-stored computed field is
-computed for the records asked for only (``model_triggers``).
+computed for the records of the prefetch set without a value (``model_triggers``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from erplite.exceptions import CacheMiss
+from erplite.exceptions import AccessError, CacheMiss, MissingError
 from erplite.orm.arrays import array_param
 from erplite.orm.fields import Field
 from erplite.orm.model_access import AccessMixin
@@ -68,7 +68,7 @@ class FetchMixin(AccessMixin):
                 # computed as superuser, with what the user may not see: checked first (a
                 # compute as the user reads through the user's checks)
                 self._check_read_passed()
-            self._compute_field_value(field)
+            self._compute_for_prefetch(field)
         else:
             return field.null(self)
         try:
@@ -77,6 +77,29 @@ class FetchMixin(AccessMixin):
             if field.store:
                 self._raise_missing_or_forbidden([record_id], "read")
             raise ValueError(f"Compute method failed to assign {self!r}.{field.name}") from None
+
+    def _compute_for_prefetch(self, field: Any) -> None:
+        """Compute the non-stored ``field`` of the single record ``self`` as Odoo 17 does:
+        for the records of its prefetch set without a value (one call, so a compute that
+        queries queries once), ``self`` alone for a field depending on itself (through a
+        parent: its batch would read values being computed), or when the batch fails on
+        a record the user may not read or that is gone."""
+        env = self.env
+        if not isinstance(self._ids[0], int) or self._prefetch_ids is self._ids:
+            self._compute_field_value(field)
+            return
+        paths = env.registry.field_depends_paths(field)
+        if any(field in path for path in paths):
+            self._compute_field_value(field)
+            return
+        batch = [i for i in self._prefetch_batch(field) if not env.is_protected(field, i)]
+        if len(batch) <= 1:
+            self._compute_field_value(field)
+            return
+        try:
+            self.browse(batch)._compute_field_value(field)
+        except (AccessError, MissingError):
+            self._compute_field_value(field)
 
     def _cached_batch(self, field: Any) -> list[int]:
         """``self``'s id and other ids of its prefetch set whose ``field`` is cached but

@@ -178,20 +178,56 @@ def test_statements_of_a_recompute_do_not_grow_with_the_records(env):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_non_stored_computed_only_for_the_records_asked_for(env, orders, compute_calls):
+def test_non_stored_computed_for_the_prefetch_set(env, orders, compute_calls):
+    """As Odoo 17: reading a non-stored computed field on a record computes it for the
+    records of its prefetch set without a value, in one call; a record browsed alone is
+    computed alone."""
     env.invalidate_all()
-    records = orders.browse(orders.ids)
-    assert records[1].line_count == 2
+    assert orders.browse(orders[1].id).line_count == 2
     assert _calls(compute_calls, "line_count") == [(orders[1].id,)]
     compute_calls.clear()
+    records = orders.browse(orders.ids)
     assert records[1].line_count == 2  # cached
     assert not _calls(compute_calls, "line_count")
     assert [r.line_count for r in records] == [2, 2, 2]
-    assert _calls(compute_calls, "line_count") == [(orders[0].id,), (orders[2].id,)]
+    assert _calls(compute_calls, "line_count") == [(orders[0].id, orders[2].id)]
     compute_calls.clear()
     env.invalidate_all()
     assert records.mapped("line_count") == [2, 2, 2]  # asked for all: one call
     assert _calls(compute_calls, "line_count") == [tuple(orders.ids)]
+
+
+def test_non_stored_computed_in_batch_on_a_union(env, orders, compute_calls, assert_query_count):
+    """Records of a union (``|``) share its prefetch set: reading a non-stored computed field
+    on each computes it once for all of them (one query here, not one per record)."""
+    env.invalidate_all()
+    first, second, third = (orders.browse(i) for i in orders.ids)
+    union = first | second | third
+    union.mapped("line_ids")  # the dependencies in cache: what is counted is the compute
+    compute_calls.clear()
+    with assert_query_count(1):
+        assert [order.line_query_count for order in union] == [2, 2, 2]
+    assert _calls(compute_calls, "line_query_count") == [tuple(orders.ids)]
+    # the records already computed are left out
+    orders.invalidate_model(["line_query_count"])
+    assert first.line_query_count == 2  # alone: its own prefetch set
+    compute_calls.clear()
+    with assert_query_count(1):
+        assert [order.line_query_count for order in first | second | third] == [2, 2, 2]
+    assert _calls(compute_calls, "line_query_count") == [(orders[1].id, orders[2].id)]
+
+
+def test_non_stored_depending_on_itself_is_computed_record_by_record(env):
+    """A field depending on its own value through the parent (a menu's full path) is not
+    computed for the prefetch set: the batch would read the values it is computing."""
+    Menu = env["ir.ui.menu"]
+    top = Menu.create({"name": "Top"})
+    middle = Menu.create({"name": "Middle", "parent_id": top.id})
+    leaf = Menu.create({"name": "Leaf", "parent_id": middle.id})
+    env.flush_all()
+    env.invalidate_all()
+    menus = Menu.browse(leaf.id) | Menu.browse(middle.id) | Menu.browse(top.id)
+    assert [menu.complete_name for menu in menus] == ["Top/Middle/Leaf", "Top/Middle", "Top"]
 
 
 def test_non_stored_invalidated_by_dependencies(env, orders):

@@ -67,6 +67,8 @@ class CompOrder(models.Model):
     reference = fields.Char(compute="_compute_reference", store=True, precompute=True)
     # precompute over lines: rows given lines are computed after the INSERT instead
     line_price_sum = fields.Float(compute="_compute_line_price_sum", store=True, precompute=True)
+    # non-stored, one query per call (as Odoo's smart-button counts)
+    line_query_count = fields.Integer(compute="_compute_line_query_count")
     # depends_context
     greeting = fields.Char(compute="_compute_greeting")
     # two fields computed by one method
@@ -96,6 +98,17 @@ class CompOrder(models.Model):
         _record("line_count", self)
         for order in self:
             order.line_count = len(order.line_ids)
+
+    @api.depends("line_ids")
+    def _compute_line_query_count(self):
+        _record("line_query_count", self)
+        counts = dict(
+            self.env["test_orm.comp.line"]._read_group(
+                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.line_query_count = counts.get(order, 0)
 
     @api.depends("name")
     def _compute_upper_name(self):
