@@ -170,9 +170,15 @@ class Query:
         return self.select(SQL.identifier(self.alias, column))
 
     def count(self) -> SQL:
+        """The statement counting the rows of the query; a limited query is counted in a
+        subquery without its ORDER BY (which rows a limit keeps does not change how many)."""
         if self.limit is None and not self.offset:
             return SQL("SELECT COUNT(*) FROM %s WHERE %s", self.from_clause, self.where_clause)
-        return SQL("SELECT COUNT(*) FROM (%s) AS t", self.subselect())
+        saved, self.order = self.order, None
+        try:
+            return SQL("SELECT COUNT(*) FROM (%s) AS t", self.select(SQL("1")))
+        finally:
+            self.order = saved
 
     def __repr__(self) -> str:
         return f"<Query {self.table} {self.alias}>"

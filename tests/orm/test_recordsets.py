@@ -156,6 +156,23 @@ def test_search_and_search_count(env, tags):
     assert Tag.search([("id", "in", [])]) == Tag
 
 
+def test_search_count_with_limit_counts_without_ordering(env, tags, assert_query_count):
+    """Which rows a limit keeps does not change how many: the counting subquery has no
+    ORDER BY (the model's order or the id), only the LIMIT and OFFSET."""
+    Tag = env[TAG]
+    scope = [("id", "in", tags.ids)]
+    env.flush_all()
+    with assert_query_count(1) as statements:
+        assert Tag.search_count(scope, limit=3) == 3
+    text = (
+        statements[0].as_string(None) if hasattr(statements[0], "as_string") else str(statements[0])
+    )
+    assert text.startswith("SELECT COUNT(*) FROM (SELECT ")
+    assert "ORDER BY" not in text and "LIMIT" in text
+    assert Tag.search_count(scope, limit=10) == 5
+    assert Tag.search_count(scope, limit=0) == 0
+
+
 def test_copy_resets_state_unless_copy_true(env):
     """As Odoo 17 (fields' ``_get_attrs``): a field named ``state`` is not copied unless it
     says ``copy=True``, so a copied document comes back in its default state."""
