@@ -146,3 +146,67 @@ def test_bindings_are_cached_and_dropped_when_an_action_changes(env, assert_quer
         env["ir.actions.actions"].get_bindings(DOC)
     action.write({"binding_model_id": False})
     assert env["ir.actions.actions"].get_bindings(DOC) == {}
+
+
+def test_an_action_changed_by_another_process_is_seen_after_the_signal(own_registry):
+    """Two registries of one database stand for two worker processes: a window action and
+    the bindings one of them cached are read again once the other commits a change to the
+    action and the first reads the signal (as every request does)."""
+    from erplite import SUPERUSER_ID, Registry, api
+    from erplite.modules.web.ui.actions import load_window_action
+    from erplite.security import check_access_signal
+
+    other = Registry(own_registry.dsn, addons_paths=own_registry.addons_paths)
+    with own_registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        action = env["ir.actions.act_window"].create(
+            {
+                "name": "Tags",
+                "res_model": "test_security.tag",
+                "binding_model_id": env["ir.model"]._get_id("test_security.tag"),
+            }
+        )
+        action_id = action.id
+    try:
+        with other.cursor() as cr:
+            check_access_signal(other, cr)
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            assert load_window_action(env, action_id).limit == 80
+            bindings = env["ir.actions.actions"].get_bindings("test_security.tag")["action"]
+            assert [b["name"] for b in bindings if b["id"] == action_id] == ["Tags"]
+        with own_registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["ir.actions.act_window"].browse(action_id).write({"limit": 40, "name": "Labels"})
+        with other.cursor() as cr:
+            assert check_access_signal(other, cr)  # the cached answers are dropped
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            assert load_window_action(env, action_id).limit == 40
+            bindings = env["ir.actions.actions"].get_bindings("test_security.tag")["action"]
+            assert [b["name"] for b in bindings if b["id"] == action_id] == ["Labels"]
+            assert load_window_action(env, action_id).views == [(False, "list"), (False, "form")]
+        # the action's view lines are part of it (its ``views``)
+        with own_registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            tree = env["ir.ui.view"].create(
+                {"name": "tags", "model": "test_security.tag", "arch": "<tree/>", "type": "tree"}
+            )
+            line = env["ir.actions.act_window.view"].create(
+                {"act_window_id": action_id, "view_mode": "tree", "view_id": tree.id}
+            )
+        with other.cursor() as cr:
+            assert check_access_signal(other, cr)
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            assert load_window_action(env, action_id).views == [(tree.id, "list"), (False, "form")]
+        with own_registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["ir.actions.act_window.view"].browse(
+                line.id
+            ).write({"view_id": False})
+        with other.cursor() as cr:
+            assert check_access_signal(other, cr)
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            assert load_window_action(env, action_id).views == [(False, "list"), (False, "form")]
+    finally:
+        with own_registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["ir.actions.act_window"].browse(
+                action_id
+            ).unlink()

@@ -206,6 +206,24 @@ class IrActionsActWindowView(models.Model):
     )
     act_window_id = fields.Many2one("ir.actions.act_window", string="Action", ondelete="cascade")
 
+    # the lines are part of their action (its ``views``), cached with it: a change drops the
+    # cache in every process, as a change of the action does
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        invalidate_access_cache(self.env)
+        return lines
+
+    def write(self, vals):
+        result = super().write(vals)
+        invalidate_access_cache(self.env)
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        invalidate_access_cache(self.env)
+        return result
+
 
 class IrActionsActUrl(models.Model):
     _name = "ir.actions.act_url"
