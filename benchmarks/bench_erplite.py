@@ -19,6 +19,7 @@ Three ways in:
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -180,9 +181,9 @@ def s8_path(dsn: str, db: str) -> str:
     """The path S8 GETs: the list of the action Bench > Orders in its app's menu bar, as the
     menu links to it (``bench_views.xml``: the first 80 orders by date DESC, id DESC, with name,
     partner, date, state, amount_total, and the pager's count)."""
-    from erplite.modules.web.ui.urls import action_url
-
     registry = Registry(dsn_with_dbname(dsn, db), addons_paths=(ADDONS,))
+    # the web module's package, loaded by the registry (under erplite.addons: its only name)
+    action_url = importlib.import_module("erplite.addons.web.ui.urls").action_url
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         action = env.ref("bench.bench_order_action")

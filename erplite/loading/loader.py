@@ -539,12 +539,12 @@ def _build_registry(
     new_columns: list[tuple[str, str]] = []
     schema.sync_models(cr, registry, new_columns=new_columns)
     if "base" in plan.newly:
-        from erplite.modules.base.bootstrap import BOOTSTRAP_MODELS, bootstrap
-
-        bootstrap(cr)
+        # base's package is imported by now, under erplite.addons (its only name)
+        base_bootstrap = importlib.import_module("erplite.addons.base.bootstrap")
+        base_bootstrap.bootstrap(cr)
         new_columns.extend(
             (model_name, name)
-            for model_name in BOOTSTRAP_MODELS
+            for model_name in base_bootstrap.BOOTSTRAP_MODELS
             for name, field in registry.models[model_name]._fields.items()
             if field.store and field.column_type is not None and name != "id"
         )

@@ -31,6 +31,43 @@ Modules sit on top of the framework: they import ``erplite`` (``api``, ``fields`
 which implement framework models and routes, also use ``erplite.sql``, ``erplite.security``,
 ``erplite.tools`` and parts of ``erplite.http`` (``inventory``, ``mail`` and ``auditlog`` use
 ``erplite.sql``'s ``SQL``, ``mail`` also ``erplite.tools.document_access``).
-Nothing in the framework imports a module (except the loader's bootstrap of ``base``'s
-tables).
+Nothing in the framework imports a module from here.
+
+``import erplite.modules.<name>`` is refused with an ``ImportError`` naming
+``erplite.addons.<name>``: a module imported under both names would define its models and
+controllers twice, and the second copy of its controllers, outside ``erplite.addons``, would be
+taken for the framework's and routed in every database (each of its routes declared twice).
 """
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib.abc import MetaPathFinder
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+
+
+class _ModulesImportGuard(MetaPathFinder):
+    """Refuses the imports of ``erplite.modules.<name>...`` (see the package's docstring)."""
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None = None,
+    ) -> ModuleSpec | None:
+        prefix = __name__ + "."
+        if not fullname.startswith(prefix):
+            return None
+        addon = "erplite.addons." + fullname[len(prefix) :]
+        raise ImportError(
+            f"import {addon} (once a registry has loaded the module), not {fullname}: the"
+            " bundled modules are imported under erplite.addons only (imported under both"
+            " names, a module would declare its models and routes twice)",
+            name=fullname,
+        )
+
+
+if not any(isinstance(finder, _ModulesImportGuard) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _ModulesImportGuard())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from typing import Any
 
@@ -153,10 +154,10 @@ def test_an_action_changed_by_another_process_is_seen_after_the_signal(own_regis
     the bindings one of them cached are read again once the other commits a change to the
     action and the first reads the signal (as every request does)."""
     from erplite import SUPERUSER_ID, Registry, api
-    from erplite.modules.web.ui.actions import load_window_action
     from erplite.security import check_access_signal
 
     other = Registry(own_registry.dsn, addons_paths=own_registry.addons_paths)
+    load_window_action = importlib.import_module("erplite.addons.web.ui.actions").load_window_action
     with own_registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         action = env["ir.actions.act_window"].create(
