@@ -272,6 +272,8 @@ class Registry(Mapping[str, "type[BaseModel]"]):
                     continue
                 paths = model_setup.resolve_depends(model_class, field, self)
                 self._depends_paths[field] = paths
+                if model_class._abstract:
+                    continue  # no record to recompute (as Odoo): its inheritors have their own
                 for path in paths:
                     for index, step in enumerate(path):
                         keys = list(reversed(path[:index]))

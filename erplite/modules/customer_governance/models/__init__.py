@@ -6,5 +6,6 @@ from . import (  # noqa: F401
     sa_customer_assignment_activities,
     sa_customer_assignment_backfill,
     sa_membership,
+    sa_stamped_mixin,
     sale_order,
 )

@@ -1,31 +1,14 @@
-"""The stamps on orders: an order of a governed customer carries its customer's ``x_sa_id``
-and ``x_actor_id`` (stored related fields, recomputed when the customer's stamps change), and
-is visible to a member exactly when its customer is (``x_sa_visible``, used by the rules)."""
+"""The stamps on orders (``sa.stamped.mixin``): an order of a governed customer carries its
+customer's ``x_sa_id`` and ``x_actor_id`` and is visible to a member exactly when its customer
+is."""
 
 from __future__ import annotations
 
-from erplite import api, fields, models
+from erplite import models
 
-from .res_partner import _visibility
+from . import sa_stamped_mixin  # noqa: F401 - defined before the models inheriting it
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
-
-    x_sa_id = fields.Many2one(
-        related="partner_id.x_sa_id", store=True, index=True, string="Service Account"
-    )
-    x_actor_id = fields.Many2one(related="partner_id.x_actor_id", store=True, string="Actor")
-    x_sa_visible = fields.Boolean(
-        "Visible by Governance", compute="_compute_x_sa_visible", search="_search_x_sa_visible"
-    )
-
-    def _compute_x_sa_visible(self):
-        visible = set(self.search([("id", "in", self.ids), ("x_sa_visible", "=", True)]).ids)
-        for order in self:
-            order["x_sa_visible"] = order.id in visible
-
-    @api.model
-    def _search_x_sa_visible(self, operator, value):
-        domain = self.env["res.partner"]._governance_visible_domain("partner_id.")
-        return _visibility(domain, operator, value)
+    _name = "sale.order"
+    _inherit = ["sale.order", "sa.stamped.mixin"]
