@@ -111,6 +111,7 @@ from erplite.http.rest.schemas import (
     REF_NAME,
     RecordSchema,
     component,
+    page_component,
 )
 from erplite.http.rest.validation import from_text, validate
 
@@ -140,6 +141,7 @@ __all__ = [
     "operation",
     "operation_of",
     "operations_of",
+    "page_component",
     "record_reply",
     "register_error_status",
     "status_of",

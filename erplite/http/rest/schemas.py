@@ -28,6 +28,27 @@ def component(name: str, schema: Mapping[str, Any]) -> dict[str, str]:
     return _ref(name)
 
 
+def page_component(name: str, item: Mapping[str, Any]) -> dict[str, str]:
+    """Declare component ``name``, a page of ``item`` (a schema or its ``$ref``) as the list
+    routes answer it: ``count`` (how many match in all), ``limit``, ``offset`` and ``items``;
+    return its ``$ref``."""
+    return component(
+        name,
+        {
+            "type": "object",
+            "description": "A page of results: `count` matches in all, `items` from `offset`.",
+            "properties": {
+                "count": {"type": "integer", "description": "How many records match in all"},
+                "limit": {"type": "integer"},
+                "offset": {"type": "integer"},
+                "items": {"type": "array", "items": dict(item)},
+            },
+            "required": ["count", "limit", "offset", "items"],
+            "additionalProperties": False,
+        },
+    )
+
+
 _KNOWN_KEYWORDS = frozenset(
     {
         "type",

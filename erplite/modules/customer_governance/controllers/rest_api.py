@@ -134,27 +134,9 @@ REVOKE = rest.component(
 )
 
 
-def _page_of(name: str, item: dict[str, str]) -> dict[str, str]:
-    return rest.component(
-        name,
-        {
-            "type": "object",
-            "description": "A page of results: `count` matches in all, `items` from `offset`.",
-            "properties": {
-                "count": {"type": "integer", "description": "How many records match in all"},
-                "limit": {"type": "integer"},
-                "offset": {"type": "integer"},
-                "items": {"type": "array", "items": item},
-            },
-            "required": ["count", "limit", "offset", "items"],
-            "additionalProperties": False,
-        },
-    )
-
-
-ACCOUNT_PAGE = _page_of("ServiceAccountPage", ACCOUNT.ref)
-MEMBERSHIP_PAGE = _page_of("ServiceAccountMembershipPage", MEMBERSHIP.ref)
-ASSIGNMENT_PAGE = _page_of("CustomerAssignmentPage", ASSIGNMENT.ref)
+ACCOUNT_PAGE = rest.page_component("ServiceAccountPage", ACCOUNT.ref)
+MEMBERSHIP_PAGE = rest.page_component("ServiceAccountMembershipPage", MEMBERSHIP.ref)
+ASSIGNMENT_PAGE = rest.page_component("CustomerAssignmentPage", ASSIGNMENT.ref)
 
 PAGING = {
     "limit": {

@@ -117,26 +117,8 @@ PRODUCT = rest.RecordSchema(
 )
 
 
-def _page_of(name: str, item: dict[str, str]) -> dict[str, str]:
-    return rest.component(
-        name,
-        {
-            "type": "object",
-            "description": "A page of results: `count` matches in all, `items` from `offset`.",
-            "properties": {
-                "count": {"type": "integer", "description": "How many records match in all"},
-                "limit": {"type": "integer"},
-                "offset": {"type": "integer"},
-                "items": {"type": "array", "items": item},
-            },
-            "required": ["count", "limit", "offset", "items"],
-            "additionalProperties": False,
-        },
-    )
-
-
-ORDER_PAGE = _page_of("OrderPage", ORDER.ref)
-PRODUCT_PAGE = _page_of("ProductPage", PRODUCT.ref)
+ORDER_PAGE = rest.page_component("OrderPage", ORDER.ref)
+PRODUCT_PAGE = rest.page_component("ProductPage", PRODUCT.ref)
 
 MAX_LIMIT = 1000
 PAGING = {
