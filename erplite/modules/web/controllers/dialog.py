@@ -24,14 +24,11 @@ from typing import Any
 from erplite import http
 from erplite.exceptions import AccessError, UserError
 from erplite.http import request
-from erplite.http.service import get_public_method
 
 from ..ui.client_actions import (
     Dialog,
-    active_context,
-    eval_button_context,
     next_url,
-    stored_action,
+    run_button,
 )
 from ..ui.dialog import DialogForm, render_dialog, signer
 from ..ui.form_values import values_to_write
@@ -147,23 +144,7 @@ class DialogController(http.Controller):
         page.record = record
         if page.resolve().buttons.get(button.key) is None:  # hidden once saved
             raise AccessError(f"The button {button.string!r} is not available now.")
-        scope = {
-            **page.values(),
-            "context": dict(page.context),
-            "uid": record.env.uid,
-            "active_id": record.id,
-            "active_ids": record.ids,
-            "active_model": record._name,
-        }
-        button_context = eval_button_context(button.context, scope)
-        active = active_context(page.context, record._name, record.ids, button_context)
-        if button.type == "action":
-            return stored_action(record.env, button.name, active), active
-        if button.type != "object":
-            raise UserError(f"The button {button.string!r} cannot be run from this dialog.")
-        method = get_public_method(record, button.name)
-        target = record.with_context(**button_context) if button_context else record
-        return method(target), active
+        return run_button(record, button, page.values(), page.context, "dialog")
 
 
 __all__ = ["DialogController"]

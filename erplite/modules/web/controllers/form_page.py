@@ -34,16 +34,13 @@ from urllib.parse import urlencode
 from erplite import http
 from erplite.exceptions import AccessError, InvalidArgument, MissingError, UserError
 from erplite.http import request
-from erplite.http.service import get_public_method
 
 from ..ui import urls
 from ..ui.actions import WindowAction, load_window_action
 from ..ui.client_actions import (
     Notification,
-    active_context,
-    eval_button_context,
     next_url,
-    stored_action,
+    run_button,
     with_query,
 )
 from ..ui.dialog import signer
@@ -379,23 +376,7 @@ class FormController(http.Controller):
         button = form.buttons.get(name)
         if button is None or button.special:
             raise AccessError(f"The button {name!r} is not available on this record.")
-        scope = {
-            **page.values(),
-            "context": dict(page.context),
-            "uid": record.env.uid,
-            "active_id": record.id,
-            "active_ids": record.ids,
-            "active_model": record._name,
-        }
-        button_context = eval_button_context(button.context, scope)
-        active = active_context(page.context, record._name, record.ids, button_context)
-        if button.type == "action":
-            return stored_action(record.env, button.name, active), active
-        if button.type != "object":
-            raise UserError(f"The button {button.string!r} cannot be run from this page.")
-        method = get_public_method(record, name)
-        target = record.with_context(**button_context) if button_context else record
-        return method(target), active
+        return run_button(record, button, page.values(), page.context, "page")
 
 
 def _warning(exc: Exception) -> Notification:

@@ -52,6 +52,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from erplite.exceptions import AccessError, MissingError, UserError
+from erplite.http.service import get_public_method
 from erplite.security import user_group_ids
 from erplite.tools.safe_eval import SafeEvalError, safe_eval, safe_eval_domain
 
@@ -320,6 +321,34 @@ def stored_action(env: Any, reference: str, context: Mapping[str, Any]) -> dict[
     }
 
 
+def run_button(
+    record: Any, button: Any, values: Mapping[str, Any], context: Mapping[str, Any], where: str
+) -> tuple[Any, dict[str, Any]]:
+    """Run the form ``button`` (``type="object"``: its public method as the user, with the
+    button's ``context``; ``type="action"``: the action it names) on the saved ``record``,
+    whose page shows ``values`` in ``context``: ``(what it returned, the context of that
+    action)``. The action gets the page's context, the button's and ``active_*`` of the
+    record, as in Odoo's web client. ``where`` names the page in the refusal of another type
+    ("page", "dialog")."""
+    scope = {
+        **values,
+        "context": dict(context),
+        "uid": record.env.uid,
+        "active_id": record.id,
+        "active_ids": record.ids,
+        "active_model": record._name,
+    }
+    button_context = eval_button_context(button.context, scope)
+    active = active_context(context, record._name, record.ids, button_context)
+    if button.type == "action":
+        return stored_action(record.env, button.name, active), active
+    if button.type != "object":
+        raise UserError(f"The button {button.string!r} cannot be run from this {where}.")
+    method = get_public_method(record, button.name)
+    target = record.with_context(**button_context) if button_context else record
+    return method(target), active
+
+
 def next_url(
     env: Any,
     result: Any,
@@ -436,6 +465,7 @@ __all__ = [
     "dialog_of",
     "next_url",
     "page_url",
+    "run_button",
     "window_url",
     "with_query",
 ]
