@@ -7,6 +7,10 @@ fills it with two companies, a customer and a product in each, a salesperson and
 (passwords and API keys known) and a second-company user. ``Apis`` calls one API as one user
 through a werkzeug test client on an ``Application`` serving that copy, and answers every call
 as an :class:`Outcome` so that a test asks the same question of the four APIs.
+
+The fixtures ``api_db`` (that copy, per test module, dropped after) and ``app`` (the
+``Application`` serving it) are defined here once: a test module or conftest imports
+``api_db_fixture`` and ``api_app_fixture`` to have them.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from __future__ import annotations
 import json
 import uuid
 import xmlrpc.client
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from werkzeug.test import Client
 
 from erplite import SUPERUSER_ID, Command, Registry, api
-from erplite.sql import dbname_of
-from erplite.testing import create_database
+from erplite.http import Application
+from erplite.sql import close_pool, dbname_of
+from erplite.testing import create_database, drop_database
 
 APIS = ("jsonrpc", "xmlrpc", "json2", "rest")
 
@@ -105,6 +112,25 @@ def make_api_database(server: str, template_dsn: str, addons_paths: tuple[str, .
             )
         db.logins = {login: f"{login}-{name}" for login in ("salesman", "manager", "both")}
     return db
+
+
+@pytest.fixture(scope="module", name="api_db")
+def api_db_fixture(
+    erplite_server: str, erplite_template: Any, erplite_addons_paths: Any
+) -> Iterator[ApiDatabase]:
+    """``api_db``: :func:`make_api_database`'s copy for the test module, dropped after."""
+    db = make_api_database(erplite_server, erplite_template[0], erplite_addons_paths)
+    try:
+        yield db
+    finally:
+        close_pool(db.dsn)
+        drop_database(erplite_server, db.name)
+
+
+@pytest.fixture(scope="module", name="app")
+def api_app_fixture(api_db: ApiDatabase) -> Application:
+    """``app``: the ``Application`` serving ``api_db``."""
+    return Application(api_db.dsn, api_db.addons_paths)
 
 
 def add_user(db: ApiDatabase, name: str, group: str = "sales_team.group_sale_salesman") -> str:

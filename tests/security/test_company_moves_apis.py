@@ -7,27 +7,13 @@ from __future__ import annotations
 import pytest
 
 from erplite import Command
-from erplite.http import Application
-from erplite.sql import close_pool
-from erplite.testing import drop_database
-from tests.security.api_harness import Apis, make_api_database
+from tests.security.api_harness import (  # noqa: F401 - the fixtures api_db and app
+    Apis,
+    api_app_fixture,
+    api_db_fixture,
+)
 
 RPC_APIS = ("jsonrpc", "xmlrpc", "json2")
-
-
-@pytest.fixture(scope="module")
-def api_db(erplite_server, erplite_template, erplite_addons_paths):
-    db = make_api_database(erplite_server, erplite_template[0], erplite_addons_paths)
-    try:
-        yield db
-    finally:
-        close_pool(db.dsn)
-        drop_database(erplite_server, db.name)
-
-
-@pytest.fixture(scope="module")
-def app(api_db):
-    return Application(api_db.dsn, api_db.addons_paths)
 
 
 @pytest.fixture

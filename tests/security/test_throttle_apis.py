@@ -17,29 +17,16 @@ from datetime import timedelta
 import pytest
 from psycopg import sql
 
-from erplite.http import Application
 from erplite.security import throttle
-from erplite.sql import close_pool
-from erplite.testing import drop_database
-from tests.security.api_harness import Apis, add_user, make_api_database
+from tests.security.api_harness import (  # noqa: F401 - the fixtures api_db and app
+    Apis,
+    add_user,
+    api_app_fixture,
+    api_db_fixture,
+)
 
 THROTTLED = throttle.MESSAGE
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
-
-
-@pytest.fixture(scope="module")
-def api_db(erplite_server, erplite_template, erplite_addons_paths):
-    db = make_api_database(erplite_server, erplite_template[0], erplite_addons_paths)
-    try:
-        yield db
-    finally:
-        close_pool(db.dsn)
-        drop_database(erplite_server, db.name)
-
-
-@pytest.fixture(scope="module")
-def app(api_db):
-    return Application(api_db.dsn, api_db.addons_paths)
 
 
 @pytest.fixture

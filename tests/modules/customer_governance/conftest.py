@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from erplite import Command
-from erplite.http import Application
-from erplite.sql import close_pool
-from erplite.testing import drop_database
-from tests.security.api_harness import Apis, add_user, make_api_database
+from tests.security.api_harness import (  # noqa: F401 - the fixtures api_db and app
+    Apis,
+    add_user,
+    api_app_fixture,
+    api_db_fixture,
+)
 
 GOVERNANCE_MODULES = ("base", "product", "orders", "customer_governance")
 
@@ -82,21 +84,6 @@ def assign(env: Any) -> Any:
 
 
 # -- the external APIs (JSON-RPC, XML-RPC, REST) on a committed copy of the template ------------
-@pytest.fixture(scope="module")
-def api_db(erplite_server, erplite_template, erplite_addons_paths):
-    db = make_api_database(erplite_server, erplite_template[0], erplite_addons_paths)
-    try:
-        yield db
-    finally:
-        close_pool(db.dsn)
-        drop_database(erplite_server, db.name)
-
-
-@pytest.fixture(scope="module")
-def app(api_db):
-    return Application(api_db.dsn, api_db.addons_paths)
-
-
 @pytest.fixture
 def api_world(app, api_db) -> tuple[Apis, dict[str, Any]]:
     """An ``assigned_only`` SA with an agent, a second agent and a manager; customers assigned

@@ -26,19 +26,10 @@ def company(env: Any) -> Any:
 
 
 @pytest.fixture
-def make_user(env: Any, company: Any) -> Any:
-    def make(login: str, *groups: str) -> Any:
-        return env["res.users"].create(
-            {
-                "name": login.title(),
-                "login": login,
-                "company_id": company.id,
-                "company_ids": [Command.set(company.ids)],
-                "groups_id": [Command.set([env.ref(xml_id).id for xml_id in groups])],
-            }
-        )
-
-    return make
+def make_user(make_user: Any, company: Any) -> Any:
+    """The shared ``make_user`` (tests/modules/conftest.py), the company's settings of these
+    tests applied first."""
+    return make_user
 
 
 @pytest.fixture
