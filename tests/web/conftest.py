@@ -20,7 +20,8 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,35 @@ class _ServerThread:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(10)
+
+
+@contextlib.contextmanager
+def served_template_copy(
+    server: str,
+    template_dsn: str,
+    addons_paths: tuple[str, ...],
+    make_data: Callable[[Any], dict[str, int]] = _make_users_and_data,
+    prefix: str = "erplite_c",
+) -> Iterator[Backoffice]:
+    """A copy of the template database ``template_dsn`` (for the journeys needing modules the
+    main template lacks), its data made by ``make_data(env)`` (committed; it returns the ids
+    of ``backoffice.ids``), served like ``backoffice``; dropped afterwards."""
+    from erplite.http import Application
+    from erplite.sql import dbname_of
+    from erplite.testing import create_database, drop_database
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    dsn = create_database(server, name, template=dbname_of(template_dsn))
+    office = Backoffice(dsn, "", addons_paths)
+    try:
+        with office.env() as env:
+            office.ids = make_data(env)
+        with _ServerThread(Application(dsn, addons_paths)) as served:
+            office.url = served.url
+            yield office
+    finally:
+        close_pool(dsn)
+        drop_database(server, name)
 
 
 @pytest.fixture

@@ -11,15 +11,13 @@ opportunities of hers in New and in Won, and a lead from the website.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from erplite.sql import close_pool
-from tests.web.conftest import Backoffice, _ServerThread, log_in
+from tests.web.conftest import Backoffice, log_in, served_template_copy
 
 CRM_MODULES = ("base", "web", "product", "orders", "crm")
 
@@ -85,23 +83,11 @@ def _crm_data(env: Any) -> dict[str, int]:
 def crm_office(
     erplite_server: str, erplite_templates: Any, erplite_addons_paths: tuple[str, ...]
 ) -> Iterator[Backoffice]:
-    from erplite.http import Application
-    from erplite.sql import dbname_of
-    from erplite.testing import create_database, drop_database
-
     template_dsn, _registry = erplite_templates(*CRM_MODULES)
-    name = f"erplite_jcrm_{uuid.uuid4().hex[:10]}"
-    dsn = create_database(erplite_server, name, template=dbname_of(template_dsn))
-    office = Backoffice(dsn, "", erplite_addons_paths)
-    try:
-        with office.env() as env:
-            office.ids = _crm_data(env)
-        with _ServerThread(Application(dsn, erplite_addons_paths)) as server:
-            office.url = server.url
-            yield office
-    finally:
-        close_pool(dsn)
-        drop_database(erplite_server, name)
+    with served_template_copy(
+        erplite_server, template_dsn, erplite_addons_paths, _crm_data, prefix="erplite_jcrm"
+    ) as office:
+        yield office
 
 
 def _column(page: Any, label: str) -> Any:

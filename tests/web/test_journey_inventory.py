@@ -6,16 +6,13 @@ delivered. Real Chromium, real server, on a copy of a template with ``orders`` a
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from erplite import Command
-from erplite.sql import close_pool, dbname_of
-from erplite.testing import create_database, drop_database
-from tests.web.conftest import Backoffice, _make_users_and_data, _ServerThread, log_in
+from tests.web.conftest import Backoffice, log_in, served_template_copy
 
 STOCK_MODULES = ("base", "product", "orders", "inventory")
 
@@ -25,21 +22,9 @@ def backoffice(
     erplite_templates: Any, erplite_server: str, erplite_addons_paths: tuple[str, ...]
 ) -> Iterator[Backoffice]:
     """tests/web's served backoffice, on the inventory's template."""
-    from erplite.http import Application
-
     template_dsn, _registry = erplite_templates(*STOCK_MODULES)
-    name = f"erplite_c_{uuid.uuid4().hex[:12]}"
-    dsn = create_database(erplite_server, name, template=dbname_of(template_dsn))
-    office = Backoffice(dsn, "", erplite_addons_paths)
-    with office.env() as env:
-        office.ids = _make_users_and_data(env)
-    try:
-        with _ServerThread(Application(dsn, erplite_addons_paths)) as server:
-            office.url = server.url
-            yield office
-    finally:
-        close_pool(dsn)
-        drop_database(erplite_server, name)
+    with served_template_copy(erplite_server, template_dsn, erplite_addons_paths) as office:
+        yield office
 
 
 def text_of(page: Any, selector: str) -> str:
