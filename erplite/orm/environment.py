@@ -102,7 +102,8 @@ class Cache:
     ) -> None:
         """Store fetched values without overwriting what the transaction already holds."""
         data = self._field_dict(field, env)
-        if not data:
+        if not data or (isinstance(ids, list) and data.keys().isdisjoint(ids)):
+            # nothing to keep (a fetch's batch is the records not cached yet, as a rule)
             data.update(zip(ids, values))
             return
         fetched = dict(zip(ids, values))

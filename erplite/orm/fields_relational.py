@@ -14,6 +14,7 @@ from __future__ import annotations
 import builtins
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
 from erplite.orm import arguments
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from erplite.orm.recordset import Recordset
 
 _MISSING = object()
+_new_record = object.__new__
 
 
 class _Relational(Field):
@@ -125,17 +127,25 @@ class Many2one(_Relational):
             ids = record._ids
             if len(ids) == 1:
                 env = record.env
-                data = env.cache._data.get(self)
-                if data is not None:
-                    value = data.get(ids[0], _MISSING)
-                    if value is not _MISSING and (
+                try:  # a miss is once per fetched batch: cheaper than two dict.get calls
+                    value = env.cache._data[self][ids[0]]
+                except KeyError:
+                    pass
+                else:
+                    if (
                         env.su
                         or (passed := env._read_passed.get(record._name, ())) is EVERY_ID
                         or ids[0] in passed
                     ):
-                        return env.registry.models[self.comodel_name]._browse(
-                            env, () if value is None else (value,), _PrefetchTargets(record, self)
-                        )
+                        # BaseModel._browse, inlined (a call less per record of the loop)
+                        target = _new_record(env.registry.models[self.comodel_name])
+                        target.env = env
+                        target._ids = () if value is None else (value,)
+                        targets = _new_record(_PrefetchTargets)  # its __init__, inlined
+                        targets.record = record
+                        targets.field = self
+                        target._prefetch_ids = targets
+                        return target
         return super().__get__(record, owner)
 
     def convert_to_read(self, value: Any, record: Recordset, use_display_name: bool = True) -> Any:
@@ -167,6 +177,10 @@ class Many2one(_Relational):
         return comodel._order_to_sql(comodel._order, query, join_alias, reverse=False, raw=True)
 
 
+#: how many source ids ``_PrefetchTargets`` reads at a time (the prefetch batch's size)
+_SOURCE_CHUNK = 1000
+
+
 class _PrefetchTargets:
     """Lazy prefetch ids of a relational field: the ids its cached values hold over the
     source's prefetch set (a many2one's value is one id or None, an x2many's a tuple of ids),
@@ -179,16 +193,23 @@ class _PrefetchTargets:
         self.field = field
 
     def __iter__(self) -> Iterator[int]:
+        # the source is read a chunk at a time, each chunk in comprehensions (no generator
+        # step per id: a fetch walks the whole set, and the set of a many2one's targets is
+        # itself the targets of the records it was read on); the caller may stop early
         record = self.record
+        env = record.env
+        get = env.transaction.cache._field_dict(self.field, env).get
         many = self.field.type != "many2one"
+        source = record._prefetch_ids_iter()
         seen: set[int] = set()
-        for value in record.env.transaction.cache.get_values(
-            record._prefetch_ids_iter(), self.field, record.env
-        ):
-            for target in (value or ()) if many else (value,):
-                if target and target not in seen:
-                    seen.add(target)
-                    yield target
+        while chunk := list(islice(source, _SOURCE_CHUNK)):
+            values = [value for value in map(get, chunk) if value]
+            if many:
+                values = [target for value in values for target in value]
+            # ``if target``: a NewId (a record not created yet) is false and has no row
+            targets = [target for target in dict.fromkeys(values) if target and target not in seen]
+            seen.update(targets)
+            yield from targets
 
 
 class _RelationalMulti(_Relational):

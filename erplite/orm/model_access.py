@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 class AccessMixin(Recordset):
     """Access rights, field groups and record rules of ``BaseModel``, as the ORM asks them."""
 
+    __slots__ = ()
+
     # ------------------------------------------------------------------------------------------
     # access rights (ir.model.access)
     # ------------------------------------------------------------------------------------------

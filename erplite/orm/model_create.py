@@ -72,6 +72,8 @@ CREATE_STEPS = (
 
 
 class CreateMixin(AccessMixin):
+    __slots__ = ()
+
     #: whether the model class has the ORM's own ``CREATE_STEPS`` (none overridden); set once
     #: per model class at setup (``erplite.orm.model_setup.setup_create_steps``)
     _create_steps_plain = False

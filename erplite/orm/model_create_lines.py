@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 class CreateLinesMixin(AccessMixin):
     """A record and its lines in one statement."""
 
+    __slots__ = ()
+
     def _fusable_lines(self, relational: list[dict[Field, Any]]) -> list[Any] | None:
         """``[(one2many field, comodel, lines' values)]`` when the single record to create gets
         lines through ``Command.create`` only, of comodels that create them the plain way (see

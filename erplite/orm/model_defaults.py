@@ -19,6 +19,8 @@ from erplite.sql import SQL
 class DefaultsMixin(AccessMixin):
     """``default_get`` and the defaults ``create`` adds."""
 
+    __slots__ = ()
+
     # ------------------------------------------------------------------------------------------
     # defaults
     # ------------------------------------------------------------------------------------------

@@ -43,6 +43,8 @@ def split_path(path: str) -> list[str]:
 class ExportMixin(AccessMixin):
     """``export_data`` and its row builder (a mixin of ``BaseModel``)."""
 
+    __slots__ = ()
+
     def export_data(self, fields_to_export: list[str]) -> dict[str, list[list[Any]]]:
         """``{'datas': rows}``: one list of cells per row, in the order of ``fields_to_export``."""
         paths = [split_path(path) for path in fields_to_export]

@@ -9,6 +9,7 @@ computed for the records of the prefetch set without a value (``model_triggers``
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
 from erplite.exceptions import AccessError, CacheMiss, MissingError
@@ -30,6 +31,8 @@ _PLAIN_FROM_COLUMN = Field.convert_from_column
 
 class FetchMixin(AccessMixin):
     """Cache reads and fetching of ``BaseModel``."""
+
+    __slots__ = ()
 
     # ------------------------------------------------------------------------------------------
     # reading values
@@ -107,28 +110,27 @@ class FetchMixin(AccessMixin):
         env = self.env
         data = env.transaction.cache._field_dict(field, env)
         passed = env._read_passed.get(self._name, ())
-        return self._batch_of(i for i in self._prefetch_ids_iter() if i in data and i not in passed)
+        return self._batch_of(
+            lambda chunk: [i for i in chunk if i in data and i not in passed and i]
+        )
 
     def _prefetch_batch(self, field: Any) -> list[int]:
         """``self``'s id and other ids of its prefetch set whose ``field`` is not cached."""
         env = self.env
-        cache = env.transaction.cache
-        return self._batch_of(cache.missing_ids(self._prefetch_ids_iter(), field, env))
+        data = env.transaction.cache._field_dict(field, env)
+        return self._batch_of(lambda chunk: [i for i in chunk if i not in data and i])
 
-    def _batch_of(self, candidates: Iterable[Any]) -> list[int]:
-        """``self``'s id, then the database ids among ``candidates``, each once, up to
-        ``PREFETCH_MAX`` in all."""
-        record_id = self._ids[0]
-        ids = [record_id]
-        seen = {record_id}
-        for other in candidates:
-            if other in seen or not isinstance(other, int):
-                continue
-            seen.add(other)
-            ids.append(other)
-            if len(ids) >= PREFETCH_MAX:
-                break
-        return ids
+    def _batch_of(self, select: Callable[[list[Any]], list[Any]]) -> list[int]:
+        """``self``'s id, then the ids of its prefetch set that ``select`` keeps, each once,
+        up to ``PREFETCH_MAX`` in all. ``select`` filters a list of ids (a chunk of the set,
+        in order) in one comprehension: a fetch walks the prefetch set of every batch, and a
+        generator step per id costs several times a comprehension's; its ``and i`` leaves
+        out a ``NewId`` (false: a record not created yet, with no row)."""
+        batch = dict.fromkeys(self._ids[:1])
+        source = self._prefetch_ids_iter()
+        while len(batch) < PREFETCH_MAX and (chunk := list(islice(source, PREFETCH_MAX))):
+            batch.update(dict.fromkeys(select(chunk)))
+        return list(batch)[:PREFETCH_MAX]
 
     def _prefetch_fields(self, field: Any) -> list[Any]:
         """The fields fetched together with ``field``: every prefetchable column."""

@@ -33,6 +33,8 @@ _PLAIN_TO_COLUMN = Field.convert_to_column
 class FlushMixin(AccessMixin):
     """The flush and cache invalidation of ``BaseModel``."""
 
+    __slots__ = ()
+
     # ------------------------------------------------------------------------------------------
     # flushing and invalidation
     # ------------------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ class _RollBack(Exception):
 class ImportMixin(AccessMixin):
     """``load`` and its steps (a mixin of ``BaseModel``)."""
 
+    __slots__ = ()
+
     def load(self, fields: list[str], data: list[list[Any]]) -> dict[str, Any]:
         """Import ``data`` (rows of cells) into the columns ``fields``: ``{'ids': [...] or
         False, 'messages': [...], 'nextrow': 0}``; nothing is written if a message is an error."""

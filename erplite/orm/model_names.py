@@ -13,6 +13,8 @@ from erplite.orm.recordset import Recordset
 class NamesMixin(Recordset):
     """``display_name``'s compute and search methods, and ``name_get``."""
 
+    __slots__ = ()
+
     @api.depends(lambda self: (self._rec_name,) if self._rec_name else ())
     def _compute_display_name(self) -> None:
         rec_name = self._rec_name

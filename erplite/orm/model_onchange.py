@@ -38,6 +38,8 @@ _X2MANY = ("one2many", "many2many")
 class OnchangeMixin(Recordset):
     """``onchange`` of ``BaseModel``."""
 
+    __slots__ = ()
+
     def onchange(
         self, values: dict[str, Any], field_names: list[str], fields_spec: dict[str, Any]
     ) -> dict[str, Any]:

@@ -66,6 +66,8 @@ _MONTHS = [
 
 
 class ReadGroupMixin(AccessMixin):
+    __slots__ = ()
+
     def _groupby_sql(self, spec: str, query: Query) -> tuple[SQL, Field, str | None]:
         """SQL of a group-by spec, the field it reads and its date granularity."""
         path, _, granularity = spec.partition(":")

@@ -30,6 +30,8 @@ _PLAIN_FROM_COLUMN = Field.convert_from_column
 class TriggersMixin(AccessMixin):
     """Recomputation and modification triggers of ``BaseModel``."""
 
+    __slots__ = ()
+
     # ------------------------------------------------------------------------------------------
     # computing
     # ------------------------------------------------------------------------------------------

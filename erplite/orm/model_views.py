@@ -57,6 +57,8 @@ VIEW_FIELD_ATTRIBUTES = (
 class ViewsMixin(Recordset):
     """``get_views`` / ``get_view`` of every model."""
 
+    __slots__ = ()
+
     @api.model
     def get_views(
         self, views: Sequence[Sequence[Any]], options: dict[str, Any] | None = None

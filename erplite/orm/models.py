@@ -67,6 +67,13 @@ class MetaModel(type):
 
     module_to_models: dict[str, list[type]] = defaultdict(list)
 
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any], **kwargs: Any
+    ) -> MetaModel:
+        # records have no instance dict (see Recordset.__slots__): a model class adds no slot
+        attrs.setdefault("__slots__", ())
+        return super().__new__(mcs, name, bases, attrs, **kwargs)
+
     def __init__(cls, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> None:
         super().__init__(name, bases, attrs)
         if not attrs.get("_register", True):
@@ -101,6 +108,8 @@ class BaseModel(
     metaclass=MetaModel,
 ):
     """The recordset class every model derives from (Odoo's ``BaseModel``)."""
+
+    __slots__ = ()
 
     _register = False
     _auto = False
@@ -208,13 +217,24 @@ class BaseModel(
         return len(self._ids)
 
     def __iter__(self) -> Iterator[BaseModel]:
+        # BaseModel._browse inlined: a loop over thousands of records makes one per id
+        cls, env, new = type(self), self.env, object.__new__
         if len(self._ids) > PREFETCH_MAX and self._prefetch_ids is self._ids:
             for chunk in _split_every(PREFETCH_MAX, self._ids):
                 for record_id in chunk:
-                    yield self._browse(self.env, (record_id,), chunk)
+                    record = new(cls)
+                    record.env = env
+                    record._ids = (record_id,)
+                    record._prefetch_ids = chunk
+                    yield record
         else:
+            prefetch_ids = self._prefetch_ids
             for record_id in self._ids:
-                yield self._browse(self.env, (record_id,), self._prefetch_ids)
+                record = new(cls)
+                record.env = env
+                record._ids = (record_id,)
+                record._prefetch_ids = prefetch_ids
+                yield record
 
     def __reversed__(self) -> Iterator[BaseModel]:
         for record_id in reversed(self._ids):
@@ -504,6 +524,8 @@ def _split_every(size: int, ids: tuple[int, ...]) -> Iterator[tuple[int, ...]]:
 class AbstractModel(BaseModel):
     """A model without a table: a mixin others inherit."""
 
+    __slots__ = ()
+
     _register = False
     _auto = False
     _abstract = True
@@ -511,6 +533,8 @@ class AbstractModel(BaseModel):
 
 class Model(BaseModel):
     """A model stored in a table."""
+
+    __slots__ = ()
 
     _register = False
     _auto = True
@@ -520,6 +544,8 @@ class Model(BaseModel):
 class TransientModel(Model):
     """A model whose records are vacuumed after ``_transient_max_hours`` (wizards), or beyond
     ``_transient_max_count`` records, by ``_transient_vacuum`` (an autovacuum job)."""
+
+    __slots__ = ()
 
     _register = False
     _transient = True

@@ -62,6 +62,10 @@ if TYPE_CHECKING:
 class Recordset:
     """What every mixin of ``BaseModel`` may use of the others (declarations only)."""
 
+    # a record holds these three and nothing else: no instance dict, so that creating and
+    # reading records (thousands per loop over a recordset) costs less
+    __slots__ = ("env", "_ids", "_prefetch_ids")
+
     if TYPE_CHECKING:
         # -- the recordset (models.BaseModel._browse) ------------------------------------------
         env: Environment
