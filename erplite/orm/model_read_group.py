@@ -176,8 +176,54 @@ class ReadGroupMixin(AccessMixin):
         query.offset = offset or None
         if not columns:
             columns = [SQL("COUNT(*)")]
-        self.env.cr.execute(query.select(*columns), flush=False)
+        positions = (
+            self._read_group_positions(order, groupby, aggregates)
+            if groups and limit is None and not offset
+            else None
+        )
+        if positions is None:
+            statement = query.select(*columns)
+        else:
+            # group first, then order the groups: PostgreSQL, asked for groups in the order
+            # of their keys, sorts every row before aggregating (it cannot tell how few the
+            # groups are: a month of a date, a country of a partner); a materialized WITH is
+            # aggregated as it likes (hashing, as a rule) and only the groups are sorted.
+            # Not with a limit: the sorted aggregation may stop after the groups it needs
+            query.order = None
+            inner = query.select(*columns)
+            names = ", ".join(f"c{index}" for index in range(len(columns)))
+            statement = SQL.raw(
+                f'WITH "groups"({names}) AS MATERIALIZED ({inner.text})'
+                f' SELECT * FROM "groups" ORDER BY {", ".join(positions)}',
+                list(inner.params),
+            )
+        self.env.cr.execute(statement, flush=False)
         return self._read_group_values(self.env.cr.fetchall(), groups, aggs)
+
+    def _read_group_positions(
+        self, order: str | None, groupby: Sequence[str], aggregates: Sequence[str]
+    ) -> list[str] | None:
+        """The terms of ``_read_group``'s order by the positions of its columns (``"1 ASC"``),
+        when each term is a group or an aggregate of the result; None when a term orders by
+        something else (a many2one group by its comodel's ``_order``, ``__count``)."""
+        terms = []
+        for part in (order or ", ".join(groupby)).split(","):
+            match = _ORDER_TERM.match(part)
+            if not match:
+                return None
+            name = match["name"]
+            if name in groupby:
+                field = self._fields.get(name.split(":", 1)[0])
+                if field is not None and field.type == "many2one":
+                    return None
+                index = list(groupby).index(name)
+            elif name in aggregates:
+                index = len(groupby) + list(aggregates).index(name)
+            else:
+                return None
+            nulls = f" NULLS {match['nulls'].upper()}" if match["nulls"] else ""
+            terms.append(f"{index + 1} {(match['dir'] or 'asc').upper()}{nulls}")
+        return terms
 
     def _read_group_values(
         self,
