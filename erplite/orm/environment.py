@@ -106,10 +106,11 @@ class Cache:
             # nothing to keep (a fetch's batch is the records not cached yet, as a rule)
             data.update(zip(ids, values))
             return
-        fetched = dict(zip(ids, values))
-        for record_id in fetched.keys() & data.keys():
-            del fetched[record_id]
-        data.update(fetched)
+        # some are cached (a search_read's rows found again): a plain loop, cheaper than
+        # building the fetched dict and intersecting its keys for the few rows of a search
+        for record_id, value in zip(ids, values):
+            if record_id not in data:
+                data[record_id] = value
 
     def missing_ids(
         self, ids: Iterable[IdType], field: Field, env: Environment
