@@ -460,9 +460,9 @@ class Environment(Mapping[str, "BaseModel"]):
                 env[field.model_name]._recompute_field(field)
         else:
             raise UserError("Recomputation does not converge (circular dependency)")
-        for model_name in list(transaction.towrite):
-            if transaction.towrite.get(model_name):
-                env[model_name]._flush_towrite()
+        names = [name for name, pending in transaction.towrite.items() if pending]
+        if names:
+            env[names[0]]._flush_models_towrite(names)
 
     def invalidate_all(self, flush: bool = True) -> None:
         if flush:

@@ -72,11 +72,54 @@ class FlushMixin(AccessMixin):
 
     def _flush_towrite(self) -> None:
         """Send the pending writes of this model: one UPDATE per set of columns, whatever
-        the number of records and of distinct values."""
+        the number of records and of distinct values, all in one statement."""
+        statement = _one_statement(self._flush_statements())
+        if statement is not None:
+            self._execute_write(statement)
+
+    def _flush_models_towrite(self, model_names: Iterable[str]) -> None:
+        """Send the pending writes of the models ``model_names`` of ``self.env`` (the flush of
+        ``env.flush_all``; ``self`` is any model): those of the models that keep the ORM's
+        own ``_flush_towrite`` go in one statement (each UPDATE a data-modifying CTE of it:
+        one round trip however many models and sets of columns), then each other model's
+        through its own ``_flush_towrite``.
+
+        One statement gives the result of its UPDATEs sent one after the other: they change
+        different rows (a record is pending once; two models of one table are not combined),
+        none reads what another writes, and foreign keys are checked at its end as they are
+        at the end of each."""
+        env = self.env
+        towrite = env.transaction.towrite
+        statements: list[SQL] = []
+        tables: set[str] = set()
+        own: list[str] = []
+        for name in model_names:
+            if not towrite.get(name):
+                continue
+            model = env[name]
+            if (
+                type(model)._flush_towrite is FlushMixin._flush_towrite
+                and model._table not in tables
+            ):
+                tables.add(model._table)
+                statements.extend(model._flush_statements())
+            else:
+                own.append(name)
+        statement = _one_statement(statements)
+        if statement is not None:
+            self._execute_write(statement)
+        for name in own:
+            if towrite.get(name):
+                env[name]._flush_towrite()
+
+    def _flush_statements(self) -> list[SQL]:
+        """Take the pending writes of this model out of the transaction and return their
+        UPDATEs, one per set of columns (``_flush_towrite`` sends them)."""
         transaction = self.env.transaction
         towrite = transaction.towrite.pop(self._name, None)
         if not towrite:
-            return
+            return []
+        statements = []
         table = SQL.identifier(self._table)
         for names, items in _by_columns(towrite).items():
             fields = [self._fields[name] for name in names]
@@ -98,7 +141,8 @@ class FlushMixin(AccessMixin):
                 )
             else:
                 statement = self._update_by_arrays(table, fields, items, ids)
-            self._execute_write(statement)
+            statements.append(statement)
+        return statements
 
     def _update_by_arrays(
         self, table: SQL, fields: list[Field], items: list[_Pending], ids: list[IdType]
@@ -145,6 +189,18 @@ class FlushMixin(AccessMixin):
             self.env.cr.execute(statement, flush=False)
         except psycopg.errors.IntegrityError as error:
             raise self.env.registry.integrity_error_to_validation(error) from error
+
+
+def _one_statement(statements: list[SQL]) -> SQL | None:
+    """``statements`` (INSERT/UPDATE/DELETE without RETURNING) as one: the last one after the
+    others as data-modifying CTEs (PostgreSQL runs each of them exactly once)."""
+    if len(statements) <= 1:
+        return statements[0] if statements else None
+    ctes = SQL(", ").join(
+        SQL("%s AS (%s)", SQL.identifier(f"_flush_{index}"), statement)
+        for index, statement in enumerate(statements[:-1])
+    )
+    return SQL("WITH %s %s", ctes, statements[-1])
 
 
 def _by_columns(towrite: dict[IdType, dict[str, Any]]) -> dict[tuple[str, ...], list[_Pending]]:
