@@ -89,6 +89,11 @@ class _CrudPlan:
         self.protected: dict[frozenset[str], frozenset[Field]] = {}
         # what depends on any field of a new record (records.modified(all fields, create=True))
         self.create_tree: dict[Any, Any] | None = None
+        # one2many fields of lines created with their parent -> the parent's fields computed
+        # before its INSERT, and the computed line fields they read (_early_fields)
+        self.early: dict[
+            frozenset[Field], tuple[tuple[Field, ...], dict[Field, frozenset[str]]]
+        ] = {}
 
 
 def _insert_template(table: str, fields: list[Field], constant: tuple[Any, ...] | None) -> str:

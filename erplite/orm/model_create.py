@@ -149,10 +149,12 @@ class CreateMixin(AccessMixin):
             self._round_monetary_rows(rows)
         lines = self._fusable_lines(relational) if len(rows) == 1 else None
         if lines:
-            records = self._create_with_lines(rows[0], lines)
+            records = self._create_with_lines(rows[0], lines, given[0])
         else:
             records = self._create(rows)
-            self._create_x2many(records, relational)
+            # the lines must not mark again what was given (Odoo 17 protects it as well)
+            with self._protecting_given(records, given):
+                self._create_x2many(records, relational)
         self._create_finish(records, inverses, given)
         return records
 
@@ -289,11 +291,18 @@ class CreateMixin(AccessMixin):
         if self._check_company_auto:
             records._check_company()
 
-    def _precompute_rows(self, rows: list[_Vals], given: list[set[str]]) -> None:
+    def _precompute_rows(
+        self,
+        rows: list[_Vals],
+        given: list[set[str]],
+        temporary: tuple[NewId, ...] | None = None,
+    ) -> None:
         """Fill ``rows`` with the stored computed fields marked ``precompute`` that were not
         given, so that the INSERT carries them (Odoo's ``precompute``): they are computed on
         temporary records (``NewId``) whose cache holds the rows' values, and count as given
-        afterwards (no recomputation, no UPDATE)."""
+        afterwards (no recomputation, no UPDATE). ``temporary``: such records made by the
+        caller, one per row, their cache filled (``_precompute_cache``); the caller forgets
+        them (``_forget_temporary``)."""
         plan = self._crud_plan()
         fields = plan.precompute
         if not fields:
@@ -312,14 +321,24 @@ class CreateMixin(AccessMixin):
             return
         env = self.env
         cache = env.transaction.cache
-        new_ids = tuple(NewId() for _index in todo)
+        if temporary is None:
+            new_ids = tuple(NewId() for _index in todo)
+            self._precompute_cache(rows, todo, new_ids)
+        else:
+            new_ids = tuple(temporary[index] for index in todo)
         records = self.browse(new_ids)
-        self._precompute_cache(rows, todo, new_ids)
-        for field in fields:
-            env.add_to_compute(field, [nid for nid, i in zip(new_ids, todo) if i in wanted[field]])
-        try:
+        everywhere = all(len(wanted[field]) == len(todo) for field in fields)
+        if not everywhere:
             for field in fields:
-                records._recompute_field(field, ids=new_ids)
+                ids = [nid for nid, i in zip(new_ids, todo) if i in wanted[field]]
+                env.add_to_compute(field, ids)
+        try:
+            if everywhere:
+                # every field on every row (nothing given): each method once on them all
+                records._compute_temporary(fields)
+            else:
+                for field in fields:
+                    records._recompute_field(field, ids=new_ids)
             for field in fields:
                 computed = cache._field_dict(field, env)
                 name = field.name
@@ -329,7 +348,8 @@ class CreateMixin(AccessMixin):
                         rows[index][name] = computed.get(nid)
                         given[index].add(name)
         finally:
-            self._forget_temporary(fields, new_ids)
+            if temporary is None:
+                self._forget_temporary(fields, new_ids)
 
     def _precompute_late_hops(self) -> dict[Field, frozenset[str]]:
         """Per precomputed field, its first-hop dependencies that are no column (x2many
@@ -362,13 +382,26 @@ class CreateMixin(AccessMixin):
         plan = self._crud_plan()
         env = self.env
         cache = env.transaction.cache
-        if plan.columns:
+        data = cache._data
+        if len(todo) == 1:
+            # one record (a parent created with its lines): no transposition
+            only = rows[todo[0]]
+            new_id = new_ids[0]
+            for name, field in plan.columns:
+                if field.depends_context:
+                    cache.set_value(new_id, field, only.get(name), env)
+                else:
+                    data[field][new_id] = only.get(name)
+        elif plan.columns:
             blank = plan.columns_blank
             getter = cast("Callable[[dict[str, Any]], Any]", plan.columns_getter)
             full = [blank | rows[i] for i in todo]
             by_column = zip(*map(getter, full)) if len(blank) > 1 else [list(map(getter, full))]
             for (_name, field), column in zip(plan.columns, by_column):
-                cache.update(new_ids, field, column, env)
+                if field.depends_context:
+                    cache.update(new_ids, field, column, env)
+                else:
+                    data[field].update(zip(new_ids, column))
         for field in plan.x2many:
             cache.update(new_ids, field, [()] * len(new_ids), env)
 

@@ -92,6 +92,45 @@ class TriggersMixin(AccessMixin):
         if stored and real:
             records.browse(real).with_env(self.env)._validate_fields(stored)
 
+    def _compute_temporary(self, fields: Sequence[Field]) -> None:
+        """Compute ``fields`` on ``self``, the temporary records (``NewId``) of a
+        precomputation, their values in cache: each compute method once on all of them,
+        its values left in the cache only (nothing is pending for such records, and their
+        constraints are checked once they are created). A model overriding
+        ``_compute_field_value`` goes through it (``_recompute_field``)."""
+        env = self.env
+        if type(self)._compute_field_value is not TriggersMixin._compute_field_value:
+            for field in fields:
+                env.add_to_compute(field, self._ids)
+            for field in fields:
+                self._recompute_field(field, ids=self._ids)
+            return
+        computed = env.registry.field_computed
+        done: set[Field] = set()
+        for field in fields:
+            if field in done:
+                continue
+            companions = computed.get(field, [field])
+            done.update(companions)
+            records = self.sudo() if field.compute_sudo and not env.su else self
+            with env.protecting(companions, records):
+                if len(records._ids) > 1:
+                    records._prefetch_dependencies(field)  # what they read through relations
+                if field.related:
+                    records._compute_related_values(field)
+                elif callable(field.compute):
+                    field.compute(records)
+                else:
+                    getattr(records, field.compute)()
+        cache = env.transaction.cache
+        for field in fields:
+            values = cache._field_dict(field, env)
+            unassigned = [record_id for record_id in self._ids if record_id not in values]
+            if unassigned:
+                raise ValueError(
+                    f"Compute method failed to assign {self.browse(unassigned)!r}.{field.name}"
+                )
+
     def _prefetch_dependencies(self, field: Any) -> None:
         """Load what a batch compute of ``field`` will read, one query per hop of each
         dependency path, so that recomputing N records costs the same as recomputing one."""

@@ -7,10 +7,11 @@ import pytest
 
 from erplite import Command
 
-#: statements of ``action_assign`` on a confirmed delivery of storable products in stock
-RESERVE_STATEMENTS = 10
-#: statements of ``button_validate`` on that delivery once reserved
-VALIDATE_STATEMENTS = 10
+#: statements of ``action_assign`` on a confirmed delivery of storable products in stock (the
+#: moves' and the picking's UPDATEs are one statement at the flush: 10 before issue 17)
+RESERVE_STATEMENTS = 9
+#: statements of ``button_validate`` on that delivery once reserved (likewise: 10 before)
+VALIDATE_STATEMENTS = 9
 
 
 def confirmed_delivery(env, warehouse, make_product, lines: int):

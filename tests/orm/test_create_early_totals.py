@@ -1,0 +1,117 @@
+"""A record created with its lines (``Command.create``, one statement for both): its stored
+fields computed from those lines only are computed before the INSERT, on temporary records,
+and sent with it; no UPDATE follows (``CreateLinesMixin._early_fields``, issue 17's S2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from erplite import Command
+from erplite.exceptions import ValidationError
+from erplite.orm.ids import NewId
+from erplite.sql import SQL
+
+ORDER = "test_orm.early.order"
+
+
+@pytest.fixture
+def calls():
+    from erplite.addons.test_orm.models import early_totals
+
+    early_totals.CALLS.clear()
+    yield early_totals.CALLS
+    early_totals.CALLS.clear()
+
+
+def _text(statement) -> str:
+    return statement.as_string(None) if hasattr(statement, "as_string") else str(statement)
+
+
+def _stored(env, order) -> tuple:
+    env.cr.execute(
+        SQL(
+            "SELECT total, quantity_sum, line_count, summary FROM test_orm_early_order "
+            "WHERE id = %s",
+            order.id,
+        )
+    )
+    return env.cr.fetchone()
+
+
+def _lines(*pairs: tuple[float, float]) -> list:
+    return [Command.create({"quantity": q, "price": p}) for q, p in pairs]
+
+
+def test_totals_of_new_lines_go_in_the_insert(env, calls, assert_query_count):
+    partner = env["test_orm.partner"].create({"name": "Pat"})
+    env.flush_all()
+    with assert_query_count(2) as statements:
+        order = env[ORDER].create(
+            {
+                "name": "O1",
+                "discount": 1.5,
+                "partner_id": partner.id,
+                "line_ids": _lines((2, 3.0), (1, 10.0), (4, 0.25)),
+            }
+        )
+        env.flush_all()
+    insert, update = (_text(s) for s in statements)
+    # the order's INSERT carries the totals; the one UPDATE is the summary's (it reads the
+    # partner's name: another table, so it waits for the INSERT)
+    assert '"total"' in insert and '"quantity_sum"' in insert and '"line_count"' in insert
+    assert '"summary"' in update
+    assert '"total"' not in update and '"quantity_sum"' not in update
+    assert _stored(env, order) == (6.0 + 10.0 + 1.0 - 1.5, 7.0, 3, "Pat:3")
+    # computed once each, on a temporary record, never again on the new one
+    computed = [(name, ids) for name, ids in calls if name in ("total", "quantities")]
+    assert [name for name, _ids in computed] == ["total", "quantities"]
+    assert all(len(ids) == 1 and isinstance(ids[0], NewId) for _name, ids in computed)
+    with assert_query_count(0):
+        assert (order.total, order.quantity_sum, order.line_count) == (15.5, 7.0, 3)
+        assert order.line_ids.mapped("subtotal") == [6.0, 10.0, 1.0]
+
+
+def test_a_total_given_wins(env):
+    order = env[ORDER].create({"name": "O2", "total": 99.0, "line_ids": _lines((1, 5.0))})
+    env.flush_all()
+    assert _stored(env, order)[:3] == (99.0, 1.0, 1)
+
+
+def test_the_lines_change_the_total_afterwards(env):
+    order = env[ORDER].create({"name": "O3", "line_ids": _lines((1, 5.0), (2, 1.0))})
+    env.flush_all()
+    order.line_ids[0].quantity = 3
+    order.write({"line_ids": [Command.create({"quantity": 1, "price": 100.0})]})
+    env.flush_all()
+    assert _stored(env, order)[:3] == (15.0 + 2.0 + 100.0, 6.0, 3)
+    env.invalidate_all()
+    assert order.total == 117.0
+
+
+def test_the_constraint_on_a_total_holds_before_anything_is_kept(env):
+    with pytest.raises(ValidationError, match="^The total of Big is too large$"):
+        with env.cr.savepoint():
+            env[ORDER].create({"name": "Big", "line_ids": _lines((100, 200.0))})
+    assert not env[ORDER].search([("name", "=", "Big")])
+
+
+def test_created_by_a_user_the_totals_are_the_same(env, internal_user):
+    order = (
+        env[ORDER]
+        .with_user(internal_user)
+        .create({"name": "O4", "discount": 1.0, "line_ids": _lines((2, 2.5), (1, 1.0))})
+    )
+    env.flush_all()
+    assert _stored(env, order) == (5.0, 3.0, 2, "-:2")
+
+
+def test_several_records_at_once_are_computed_after_their_insert(env, calls):
+    orders = env[ORDER].create(
+        [
+            {"name": "A", "line_ids": _lines((1, 2.0))},
+            {"name": "B", "line_ids": _lines((3, 1.0), (1, 1.0))},
+        ]
+    )
+    env.flush_all()
+    assert [_stored(env, order)[:3] for order in orders] == [(2.0, 1.0, 1), (4.0, 4.0, 2)]
+    assert ("total", tuple(sorted(orders.ids))) in calls
