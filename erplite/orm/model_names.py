@@ -4,10 +4,14 @@ domain a search on it becomes (``_rec_names_search``), ``name_get``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from erplite import api
 from erplite.orm.recordset import Recordset
+from erplite.sql import SQL
+
+if TYPE_CHECKING:
+    from erplite.orm.display_name_sql import ColumnOf
 
 
 class NamesMixin(Recordset):
@@ -33,6 +37,28 @@ class NamesMixin(Recordset):
         """Whether the display name is computed by :meth:`_compute_display_name` above (the
         value of ``_rec_name``), not by an override: searches may then read it from a join."""
         return cls._compute_display_name is NamesMixin._compute_display_name
+
+    @classmethod
+    def _display_name_sql(cls, column: ColumnOf) -> SQL | None:
+        """:meth:`_compute_display_name` as an SQL expression over ``column(path)`` (see
+        ``erplite.orm.display_name_sql``), or None when SQL cannot compute it. A model that
+        overrides ``_compute_display_name`` declares it again, or its names are computed in
+        Python. Here: the plain text of ``_rec_name``, its own column or its ``_inherits``
+        parent's, ``''`` being ``False`` as above."""
+        rec_name = cls._rec_name
+        field = cls._fields.get(rec_name) if rec_name else None
+        if field is not None and field.inherited:
+            field = field.inherited_field
+        if (
+            rec_name is None
+            or field is None
+            or field.type not in ("char", "text")
+            or not field.store
+            or field.column_type is None
+            or getattr(field, "translate", False)
+        ):
+            return None
+        return SQL("NULLIF(%s, '')", column(rec_name))
 
     def _search_display_name(self, operator: str, value: Any) -> list[Any]:
         """The domain of a search on ``display_name``, as Odoo 17: over the fields of

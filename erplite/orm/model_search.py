@@ -13,12 +13,13 @@ from typing import Any
 
 from erplite import api
 from erplite.exceptions import InvalidValue
-from erplite.orm import arguments, search_plans
+from erplite.orm import arguments, display_name_sql, search_plans
+from erplite.orm.display_name_sql import DisplayNameExpression
 from erplite.orm.domains import Domain, DomainCondition
 from erplite.orm.fields import Field
 from erplite.orm.hierarchy import hierarchy_ids
 from erplite.orm.model_access import AccessMixin
-from erplite.orm.query import Query
+from erplite.orm.query import Query, make_alias
 from erplite.sql import SQL
 
 _UNKNOWN = object()
@@ -182,7 +183,11 @@ class SearchMixin(AccessMixin):
             *[SQL.identifier(query.alias, f.column_name) for f in columns],
         ]
         joined = []
+        declared = []
         for field, name_field in display_names:
+            if isinstance(name_field, DisplayNameExpression):
+                declared.append((field, name_field))
+                continue
             comodel = env[field.comodel_name]
             alias = query.make_alias(query.alias, field.name)
             if query.limit is not None and alias not in query.joins:
@@ -204,6 +209,13 @@ class SearchMixin(AccessMixin):
                 )
                 selected.append(SQL.identifier(alias, name_field.column_name))
             joined.append((columns.index(field) + 1, name_field))
+        # the declared SQL display names (scalar subqueries with their own joins) after the
+        # plain names, when the columns they read hold no pending change (the search flushed)
+        expressions = []
+        for field, expression in declared:
+            if display_name_sql.usable(expression, env):
+                selected.append(expression.subquery(SQL.identifier(query.alias, field.column_name)))
+                expressions.append((columns.index(field) + 1, expression))
         env.cr.execute(query.select(*selected), flush=False)
         rows = env.cr.fetchall()
         ids = [row[0] for row in rows]
@@ -228,6 +240,18 @@ class SearchMixin(AccessMixin):
                 cache.insert_missing(
                     pairs, display_field, [known[i] or False for i in pairs], su_env
                 )
+        first = len(columns) + 1 + len(joined)
+        for offset_, (fk_index, expression) in enumerate(expressions, first):
+            su_env = env(su=True)
+            display_field = su_env[expression.model_name]._fields["display_name"]
+            if display_field not in env.transaction.protected:
+                pairs = {row[fk_index]: row[offset_] for row in rows if row[fk_index] is not None}
+                cache.insert_missing(
+                    pairs,
+                    display_field,
+                    [display_name_sql.to_display_name(name) for name in pairs.values()],
+                    su_env,
+                )
         self._note_search_passed(ids)
         return self.browse(ids)
 
@@ -241,6 +265,34 @@ class SearchMixin(AccessMixin):
         if known is _UNKNOWN:
             known = joins[field] = self._find_display_name_field(field)
         return known
+
+    def _many2one_display_names(self, names: list[str]) -> tuple[Any, ...]:
+        """The ``display_names`` argument of :meth:`_search_fetch` for the many2ones among
+        ``names`` whose display name SQL gives: a plain name, or a declared expression."""
+        display_names = []
+        for name in names:
+            field = self._fields[name]
+            if field.type == "many2one":
+                name_field = self._joinable_display_name(field)
+                if name_field is None:
+                    name_field = self._display_name_expression(field)
+                if name_field is not None:
+                    display_names.append((field, name_field))
+        return tuple(display_names)
+
+    def _display_name_expression(self, field: Any) -> DisplayNameExpression | None:
+        """The display name of the comodel of many2one ``field`` as SQL (its declared
+        ``_display_name_sql``), to select next to ``field`` of this model's table, or None.
+        Known once per field, as :meth:`_joinable_display_name`."""
+        joins = self.env.registry.display_name_joins
+        key = (field, "sql")
+        known = joins.get(key, _UNKNOWN)
+        if known is _UNKNOWN:
+            alias = make_alias(self._table, f"{field.name}__display")
+            known = joins[key] = display_name_sql.declared_expression(
+                self.env[field.comodel_name], alias
+            )
+        return known if isinstance(known, DisplayNameExpression) else None
 
     def _find_display_name_field(self, field: Any) -> Any:
         comodel = self.env[field.comodel_name]
@@ -279,22 +331,17 @@ class SearchMixin(AccessMixin):
         stored = [
             n for n in names if self._fields[n].store and self._fields[n].column_type is not None
         ]
-        display_names = []
+        display_names: tuple[Any, ...] = ()
         if load and load != "_classic_write":
-            # the display names of many2ones come in the same query when they are a plain name
-            for name in stored:
-                field = self._fields[name]
-                if field.type == "many2one":
-                    name_field = self._joinable_display_name(field)
-                    if name_field is not None:
-                        display_names.append((field, name_field))
+            # the display names of many2ones come in the same query
+            display_names = self._many2one_display_names(stored)
         records = self._search_fetch(
             domain or [],
             stored,
             offset=offset,
             limit=limit,
             order=order or self._order,
-            display_names=tuple(display_names),
+            display_names=display_names,
         )
         if not records:
             return []

@@ -116,8 +116,10 @@ class Registry(Mapping[str, "type[BaseModel]"]):
         # (kind, uid, ...) -> value; cleared when groups, access rights or rules change
         self.access_cache: dict[tuple[Any, ...], Any] = {}
         # many2one field -> the field of its comodel that gives its display name when joined,
-        # or None (see SearchMixin._joinable_display_name): the classes do not change
-        self.display_name_joins: dict[Field, Field | None] = {}
+        # or None (see SearchMixin._joinable_display_name), and under (field, "sql") its
+        # comodel's declared SQL display name or None (_display_name_expression): the classes
+        # do not change
+        self.display_name_joins: dict[Any, Any] = {}
         # database.secret of ir.config_parameter, read once (see its _get_secret)
         self.database_secret: str | None = None
         # the compiled searches, built from the answers of access_cache: emptied with it

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
+from erplite.sql import SQL
 
 
 class ResPartner(models.Model):
@@ -45,6 +48,14 @@ class ResPartner(models.Model):
     def _compute_display_name(self):
         for partner in self:
             partner.display_name = partner.complete_name or partner.name or ""
+
+    @classmethod
+    def _display_name_sql(cls, column: Any) -> SQL:
+        """``_compute_display_name`` in SQL (searches join it: see ``_display_name_sql`` of
+        ``BaseModel``)."""
+        return SQL(
+            "COALESCE(NULLIF(%s, ''), NULLIF(%s, ''), '')", column("complete_name"), column("name")
+        )
 
     @classmethod
     def _rec_name_search_field(cls) -> str:

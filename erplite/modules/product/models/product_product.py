@@ -9,7 +9,10 @@ not ``check_company``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from erplite import api, fields, models
+from erplite.sql import SQL
 
 
 class ProductProduct(models.Model):
@@ -82,3 +85,12 @@ class ProductProduct(models.Model):
                 product.display_name = f"[{product.default_code}] {product.name}"
             else:
                 product.display_name = product.name
+
+    @classmethod
+    def _display_name_sql(cls, column: Any) -> SQL:
+        """``_compute_display_name`` in SQL (searches join it: see ``_display_name_sql`` of
+        ``BaseModel``); ``name`` is required, never NULL."""
+        code, name = column("default_code"), column("name")
+        return SQL(
+            "CASE WHEN %s <> '' THEN '[' || %s || '] ' || %s ELSE %s END", code, code, name, name
+        )
