@@ -311,14 +311,21 @@ class One2many(_RelationalMulti):
         super().__init__(comodel_name, string, **kwargs)
 
     def read_values(self, records: Recordset) -> dict[int, tuple[int, ...]]:
-        """Fetch the lines of ``records``: one query, ordered by the comodel's ``_order``."""
+        """Fetch the lines of ``records``: one query, ordered by the comodel's ``_order``.
+        With ``x2many_display_names`` in the context (a page about to show the lines), the
+        display names of the lines' many2ones come in that query too."""
         comodel = records.env[self.comodel_name]
         inverse = self.inverse_name
         domain = [(inverse, "in", list(records._ids)), *self.get_domain_list(records)]
         lines = comodel.with_context(active_test=self.context_active_test(records))
         # the lines' other columns come in the same query: whoever reads lines reads them
         names = [f.name for f in lines._prefetch_fields(lines._fields[inverse])]
-        found = lines.search_fetch(domain, names, order=None)
+        if records.env.context.get("x2many_display_names"):
+            found = lines._search_fetch(
+                domain, names, order=None, display_names=lines._many2one_display_names(names)
+            )
+        else:
+            found = lines.search_fetch(domain, names, order=None)
         result: dict[int, list[int]] = defaultdict(list)
         parents = records.env.transaction.cache._field_dict(comodel._fields[inverse], records.env)
         for line_id in found._ids:

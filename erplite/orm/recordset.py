@@ -232,6 +232,16 @@ class Recordset:
             self, field: Field, operator: str, value: Any, alias: str, query: Query
         ) -> SQL: ...
         def _joinable_display_name(self, field: Field) -> Any: ...
+        def _many2one_display_names(self, names: list[str]) -> tuple[Any, ...]: ...
+        def _search_fetch(
+            self,
+            domain: Any,
+            field_names: list[str],
+            offset: int = 0,
+            limit: int | None = None,
+            order: str | None = None,
+            display_names: tuple[Any, ...] = (),
+        ) -> Self: ...
         def search_fetch(
             self,
             domain: Any,

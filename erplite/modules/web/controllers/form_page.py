@@ -57,7 +57,9 @@ from .list_page import load_views, model_fields, view_of
 class FormPage:
     """One record in the action's form view, as the user may see it."""
 
-    def __init__(self, action: WindowAction, record_id: int | None):
+    def __init__(self, action: WindowAction, record_id: int | None, *, shown: bool = False):
+        """``shown``: the page only shows the record (a GET): its lines are read with the
+        display names of their many2ones in the same statement (``x2many_display_names``)."""
         env = request.env
         self.action = action
         self.context = action.context
@@ -72,19 +74,32 @@ class FormPage:
         self.record = self.model.browse()
         self.defaults: dict[str, Any] = {}
         if record_id is not None:
-            # one query finds it within the user's record rules; the reason of a miss is
-            # looked up on the error path only
-            found = self.model.with_context(active_test=False).search([("id", "=", record_id)])
-            record = self.model.browse(found.ids)  # archived records open too (with a banner)
+            # one query finds it within the user's record rules, with the columns the form
+            # shows and the display names of its many2ones; the reason of a miss is looked
+            # up on the error path only
+            found = self.model.with_context(active_test=False).search_read(
+                [("id", "=", record_id)], self._stored_names()
+            )
+            # archived records open too (with a banner)
+            record = self.model.browse([row["id"] for row in found])
             if not record:
                 missing = self.model.browse(record_id)
                 if not missing.exists():
                     raise MissingError(f"The record {record_id} does not exist or was deleted.")
                 missing.check_access_rule("read")
                 raise AccessError("You may not read this record.")
-            self.record = record
+            self.record = record.with_context(x2many_display_names=True) if shown else record
         else:
             self.defaults = self.model.default_get(self.names)
+
+    def _stored_names(self) -> list[str]:
+        """The fields of the form that are columns of the model's table."""
+        known = self.model._fields
+        return [
+            name
+            for name in self.names
+            if name in known and known[name].store and known[name].column_type is not None
+        ]
 
     def values(self, posted: Any = None) -> dict[str, Any]:
         """The values the attribute expressions see (what the user posted on top)."""
@@ -236,7 +251,7 @@ class FormController(http.Controller):
     @backoffice_page
     def form(self, action_id: int, record_id: int | None = None, **kw: Any):
         action = load_window_action(request.env, action_id)
-        page = FormPage(action, record_id)
+        page = FormPage(action, record_id, shown=True)
         return _render(page, page.resolve(), urls.safe_back(kw.get("back")), _int(kw.get("menu")))
 
     @http.route(

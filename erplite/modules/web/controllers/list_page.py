@@ -216,8 +216,9 @@ class ListPage:
         return list(dict.fromkeys(n for n in names if n in known and n != "id"))
 
     def rows(self, domain: list, *, limit: int, offset: int = 0) -> list[dict[str, Any]]:
-        """The rows of the page: one ``search_read`` (the search, the columns and the plain
-        display names of the many2ones in one query), then the currencies' symbols."""
+        """The rows of the page: one ``search_read`` (the search, the columns and the display
+        names of the many2ones in one query); the currencies' symbols come from the registry's
+        cache (``res.currency._formats``)."""
         rows = self.model.search_read(
             domain, self.read_fields(), offset=offset, limit=limit, order=self.order_clause()
         )
@@ -226,10 +227,7 @@ class ListPage:
             for row in rows
             if isinstance(row.get("currency_id"), (list, tuple))
         }
-        self.currencies = {
-            currency.id: currency
-            for currency in request.env["res.currency"].browse(sorted(currency_ids))
-        }
+        self.currencies = request.env["res.currency"]._formats(currency_ids)
         return rows
 
     def records(self, page: int) -> tuple[list[dict[str, Any]], int]:

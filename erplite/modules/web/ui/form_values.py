@@ -42,6 +42,17 @@ class Widget:
     currency: Any = None
 
 
+def currency_of(record: Any) -> Any:
+    """The currency of ``record`` as its amounts are formatted with (``res.currency``'s
+    ``_formats``: from the registry's cache, no query), or None."""
+    if not record or "currency_id" not in record._fields:
+        return None
+    currency = record.currency_id
+    if not currency:
+        return None
+    return record.env["res.currency"]._formats([currency.id]).get(currency.id)
+
+
 def _current(record: Any, name: str) -> Any:
     return record[name] if record else False
 
@@ -57,7 +68,7 @@ def widget_values(
 ) -> dict[str, Widget]:
     """The widgets of ``record`` (an empty recordset for a new record with ``defaults``)."""
     result: dict[str, Widget] = {}
-    currency = record.currency_id if record and "currency_id" in record._fields else None
+    currency = currency_of(record)
     for name, node in form.fields.items():
         kind = node.type
         if record:
@@ -101,7 +112,7 @@ def _line_row(node: FieldNode, line: Any, tz: str | None) -> dict[str, Any]:
     row: dict[str, Any] = {"id": line.id, "cells": {}}
     if node.sublist is None:
         return row
-    currency = line.currency_id if "currency_id" in line._fields else None
+    currency = currency_of(line)
     for column in node.sublist.columns:
         value = line[column.name]
         description = {"type": column.type, "name": column.name, "string": column.string}
