@@ -78,7 +78,7 @@ def session_uid(request: Any) -> int | None:
         return None
     # the token's row (and the user's, for the page) is read with the signals when they are
     # not read yet: the request's first statement, one round trip for all
-    su_env = Environment(request._cursor(check_signal=False), SUPERUSER_ID, {})
+    su_env = Environment(request.cursor(check_signal=False), SUPERUSER_ID, {})
     user = su_env["res.users"].browse(uid)
     query, token_of = user._session_check(session.sid)
     row = request.read_signals(query)
@@ -101,7 +101,7 @@ def public_uid(request: Any) -> int:
     database_cache = request.database_cache
     uid = database_cache.get("public_uid")
     if uid is None:
-        su_env = Environment(request._cursor(), SUPERUSER_ID, {})
+        su_env = Environment(request.cursor(), SUPERUSER_ID, {})
         user = su_env.ref("base.public_user", raise_if_not_found=False)
         if not user:
             raise AccessDenied("This database has no public user.")
@@ -141,7 +141,7 @@ def apikey_uid(request: Any, key: str, scope: str = "rpc") -> int | None:
     from erplite import SUPERUSER_ID
     from erplite.orm.environment import Environment
 
-    su_env = Environment(request._cursor(), SUPERUSER_ID, {})
+    su_env = Environment(request.cursor(), SUPERUSER_ID, {})
     if "res.users.apikeys" not in su_env:
         return None
     keys = su_env["res.users.apikeys"]
@@ -284,7 +284,7 @@ def _login_needed(logged_in: bool, how: str) -> SessionExpiredException:
 def _user_context(request: Any, uid: int) -> dict[str, Any]:
     from erplite.orm.environment import Environment
 
-    return dict(Environment(request._cursor(), uid, {})["res.users"].context_get())
+    return dict(Environment(request.cursor(), uid, {})["res.users"].context_get())
 
 
 __all__ = [

@@ -323,6 +323,8 @@ class Databases:
                 row = conn.execute(
                     "SELECT sequence FROM erplite_registry_signal WHERE id = 1"
                 ).fetchone()
+                if row is None:  # inserted just before, in the same transaction
+                    raise RuntimeError("no row in erplite_registry_signal")
         return int(row[0])
 
     def check_signal(self, state: DatabaseState, cr: Any, extra: SQL | None = None) -> Any:
@@ -358,7 +360,7 @@ class Databases:
         queries = state.cache.get("signal_queries")
         if queries is None:
             queries = state.cache.setdefault("signal_queries", {})
-        key = (extra.text, extra.params, access)
+        key: tuple[str, tuple[Any, ...], bool] | None = (extra.text, extra.params, access)
         try:
             query = queries.get(key)
         except TypeError:  # parameters that cannot be a key (lists): composed every time

@@ -365,7 +365,7 @@ def serve(app: Any, httprequest: werkzeug.wrappers.Request) -> werkzeug.wrappers
     except Exception as exc:  # failures outside an endpoint: sessions or database unreachable
         return add_security_headers(errors.error_response(exc, httprequest))
     finally:
-        request._end_transaction(commit=False)  # never left open, whatever happened
+        request.end_transaction(commit=False)  # never left open, whatever happened
         # request <-> dispatcher is a reference cycle: broken, the request's objects are
         # freed now rather than by the next garbage collection
         request.dispatcher = None
@@ -389,14 +389,13 @@ def _serve(request: Request) -> werkzeug.wrappers.Response:
             response = _dispatch(request)
             break
         except RegistryChanged as exc:
-            request._end_transaction(commit=False)
+            request.end_transaction(commit=False)
             if attempt == MAX_REGISTRY_RELOADS:
                 raise
-            request._set_database(app.databases.reload(exc.dbname, exc.sequence))
+            request.select_database(app.databases.reload(exc.dbname, exc.sequence))
             request.session = _load_session(request)
     _save_session(request, response)
-    if request._future_response is not None:
-        request._future_response.apply(response)
+    request.apply_future_response(response)
     if random.random() < SESSION_GC_PROBABILITY:
         app.session_store.vacuum()
     return response
@@ -430,7 +429,7 @@ def _select_database(request: Request) -> None:
     if session.db:
         if databases.allowed(session.db, host):
             try:
-                request._set_database(databases.get(session.db))
+                request.select_database(databases.get(session.db))
                 return
             except DatabaseNotFound:
                 pass
@@ -450,7 +449,7 @@ def _set_database(request: Request, dbname: str | None) -> None:
     """Serve ``request`` from ``dbname``; when PostgreSQL cannot be reached, from no database
     (the database-free routes answer, ``/web/health`` says so, the others are 503)."""
     try:
-        request._set_database(request.app.databases.get(dbname))
+        request.select_database(request.app.databases.get(dbname))
     except psycopg.OperationalError as exc:
         _logger.error("the database %r cannot be reached: %s", dbname, exc)
         request.db_unavailable = True
@@ -483,12 +482,12 @@ def _begin_transaction(request: Request) -> None:
     if request.db is None:
         return
     try:
-        request._cursor(check_signal=False)
+        request.cursor(check_signal=False)
     except psycopg.OperationalError as exc:
         # PostgreSQL is down (the pool says so at once): served from no database, so that
         # /web/health answers with the database's state and the rest is a 503
         _logger.error("the database %r cannot be reached: %s", request.db, exc)
-        request._set_database(None)
+        request.select_database(None)
         request.db_unavailable = True
 
 
@@ -603,21 +602,21 @@ def _one_try(
             # begins the transaction (a retry's), reading the signal first; a server-wide
             # auth='none' route (present whatever the modules) reads it with its first query,
             # and a session's user with the query of their session token (auth.session_uid)
-            request._cursor(check_signal=not (lazy or _session_user(request)))
+            request.cursor(check_signal=not (lazy or _session_user(request)))
         auth_methods.authenticate(request, auth)
         if request.db is not None and not lazy:
-            request._cursor()  # the signals are read before the endpoint runs
+            request.cursor()  # the signals are read before the endpoint runs
         response = request.dispatcher.dispatch(endpoint, args)
-        request._end_transaction(commit=True)
+        request.end_transaction(commit=True)
         return response
     except psycopg.IntegrityError as exc:
         registry = request.registry
-        request._end_transaction(commit=False)
+        request.end_transaction(commit=False)
         if registry is not None and hasattr(registry, "integrity_error_to_validation"):
             raise registry.integrity_error_to_validation(exc) from exc
         raise as_validation_error(exc, registry) from exc
     except BaseException:
-        request._end_transaction(commit=False)
+        request.end_transaction(commit=False)
         raise
 
 
@@ -632,17 +631,8 @@ def _server_wide_none(request: Request, endpoint: Any) -> bool:
     """Whether ``endpoint`` is an ``auth='none'`` route of a server-wide module (``web``,
     ``base``): served whatever modules are installed, it may leave the signal check to its
     first query (``request.read_signals``), which the RPC services merge with theirs."""
-    lazy = getattr(endpoint, "_server_wide_none", None)
-    if lazy is None:
-        parts = type(getattr(endpoint.func, "__self__", None)).__module__.split(".")
-        lazy = (
-            endpoint.routing.get("auth") == "none"
-            and len(parts) > 2
-            and parts[:2] == ["erplite", "addons"]
-            and parts[2] in request.app.server_wide_modules
-        )
-        endpoint._server_wide_none = lazy
-    return lazy
+    is_server_wide_none: bool = endpoint.is_server_wide_none(request.app.server_wide_modules)
+    return is_server_wide_none
 
 
 def _reset_session(request: Request) -> None:

@@ -204,6 +204,12 @@ class Request:
             future = self._future_response = FutureResponse()
         return future
 
+    def apply_future_response(self, response: werkzeug.wrappers.Response) -> None:
+        """Add the headers and cookies of :attr:`future_response` to ``response`` (none when
+        it was never used)."""
+        if self._future_response is not None:
+            self._future_response.apply(response)
+
     def start_try(self) -> None:
         """Forget what a previous try of the endpoint set: the user, context and superuser
         flag of ``env`` (the route's ``auth`` sets them again) and the parameters."""
@@ -211,7 +217,11 @@ class Request:
         self.params = {}
 
     # -- database and transaction -------------------------------------------------------------
-    def _set_database(self, state: Any) -> None:
+    def select_database(self, state: DatabaseState | None) -> None:
+        """Serve this request from the database of ``state`` (``Databases.get``), or from no
+        database with ``None``: ``db``, ``registry`` and the routes follow. The dispatcher
+        calls it (step 3 and after a registry reload); the transaction is not touched, end
+        it first (:meth:`end_transaction`)."""
         self._state = state
         self.db = state.dbname if state is not None else None
         self.registry = state.registry if state is not None else None
@@ -291,14 +301,19 @@ class Request:
                 raise RuntimeError(
                     f"this request works in database {self.db!r}, it cannot switch to {dbname!r}"
                 )
-            self._end_transaction(commit=False)  # nothing was done in it but reading signals
-        self._set_database(self.app.databases.get(dbname))
+            self.end_transaction(commit=False)  # nothing was done in it but reading signals
+        self.select_database(self.app.databases.get(dbname))
 
-    def _cursor(self, check_signal: bool = True) -> Any:
-        """The request's cursor, its transaction begun. Its first statement reads the signals
+    def cursor(self, check_signal: bool = True) -> Any:
+        """The request's cursor, its transaction begun (the same cursor until
+        :meth:`end_transaction`). Its first statement reads the signals
         (``Databases.check_signal``); with ``check_signal=False`` that read is left to the
-        first use of the cursor through ``_cursor()`` or to :meth:`read_signals`, which
-        makes it part of the request's first query."""
+        next ``cursor()`` or to :meth:`read_signals`, which makes it part of the request's
+        first query. Unlike ``request.cr``, it makes no environment.
+
+        :raises RuntimeError: no database is selected for this request.
+        :raises RegistryChanged: the signals say another process changed the modules.
+        """
         if self._cr is None:
             if self.registry is None:
                 raise RuntimeError("no database is selected for this request")
@@ -313,7 +328,7 @@ class Request:
         return ``extra``'s row (``None`` without a row), or ``NotImplemented`` when the
         signals were read already (run ``extra`` yourself then). On ``RegistryChanged``,
         the cursor is closed and the exception goes up."""
-        cr = self._cursor(check_signal=False)
+        cr = self.cursor(check_signal=False)
         if self._signals_read:
             return NotImplemented
         self._signals_read = True
@@ -324,8 +339,10 @@ class Request:
             cr.close()
             raise
 
-    def _end_transaction(self, commit: bool) -> None:
-        """Commit (running the post-commit hooks) or roll back the request's transaction."""
+    def end_transaction(self, commit: bool) -> None:
+        """Commit (running the post-commit hooks) or roll back the request's transaction and
+        give its connection back; ``env`` is made again on next use, in a new transaction.
+        Nothing happens when no transaction is open."""
         cr, self._cr, self._env = self._cr, None, None
         if cr is None:
             return
@@ -346,7 +363,7 @@ class Request:
                 return None
             from erplite.orm.environment import Environment
 
-            self._env = Environment(self._cursor(), self._uid, self._context, self._su)
+            self._env = Environment(self.cursor(), self._uid, self._context, self._su)
         return self._env
 
     @env.setter
@@ -497,7 +514,7 @@ class Request:
         return templates_for(self._state, self.app).get_template(template).render(values)
 
     # -- sessions -----------------------------------------------------------------------------
-    def _authenticate_session(
+    def authenticate_session(
         self, session: Session, dbname: str, login: str, password: str
     ) -> int | None:
         """Check ``login``/``password`` on ``dbname`` and log ``session`` in (see
@@ -513,7 +530,7 @@ class Request:
             "HTTP_HOST": environ.get("HTTP_HOST", ""),
             "REMOTE_ADDR": self.httprequest.remote_addr or "",
         }
-        su_env = Environment(self._cursor(), SUPERUSER_ID, {})
+        su_env = Environment(self.cursor(), SUPERUSER_ID, {})
         session.uid = None
         session.pop("pre_uid", None)
         session.pop("pre_login", None)
@@ -528,10 +545,10 @@ class Request:
             session.should_rotate = True
             return pre_uid
         session.update(pre_login=login, pre_uid=pre_uid)
-        self._finalize_session(session)
+        self.finalize_session(session)
         return pre_uid
 
-    def _finalize_session(self, session: Session) -> None:
+    def finalize_session(self, session: Session) -> None:
         """Turn a half-logged-in session (``pre_uid``) into a logged-in one; its sid is
         rotated when stored."""
         from erplite import SUPERUSER_ID
@@ -539,13 +556,13 @@ class Request:
 
         login = session.pop("pre_login")
         uid = session.pop("pre_uid")
-        user_env = Environment(self._cursor(), uid, {})
+        user_env = Environment(self.cursor(), uid, {})
         context = dict(user_env["res.users"].context_get())
         session.update(db=self.db, login=login, uid=uid, context=context)
         # a new sid at login (no fixation); the old one is deleted when the session is saved,
         # after the commit. The session token depends on the sid: computed for the new one.
         session.rotate_sid(SessionStore.generate_sid())
-        user = Environment(self._cursor(), SUPERUSER_ID, {})["res.users"].browse(uid)
+        user = Environment(self.cursor(), SUPERUSER_ID, {})["res.users"].browse(uid)
         session.session_token = user._compute_session_token(session.sid)
         if session is self.session:
             self.update_env(user=uid, context=context)
@@ -561,12 +578,12 @@ def _session_authenticate(
     ``session.uid`` stays ``None`` until :meth:`finalize`.
     :raises AccessDenied: wrong credentials (or too many failures: throttled).
     """
-    return request._authenticate_session(self, dbname, login or "", password or "")
+    return request.authenticate_session(self, dbname, login or "", password or "")
 
 
 def _session_finalize(self: Session, env: Any = None) -> None:
     """Finish a login started by :meth:`authenticate` (after the second factor)."""
-    request._finalize_session(self)
+    request.finalize_session(self)
 
 
 Session.authenticate = _session_authenticate  # type: ignore[attr-defined]

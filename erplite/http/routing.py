@@ -40,7 +40,7 @@ import collections
 import functools
 import inspect
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import werkzeug.routing
@@ -340,9 +340,27 @@ class Endpoint:
         self.func = func
         #: the merged routing: type, auth, methods, csrf, cors, save_session, readonly, routes
         self.routing = routing
+        self._server_wide_none: bool | None = None
         functools.update_wrapper(
             self, func, assigned=("__module__", "__name__", "__qualname__", "__doc__"), updated=()
         )
+
+    def is_server_wide_none(self, server_wide_modules: Collection[str]) -> bool:
+        """Whether this is an ``auth='none'`` route of one of ``server_wide_modules`` (a
+        controller of ``erplite.addons.<module>``): served whatever modules a database has
+        installed, it may leave the registry signal check to its first query (see
+        :mod:`erplite.http.dispatcher`). Worked out once, the server-wide modules being the
+        application's for all its endpoints."""
+        answer = self._server_wide_none
+        if answer is None:
+            parts = type(getattr(self.func, "__self__", None)).__module__.split(".")
+            answer = self._server_wide_none = (
+                self.routing.get("auth") == "none"
+                and len(parts) > 2
+                and parts[:2] == ["erplite", "addons"]
+                and parts[2] in server_wide_modules
+            )
+        return answer
 
     @property
     def original_endpoint(self) -> Callable:
@@ -353,13 +371,14 @@ class Endpoint:
         return self.func(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<Endpoint {self.__qualname__} {self.routing.get('routes')}>"
+        return f"<Endpoint {self.func.__qualname__} {self.routing.get('routes')}>"
 
 
 def _leaf_classes(cls: type, modules: frozenset[str]) -> list[type]:
     """The most derived subclasses of ``cls`` defined in ``modules`` (``cls`` if none)."""
     leaves: list[type] = []
-    for sub in cls.__subclasses__():
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         if module_of(sub.__module__) in modules:
             leaves.extend(leaf for leaf in _leaf_classes(sub, modules) if leaf not in leaves)
     if not leaves:

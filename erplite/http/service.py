@@ -39,7 +39,7 @@ import inspect
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import werkzeug.exceptions
@@ -169,7 +169,7 @@ def exp_authenticate(db: str, login: str, password: str, user_agent_env: Any = N
         return False
 
 
-_COMMON = {
+_COMMON: dict[str, Callable[..., Any]] = {
     "version": exp_version,
     "about": exp_about,
     "login": exp_login,
@@ -196,7 +196,11 @@ def exp_server_version() -> str:
     return SERVER_VERSION
 
 
-_DB = {"list": exp_list, "db_exist": exp_db_exist, "server_version": exp_server_version}
+_DB: dict[str, Callable[..., Any]] = {
+    "list": exp_list,
+    "db_exist": exp_db_exist,
+    "server_version": exp_server_version,
+}
 
 
 # -- object -------------------------------------------------------------------------------------
@@ -228,7 +232,11 @@ def execute(db: str, uid: int, password: str, model: str, method: str, *args: An
 
 _OBJECT = {"execute": execute, "execute_kw": execute_kw}
 
-_SERVICES = {"common": _COMMON, "db": _DB, "object": _OBJECT}
+_SERVICES: dict[str, dict[str, Callable[..., Any]]] = {
+    "common": _COMMON,
+    "db": _DB,
+    "object": _OBJECT,
+}
 
 
 #: Credential queries kept composed per registry (one per RPC user).
@@ -266,7 +274,7 @@ def _user_env(db: str, uid: Any, password: Any) -> Any:
     # they are not read yet: the request's first statement, one round trip for all
     row = request.read_signals(query)
     if row is NotImplemented:
-        cr = request._cursor()
+        cr = request.cursor()
         cr.execute(query)
         row = cr.fetchone()
     if row is None:  # no active user of that id
@@ -570,12 +578,9 @@ def credentials_query(registry: Any, uid: int, address: str | None = None) -> SQ
     )
 
 
-def _frozen(row: Any) -> tuple | None:
-    return (
-        None
-        if row is None
-        else tuple(tuple(value) if isinstance(value, list) else value for value in row)
-    )
+def _frozen(row: Any) -> tuple[Any, ...]:
+    """``row`` as a hashable tuple (its lists, such as group ids, as tuples)."""
+    return tuple(tuple(value) if isinstance(value, list) else value for value in row)
 
 
 __all__ = [

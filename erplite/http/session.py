@@ -33,12 +33,14 @@ import logging
 import re
 import secrets
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import psycopg
-import psycopg_pool
 from psycopg import sql
 from psycopg.types.json import Jsonb
+
+if TYPE_CHECKING:
+    from erplite.pool import Pool
 
 _logger = logging.getLogger(__name__)
 
@@ -218,7 +220,7 @@ class Session(MutableMapping):
 class SessionStore:
     """Sessions in table ``http_session`` of the database behind ``pool``.
 
-    :param pool: a ``psycopg_pool.ConnectionPool`` (``erplite.sql.connection_pool(dsn)``).
+    :param pool: an :class:`erplite.pool.Pool` (``erplite.sql.connection_pool(dsn)``).
     :param idle_timeout: seconds after which an unused session is gone.
     :param touch_interval: minimum seconds between two writes of ``last_seen``.
     :param now: the clock, returning naive UTC datetimes (tests inject their own).
@@ -226,7 +228,7 @@ class SessionStore:
 
     def __init__(
         self,
-        pool: psycopg_pool.ConnectionPool,
+        pool: Pool,
         *,
         idle_timeout: float = SESSION_LIFETIME,
         touch_interval: float = TOUCH_INTERVAL,
@@ -300,6 +302,8 @@ class SessionStore:
                 row = conn.execute(
                     sql.SQL("SELECT secret FROM {} WHERE id = 1").format(table)
                 ).fetchone()
+            if row is None:  # the row was inserted just before, in the same transaction
+                raise RuntimeError(f"no secret in {SECRET_TABLE}")
             self._secret = row[0]
         return self._secret
 
@@ -309,7 +313,7 @@ class SessionStore:
         return secrets.token_urlsafe(32)
 
     @staticmethod
-    def is_valid_sid(sid: object) -> bool:
+    def is_valid_sid(sid: object) -> TypeGuard[str]:
         """Whether ``sid`` has the shape of a session id (cookies are client input)."""
         return isinstance(sid, str) and _SID_RE.match(sid) is not None
 

@@ -176,19 +176,25 @@ def fault_int(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc.cl
 def fault_string(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc.client.Fault:
     """The fault of the legacy ``/xmlrpc/`` (Odoo's ``xmlrpc_handle_exception_string``)."""
     if isinstance(exc, RedirectWarning):
-        return xmlrpc.client.Fault("warning -- Warning\n\n" + str(exc), "")
+        return _legacy_fault("warning -- Warning\n\n" + str(exc), "")
     if isinstance(exc, MissingError):
-        return xmlrpc.client.Fault("warning -- MissingError\n\n" + str(exc), "")
+        return _legacy_fault("warning -- MissingError\n\n" + str(exc), "")
     if isinstance(exc, AccessError):
-        return xmlrpc.client.Fault("warning -- AccessError\n\n" + str(exc), "")
+        return _legacy_fault("warning -- AccessError\n\n" + str(exc), "")
     if isinstance(exc, AccessDenied):
-        return xmlrpc.client.Fault("AccessDenied", str(exc))
+        return _legacy_fault("AccessDenied", str(exc))
     if isinstance(exc, UserError):
-        return xmlrpc.client.Fault("warning -- UserError\n\n" + str(exc), "")
+        return _legacy_fault("warning -- UserError\n\n" + str(exc), "")
     if isinstance(exc, HTTPException):
-        return xmlrpc.client.Fault(exc.description or str(exc), "")
+        return _legacy_fault(exc.description or str(exc), "")
     info = info or describe_exception(exc)
-    return xmlrpc.client.Fault(info.message, "")
+    return _legacy_fault(info.message, "")
+
+
+def _legacy_fault(code: str, message: str) -> xmlrpc.client.Fault:
+    """A fault whose ``faultCode`` is a string, as the legacy ``/xmlrpc/`` sends them (the
+    standard library takes any value; its type stubs say ``int``)."""
+    return xmlrpc.client.Fault(code, message)  # type: ignore[arg-type]
 
 
 def handle_exception_int(exc: BaseException) -> str:
