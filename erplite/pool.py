@@ -34,6 +34,10 @@ server came back. Here:
 - waiting happens only when ``max_size`` connections are in use, for ``timeout`` seconds at
   most (``PoolTimeout``, an ``OperationalError``);
 - idle connections unused for ``max_idle`` seconds are closed when the pool is next used;
+- a transaction that only read may be committed without waiting for the server's answer
+  (:meth:`Pool.putconn_committing`): the ``COMMIT`` is sent as the connection is given back and
+  its answer, arrived by then, read when the connection is next taken; a request that only
+  read then waits for one round trip less;
 - pools may share a :class:`Budget`, the most connections a process holds over all of them
   (Odoo's ``db_maxconn``): one serving many databases (tenants) then opens a connection for a
   database by closing the longest idle connection of another pool when the budget is spent,
@@ -53,7 +57,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
-from psycopg.pq import ConnStatus, TransactionStatus
+from psycopg.pq import ConnStatus, ExecStatus, TransactionStatus
 
 _logger = logging.getLogger(__name__)
 
@@ -189,6 +193,11 @@ class Pool:
         self._cond = threading.Condition(threading.Lock())
         #: idle connections with the time they were given back, the most recent last
         self._idle: deque[tuple[psycopg.Connection, float]] = deque()
+        #: idle connections whose ``COMMIT`` answer is still to be read, with what to call once
+        #: it is (see :meth:`putconn_committing`)
+        self._committing: weakref.WeakKeyDictionary[
+            psycopg.Connection, Callable[[psycopg.Connection], None] | None
+        ] = weakref.WeakKeyDictionary()
         #: connections open or being opened (in use, idle, connecting)
         self._size = 0
         self._closed = False
@@ -213,7 +222,7 @@ class Pool:
                     self._expire_idle(stale)
                     while self._idle:
                         candidate, _returned = self._idle.pop()
-                        if _usable(candidate):
+                        if self._committed(candidate) and _usable(candidate):
                             conn = candidate
                             break
                         self._size -= 1
@@ -274,6 +283,59 @@ class Pool:
             self._cond.notify()
         self._discard(stale)
 
+    def putconn_committing(
+        self,
+        conn: psycopg.Connection,
+        on_committed: Callable[[psycopg.Connection], None] | None = None,
+    ) -> None:
+        """Give back a connection taken by :meth:`getconn`, committing its transaction
+        without waiting for the server's answer: ``COMMIT`` is sent now, and its answer read
+        when the connection is next taken (by then it has arrived: no wait there either),
+        then ``on_committed(conn)`` is called (for settings that cannot change while a
+        statement runs). For a transaction that only read: its COMMIT cannot fail (if one
+        did, through a function that wrote, it would be logged at ERROR and its connection
+        closed, after the caller went on as if it had succeeded). A connection that is not in
+        a transaction, or cannot send, is given back by :meth:`putconn` (rolled back).
+        """
+        pgconn = conn.pgconn
+        if conn.closed or pgconn.transaction_status != TransactionStatus.INTRANS:
+            self.putconn(conn)
+            return
+        try:
+            pgconn.send_query(b"COMMIT")
+            _flush(pgconn)
+        except (psycopg.Error, OSError):
+            _logger.debug("pool %r: COMMIT could not be sent", self.name, exc_info=True)
+            conn.close()
+            self.putconn(conn)
+            return
+        with self._cond:
+            if not self._closed:
+                self._committing[conn] = on_committed
+                self._idle.append((conn, time.monotonic()))
+                self._cond.notify()
+                return
+            self._size -= 1
+        self._discard([conn])
+
+    def _committed(self, conn: psycopg.Connection) -> bool:
+        """Read the answer of a ``COMMIT`` sent by :meth:`putconn_committing` (when one was
+        sent); whether the connection is idle and sound after it (lock held)."""
+        if conn not in self._committing:
+            return True
+        on_committed = self._committing.pop(conn)
+        try:
+            failure = _read_results(conn.pgconn)
+            if failure is None and on_committed is not None:
+                on_committed(conn)
+        except (psycopg.Error, OSError):
+            _logger.info("pool %r: a connection broke while committing", self.name, exc_info=True)
+            return False
+        if failure is not None:
+            _logger.error("pool %r: a COMMIT sent without waiting failed: %s", self.name, failure)
+            return False
+        return conn.pgconn.transaction_status == TransactionStatus.IDLE
+
     @contextlib.contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection]:
         """A connection for the block: committed at its end, rolled back if it raises, then
@@ -311,6 +373,13 @@ class Pool:
         """``{"size": open connections, "idle": of which idle}``."""
         with self._cond:
             return {"size": self._size, "idle": len(self._idle)}
+
+    def pending_commits(self) -> int:
+        """How many idle connections hold the answer of a ``COMMIT`` not read yet (see
+        :meth:`putconn_committing`)."""
+        with self._cond:
+            idle = {id(conn) for conn, _returned in self._idle}
+            return sum(1 for conn in self._committing if id(conn) in idle)
 
     # -- internals ----------------------------------------------------------------------------
     def _discard(self, conns: list[psycopg.Connection]) -> None:
@@ -371,13 +440,45 @@ def _usable(conn: psycopg.Connection) -> bool:
         return False
 
 
+def _flush(pgconn: psycopg.pq.abc.PGconn) -> None:
+    """Send what libpq holds for ``pgconn`` (a non-blocking connection may keep part of a
+    message until its socket is writable)."""
+    while pgconn.flush():
+        if not _wait(pgconn.socket, writable=True, timeout=POOL_TIMEOUT):
+            raise psycopg.OperationalError("COMMIT could not be sent in time")
+
+
+def _read_results(pgconn: psycopg.pq.abc.PGconn) -> str | None:
+    """Read every result of the command ``pgconn`` was sent (waiting for them if they have
+    not arrived); the error message of a failed one, ``None`` when all succeeded."""
+    failure = None
+    while True:
+        pgconn.consume_input()
+        while not pgconn.is_busy():
+            result = pgconn.get_result()
+            if result is None:
+                return failure
+            if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK):
+                message = result.error_message
+                failure = message.decode(errors="replace") if message else str(result.status)
+        if not _wait(pgconn.socket, writable=False, timeout=POOL_TIMEOUT):
+            raise psycopg.OperationalError("no answer to COMMIT in time")
+
+
 def _readable(fd: int) -> bool:
+    return _wait(fd, writable=False, timeout=0)
+
+
+def _wait(fd: int, *, writable: bool, timeout: float) -> bool:
+    """Whether ``fd`` became readable (writable) within ``timeout`` seconds."""
     if hasattr(select, "poll"):  # no limit on the descriptor's number, unlike select()
         poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        return bool(poller.poll(0))
-    readable, _w, _x = select.select([fd], [], [], 0)
-    return bool(readable)
+        poller.register(fd, select.POLLOUT if writable else select.POLLIN)
+        return bool(poller.poll(timeout * 1000))
+    readable, ready, _x = select.select(
+        [] if writable else [fd], [fd] if writable else [], [], timeout
+    )
+    return bool(ready if writable else readable)
 
 
 def _reusable(conn: psycopg.Connection) -> bool:

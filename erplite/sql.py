@@ -458,6 +458,12 @@ def _make_begin_command(conn: psycopg.Connection) -> str:
     return " ".join(parts)
 
 
+def _end_begun_by_hand_after_commit(conn: psycopg.Connection) -> None:
+    """A ``begin_with`` transaction committed by ``Cursor.commit_and_close``: the connection
+    begins its transactions itself again (``Cursor._end_begun_by_hand``)."""
+    conn.autocommit = False
+
+
 class Cursor:
     """One transaction on one pooled connection.
 
@@ -484,6 +490,8 @@ class Cursor:
         self.postrollback = Callbacks()
         # the connection is in autocommit mode for a transaction begun by begin_with()
         self._begun_by_hand = False
+        # every statement of the transaction so far answered SELECT (see commit_and_close)
+        self._only_read = True
 
     # -- statements ---------------------------------------------------------------------------
     def execute(
@@ -506,7 +514,18 @@ class Cursor:
         self.sql_count += 1
         _count_statement(query)
         # psycopg renders any Composable (as_string); its annotation names SQL and Composed only
-        return self._cur.execute(query, params)  # type: ignore[arg-type]
+        cur = self._cur.execute(query, params)  # type: ignore[arg-type]
+        if self._only_read:
+            self._note_command()
+        return cur
+
+    def _note_command(self) -> None:
+        """Remember that the transaction did more than read when the statement just run
+        did not answer ``SELECT n`` (its command tag: INSERT, UPDATE, SAVEPOINT...)."""
+        result = self._cur.pgresult
+        tag = result.command_status if result is not None else None
+        if not tag or not tag.startswith(b"SELECT"):
+            self._only_read = False
 
     def begin_with(self, query: SQL, *, flush: bool = True, _heal: bool = True) -> None:
         """Send ``query`` as the first statement of the transaction, and the transaction's
@@ -576,6 +595,8 @@ class Cursor:
         cur = self._cur
         for _ in range(results - 1):  # to the result of EXECUTE, the last one
             cur.nextset()
+        if self._only_read:
+            self._note_command()
 
     def _end_begun_by_hand(self) -> None:
         """After the commit or rollback of a ``begin_with`` transaction: the connection
@@ -652,9 +673,47 @@ class Cursor:
         self._conn.commit()
         if self._begun_by_hand:
             self._end_begun_by_hand()
+        self._only_read = True
         self.prerollback.clear()
         self.postrollback.clear()
         self.postcommit.run()
+
+    def commit_and_close(self) -> None:
+        """:meth:`commit`, then :meth:`close`; a transaction that only read (each statement
+        answered ``SELECT``) with no post-commit hook is committed without waiting for the
+        server's answer (``Pool.putconn_committing``: read when the connection is next
+        taken), one round trip less.
+
+        The ``COMMIT`` of such a transaction is sent at once, as :meth:`commit` would: its
+        locks go at the same moment. It cannot fail, except through a function that wrote
+        under a ``SELECT``, with a deferred constraint it broke: that failure is logged at
+        ERROR instead of raised here.
+        """
+        conn = self._conn
+        if conn is None:
+            raise psycopg.InterfaceError("Cursor is closed")
+        try:
+            self.flush()
+            self.precommit.run()
+            self.flush()
+            pipelined = self._only_read and not self.postcommit
+            if not pipelined:
+                self.commit()
+        except BaseException:
+            self.close()
+            raise
+        if not pipelined:
+            self.close()
+            return
+        self.prerollback.clear()
+        self.postrollback.clear()
+        self._conn = None
+        self._cur.close()
+        self._pool.putconn_committing(
+            conn, _end_begun_by_hand_after_commit if self._begun_by_hand else None
+        )
+        self._begun_by_hand = False
+        self._release_transaction()
 
     def rollback(self) -> None:
         self.clear()
@@ -665,6 +724,7 @@ class Cursor:
         self._conn.rollback()
         if self._begun_by_hand:
             self._end_begun_by_hand()
+        self._only_read = True
         self.postrollback.run()
 
     @contextlib.contextmanager
@@ -699,6 +759,9 @@ class Cursor:
         except psycopg.Error:
             _logger.debug("connection broken while closing a cursor", exc_info=True)
         self._pool.putconn(conn)
+        self._release_transaction()
+
+    def _release_transaction(self) -> None:
         release = getattr(self.transaction, "release", None)
         if release is not None:
             release()  # the ORM's environments of this transaction are done with

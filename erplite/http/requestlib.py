@@ -346,11 +346,12 @@ class Request:
         cr, self._cr, self._env = self._cr, None, None
         if cr is None:
             return
+        if commit:
+            # a transaction that only read is committed without waiting for the answer
+            cr.commit_and_close()
+            return
         try:
-            if commit:
-                cr.commit()
-            else:
-                cr.rollback()
+            cr.rollback()
         finally:
             cr.close()
 
