@@ -17,15 +17,12 @@ Server Error" for everything else. Only a body that is not JSON-RPC at all gets 
 (400, a body that is not JSON included), still with a JSON-RPC body so that clients can read it.
 
 Values are encoded as Odoo encodes them: ``datetime`` as ``"%Y-%m-%d %H:%M:%S"`` (UTC),
-``date`` as ``"%Y-%m-%d"``, ``bytes`` as text, sets as lists, recordsets as their ids.
+``date`` as ``"%Y-%m-%d"``, ``bytes`` as text, sets as lists, recordsets as their ids
+(:mod:`erplite.tools.json_encoder`: the text of ``json.dumps``, written by orjson).
 """
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,15 +37,19 @@ from erplite.http.errors import (
     serialize_exception,
 )
 from erplite.http.limits import DEFAULT_MAX_JSON_DEPTH, TooDeeplyNested, loads_json
+from erplite.tools.json_encoder import (
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    dumps,
+    dumps_bytes,
+    json_default,
+)
 
 #: Request mimetypes that carry JSON (as Odoo's ``JSON_MIMETYPES``).
 JSON_MIMETYPES = ("application/json", "application/json-rpc")
 
 #: ``Content-Type`` of JSON responses (werkzeug adds no charset to ``application/json``).
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-
-DATE_FORMAT = "%Y-%m-%d"
-DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # JSON-RPC 2.0 reserved codes, used only for envelopes that could not be read at all.
 PARSE_ERROR = -32700
@@ -60,49 +61,12 @@ INVALID_REQUEST = -32600
 # ---------------------------------------------------------------------------------------------
 
 
-def json_default(obj: Any) -> Any:
-    """``default=`` hook of :func:`json.dumps` for the values Odoo methods return."""
-    if type(obj) is datetime.date and obj.year >= 1000:  # the most frequent: as DATE_FORMAT
-        return obj.isoformat()
-    if isinstance(obj, datetime.datetime):
-        if obj.tzinfo is not None:  # erplite datetimes are naive UTC; normalise aware ones
-            obj = obj.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return obj.strftime(DATETIME_FORMAT)
-    if isinstance(obj, datetime.date):
-        return obj.strftime(DATE_FORMAT)
-    if hasattr(obj, "_name") and hasattr(obj, "ids"):  # a recordset
-        return list(obj.ids)
-    if isinstance(obj, (bytes, bytearray, memoryview)):
-        return bytes(obj).decode("utf-8", "replace")
-    if isinstance(obj, (set, frozenset)):
-        try:
-            return sorted(obj)
-        except TypeError:
-            return list(obj)
-    if isinstance(obj, decimal.Decimal):
-        return float(obj)
-    if isinstance(obj, Mapping):
-        return dict(obj)
-    # Odoo's json_default ends with ``ustr(obj)``; so do we (lazy values, UUIDs, Markup...).
-    return str(obj)
-
-
-_encoder = json.JSONEncoder(ensure_ascii=False, default=json_default, separators=(",", ":"))
-
-
-def dumps(value: Any) -> str:
-    """Serialize ``value`` to JSON text with :func:`json_default` (``json.dumps(value,
-    ensure_ascii=False, default=json_default, separators=(",", ":"))``, its encoder made
-    once)."""
-    return _encoder.encode(value)
-
-
 def json_response(
     payload: Any, status: int = 200, headers: Any = None
 ) -> werkzeug.wrappers.Response:
     """A JSON response (``application/json; charset=utf-8``) of ``payload``."""
     return werkzeug.wrappers.Response(
-        dumps(payload), status=status, headers=headers, content_type=JSON_CONTENT_TYPE
+        dumps_bytes(payload), status=status, headers=headers, content_type=JSON_CONTENT_TYPE
     )
 
 
@@ -266,6 +230,7 @@ __all__ = [
     "JsonRpcTooLarge",
     "UnsupportedJsonRpcMediaType",
     "dumps",
+    "dumps_bytes",
     "error_envelope",
     "error_response",
     "json_default",

@@ -42,7 +42,7 @@ from erplite.exceptions import AccessDenied
 from erplite.http import csrf, routing
 from erplite.http.current import request
 from erplite.http.errors import TEMPLATES_PATH
-from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps
+from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps_bytes
 from erplite.http.session import Session, SessionStore
 
 if TYPE_CHECKING:
@@ -465,7 +465,7 @@ class Request:
         """A JSON response of ``data`` (dates and recordsets encoded as Odoo does)."""
         headers = werkzeug.datastructures.Headers(headers)
         headers["Content-Type"] = JSON_CONTENT_TYPE
-        return self.make_response(dumps(data), headers, cookies, status)
+        return self.make_response(dumps_bytes(data), headers, cookies, status)
 
     def redirect(self, location: str, code: int = 303, local: bool = True) -> Response:
         """Redirect to ``location``; with ``local`` any host part is dropped (no open

@@ -15,7 +15,7 @@ import werkzeug.wrappers
 
 from erplite.exceptions import AccessDenied, AccessError, InvalidArgument, MissingError, UserError
 from erplite.http.errors import serialize_exception
-from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps
+from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps_bytes
 
 #: the largest id of a record (ids are PostgreSQL ``integer``)
 MAX_ID = 2**31 - 1
@@ -141,4 +141,6 @@ def json_response(body: Any, status: int = 200, headers: Any = None) -> werkzeug
     """A JSON response (``application/json; charset=utf-8``)."""
     from erplite.http.requestlib import Response
 
-    return Response(dumps(body), status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
+    return Response(
+        dumps_bytes(body), status=status, headers=headers, content_type=JSON_CONTENT_TYPE
+    )
