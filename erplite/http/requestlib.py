@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import jinja2
 import werkzeug.datastructures
 import werkzeug.exceptions
 import werkzeug.local
@@ -46,6 +45,8 @@ from erplite.http.jsonrpc import JSON_CONTENT_TYPE, dumps_bytes
 from erplite.http.session import Session, SessionStore
 
 if TYPE_CHECKING:
+    import jinja2
+
     from erplite.http.databases import DatabaseState
 
 # ---------------------------------------------------------------------------------------------
@@ -616,8 +617,9 @@ def templates_for(state: Any, app: Any) -> jinja2.Environment:
 
 def make_template_environment(module_paths: Mapping[str, Any]) -> jinja2.Environment:
     """A Jinja2 environment finding ``"<module>/<file>"`` in ``<module path>/templates`` and
-    unprefixed names among the framework's templates; autoescaping HTML."""
-    from pathlib import Path
+    unprefixed names among the framework's templates; autoescaping HTML. (Jinja2 is imported
+    when the first page is drawn, as in ``errors.template_environment``.)"""
+    import jinja2
 
     prefixed = {
         name: jinja2.FileSystemLoader(str(Path(path) / "templates"))

@@ -315,12 +315,14 @@ def test_a_begin_with_transaction_whose_connection_died_gives_the_pool_a_working
         assert check.fetchone() == (5,)
 
 
-def test_an_rpc_call_takes_three_round_trips(client, web_db, monkeypatch):
+def test_an_rpc_call_waits_for_two_round_trips(client, web_db, monkeypatch):
     """BEGIN travels with the signals and credentials read (one round trip), then the search
-    (one), then COMMIT (one): psycopg sends no BEGIN of its own."""
+    (one); psycopg sends no BEGIN of its own, and the COMMIT of this call, which only read, is
+    sent without waiting for its answer (``Pool.putconn_committing``: read by the next
+    caller of the connection), not by psycopg."""
     from psycopg._connection_base import BaseConnection
 
-    from erplite.sql import count_queries
+    from erplite.sql import connection_pool, count_queries
     from tests.http.test_rpc_statements import execute_kw
 
     args = [[["id", "=", web_db.admin_uid]]], {"fields": ["login"]}
@@ -339,4 +341,5 @@ def test_an_rpc_call_takes_three_round_trips(client, web_db, monkeypatch):
     with count_queries() as statements:
         assert execute_kw(*call)["result"] == [{"id": web_db.admin_uid, "login": "admin"}]
     assert len(statements) == 2, statements
-    assert commands == [b"COMMIT"]
+    assert commands == []
+    assert connection_pool(web_db.dsn).pending_commits() == 1

@@ -13,13 +13,14 @@ Worked example (a browser)::
 The session's token depends on the TOTP secret (enabling or disabling it ends the user's other
 sessions), so this session's token is computed again and the user stays logged in. A wrong
 password counts as a failed login (throttled), as on the login page.
+
+``segno`` (the QR code) is imported when the set-up page is drawn, not when the module loads:
+every worker loads the module, few ever draw that page.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import segno
 
 from erplite import http
 from erplite.exceptions import AccessDenied, UserError
@@ -31,6 +32,8 @@ from .preferences import preferences_page, renew_session_token
 
 
 def _setup_page(secret: str, error: str | None = None, status: int = 200) -> Any:
+    import segno  # on first use: see the module docstring
+
     env = request.env
     uri = totp.provisioning_uri(secret, env.user.login, issuer=env.company.name or "erplite")
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code of the secret")

@@ -11,6 +11,10 @@ booleans); text cells are written as text, never as formulas, so that a name beg
 ``=`` is not run by the spreadsheet. CSV is UTF-8 (a BOM is accepted on reading); its
 delimiter (comma, semicolon or tab) is recognised on reading. A file that cannot be read
 raises :class:`FileError` with a message for the user.
+
+``openpyxl`` is imported by the functions that write or read XLSX, not when this module loads:
+it is about 10 MiB of a worker's memory, which a worker that never exports a spreadsheet (one
+serving JSON-RPC) does not pay.
 """
 
 from __future__ import annotations
@@ -21,10 +25,6 @@ import io
 import zipfile
 from collections.abc import Sequence
 from typing import Any
-
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 #: Rows read from one file at most (a bigger file is split by the user).
 MAX_ROWS = 20_000
@@ -70,6 +70,10 @@ def _write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 
 
 def _write_xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    import openpyxl  # on first use: see the module docstring
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Sheet1")
     bold = Font(bold=True)
@@ -148,6 +152,8 @@ def _read_csv(data: bytes) -> list[list[Any]]:
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:
+    import openpyxl  # on first use: see the module docstring
+
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
