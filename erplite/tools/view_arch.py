@@ -44,6 +44,8 @@ ROOT_TAGS: dict[str, tuple[str, ...]] = {
     "search": ("search",),
     "graph": ("graph",),
     "pivot": ("pivot",),
+    # the ``mail`` module's (Odoo 17 declares it there too): records x activity types
+    "activity": ("activity",),
 }
 VIEW_TYPES = tuple(ROOT_TAGS)
 
@@ -239,7 +241,8 @@ def _rec_name(model: Any) -> str:
 def default_arch(model: Any, view_type: str) -> etree._Element:
     """The arch Odoo 17 makes for a model without a view of ``view_type``: a list and a search
     of the record name, a form of every field (two columns, long and x2many fields on their
-    own row), a kanban card of the record name, an empty graph and pivot (the count)."""
+    own row), a kanban card of the record name, an empty graph and pivot (the count), an
+    activity view whose ``activity-box`` shows the record name."""
     view_type = normalize_view_type(view_type)
     name = _rec_name(model)
     if view_type == "tree":
@@ -259,6 +262,9 @@ def default_arch(model: Any, view_type: str) -> etree._Element:
         return E.graph()
     if view_type == "pivot":
         return E.pivot()
+    if view_type == "activity":
+        box = E.div(E.field(name=name), {"t-name": "activity-box"})
+        return E.activity(E.templates(box), string=model._description or model._name)
     return _default_form(model)
 
 

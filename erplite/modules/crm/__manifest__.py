@@ -18,6 +18,7 @@ all of them, in their companies.
         "data/crm_stage_data.xml",
         "data/crm_lost_reason_data.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_activity_views.xml",
         "wizard/crm_lead_to_opportunity_views.xml",
         "wizard/crm_lead_lost_views.xml",
         "views/crm_config_views.xml",

@@ -16,6 +16,7 @@ the transaction and sent through SMTP by a scheduled job.
         "security/ir.model.access.csv",
         "data/mail_data.xml",
         "views/mail_views.xml",
+        "views/mail_activity_popup_views.xml",
     ],
     "demo": [],
     "installable": True,

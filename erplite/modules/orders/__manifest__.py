@@ -15,6 +15,7 @@ every order of their companies.
         "security/ir.model.access.csv",
         "data/sale_data.xml",
         "views/sale_views.xml",
+        "views/sale_activity_views.xml",
         "views/sale_actions.xml",
         "views/sale_menus.xml",
     ],

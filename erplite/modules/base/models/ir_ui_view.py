@@ -119,7 +119,7 @@ _VIEW_TYPE_SELECTION = [
 ]
 
 #: View types whose arch holds QWeb templates, where blank text is output and so kept.
-_TEMPLATE_TYPES = ("qweb", "kanban")
+_TEMPLATE_TYPES = ("qweb", "kanban", "activity")
 
 #: Root tags of a QWeb template's arch (``<t t-name="...">``, or a ``<templates>`` file).
 _QWEB_ROOTS = ("t", "templates")
@@ -353,7 +353,7 @@ class IrUiView(models.Model):
         for primary in reversed(chain):
             arch = self._apply(arch, primary)
             arch = self._extend(index, arch, primary, groups)
-        if root_row.type == "kanban":
+        if root_row.type in ("kanban", "activity"):
             _drop_blank_text_outside_templates(arch)
         return arch
 

@@ -1,1 +1,1 @@
-from . import chatter  # noqa: F401
+from . import activity_view, chatter  # noqa: F401

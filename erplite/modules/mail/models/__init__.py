@@ -1,7 +1,9 @@
 from . import (  # noqa: F401
     ir_actions_server,
     ir_mail_server,
+    ir_ui_view,
     mail_activity,
+    mail_activity_data,
     mail_activity_mixin,
     mail_activity_type,
     mail_followers,

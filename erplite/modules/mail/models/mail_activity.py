@@ -143,6 +143,9 @@ class MailActivity(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.check_access_rights("create")  # the model's right first, then the documents'
+        # the document of a dialog's new activity comes from its context (default_res_model,
+        # default_res_id): known before the document's right is checked below
+        vals_list = [self._with_document_defaults(vals) for vals in vals_list]
         for vals in vals_list:
             if vals.get("res_model_id") and not vals.get("res_model"):
                 vals["res_model"] = self.env["ir.model"].sudo().browse(vals["res_model_id"]).model
@@ -153,6 +156,14 @@ class MailActivity(models.Model):
                     self.env, vals.get("res_model") or "", [vals.get("res_id") or 0], "write"
                 )
         return super().create(vals_list)
+
+    def _with_document_defaults(self, vals: dict) -> dict:
+        missing = [name for name in ("res_model", "res_id") if not vals.get(name)]
+        if "res_model" in missing and vals.get("res_model_id"):
+            missing.remove("res_model")
+        if not missing or not any(f"default_{name}" in self.env.context for name in missing):
+            return vals
+        return {**self.default_get(missing), **vals}
 
     # -- done, cancel -------------------------------------------------------------------------
     def action_done(self) -> bool:

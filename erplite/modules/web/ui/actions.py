@@ -48,6 +48,7 @@ VIEW_TYPES = {
     "kanban": "kanban",
     "graph": "graph",
     "pivot": "pivot",
+    "activity": "activity",  # the mail module's (records x activity types)
 }
 
 

@@ -1,0 +1,1 @@
+"""The activity view's building blocks, without HTTP (``activity_grid``)."""
