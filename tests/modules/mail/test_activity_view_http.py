@@ -317,3 +317,42 @@ def test_get_activity_data_over_json_rpc(site: Site) -> None:
     bad = dict(body, params={**body["params"], "kwargs": {"res_model": "res.partner"}})
     error = client.post("/web/dataset/call_kw/mail.activity/get_activity_data", json=bad)
     assert "mail.activity.mixin" in error.get_json()["error"]["data"]["message"]
+
+
+def test_the_page_s_statements_do_not_grow_with_its_rows(site: Site) -> None:
+    from erplite.sql import count_queries
+
+    with site.env() as env:
+        max_ = _user(env, "max", "sales_team.group_sale_salesman")
+        customer = env["res.partner"].create({"name": "Deco Addict"})
+    url = _grid_url(site)
+
+    def statements_for(rows: int) -> int:
+        with site.env() as env:
+            call = env.ref("mail.mail_activity_data_call")
+            while env["sale.order"].search_count([("user_id", "=", max_.id)]) < rows:
+                order = env["sale.order"].create({"partner_id": customer.id, "user_id": max_.id})
+                env["mail.activity"].create(
+                    {
+                        "res_model": "sale.order",
+                        "res_id": order.id,
+                        "activity_type_id": call.id,
+                        "date_deadline": TODAY,
+                        "user_id": max_.id,
+                    }
+                )
+        client = site.client("max")
+        for _ in range(2):  # warm: registry, views, menus, actions, rights cached
+            assert client.get(url).status_code == 200
+        with count_queries() as statements:
+            html = client.get(url).get_data(as_text=True)
+        assert html.count('class="o-activity-row"') == rows
+        listing = [str(s).strip().upper()[:12] for s in statements]
+        return len([s for s in listing if s not in ("BEGIN", "COMMIT", "ROLLBACK")])
+
+    # the session's signals and user, get_activity_data's three (the page's ids and count,
+    # their activities, the types), the rows' boxes (one search_read), the customers' names,
+    # the currency: 7 on a warm worker, whatever the rows
+    few, many = statements_for(2), statements_for(12)
+    assert few == many, (few, many)
+    assert many <= 7
