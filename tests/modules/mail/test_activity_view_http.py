@@ -276,6 +276,11 @@ def test_schedule_an_activity_through_the_dialog(site: Site) -> None:
         assert created.date_deadline.isoformat() == deadline
     grid = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert ">2</span>" in _cell(grid, ids["chairs"], ids["email"])
+    # a call's dialog proposes the type's delay (2 days) as the due date
+    call = client.get(f"{url}?res_id={ids['chairs']}&type_id={ids['call']}")
+    call_html = client.get(call.headers["Location"]).get_data(as_text=True)
+    proposed = (TODAY + datetime.timedelta(days=2)).isoformat()
+    assert re.search(rf'name="date_deadline"[^>]*value="{proposed}"', call_html), call_html[-3000:]
     # not on a record he may not read
     refused = client.get(f"{url}?res_id={ids['theirs']}&type_id={ids['email']}")
     assert refused.status_code == 404
@@ -356,3 +361,21 @@ def test_the_page_s_statements_do_not_grow_with_its_rows(site: Site) -> None:
     few, many = statements_for(2), statements_for(12)
     assert few == many, (few, many)
     assert many <= 7
+
+
+def test_a_favorite_saved_from_the_grid_opens_it_again(site: Site) -> None:
+    client = site.client("sid")
+    action = site.ids["quotations"]
+    search = "searched=1&search_partner_id=Azure"
+    menu = client.get(
+        f"/web/action/{action}/favorites?view=activity&{search}", headers={"HX-Request": "true"}
+    )
+    token = _CSRF_RE.search(menu.get_data(as_text=True)).group(1)
+    saved = client.post(
+        f"/web/action/{action}/favorites",
+        data={"csrf_token": token, "name": "Azure", "view": "activity", "search": search},
+    )
+    assert saved.status_code == 303
+    assert saved.headers["Location"].startswith(f"/web/action/{action}/activity?")
+    html = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert 'class="o-activity-row"' in html

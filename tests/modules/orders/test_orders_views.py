@@ -57,7 +57,8 @@ def test_approval_buttons_are_for_managers_only(env, salesman, manager):
 
 def test_actions_open_the_screens(env):
     quotations = env.ref("orders.action_quotations")
-    assert quotations.views == [[False, m] for m in ("tree", "kanban", "form", "graph", "pivot")]
+    modes = ("tree", "kanban", "form", "graph", "pivot", "activity")
+    assert quotations.views == [[False, m] for m in modes]
     assert quotations.search_view_id == env.ref("orders.view_sales_order_filter")
     settings = env.ref("orders.action_company_settings")
     assert settings.views == [[env.ref("orders.view_company_approval_form").id, "form"]]
@@ -101,4 +102,12 @@ def test_warm_list_screen_sends_no_statement_for_views_menus_and_actions(
     with assert_query_count(0):
         result = Order.get_views(views, {"toolbar": True})
         env["ir.ui.menu"].with_user(salesman).load_menus()
-    assert set(result["views"]) == {"list", "kanban", "form", "graph", "pivot", "search"}
+    assert set(result["views"]) == {
+        "list",
+        "kanban",
+        "form",
+        "graph",
+        "pivot",
+        "activity",
+        "search",
+    }

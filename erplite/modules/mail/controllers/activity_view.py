@@ -63,6 +63,7 @@ from erplite.security import shared_cache
 from erplite.tools.qweb import QWebError
 
 from ..models.mail_activity import deadline_state, user_today
+from ..models.mail_activity_mixin import deadline_for
 from ..ui.activity_grid import OTHER_TYPE_ID, STATE_LABELS, STATES, ActivityGrid
 
 _logger = logging.getLogger(__name__)
@@ -285,8 +286,10 @@ class ActivityViewController(http.Controller):
             "default_res_id": record.id,
             "default_user_id": request.env.uid,
         }
-        if activity_type:
+        if activity_type:  # the type's summary and delay, as Odoo 17's onchange gives them
             context["default_activity_type_id"] = activity_type.id
+            deadline = deadline_for(activity_type, user_today(request.env.user))
+            context["default_date_deadline"] = deadline.isoformat()
             if activity_type.summary:
                 context["default_summary"] = activity_type.summary
         dialog = {

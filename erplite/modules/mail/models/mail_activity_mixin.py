@@ -134,7 +134,7 @@ class MailActivityMixin(models.AbstractModel):
             self.env.ref(act_type_xmlid) if act_type_xmlid else self._default_activity_type()
         )
         if date_deadline is None:
-            date_deadline = _deadline_for(activity_type, user_today(self.env.user))
+            date_deadline = deadline_for(activity_type, user_today(self.env.user))
         model_id = self.env["ir.model"]._get_id(self._name)
         values_list = []
         for record in self:
@@ -165,8 +165,8 @@ class MailActivityMixin(models.AbstractModel):
         return result
 
 
-def _deadline_for(activity_type: Any, today: datetime.date) -> datetime.date:
-    """Today plus the type's delay."""
+def deadline_for(activity_type: Any, today: datetime.date) -> datetime.date:
+    """Today plus the type's delay (the due date of a new activity of that type)."""
     if not activity_type or not activity_type.delay_count:
         return today
     count = activity_type.delay_count

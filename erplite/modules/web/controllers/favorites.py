@@ -38,7 +38,7 @@ from .list_page import ListPage
 from .pivot_page import PivotPage
 
 #: the pages a favorite opens in (those drawing the search panel)
-VIEW_TYPES = ("list", "kanban", "graph", "pivot")
+VIEW_TYPES = ("list", "kanban", "graph", "pivot", "activity")
 
 
 def _page_class(view_type: str) -> type[ListPage]:
