@@ -83,7 +83,8 @@ CASES = {
         DataFileError,
         "le_bad_view_type/views/partner_views.xml:3: ValidationError: Invalid view "
         "le_bad_view_type.partner_view_calendar: unknown view type: root node <calendar "
-        'date_start="create_date"> is none of tree, list, form, kanban, search, graph, pivot',
+        'date_start="create_date"> is none of tree, list, form, kanban, search, graph, pivot, '
+        "activity",
     ),
     "unknown module": ("le_nope", ModuleError, "Unknown module 'le_nope'"),
 }
