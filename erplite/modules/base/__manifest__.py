@@ -13,6 +13,7 @@
         "views/res_partner_views.xml",
         "views/base_settings_views.xml",
         "views/ir_webhook_delivery_views.xml",
+        "views/ir_attachment_views.xml",
     ],
     "demo": [],
     "installable": True,

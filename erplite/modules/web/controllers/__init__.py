@@ -2,6 +2,7 @@ from . import (  # noqa: F401
     api_keys,
     autocomplete,
     backoffice,
+    binary,
     database,
     dataset,
     dialog,

@@ -25,6 +25,7 @@ from erplite import http
 from erplite.exceptions import AccessError, UserError
 from erplite.http import request
 
+from ..ui.binary import MAX_UPLOAD_BYTES
 from ..ui.client_actions import (
     Dialog,
     next_url,
@@ -69,7 +70,13 @@ def _again(
 
 
 class DialogController(http.Controller):
-    @http.route("/web/dialog", type="http", auth="user", methods=["POST"])
+    @http.route(
+        "/web/dialog",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        max_content_length=MAX_UPLOAD_BYTES + 1024 * 1024,
+    )
     @backoffice_page
     def run(self, **kw: Any):
         """Save the dialog's record, then run its ``button``; go where its result says."""
@@ -87,6 +94,7 @@ class DialogController(http.Controller):
             tz=env.context.get("tz") or None,
             models=page.models,
             new_lines=page.new_lines,
+            files=request.httprequest.files,
         )
         if errors:
             return _again(

@@ -37,6 +37,7 @@ from erplite.http import request
 
 from ..ui import urls
 from ..ui.actions import WindowAction, load_window_action
+from ..ui.binary import MAX_UPLOAD_BYTES
 from ..ui.client_actions import (
     Notification,
     next_url,
@@ -262,6 +263,7 @@ class FormController(http.Controller):
         type="http",
         auth="user",
         methods=["POST"],
+        max_content_length=MAX_UPLOAD_BYTES + 1024 * 1024,
     )
     @backoffice_page
     def save(self, action_id: int, record_id: int | None = None, **kw: Any):
@@ -270,13 +272,18 @@ class FormController(http.Controller):
         action = load_window_action(env, action_id)
         page = FormPage(action, record_id)
         posted = request.httprequest.form
+        files = request.httprequest.files
         back, menu_id = urls.safe_back(kw.get("back")), _int(kw.get("menu"))
         form = page.resolve()
-        vals, errors = values_to_write(form, page.record, posted, tz=_tz(), models=page.models)
+        vals, errors = values_to_write(
+            form, page.record, posted, tz=_tz(), models=page.models, files=files
+        )
         if not errors:  # the form as the user saw it last: its expressions on the posted values
             now = {**page.values(), **expression_values(vals, form)}
             form = page.resolve_values(now)
-            vals, errors = values_to_write(form, page.record, posted, tz=_tz(), models=page.models)
+            vals, errors = values_to_write(
+                form, page.record, posted, tz=_tz(), models=page.models, files=files
+            )
         if errors:
             return _render(
                 page,

@@ -114,6 +114,16 @@ class ListPage:
         )
         modifiers = Modifiers({}, uid=env.uid, context=action.context)
         self.columns = [c for c in self.spec.columns if not modifiers.is_true(c.column_invisible)]
+        #: the field of the ``handle`` column: its rows are dragged into order (unless the
+        #: user sorted the list by another column)
+        self.handle_field = next(
+            (
+                c.name
+                for c in self.columns
+                if c.widget == "handle" and c.type == "integer" and not args.get("order")
+            ),
+            None,
+        )
         self.menu_id = _int(args.get("menu"))
         self.currencies: dict[int, Any] = {}
         self.tz = env.context.get("tz")
@@ -288,6 +298,13 @@ class ListPage:
         url = request.url
         cell = self.cell
         parts: list[str] = []
+        lead = next((i for i, c in enumerate(columns) if c.widget != "handle"), 0)
+        handle = (
+            '  <td class="o-handle-cell"><button type="button" class="o-handle" draggable="true"'
+            ' aria-label="Move the record (arrow keys)">&#10303;</button></td>\n'
+            if self.handle_field
+            else '  <td class="o-handle-cell"></td>\n'
+        )
         for record in records:
             record_id = record["id"]
             href = escape(url(self.record_url(record_id, back)))
@@ -295,13 +312,16 @@ class ListPage:
                 f'<tr class="o-row {escape(self.decorations(record))}" data-href="{href}">\n'
             )
             for index, column in enumerate(columns):
+                if column.widget == "handle" and index != lead:
+                    parts.append(handle)
+                    continue
                 text = cell(record, column)
-                if index:
+                if index != lead:
                     parts.append(f"{openings[index]}{escape(text)}</td>\n")
                     continue
                 label = escape(text or f"#{record_id:d}")
                 parts.append(
-                    f'{openings[0]}<input type="checkbox" class="o-select" name="ids"'
+                    f'{openings[lead]}<input type="checkbox" class="o-select" name="ids"'
                     f' value="{escape(record_id)}" form="o-list-selection"'
                     f' aria-label="Select this record"><a href="{href}">{label}</a></td>\n'
                 )

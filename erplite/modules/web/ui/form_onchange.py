@@ -103,7 +103,7 @@ def _form_spec(form: ResolvedForm, models: Mapping[str, Mapping[str, Any]]) -> d
                 spec[name] = {"fields": _line_spec(node, models.get(relation, {}))}
         elif node.type == "many2many":
             spec[name] = {"fields": {"display_name": {}}}
-        else:
+        elif node.type != "binary":  # a file is never sent back to the page
             spec[name] = {}
     return spec
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from erplite import Command
 
+from .binary import UploadTooLarge, download_url, filename_field, posted_binary
 from .form_arch import FieldNode, ResolvedForm, editable_fields
 from .widgets import FieldInputError, display_value, input_value, parse_value
 
@@ -40,6 +41,7 @@ class Widget:
     tags: list[tuple[int, str]] = field(default_factory=list)  # many2many: (id, name)
     rows: list[dict[str, Any]] = field(default_factory=list)  # one2many lines
     currency: Any = None
+    href: str = ""  # binary: the address of its file (a saved record's)
 
 
 def currency_of(record: Any) -> Any:
@@ -85,11 +87,24 @@ def widget_values(
             widget.label = ", ".join(label for _id, label in widget.tags)
         elif kind == "one2many":
             widget.rows = [_line_row(node, line, tz) for line in value] if value else []
+        elif kind == "binary":
+            _binary_widget(widget, node, record, value)
         else:
             widget.text = input_value(node.description, value, tz=tz)
             widget.label = display_value(node.description, value, tz=tz, currency=currency)
         result[name] = widget
     return result
+
+
+def _binary_widget(widget: Widget, node: FieldNode, record: Any, value: Any) -> None:
+    """A binary widget: ``text`` set when it holds a file, ``label`` the file's name."""
+    widget.text = "1" if value else ""
+    if not value:
+        return
+    file_field = filename_field(node, record._fields) if record else None
+    widget.label = (str(record[file_field] or "") if file_field else "") or "Download"
+    if record and isinstance(record.id, int):
+        widget.href = download_url(record, node.name, file_field)
 
 
 def _default_value(env: Any, node: FieldNode, value: Any) -> Any:
@@ -164,12 +179,14 @@ def values_to_write(
     tz: str | None,
     models: Mapping[str, Mapping[str, Any]] | None = None,
     new_lines: Mapping[str, list[dict[str, Any]]] | None = None,
+    files: Any = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """``(vals, errors)`` of a posted form: the changed values of the editable fields, and
     the message of each field whose text is not valid. ``new_lines``: the values of the
     lines a new record's onchange proposed, per one2many, by row (a row posted without an
     id is created with them, the posted columns on top, as Odoo's client sends a line with
-    its columns the form does not show)."""
+    its columns the form does not show). ``files``: the uploaded files (``binary`` widgets,
+    see :mod:`.binary`)."""
     vals: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, node in editable_fields(form).items():
@@ -181,6 +198,9 @@ def values_to_write(
                 )
                 if commands:
                     vals[name] = commands
+                continue
+            if kind == "binary":
+                vals.update(posted_binary(node, posted, files, record))
                 continue
             if kind == "many2many":
                 if f"{name}__present" not in posted:
@@ -195,6 +215,9 @@ def values_to_write(
             value = parse_value(node.description, raw, tz=tz)
         except FieldInputError as exc:
             errors[name] = exc.message
+            continue
+        except UploadTooLarge as exc:
+            errors[name] = str(exc)
             continue
         if node.required and value in (False, "") and kind not in ("boolean", "integer", "float"):
             errors[name] = f"{node.string}: this field is required"

@@ -178,6 +178,10 @@
       return;
     }
     event.detail.parameters["onchange_field"] = target.name;
+    // the files of binary widgets go with the save only, never with each onchange
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      delete event.detail.parameters[input.name];
+    });
   });
 
   function setValue(form, name, shown) {
@@ -185,7 +189,12 @@
              form.querySelector('[data-name="' + name + '"]') ||
              document.getElementById("f-" + name);
     if (!el) return;
-    if (el.classList.contains("o-m2o-value")) {
+    if (el.type === "radio") {  // the priority widget
+      form.querySelectorAll('input[type=radio][name="' + name + '"]').forEach(function (radio) {
+        radio.checked = radio.value === shown.text;
+      });
+      paintPriority(el.closest(".o-priority"));
+    } else if (el.classList.contains("o-m2o-value")) {
       var display = el.parentElement.querySelector(".o-autocomplete");
       if (display === document.activeElement) return;
       el.value = shown.text;
@@ -262,6 +271,108 @@
       box.textContent = warning ? [warning.title, warning.message].filter(Boolean).join(": ") : "";
     }
     form.dispatchEvent(new CustomEvent("erplite:onchange", {bubbles: true}));
+  });
+
+  // -- binary: the filename field (filename="...") gets the chosen file's name, as in Odoo ----
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-filename-field]") || !input.files.length) return;
+    var named = input.form && input.form.querySelector('[name="' + input.dataset.filenameField + '"]');
+    if (named && named.matches("input[type=text], textarea")) named.value = input.files[0].name;
+  }, true);  // before the form's onchange reads the inputs
+
+  // -- priority: stars lit up to the chosen one; clicking the lit last star clears it -------
+  function paintPriority(box) {
+    if (!box) return;
+    var checked = box.querySelector("input[type=radio]:checked");
+    var rank = checked ? parseInt(checked.dataset.rank, 10) : 0;
+    box.querySelectorAll("input[type=radio]").forEach(function (radio) {
+      var star = radio.closest(".o-priority-star");
+      if (star) star.classList.toggle("o-on", parseInt(radio.dataset.rank, 10) <= rank);
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var star = event.target.closest(".o-priority-star");
+    if (!star || event.target.matches("input")) return;
+    var radio = star.querySelector("input[type=radio]");
+    if (!radio || radio.disabled) return;
+    event.preventDefault();
+    var box = star.closest(".o-priority");
+    var target = radio.checked ? box.querySelector('input[type=radio][data-rank="0"]') : radio;
+    target.checked = true;
+    paintPriority(box);
+    target.dispatchEvent(new Event("input", {bubbles: true}));
+    target.dispatchEvent(new Event("change", {bubbles: true}));
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches(".o-priority input[type=radio]")) paintPriority(event.target.closest(".o-priority"));
+  });
+
+  // -- handle: drag a row (or Arrow keys on its handle) to reorder ---------------------------
+  // A one2many's lines get their sequence inputs renumbered (saved with the form); a list's
+  // rows are sent to /web/dataset/resequence, which writes the sequences at once.
+  var dragged = null;
+  function rowsOf(body) { return Array.prototype.slice.call(body.children).filter(function (r) { return r.tagName === "TR"; }); }
+  function afterMove(row) {
+    var body = row.parentElement;
+    if (row.classList.contains("o-line")) {
+      var inputs = rowsOf(body).map(function (r) { return r.querySelector("input.o-sequence"); }).filter(Boolean);
+      var values = inputs.map(function (i) { return parseInt(i.value, 10); }).filter(function (v) { return !isNaN(v); });
+      values.sort(function (a, b) { return a - b; });
+      var distinct = values.length === inputs.length && values.every(function (v, k) { return k === 0 || v > values[k - 1]; });
+      var start = values.length ? values[0] : 1;
+      inputs.forEach(function (input, k) {
+        input.value = String(distinct ? values[k] : start + k);
+        input.dispatchEvent(new Event("change", {bubbles: true}));
+      });
+      dirty = true;
+      return;
+    }
+    var table = row.closest("table[data-resequence]");
+    if (!table) return;
+    var ids = rowsOf(body).map(function (r) { var c = r.querySelector("input.o-select"); return c && parseInt(c.value, 10); }).filter(Boolean);
+    var token = document.querySelector('input[name="csrf_token"]');
+    fetch(table.dataset.resequence, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRF-Token": token ? token.value : ""},
+      body: JSON.stringify({jsonrpc: "2.0", method: "call", params: {model: table.dataset.model, ids: ids, field: table.dataset.handle}})
+    }).then(function (response) { return response.json(); }).then(function (answer) {
+      table.dispatchEvent(new CustomEvent("erplite:resequenced", {bubbles: true, detail: answer}));
+      if (answer.error) window.alert((answer.error.data && answer.error.data.message) || answer.error.message);
+    });
+  }
+  document.addEventListener("dragstart", function (event) {
+    var handle = event.target.closest && event.target.closest(".o-handle");
+    if (!handle) return;
+    dragged = handle.closest("tr");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", "row");
+  });
+  document.addEventListener("dragover", function (event) {
+    if (!dragged) return;
+    var over = event.target.closest && event.target.closest("tr");
+    if (!over || over === dragged || over.parentElement !== dragged.parentElement) return;
+    event.preventDefault();
+    var box = over.getBoundingClientRect();
+    over.parentElement.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? over.nextSibling : over);
+  });
+  document.addEventListener("drop", function (event) { if (dragged) event.preventDefault(); });
+  document.addEventListener("dragend", function () {
+    if (!dragged) return;
+    var row = dragged;
+    dragged = null;
+    afterMove(row);
+  });
+  document.addEventListener("keydown", function (event) {
+    var handle = event.target.closest && event.target.closest(".o-handle");
+    if (!handle || (event.key !== "ArrowUp" && event.key !== "ArrowDown")) return;
+    event.preventDefault();
+    var row = handle.closest("tr");
+    var other = event.key === "ArrowUp" ? row.previousElementSibling : row.nextElementSibling;
+    if (!other) return;
+    row.parentElement.insertBefore(row, event.key === "ArrowUp" ? other : other.nextSibling);
+    handle.focus();
+    afterMove(row);
   });
 
   document.addEventListener("DOMContentLoaded", function () { onReady(document); closeLater(document); });

@@ -1,0 +1,141 @@
+"""Journeys of the form's widgets as Odoo 17 has them: ``binary`` (upload a file, download it,
+clear it; the file's name goes to the ``filename=`` field), ``priority`` (stars, click to set,
+click the lit last star to clear), ``handle`` (drag to reorder an order's lines, and a list's
+rows, writing ``sequence``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.web.conftest import Backoffice, log_in
+from tests.web.test_accessibility import serious_violations
+from tests.web.test_journey_crm import crm_office  # noqa: F401  (the CRM database)
+
+
+def _form_id(page: Any) -> int:
+    page.wait_for_url(re.compile(r"/form/\d+"))
+    return int(re.search(r"/form/(\d+)", page.url).group(1))
+
+
+def test_upload_download_and_clear_a_file(page: Any, backoffice: Backoffice) -> None:
+    with backoffice.env() as env:
+        attachments = env.ref("base.action_attachment").id
+    log_in(page, backoffice, "admin")
+    page.goto(f"{backoffice.url}/web/action/{attachments}/form/new")
+    content = b"Offer for Azure Interior\n" * 40
+    page.set_input_files(
+        "#f-datas", files=[{"name": "offer.txt", "mimeType": "text/plain", "buffer": content}]
+    )
+    expect(page.locator("#f-name")).to_have_value("offer.txt")  # filename="name"
+    page.click("button[name=save]")
+    record_id = _form_id(page)
+    with backoffice.env() as env:
+        attachment = env["ir.attachment"].browse(record_id)
+        assert attachment.raw == content and attachment.name == "offer.txt"
+        assert attachment.file_size == len(content)
+
+    link = page.locator("a.o-binary-download")
+    expect(link).to_have_text("offer.txt")
+    assert serious_violations(page) == []
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "offer.txt"
+    with open(download.value.path(), "rb") as saved:
+        assert saved.read() == content
+
+    # a new file replaces it, under its own name
+    page.set_input_files(
+        "#f-datas", files=[{"name": "offer-v2.txt", "mimeType": "text/plain", "buffer": b"v2"}]
+    )
+    page.click("button[name=save]")
+    expect(page.locator("a.o-binary-download")).to_have_text("offer-v2.txt")
+    with backoffice.env() as env:
+        attachment = env["ir.attachment"].browse(record_id)
+        assert attachment.raw == b"v2" and attachment.name == "offer-v2.txt"
+
+    page.check("input[name=datas__clear]")
+    page.click("button[name=save]")
+    expect(page.locator("a.o-binary-download")).to_have_count(0)
+    with backoffice.env() as env:
+        attachment = env["ir.attachment"].browse(record_id)
+        assert not attachment.raw and attachment.file_size == 0
+        assert attachment.name == "offer-v2.txt"  # required: kept
+
+
+def test_priority_stars(page: Any, crm_office: Backoffice) -> None:  # noqa: F811
+    ids = crm_office.ids
+    log_in(page, crm_office, "sally")
+    page.goto(f"{crm_office.url}/web/action/{ids['opportunities']}/form/{ids['desks']}")
+    stars = page.locator(".o-field-name-priority .o-priority-star")
+    expect(stars).to_have_count(3)  # Low has no star: Medium, High, Very High
+    stars.nth(1).click()
+    expect(page.locator(".o-field-name-priority .o-priority-star.o-on")).to_have_count(2)
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    with crm_office.env() as env:
+        assert env["crm.lead"].browse(ids["desks"]).priority == "2"
+    expect(page.locator(".o-field-name-priority .o-priority-star.o-on")).to_have_count(2)
+    assert serious_violations(page) == []
+
+    stars.nth(1).click()  # the lit last star again: no priority
+    expect(page.locator(".o-field-name-priority .o-priority-star.o-on")).to_have_count(0)
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    with crm_office.env() as env:
+        assert env["crm.lead"].browse(ids["desks"]).priority == "0"
+
+
+def test_drag_order_lines_into_a_new_order(page: Any, backoffice: Backoffice) -> None:
+    ids = backoffice.ids
+    log_in(page, backoffice, "sally")
+    action = ids["quotations_action"]
+    page.goto(f"{backoffice.url}/web/action/{action}/form/{ids['sally_azure']}")
+    rows = page.locator(".o-sublist[data-name=order_line] tbody tr.o-line")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0).locator("input[name$='.product_id__display']")).to_have_value("Office Desk")
+    rows.nth(1).locator(".o-handle").drag_to(rows.nth(0).locator(".o-handle"))
+    expect(rows.nth(0).locator("input[name$='.product_id__display']")).to_have_value("Office Chair")
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    with backoffice.env() as env:
+        lines = env["sale.order"].browse(ids["sally_azure"]).order_line
+        assert lines.mapped("product_id.name") == ["Office Chair", "Office Desk"]
+        assert lines[0].sequence < lines[1].sequence
+
+    # from the keyboard: the desk's handle, arrow up
+    expect(rows.nth(1).locator("input[name$='.product_id__display']")).to_have_value("Office Desk")
+    rows.nth(1).locator(".o-handle").focus()
+    page.keyboard.press("ArrowUp")
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    with backoffice.env() as env:
+        lines = env["sale.order"].browse(ids["sally_azure"]).order_line
+        assert lines.mapped("product_id.name") == ["Office Desk", "Office Chair"]
+
+
+def test_drag_list_rows_into_a_new_order(page: Any, backoffice: Backoffice) -> None:
+    with backoffice.env() as env:
+        taxes = env["account.tax"].create(
+            [{"name": f"Tax {n}", "amount": n, "sequence": n} for n in (1, 2, 3)]
+        )
+        action = env.ref("product.action_tax_form").id
+        ids = taxes.ids
+    log_in(page, backoffice, "admin")
+    page.goto(f"{backoffice.url}/web/action/{action}/list")
+    row = page.locator("tr.o-row", has_text="Tax 3")
+    first = page.locator("tr.o-row", has_text="Tax 1")
+    with page.expect_response(re.compile(r"/web/dataset/resequence$")) as answer:
+        row.locator(".o-handle").drag_to(first.locator(".o-handle"))
+    assert answer.value.json()["result"] is True
+    with backoffice.env() as env:
+        everything = env["account.tax"].search([])  # VAT 10 (sequence 1) is on the page too
+        assert everything.mapped("name") == ["VAT 10", "Tax 3", "Tax 1", "Tax 2"]
+        assert everything.mapped("sequence") == [1, 2, 3, 4]  # were 1, 1, 2, 3: renumbered
+        assert env["account.tax"].browse(ids).mapped("sequence") == [3, 4, 2]
+    page.reload()
+    names = page.locator("tr.o-row td.o-cell-name").all_text_contents()
+    ours = [n.strip() for n in names if n.strip().startswith("Tax ")]
+    assert ours == ["Tax 3", "Tax 1", "Tax 2"]
