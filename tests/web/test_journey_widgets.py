@@ -139,3 +139,47 @@ def test_drag_list_rows_into_a_new_order(page: Any, backoffice: Backoffice) -> N
     names = page.locator("tr.o-row td.o-cell-name").all_text_contents()
     ours = [n.strip() for n in names if n.strip().startswith("Tax ")]
     assert ours == ["Tax 3", "Tax 1", "Tax 2"]
+
+
+def test_create_a_customer_from_the_many2one(page: Any, backoffice: Backoffice) -> None:
+    """Odoo 17's many2one: "Create and edit..." opens the customer's form in a dialog with
+    the typed name, the saved customer is set on the field (the quotation kept as it was);
+    ``Create "<typed>"`` creates one from its name at once."""
+    action = backoffice.ids["quotations_action"]
+    log_in(page, backoffice, "sally")
+    page.goto(f"{backoffice.url}/web/action/{action}/form/new")
+    page.fill("#f-client_order_ref", "PO-77")
+    page.fill("#f-partner_id", "Lumber Inc")
+    create_edit = page.locator(".o-field-name-partner_id .o-suggestions li[data-create=edit]")
+    expect(create_edit).to_have_text("Create and edit…")
+    expect(
+        page.locator(".o-field-name-partner_id .o-suggestions li[data-create=quick]")
+    ).to_have_text("Create “Lumber Inc”")
+    create_edit.click()
+    dialog = page.locator("dialog.o-dialog")
+    expect(dialog.locator("#f-d-name")).to_have_value("Lumber Inc")
+    dialog.locator("#f-d-email").fill("buy@lumber.example.com")
+    assert serious_violations(page) == []
+    dialog.locator("button[value='special:save']").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator("#f-partner_id")).to_have_value("Lumber Inc")
+    expect(page.locator("#f-client_order_ref")).to_have_value("PO-77")  # the page as it was
+    page.click("button[name=save]")
+    record_id = _form_id(page)
+    with backoffice.env() as env:
+        order = env["sale.order"].browse(record_id)
+        assert order.partner_id.name == "Lumber Inc"
+        assert order.partner_id.email == "buy@lumber.example.com"
+        assert order.client_order_ref == "PO-77"
+
+    # Create "<typed>": at once, from the name
+    page.fill("#f-partner_id", "Quick Co")
+    quick = page.locator(".o-field-name-partner_id .o-suggestions li[data-create=quick]")
+    with page.expect_response(re.compile(r"/name_create$")):
+        quick.click()
+    expect(page.locator("#f-partner_id")).to_have_value("Quick Co")
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    with backoffice.env() as env:
+        assert env["sale.order"].browse(record_id).partner_id.name == "Quick Co"
+        assert env["res.partner"].search_count([("name", "=", "Quick Co")]) == 1

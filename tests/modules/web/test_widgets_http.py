@@ -5,6 +5,8 @@ binary widget's posted values (an upload, a clear, the filename field)."""
 from __future__ import annotations
 
 import base64
+import json
+import re
 from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
@@ -129,3 +131,59 @@ def test_posted_binary_values(env: Any, web_ui: Any) -> None:
     assert binary.download_url(attachment, "datas", "name") == (
         f"/web/content/ir.attachment/{attachment.id}/datas?filename_field=name&download=1"
     )
+
+
+def test_create_from_the_many2one_as_the_user(served: Any) -> None:
+    from tests.modules.web.conftest import csrf_of
+
+    client = served.client("sid")
+    page = client.get(f"/web/action/{served.ids['action']}/form/new").get_data(as_text=True)
+    token = csrf_of(page)
+    offered = client.get("/web/autocomplete/res.partner?q=Nobody%20Yet").get_data(as_text=True)
+    assert 'data-create="quick" data-name="Nobody Yet"' in offered
+    assert 'data-create="edit"' in offered
+    # a model the salesperson may read but not create: nothing offered
+    assert "data-create" not in client.get("/web/autocomplete/res.users?q=x").get_data(as_text=True)
+    created = client.post(
+        "/web/autocomplete/res.partner/name_create", data={"csrf_token": token, "name": " Lumber "}
+    )
+    assert created.status_code == 200
+    partner_id = created.get_json()["id"]
+    assert created.get_json()["display_name"] == "Lumber"
+    assert (
+        client.post(
+            "/web/autocomplete/res.partner/name_create", data={"csrf_token": token, "name": ""}
+        ).status_code
+        == 422
+    )
+    refused = client.post(
+        "/web/autocomplete/res.users/name_create", data={"csrf_token": token, "name": "Eve"}
+    )
+    assert refused.status_code == 403 and "error" in refused.get_json()
+    assert (
+        client.post("/web/autocomplete/res.partner/name_create", data={"name": "x"}).status_code
+        == 400
+    )
+
+    # Create and edit...: the dialog of a new partner with the typed name; saved through
+    # htmx, the dialog answers the new record for the page's field
+    dialog = client.get(
+        "/web/autocomplete/res.partner/create_dialog?name=Lumber%20Two&origin=/web/action/1/form/new"
+    ).get_data(as_text=True)
+    assert 'id="f-d-name"' in dialog and 'value="Lumber Two"' in dialog
+    dialog_token = re.search(r'name="dialog" value="([^"]+)"', dialog).group(1)
+    saved = client.post(
+        "/web/dialog",
+        data={
+            "csrf_token": token,
+            "dialog": dialog_token,
+            "name": "Lumber Two",
+            "email": "two@lumber.example.com",
+            "button": "special:save",
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert saved.status_code == 200, saved.get_data(as_text=True)[:400]
+    event = json.loads(saved.headers["HX-Trigger"])["erplite:created"]
+    assert event["display_name"] == "Lumber Two" and event["id"] > partner_id
+    assert client.get("/web/autocomplete/res.users/create_dialog?name=x").status_code == 403

@@ -10,6 +10,8 @@ Worked example (a browser; the dialog was drawn over the transfer's form by the 
          → 422: the dialog again over a plain page with the user's input and the
            ``UserError``/``ValidationError``/``AccessError`` message, nothing written
     POST /web/dialog   ..., button=special:save    → saved, the dialog closes
+    (a many2one's "Create and edit..." dialog, ``controllers/autocomplete.py``: saved, the
+    dialog closes and the new record is set on the field, the page as the user left it)
 
 htmx posts the dialog's form itself (``HX-Request``): the answer is then the dialog alone,
 swapped in place (an error), or an ``HX-Redirect`` to the next page. A token this session
@@ -18,6 +20,7 @@ did not make is refused (403): the context a wizard runs with is the one the ser
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -31,7 +34,8 @@ from ..ui.client_actions import (
     next_url,
     run_button,
 )
-from ..ui.dialog import DialogForm, render_dialog, signer
+from ..ui.dialog import DialogForm, has_footer, render_dialog, signer
+from ..ui.form_arch import Button
 from ..ui.form_values import values_to_write
 from ..ui.pages import backoffice_page, render_page
 
@@ -67,6 +71,26 @@ def _again(
         {"dialog_html": html, "dialog": page.dialog, "back": page.dialog.origin},
         status=status,
     )
+
+
+#: what a dialog whose form has no ``<footer>`` offers (templates/backoffice/dialog.html)
+_DEFAULT_BUTTONS = {
+    "special:save": Button("", "Save", "object", special="save"),
+    "special:cancel": Button("", "Discard", "object", special="cancel"),
+}
+
+
+def _selected(record: Any, origin: str) -> Any:
+    """The answer of a saved "Create and edit..." dialog: for htmx, the dialog removed and
+    the event ``erplite:created`` (``{id, display_name}``) for the page's script, which sets
+    the field; without script, the page again."""
+    if not request.httprequest.headers.get("HX-Request"):
+        return request.redirect(origin)
+    created = {"id": record.id, "display_name": record.display_name}
+    response = request.make_response("")
+    response.headers["HX-Trigger"] = json.dumps({"erplite:created": created})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class DialogController(http.Controller):
@@ -107,6 +131,8 @@ class DialogController(http.Controller):
             )
         key = str(posted.get("button") or "special:save")
         button = form.buttons.get(key)
+        if button is None and key in _DEFAULT_BUTTONS and not has_footer(form):
+            button = _DEFAULT_BUTTONS[key]  # the Save and Discard of a form without footer
         if button is None:
             raise AccessError(f"The button {key!r} is not available in this dialog.")
         if button.special == "cancel":
@@ -135,6 +161,8 @@ class DialogController(http.Controller):
                 message=getattr(exc, "message", None) or str(exc),
                 status=status,
             )
+        if dialog.select:  # "Create and edit...": the record goes to the page's field
+            return _selected(record, dialog.origin)
         match = _ACTION_OF_URL.match(dialog.origin)
         target = next_url(
             env,

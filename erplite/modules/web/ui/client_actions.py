@@ -126,9 +126,12 @@ class Dialog:
     view_id: int | None = None
     #: the URL of the page under the dialog (where closing it goes back to)
     origin: str = "/web"
+    #: opened by a many2one's "Create and edit...": once saved, the new record goes back to
+    #: the field on the page (which stays as the user left it) instead of reloading the page
+    select: bool = False
 
     def payload(self) -> dict[str, Any]:
-        return {
+        payload = {
             "m": self.res_model,
             "id": self.res_id,
             "n": self.name,
@@ -136,6 +139,9 @@ class Dialog:
             "v": self.view_id,
             "o": self.origin,
         }
+        if self.select:
+            payload["s"] = 1
+        return payload
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Dialog:
@@ -148,6 +154,7 @@ class Dialog:
             context=_clean_context(payload.get("c")),
             view_id=view_id if isinstance(view_id, int) and view_id > 0 else None,
             origin=urls.safe_back(str(payload.get("o") or "")) or "/web",
+            select=payload.get("s") == 1,
         )
 
 

@@ -278,6 +278,19 @@ def _footer_buttons(form: ResolvedForm) -> list[Any]:
     return found
 
 
+def has_footer(form: ResolvedForm) -> bool:
+    """Whether the form has a ``<footer>`` (its buttons replace the dialog's Save)."""
+
+    def walk(items: list[Any]) -> bool:
+        for item in items:
+            if getattr(item, "kind", None) == "node":
+                if item.tag == "footer" or walk(item.children):
+                    return True
+        return False
+
+    return walk(form.body)
+
+
 def dialog_for_page(args: Mapping[str, Any]) -> tuple[Markup | None, Notification | None]:
     """The dialog and the notification a page's URL names (``dialog``, ``notify``), drawn
     for the current user; a token that is not this session's shows a warning instead."""
@@ -301,4 +314,4 @@ def dialog_for_page(args: Mapping[str, Any]) -> tuple[Markup | None, Notificatio
         return None, Notification(str(exc), title="The dialog cannot open", type="warning")
 
 
-__all__ = ["DialogForm", "dialog_for_page", "render_dialog", "signer"]
+__all__ = ["DialogForm", "dialog_for_page", "has_footer", "render_dialog", "signer"]

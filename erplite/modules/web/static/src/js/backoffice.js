@@ -37,6 +37,8 @@
     }
     dialog.addEventListener("cancel", function (event) {
       event.preventDefault();
+      var overlay = dialog.closest("#o-dialog");
+      if (overlay && overlay.dataset.select) { overlay.remove(); creating = null; return; }
       window.location.href = dialog.dataset.closeUrl;
     });
     var first = dialog.querySelector(".o-dialog-body input:not([type=hidden]), .o-dialog-body select, .o-dialog-body textarea");
@@ -55,6 +57,80 @@
   }
 
   // -- autocomplete (name_search through /web/autocomplete/<model>) -----------------------
+  // a record chosen (or just created) for a many2one (its id and text) or a many2many (a tag)
+  function setChoice(input, id, name) {
+    var box = input.parentElement;
+    if (input.dataset.tags) {
+      var tags = box.querySelector(".o-tags");
+      if (!tags.querySelector('input[value="' + id + '"]')) {
+        var label = document.createElement("label");
+        label.className = "o-tag";
+        var check = document.createElement("input");
+        check.type = "checkbox"; check.name = box.dataset.tagsName; check.value = String(id); check.checked = true;
+        label.appendChild(check);
+        label.appendChild(document.createTextNode(" " + name));
+        tags.appendChild(label);
+        check.dispatchEvent(new Event("change", {bubbles: true}));
+      }
+      input.value = "";
+    } else {
+      var hidden = box.querySelector(".o-m2o-value");
+      hidden.value = String(id);
+      input.value = name;
+      hidden.dispatchEvent(new Event("change", {bubbles: true}));
+    }
+    markDirty(input);
+  }
+  function csrfToken() {
+    var token = document.querySelector('input[name="csrf_token"]');
+    return token ? token.value : "";
+  }
+  // Create "<typed>": name_create as the user, then the new record is the field's value
+  function quickCreate(input, name) {
+    var body = new URLSearchParams({csrf_token: csrfToken(), name: name});
+    fetch(input.dataset.url + "/name_create", {method: "POST", body: body, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        if (answer.error) { window.alert(answer.error); return; }
+        setChoice(input, answer.id, answer.display_name);
+      });
+  }
+  // Create and edit...: the model's form in a dialog (its name filled in); once saved there
+  // (controllers/dialog.py answers the event erplite:created) the new record is set here
+  var creating = null;
+  function createAndEdit(input, name) {
+    var origin = window.location.pathname + window.location.search;
+    var url = input.dataset.url + "/create_dialog?name=" + encodeURIComponent(name) + "&origin=" + encodeURIComponent(origin);
+    fetch(url, {credentials: "same-origin"}).then(function (response) {
+      if (!response.ok) throw new Error("The form of the new record cannot open (" + response.status + ").");
+      return response.text();
+    }).then(function (html) {
+      var old = document.getElementById("o-dialog");
+      if (old) old.remove();
+      document.body.insertAdjacentHTML("beforeend", html);
+      var overlay = document.getElementById("o-dialog");
+      overlay.dataset.select = "1";
+      creating = input;
+      htmx.process(overlay);
+      onReady(overlay);
+    }).catch(function (error) { window.alert(error.message); });
+  }
+  document.addEventListener("erplite:created", function (event) {
+    var overlay = document.getElementById("o-dialog");
+    if (overlay && overlay.dataset.select) overlay.remove();
+    if (creating) { setChoice(creating, event.detail.id, event.detail.display_name); creating.focus(); }
+    creating = null;
+  });
+  // closing a "Create and edit..." dialog keeps the page as it is
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest(".o-dialog-cancel, .o-dialog-close");
+    var overlay = close && close.closest("#o-dialog");
+    if (!overlay || !overlay.dataset.select) return;
+    event.preventDefault();
+    overlay.remove();
+    if (creating) creating.focus();
+    creating = null;
+  }, true);
   function bindAutocomplete(input) {
     if (input.dataset.bound) return;
     input.dataset.bound = "1";
@@ -63,27 +139,11 @@
     var timer = null;
     function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); }
     function choose(item) {
-      if (!item || !item.dataset.id) return;
-      if (input.dataset.tags) {
-        var tags = box.querySelector(".o-tags");
-        var name = box.dataset.tagsName;
-        if (!tags.querySelector('input[value="' + item.dataset.id + '"]')) {
-          var label = document.createElement("label");
-          label.className = "o-tag";
-          var check = document.createElement("input");
-          check.type = "checkbox"; check.name = name; check.value = item.dataset.id; check.checked = true;
-          label.appendChild(check);
-          label.appendChild(document.createTextNode(" " + item.textContent));
-          tags.appendChild(label);
-        }
-        input.value = "";
-      } else {
-        var hidden = box.querySelector(".o-m2o-value");
-        hidden.value = item.dataset.id;
-        input.value = item.textContent;
-        hidden.dispatchEvent(new Event("change", {bubbles: true}));
-      }
-      markDirty(input);
+      if (!item) return;
+      if (item.dataset.create === "quick") { quickCreate(input, item.dataset.name); close(); return; }
+      if (item.dataset.create === "edit") { createAndEdit(input, item.dataset.name); close(); return; }
+      if (!item.dataset.id) return;
+      setChoice(input, item.dataset.id, item.textContent);
       close();
     }
     function search() {
