@@ -183,3 +183,61 @@ def test_create_a_customer_from_the_many2one(page: Any, backoffice: Backoffice) 
     with backoffice.env() as env:
         assert env["sale.order"].browse(record_id).partner_id.name == "Quick Co"
         assert env["res.partner"].search_count([("name", "=", "Quick Co")]) == 1
+
+
+def test_a_wizard_dialog_has_its_own_onchange(page: Any, crm_office: Backoffice) -> None:  # noqa: F811
+    """The conversion wizard's dialog: choosing a salesperson fills their sales team, the
+    conversion type and the customer action show and hide their fields, before anything
+    is saved (Odoo 17's dialogs are forms with their own onchange)."""
+    from erplite import Command
+
+    ids = crm_office.ids
+    with crm_office.env() as env:
+        sam = env["res.users"].create(
+            {
+                "name": "Sam Other",
+                "login": "sam",
+                "password": "sam",
+                "groups_id": [Command.set([env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        europe = env["crm.team"].create({"name": "Europe", "member_ids": [Command.set(sam.ids)]})
+        sam_id, europe_id = sam.id, europe.id
+    log_in(page, crm_office, "sally")
+    page.goto(f"{crm_office.url}/web/action/{ids['leads']}/form/{ids['lead']}")
+    page.click("button:has-text('Convert to Opportunity')")
+    dialog = page.locator("dialog.o-dialog")
+    dialog.wait_for()
+    partner_row = dialog.locator(".o-field-row", has=page.locator("[name=partner_id]"))
+    force_row = dialog.locator(".o-field-row", has=page.locator("[name=force_assignment]"))
+    expect(partner_row).to_be_visible()
+    expect(force_row).to_be_hidden()
+
+    with page.expect_response(re.compile(r"/web/dialog/onchange$")):
+        dialog.locator("select[name=action]").select_option("nothing")
+    expect(partner_row).to_be_hidden()
+    with page.expect_response(re.compile(r"/web/dialog/onchange$")):
+        dialog.locator("select[name=name]").select_option("merge")
+    expect(force_row).to_be_visible()
+    with page.expect_response(re.compile(r"/web/dialog/onchange$")):
+        dialog.locator("select[name=name]").select_option("convert")
+    expect(force_row).to_be_hidden()
+    with page.expect_response(re.compile(r"/web/dialog/onchange$")):
+        dialog.locator("select[name=action]").select_option("exist")
+    expect(partner_row).to_be_visible()
+
+    salesperson = dialog.locator("input[name='user_id__display']")
+    salesperson.fill("Sam")
+    with page.expect_response(re.compile(r"/web/dialog/onchange$")) as answer:
+        salesperson.locator("xpath=..").locator(".o-suggestions li:has-text('Sam Other')").click()
+    assert answer.value.json()["fields"]["team_id"]["label"] == "Europe"
+    expect(dialog.locator("input[name='team_id__display']")).to_have_value("Europe")
+    expect(dialog.locator("input[name='team_id']")).to_have_value(str(europe_id))
+    assert serious_violations(page) == []
+    dialog.locator("a", has_text="Cancel").click()
+    expect(page.locator("dialog.o-dialog")).to_have_count(0)
+    with crm_office.env() as env:  # nothing was written by the onchanges
+        lead = env["crm.lead"].browse(ids["lead"])
+        assert lead.type == "lead" and lead.user_id.id == ids["sally"]
+        assert not env["crm.lead2opportunity.partner"].search([])
+        assert sam_id not in env["crm.lead"].search([]).user_id.ids

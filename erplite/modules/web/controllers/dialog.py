@@ -10,6 +10,9 @@ Worked example (a browser; the dialog was drawn over the transfer's form by the 
          → 422: the dialog again over a plain page with the user's input and the
            ``UserError``/``ValidationError``/``AccessError`` message, nothing written
     POST /web/dialog   ..., button=special:save    → saved, the dialog closes
+    POST /web/dialog/onchange   csrf_token, dialog=<token>, the inputs, onchange_field=user_id
+         → JSON: the values the dialog shows now (a wizard's team once its salesperson
+           changed), its modifiers and warning, nothing written (``ui/form_onchange.py``)
     (a many2one's "Create and edit..." dialog, ``controllers/autocomplete.py``: saved, the
     dialog closes and the new record is set on the field, the page as the user left it)
 
@@ -25,7 +28,7 @@ import re
 from typing import Any
 
 from erplite import http
-from erplite.exceptions import AccessError, UserError
+from erplite.exceptions import AccessError, InvalidArgument, MissingError, UserError
 from erplite.http import request
 
 from ..ui.binary import MAX_UPLOAD_BYTES
@@ -36,6 +39,7 @@ from ..ui.client_actions import (
 )
 from ..ui.dialog import DialogForm, has_footer, render_dialog, signer
 from ..ui.form_arch import Button
+from ..ui.form_onchange import form_onchange
 from ..ui.form_values import values_to_write
 from ..ui.pages import backoffice_page, render_page
 
@@ -173,6 +177,34 @@ class DialogController(http.Controller):
             current_action_id=int(match.group(1)) if match else None,
         )
         return _answer(target)
+
+    @http.route("/web/dialog/onchange", type="http", auth="user", methods=["POST"])
+    def onchange(self, **kw: Any):
+        """The values the dialog's form shows once ``onchange_field`` changed (JSON, nothing
+        written), as a page's form (``ui/form_onchange.py``)."""
+        env = request.env
+        posted = request.httprequest.form
+        try:
+            page = DialogForm(env, Dialog.from_payload(signer().loads(posted.get("dialog"))))
+            answer = form_onchange(
+                page.model,
+                page.record,
+                page.resolve_posted(posted),
+                posted,
+                changed=str(kw.get("onchange_field") or ""),
+                tz=env.context.get("tz") or None,
+                models=page.models,
+                base_values=page.values(),
+                resolve=page.resolve_values,
+            )
+        except MissingError as exc:
+            return request.make_json_response({"error": str(exc)}, status=404)
+        except (UserError, InvalidArgument) as exc:
+            status = 403 if isinstance(exc, AccessError) else 422
+            message = getattr(exc, "message", None) or str(exc)
+            answer = {"fields": {}, "lines": {}, "warning": {"title": "", "message": message}}
+            return request.make_json_response(answer, status=status)
+        return request.make_json_response(answer)
 
     @staticmethod
     def _run_button(page: DialogForm, record: Any, button: Any) -> tuple[Any, dict[str, Any]]:

@@ -12,7 +12,8 @@ Worked example (a button returned the backorder wizard's action, see
     # return wizard from its transfer, ``active_id``)
 
 The dialog's form view is drawn as a page's form is (``ui/form_arch.py``, the same widgets),
-its ``<footer>`` buttons at the bottom: ``type="object"`` buttons save the wizard and call
+its ``<footer>`` buttons at the bottom; it has its own onchange (``/web/dialog/onchange``,
+``controllers/dialog.py``) as a page's form does: ``type="object"`` buttons save the wizard and call
 their method on it as the user, ``special="cancel"`` closes the dialog, ``special="save"``
 saves and closes. Every page can show a dialog: :func:`erplite.modules.web.ui.pages.render_page`
 draws the one its URL's ``dialog`` token names.
@@ -32,7 +33,8 @@ from erplite.http import request
 
 from .client_actions import Dialog, Notification, Signer
 from .form_arch import FieldNode, ResolvedForm, arch_field_names, resolve_form
-from .form_values import Widget, posted_rows, widget_values
+from .form_onchange import expression_values
+from .form_values import Widget, posted_rows, values_to_write, widget_values
 from .modifiers import Modifiers
 from .widgets import display_value, input_value
 
@@ -148,10 +150,20 @@ class DialogForm:
         return values
 
     def resolve(self) -> ResolvedForm:
+        return self.resolve_values(self.values())
+
+    def resolve_posted(self, posted: Any) -> ResolvedForm:
+        """The form as the user sees it with what they posted (its expressions evaluated on
+        the posted values of the fields they could edit), as a page's form does."""
+        form = self.resolve()
+        tz = self.env.context.get("tz") or None
+        vals, _errors = values_to_write(form, self.record, posted, tz=tz, models=self.models)
+        return self.resolve_values({**self.values(), **expression_values(vals, form)})
+
+    def resolve_values(self, values: dict[str, Any]) -> ResolvedForm:
+        """The form with its attribute expressions evaluated on ``values``."""
         env = self.env
-        modifiers = Modifiers(
-            self.values(), uid=env.uid, context=self.context, company_id=env.company.id
-        )
+        modifiers = Modifiers(values, uid=env.uid, context=self.context, company_id=env.company.id)
         return resolve_form(
             self.arch,
             self.fields,

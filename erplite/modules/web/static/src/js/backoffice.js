@@ -247,7 +247,7 @@
   function setValue(form, name, shown) {
     var el = form.querySelector('[name="' + name + '"]:not([type=hidden][value="0"])') ||
              form.querySelector('[data-name="' + name + '"]') ||
-             document.getElementById("f-" + name);
+             form.querySelector("#" + CSS.escape("f-" + name) + ", #" + CSS.escape("f-d-" + name));
     if (!el) return;
     if (el.type === "radio") {  // the priority widget
       form.querySelectorAll('input[type=radio][name="' + name + '"]').forEach(function (radio) {
@@ -322,7 +322,7 @@
     });
     Object.keys(answer.tags || {}).forEach(function (name) { setTags(form, name, answer.tags[name]); });
     Object.keys(answer.modifiers || {}).forEach(function (key) { applyModifiers(form, key, answer.modifiers[key]); });
-    var box = document.getElementById("o-onchange-warning");
+    var box = form.querySelector(".o-onchange-warning") || document.getElementById("o-onchange-warning");
     if (box) {
       var warning = answer.warning;
       box.hidden = !warning;
