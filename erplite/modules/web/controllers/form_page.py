@@ -36,6 +36,7 @@ from erplite.exceptions import AccessError, InvalidArgument, MissingError, UserE
 from erplite.http import request
 
 from ..ui import urls
+from ..ui.action_context import with_url_context
 from ..ui.actions import WindowAction, load_window_action
 from ..ui.binary import MAX_UPLOAD_BYTES
 from ..ui.client_actions import (
@@ -194,6 +195,7 @@ def _render(
         query.append(("back", back))
     if menu_id:
         query.append(("menu", menu_id))
+    query.extend(page.action.url_query())
     record = page.record
     title = record.display_name if record else "New"
     post_url = urls.form_url(page.action.id, record.id or None, query)
@@ -230,7 +232,10 @@ def _render(
             "menu_id": menu_id,
             "post_url": post_url,
             "record_ops": record_ops,
-            "onchange_url": urls.form_url(page.action.id, record.id or None) + "/onchange",
+            "onchange_url": with_query(
+                urls.form_url(page.action.id, record.id or None) + "/onchange",
+                extra=dict(page.action.url_query()),
+            ),
             "new_url": urls.form_url(page.action.id, None, query),
         },
         action=page.action,
@@ -251,7 +256,9 @@ class FormController(http.Controller):
     )
     @backoffice_page
     def form(self, action_id: int, record_id: int | None = None, **kw: Any):
-        action = load_window_action(request.env, action_id)
+        action = with_url_context(
+            load_window_action(request.env, action_id), request.httprequest.args
+        )
         page = FormPage(action, record_id, shown=True)
         return _render(page, page.resolve(), urls.safe_back(kw.get("back")), _int(kw.get("menu")))
 
@@ -269,7 +276,7 @@ class FormController(http.Controller):
     def save(self, action_id: int, record_id: int | None = None, **kw: Any):
         """Save the posted form, then run the header ``button`` when one was clicked."""
         env = request.env
-        action = load_window_action(env, action_id)
+        action = with_url_context(load_window_action(env, action_id), request.httprequest.args)
         page = FormPage(action, record_id)
         posted = request.httprequest.form
         files = request.httprequest.files
@@ -329,6 +336,7 @@ class FormController(http.Controller):
             query.append(("back", back))
         if menu_id:
             query.append(("menu", menu_id))
+        query.extend(action.url_query())
         if identity_button:
             identity = [("button", identity_button), *query]
             return request.redirect(
@@ -363,7 +371,8 @@ class FormController(http.Controller):
         """The values the form shows once ``onchange_field`` changed (JSON, nothing written)."""
         env = request.env
         try:
-            page = FormPage(load_window_action(env, action_id), record_id)
+            action = load_window_action(env, action_id)
+            page = FormPage(with_url_context(action, request.httprequest.args), record_id)
             answer = form_onchange(
                 page.model,
                 page.record,

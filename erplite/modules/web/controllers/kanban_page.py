@@ -39,6 +39,7 @@ from erplite.security import shared_cache
 from erplite.tools.qweb import QWebError
 
 from ..ui import urls
+from ..ui.action_context import with_url_context
 from ..ui.actions import load_window_action
 from ..ui.kanban_cards import KanbanSpec, render_error, render_plain_card, widget_state
 from ..ui.list_arch import Column
@@ -225,7 +226,9 @@ class KanbanController(http.Controller):
     @http.route("/web/action/<int:action_id>/kanban", type="http", auth="user", methods=["GET"])
     @backoffice_page
     def kanban(self, action_id: int, **kw: Any):
-        action = load_window_action(request.env, action_id)
+        action = with_url_context(
+            load_window_action(request.env, action_id), request.httprequest.args
+        )
         if "kanban" not in action.view_types:
             raise werkzeug.exceptions.NotFound("This action has no kanban view.")
         return self._render(action, request.httprequest.args)

@@ -27,7 +27,9 @@ from erplite import http
 from erplite.http import request
 
 from ..ui import urls
+from ..ui.action_context import URL_ARGUMENT, with_url_context
 from ..ui.actions import WindowAction, eval_context, load_window_action
+from ..ui.client_actions import with_query
 from ..ui.favorites import default_favorite, favorite_url
 from ..ui.list_arch import ListSpec
 from ..ui.modifiers import Modifiers
@@ -134,7 +136,7 @@ class ListPage:
         query = self.state.query()
         if self.menu_id:
             query.append(("menu", str(self.menu_id)))
-        return query
+        return [*query, *self.action.url_query()]
 
     def url(self, **changes: Any) -> str:
         """This page's URL with ``order``/``page`` changed (the search kept)."""
@@ -152,6 +154,7 @@ class ListPage:
         query = state.query()
         if self.menu_id:
             query.append(("menu", str(self.menu_id)))
+        query.extend(self.action.url_query())
         return urls.action_url(self.action.id, self.view_type, query)
 
     def toggle_filter_url(self, name: str) -> str:
@@ -195,6 +198,7 @@ class ListPage:
             query: list[tuple[str, Any]] = [("back", back)]
             if self.menu_id:
                 query.append(("menu", self.menu_id))
+            query.extend(self.action.url_query())
             bare = urls.form_url(self.action.id, None)
             suffix = urls.form_url(self.action.id, None, query)[len(bare) :]
             self._record_url_queries[back] = suffix
@@ -380,6 +384,7 @@ class ListController(http.Controller):
         """An action's first view (its list, or its form when it has only a form)."""
         action = load_window_action(request.env, action_id)
         query = [("menu", kw["menu"])] if _int(kw.get("menu")) else []
+        query += [(k, v) for k, v in request.httprequest.args.items() if k == URL_ARGUMENT]
         view_type = action.first_view_type
         if view_type == "form":
             return request.redirect(urls.form_url(action.id, None, query))
@@ -390,13 +395,16 @@ class ListController(http.Controller):
     @http.route("/web/action/<int:action_id>/list", type="http", auth="user", methods=["GET"])
     @backoffice_page
     def list_page(self, action_id: int, **kw: Any):
-        action = load_window_action(request.env, action_id)
+        action = with_url_context(
+            load_window_action(request.env, action_id), request.httprequest.args
+        )
         if request.httprequest.args.get("searched") != "1":  # the action opens
             saved = default_favorite(request.env, action.res_model, action.id)
             if saved is not None:
                 evaluated = eval_context(request.env)
                 menu_id = _int(kw.get("menu"))
                 url = favorite_url(action.id, "list", saved, evaluated, menu_id)
+                url = with_query(url, extra=dict(action.url_query()))
                 return request.redirect(url)
         page = ListPage(action, request.httprequest.args)
         number = max(_int(kw.get("page")) or 1, 1)
@@ -433,8 +441,9 @@ class ListController(http.Controller):
     @backoffice_page
     def group_rows(self, action_id: int, group: str = "", **kw: Any):
         """The records of one group of a grouped list (unfolded in place with htmx)."""
-        action = load_window_action(request.env, action_id)
-        page = ListPage(action, request.httprequest.args)
+        args = request.httprequest.args
+        action = with_url_context(load_window_action(request.env, action_id), args)
+        page = ListPage(action, args)
         index = _int(group)
         groups = page.groups() if page.state.group_by else []
         if index is None or index >= len(groups):

@@ -65,6 +65,13 @@ class WindowAction:
     #: ``(view id or False, view type)`` pairs from the action's ``views`` field, when it has one
     views: list[tuple[Any, str]] = field(default_factory=list)
     search_view_id: Any = False
+    #: the ``ctx`` token of its URL, when a button opened it with a context of its own
+    #: (``ui/action_context.py``): the links of its pages keep it
+    url_context: str | None = None
+
+    def url_query(self) -> list[tuple[str, str]]:
+        """The query arguments every link of the action's pages keeps (its ``ctx``)."""
+        return [("ctx", self.url_context)] if self.url_context else []
 
     def views_request(self) -> list[list[Any]]:
         """The ``views`` argument of ``get_views`` for this action's pages."""

@@ -26,7 +26,8 @@ The result types:
   shows, in a window action of the same model the user may open (the action itself when it
   is a stored one, the page's own action when it shows that model, else the first one):
   ``res_id`` opens its form, a ``domain`` becomes the list's removable facet. Its
-  ``context`` does not travel (erplite's URLs carry a search, not a context).
+  ``context`` travels with it (a signed ``ctx`` in the URL, ``ui/action_context.py``): its
+  ``default_*`` fill the records created there, its ``search_default_*`` the search.
 - ``ir.actions.act_window_close``, ``None``, ``True``, ``False``: back to the page (reloaded:
   the dialog, if one was open, closes).
 - ``ir.actions.act_url``: its ``url`` (a path of this site or an ``http(s)`` address).
@@ -105,7 +106,7 @@ def _jsonable(value: Any) -> bool:
     return True
 
 
-def _clean_context(context: Any) -> dict[str, Any]:
+def clean_context(context: Any) -> dict[str, Any]:
     if not isinstance(context, Mapping):
         return {}
     return {
@@ -151,7 +152,7 @@ class Dialog:
             res_model=str(payload.get("m") or ""),
             res_id=res_id if isinstance(res_id, int) and res_id > 0 else None,
             name=str(payload.get("n") or ""),
-            context=_clean_context(payload.get("c")),
+            context=clean_context(payload.get("c")),
             view_id=view_id if isinstance(view_id, int) and view_id > 0 else None,
             origin=urls.safe_back(str(payload.get("o") or "")) or "/web",
             select=payload.get("s") == 1,
@@ -210,7 +211,7 @@ def dialog_of(action: Mapping[str, Any], origin: str, active: Mapping[str, Any])
     ``active``: ``active_model``/``active_id``/``active_ids`` of the records the button ran
     on (the action's own context wins, as in Odoo's ``doActionButton``)."""
     res_id = action.get("res_id")
-    context = {**_clean_context(active), **_clean_context(_context_of(action, active))}
+    context = {**clean_context(active), **clean_context(_context_of(action, active))}
     return Dialog(
         res_model=str(action.get("res_model") or ""),
         res_id=res_id if isinstance(res_id, int) and res_id > 0 else None,
@@ -378,7 +379,7 @@ def next_url(
             return with_query(
                 page_url(origin), extra={"dialog": signer.dumps(dialog.payload()), **notify}
             )
-        return with_query(window_url(env, result, current_action_id), extra=notify)
+        return with_query(window_url(env, result, current_action_id, signer=signer), extra=notify)
     if kind == "ir.actions.act_url":
         target = str(result.get("url") or "")
         if target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -411,9 +412,16 @@ def next_url(
     return with_query(page_url(origin), extra=notify)
 
 
-def window_url(env: Any, action: Mapping[str, Any], current_action_id: int | None) -> str:
+def window_url(
+    env: Any,
+    action: Mapping[str, Any],
+    current_action_id: int | None,
+    *,
+    signer: Signer | None = None,
+) -> str:
     """The URL showing what window action ``action`` (a dict, stored or made by a method)
-    shows, in a stored window action of its model that the user may open."""
+    shows, in a stored window action of its model that the user may open; with ``signer``,
+    the action's ``context`` goes along (``ctx``, see ``ui/action_context.py``)."""
     res_model = str(action.get("res_model") or "")
     if res_model not in env.registry:
         raise UserError(f"The action opens an unknown model {res_model!r}.")
@@ -421,14 +429,18 @@ def window_url(env: Any, action: Mapping[str, Any], current_action_id: int | Non
     window = load_window_action(env, action_id)
     res_id = action.get("res_id")
     view_mode = [m.strip() for m in str(action.get("view_mode") or "").split(",") if m.strip()]
+    carried: list[tuple[str, Any]] = []
+    token = context_token(signer, action.get("context")) if signer is not None else None
+    if token:
+        carried.append(("ctx", token))
     if isinstance(res_id, int) and res_id > 0:
-        return urls.form_url(window.id, res_id)
+        return urls.form_url(window.id, res_id, carried)
     if view_mode and view_mode[0] == "form":
-        return urls.form_url(window.id, None)
+        return urls.form_url(window.id, None, carried)
     view_type = {"tree": "list"}.get(view_mode[0], view_mode[0]) if view_mode else None
     if view_type not in window.view_types:
         view_type = window.first_view_type
-    query: list[tuple[str, Any]] = []
+    query: list[tuple[str, Any]] = list(carried)
     domain = action.get("domain")
     if isinstance(domain, str):
         domain = safe_eval_domain(domain, {"uid": env.uid, "context": dict(env.context)})
@@ -438,6 +450,16 @@ def window_url(env: Any, action: Mapping[str, Any], current_action_id: int | Non
             ("domain_label", str(action.get("name") or "Records")),
         ]
     return urls.action_url(window.id, view_type, query)
+
+
+#: keys of a button's context about the button's record, not about the action it opens
+_NOT_CARRIED = frozenset({"active_id", "active_ids", "active_model"})
+
+
+def context_token(sign: Signer, context: Any) -> str | None:
+    """The ``ctx`` token of an action's context (``ui/action_context.py``), if it has one."""
+    kept = {k: v for k, v in clean_context(context).items() if k not in _NOT_CARRIED}
+    return sign.dumps({"c": kept}) if kept else None
 
 
 def _stored_action_id(
@@ -465,6 +487,8 @@ __all__ = [
     "BadToken",
     "Dialog",
     "active_context",
+    "clean_context",
+    "context_token",
     "eval_button_context",
     "stored_action",
     "Notification",
