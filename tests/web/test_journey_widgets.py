@@ -1,7 +1,9 @@
 """Journeys of the form's widgets as Odoo 17 has them: ``binary`` (upload a file, download it,
 clear it; the file's name goes to the ``filename=`` field), ``priority`` (stars, click to set,
 click the lit last star to clear), ``handle`` (drag to reorder an order's lines, and a list's
-rows, writing ``sequence``)."""
+rows, writing ``sequence``); "Create and edit..." and quick create in a many2one; a wizard's
+dialog with its own onchange; attribute expressions of buttons, x2many and html fields and
+sub-list columns re-evaluated after an onchange."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from erplite import Command
 from tests.web.conftest import Backoffice, log_in
 from tests.web.test_accessibility import serious_violations
 from tests.web.test_journey_crm import crm_office  # noqa: F401  (the CRM database)
@@ -241,3 +244,89 @@ def test_a_wizard_dialog_has_its_own_onchange(page: Any, crm_office: Backoffice)
         assert lead.type == "lead" and lead.user_id.id == ids["sally"]
         assert not env["crm.lead2opportunity.partner"].search([])
         assert sam_id not in env["crm.lead"].search([]).user_id.ids
+
+
+MODIFIERS_FORM = """
+<form>
+    <header>
+        <button name="action_archive" type="object" string="Archive company"
+                invisible="not is_company"/>
+    </header>
+    <sheet>
+        <group>
+            <field name="name"/>
+            <field name="is_company"/>
+            <field name="comment" readonly="not is_company"/>
+        </group>
+        <field name="child_ids" readonly="not is_company">
+            <tree editable="bottom">
+                <field name="name"/>
+                <field name="email"/>
+                <field name="phone" column_invisible="parent.is_company"/>
+            </tree>
+        </field>
+    </sheet>
+</form>
+"""
+
+
+def test_modifiers_of_buttons_x2many_html_and_columns_follow_the_changes(
+    page: Any, backoffice: Backoffice
+) -> None:
+    """Odoo 17's client re-evaluates every attribute expression after an onchange: a header
+    button shown, a one2many and an html field made editable, a sub-list column hidden."""
+    with backoffice.env() as env:
+        view = env["ir.ui.view"].create(
+            {"name": "partner.modifiers", "model": "res.partner", "arch": MODIFIERS_FORM}
+        )
+        action = env["ir.actions.act_window"].create(
+            {
+                "name": "Modifier Partners",
+                "res_model": "res.partner",
+                "view_mode": "form",
+                "view_id": view.id,
+            }
+        )
+        partner = env["res.partner"].create(
+            {
+                "name": "Lumber",
+                "child_ids": [Command.create({"name": "Len", "phone": "555-0101"})],
+            }
+        )
+        action_id, partner_id = action.id, partner.id
+    log_in(page, backoffice, "admin")
+    page.goto(f"{backoffice.url}/web/action/{action_id}/form/{partner_id}")
+    archive = page.locator("button[value=action_archive]")
+    lines = page.locator(".o-sublist[data-name=child_ids]")
+    phone_head = lines.locator("th", has_text="Phone")
+    expect(archive).to_be_hidden()
+    expect(page.locator("#f-comment")).to_be_disabled()
+    expect(lines.locator("input[name='child_ids.0.email']")).to_be_disabled()
+    expect(lines.locator(".o-add-line")).to_be_disabled()
+    expect(phone_head).to_be_visible()
+
+    with page.expect_response(re.compile(r"/onchange$")):
+        page.check("#f-is_company")
+    expect(archive).to_be_visible()
+    expect(page.locator("#f-comment")).to_be_enabled()
+    expect(lines.locator("input[name='child_ids.0.email']")).to_be_enabled()
+    expect(phone_head).to_be_hidden()
+    expect(lines.locator("td[data-label=Phone]").first).to_be_hidden()
+    assert serious_violations(page) == []
+
+    page.fill("#f-comment", "A good customer")
+    lines.locator("input[name='child_ids.0.email']").fill("len@lumber.example.com")
+    lines.locator(".o-add-line").click()
+    expect(lines.locator("tr.o-line").nth(1).locator("td[data-label=Phone]")).to_be_hidden()
+    lines.locator("input[name='child_ids.1.name']").fill("Lia")
+    page.click("button[name=save]")
+    page.wait_for_load_state()
+    with backoffice.env() as env:
+        partner = env["res.partner"].browse(partner_id)
+        assert partner.is_company and "A good customer" in partner.comment
+        assert sorted(partner.child_ids.mapped("name")) == ["Len", "Lia"]
+        assert partner.child_ids.filtered(lambda c: c.name == "Len").email == (
+            "len@lumber.example.com"
+        )
+    # saved as a company: the button is offered and runs
+    expect(archive).to_be_visible()

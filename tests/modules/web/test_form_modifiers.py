@@ -99,3 +99,67 @@ def test_many2many_values_as_the_expressions_and_the_tags_see_them(web_ui: Any) 
     assert onchange.command_ids([(5,), (4, 3), (1, 4, {"display_name": "B"}), (4, 3)]) == [3, 4]
     assert onchange.command_ids([Command.set([7, 8]), Command.unlink(7)]) == [8]
     assert onchange.command_ids("nonsense") == []
+
+
+FORM_OF_EXPRESSIONS = """
+<form>
+    <header>
+        <button name="action_archive" type="object" string="Archive" invisible="not is_company"/>
+    </header>
+    <field name="is_company"/>
+    <field name="comment" readonly="not is_company"/>
+    <group invisible="is_company">
+        <button name="action_unarchive" type="object" string="Restore"/>
+    </group>
+    <field name="child_ids" readonly="not is_company">
+        <tree>
+            <field name="name"/>
+            <field name="phone" column_invisible="parent.is_company"/>
+            <field name="email" column_invisible="True"/>
+        </tree>
+    </field>
+</form>
+"""
+
+
+def test_buttons_x2many_html_and_columns_are_drawn_for_the_onchange(env: Any, web_ui: Any) -> None:
+    """Expression-driven buttons are drawn hidden (and not runnable) rather than dropped,
+    x2many and html fields with a readonly expression are drawn editable (disabled while it
+    holds), a sub-list's ``column_invisible`` sees the form's record as ``parent``."""
+    form_arch, modifiers = web_ui("form_arch"), web_ui("modifiers")
+    views = env["res.partner"].get_views([[False, "form"]], {})
+    fields = views["models"]["res.partner"]
+    fields = fields.get("fields", fields)
+    models = {"res.partner": fields}
+
+    def resolve(is_company: bool) -> Any:
+        values = {"is_company": is_company, "comment": False, "child_ids": []}
+        return form_arch.resolve_form(
+            FORM_OF_EXPRESSIONS,
+            fields,
+            modifiers.Modifiers(values, uid=env.uid),
+            in_groups=lambda group: True,
+            models=models,
+        )
+
+    person = resolve(False)
+    archive = person.buttons["action_archive"]
+    assert archive.hidden and person.modifiers[archive.mod_key]["invisible"] is True
+    assert person.header_buttons == [archive]
+    assert not person.buttons["action_unarchive"].hidden
+    comment, lines = person.fields["comment"], person.fields["child_ids"]
+    assert comment.dynamic_readonly and comment.readonly
+    assert lines.dynamic_readonly and lines.readonly
+    assert "child_ids" not in form_arch.editable_fields(person)
+    assert [c.name for c in lines.sublist.columns] == ["name", "phone"]  # email: never shown
+    assert lines.hidden_columns == set()
+    assert person.modifiers[lines.column_keys["phone"]]["invisible"] is False
+
+    company = resolve(True)
+    assert not company.buttons["action_archive"].hidden
+    assert company.modifiers[archive.mod_key]["invisible"] is False
+    assert company.buttons["action_unarchive"].hidden  # its group is hidden now
+    assert not company.fields["child_ids"].readonly
+    assert "child_ids" in form_arch.editable_fields(company)
+    assert company.fields["child_ids"].hidden_columns == {"phone"}
+    assert company.modifiers[lines.column_keys["phone"]]["invisible"] is True

@@ -137,7 +137,7 @@ class DialogController(http.Controller):
         button = form.buttons.get(key)
         if button is None and key in _DEFAULT_BUTTONS and not has_footer(form):
             button = _DEFAULT_BUTTONS[key]  # the Save and Discard of a form without footer
-        if button is None:
+        if button is None or button.hidden:
             raise AccessError(f"The button {key!r} is not available in this dialog.")
         if button.special == "cancel":
             return _answer(dialog.origin)
@@ -210,7 +210,8 @@ class DialogController(http.Controller):
     def _run_button(page: DialogForm, record: Any, button: Any) -> tuple[Any, dict[str, Any]]:
         """Call ``button`` on the saved wizard as the user: ``(its result, its context)``."""
         page.record = record
-        if page.resolve().buttons.get(button.key) is None:  # hidden once saved
+        offered = page.resolve().buttons.get(button.key)
+        if offered is None or offered.hidden:  # hidden once saved
             raise AccessError(f"The button {button.string!r} is not available now.")
         return run_button(record, button, page.values(), page.context, "dialog")
 

@@ -405,7 +405,7 @@ class FormController(http.Controller):
         page.record = record
         form = page.resolve()
         button = form.buttons.get(name)
-        if button is None or button.special:
+        if button is None or button.special or button.hidden:
             raise AccessError(f"The button {name!r} is not available on this record.")
         return run_button(record, button, page.values(), page.context, "page")
 

@@ -47,7 +47,7 @@ class IdentityCheck(http.Controller):
         action = load_window_action(env, action_id)
         page = FormPage(action, record_id)
         offered = page.resolve().buttons.get(button)
-        if not identity_checked(action.res_model, button) or offered is None:
+        if not identity_checked(action.res_model, button) or offered is None or offered.hidden:
             raise MissingError("This button is not available on this record.")
         back, menu_id = urls.safe_back(kw.get("back")), _int(kw.get("menu"))
         query: list[tuple[str, Any]] = [("back", back), ("menu", menu_id)]

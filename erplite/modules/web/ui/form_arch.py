@@ -24,9 +24,13 @@ Worked example::
     form.statusbar              # the state field and the states shown
     form.body                   # Nodes: sheet > div.oe_title > h1 > field name ...
 
-Each node's ``invisible`` is evaluated here (an invisible node and its subtree are dropped), as
-are ``readonly`` and ``required`` of fields (on top of the field's own), with the record's
-values (see :mod:`.modifiers`); ``groups="module.group"`` hides a node from users outside
+Each node's ``invisible`` is evaluated here (an invisible node and its subtree are dropped, but
+one whose ``invisible`` is an expression is drawn hidden, buttons included, so that an
+onchange may show it; a hidden button is not runnable), as are ``readonly`` and ``required``
+of fields (on top of the field's own; a ``readonly`` expression draws the widget editable,
+disabled while it holds, whatever its type: x2many, binary and html too), and a sub-list's
+``column_invisible`` with the record as ``parent`` (a constant drops the column, an
+expression hides it now or later), with the record's values (see :mod:`.modifiers`); ``groups="module.group"`` hides a node from users outside
 those groups. The page template draws :class:`Node` trees; :func:`editable_fields` tells the
 save handler which posted fields it may write, so a field the user could not edit on the page
 is never written from a hand-made POST either.
@@ -59,6 +63,10 @@ class Button:
     special: str | None = None
     #: the ``context`` attribute's text (evaluated when the button runs)
     context: str | None = None
+    #: the key of its modifiers when ``invisible`` is an expression (see ``ResolvedForm``)
+    mod_key: str | None = None
+    #: invisible by an expression now: drawn hidden (an onchange may show it), not runnable
+    hidden: bool = False
     kind = "button"
 
     @property
@@ -88,6 +96,10 @@ class FieldNode:
     dynamic_readonly: bool = False
     #: inside a node that is hidden now (not editable until it is shown)
     inside_hidden: bool = False
+    #: a sub-list's columns whose ``column_invisible`` is an expression: name → modifier key
+    column_keys: dict[str, str] = field(default_factory=dict)
+    #: the sub-list's columns hidden now (``column_invisible`` true)
+    hidden_columns: set[str] = field(default_factory=set)
     kind = "field"
 
     @property
@@ -184,7 +196,6 @@ def resolve_form(
         """Invisible by an expression now: kept hidden (an onchange may show it)."""
         return (
             allowed(node)
-            and node.tag != "button"
             and id(node) in keys
             and _dynamic(node.get("invisible"))
             and modifiers.is_true(node.get("invisible"))
@@ -221,6 +232,8 @@ def resolve_form(
             if tree is not None:
                 comodel_fields = (models or {}).get(str(description.get("relation")), {})
                 sublist = ListSpec.from_node(tree, comodel_fields)
+                columns = _sublist_columns(sublist, modifiers)
+                sublist.columns = [c for c in sublist.columns if c.name not in columns[0]]
         field_node = FieldNode(
             name,
             node.get("string") or str(description.get("string") or name),
@@ -233,11 +246,14 @@ def resolve_form(
             sublist,
             dict(node.attrib),
         )
-        field_node.dynamic_readonly = (
-            form.edit
-            and _dynamic(node.get("readonly"))
-            and field_node.type not in ("one2many", "many2many", "binary", "html")
-        )
+        field_node.dynamic_readonly = form.edit and _dynamic(node.get("readonly"))
+        if sublist is not None:
+            for column_name, hidden in columns[1].items():
+                key = f"{name}:{column_name}"
+                field_node.column_keys[column_name] = key
+                if hidden:
+                    field_node.hidden_columns.add(column_name)
+                form.modifiers[key] = {"invisible": hidden, "readonly": False, "required": False}
         form.fields[name] = field_node
         return field_node
 
@@ -280,10 +296,13 @@ def resolve_form(
             return [make_button(node)] if node.get("name") or node.get("special") else []
         if node.tag == "header":
             for child in node:
+                if child.tag == "button" and child.get("name") and shown_hidden(child):
+                    form.header_buttons.append(mark(make_button(child), child, True))
+                    continue
                 if not visible(child):
                     continue
                 if child.tag == "button" and child.get("name"):
-                    form.header_buttons.append(make_button(child))
+                    form.header_buttons.append(mark(make_button(child), child, False))
                 elif child.tag == "field" and child.get("widget") == "statusbar":
                     made = make_field(child)
                     if made is not None:
@@ -334,10 +353,35 @@ def arch_field_names(arch: str) -> list[str]:
     return names
 
 
+def _sublist_columns(spec: ListSpec, modifiers: Modifiers) -> tuple[set[str], dict[str, bool]]:
+    """``(columns never shown, {column: hidden now})`` of a sub-list: ``column_invisible``
+    evaluated with the form's record as ``parent`` (Odoo 17), a constant one dropping the
+    column, an expression keeping it, hidden or shown now (an onchange may change it)."""
+    scope = Modifiers(
+        {},
+        uid=modifiers.scope.get("uid"),
+        context=modifiers.scope.get("context"),
+        parent=modifiers.scope,
+        company_id=modifiers.scope.get("current_company_id"),
+    )
+    dropped: set[str] = set()
+    dynamic: dict[str, bool] = {}
+    for column in spec.columns:
+        text = column.column_invisible
+        if not _dynamic(text):
+            if scope.is_true(text):
+                dropped.add(column.name)
+            continue
+        dynamic[column.name] = scope.is_true(text)
+    return dropped, dynamic
+
+
 def _hide_inside(item: Any) -> None:
     for child in getattr(item, "children", ()):
         if isinstance(child, FieldNode):
             child.inside_hidden = True
+        elif isinstance(child, Button):
+            child.hidden = True  # not runnable while its container is hidden
         _hide_inside(child)
 
 

@@ -17,7 +17,8 @@ Worked example::
 
 A column whose field the user may not read is not in ``fields`` (``get_views`` removed it) and
 is dropped; ``optional="hide"`` columns are left out of the page (``optional="show"`` kept);
-``column_invisible`` is evaluated once for the page with :mod:`.modifiers`. ``<button>`` nodes
+``column_invisible`` is evaluated once for a list page with :mod:`.modifiers` (a form's
+sub-list evaluates it with the form's record as ``parent``, see :mod:`.form_arch`). ``<button>`` nodes
 of a list are not rendered (rows open the form, where the buttons are).
 """
 

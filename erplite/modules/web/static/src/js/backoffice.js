@@ -210,6 +210,11 @@
       var body = sub.querySelector("tbody");
       body.insertAdjacentHTML("beforeend", html);
       var row = body.lastElementChild;
+      // its cells of columns an onchange showed or hid since the page was drawn
+      row.querySelectorAll("td[data-mod]").forEach(function (cell) {
+        var head = sub.querySelector('th[data-mod="' + cell.dataset.mod + '"]');
+        if (head) cell.hidden = head.hidden;
+      });
       onReady(row);
       var first = row.querySelector("input[type=text]");
       if (first) first.focus();
