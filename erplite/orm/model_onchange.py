@@ -10,11 +10,17 @@ before the method returns. x2many values are answered as commands (``CLEAR`` the
 ``CREATE`` per new line and one ``UPDATE`` per existing line). The values of a line in a
 ``CREATE``/``UPDATE`` command are the form's and are kept as given; only the line's computed
 fields not given are computed (Odoo's client runs a line's own onchange before sending it).
+An ``@api.onchange`` method may assign commands to an x2many of the temporary record
+(``self.line_ids = [Command.clear(), Command.create({...})]``, as Odoo 17's wizards propose
+their lines): each ``CREATE`` becomes a temporary line (its computed fields computed), each
+``UPDATE`` a temporary copy of the line, and the answer has them as commands like the lines
+sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from erplite.exceptions import InvalidArgument
@@ -34,6 +40,10 @@ if TYPE_CHECKING:
 
 _X2MANY = ("one2many", "many2many")
 
+#: the temporary records of the onchange running in this thread (its onchange methods may
+#: assign x2many commands, whose new lines join them to leave the cache at the end)
+_RUNNING: ContextVar[_Created | None] = ContextVar("erplite_onchange_created", default=None)
+
 
 class OnchangeMixin(Recordset):
     """``onchange`` of ``BaseModel``."""
@@ -51,6 +61,7 @@ class OnchangeMixin(Recordset):
             origin = self.ensure_one()
             origin.check_access_rule("read")
         created: _Created = []
+        running = _RUNNING.set(created)
         try:
             changed = set(field_names) if field_names else set(values)
             record = self._onchange_new(values, changed, fields_spec, origin, None, created)
@@ -76,6 +87,7 @@ class OnchangeMixin(Recordset):
                 }
             return result
         finally:
+            _RUNNING.reset(running)
             self._onchange_forget(created)
 
     # ------------------------------------------------------------------------------------------
@@ -209,16 +221,25 @@ class OnchangeMixin(Recordset):
         return list(found)
 
     def _onchange_convert(
-        self, field: Field, value: Any, sub: Any, origin: Recordset | None, created: _Created
+        self,
+        field: Field,
+        value: Any,
+        sub: Any,
+        origin: Recordset | None,
+        created: _Created,
+        current: Iterable[IdType] | None = None,
     ) -> Any:
-        """The cache value of ``field`` for ``value`` as a form sends it."""
+        """The cache value of ``field`` for ``value`` as a form sends it (x2many commands
+        applied on ``current``, else on the origin's lines)."""
         if field.type == "many2one" and isinstance(value, dict):
             value = value.get("id") or False
         if field.type not in _X2MANY:
             return field.convert_to_cache(value, self)
         comodel = self.env[field.comodel_name]
         sub_spec = (sub or {}).get("fields") or {}
-        ids: list[IdType] = list(origin._get_cache_value(field)) if origin is not None else []
+        ids: list[IdType] = list(current or ())
+        if current is None and origin is not None:
+            ids = list(origin._get_cache_value(field))
         if not isinstance(value, list | tuple):
             raise InvalidArgument(
                 f"onchange: {field.name} expects a list of commands, not {value!r}"
@@ -319,8 +340,13 @@ class OnchangeMixin(Recordset):
         and the computed fields depending on it are to compute again."""
         env = self.env
         cache = env.transaction.cache
+        created = _RUNNING.get()
         for record in self:
-            cache_value = field.convert_to_cache(value, record)
+            if created is not None and _creates_lines(field, value):
+                current = cache.get_value(record._ids[0], field, env, default=())
+                cache_value = record._onchange_convert(field, value, None, None, created, current)
+            else:
+                cache_value = field.convert_to_cache(value, record)
             cache.set_value(record._ids[0], field, cache_value, env)
         env.remove_to_compute(field, self._ids)
         for dependent in self._onchange_dependents([field.name]):
@@ -328,6 +354,15 @@ class OnchangeMixin(Recordset):
                 env.add_to_compute(dependent, self._ids)
             for record_id in self._ids:
                 cache.discard(record_id, dependent, env)
+
+
+def _creates_lines(field: Field, value: Any) -> bool:
+    """Whether ``value`` assigned to ``field`` holds x2many ``CREATE``/``UPDATE`` commands."""
+    if field.type not in _X2MANY or not isinstance(value, list | tuple):
+        return False
+    return any(
+        isinstance(command, list | tuple) and command and command[0] in (0, 1) for command in value
+    )
 
 
 def _same(sent: Any, read: Any) -> bool:

@@ -136,3 +136,30 @@ def test_internal_user_may_call_it(env, internal_user):
         .onchange({"line_ids": [(0, 0, {"quantity": 2, "price": 4.0})]}, ["line_ids"], SPEC)
     )
     assert result["value"]["total"] == 8.0
+
+
+def test_an_onchange_method_proposes_lines_as_commands(env):
+    """An ``@api.onchange`` method assigning commands to a one2many of a new record: the
+    answer has the new lines as ``CREATE`` commands with their computed values, the total
+    follows them, nothing is written (Odoo 17's ``onchange`` returns them in ``value``)."""
+    env.flush_all()
+    spec = {**SPEC, "preset": {}}
+    with count_queries() as statements:
+        result = env[ORDER].onchange({"preset": "pair", "line_ids": []}, ["preset"], spec)
+    assert _writes(statements) == []
+    value = result["value"]
+    assert value["line_ids"] == [
+        (5,),
+        (0, 0, {"quantity": 2.0, "price": 3.0, "subtotal": 6.0}),
+        (0, 0, {"quantity": 1.0, "price": 10.0, "subtotal": 10.0}),
+    ]
+    assert value["total"] == pytest.approx(16.0)
+    assert value["line_count"] == 2
+    assert env["test_orm.onchange.line"].search_count([]) == 0
+    assert not env.transaction.towrite and not env.transaction.tocompute
+    # on an existing order: its lines replaced in the answer only
+    order = env[ORDER].create({"line_ids": [(0, 0, {"quantity": 5, "price": 1.0})]})
+    old = order.line_ids
+    answer = order.onchange({"preset": "none"}, ["preset"], spec)["value"]
+    assert answer["line_ids"] == [(5,)] and answer["total"] == 0.0
+    assert order.line_ids == old and order.total == 5.0

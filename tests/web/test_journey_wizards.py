@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from erplite import Command
 from tests.web import test_journey_inventory
 from tests.web.conftest import log_in
@@ -142,3 +144,32 @@ def test_return_a_done_delivery_through_the_wizard(page: Any, backoffice: Any) -
         returned_id = returned.id
     assert page.url.endswith(f"/form/{returned_id}")
     assert page.locator("dialog.o-dialog").count() == 0
+
+
+def test_return_lines_proposed_by_the_onchange_stay_as_the_user_types(
+    page: Any, backoffice: Any
+) -> None:
+    """The return wizard's lines come from an onchange of its transfer (Odoo 17's
+    ``_onchange_picking_id``), not ``default_get``; typing a quantity runs the dialog's
+    onchange, which keeps each line's product (its hidden values are the proposed ones)."""
+    picking_id, _name, action, shelf = _delivery(backoffice, quantity=3, on_hand=10)
+    with backoffice.env() as env:
+        env["stock.picking"].browse(picking_id).button_validate()
+    log_in(page, backoffice, "admin")
+    page.goto(f"{backoffice.url}/web/action/{action}/form/{picking_id}")
+    page.click("button:has-text('Return')")
+    dialog = page.locator("dialog.o-dialog")
+    line = dialog.locator("tr.o-line")
+    expect(line).to_have_count(1)
+    expect(line).to_contain_text("Oak Shelf")
+    with page.expect_response(re.compile(r"/web/dialog/onchange$")) as answer:
+        line.locator("input[name='product_return_moves.0.quantity']").fill("2")
+    shown = answer.value.json()["lines"]["product_return_moves"]["0"]
+    assert shown["product_id"]["label"] == "[OAK] Oak Shelf"
+    expect(line).to_contain_text("Oak Shelf")
+    dialog.locator("button", has_text="Return").click()
+    page.wait_for_url(re.compile(r"/web/action/\d+/form/\d+$"))
+    with backoffice.env() as env:
+        returned = env["stock.picking"].search([("return_id", "=", picking_id)])
+        assert returned.move_ids.product_id.id == shelf
+        assert returned.move_ids.product_uom_qty == 2

@@ -201,3 +201,55 @@ def test_every_forms_onchange_answers(served: Any) -> None:
         if response.status_code != 200 or json.loads(answer)["warning"] is not None:
             failed.append((model, name, response.status_code, answer[:300]))
     assert failed == []
+
+
+def test_lines_an_onchange_replaced_are_drawn_again(env: Any, web_ui: Any) -> None:
+    """When the onchange's commands hold other lines than the page's rows (proposed by an
+    onchange method), the sub-list's rows are drawn again from them; lines only changed (or
+    reordered by a drag) are updated in place."""
+    onchange, form_arch, modifiers = (
+        web_ui("form_onchange"),
+        web_ui("form_arch"),
+        web_ui("modifiers"),
+    )
+    views = env["sale.order"].get_views([[False, "form"]], {})
+    models = {
+        name: described.get("fields", described) for name, described in views["models"].items()
+    }
+    form = form_arch.resolve_form(
+        views["views"]["form"]["arch"],
+        models["sale.order"],
+        modifiers.Modifiers({"state": "draft"}, uid=env.uid),
+        in_groups=lambda group: True,
+        models=models,
+    )
+    node = form.fields["order_line"]
+    product = env["product.product"].create({"name": "Proposed Lamp", "list_price": 7.0})
+    order = env["sale.order"].create(
+        {
+            "partner_id": env["res.partner"].create({"name": "P"}).id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": 4})],
+        }
+    )
+    kept = order.order_line
+    rows = ({kept.id: 0}, [1])  # the page: the saved line in row 0, a new line in row 1
+    changed_only = [(5,), (1, kept.id, {"product_uom_qty": 5}), (0, 0, {"name": "x"})]
+    assert not onchange._replaced(changed_only, rows)
+    proposed = [
+        (5,),
+        (4, kept.id),
+        (
+            0,
+            0,
+            {"product_id": {"id": product.id, "display_name": "Proposed Lamp"}, "price_unit": 7},
+        ),
+        (0, 0, {"name": "Second", "product_uom_qty": 2}),
+    ]
+    assert onchange._replaced(proposed, rows)
+    drawn = onchange._rows(env, node, proposed, models, tz=None, currency=None)
+    assert [row["id"] for row in drawn] == [kept.id, None, None]
+    assert drawn[0]["cells"]["product_id"] == (str(product.id), "Proposed Lamp")
+    assert drawn[0]["cells"]["product_uom_qty"][0] == "4.00"  # read from the database
+    assert drawn[1]["cells"]["product_id"] == (str(product.id), "Proposed Lamp")
+    assert drawn[1]["cells"]["price_unit"][0] == "7.00"
+    assert drawn[2]["cells"]["name"] == ("Second", "Second")

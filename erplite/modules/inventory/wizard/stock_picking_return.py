@@ -2,9 +2,8 @@
 
 Opened on a done transfer (``picking_id``, or ``active_id`` in the context: ``default_get``
 takes it, as in Odoo 17), it proposes one line per done move with the quantity not yet
-returned (``default_get`` gives them to the form, where Odoo 17 uses an onchange of
-``picking_id``: erplite's onchange does not create lines; ``create`` fills a wizard created
-without lines); ``create_returns`` makes the return
+returned (an onchange of ``picking_id`` gives them to the form, as in Odoo 17; ``create``
+fills a wizard created without lines, e.g. through RPC); ``create_returns`` makes the return
 transfer (the operation type's return type, source and destination swapped, ``return_id``
 pointing back), confirms and reserves it, and opens it. Returning more than was delivered (less
 what earlier returns took) is refused, naming the product and the quantities.
@@ -39,11 +38,14 @@ class StockReturnPicking(models.TransientModel):
             picking = self.env["stock.picking"].browse(context["active_id"]).exists()
             if picking:
                 result["picking_id"] = picking.id
-                if "product_return_moves" in fields_list and picking.state == "done":
-                    result["product_return_moves"] = [
-                        Command.create(values) for values in self._line_values(picking)
-                    ]
         return result
+
+    @api.onchange("picking_id")
+    def _onchange_picking_id(self):
+        """The lines of the transfer's done moves, as the form proposes them (Odoo 17)."""
+        picking = self.picking_id
+        lines = [Command.create(v) for v in self._line_values(picking)] if picking else []
+        self.product_return_moves = [Command.clear(), *lines]
 
     @api.model_create_multi
     def create(self, vals_list):

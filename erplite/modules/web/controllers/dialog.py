@@ -42,6 +42,7 @@ from ..ui.form_arch import Button
 from ..ui.form_onchange import form_onchange
 from ..ui.form_values import values_to_write
 from ..ui.pages import backoffice_page, render_page
+from .form_page import with_sublists
 
 _ACTION_OF_URL = re.compile(r"^/web/action/(\d+)(?:/|\?|$)")
 
@@ -186,17 +187,20 @@ class DialogController(http.Controller):
         posted = request.httprequest.form
         try:
             page = DialogForm(env, Dialog.from_payload(signer().loads(posted.get("dialog"))))
+            shown = page.resolve_posted(posted)
             answer = form_onchange(
                 page.model,
                 page.record,
-                page.resolve_posted(posted),
+                shown,
                 posted,
                 changed=str(kw.get("onchange_field") or ""),
                 tz=env.context.get("tz") or None,
                 models=page.models,
                 base_values=page.values(),
                 resolve=page.resolve_values,
+                new_lines=page.new_lines,
             )
+            with_sublists(answer, shown, page, "d-")
         except MissingError as exc:
             return request.make_json_response({"error": str(exc)}, status=404)
         except (UserError, InvalidArgument) as exc:

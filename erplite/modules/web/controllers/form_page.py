@@ -149,6 +149,25 @@ class FormPage:
         )
 
 
+def with_sublists(
+    answer: dict[str, Any], form: ResolvedForm, page: Any, id_prefix: str = ""
+) -> Any:
+    """``answer`` with the sub-lists whose lines the onchange replaced drawn again:
+    ``answer["sublists"][field] = {"html": <rows>, "count": n}`` (backoffice.js swaps them in)."""
+    answer["sublists"] = {
+        name: {
+            "html": request.render_template(
+                "web/backoffice/sublist_rows.html",
+                {"field": form.fields[name], "rows": rows, "page": page, "id_prefix": id_prefix},
+            ),
+            "count": len(rows),
+        }
+        for name, rows in answer.pop("rows", {}).items()
+        if name in form.fields
+    }
+    return answer
+
+
 def _tz() -> str | None:
     return request.env.context.get("tz") or None
 
@@ -373,10 +392,11 @@ class FormController(http.Controller):
         try:
             action = load_window_action(env, action_id)
             page = FormPage(with_url_context(action, request.httprequest.args), record_id)
+            shown = page.resolve_posted(request.httprequest.form)
             answer = form_onchange(
                 page.model,
                 page.record,
-                page.resolve_posted(request.httprequest.form),
+                shown,
                 request.httprequest.form,
                 changed=str(kw.get("onchange_field") or ""),
                 tz=_tz(),
@@ -384,6 +404,7 @@ class FormController(http.Controller):
                 base_values=page.values(),
                 resolve=page.resolve_values,
             )
+            with_sublists(answer, shown, page)
         except MissingError as exc:
             return request.make_json_response({"error": str(exc)}, status=404)
         except (UserError, InvalidArgument) as exc:

@@ -21,7 +21,11 @@ The steps, as Odoo 17's client takes them:
    lines' values are kept as given and their computed fields computed (subtotals), then the
    record's (the total).
 4. Each value in the answer is formatted as the widgets show it; the lines are keyed by
-   their row number on the page, a many2many's tags listed as ``[id, name]``.
+   their row number on the page, a many2many's tags listed as ``[id, name]``. When the
+   onchange replaced a one2many's lines (an ``@api.onchange`` method proposing lines, as a
+   wizard does: lines added or removed, not only changed), ``answer["rows"][field]`` has all
+   its rows to draw again instead (``{'id', 'cells': {column: (text, label)}}``, the controller
+   renders them, ``answer["sublists"]``).
 5. The form's attribute expressions (``invisible``, ``readonly``, ``required``) are evaluated
    again on the values as they are now (the record's, what was posted, what the onchange
    changed): ``answer["modifiers"]`` gives each expression-driven node's values, keyed as
@@ -214,15 +218,25 @@ def form_onchange(
     models: Mapping[str, Mapping[str, Any]],
     base_values: Mapping[str, Any] | None = None,
     resolve: Callable[[dict[str, Any]], ResolvedForm] | None = None,
+    new_lines: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> Answer:
     """The answer of the form's onchange (see the module's docstring); ``record`` is empty
     for a new record. ``base_values`` (the record's values as the expressions see them)
-    and ``resolve`` (the form for given values) give step 5."""
-    answer: Answer = {"fields": {}, "lines": {}, "tags": {}, "modifiers": {}, "warning": None}
+    and ``resolve`` (the form for given values) give step 5; ``new_lines``: the values of the
+    lines a new record's first onchange proposed (a dialog's, see ``ui/dialog.py``), which
+    the posted rows complete as a save does."""
+    answer: Answer = {
+        "fields": {},
+        "lines": {},
+        "rows": {},
+        "tags": {},
+        "modifiers": {},
+        "warning": None,
+    }
     name, row, column = parse_changed(changed, form)
     if not name:
         return answer
-    vals, _errors = values_to_write(form, record, posted, tz=tz, models=models)
+    vals, _errors = values_to_write(form, record, posted, tz=tz, models=models, new_lines=new_lines)
     node = form.fields[name]
     relation = str(node.description.get("relation") or "")
     rows_of: dict[str, tuple[dict[int, int], list[int]]] = {
@@ -241,7 +255,11 @@ def form_onchange(
         field_node = form.fields.get(field_name)
         if field_node is None:
             continue
-        if field_node.type == "one2many":
+        if field_node.type == "one2many" and _replaced(value, rows_of[field_name]):
+            answer["rows"][field_name] = _rows(
+                model.env, field_node, value, models, tz=tz, currency=currency
+            )
+        elif field_node.type == "one2many":
             answer["lines"][field_name] = _lines(
                 field_node, value, rows_of[field_name], models, tz=tz, currency=currency
             )
@@ -265,6 +283,60 @@ def form_onchange(
             "message": str(warning.get("message") or ""),
         }
     return answer
+
+
+def _replaced(commands: Any, rows: tuple[dict[int, int], list[int]]) -> bool:
+    """Whether an onchange's commands of a one2many hold other lines than the page's rows
+    (lines added or removed; their order is the page's, which a drag may have changed)."""
+    existing, new = rows
+    kept = {c[1] for c in commands if isinstance(c, (list, tuple)) and c and c[0] in (1, 4)}
+    created = sum(1 for c in commands if isinstance(c, (list, tuple)) and c and c[0] == 0)
+    return kept != set(existing) or created != len(new)
+
+
+def _rows(
+    env: Any,
+    node: FieldNode,
+    commands: list,
+    models: Mapping[str, Mapping[str, Any]],
+    *,
+    tz: str | None,
+    currency: Any,
+) -> list[dict[str, Any]]:
+    """The rows of a one2many as an onchange's commands give them (see :func:`_replaced`)."""
+    relation = str(node.description.get("relation"))
+    comodel_fields = models.get(relation, {})
+    columns = [c.name for c in node.sublist.columns] if node.sublist else []
+    rows: list[dict[str, Any]] = []
+    for command in commands:
+        if not isinstance(command, (list, tuple)) or not command or command[0] not in (0, 1, 4):
+            continue
+        line_id = command[1] if command[0] in (1, 4) else None
+        values = dict(command[2] or {}) if command[0] in (0, 1) and len(command) > 2 else {}
+        missing = [c for c in columns if c not in values]
+        if line_id and missing:  # a line kept as it is: its values from the database
+            read = env[relation].browse(line_id).read(missing)
+            for name, value in (read[0] if read else {}).items():
+                if name in missing:
+                    values[name] = _as_onchange(comodel_fields.get(name, {}), value)
+        cells = {}
+        for column in columns:
+            shown = _shown(
+                {**comodel_fields.get(column, {}), "name": column},
+                values.get(column, False),
+                tz=tz,
+                currency=currency,
+            )
+            cells[column] = (shown["text"], shown["label"])
+        rows.append({"id": line_id, "cells": cells})
+    return rows
+
+
+def _as_onchange(description: Mapping[str, Any], value: Any) -> Any:
+    """A value as ``read`` gives it, in ``onchange``'s format (a many2one as a dict)."""
+    if description.get("type") == "many2one" and isinstance(value, (list, tuple)) and value:
+        return {"id": value[0], "display_name": value[1]}
+    return value
 
 
 def _tags(env: Any, node: FieldNode, commands: Any) -> list[list[Any]]:

@@ -1,7 +1,7 @@
 """Models of the ``onchange`` tests: an order whose total sums its lines' subtotals, onchange
-methods filling a field and returning a warning."""
+methods filling a field and returning a warning, and one proposing lines (a preset)."""
 
-from erplite import api, fields, models
+from erplite import Command, api, fields, models
 
 
 class OnchangeOrder(models.Model):
@@ -14,6 +14,7 @@ class OnchangeOrder(models.Model):
     line_ids = fields.One2many("test_orm.onchange.line", "order_id")
     total = fields.Float(compute="_compute_total", store=True)
     line_count = fields.Integer(compute="_compute_line_count")
+    preset = fields.Selection([("pair", "A pair"), ("none", "No lines")])
 
     @api.depends("line_ids.subtotal", "discount")
     def _compute_total(self):
@@ -28,6 +29,18 @@ class OnchangeOrder(models.Model):
     @api.onchange("name")
     def _onchange_name(self):
         self.reference = (self.name or "").upper()
+
+    @api.onchange("preset")
+    def _onchange_preset(self):
+        """Lines proposed by an onchange method, as commands (Odoo 17's wizards do this)."""
+        if self.preset == "pair":
+            self.line_ids = [
+                Command.clear(),
+                Command.create({"quantity": 2, "price": 3.0}),
+                Command.create({"quantity": 1, "price": 10.0}),
+            ]
+        elif self.preset == "none":
+            self.line_ids = [Command.clear()]
 
     @api.onchange("discount")
     def _onchange_discount(self):

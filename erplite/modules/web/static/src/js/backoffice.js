@@ -291,6 +291,14 @@
 
   // invisible / readonly / required of a node whose attributes are expressions (data-mod)
   function applyModifiers(form, key, mods) {
+    // a button the page drew invisible is not in it (only its markup): put in when shown
+    form.querySelectorAll('.o-button-slot[data-mod="' + key + '"]').forEach(function (slot) {
+      if (mods.invisible) return;
+      var holder = document.createElement("div");
+      holder.innerHTML = slot.dataset.html;
+      var shown = holder.firstElementChild;
+      if (shown) slot.replaceWith(shown); else slot.remove();
+    });
     form.querySelectorAll('[data-mod="' + key + '"]').forEach(function (el) {
       if (el.classList.contains("o-page")) {
         if (mods.invisible) el.hidden = true;
@@ -326,6 +334,20 @@
       });
     });
     Object.keys(answer.tags || {}).forEach(function (name) { setTags(form, name, answer.tags[name]); });
+    // a sub-list whose lines the onchange replaced (lines proposed by the server): drawn again
+    Object.keys(answer.sublists || {}).forEach(function (name) {
+      var sub = form.querySelector('.o-sublist[data-name="' + name + '"]');
+      if (!sub) return;
+      var body = sub.querySelector("tbody");
+      body.innerHTML = answer.sublists[name].html;
+      var add = sub.querySelector(".o-add-line");
+      if (add) add.dataset.nextIndex = String(answer.sublists[name].count);
+      body.querySelectorAll("td[data-mod]").forEach(function (cell) {
+        var head = sub.querySelector('th[data-mod="' + cell.dataset.mod + '"]');
+        if (head) cell.hidden = head.hidden;
+      });
+      onReady(body);
+    });
     Object.keys(answer.modifiers || {}).forEach(function (key) { applyModifiers(form, key, answer.modifiers[key]); });
     var box = form.querySelector(".o-onchange-warning") || document.getElementById("o-onchange-warning");
     if (box) {
