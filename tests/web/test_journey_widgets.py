@@ -330,3 +330,35 @@ def test_modifiers_of_buttons_x2many_html_and_columns_follow_the_changes(
         )
     # saved as a company: the button is offered and runs
     expect(archive).to_be_visible()
+
+
+def test_the_lead_form_looks_like_odoo_17(page: Any, crm_office: Backoffice) -> None:  # noqa: F811
+    """The opportunity's title block: its name, then "<expected revenue> at <probability> %"
+    on one line (inputs sized to their numbers, not full-width headings); the header's
+    statusbar shows the pipeline's stages with the current one marked."""
+    ids = crm_office.ids
+    log_in(page, crm_office, "sally")
+    page.goto(f"{crm_office.url}/web/action/{ids['opportunities']}/form/{ids['desks']}")
+    stages = page.locator(".o-statusbar li")
+    expect(stages.first).to_be_visible()
+    names = [text.strip() for text in stages.all_text_contents()]
+    assert names[:2] == ["New", "Qualified"] and "Won" in names
+    expect(page.locator(".o-statusbar li.o-current")).to_have_text("New")
+    revenue = page.locator("#f-expected_revenue")
+    probability = page.locator("#f-probability")
+    at = page.locator(".oe_title h2 .o-text", has_text="at")
+    percent = page.locator(".oe_title h2 .o-text", has_text="%")
+    boxes = [item.bounding_box() for item in (revenue, at, probability, percent)]
+    middles = [box["y"] + box["height"] / 2 for box in boxes]
+    assert max(middles) - min(middles) < 12  # one line
+    assert [box["x"] for box in boxes] == sorted(box["x"] for box in boxes)  # in this order
+    assert boxes[0]["width"] < 260 and boxes[2]["width"] < 200
+    title = page.locator("#f-name").bounding_box()
+    assert boxes[0]["height"] < title["height"]  # smaller than the name's heading
+    assert serious_violations(page) == []
+
+    # the statusbar follows the record: won, its stage is current
+    with crm_office.env() as env:
+        env["crm.lead"].browse(ids["desks"]).action_set_won()
+    page.reload()
+    expect(page.locator(".o-statusbar li.o-current")).to_have_text("Won")

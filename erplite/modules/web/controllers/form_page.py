@@ -53,6 +53,7 @@ from ..ui.identity import identity_checked
 from ..ui.modifiers import Modifiers
 from ..ui.pages import backoffice_page, render_page
 from ..ui.record_actions import record_operations
+from ..ui.statusbar import many2one_states
 from .list_page import load_views, model_fields, view_of
 
 
@@ -140,13 +141,16 @@ class FormPage:
             context=self.context,
             company_id=env.company.id,
         )
-        return resolve_form(
+        form = resolve_form(
             self.arch,
             self.fields,
             modifiers,
             in_groups=lambda group: env.user.has_group(group),
             models=self.models,
         )
+        if form.statusbar is not None and form.statusbar.field.type == "many2one":
+            form.statusbar.states = many2one_states(env, form.statusbar.field, values, self.context)
+        return form
 
 
 def with_sublists(

@@ -125,8 +125,11 @@ class Node:
 @dataclass
 class Statusbar:
     field: FieldNode
-    #: (value, label) of the states drawn, in order
+    #: (value, label) of the states drawn, in order (a many2one's: filled by the page, see
+    #: ``ui/statusbar.py``)
     states: list[tuple[str, str]]
+    #: the record's value, as the states name it (a many2one's id as text)
+    current: str | None = None
 
 
 @dataclass
@@ -318,7 +321,9 @@ def resolve_form(
                             for value, label in selection
                             if not shown or value in shown or value == current
                         ]
-                        form.statusbar = Statusbar(made, states)
+                        form.statusbar = Statusbar(
+                            made, states, str(current) if current not in (None, False) else None
+                        )
             return []
         if node.tag == "label":
             target = node.get("for")

@@ -78,6 +78,9 @@ def widget_values(
         else:
             value = _default_value(env, node, (defaults or {}).get(name))
         widget = Widget(currency=currency)
+        own = node.description.get("currency_field") if kind == "monetary" else None
+        if own and own != "currency_id" and record and own in record._fields:
+            widget.currency = record[own]  # the amount's own currency (a lead's company's)
         if kind == "many2one":
             widget.text = str(value.id) if value else ""
             # as read() gives them: the display names of linked records as superuser
@@ -91,7 +94,7 @@ def widget_values(
             _binary_widget(widget, node, record, value)
         else:
             widget.text = input_value(node.description, value, tz=tz)
-            widget.label = display_value(node.description, value, tz=tz, currency=currency)
+            widget.label = display_value(node.description, value, tz=tz, currency=widget.currency)
         result[name] = widget
     return result
 
