@@ -31,7 +31,10 @@ def test_readme_screenshots_of_the_orders_list_and_form(browser: Any, backoffice
         page.goto(
             f"{backoffice.url}/web/action/{ids['quotations_action']}/form/{ids['to_approve']}"
         )
-        assert page.locator("tr.o-line", has_text="Office Desk").count() == 1
+        # the order waits for approval: its lines are drawn read-only (disabled inputs)
+        desk = page.locator("tr.o-line input[name$='product_id__display']").first
+        assert desk.input_value() == "Office Desk" and desk.is_disabled()
+        assert not page.locator(".o-add-line").is_visible()
         page.screenshot(path=str(ARTIFACTS / SHOTS[1]))
     finally:
         context.close()

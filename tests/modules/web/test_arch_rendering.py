@@ -113,10 +113,16 @@ def test_an_expression_that_cannot_be_evaluated_names_itself(ui: Any) -> None:
 
 def test_buttons_follow_invisible_and_groups(ui: Any) -> None:
     draft = resolve(ui, "draft")
-    assert [b.name for b in draft.header_buttons] == ["action_confirm", "action_cancel"]
-    assert draft.header_buttons[0].primary and draft.header_buttons[1].confirm == "Sure?"
+    shown = [b for b in draft.header_buttons if not b.hidden]
+    assert [b.name for b in shown] == ["action_confirm", "action_cancel"]
+    assert shown[0].primary and shown[1].confirm == "Sure?"
     manager = resolve(ui, "sale", "sales_team.group_sale_manager")
-    assert [b.name for b in manager.header_buttons] == ["action_approve", "action_cancel"]
+    assert [b.name for b in manager.header_buttons if not b.hidden] == [
+        "action_approve",
+        "action_cancel",
+    ]
+    # invisible by an expression: drawn hidden, so that an onchange may show it again
+    assert [b.name for b in manager.header_buttons if b.hidden] == ["action_confirm"]
 
 
 def test_statusbar_shows_the_visible_states_and_the_current_one(ui: Any) -> None:

@@ -133,6 +133,7 @@ def test_bad_text_is_left_out_and_the_csrf_token_is_needed(served: Any) -> None:
         "tags": {},
         "modifiers": {},
         "warning": None,
+        "sublists": {},  # no line replaced by an onchange: no sub-list drawn again
     }
 
 
