@@ -28,17 +28,18 @@ from typing import Any
 from erplite import api, fields, models
 from erplite.security import (
     check_model_access,
-    invalidate_access_cache,
     shared_cache,
     user_group_ids,
 )
 from erplite.sql import SQL
 
+from .cached_records import CachedRecords
+
 #: The action models that can be bound to a model's menus.
 BINDABLE_ACTIONS = ("ir.actions.act_window", "ir.actions.act_url", "ir.actions.server")
 
 
-class IrActionsActions(models.AbstractModel):
+class IrActionsActions(CachedRecords, models.AbstractModel):
     """What every action has (Odoo's ``ir.actions.actions``) and the bindings query."""
 
     _name = "ir.actions.actions"
@@ -71,22 +72,6 @@ class IrActionsActions(models.AbstractModel):
             )
             row = self.env.cr.fetchone()
             action.xml_id = row[0] if row else False
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        invalidate_access_cache(self.env)  # menus and bindings are cached
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        invalidate_access_cache(self.env)
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        invalidate_access_cache(self.env)
-        return result
 
     @api.model
     def get_bindings(self, model_name: str) -> dict[str, list[dict]]:
@@ -186,7 +171,7 @@ class IrActionsActWindow(models.Model):
             action.views = pairs
 
 
-class IrActionsActWindowView(models.Model):
+class IrActionsActWindowView(CachedRecords, models.Model):
     _name = "ir.actions.act_window.view"
     _description = "Action Window View"
     _order = "sequence, id"
@@ -205,24 +190,6 @@ class IrActionsActWindowView(models.Model):
         required=True,
     )
     act_window_id = fields.Many2one("ir.actions.act_window", string="Action", ondelete="cascade")
-
-    # the lines are part of their action (its ``views``), cached with it: a change drops the
-    # cache in every process, as a change of the action does
-    @api.model_create_multi
-    def create(self, vals_list):
-        lines = super().create(vals_list)
-        invalidate_access_cache(self.env)
-        return lines
-
-    def write(self, vals):
-        result = super().write(vals)
-        invalidate_access_cache(self.env)
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        invalidate_access_cache(self.env)
-        return result
 
 
 class IrActionsActUrl(models.Model):

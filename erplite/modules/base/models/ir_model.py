@@ -5,7 +5,8 @@ models reflected as records, and the security data attached to them (enforced by
 from __future__ import annotations
 
 from erplite import api, fields, models
-from erplite.security import invalidate_access_cache
+
+from .cached_records import CachedRecords
 
 
 class IrModel(models.Model):
@@ -63,27 +64,7 @@ class IrModelFields(models.Model):
     ]
 
 
-class _SecurityData:
-    """Access rights and rules: any change drops the cached security answers."""
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        invalidate_access_cache(self.env)
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        invalidate_access_cache(self.env)
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        invalidate_access_cache(self.env)
-        return result
-
-
-class IrModelAccess(_SecurityData, models.Model):
+class IrModelAccess(CachedRecords, models.Model):
     _name = "ir.model.access"
     _description = "Model Access"
     _order = "model_id, group_id, name, id"
@@ -100,7 +81,7 @@ class IrModelAccess(_SecurityData, models.Model):
     perm_unlink = fields.Boolean("Delete Access")
 
 
-class IrRule(_SecurityData, models.Model):
+class IrRule(CachedRecords, models.Model):
     _name = "ir.rule"
     _description = "Record Rule"
     _order = "model_id, name, id"

@@ -16,13 +16,14 @@ from typing import Any
 from erplite import api, fields, models
 from erplite.security import (
     check_model_access,
-    invalidate_access_cache,
     shared_cache,
     user_group_ids,
 )
 
+from .cached_records import CachedRecords
 
-class IrUiMenu(models.Model):
+
+class IrUiMenu(CachedRecords, models.Model):
     _name = "ir.ui.menu"
     _description = "Menu"
     _order = "sequence, id"
@@ -47,22 +48,6 @@ class IrUiMenu(models.Model):
             menu.complete_name = (
                 f"{menu.parent_id.complete_name}/{menu.name}" if menu.parent_id else menu.name
             )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        menus = super().create(vals_list)
-        invalidate_access_cache(self.env)
-        return menus
-
-    def write(self, vals):
-        result = super().write(vals)
-        invalidate_access_cache(self.env)
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        invalidate_access_cache(self.env)
-        return result
 
     @api.model
     def visible_menus(self):

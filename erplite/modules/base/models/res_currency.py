@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from erplite import api, fields, models
-from erplite.security import invalidate_access_cache, shared_cache
+from erplite.security import shared_cache
+
+from .cached_records import CachedRecords
 
 _FORMATS_KEY = ("res.currency.formats",)
 
@@ -31,7 +33,7 @@ class CurrencyFormat:
     decimal_places: int
 
 
-class ResCurrency(models.Model):
+class ResCurrency(CachedRecords, models.Model):
     _name = "res.currency"
     _description = "Currency"
     _order = "active desc, name"
@@ -47,22 +49,6 @@ class ResCurrency(models.Model):
     )
 
     _sql_constraints = [("unique_name", "UNIQUE (name)", "The currency code must be unique!")]
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        records = super().create(vals_list)
-        invalidate_access_cache(self.env)  # the formats are cached (_formats)
-        return records
-
-    def write(self, vals):
-        result = super().write(vals)
-        invalidate_access_cache(self.env)
-        return result
-
-    def unlink(self):
-        result = super().unlink()
-        invalidate_access_cache(self.env)
-        return result
 
     @api.model
     def _formats(self, ids: Iterable[int]) -> dict[int, Any]:
