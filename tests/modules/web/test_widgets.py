@@ -98,3 +98,47 @@ def test_amounts_show_the_currency(widgets: Any, env: Any) -> None:
     euro = env["res.currency"].create({"name": "EUX", "symbol": "€", "position": "after"})
     shown = widgets.display_value(field("monetary"), 1234.5, currency=euro)
     assert shown == "1,234.50\u00a0€"
+
+
+@pytest.mark.parametrize(
+    ("description", "value", "expected"),
+    [
+        (field("boolean"), True, "Yes"),
+        (field("boolean"), False, "No"),
+        (field("char"), "<b>Desk</b>", "<b>Desk</b>"),
+        (field("char"), False, ""),
+        (field("text"), None, ""),
+        (field("date"), datetime.date(2026, 2, 28), "2026-02-28"),
+        (field("date"), False, ""),
+        (field("datetime"), datetime.datetime(2026, 5, 1, 7, 30), "2026-05-01 09:30"),
+        (field("selection", selection=[("sale", "Sales Order")]), "sale", "Sales Order"),
+        (field("selection", selection=[("sale", "Sales Order")]), "gone", "gone"),
+        (field("selection", selection=[("sale", "Sales Order")]), False, ""),
+        (field("integer"), 1234, "1,234"),
+        (field("integer"), 0, "0"),
+        (field("float"), 1234.5, "1,234.50"),
+        (field("float"), 0.0, "0.00"),
+        (field("float"), False, ""),
+        (field("monetary"), 1234.5, "1,234.50"),
+        (field("monetary"), 0.0, "0.00"),
+        (field("monetary"), False, ""),
+    ],
+)
+def test_a_display_formatter_shows_what_display_value_shows(
+    widgets: Any, description: dict, value: Any, expected: str
+) -> None:
+    # the list page formats its cells with one formatter per column (the same texts)
+    formatter = widgets.display_formatter(description, tz="Europe/Brussels")
+    assert formatter(value, None) == expected
+    assert widgets.display_value(description, value, tz="Europe/Brussels") == expected
+
+
+def test_a_monetary_formatter_shows_each_rows_currency(widgets: Any, env: Any) -> None:
+    euro = env["res.currency"].create({"name": "EUY", "symbol": "€", "position": "after"})
+    dollar = env["res.currency"].create({"name": "USY", "symbol": "$", "position": "before"})
+    formatter = widgets.display_formatter(field("monetary"))
+    assert formatter(1234.5, euro) == "1,234.50\u00a0€"
+    assert formatter(1234.5, dollar) == "$\u00a01,234.50"
+    assert formatter(1234.5, euro) == widgets.display_value(
+        field("monetary"), 1234.5, currency=euro
+    )

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -206,6 +206,60 @@ def display_value(
     return str(value)
 
 
+def display_formatter(
+    field: Mapping[str, Any], *, tz: str | None = None
+) -> Callable[[Any, Any], str]:
+    """A function ``(value, currency) -> text`` giving what :func:`display_value` gives for
+    ``field``, with the field's type, selection and zone looked up once: a list page formats
+    80 rows of each column with one (``currency`` matters only to monetary fields)."""
+    kind = field.get("type")
+    if kind == "boolean":
+
+        def boolean(value: Any, currency: Any = None) -> str:
+            return "Yes" if value else "No"
+
+        return boolean
+    if kind in ("char", "text", "date"):
+
+        def text(value: Any, currency: Any = None) -> str:
+            return "" if value is False or value is None else str(value)
+
+        return text
+    if kind == "selection":
+        labels = {key: str(label) for key, label in field.get("selection") or ()}
+
+        def selection(value: Any, currency: Any = None) -> str:
+            if value is False or value is None:
+                return ""
+            label = labels.get(value)
+            return label if label is not None else str(value)
+
+        return selection
+    if kind == "float":
+
+        def number(value: Any, currency: Any = None) -> str:
+            if value is False or value is None:
+                return ""
+            return f"{value:,.2f}" if isinstance(value, (int, float)) else str(value)
+
+        return number
+    if kind == "monetary":
+
+        def monetary(value: Any, currency: Any = None) -> str:
+            if value is False or value is None:
+                return ""
+            if isinstance(value, (int, float)):
+                return format_amount(value, currency)
+            return str(value)
+
+        return monetary
+
+    def other(value: Any, currency: Any = None) -> str:
+        return display_value(field, value, tz=tz, currency=currency)
+
+    return other
+
+
 def format_amount(amount: float, currency: Any = None) -> str:
     """``amount`` with thousands separators, the currency's decimals and symbol."""
     places = 2
@@ -221,6 +275,7 @@ def format_amount(amount: float, currency: Any = None) -> str:
 
 __all__ = [
     "FieldInputError",
+    "display_formatter",
     "display_value",
     "format_amount",
     "input_value",
