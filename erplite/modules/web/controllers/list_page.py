@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import werkzeug.exceptions
 from markupsafe import Markup, escape
@@ -52,6 +52,34 @@ def load_views(env: Any, action: WindowAction, *, load_filters: bool = False) ->
     if load_filters:
         options["load_filters"] = True
     return env[action.res_model].get_views(action.views_request(), options)
+
+
+_Parsed = TypeVar("_Parsed")
+
+#: the list specs and search panels parsed from archs, by arch and fields (see parsed_arch)
+_PARSED_ARCHS: dict[tuple[Any, ...], Any] = {}
+_PARSED_ARCHS_MAX = 512
+
+
+def parsed_arch(
+    parse: Callable[[str, dict[str, Any]], _Parsed], arch: str, fields: dict[str, Any]
+) -> _Parsed:
+    """``parse(arch, fields)`` (``ListSpec.from_arch``, ``SearchPanel.from_arch``), parsed
+    once per process for an arch and the label and type of its fields (all that parsing
+    reads of them): ``get_views`` gives the same arch on every page of an action, and
+    parsing it (the XML, the filters' contexts) was a tenth of a list page's time. The
+    answer is shared by the pages that ask: read it, never change it."""
+    key = (
+        parse,
+        arch,
+        tuple((name, d.get("string"), d.get("type")) for name, d in fields.items()),
+    )
+    found = _PARSED_ARCHS.get(key)
+    if found is None:
+        if len(_PARSED_ARCHS) >= _PARSED_ARCHS_MAX:
+            _PARSED_ARCHS.clear()
+        found = _PARSED_ARCHS[key] = parse(arch, fields)
+    return cast(_Parsed, found)
 
 
 def view_of(views: dict[str, Any], view_type: str) -> dict[str, Any]:
@@ -100,12 +128,14 @@ class ListPage:
         self.views = load_views(env, action, load_filters=False)
         self.fields = model_fields(self.views, action.res_model)
         if self.view_type == "list" or "list" in action.view_types:
-            self.spec = ListSpec.from_arch(view_of(self.views, "list")["arch"], self.fields)
+            self.spec = parsed_arch(
+                ListSpec.from_arch, view_of(self.views, "list")["arch"], self.fields
+            )
         else:
             self.spec = ListSpec()
         search_view = self.views["views"].get("search")
-        self.panel = SearchPanel.from_arch(
-            search_view["arch"] if search_view else "<search/>", self.fields
+        self.panel = parsed_arch(
+            SearchPanel.from_arch, search_view["arch"] if search_view else "<search/>", self.fields
         )
         self.state = SearchState.from_query(args, self.panel, self.fields, action.context)
         names = eval_context(env)
@@ -131,13 +161,17 @@ class ListPage:
         self.currencies: dict[int, Any] = {}
         self.tz = env.context.get("tz")
         self._record_url_queries: dict[str, str] = {}
+        self._search_query: list[tuple[str, str]] | None = None
 
     # -- URLs -------------------------------------------------------------------------------
     def search_query(self) -> list[tuple[str, str]]:
-        query = self.state.query()
-        if self.menu_id:
-            query.append(("menu", str(self.menu_id)))
-        return [*query, *self.action.url_query()]
+        """The URL arguments of this page's search (a new list: callers add to it)."""
+        if self._search_query is None:  # the page's links ask for it a dozen times
+            query = self.state.query()
+            if self.menu_id:
+                query.append(("menu", str(self.menu_id)))
+            self._search_query = [*query, *self.action.url_query()]
+        return list(self._search_query)
 
     def url(self, **changes: Any) -> str:
         """This page's URL with ``order``/``page`` changed (the search kept)."""

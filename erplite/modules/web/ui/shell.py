@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from erplite.security import shared_cache, user_group_ids
+
 from . import urls
 
 
@@ -105,8 +107,18 @@ class MenuTree:
 
 
 def load_menu_tree(env: Any) -> MenuTree:
-    """The menus ``env``'s user may see (``ir.ui.menu.load_menus``, Odoo 17)."""
-    return MenuTree(env["ir.ui.menu"].load_menus(False))
+    """The menus ``env``'s user may see (``ir.ui.menu.load_menus``, Odoo 17).
+
+    Built once per registry and group set, as ``load_menus`` caches its answer (in the
+    shared cache, dropped with it when menus, actions or rights change), and shared by every
+    page drawn for those groups: read it, never change it."""
+    groups = None if env.su else user_group_ids(env, env.uid)
+    cache = shared_cache(env)
+    key = ("web.menu_tree", groups)
+    tree: MenuTree | None = cache.get(key)
+    if tree is None:
+        tree = cache[key] = MenuTree(env["ir.ui.menu"].load_menus(False))
+    return tree
 
 
 def shell_values(env: Any, *, app: MenuItem | None, menus: MenuTree) -> dict[str, Any]:

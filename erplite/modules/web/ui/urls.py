@@ -41,15 +41,25 @@ breadcrumb returns to the list with its search and page.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 Query = Iterable[tuple[str, object]]
 
 
+@functools.lru_cache(maxsize=2048)
+def _quote(
+    text: str, safe: str = "", encoding: str | None = None, errors: str | None = None
+) -> str:
+    # a page's links repeat the same few keys and values (``menu``, the search, ``back``):
+    # each is quoted once, not once per link
+    return quote_plus(text, safe, encoding, errors)
+
+
 def _with_query(path: str, query: Query | None) -> str:
     items = [(key, str(value)) for key, value in (query or ()) if value not in (None, "")]
-    return f"{path}?{urlencode(items)}" if items else path
+    return f"{path}?{urlencode(items, quote_via=_quote)}" if items else path
 
 
 def action_url(action_id: int, view_type: str | None = None, query: Query | None = None) -> str:
