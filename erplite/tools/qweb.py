@@ -66,12 +66,17 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from lxml import etree
 from markupsafe import Markup, escape
 
+from erplite.tools.lazy_modules import lazy_module
 from erplite.tools.safe_eval import BUILTIN_NAMES, Expression, SafeEvalError, compile_expression
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 __all__ = [
     "FieldRenderer",

@@ -20,12 +20,15 @@ and an arch parsed by :func:`erplite.tools.view_inheritance.parse_arch`.
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lxml import etree
-from lxml.builder import E
-
+from erplite.tools.lazy_modules import lazy_module
 from erplite.tools.view_inheritance import ArchError, describe_node
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 __all__ = [
     "ROOT_TAGS",
@@ -243,6 +246,8 @@ def default_arch(model: Any, view_type: str) -> etree._Element:
     of the record name, a form of every field (two columns, long and x2many fields on their
     own row), a kanban card of the record name, an empty graph and pivot (the count), an
     activity view whose ``activity-box`` shows the record name."""
+    from lxml.builder import E  # lxml on first use, as the module's etree
+
     view_type = normalize_view_type(view_type)
     name = _rec_name(model)
     if view_type == "tree":
@@ -269,6 +274,8 @@ def default_arch(model: Any, view_type: str) -> etree._Element:
 
 
 def _default_form(model: Any) -> etree._Element:
+    from lxml.builder import E  # lxml on first use, as the module's etree
+
     sheet = E.sheet(string=model._description or model._name)
     main, left, right = E.group(), E.group(), E.group()
 

@@ -36,8 +36,14 @@ from __future__ import annotations
 
 import copy
 import threading
+from typing import TYPE_CHECKING
 
-from lxml import etree
+from erplite.tools.lazy_modules import lazy_module
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 __all__ = [
     "ArchError",

@@ -35,16 +35,21 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lxml import etree
 from markupsafe import Markup
 
 from erplite import api, models
 from erplite.security import check_field_access, shared_cache
+from erplite.tools.lazy_modules import lazy_module
 from erplite.tools.qweb import QWeb, QWebError, Template
 from erplite.tools.qweb_fields import format_field
 from erplite.tools.view_inheritance import ArchError
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 __all__ = ["INLINE_CACHE_SIZE", "IrQweb", "QWebRecord"]
 

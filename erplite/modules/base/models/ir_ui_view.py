@@ -85,14 +85,13 @@ How a module declares a screen (``views/thing_views.xml``, listed in the manifes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from lxml import etree
+from typing import TYPE_CHECKING, Any
 
 from erplite import api, fields, models
 from erplite.exceptions import UserError, ValidationError
 from erplite.security import invalidate_access_cache, shared_cache, user_group_ids
 from erplite.sql import SQL
+from erplite.tools.lazy_modules import lazy_module
 from erplite.tools.qweb import QWeb, QWebError
 from erplite.tools.view_arch import (
     check_arch,
@@ -107,6 +106,11 @@ from erplite.tools.view_inheritance import (
     parse_arch,
     to_string,
 )
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 _VIEW_TYPE_SELECTION = [
     ("tree", "Tree"),

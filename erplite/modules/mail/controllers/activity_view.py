@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import copy
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import werkzeug.exceptions
-from lxml import etree
 from markupsafe import Markup
 
 from erplite import http
@@ -60,11 +59,17 @@ from erplite.addons.web.ui.pages import (  # type: ignore[import-not-found]
 from erplite.exceptions import AccessError, MissingError, UserError
 from erplite.http import request
 from erplite.security import shared_cache
+from erplite.tools.lazy_modules import lazy_module
 from erplite.tools.qweb import QWebError
 
 from ..models.mail_activity import deadline_state, user_today
 from ..models.mail_activity_mixin import deadline_for
 from ..ui.activity_grid import OTHER_TYPE_ID, STATE_LABELS, STATES, ActivityGrid
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 _logger = logging.getLogger(__name__)
 

@@ -14,15 +14,19 @@ by the mail queue's job); ``force_send=True`` sends it at once.
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
-from lxml import etree
 from markupsafe import Markup
 
 from erplite import fields, models
 from erplite.exceptions import UserError
+from erplite.tools.lazy_modules import lazy_module
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 #: the fields rendered as inline templates
 INLINE_FIELDS = ("subject", "email_from", "email_to", "email_cc", "partner_to", "reply_to")
@@ -40,22 +44,25 @@ BLOCKED_ATTRIBUTES = frozenset(
 )  # fmt: skip
 
 
-class _RecordSandbox(SandboxedEnvironment):
-    """The sandbox: Jinja2's (no dunder or internal attribute), and no private attribute
+@functools.cache
+def _sandbox(html: bool) -> Any:
+    """The sandbox of inline templates, escaping HTML or not, made at the first render (Jinja2
+    is imported then, not by every worker that loads the module: about 2 MiB).
+
+    Jinja2's sandbox (no dunder or internal attribute), and no private attribute
     (``_``-prefixed) nor one of :data:`BLOCKED_ATTRIBUTES` of any object: a template reads
-    the record's fields and follows its relations, nothing else."""
+    the record's fields and follows its relations, nothing else. A refused or unknown
+    attribute is an error, not an empty string."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
 
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if attr.startswith("_") or attr in BLOCKED_ATTRIBUTES:
-            return False
-        return super().is_safe_attribute(obj, attr, value)
+    class RecordSandbox(SandboxedEnvironment):
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            if attr.startswith("_") or attr in BLOCKED_ATTRIBUTES:
+                return False
+            return super().is_safe_attribute(obj, attr, value)
 
-
-# a refused or unknown attribute is an error, not an empty string
-_SANDBOX = _RecordSandbox(autoescape=False, keep_trailing_newline=True, undefined=StrictUndefined)
-_HTML_SANDBOX = _RecordSandbox(
-    autoescape=True, keep_trailing_newline=True, undefined=StrictUndefined
-)
+    return RecordSandbox(autoescape=html, keep_trailing_newline=True, undefined=StrictUndefined)
 
 
 def render_inline(text: str, values: dict, html: bool = False) -> str:
@@ -63,9 +70,10 @@ def render_inline(text: str, values: dict, html: bool = False) -> str:
     ``UserError`` naming the problem if the template is wrong or refused."""
     if not text:
         return ""
-    environment = _HTML_SANDBOX if html else _SANDBOX
+    from jinja2 import TemplateError
+
     try:
-        return environment.from_string(text).render(values)
+        return _sandbox(html).from_string(text).render(values)
     except TemplateError as error:
         raise UserError(f"The template {text[:60]!r} cannot be rendered: {error}") from None
 

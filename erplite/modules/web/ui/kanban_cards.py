@@ -37,13 +37,18 @@ import datetime
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lxml import etree
 from markupsafe import Markup
 
+from erplite.tools.lazy_modules import lazy_module
 from erplite.tools.qweb import QWeb, QWebError, Template
 from erplite.tools.qweb_fields import format_field
+
+if TYPE_CHECKING:
+    from lxml import etree
+else:  # lxml imported on first use (erplite.tools.lazy_modules)
+    etree = lazy_module("lxml.etree", __name__, "etree")
 
 __all__ = [
     "FieldValue",
