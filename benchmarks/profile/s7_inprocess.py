@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import s7_http  # noqa: E402
-from bench_erplite import ADDONS  # noqa: E402
+from bench_erplite import ADDONS, common_dir  # noqa: E402
 
 from erplite.http import Application  # noqa: E402
 from erplite.sql import admin_connection, count_queries, dsn_with_dbname  # noqa: E402
@@ -76,6 +76,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="passes over the 200 bodies")
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument(
+        "--floor", action="store_true", help="also time the floor's WSGI app, interleaved"
+    )
     args = parser.parse_args()
 
     dsn = dsn_with_dbname(args.dsn, s7_http.DB)
@@ -115,7 +118,7 @@ def main() -> None:
         import cProfile
         import pstats
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.runcall(run)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         pstats.Stats(profiler).sort_stats("cumtime").print_stats(40)
@@ -131,6 +134,9 @@ def main() -> None:
         (HERE / "out" / "S7.txt").write_text(profiler.output_text(unicode=True, show_all=False))
         print(f"written {HERE / 'out' / 'S7.txt'}")
         return
+    if args.floor:
+        compare_with_floor(run, count, dsn, uid)
+        return
     with count_queries() as queries:
         cpu, wall = time.process_time(), time.perf_counter()
         run()
@@ -139,6 +145,40 @@ def main() -> None:
         f"{count} requests: {cpu / count * 1e6:.0f} us CPU, {wall / count * 1e6:.0f} us wall "
         f"per request, {len(queries) / count:.2f} statements per request"
     )
+
+
+def compare_with_floor(run_erplite, count: int, dsn: str, uid: int) -> None:
+    """Time erplite's and the floor's WSGI apps (wsgi_floor.py) on the same fragments, in
+    alternating passes, and print the median CPU and wall microseconds per request of each."""
+    import os
+    import statistics
+
+    os.environ["BENCH_DSN"] = dsn
+    sys.path.insert(0, str(common_dir().parent / "floor"))
+    import wsgi_floor  # the floor's app, called as erplite's is
+
+    floor_payloads = [
+        json.dumps({"id": n, "method": "search_read", "params": {"fragment": fragment}}).encode()
+        for n, fragment in enumerate(s7_http.data.fragments())
+    ]
+    rounds = count // len(floor_payloads)
+
+    def run_floor() -> None:
+        for _ in range(rounds):
+            for payload in floor_payloads:
+                call(wsgi_floor.app, payload)
+
+    run_floor()  # warm the floor's connection and prepared statement
+    timings: dict[str, list[tuple[float, float]]] = {"erplite": [], "floor": []}
+    for _ in range(5):
+        for name, run in (("erplite", run_erplite), ("floor", run_floor)):
+            cpu, wall = time.process_time(), time.perf_counter()
+            run()
+            timings[name].append((time.process_time() - cpu, time.perf_counter() - wall))
+    for name, pairs in timings.items():
+        cpu = statistics.median(c for c, _ in pairs) / count * 1e6
+        wall = statistics.median(w for _, w in pairs) / count * 1e6
+        print(f"{name:8} {cpu:6.0f} us CPU, {wall:6.0f} us wall per request (median of 5)")
 
 
 if __name__ == "__main__":
