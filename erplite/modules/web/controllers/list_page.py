@@ -336,9 +336,7 @@ class ListPage:
             )
             for column in columns
         ]
-        formatters = [self._cell_formatter(column) for column in columns]
         link_head, link_tail = self._record_link_parts(back)
-        parts: list[str] = []
         lead = next((i for i, c in enumerate(columns) if c.widget != "handle"), 0)
         handle = (
             '  <td class="o-handle-cell"><button type="button" class="o-handle" draggable="true"'
@@ -346,63 +344,69 @@ class ListPage:
             if self.handle_field
             else '  <td class="o-handle-cell"></td>\n'
         )
-        cells = [
-            (
-                handle if column.widget == "handle" and index != lead else None,
-                openings[index],
-                formatters[index],
-            )
+        # the texts column by column (one formatter per column), escaped only when one of
+        # them holds an HTML special character
+        texts: list[list[str] | None] = [
+            None  # a handle's cell: no text
+            if column.widget == "handle" and index != lead
+            else self._column_texts(column, records)
             for index, column in enumerate(columns)
         ]
-        decorated = bool(self.spec.decorations)
-        for record in records:
-            record_id = int(record["id"])
-            href = f"{link_head}{record_id}{link_tail}"
-            classes = _escaped(self.decorations(record)) if decorated else ""
-            parts.append(f'<tr class="o-row {classes}" data-href="{href}">\n')
-            for index, (static, opening, formatter) in enumerate(cells):
-                if static is not None:
-                    parts.append(static)
-                    continue
-                text = formatter(record)
-                if index != lead:
-                    parts.append(f"{opening}{_escaped(text)}</td>\n")
-                    continue
-                label = _escaped(text) if text else f"#{record_id}"
-                parts.append(
-                    f'{opening}<input type="checkbox" class="o-select" name="ids"'
-                    f' value="{record_id}" form="o-list-selection"'
-                    f' aria-label="Select this record"><a href="{href}">{label}</a></td>\n'
-                )
+        if any(_HTML_SPECIAL("\n".join(column_texts or ())) for column_texts in texts):
+            texts = [
+                None if column_texts is None else [_escaped(text) for text in column_texts]
+                for column_texts in texts
+            ]
+        ids = [int(record["id"]) for record in records]
+        hrefs = [f"{link_head}{record_id}{link_tail}" for record_id in ids]
+        if self.spec.decorations:
+            classes = [_escaped(self.decorations(record)) for record in records]
+        else:
+            classes = [""] * len(records)
+        parts: list[str] = []
+        for row, record_id in enumerate(ids):
+            href = hrefs[row]
+            parts.append(f'<tr class="o-row {classes[row]}" data-href="{href}">\n')
+            for index, opening in enumerate(openings):
+                column_texts = texts[index]
+                if column_texts is None:
+                    parts.append(handle)
+                elif index != lead:
+                    parts.append(f"{opening}{column_texts[row]}</td>\n")
+                else:
+                    label = column_texts[row] or f"#{record_id}"
+                    parts.append(
+                        f'{opening}<input type="checkbox" class="o-select" name="ids"'
+                        f' value="{record_id}" form="o-list-selection"'
+                        f' aria-label="Select this record"><a href="{href}">{label}</a></td>\n'
+                    )
             parts.append("</tr>\n")
         return Markup("".join(parts))
 
-    def _cell_formatter(self, column: Any) -> Callable[[dict[str, Any]], str]:
-        """A function giving ``cell(row, column)`` of a row, with what depends only on the
+    def _column_texts(self, column: Any, records: list[dict[str, Any]]) -> list[str]:
+        """``cell(row, column)`` of each row (not escaped), with what depends only on the
         column (its type, its field's description, the time zone) looked up once."""
         name = column.name
+        values = [row.get(name, False) for row in records]
         if column.type == "many2one":
-
-            def many2one(row: dict[str, Any]) -> str:
-                value = row.get(name, False)
-                return str(value[1]) if isinstance(value, (list, tuple)) and len(value) > 1 else ""
-
-            return many2one
+            return [
+                str(value[1]) if isinstance(value, (list, tuple)) and len(value) > 1 else ""
+                for value in values
+            ]
         if column.type in ("many2many", "one2many"):
-            return lambda row: self.cell(row, column)
+            return [self.cell(row, column) for row in records]
         formatter = display_formatter(self.fields[name], tz=self.tz)
         if column.type != "monetary":
-            return lambda row: formatter(row.get(name, False), None)
+            return [formatter(value, None) for value in values]
         currencies = self.currencies
-
-        def monetary(row: dict[str, Any]) -> str:
+        texts = []
+        for row, value in zip(records, values):
             currency_value = row.get("currency_id")
             currency = None
             if isinstance(currency_value, (list, tuple)):
                 currency = currencies.get(currency_value[0])
-            return formatter(row.get(name, False), currency)
-
-        return monetary
+            texts.append(formatter(value, currency))
+        return texts
 
     def _record_link_parts(self, back: str) -> tuple[str, str]:
         """The escaped text of a row's link before and after its record's id (the link is
