@@ -56,6 +56,9 @@ if TYPE_CHECKING:
 
 #: ``Field.convert_to_column``, the identity: such columns are sent as cached
 _PLAIN_TO_COLUMN = Field.convert_to_column
+#: the x2many or inverse values of a row that gives none (``_create_rows``): one shared empty
+#: dict, read only
+_NO_VALUES: dict[Any, Any] = {}
 #: ``create`` and the steps of it that ``_create_with_lines`` does for lines in their parent's
 #: statement: a model overriding none of them creates its lines "plainly" (``_creates_plainly``)
 CREATE_STEPS = (
@@ -178,10 +181,13 @@ class CreateMixin(AccessMixin):
         required = plan.required
         kinds = plan.kinds
         link_name = link.name if link is not None else None
+        # rows giving the same names share one set of names (a create of 10,000 records makes
+        # a handful of them, not 10,000); whoever adds names to it copies it first
+        names_given: dict[tuple[str, ...], set[str]] = {}
         for vals in vals_list:
             row: dict[str, Any] = {}
-            x2many: dict[Any, Any] = {}
-            inverse: dict[Any, Any] = {}
+            x2many: dict[Any, Any] = _NO_VALUES
+            inverse: dict[Any, Any] = _NO_VALUES
             for name, value in vals.items():
                 kind = kinds[name]
                 if kind == _KIND_COLUMN:
@@ -190,12 +196,18 @@ class CreateMixin(AccessMixin):
                     else:
                         row[name] = fields[name].convert_to_cache(value, self)
                 elif kind == _KIND_X2MANY:
+                    if x2many is _NO_VALUES:
+                        x2many = {}
                     x2many[fields[name]] = value  # computed ones too: the value given wins
                 elif kind == _KIND_COLUMN_INVERSE:
                     field = fields[name]
                     row[name] = field.convert_to_cache(value, self)
+                    if inverse is _NO_VALUES:
+                        inverse = {}
                     inverse[field] = value
                 elif kind == _KIND_INVERSE:
+                    if inverse is _NO_VALUES:
+                        inverse = {}
                     inverse[fields[name]] = value
             for field in required:
                 if row.get(field.name) is None:
@@ -206,7 +218,11 @@ class CreateMixin(AccessMixin):
             rows.append(row)
             relational.append(x2many)
             inverses.append(inverse)
-            given.append(set(vals))
+            key = tuple(vals)
+            names = names_given.get(key)
+            if names is None:
+                names = names_given[key] = set(key)
+            given.append(names)
         return rows, relational, inverses, given
 
     def _round_monetary_rows(self, rows: list[_Vals]) -> None:
@@ -346,7 +362,7 @@ class CreateMixin(AccessMixin):
                 for nid, index in zip(new_ids, todo):
                     if index in indexes:
                         rows[index][name] = computed.get(nid)
-                        given[index].add(name)
+                        given[index] = given[index] | {name}  # a set rows may share
         finally:
             if temporary is None:
                 self._forget_temporary(fields, new_ids)
@@ -525,8 +541,10 @@ class CreateMixin(AccessMixin):
         return statement, values, columns
 
     def _insert_values(self, rows: list[_Vals]) -> tuple[list[_Vals], list[str]]:
-        """The values of ``rows`` completed with the magic columns, and the columns to set:
-        those given a value in some row (a computed one only when given)."""
+        """The values of ``rows`` completed with the magic columns (and None for a column a row
+        lacks): ``rows`` themselves, completed in place (a copy of 10,000 rows would double
+        the memory a large create needs), and the columns to set: those given a value in some
+        row (a computed one only when given)."""
         env = self.env
         now = self._now()  # the transaction's time, even for a model without magic columns
         plan = self._crud_plan()
@@ -540,8 +558,16 @@ class CreateMixin(AccessMixin):
                 "create_date": now,
                 "write_date": now,
             }
-        blank = dict.fromkeys(columns)
-        values = [blank | row | magic for row in rows]
+        # a row's names are columns (see _create_rows): a row of as many names has them all
+        width = len(columns)
+        for row in rows:
+            if len(row) != width:
+                for name in columns:
+                    if name not in row:
+                        row[name] = None
+            if magic:
+                row.update(magic)
+        values = rows
         if len(values) == 1:
             only = values[0]
             columns = [name for name in columns if only[name] is not None or name in magic]

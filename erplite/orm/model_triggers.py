@@ -324,17 +324,21 @@ class TriggersMixin(AccessMixin):
         return not pending or not any(name in vals for vals in pending.values())
 
     def _fetch_with_siblings(self, key: Any) -> None:
-        """Fetch the columns of ``self`` and of every other record of the same parents
-        (through the one2many ``key`` of the parent model), and cache the parents' ``key``:
+        """Fetch the columns that something depends on (and the link) of ``self`` and of every
+        other record of the same parents (through the one2many ``key`` of the parent model),
+        and cache the parents' ``key``:
         the recomputation that a change of ``self`` triggers on the parents reads their lines
         next, this is one query instead of two. As superuser, as the recomputation reads."""
         env = self.env
         cache = env.transaction.cache
         inverse = self._fields[key.inverse_name]
+        # the columns something depends on (what the recomputations read) and the link: not
+        # the others (audit columns...), which nothing on this path reads
+        triggers = env.registry.field_triggers
         columns = [
             f
             for f in self._prefetch_fields(inverse)
-            if f.column_type is not None and f.name != "id"
+            if f.column_type is not None and f.name != "id" and (f is inverse or f in triggers)
         ]
         table = SQL.identifier(self._table)
         link = SQL.identifier(inverse.column_name)

@@ -169,6 +169,27 @@ class WriteMixin(AccessMixin):
         transaction = env.transaction
         protected = transaction.protected.get(field)
         ids = self._ids
+        if (
+            protected
+            and len(ids) == 1
+            and field.stored_column
+            and field.type != "many2many"
+            and not field.depends_context
+            and type(ids[0]) is int
+            and ids[0] in protected
+        ):
+            # the common case, a compute method assigning a stored column on one record:
+            # the cache, the pending write, out of the records to compute
+            record_id = ids[0]
+            cache_value = field.convert_to_cache(value, self, validate=field.validate_computed)
+            transaction.cache._data[field][record_id] = cache_value
+            transaction.towrite[self._name][record_id][field.name] = cache_value
+            pending = transaction.tocompute.get(field)
+            if pending is not None:
+                pending.discard(record_id)
+                if not pending:
+                    del transaction.tocompute[field]
+            return
         if protected and (
             ids[0] in protected
             if len(ids) == 1

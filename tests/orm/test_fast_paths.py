@@ -143,3 +143,48 @@ def test_display_names_joined_equal_those_read_apart(env: Any, registry: Any) ->
     env.invalidate_all()
     apart = [(r.partner_id.id, r.partner_id.display_name) for r in records]
     assert [row["partner_id"] for row in rows] == apart
+
+
+# -- create's rows: names shared per row shape, rows completed in place (_create_rows) ----------
+
+
+def test_rows_of_one_shape_share_their_names_and_keep_the_callers_values(env: Any) -> None:
+    """Rows giving the same names share one set of names, and the rows are completed with the
+    magic columns in place: neither may leak into the caller's dicts or into another row."""
+    order = env[ORDER].create({"name": "shapes"})
+    vals_list = [
+        {"order_id": order.id, "quantity": 2.0, "price_unit": 1.5},
+        {"order_id": order.id, "quantity": 3.0, "price_unit": 2.0},
+    ]
+    line_model = env[LINE]
+    _rows, _relational, _inverses, given = line_model._create_rows(
+        [dict(vals) for vals in vals_list]
+    )
+    assert given[0] is given[1]
+    assert given[0] == {"order_id", "quantity", "price_unit"}
+    lines = line_model.create(vals_list)
+    env.flush_all()
+    env.invalidate_all()
+    assert lines.mapped("subtotal") == [3.0, 6.0]
+    assert order.amount_total == 9.0
+    assert vals_list[1] == {"order_id": order.id, "quantity": 3.0, "price_unit": 2.0}
+
+
+def test_a_row_lacking_a_column_others_give_inserts_null(env: Any) -> None:
+    order = env[ORDER].create({"name": "ragged"})
+    given = [
+        {"order_id": order.id, "quantity": 2.0, "price_unit": 4.0},
+        {"order_id": order.id, "quantity": 5.0},
+    ]
+    lines = env[LINE].create(given)
+    env.flush_all()
+    env.invalidate_all()
+    env.cr.execute(
+        SQL(
+            "SELECT quantity, price_unit, create_uid FROM test_orm_bench_order_line "
+            "WHERE id = ANY(%s) ORDER BY id",
+            list(lines.ids),
+        )
+    )
+    assert env.cr.fetchall() == [(2.0, 4.0, env.uid), (5.0, None, env.uid)]
+    assert given[1] == {"order_id": order.id, "quantity": 5.0}

@@ -83,3 +83,45 @@ def test_lines_without_parent_are_written(env):
     assert order.total == 4 * 5.0
     assert orphan.amount == 28.0
     assert not orphan.order_id
+
+
+def test_siblings_fetch_only_what_the_recomputation_reads(env, assert_query_count):
+    """The lines fetched with their siblings bring the columns something depends on and the
+    link, not the others (audit columns): nothing on the recomputation's path reads them."""
+    orders = _orders(env)
+    line_ids = orders[0].line_ids.ids
+    env.invalidate_all()
+    line_model = env[LINE]
+    with assert_query_count(2):
+        line_model.browse(line_ids[0]).write({"quantity": 4.0})
+        env.flush_all()
+    cache = env.transaction.cache
+    fields = line_model._fields
+    sibling = line_ids[2]
+    for name in ("order_id", "quantity", "price_unit", "subtotal"):
+        assert cache.contains(sibling, fields[name], env), name
+    assert not cache.contains(sibling, fields["create_date"], env)
+    assert _totals(env, orders) == [4.0 + 2.0 + 3.0, 30.0, 100.0]
+    with assert_query_count(1):  # the audit column, read when asked for
+        assert line_model.browse(sibling).create_uid.id == env.uid
+
+
+def test_a_compute_assigning_one_record_pends_its_write(env):
+    """A stored compute assigning one saved record (the shortcut of ``_set_field_value``) sets
+    the cache and the pending write, and takes the record out of the records to compute, as
+    the general path does for several records."""
+    orders = _orders(env)
+    line = orders[1].line_ids[0]
+    line.price_unit = 7.0
+    subtotal = env[LINE]._fields["subtotal"]
+    assert line.id in env.transaction.tocompute.get(subtotal, ())
+    assert line.subtotal == 7.0  # computed now: the shortcut
+    assert line.id not in env.transaction.tocompute.get(subtotal, ())
+    assert env.transaction.towrite[LINE][line.id]["subtotal"] == 7.0
+    several = orders[2].line_ids | orders[0].line_ids
+    several.write({"price_unit": 2.0})
+    assert several.mapped("subtotal") == [2.0, 2.0, 2.0, 2.0]  # the general path
+    env.flush_all()
+    env.invalidate_all()
+    assert line.subtotal == 7.0
+    assert _totals(env, orders) == [6.0, 27.0, 2.0]
