@@ -213,7 +213,9 @@ def check_totals(registry: Any) -> list:
 def run_floor(base: str, wanted: list[str], runner: Scenarios) -> dict[str, float]:
     """The floor's implementation (``shared/bench/peers/floor``: hand-written SQL with
     psycopg) of the ``wanted`` scenarios on a database of its own with the floor's schema,
-    prepared as SPEC.md says (VACUUM ANALYZE, CHECKPOINT); its wall-clock seconds."""
+    prepared as SPEC.md says (VACUUM ANALYZE, CHECKPOINT); its wall-clock seconds. Its
+    process CPU time and, with ``pg_stat_statements``, its server statements and time are
+    printed per scenario (where erplite's time differs from the floor's: Python or server)."""
     import psycopg
 
     floor_dir = DATA_DIR.parent / "floor"
@@ -244,6 +246,7 @@ def run_floor(base: str, wanted: list[str], runner: Scenarios) -> dict[str, floa
                 "S6": (bench_floor.s6, (conn,)),
             }
             partner_ids: list[int] = []
+            server = ServerStats(dsn, name)
             for scenario, (function, args) in scenarios.items():
                 if scenario not in wanted:
                     continue
@@ -252,11 +255,15 @@ def run_floor(base: str, wanted: list[str], runner: Scenarios) -> dict[str, floa
                 conn.execute("VACUUM ANALYZE")
                 conn.execute("CHECKPOINT")
                 gc.collect()
-                start = time.perf_counter()
+                server.before()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 value, _check = function(*args)
                 result[scenario] = time.perf_counter() - start
+                cpu = time.process_time() - cpu_start
+                print(f"floor {scenario:2} {result[scenario]:8.3f} {cpu:8.3f} {server.after()}")
                 if scenario == "S1":
                     partner_ids = value
+            server.conn.close()
     finally:
         drop_database(base, name)
     return result
