@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/profile/s8_inprocess.py --dsn "$(benchmarks/profile/pg15.sh start)"
     .venv/bin/python benchmarks/profile/s8_inprocess.py --dsn ... --reuse --cprofile
     .venv/bin/python benchmarks/profile/s8_inprocess.py --dsn ... --reuse --pyinstrument
+    .venv/bin/python benchmarks/profile/s8_inprocess.py --dsn ... --reuse --floor  # beside the floor
 
 It prepares ``bench_s7`` as ``benchmarks/s7_http.py`` does (S1 + S2 data; ``--reuse`` keeps an
 existing one), builds ``erplite.http.Application`` for it, logs in through the form login as
@@ -26,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import s7_http  # noqa: E402
-from bench_erplite import ADDONS, s8_path  # noqa: E402
+from bench_erplite import ADDONS, common_dir, s8_path  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
 
 from erplite.http import Application  # noqa: E402
@@ -100,6 +101,9 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="list one request's SQL")
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument(
+        "--floor", action="store_true", help="also time the floor's WSGI app, interleaved"
+    )
     args = parser.parse_args()
 
     dsn = dsn_with_dbname(args.dsn, s7_http.DB)
@@ -140,7 +144,7 @@ def main() -> None:
         import cProfile
         import pstats
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for the server
         profiler.runcall(run)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         pstats.Stats(profiler).sort_stats("cumtime").print_stats(50)
@@ -156,6 +160,9 @@ def main() -> None:
         (HERE / "out" / "S8.txt").write_text(profiler.output_text(unicode=True, show_all=False))
         print(f"written {HERE / 'out' / 'S8.txt'}")
         return
+    if args.floor:
+        compare_with_floor(run, args.requests, dsn)
+        return
     with count_queries() as queries:
         cpu, wall = time.process_time(), time.perf_counter()
         run()
@@ -165,6 +172,34 @@ def main() -> None:
         f"{count} requests: {cpu / count * 1e6:.0f} us CPU, {wall / count * 1e6:.0f} us wall "
         f"per request, {len(queries) / count:.2f} statements per request"
     )
+
+
+def compare_with_floor(run_erplite, count: int, dsn: str) -> None:
+    """Time erplite's page and the floor's (``GET /orders`` of wsgi_floor.py) in alternating
+    passes of ``count`` requests, and print the median CPU and wall microseconds per request
+    of each."""
+    import os
+    import statistics
+
+    os.environ["BENCH_DSN"] = dsn
+    sys.path.insert(0, str(common_dir().parent / "floor"))
+    import wsgi_floor  # the floor's app, called as erplite's is
+
+    def run_floor() -> None:
+        for _ in range(count):
+            call(wsgi_floor.app, "/orders", "")
+
+    run_floor()  # warm the floor's connection
+    timings: dict[str, list[tuple[float, float]]] = {"erplite": [], "floor": []}
+    for _ in range(5):
+        for name, run in (("erplite", run_erplite), ("floor", run_floor)):
+            cpu, wall = time.process_time(), time.perf_counter()
+            run()
+            timings[name].append((time.process_time() - cpu, time.perf_counter() - wall))
+    for name, pairs in timings.items():
+        cpu = statistics.median(c for c, _ in pairs) / count * 1e6
+        wall = statistics.median(w for _, w in pairs) / count * 1e6
+        print(f"{name:8} {cpu:6.0f} us CPU, {wall:6.0f} us wall per request (median of 5)")
 
 
 if __name__ == "__main__":
