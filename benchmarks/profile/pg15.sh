@@ -3,11 +3,12 @@
 # pg_trgm, pg_stat_statements, same settings) for profiling runs:
 #   benchmarks/profile/pg15.sh start   -> prints the DSN to pass as --dsn
 #   benchmarks/profile/pg15.sh stop
-# Data in /tmp/erplite-profile-pg15 (kept between runs), port 54339 on 127.0.0.1.
+# Data in /tmp/erplite-profile-pg15 (kept between runs; PGDATA= to change), port 54339 (PORT=)
+# on 127.0.0.1: a second cluster beside one another helper runs, e.g. PGDATA=/tmp/mine PORT=54351.
 set -euo pipefail
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-PGDATA=/tmp/erplite-profile-pg15
-RUN=/tmp/erplite-profile-pg15-run
+PGDATA=${PGDATA:-/tmp/erplite-profile-pg15}
+RUN=${PGRUN:-$PGDATA-run}
 PORT=${PORT:-54339}
 AS=()
 [ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)  # pg_ctl refuses root
