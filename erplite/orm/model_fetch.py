@@ -13,7 +13,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
 from erplite.exceptions import AccessError, CacheMiss, MissingError
-from erplite.orm.arrays import array_param
+from erplite.orm.arrays import array_value
 from erplite.orm.fields import Field
 from erplite.orm.model_access import AccessMixin
 from erplite.orm.query import Query
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 PREFETCH_MAX = 1000
 #: the largest batch whose many2one fetch also joins the records it points to
 JOIN_MAX = 100
+#: the fetch statements a registry keeps (``_fetch_columns_sql``): far more than the models and
+#: prefetch groups of any database, a bound against a pathological use
+FETCH_STATEMENTS_MAX = 10_000
 #: ``Field.convert_from_column``, the identity: such columns are cached as fetched
 _PLAIN_FROM_COLUMN = Field.convert_from_column
 
@@ -309,30 +312,16 @@ class FetchMixin(AccessMixin):
         (returning the ids found)."""
         env = self.env
         cache = env.transaction.cache
-        query = Query(env, self._table)
-        query.add_where(
-            SQL(
-                "%s = ANY(%s)",
-                SQL.identifier(query.alias, "id"),
-                array_param(self._ids, "int4"),
-            )
-        )
-        self._apply_rules(query, "read")
-        selected = [
-            SQL.identifier(query.alias, "id"),
-            *[SQL.identifier(query.alias, f.column_name) for f in columns],
-        ]
         joined: list[Field] = []
         if join is not None and join[0] in columns:
-            link, comodel, joined = join
-            alias = query.left_join(query.alias, link.column_name, comodel._table, "id", link.name)
-            selected.append(SQL.identifier(alias, "id"))
-            selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
+            joined = join[2]
         else:
             join = None
+        statement = self._fetch_columns_sql(columns, join)
+        width = 1 + len(columns) + (1 + len(joined) if join is not None else 0)
 
         def load(rows: Sequence[Sequence[Any]]) -> list[int]:
-            by_column = list(zip(*rows)) if rows else [()] * len(selected)
+            by_column = list(zip(*rows)) if rows else [()] * width
             found = list(by_column[0])
             for index, field in enumerate(columns, 1):
                 fetched: Sequence[Any] = by_column[index]
@@ -355,4 +344,42 @@ class FetchMixin(AccessMixin):
                     )
             return found
 
-        return query.select(*selected), load
+        return statement, load
+
+    def _fetch_columns_sql(self, columns: list[Field], join: tuple[Any, ...] | None) -> SQL:
+        """The SELECT of ``_fetch_columns_statement``: the ids of ``self``, then ``columns``,
+        then the target's id and columns of ``join`` (whose link is among ``columns``).
+
+        When no record rule restricts the user's read of the model, the statement's text is
+        the same for any ids (only the array literal of the ids changes): the registry keeps
+        it per model, columns and join (``Registry.fetch_statements``), and a fetch of the
+        prefetch loop costs a dict lookup instead of building the query."""
+        env = self.env
+        ids = array_value(self._ids)
+        key = None
+        if type(ids) is str and (env.su or not self._has_rules("read")):
+            key = (self._name, *columns, None if join is None else (join[0], *join[2]))
+            text = env.registry.fetch_statements.get(key)
+            if text is not None:
+                return SQL.raw(text, (ids,))
+        query = Query(env, self._table)
+        query.add_where(SQL("%s = ANY(%s::int4[])", SQL.identifier(query.alias, "id"), ids))
+        self._apply_rules(query, "read")
+        selected = [
+            SQL.identifier(query.alias, "id"),
+            *[SQL.identifier(query.alias, f.column_name) for f in columns],
+        ]
+        if join is not None:
+            link, comodel, joined = join
+            alias = query.left_join(query.alias, link.column_name, comodel._table, "id", link.name)
+            selected.append(SQL.identifier(alias, "id"))
+            selected.extend(SQL.identifier(alias, f.column_name) for f in joined)
+        statement = query.select(*selected)
+        statements = env.registry.fetch_statements
+        if (
+            key is not None
+            and statement.params == (ids,)
+            and len(statements) < FETCH_STATEMENTS_MAX
+        ):
+            statements[key] = statement.text
+        return statement

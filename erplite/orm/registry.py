@@ -120,6 +120,10 @@ class Registry(Mapping[str, "type[BaseModel]"]):
         # comodel's declared SQL display name or None (_display_name_expression): the classes
         # do not change
         self.display_name_joins: dict[Any, Any] = {}
+        # (model name, columns..., join) -> the text of the prefetch's SELECT of those columns
+        # when no record rule applies (see FetchMixin._fetch_columns_sql): the fields do not
+        # change either
+        self.fetch_statements: dict[tuple[Any, ...], str] = {}
         # database.secret of ir.config_parameter, read once (see its _get_secret)
         self.database_secret: str | None = None
         # the compiled searches, built from the answers of access_cache: emptied with it

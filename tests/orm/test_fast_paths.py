@@ -188,3 +188,70 @@ def test_a_row_lacking_a_column_others_give_inserts_null(env: Any) -> None:
     )
     assert env.cr.fetchall() == [(2.0, 4.0, env.uid), (5.0, None, env.uid)]
     assert given[1] == {"order_id": order.id, "quantity": 5.0}
+
+
+# -- the prefetch's SELECT kept by the registry (registry.fetch_statements) ---------------------
+
+
+def _fetch_partner_names(env: Any, partners: Any) -> list[str]:
+    env.invalidate_all()
+    return [partner.name for partner in partners]
+
+
+def test_the_fetch_statement_is_built_once_and_reused_for_other_ids(
+    env: Any, registry: Any
+) -> None:
+    partners = env["test_orm.partner"].create([{"name": f"Kept {i}"} for i in range(4)])
+    env.flush_all()
+    registry.fetch_statements.clear()
+    assert _fetch_partner_names(env, partners[:2]) == ["Kept 0", "Kept 1"]
+    keys = [key for key in registry.fetch_statements if key[0] == "test_orm.partner"]
+    assert len(keys) == 1
+    text = registry.fetch_statements[keys[0]]
+    assert '"test_orm_partner"."id" = ANY(%s::int4[])' in text
+    with count_queries() as statements:
+        assert _fetch_partner_names(env, partners[2:]) == ["Kept 2", "Kept 3"]
+    assert [str(q) for q in statements] == [text]  # the kept text, other ids as its parameter
+    assert registry.fetch_statements[keys[0]] is text
+
+
+def test_a_fetch_without_the_kept_statement_reads_the_same_values(env: Any, registry: Any) -> None:
+    partners = env["test_orm.partner"].create([{"name": "Built A"}, {"name": "Built B"}])
+    env.flush_all()
+    kept = _fetch_partner_names(env, partners)
+    with count_queries() as statements:
+        kept_again = _fetch_partner_names(env, partners)
+    registry.fetch_statements.clear()
+    with count_queries() as built:
+        assert _fetch_partner_names(env, partners) == kept == kept_again
+    assert [str(q) for q in built] == [str(q) for q in statements]
+
+
+def test_a_record_rule_is_applied_to_the_fetch_whatever_the_kept_statement(
+    env: Any, registry: Any, internal_user: Any
+) -> None:
+    from erplite.exceptions import AccessError
+
+    partners = env["test_orm.partner"].create([{"name": "Open"}, {"name": "Secret"}])
+    env.flush_all()
+    assert _fetch_partner_names(env, partners) == ["Open", "Secret"]  # kept, as superuser
+    env["ir.rule"].create(
+        {
+            "name": "no secrets",
+            "model_id": env.ref("test_orm.model_test_orm_partner").id,
+            "domain_force": "[('name', '!=', 'Secret')]",
+        }
+    )
+    env.flush_all()
+    env.invalidate_all()
+    shown, hidden = partners.with_user(internal_user)
+    with count_queries() as statements:
+        assert shown.name == "Open"
+    fetches = [str(q) for q in statements if 'FROM "test_orm_partner"' in str(q)]
+    assert len(fetches) == 1
+    assert fetches[0].endswith(
+        'AND ("test_orm_partner"."name" != %s OR "test_orm_partner"."name" IS NULL)'
+    )
+    assert fetches[0] not in registry.fetch_statements.values()  # built with the rule, not kept
+    with pytest.raises(AccessError):
+        _ = hidden.name
