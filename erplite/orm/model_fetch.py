@@ -287,7 +287,9 @@ class FetchMixin(AccessMixin):
         their values into the cache; the ids found (those the read rules let through)."""
         statement, load = self._fetch_columns_statement(columns, join)
         cr = self.env.cr
-        cr.execute(statement, flush=False)
+        # in binary: a batch is up to PREFETCH_MAX rows of every prefetched column, whose
+        # floats and timestamps cost more to print and parse as text than to copy
+        cr.execute(statement, flush=False, binary=True)
         return load(cr.fetchall())
 
     def _prefetch_statement(

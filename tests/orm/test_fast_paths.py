@@ -255,3 +255,81 @@ def test_a_record_rule_is_applied_to_the_fetch_whatever_the_kept_statement(
     assert fetches[0] not in registry.fetch_statements.values()  # built with the rule, not kept
     with pytest.raises(AccessError):
         _ = hidden.name
+
+
+# -- the prefetch's rows in binary (Cursor.execute(binary=True)) -------------------------------
+
+
+def _every_column(env: Any) -> list[Any]:
+    """The columns the prefetch of ``test_orm.fields`` reads together."""
+    model = env["test_orm.fields"]
+    return model._prefetch_fields(model._fields["name"])
+
+
+def _cached_columns(env: Any, record: Any) -> dict[str, Any]:
+    cache = env.transaction.cache
+    return {f.name: cache.get_value(record.id, f, env) for f in _every_column(env)}
+
+
+@pytest.fixture
+def every_type(env: Any) -> Any:
+    """Two records of every column type, the second one empty."""
+    currency = env["res.currency"].search([], limit=1)
+    records = env["test_orm.fields"].create(
+        [
+            {
+                "name": "Binary é",
+                "code": "BN",
+                "text": "line 1\nline 2",
+                "html": "<p>rich</p>",
+                "count": -7,
+                "ratio": 0.1 + 0.2,
+                "price": 12.34,
+                "currency_id": currency.id,
+                "amount": 99.99,
+                "flag": True,
+                "day": "2026-12-07",
+                "moment": "2026-12-07 11:59:58",
+                "state": "done",
+                "data": b"\x00\x01bytes",
+                "payload": {"a": [1, 2.5, None, "x"], "b": {"c": True}},
+                "target_id": env["test_orm.target"].create({"name": "T"}).id,
+            },
+            {"name": "Empty", "flag": False, "default_count": 0, "greeting": False},
+        ]
+    )
+    env.flush_all()
+    return records
+
+
+def test_the_prefetch_reads_its_rows_in_binary(
+    env: Any, every_type: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from erplite.sql import Cursor
+
+    sent: list[tuple[str, bool]] = []
+    execute = Cursor.execute
+
+    def noting(self: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        sent.append((str(getattr(query, "text", query)), kwargs.get("binary", False)))
+        return execute(self, query, params, **kwargs)
+
+    monkeypatch.setattr(Cursor, "execute", noting)
+    env.invalidate_all()
+    assert every_type[0].name == "Binary é"
+    fetches = [binary for text, binary in sent if 'FROM "test_orm_fields"' in text]
+    assert fetches == [True]
+
+
+def test_values_fetched_in_binary_equal_those_fetched_as_text(env: Any, every_type: Any) -> None:
+    env.invalidate_all()
+    assert every_type[0].name == "Binary é"  # the prefetch: both records, in binary
+    binary = [_cached_columns(env, record) for record in every_type]
+    env.invalidate_all()
+    names = [f.name for f in _every_column(env)]
+    env["test_orm.fields"].search_fetch([("id", "in", every_type.ids)], names)  # as text
+    text = [_cached_columns(env, record) for record in every_type]
+    assert binary == text
+    assert binary[0]["ratio"] == 0.1 + 0.2 and binary[0]["payload"]["a"][1] == 2.5
+    assert binary[0]["moment"].isoformat() == "2026-12-07T11:59:58"
+    assert binary[1]["payload"] is None and binary[1]["day"] is None and binary[1]["count"] is None
