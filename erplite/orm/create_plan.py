@@ -59,6 +59,12 @@ class _CrudPlan:
             f for name, f in self.columns if f.required and not f.compute and f.type != "boolean"
         )
         self.x2many = tuple(f for f in fields.values() if f.type in _X2MANY and f.store)
+        # the fields _precompute_cache sets on every temporary record, in the cache's own dict
+        self.overwritten = frozenset(
+            f
+            for _name, f in self.columns + tuple((f.name, f) for f in self.x2many)
+            if not f.depends_context
+        )
         self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
         # (amount, currency) column names of the Monetary columns (see _round_monetary_rows)
         self.monetary = tuple(

@@ -421,9 +421,13 @@ class CreateMixin(AccessMixin):
         for field in plan.x2many:
             cache.update(new_ids, field, [()] * len(new_ids), env)
 
-    def _forget_temporary(self, fields: Iterable[Field], new_ids: tuple[NewId, ...]) -> None:
+    def _forget_temporary(
+        self, fields: Iterable[Field], new_ids: tuple[NewId, ...], lent: bool = False
+    ) -> None:
         """Take the temporary records of a precomputation out of the recompute queue of
-        ``fields``, the pending writes and whatever the computation cached for them."""
+        ``fields``, the pending writes and whatever the computation cached for them.
+        ``lent``: ``new_ids`` come from ``Cache.take_temporary``; given back, they keep
+        their values of the fields every precomputation sets first (``_precompute_cache``)."""
         env = self.env
         for field in fields:
             env.remove_to_compute(field, new_ids)
@@ -433,8 +437,16 @@ class CreateMixin(AccessMixin):
                 pending.pop(nid, None)
             if not pending:
                 env.transaction.towrite.pop(self._name, None)
-        data = env.transaction.cache._data
+        cache = env.transaction.cache
+        data = cache._data
+        kept = (
+            self._crud_plan().overwritten
+            if lent and cache.give_back_temporary(self._name, new_ids)
+            else ()
+        )
         for field in self._fields.values():
+            if field in kept:
+                continue
             values = data.get(field)
             if values:
                 for target in values.values() if field.depends_context else (values,):

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from erplite.orm.commands import Command, normalize_commands
 from erplite.orm.create_plan import _LINK, _PARENT_ALIAS
-from erplite.orm.ids import NewId
 from erplite.orm.model_access import AccessMixin
 from erplite.orm.model_create import CreateMixin
 from erplite.sql import SQL
@@ -167,12 +166,13 @@ class CreateLinesMixin(AccessMixin):
             return
         env = self.env
         cache = env.transaction.cache
-        parent_id = NewId()
+        # temporary ids lent by the cache: see Cache.give_back_temporary
+        parent_id = cache.take_temporary(self._name, 1)[0]
         temporaries = []
         try:
             self._precompute_cache([row], [0], (parent_id,))
             for link, comodel, inverse, line_rows, lines_given in lines:
-                line_ids = tuple(NewId() for _row in line_rows)
+                line_ids = cache.take_temporary(comodel._name, len(line_rows))
                 temporaries.append((comodel, line_ids))
                 comodel._precompute_cache(line_rows, list(range(len(line_rows))), line_ids)
                 cache.update(line_ids, inverse, [parent_id] * len(line_ids), env)
@@ -186,9 +186,9 @@ class CreateLinesMixin(AccessMixin):
                 row[field.name] = cache.get_value(parent_id, field, env, default=None)
                 given.add(field.name)
         finally:
-            self._forget_temporary(fields, (parent_id,))
+            self._forget_temporary(fields, (parent_id,), lent=True)
             for comodel, line_ids in temporaries:
-                comodel._forget_temporary(comodel._crud_plan().precompute, line_ids)
+                comodel._forget_temporary(comodel._crud_plan().precompute, line_ids, lent=True)
         if self._crud_plan().monetary:
             self._round_monetary_rows([row])
 

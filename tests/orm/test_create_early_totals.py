@@ -115,3 +115,48 @@ def test_several_records_at_once_are_computed_after_their_insert(env, calls):
     env.flush_all()
     assert [_stored(env, order)[:3] for order in orders] == [(2.0, 1.0, 1), (4.0, 4.0, 2)]
     assert ("total", tuple(sorted(orders.ids))) in calls
+
+
+# -- the temporary records' ids, lent again by the cache (Cache.take_temporary) ----------------
+
+
+def test_temporary_ids_are_lent_again_and_leave_no_stale_value(env):
+    """Each create of an order with its lines computes its totals on temporary records whose
+    ids the cache lends again: the dicts of the lines' values keep the same keys (none added
+    and taken out per order, which left them twice their size), and nothing of an earlier
+    order leaks into a later one (fewer lines, a column not given)."""
+    quantity = env["test_orm.early.line"]._fields["quantity"]
+    values = env.transaction.cache._data[quantity]
+
+    def temporaries():
+        return {key for key in values if isinstance(key, NewId)}
+
+    first = env[ORDER].create(
+        {"name": "three", "line_ids": [Command.create({"quantity": 2.0, "price": 5.0})] * 3}
+    )
+    lent = temporaries()
+    assert len(lent) == 3  # kept, to be lent again
+    second = env[ORDER].create({"name": "one", "line_ids": [Command.create({"quantity": 4.0})]})
+    third = env[ORDER].create(
+        {"name": "two", "line_ids": [Command.create({"quantity": 1.0, "price": 1.5})] * 2}
+    )
+    assert temporaries() == lent
+    expected = [(30.0, 6.0, 3), (0.0, 4.0, 1), (3.0, 2.0, 2)]
+    orders = [first, second, third]
+    assert [(o.total, o.quantity_sum, o.line_count) for o in orders] == expected
+    env.flush_all()
+    env.invalidate_all()
+    assert [_stored(env, o)[:3] for o in orders] == expected
+    assert second.line_ids.mapped("subtotal") == [0.0]
+
+
+def test_ids_lent_after_an_invalidation_get_their_values_again(env):
+    env[ORDER].create({"name": "warm", "line_ids": [Command.create({"quantity": 1.0})]})
+    env.invalidate_all()  # the values of the ids kept are gone too
+    order = env[ORDER].create(
+        {"name": "after", "line_ids": [Command.create({"quantity": 3.0, "price": 2.0})]}
+    )
+    assert (order.total, order.quantity_sum, order.line_count) == (6.0, 3.0, 1)
+    env.flush_all()
+    env.invalidate_all()
+    assert _stored(env, order)[:3] == (6.0, 3.0, 1)
