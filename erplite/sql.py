@@ -32,7 +32,7 @@ import re
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -388,7 +388,7 @@ def _begin_statement(
     if count != len(query.params):
         raise TypeError(f"the query expects {count} parameters, not {len(query.params)}")
     begin = _begin_command(conn)
-    literals = [_literal(conn, value) for value in query.params]
+    literals = _literals(conn, query.params)
     if isinstance(prepared, frozenset):  # behind a transaction-mode pooler: the query's text
         values = iter(literals)
         text = _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else next(values), query.text)
@@ -408,6 +408,35 @@ def _begin_statement(
 
 def _literal(conn: psycopg.Connection, value: Any) -> str:
     return str(value) if type(value) is int else sql.Literal(value).as_string(conn)
+
+
+#: Most parameter lists whose literals ``_literals`` keeps.
+BEGIN_LITERALS_MAX = 1024
+_begin_literals: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
+def _literals(conn: psycopg.Connection, params: Sequence[Any]) -> tuple[str, ...]:
+    """``_literal`` of each of ``params``, composed once per list of values: a request's first
+    statement has the same ones request after request (its user, login, address), and quoting
+    a string through psycopg costs more than the rest of ``_begin_statement``. Kept per type
+    and value (``1``, ``True`` and ``1.0`` are equal keys, not equal literals) and per the
+    connection's quoting settings; an unhashable value (a list) is quoted each time."""
+    pgconn = conn.pgconn
+    try:
+        key = (
+            pgconn.parameter_status(b"client_encoding"),
+            pgconn.parameter_status(b"standard_conforming_strings"),
+            *[(type(value), value) for value in params],
+        )
+        literals = _begin_literals.get(key)
+    except TypeError:
+        return tuple(_literal(conn, value) for value in params)
+    if literals is None:
+        literals = tuple(_literal(conn, value) for value in params)
+        if len(_begin_literals) >= BEGIN_LITERALS_MAX:
+            _begin_literals.clear()
+        _begin_literals[key] = literals
+    return literals
 
 
 #: ``prepared`` of ``_begin_statement`` for a connection that keeps no prepared statement

@@ -343,3 +343,27 @@ def test_an_rpc_call_waits_for_two_round_trips(client, web_db, monkeypatch):
     assert len(statements) == 2, statements
     assert commands == []
     assert connection_pool(web_db.dsn).pending_commits() == 1
+
+
+def test_begin_with_quotes_each_list_of_values_once_and_keeps_equal_values_of_types_apart(web_db):
+    from erplite.sql import SQL, Cursor, _literal, _literals, connection_pool
+
+    pool = connection_pool(web_db.dsn)
+    text = "SELECT %s::text, %s::text, %s::text"
+    with Cursor(pool) as cr:
+        # 1 == True == 1.0 as keys of a dict: their literals are not the same
+        for params, expected in (
+            ((1, True, "it's"), ("1", "true", "it's")),
+            ((True, 1.0, "it's"), ("true", "1.0", "it's")),
+            ((1.0, 1, "it''s"), ("1.0", "1", "it''s")),
+        ):
+            cr.begin_with(SQL(text, *params))
+            assert cr.fetchone() == expected
+            cr.rollback()
+        conn = cr.connection
+        values = ("ip:127.0.0.1", 7, None)
+        first = _literals(conn, values)
+        assert first == tuple(_literal(conn, value) for value in values)
+        assert _literals(conn, values) is first  # composed once
+        # an unhashable value is quoted each time, the same way
+        assert _literals(conn, ([1, 2], 3)) == (_literal(conn, [1, 2]), "3")
