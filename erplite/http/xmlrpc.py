@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import xmlrpc.client
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import werkzeug.exceptions
 import werkzeug.wrappers
@@ -44,6 +43,12 @@ from erplite.exceptions import (
 )
 from erplite.http.errors import ErrorInfo, describe_exception
 from erplite.http.limits import DEFAULT_MAX_JSON_DEPTH, TooDeeplyNested, check_depth
+from erplite.tools.lazy_modules import lazy_module
+
+if TYPE_CHECKING:
+    import xmlrpc.client as xmlrpc_client
+else:  # imported on first use (erplite.tools.lazy_modules): a JSON-RPC worker loads no XML parser
+    xmlrpc_client = lazy_module("xmlrpc.client", __name__, "xmlrpc_client")
 
 #: Odoo's XML-RPC fault codes (clients define the same constants).
 RPC_FAULT_CODE_CLIENT_ERROR = 1  # indistinguishable from an application error
@@ -78,7 +83,7 @@ def loads(
         nested deeper than ``max_depth``.
     """
     try:
-        params, method = xmlrpc.client.loads(data, use_datetime=True)
+        params, method = xmlrpc_client.loads(data, use_datetime=True)
     except Exception as exc:  # expat errors, ResponseError, ValueError: all "bad request"
         raise InvalidXmlRpcRequest(f"Invalid XML-RPC request: {exc}") from None
     if not method:
@@ -118,7 +123,7 @@ def to_xmlrpc(value: Any) -> Any:
         return value.strftime(DATE_FORMAT)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).decode("utf-8", "replace").translate(_CONTROL_CHARACTERS)
-    if isinstance(value, (xmlrpc.client.Binary, xmlrpc.client.DateTime)):
+    if isinstance(value, (xmlrpc_client.Binary, xmlrpc_client.DateTime)):
         return value
     if hasattr(value, "_name") and hasattr(value, "ids"):  # a recordset
         return list(value.ids)
@@ -138,17 +143,17 @@ def dumps_result(result: Any) -> str:
     :raises TypeError: a value has no XML-RPC representation.
     :raises OverflowError: an int outside XML-RPC's 32-bit range.
     """
-    return xmlrpc.client.dumps((to_xmlrpc(result),), methodresponse=True, allow_none=True)
+    return xmlrpc_client.dumps((to_xmlrpc(result),), methodresponse=True, allow_none=True)
 
 
-def dumps_fault(fault: xmlrpc.client.Fault) -> str:
+def dumps_fault(fault: xmlrpc_client.Fault) -> str:
     """The ``methodResponse`` document carrying ``fault``."""
-    return xmlrpc.client.dumps(fault, methodresponse=True, allow_none=True)
+    return xmlrpc_client.dumps(fault, methodresponse=True, allow_none=True)
 
 
 def dumps_call(method: str, params: tuple[Any, ...]) -> str:
     """A ``methodCall`` document (what clients send; handy in tests)."""
-    return xmlrpc.client.dumps(tuple(to_xmlrpc(list(params))), method, allow_none=True)
+    return xmlrpc_client.dumps(tuple(to_xmlrpc(list(params))), method, allow_none=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,24 +161,24 @@ def dumps_call(method: str, params: tuple[Any, ...]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def fault_int(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc.client.Fault:
+def fault_int(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc_client.Fault:
     """The fault of ``/xmlrpc/2/`` for ``exc`` (Odoo's ``xmlrpc_handle_exception_int``)."""
     if isinstance(exc, RedirectWarning):
-        return xmlrpc.client.Fault(RPC_FAULT_CODE_WARNING, str(exc))
+        return xmlrpc_client.Fault(RPC_FAULT_CODE_WARNING, str(exc))
     if isinstance(exc, AccessError):
-        return xmlrpc.client.Fault(RPC_FAULT_CODE_ACCESS_ERROR, str(exc))
+        return xmlrpc_client.Fault(RPC_FAULT_CODE_ACCESS_ERROR, str(exc))
     if isinstance(exc, AccessDenied):
-        return xmlrpc.client.Fault(RPC_FAULT_CODE_ACCESS_DENIED, str(exc))
+        return xmlrpc_client.Fault(RPC_FAULT_CODE_ACCESS_DENIED, str(exc))
     if isinstance(exc, UserError):
-        return xmlrpc.client.Fault(RPC_FAULT_CODE_WARNING, str(exc))
+        return xmlrpc_client.Fault(RPC_FAULT_CODE_WARNING, str(exc))
     if isinstance(exc, HTTPException):  # a request we could not read: the client's error
-        return xmlrpc.client.Fault(RPC_FAULT_CODE_CLIENT_ERROR, exc.description or str(exc))
+        return xmlrpc_client.Fault(RPC_FAULT_CODE_CLIENT_ERROR, exc.description or str(exc))
     # logs an unexpected error's traceback under an error id, a client's mistake at INFO
     info = info or describe_exception(exc)
-    return xmlrpc.client.Fault(RPC_FAULT_CODE_APPLICATION_ERROR, info.message)
+    return xmlrpc_client.Fault(RPC_FAULT_CODE_APPLICATION_ERROR, info.message)
 
 
-def fault_string(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc.client.Fault:
+def fault_string(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc_client.Fault:
     """The fault of the legacy ``/xmlrpc/`` (Odoo's ``xmlrpc_handle_exception_string``)."""
     if isinstance(exc, RedirectWarning):
         return _legacy_fault("warning -- Warning\n\n" + str(exc), "")
@@ -191,10 +196,10 @@ def fault_string(exc: BaseException, *, info: ErrorInfo | None = None) -> xmlrpc
     return _legacy_fault(info.message, "")
 
 
-def _legacy_fault(code: str, message: str) -> xmlrpc.client.Fault:
+def _legacy_fault(code: str, message: str) -> xmlrpc_client.Fault:
     """A fault whose ``faultCode`` is a string, as the legacy ``/xmlrpc/`` sends them (the
     standard library takes any value; its type stubs say ``int``)."""
-    return xmlrpc.client.Fault(code, message)  # type: ignore[arg-type]
+    return xmlrpc_client.Fault(code, message)  # type: ignore[arg-type]
 
 
 def handle_exception_int(exc: BaseException) -> str:

@@ -41,12 +41,19 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, NoReturn, Union
-from xml.parsers import expat
+from typing import TYPE_CHECKING, Any, NoReturn, Union
+
+from erplite.tools.lazy_modules import lazy_module
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+    from xml.parsers import expat
+else:  # imported on first use (erplite.tools.lazy_modules): a JSON-RPC worker parses no XML
+    ET = lazy_module("xml.etree.ElementTree", __name__, "ET")
+    expat = lazy_module("xml.parsers.expat", __name__, "expat")
 
 __all__ = [
     "FIELD_KINDS",

@@ -16,18 +16,23 @@ Worked example (a page of a new view type drawn from ``read_group``)::
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import werkzeug.exceptions
 
 from erplite.http import request
+from erplite.tools.lazy_modules import lazy_module
 
 from ..ui.actions import load_window_action
 from ..ui.pages import render_page
 from ..ui.pivot import ChartSpec, measure_choices
 from .list_page import ListPage, view_of
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+else:  # imported on first use (erplite.tools.lazy_modules): a JSON-RPC worker parses no XML
+    ET = lazy_module("xml.etree.ElementTree", __name__, "ET")
 
 
 class AnalysisPage(ListPage):

@@ -38,13 +38,19 @@ is never written from a hand-made POST either.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from erplite.tools.lazy_modules import lazy_module
 
 from .list_arch import ListSpec
 from .modifiers import Modifiers
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+else:  # imported on first use (erplite.tools.lazy_modules): a JSON-RPC worker parses no XML
+    ET = lazy_module("xml.etree.ElementTree", __name__, "ET")
 
 #: tags drawn as containers (their children drawn inside them)
 CONTAINERS = frozenset(

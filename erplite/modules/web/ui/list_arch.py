@@ -24,10 +24,16 @@ of a list are not rendered (rows open the form, where the buttons are).
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from erplite.tools.lazy_modules import lazy_module
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+else:  # imported on first use (erplite.tools.lazy_modules): a JSON-RPC worker parses no XML
+    ET = lazy_module("xml.etree.ElementTree", __name__, "ET")
 
 #: Bootstrap-named decorations Odoo 17 knows (``decoration-<name>``)
 DECORATIONS = ("bf", "it", "danger", "info", "muted", "primary", "success", "warning")

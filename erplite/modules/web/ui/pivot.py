@@ -22,12 +22,18 @@ only its group's conditions (the search's domain is not repeated in it).
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from erplite.tools.lazy_modules import lazy_module
 
 from .search import DATE_INTERVALS
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+else:  # imported on first use (erplite.tools.lazy_modules): a JSON-RPC worker parses no XML
+    ET = lazy_module("xml.etree.ElementTree", __name__, "ET")
 
 #: the measure counting the records of a group
 COUNT = "__count"

@@ -35,12 +35,17 @@ with ``operator`` (``ilike`` for text and relations, ``=`` otherwise).
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from erplite.tools.lazy_modules import lazy_module
 from erplite.tools.safe_eval import safe_eval
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+else:  # imported on first use (erplite.tools.lazy_modules): a JSON-RPC worker parses no XML
+    ET = lazy_module("xml.etree.ElementTree", __name__, "ET")
 
 #: date granularities of a group-by, as Odoo 17 names them
 DATE_INTERVALS = ("year", "quarter", "month", "week", "day")
