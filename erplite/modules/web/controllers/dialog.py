@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from erplite import http
-from erplite.exceptions import AccessError, InvalidArgument, MissingError, UserError
+from erplite.exceptions import AccessError, InvalidArgument, UserError
 from erplite.http import request
 
 from ..ui.binary import MAX_UPLOAD_BYTES
@@ -42,7 +42,7 @@ from ..ui.form_arch import Button
 from ..ui.form_onchange import form_onchange
 from ..ui.form_values import values_to_write
 from ..ui.pages import backoffice_page, render_page
-from .form_page import with_sublists
+from .form_page import onchange_refused, with_sublists
 
 _ACTION_OF_URL = re.compile(r"^/web/action/(\d+)(?:/|\?|$)")
 
@@ -201,13 +201,8 @@ class DialogController(http.Controller):
                 new_lines=page.new_lines,
             )
             with_sublists(answer, shown, page, "d-")
-        except MissingError as exc:
-            return request.make_json_response({"error": str(exc)}, status=404)
         except (UserError, InvalidArgument) as exc:
-            status = 403 if isinstance(exc, AccessError) else 422
-            message = getattr(exc, "message", None) or str(exc)
-            answer = {"fields": {}, "lines": {}, "warning": {"title": "", "message": message}}
-            return request.make_json_response(answer, status=status)
+            return onchange_refused(exc)
         return request.make_json_response(answer)
 
     @staticmethod

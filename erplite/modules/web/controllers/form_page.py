@@ -153,6 +153,18 @@ class FormPage:
         return form
 
 
+def onchange_refused(exc: UserError | InvalidArgument) -> Any:
+    """The JSON answer of an onchange (a form's or a dialog's) that the ORM refused: 404 for a
+    record that no longer exists, 403 for an access error, else 422 with the message as the
+    warning the page shows."""
+    if isinstance(exc, MissingError):
+        return request.make_json_response({"error": str(exc)}, status=404)
+    status = 403 if isinstance(exc, AccessError) else 422
+    message = getattr(exc, "message", None) or str(exc)
+    answer = {"fields": {}, "lines": {}, "warning": {"title": "", "message": message}}
+    return request.make_json_response(answer, status=status)
+
+
 def with_sublists(
     answer: dict[str, Any], form: ResolvedForm, page: Any, id_prefix: str = ""
 ) -> Any:
@@ -409,13 +421,8 @@ class FormController(http.Controller):
                 resolve=page.resolve_values,
             )
             with_sublists(answer, shown, page)
-        except MissingError as exc:
-            return request.make_json_response({"error": str(exc)}, status=404)
         except (UserError, InvalidArgument) as exc:
-            status = 403 if isinstance(exc, AccessError) else 422
-            message = getattr(exc, "message", None) or str(exc)
-            answer = {"fields": {}, "lines": {}, "warning": {"title": "", "message": message}}
-            return request.make_json_response(answer, status=status)
+            return onchange_refused(exc)
         return request.make_json_response(answer)
 
     @staticmethod
