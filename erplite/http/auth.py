@@ -43,8 +43,14 @@ import werkzeug.exceptions
 
 from erplite.exceptions import AccessDenied
 from erplite.http.errors import SessionExpiredException
+from erplite.http.session import Session
+from erplite.sql import SQL
 
 _BEARER_RE = re.compile(r"^bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+#: sids whose user this process knows (``read_session`` reads their token with the session),
+#: per database; forgotten all at once beyond this many
+_SESSION_USERS_SIZE = 4096
 
 
 class InvalidBearer(werkzeug.exceptions.Unauthorized):
@@ -76,21 +82,68 @@ def session_uid(request: Any) -> int | None:
     uid = session.uid
     if not uid or not request.db or session.db != request.db:
         return None
-    # the token's row (and the user's, for the page) is read with the signals when they are
-    # not read yet: the request's first statement, one round trip for all
-    su_env = Environment(request.cursor(check_signal=False), SUPERUSER_ID, {})
-    user = su_env["res.users"].browse(uid)
-    query, token_of = user._session_check(session.sid)
-    row = request.read_signals(query)
-    if row is NotImplemented:
-        expected = user._compute_session_token(session.sid)
+    checked = request.session_check
+    if checked is not None and checked[:2] == (uid, session.sid):
+        expected = checked[2]  # read with the session's row (read_session)
     else:
+        # the token's row (and the user's, for the page) is read with the signals when they
+        # are not read yet: the request's first statement, one round trip for all
+        cr = request.cursor(check_signal=False)
+        user = Environment(cr, SUPERUSER_ID, {})["res.users"].browse(uid)
+        query, token_of = user._session_check(session.sid)
+        row = request.read_signals(query)
+        if row is NotImplemented:
+            cr.execute(query)
+            row = cr.fetchone()
         expected = token_of(row)
     token = session.session_token or ""
     if not expected or not hmac.compare_digest(str(token), str(expected)):
         session.logout(keep_db=True)
         return None
+    session_users = request.database_cache.setdefault("session_users", {})
+    if session_users.get(session.sid) != uid:
+        if len(session_users) >= _SESSION_USERS_SIZE:
+            session_users.clear()
+        session_users[session.sid] = uid
     return uid
+
+
+def read_session(request: Any, sid: str) -> Session | None:
+    """The stored session ``sid`` read with the request's first statement (the signals,
+    sent with ``BEGIN``), when the sessions live in the request's database: no round trip
+    of its own. The snapshot of the request's transaction starts with it, as fresh as a
+    read of its own; absent, malformed or idle too long gives ``None``.
+
+    When this process checked ``sid``'s token before, the same statement reads that user's
+    token row and user row too (what :func:`session_uid` reads otherwise), and
+    ``request.session_check`` keeps the token computed from them for :func:`session_uid`,
+    which uses it only for that same user and sid: a session whose user changed is checked
+    as usual. A logout, a password change or a deactivation elsewhere takes effect at once.
+    """
+    from erplite import SUPERUSER_ID
+    from erplite.orm.environment import Environment
+
+    store = request.app.session_store
+    query = store.row_query(sid)
+    uid = request.database_cache.get("session_users", {}).get(sid)
+    token_of = None
+    if uid is not None:
+        cr = request.cursor(check_signal=False)
+        user = Environment(cr, SUPERUSER_ID, {})["res.users"].browse(uid)
+        check, token_of = user._session_check(sid)
+        query = SQL(
+            "SELECT s.*, c.* FROM (SELECT 1) AS one LEFT JOIN (%s) AS s ON true"
+            " LEFT JOIN (SELECT true, k.* FROM (%s) AS k) AS c ON true",
+            query,
+            check,
+        )
+    row = request.read_signals(query)
+    if row is None or row[0] is None:
+        return store.from_row(sid, None)
+    session = store.from_row(sid, row[:2])
+    if token_of is not None and session is not None and session.uid == uid:
+        request.session_check = (uid, sid, token_of(row[3:] if row[2] else None))
+    return session
 
 
 def public_uid(request: Any) -> int:
@@ -294,5 +347,6 @@ __all__ = [
     "authenticate",
     "bearer_key",
     "public_uid",
+    "read_session",
     "session_uid",
 ]

@@ -17,8 +17,10 @@ This is the call graph :func:`serve` follows; each step names the building block
    that is stored only if something is put in it (a request without any cookie, an API
    client's, reads nothing, and a stateless route's new session never even draws its random
    id).
-   Sessions live in one database, the same for every database served, so that they are read
-   before the database is known.
+   Sessions live in one database, the same for every database served, so that in the
+   multi-database form they are read before the database is known. When they live in the
+   database served (the one-database form's default), they are read at step 6 instead, with
+   the transaction's first statement (``auth.read_session``): no round trip of their own.
 
 3. **Choose the database** (``databases``). A one-database ``Application`` has one. The
    multi-database form takes, in order: the ``X-Erplite-Database`` header (stateless API
@@ -144,6 +146,7 @@ from erplite.http.retrying import as_validation_error, retrying
 from erplite.http.routing import RoutingMap
 from erplite.http.security_headers import add_security_headers
 from erplite.http.service import InvalidArguments, binding_error
+from erplite.http.session import SessionStore
 from erplite.http.static import serve_static
 
 if TYPE_CHECKING:
@@ -374,7 +377,8 @@ def serve(app: Any, httprequest: werkzeug.wrappers.Request) -> werkzeug.wrappers
 
 def _serve(request: Request) -> werkzeug.wrappers.Response:
     app = request.app
-    request.session = _load_session(request)
+    if app.databases.multi:  # the session may name the database; else it is read later,
+        request.session = _load_session(request)  # with the transaction's first statement
     try:
         _select_database(request)
     except HTTPException as exc:
@@ -402,12 +406,23 @@ def _serve(request: Request) -> werkzeug.wrappers.Response:
 
 
 def _load_session(request: Request) -> Any:
-    store = request.app.session_store
+    store: SessionStore = request.app.session_store
     httprequest = request.httprequest
     if "HTTP_COOKIE" not in httprequest.environ:  # no cookie at all (API clients): no lookup
         return store.new()
     sid = httprequest.cookies.get(SESSION_COOKIE)
-    session = store.get(sid)
+    if (
+        request.db is not None
+        and request.transaction_begun
+        and not request.signals_read
+        and store.table_ready
+        and store.is_valid_sid(sid)
+        and request.database_dsn == request.app.session_dsn
+    ):
+        # the sessions live in the request's database: read with its first statement
+        session = auth_methods.read_session(request, sid)
+    else:
+        session = store.get(sid)
     # a sid never stored (handed out with a CSRF token) or gone: a new session under it
     return session if session is not None else store.new(sid)
 
@@ -458,6 +473,8 @@ def _set_database(request: Request, dbname: str | None) -> None:
 def _dispatch(request: Request) -> werkzeug.wrappers.Response:
     """Steps 6 to 11 for the request's database (``RegistryChanged`` restarts them)."""
     _begin_transaction(request)
+    if request.session is None:
+        request.session = _load_session(request)
     try:
         rule, args = _match(request)
     except HTTPException as exc:

@@ -196,6 +196,9 @@ class Request:
         self._su = False
         #: the user comes from the session cookie (set by the route's ``auth``)
         self.session_authenticated = False
+        #: ``(uid, sid, token)``: the session token of ``uid`` for ``sid`` read with the
+        #: session in this transaction (``auth.read_session``), for ``auth.session_uid``
+        self.session_check: tuple[int, str, str] | None = None
 
     @property
     def future_response(self) -> FutureResponse:
@@ -275,6 +278,12 @@ class Request:
         return state.installed_modules
 
     @property
+    def transaction_begun(self) -> bool:
+        """Whether the request holds its cursor (:meth:`cursor`), until
+        :meth:`end_transaction`."""
+        return self._cr is not None
+
+    @property
     def signals_read(self) -> bool:
         """Whether the registry signals were read in the request's current transaction (see
         :meth:`read_signals`)."""
@@ -345,6 +354,7 @@ class Request:
         give its connection back; ``env`` is made again on next use, in a new transaction.
         Nothing happens when no transaction is open."""
         cr, self._cr, self._env = self._cr, None, None
+        self.session_check = None
         if cr is None:
             return
         if commit:

@@ -39,6 +39,8 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from erplite.sql import SQL
+
 if TYPE_CHECKING:
     from erplite.pool import Pool
 
@@ -347,6 +349,25 @@ class SessionStore:
             finally:
                 with contextlib.suppress(psycopg.Error):  # broken: the pool drops it
                     conn.autocommit = False
+        return self.from_row(sid, row)
+
+    @property
+    def table_ready(self) -> bool:
+        """Whether this process made sure ``http_session`` exists (:meth:`row_query` may be
+        sent within another statement)."""
+        return self._table_ready
+
+    @staticmethod
+    def row_query(sid: str) -> SQL:
+        """The query of :meth:`get`, ``(data, last_seen)`` of ``sid`` (no row: no such
+        session), to send with another statement: the HTTP layer reads the session with
+        the request's first statement when the sessions live in the request's database
+        (``auth.read_session``). Give its answer to :meth:`from_row`."""
+        return SQL("SELECT data, last_seen FROM %s WHERE sid = %s", SQL.identifier(TABLE), sid)
+
+    def from_row(self, sid: str, row: Any) -> Session | None:
+        """The session ``sid`` of ``row``, the answer of :meth:`row_query` (``None``: no
+        row); ``None`` when there is none or it was idle too long (then it is deleted)."""
         if row is None:
             return None
         data, last_seen = row

@@ -102,6 +102,49 @@ def test_an_active_session_is_touched_not_rewritten(client, app, user):
     assert session_cookie(client) == sid
 
 
+def test_the_session_is_read_with_the_requests_first_statement(client, app, user, monkeypatch):
+    """Sessions in the served database: their row comes with the signals and, once the worker
+    knows the sid's user, with that user's token row and user row, in one statement."""
+    from erplite.sql import count_queries
+
+    login(client, user["login"], user["password"])
+    assert logged_in(client)  # this worker now knows the user of the sid
+    store_reads: list[str] = []
+    get = app.session_store.get
+    monkeypatch.setattr(app.session_store, "get", lambda sid: store_reads.append(sid) or get(sid))
+    with count_queries() as statements:
+        assert client.get("/test_http/user").get_data(as_text=True) == f"user {user['login']}"
+    texts = [str(statement) for statement in statements]
+    assert len(texts) == 1, texts  # the page reads nothing else
+    assert all(name in texts[0] for name in ("erplite_registry_signal", "http_session", "res_users"))
+    assert store_reads == []
+
+
+def test_a_session_whose_user_changed_is_checked_for_its_new_user(client, app, web_db, user):
+    """The user the worker remembers for a sid only picks which token row is read with the
+    session: the session's own user is checked, whatever the worker remembers."""
+    login(client, user["login"], user["password"])
+    assert logged_in(client)
+    sid = session_cookie(client)
+    store = app.session_store
+    session = store.get(sid)
+    session.uid, session.login = web_db.admin_uid, "admin"  # the token stays the user's
+    store.save(session)
+    assert not logged_in(client)  # the user's token is not the administrator's: logged out
+    assert store.get(sid) is None
+
+    login(client, user["login"], user["password"])
+    assert logged_in(client)
+    sid = session_cookie(client)
+    session = store.get(sid)
+    with user["registry"].cursor() as cr:
+        admin = api.Environment(cr, SUPERUSER_ID, {})["res.users"].browse(web_db.admin_uid)
+        session.session_token = admin._compute_session_token(sid)
+    session.uid, session.login = web_db.admin_uid, "admin"
+    store.save(session)
+    assert client.get("/test_http/user").get_data(as_text=True) == "user admin"
+
+
 # -- the session token: credentials changes end every session -----------------------------------
 
 
