@@ -619,16 +619,21 @@ def templates_for(state: Any, app: Any) -> jinja2.Environment:
                 name: state.module_paths[name]
                 for name in state.installed_modules
                 if name in state.module_paths
-            }
+            },
+            auto_reload=app.dev,
         )
         state.cache["templates"] = env
     return env
 
 
-def make_template_environment(module_paths: Mapping[str, Any]) -> jinja2.Environment:
+def make_template_environment(
+    module_paths: Mapping[str, Any], *, auto_reload: bool = True
+) -> jinja2.Environment:
     """A Jinja2 environment finding ``"<module>/<file>"`` in ``<module path>/templates`` and
     unprefixed names among the framework's templates; autoescaping HTML. (Jinja2 is imported
-    when the first page is drawn, as in ``errors.template_environment``.)"""
+    when the first page is drawn, as in ``errors.template_environment``.) ``auto_reload``:
+    whether a template whose file changed is read again (a ``stat`` of its file each time it
+    is used: development mode only, ``Application(dev=True)``)."""
     import jinja2
 
     prefixed = {
@@ -645,6 +650,7 @@ def make_template_environment(module_paths: Mapping[str, Any]) -> jinja2.Environ
         undefined=jinja2.ChainableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=auto_reload,
     )
 
 

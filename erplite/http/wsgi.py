@@ -65,6 +65,10 @@ class Application:
         a route may declare its own (``@route(..., max_content_length=...)``, for uploads).
     :param max_json_depth: the deepest nesting of lists and objects accepted in a JSON or
         XML-RPC request (400 beyond it).
+    :param dev: development mode (``erplite serve --dev``, ``ERPLITE_DEV=1``): a page
+        template whose file changed is read again; otherwise each template is read once per
+        registry (Odoo's ``--dev=xml`` reloads them, a production server does not: modules
+        are not edited under it).
     """
 
     def __init__(
@@ -82,6 +86,7 @@ class Application:
         list_db: bool = True,
         max_content_length: int = DEFAULT_MAX_CONTENT_LENGTH,
         max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
+        dev: bool = False,
     ):
         self.dsn = dsn
         self.addons_paths = tuple(str(path) for path in addons_paths)
@@ -98,6 +103,7 @@ class Application:
         self.list_db = list_db
         self.max_content_length = max_content_length
         self.max_json_depth = max_json_depth
+        self.dev = dev
         self.server_wide_modules = SERVER_WIDE_MODULES
         self._session_store: SessionStore | None = None
         self._lock = threading.Lock()
@@ -176,7 +182,7 @@ class Application:
     def nodb_templates(self) -> Any:
         from erplite.http.requestlib import make_template_environment
 
-        return make_template_environment(self.nodb_module_paths())
+        return make_template_environment(self.nodb_module_paths(), auto_reload=self.dev)
 
     def __repr__(self) -> str:
         form = "multi-database" if self.databases.multi else "one database"
@@ -199,7 +205,8 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
     ``ERPLITE_LIST_DB`` (``0``/``false`` to hide the database list),
     ``ERPLITE_MAX_CONTENT_LENGTH`` (bytes), ``ERPLITE_MAX_JSON_DEPTH``,
     ``ERPLITE_MAX_REGISTRIES`` (databases whose registry a worker keeps, 8 by default; the
-    least recently used is dropped beyond), ``ERPLITE_DB_MAXCONN`` (connections a worker
+    least recently used is dropped beyond), ``ERPLITE_DEV`` (``1``/``true``: development
+    mode, templates read again when changed), ``ERPLITE_DB_MAXCONN`` (connections a worker
     opens over all its databases, 64: ``erplite.sql.connection_budget``); the process's
     ``erplite.pooler`` setting from ``ERPLITE_DB_POOLER`` (``transaction`` behind PgBouncer
     in transaction mode) and ``ERPLITE_DB_DIRECT_DSN``.
@@ -232,6 +239,7 @@ def application_from_environ(environ: dict[str, str] | None = None) -> Applicati
         ),
         max_json_depth=_positive_int(values, "ERPLITE_MAX_JSON_DEPTH", DEFAULT_MAX_JSON_DEPTH),
         max_registries=_positive_int(values, "ERPLITE_MAX_REGISTRIES", DEFAULT_MAX_REGISTRIES),
+        dev=values.get("ERPLITE_DEV", "").strip().lower() in _TRUE,
     )
 
 

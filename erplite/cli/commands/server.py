@@ -217,6 +217,7 @@ def make_wsgi_app(dsn: str, config: Config) -> WSGIApp:
             addons_paths=tuple(config.addons_path),
             max_content_length=config.max_content_length,
             max_json_depth=config.max_json_depth,
+            dev=config.dev,
         )
     if config.proxy_mode:
         from werkzeug.middleware.proxy_fix import ProxyFix
