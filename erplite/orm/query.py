@@ -151,9 +151,15 @@ class Query:
         if self.order is not None:
             text += f" ORDER BY {self.order.text}"
             params.extend(self.order.params)
-        if self.limit is not None:
+        limit = self.limit
+        if type(limit) is int and limit >= 0:
+            # the number in the text, not a parameter: PostgreSQL plans a prepared statement
+            # with LIMIT $1 anew at every execution (its generic plan cannot know the limit,
+            # so it keeps choosing custom plans); with the number, the plan is kept
+            text += " LIMIT " + str(limit)
+        elif limit is not None:
             text += " LIMIT %s"
-            params.append(self.limit)
+            params.append(limit)
         if self.offset:
             text += " OFFSET %s"
             params.append(self.offset)
