@@ -21,7 +21,9 @@ seconds; a session idle for longer than ``idle_timeout`` (7 days by default, Odo
 ``SESSION_LIFETIME``) is gone. The store works in its own short READ COMMITTED transactions on
 pooled connections, independent of the request's ORM transaction: a session written at login
 survives a rollback of the request's data and two requests of one session never conflict
-(the last write wins, as with Odoo's file store).
+(the last write wins, as with Odoo's file store). Only reading may ride on another statement:
+when the sessions live in the database served, the HTTP layer reads the row with the request's
+first statement (:meth:`SessionStore.row_query`, :meth:`SessionStore.from_row`).
 """
 
 from __future__ import annotations
