@@ -116,7 +116,9 @@ def test_the_session_is_read_with_the_requests_first_statement(client, app, user
         assert client.get("/test_http/user").get_data(as_text=True) == f"user {user['login']}"
     texts = [str(statement) for statement in statements]
     assert len(texts) == 1, texts  # the page reads nothing else
-    assert all(name in texts[0] for name in ("erplite_registry_signal", "http_session", "res_users"))
+    assert all(
+        name in texts[0] for name in ("erplite_registry_signal", "http_session", "res_users")
+    )
     assert store_reads == []
 
 
