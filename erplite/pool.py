@@ -211,6 +211,23 @@ class Pool:
         :raises PoolTimeout: ``max_size`` connections stayed in use ``timeout`` seconds.
         :raises PoolClosed: the pool is closed.
         """
+        return self._take(timeout, settle=True)[0]
+
+    def getconn_unsettled(
+        self, timeout: float | None = None
+    ) -> tuple[psycopg.Connection, Callable[[psycopg.Connection], None] | None]:
+        """:meth:`getconn`, but the ``on_committed`` of the :meth:`putconn_committing` that
+        gave the connection back is returned instead of called: ``(conn, on_committed)``
+        (``None`` when there is none). The caller calls it before it uses the connection in
+        any way its author did not allow for: ``erplite.sql.Cursor`` lets a transaction begun
+        by ``begin_with`` use a connection left in autocommit mode by the previous one as it
+        is, where :meth:`getconn` would switch it out of autocommit and ``begin_with`` back
+        in (about 10 µs each way on a request's path)."""
+        return self._take(timeout, settle=False)
+
+    def _take(
+        self, timeout: float | None, settle: bool
+    ) -> tuple[psycopg.Connection, Callable[[psycopg.Connection], None] | None]:
         deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         stale: list[psycopg.Connection] = []
         conn: psycopg.Connection | None = None
@@ -222,13 +239,14 @@ class Pool:
                     self._expire_idle(stale)
                     while self._idle:
                         candidate, _returned = self._idle.pop()
-                        if self._committed(candidate) and _usable(candidate):
+                        committed, pending = self._committed(candidate, settle)
+                        if committed and _usable(candidate):
                             conn = candidate
                             break
                         self._size -= 1
                         stale.append(candidate)
                     if conn is not None:
-                        return conn
+                        return conn, pending
                     if self._size < self.max_size:
                         self._size += 1  # ours: connected below, outside the lock
                         break
@@ -250,7 +268,7 @@ class Pool:
                 f"({self.budget.limit} in use over the process's pools)"
             )
         try:
-            return self._connect()
+            return self._connect(), None
         except BaseException:
             with self._cond:
                 self._size -= 1
@@ -292,7 +310,7 @@ class Pool:
         without waiting for the server's answer: ``COMMIT`` is sent now, and its answer read
         when the connection is next taken (by then it has arrived: no wait there either),
         then ``on_committed(conn)`` is called (for settings that cannot change while a
-        statement runs). For a transaction that only read: its COMMIT cannot fail (if one
+        statement runs), or handed to the taker (:meth:`getconn_unsettled`). For a transaction that only read: its COMMIT cannot fail (if one
         did, through a function that wrote, it would be logged at ERROR and its connection
         closed, after the caller went on as if it had succeeded). A connection that is not in
         a transaction, or cannot send, is given back by :meth:`putconn` (rolled back).
@@ -318,23 +336,27 @@ class Pool:
             self._size -= 1
         self._discard([conn])
 
-    def _committed(self, conn: psycopg.Connection) -> bool:
+    def _committed(
+        self, conn: psycopg.Connection, settle: bool = True
+    ) -> tuple[bool, Callable[[psycopg.Connection], None] | None]:
         """Read the answer of a ``COMMIT`` sent by :meth:`putconn_committing` (when one was
-        sent); whether the connection is idle and sound after it (lock held)."""
+        sent); whether the connection is idle and sound after it, and its ``on_committed``
+        still to be called (called here with ``settle``) (lock held)."""
         if conn not in self._committing:
-            return True
+            return True, None
         on_committed = self._committing.pop(conn)
         try:
             failure = _read_results(conn.pgconn)
-            if failure is None and on_committed is not None:
+            if failure is None and on_committed is not None and settle:
                 on_committed(conn)
+                on_committed = None
         except (psycopg.Error, OSError):
             _logger.info("pool %r: a connection broke while committing", self.name, exc_info=True)
-            return False
+            return False, None
         if failure is not None:
             _logger.error("pool %r: a COMMIT sent without waiting failed: %s", self.name, failure)
-            return False
-        return conn.pgconn.transaction_status == TransactionStatus.IDLE
+            return False, None
+        return conn.pgconn.transaction_status == TransactionStatus.IDLE, on_committed
 
     @contextlib.contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[psycopg.Connection]:

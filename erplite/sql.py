@@ -508,8 +508,13 @@ class Cursor:
 
     def __init__(self, pool: Pool, dbname: str = ""):
         self._pool = pool
-        self._conn: psycopg.Connection | None = pool.getconn()
-        self._cur = self._conn.cursor()
+        conn, unsettled = pool.getconn_unsettled()
+        self._conn: psycopg.Connection | None = conn
+        #: what the pool left to do before the connection is used otherwise than by
+        #: ``begin_with`` (``_end_begun_by_hand_after_commit``: the previous transaction was
+        #: begun by ``begin_with``, the connection is still in autocommit mode); see _settle
+        self._unsettled = unsettled
+        self._cur = conn.cursor()
         self.dbname = dbname
         self.sql_count = 0
         self.transaction: Any = None
@@ -541,6 +546,8 @@ class Cursor:
         """
         if self._conn is None:
             raise psycopg.InterfaceError("Cursor is closed")
+        if self._unsettled is not None:
+            self._settle()
         if isinstance(query, SQL):
             if params is not None:
                 raise TypeError("an SQL fragment carries its own parameters")
@@ -590,7 +597,12 @@ class Cursor:
             raise psycopg.InterfaceError("Cursor is closed")
         if flush and self.transaction is not None:
             self.transaction.flush()
-        if conn.pgconn.transaction_status != _IDLE or conn.autocommit:
+        # a connection the previous begin_with transaction left in autocommit mode is used as
+        # it is (Pool.getconn_unsettled): one switch out of autocommit and back in saved
+        reused = self._unsettled is _end_begun_by_hand_after_commit and conn.autocommit
+        if not reused and self._unsettled is not None:
+            self._settle()
+        if conn.pgconn.transaction_status != _IDLE or (conn.autocommit and not reused):
             self.execute(query, flush=False)
             return
         prepared: set[str] | frozenset[str] = _NOT_PREPARED
@@ -607,7 +619,10 @@ class Cursor:
         if _heal:
             self.sql_count += 1
             _count_statement(query.text)
-        conn.autocommit = True
+        if reused:
+            self._unsettled = None
+        else:
+            conn.autocommit = True
         self._begun_by_hand = True
         try:
             self._cur.execute(text, prepare=False)
@@ -634,6 +649,13 @@ class Cursor:
             cur.nextset()
         if self._only_read:
             self._note_command()
+
+    def _settle(self) -> None:
+        """Do what the pool left to do on the connection (``Pool.getconn_unsettled``) before
+        it is used otherwise than by ``begin_with``."""
+        settle, self._unsettled = self._unsettled, None
+        if settle is not None and self._conn is not None:
+            settle(self._conn)
 
     def _end_begun_by_hand(self) -> None:
         """After the commit or rollback of a ``begin_with`` transaction: the connection
@@ -688,6 +710,8 @@ class Cursor:
     @property
     def connection(self) -> psycopg.Connection:
         assert self._conn is not None
+        if self._unsettled is not None:
+            self._settle()
         return self._conn
 
     # -- transaction --------------------------------------------------------------------------
@@ -730,6 +754,8 @@ class Cursor:
         if conn is None:
             raise psycopg.InterfaceError("Cursor is closed")
         try:
+            if self._unsettled is not None:  # no statement ran: given back as it was taken
+                self._settle()
             self.flush()
             self.precommit.run()
             self.flush()
@@ -788,6 +814,12 @@ class Cursor:
             return
         if self._begun_by_hand:
             self._end_begun_by_hand()  # a connection it had to close: the pool replaces it
+        try:
+            if self._unsettled is not None:  # no statement ran: given back as it was taken
+                self._settle()
+        except psycopg.Error:
+            _logger.debug("connection broken while closing a cursor", exc_info=True)
+            self._conn.close()
         conn, self._conn = self._conn, None
         try:
             self._cur.close()

@@ -80,6 +80,65 @@ def test_a_transaction_begun_with_begin_with_gets_its_connection_back_as_it_was(
         assert again.execute("SELECT 1").fetchone() == (1,)
 
 
+def test_the_next_begin_with_uses_the_connection_left_in_autocommit_as_it_is(pool, monkeypatch):
+    """A request's transaction begun by begin_with and committed without waiting leaves its
+    connection in autocommit mode for the next cursor (Pool.getconn_unsettled): when that one
+    begins with begin_with too, no switch out of autocommit and back in; in the same
+    transaction as before (BEGIN sent with the statement, rolled back with it)."""
+    cr = Cursor(pool)
+    conn = cr.connection
+    cr.begin_with(SQL("SELECT %s::int", 1))
+    cr.commit_and_close()
+    switches: list[bool] = []
+    setter = type(conn).autocommit.fset
+    monkeypatch.setattr(
+        type(conn),
+        "autocommit",
+        property(
+            type(conn).autocommit.fget,
+            lambda self, value: (switches.append(value), setter(self, value))[1],
+        ),
+    )
+    again = Cursor(pool)
+    again.begin_with(SQL("SELECT %s::int, current_setting('transaction_isolation')", 2))
+    assert again.fetchone() == (2, "repeatable read")
+    assert switches == [] and again._conn is conn
+    assert conn.pgconn.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    again.rollback()  # the transaction's end: the connection begins its own ones again
+    assert switches == [False] and not conn.autocommit
+    again.close()
+
+
+@pytest.mark.parametrize("first", ["execute", "connection", "close", "commit_and_close"])
+def test_a_cursor_that_does_not_begin_with_begin_with_gets_a_normal_connection(pool, first):
+    """The connection left in autocommit is switched back before anything else uses it: a
+    statement runs in a transaction, code given ``cr.connection`` and the next taker of
+    ``pool.getconn()`` see it out of autocommit."""
+    cr = Cursor(pool)
+    cr.begin_with(SQL("SELECT %s::int", 1))
+    cr.commit_and_close()
+    again = Cursor(pool)
+    conn = again._conn
+    if first == "execute":
+        again.execute("SELECT 1")
+        assert conn.pgconn.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        assert not conn.autocommit
+        again.rollback()
+        again.close()
+    elif first == "connection":
+        assert not again.connection.autocommit
+        again.close()
+    elif first == "close":
+        again.close()
+    else:
+        again.commit_and_close()
+    taken = pool.getconn()
+    try:
+        assert taken is conn and not taken.autocommit
+    finally:
+        pool.putconn(taken)
+
+
 def test_a_transaction_that_wrote_commits_and_waits(pool, web_db):
     name = uuid.uuid4().hex
     table = SQL.identifier("test_http_counter")
