@@ -3,13 +3,14 @@
     .venv/bin/python benchmarks/profile/s7_inprocess.py --dsn "$(benchmarks/profile/pg15.sh start)"
     .venv/bin/python benchmarks/profile/s7_inprocess.py --dsn ... --reuse --cprofile
     .venv/bin/python benchmarks/profile/s7_inprocess.py --dsn ... --reuse --pyinstrument
+    .venv/bin/python benchmarks/profile/s7_inprocess.py --dsn ... --reuse --steps
 
 It prepares ``bench_s7`` as ``benchmarks/s7_http.py`` does (``--reuse`` keeps an existing one),
 builds ``erplite.http.Application`` for it and calls the WSGI callable directly with the 200
 JSON-RPC ``execute_kw`` bodies of S7, in turn. It prints the CPU and wall microseconds per
 request and the statements per request, so a change to the request path can be judged without
 the noise of a load test; ``--cprofile`` prints the top functions, ``--pyinstrument`` writes
-``out/S7.txt``.
+``out/S7.txt``, ``--steps`` prints the CPU time of each step of the request (see STEPS).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="passes over the 200 bodies")
     parser.add_argument("--cprofile", action="store_true")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--steps", action="store_true", help="CPU time per step (STEPS)")
     parser.add_argument(
         "--floor", action="store_true", help="also time the floor's WSGI app, interleaved"
     )
@@ -114,6 +116,9 @@ def main() -> None:
                 call(app, payload)
 
     count = args.rounds * len(payloads)
+    if args.steps:
+        time_steps(app, payloads, args.rounds)
+        return
     if args.cprofile:
         import cProfile
         import pstats
@@ -145,6 +150,96 @@ def main() -> None:
         f"{count} requests: {cpu / count * 1e6:.0f} us CPU, {wall / count * 1e6:.0f} us wall "
         f"per request, {len(queries) / count:.2f} statements per request"
     )
+
+
+#: The steps ``--steps`` times: (label, module, owner in that module or "", function). Each
+#: is timed exclusive of the steps it calls; "the rest" is the request's CPU time minus them.
+STEPS = [
+    ("werkzeug request + JSON-RPC body parsed", "erplite.http.jsonrpc", "", "parse_request"),
+    ("connection taken (previous COMMIT's answer read)", "erplite.pool", "Pool", "_take"),
+    ("signals + credentials statement (BEGIN, psycopg)", "erplite.sql", "Cursor", "begin_with"),
+    ("credentials + throttle checked in Python", "erplite.http.service", "", "_user_env"),
+    ("search plan: domain shape, parameters", "erplite.orm.search_plans", "PlanCache", "query"),
+    ("search statement (psycopg execute + fetch)", "erplite.sql", "Cursor", "execute"),
+    (
+        "ORM: rows into the cache, records",
+        "erplite.orm.model_search",
+        "SearchMixin",
+        "_search_fetch",
+    ),
+    ("ORM: _read_format", "erplite.orm.model_read", "ReadMixin", "_read_format"),
+    ("ORM: search_read, call_kw", "erplite.orm.model_search", "SearchMixin", "search_read"),
+    ("JSON response (orjson + werkzeug Response)", "erplite.http.jsonrpc", "", "result_response"),
+    ("security headers", "erplite.http.dispatcher", "", "add_security_headers"),
+    ("COMMIT sent, connection given back", "erplite.sql", "Cursor", "commit_and_close"),
+    ("WSGI response (werkzeug __call__)", "werkzeug.wrappers", "Response", "__call__"),
+]
+
+
+def time_steps(app: Application, payloads: list[bytes], rounds: int) -> None:
+    """Print the CPU microseconds per request of each of STEPS (``time.process_time`` around
+    each: a system call, whose cost is printed too), and of the rest."""
+    import collections
+    import functools
+    import importlib
+
+    totals: collections.Counter[str] = collections.Counter()
+    stack: list[float] = []
+    clock = time.process_time
+
+    def wrap(owner, name, label):
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            start = clock()
+            stack.append(0.0)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = clock() - start
+                totals[label] += elapsed - stack.pop()
+                if stack:
+                    stack[-1] += elapsed
+
+        setattr(owner, name, timed)
+        return owner, name, original
+
+    originals = []
+    for label, module_name, owner_name, name in STEPS:
+        owner = importlib.import_module(module_name)
+        if owner_name:
+            owner = getattr(owner, owner_name)
+        originals.append(wrap(owner, name, label))
+    try:
+        for payload in payloads:  # warm the wrappers
+            call(app, payload)
+        totals.clear()
+
+        def start_response(status, headers, exc_info=None):
+            return None
+
+        cpu = 0.0
+        for _ in range(rounds):
+            for payload in payloads:
+                start = clock()
+                b"".join(app(environ_for(payload), start_response))
+                cpu += clock() - start
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    count = rounds * len(payloads)
+    start = clock()
+    for _ in range(10_000):
+        clock()
+    tick = (clock() - start) / 10_000 * 1e6
+    print(
+        f"{cpu / count * 1e6:6.0f} us CPU per request (the server's side only); one reading of "
+        f"the clock costs {tick:.1f} us, about two of them are in each step's figure"
+    )
+    for label, *_ in STEPS:
+        print(f"{totals[label] / count * 1e6:6.0f}  {label}")
+    print(f"{(cpu - sum(totals.values())) / count * 1e6:6.0f}  the rest")
 
 
 def compare_with_floor(run_erplite, count: int, dsn: str, uid: int) -> None:
