@@ -27,6 +27,8 @@ _PARENT_ALIAS = "_new_parent"
 #: the row value of a line's link to its parent, until the statement gives the parent's id
 _LINK = type("_Link", (), {"__repr__": lambda self: "<parent id>", "__slots__": ()})()
 _LINK_FLAG = "link"
+#: the columns of a model with ``_log_access`` that ``create`` sets to one value for all rows
+MAGIC_COLUMNS = frozenset(("create_uid", "create_date", "write_uid", "write_date"))
 #: a parameter's place in a template (the value comes with each statement) and the separator
 _SLOT = SQL("%s", sql.Placeholder())
 _COMMA = SQL(", ")
@@ -66,6 +68,10 @@ class _CrudPlan:
             if not f.depends_context
         )
         self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
+        # those of them with a one2many of their comodel (many2one_inverted)
+        self._many2one_inverted: tuple[Field, ...] | None = None
+        # names of the columns an INSERT sets -> the columns create caches (cached_columns)
+        self._cached_columns: dict[tuple[str, ...], list[tuple[str, Field]]] = {}
         # (amount, currency) column names of the Monetary columns (see _round_monetary_rows)
         self.monetary = tuple(
             (name, currency)
@@ -93,13 +99,69 @@ class _CrudPlan:
         self.precompute_late: dict[Field, frozenset[str]] | None = None
         # frozenset of computed names given -> the fields to protect (_protecting_given)
         self.protected: dict[frozenset[str], frozenset[Field]] = {}
-        # what depends on any field of a new record (records.modified(all fields, create=True))
-        self.create_tree: dict[Any, Any] | None = None
+        # what depends on any field of a new record (records.modified(all fields, create=True)),
+        # as _create_triggers splits it (see CreateMixin._create_finish)
+        self.create_triggers: _CreateTriggers | None = None
         # one2many fields of lines created with their parent -> the parent's fields computed
         # before its INSERT, and the computed line fields they read (_early_fields)
         self.early: dict[
             frozenset[Field], tuple[tuple[Field, ...], dict[Field, frozenset[str]]]
         ] = {}
+
+    def many2one_inverted(self, registry: Any) -> tuple[Field, ...]:
+        """The stored many2one fields that a one2many of their comodel inverts (a new record
+        joins its cached lines), worked out on first use (the registry is set up)."""
+        found = self._many2one_inverted
+        if found is None:
+            inverses = registry.field_inverses
+            found = self._many2one_inverted = tuple(f for f in self.many2one if inverses.get(f))
+        return found
+
+    def cached_columns(self, columns: list[str]) -> list[tuple[str, Field]]:
+        """The ``(name, field)`` create caches for new records inserted with ``columns``:
+        every stored column, a computed one only when inserted."""
+        key = tuple(columns)
+        cached = self._cached_columns.get(key)
+        if cached is None:
+            inserted = set(columns)
+            cached = [(name, f) for name, f in self.columns if not f.compute or name in inserted]
+            if len(self._cached_columns) < 1000:
+                self._cached_columns[key] = cached
+        return cached
+
+
+class _CreateTriggers:
+    """The trigger tree of every field of a model (what ``records.modified(all fields,
+    create=True)`` walks) split for records just created (``CreateMixin._create_finish``):
+
+    - ``refresh``: the non-stored computed fields of the records themselves, dropped from
+      the cache;
+    - the stored computed fields of the records themselves are left out: ``_create_finish``
+      marks every stored computed field of a new record whose value was not given, a superset
+      of what the walk would mark (a given value protects its field);
+    - ``tree``: the rest (other records reached through relations), None when empty;
+    - ``protect``: whether ``tree`` reaches fields of the model itself (the values given then
+      need protecting while it is walked).
+    """
+
+    __slots__ = ("refresh", "tree", "protect")
+
+    def __init__(self, tree: dict[Any, Any], model_name: str) -> None:
+        self.refresh = tuple(f for f in tree.get(None, ()) if not (f.store and f.compute))
+        rest = {key: value for key, value in tree.items() if key is not None}
+        self.tree = rest or None
+        self.protect = _reaches_model(rest, model_name)
+
+
+def _reaches_model(tree: dict[Any, Any], model_name: str) -> bool:
+    """Whether a trigger tree marks a field of ``model_name`` anywhere."""
+    for key, value in tree.items():
+        if key is None:
+            if any(f.model_name == model_name for f in value):
+                return True
+        elif _reaches_model(value, model_name):
+            return True
+    return False
 
 
 def _insert_template(table: str, fields: list[Field], constant: tuple[Any, ...] | None) -> str:
@@ -163,7 +225,7 @@ def _insert_template(table: str, fields: list[Field], constant: tuple[Any, ...] 
 def _fragment(template: str, params: list[Any]) -> SQL:
     """``SQL(template, *params)`` for a template of ``_insert_template``, without parsing it
     again when no parameter goes in binary (``%b``)."""
-    if any(type(param) is BinaryParam for param in params):
+    if BinaryParam in map(type, params):
         return SQL(template, *params)
     return SQL.raw(template, params)
 

@@ -29,6 +29,8 @@ from erplite.orm.create_plan import (
     _KIND_X2MANY,
     _LINK,
     _LINK_FLAG,
+    MAGIC_COLUMNS,
+    _CreateTriggers,
     _CrudPlan,
     _fragment,
     _insert_template,
@@ -295,13 +297,21 @@ class CreateMixin(AccessMixin):
         if type(self).modified is not TriggersMixin.modified:  # an override must run
             with self._protecting_given(records, given):
                 records.modified(self._fields, create=True)
-        else:
-            # records.modified(all fields, create=True), its trigger tree looked up once
-            if plan.create_tree is None:
-                plan.create_tree = env.registry.get_trigger_tree(tuple(self._fields.values()))
-            if plan.create_tree and records._ids:
-                with self._protecting_given(records, given):
-                    records._modified_triggers(plan.create_tree, True)
+        elif records._ids:
+            # records.modified(all fields, create=True), its trigger tree looked up and split
+            # once (_CreateTriggers): the records' own stored computed fields are marked above
+            triggers = plan.create_triggers
+            if triggers is None:
+                tree = env.registry.get_trigger_tree(tuple(self._fields.values()))
+                triggers = plan.create_triggers = _CreateTriggers(tree, self._name)
+            if triggers.refresh:
+                env.transaction.cache.invalidate([(f, records._ids) for f in triggers.refresh])
+            if triggers.tree is not None:
+                if triggers.protect:
+                    with self._protecting_given(records, given):
+                        records._modified_triggers(triggers.tree, True)
+                else:
+                    records._modified_triggers(triggers.tree, True)
         names = set().union(*given) if given else set()
         records._validate_fields(names)
         if self._check_company_auto:
@@ -570,15 +580,16 @@ class CreateMixin(AccessMixin):
                 "create_date": now,
                 "write_date": now,
             }
-        # a row's names are columns (see _create_rows): a row of as many names has them all
+        # a row's names are columns (see _create_rows): a row of as many names, the magic
+        # ones set first, has them all
         width = len(columns)
         for row in rows:
+            if magic:
+                row.update(magic)
             if len(row) != width:
                 for name in columns:
                     if name not in row:
                         row[name] = None
-            if magic:
-                row.update(magic)
         values = rows
         if len(values) == 1:
             only = values[0]
@@ -598,11 +609,17 @@ class CreateMixin(AccessMixin):
         constants = []
         arrays = []
         flags: list[Any] = []
+        # the magic columns hold one value for every row (_insert_values)
+        magic = MAGIC_COLUMNS if self._log_access else ()
         for f in fields:
             if f is link:
                 flags.append(_LINK_FLAG)
                 continue
             name = f.name
+            if name in magic:
+                flags.append(True)
+                constants.append(values[0][name])
+                continue
             if type(f).convert_to_column is _PLAIN_TO_COLUMN:
                 column = [v[name] for v in values]
             else:
@@ -621,28 +638,28 @@ class CreateMixin(AccessMixin):
         columns in cache, the cached one2many values of the records they point to updated."""
         env = self.env
         plan = self._crud_plan()
-        records = self.browse(ids)
+        records = self._browse(env, ids, ids)
         cache = env.transaction.cache
-        in_columns = set(columns)
-        cached = [
-            (name, field) for name, field in plan.columns if not field.compute or name in in_columns
-        ]
+        cached = plan.cached_columns(columns)
         if len(ids) == 1:
             only = values[0]
             record_id = ids[0]
+            data = cache._data
             for name, field in cached:
-                cache.set_value(record_id, field, only.get(name), env)
+                if field.depends_context:
+                    cache.set_value(record_id, field, only.get(name), env)
+                else:
+                    data[field][record_id] = only.get(name)
         elif cached:
             # every value holds these names (see _insert_statement): one C-level transposition
             getter = itemgetter(*[name for name, _field in cached])
             by_column = zip(*map(getter, values)) if len(cached) > 1 else [map(getter, values)]
             for (_name, field), column in zip(cached, by_column):
                 cache.update(ids, field, column, env)
-        for field in plan.many2one:
-            if env.registry.field_inverses.get(field):
-                self._update_inverse_caches(
-                    records, field, [v.get(field.name) for v in values], created=True
-                )
+        for field in plan.many2one_inverted(env.registry):
+            self._update_inverse_caches(
+                records, field, [v.get(field.name) for v in values], created=True
+            )
         if self._parent_store:
             records._parent_store_update()
         self._read_changed(ids, None)
