@@ -67,6 +67,8 @@ class _CrudPlan:
             for _name, f in self.columns + tuple((f.name, f) for f in self.x2many)
             if not f.depends_context
         )
+        # the others: what _forget_temporary takes out for temporary records given back
+        self.not_overwritten = tuple(f for f in fields.values() if f not in self.overwritten)
         self.many2one = tuple(f for f in fields.values() if f.type == "many2one" and f.store)
         # those of them with a one2many of their comodel (many2one_inverted)
         self._many2one_inverted: tuple[Field, ...] | None = None
@@ -144,13 +146,29 @@ class _CreateTriggers:
       need protecting while it is walked).
     """
 
-    __slots__ = ("refresh", "tree", "protect")
+    __slots__ = ("refresh", "tree", "protect", "_without")
 
     def __init__(self, tree: dict[Any, Any], model_name: str) -> None:
         self.refresh = tuple(f for f in tree.get(None, ()) if not (f.store and f.compute))
         rest = {key: value for key, value in tree.items() if key is not None}
-        self.tree = rest or None
+        self.tree: dict[Any, Any] | None = rest or None
         self.protect = _reaches_model(rest, model_name)
+        self._without: dict[Field, dict[Any, Any] | None] = {}
+
+    def parent_fields(self, link: Field) -> list[Field] | None:
+        """The fields of the parent marked through the one2many ``link`` when ``tree``
+        marks nothing else beyond it, else None."""
+        subtree = self.tree.get(link) if self.tree is not None else None
+        if subtree is None or len(subtree) != 1 or None not in subtree:
+            return None
+        return cast("list[Field]", subtree[None])
+
+    def without(self, link: Field) -> dict[Any, Any] | None:
+        """``tree`` without the branch of the one2many ``link`` (None when nothing is left)."""
+        if link not in self._without:
+            rest = {key: value for key, value in (self.tree or {}).items() if key is not link}
+            self._without[link] = rest or None
+        return self._without[link]
 
 
 def _reaches_model(tree: dict[Any, Any], model_name: str) -> bool:

@@ -276,10 +276,17 @@ class CreateMixin(AccessMixin):
                 relation.write_commands(record, commands)
 
     def _create_finish(
-        self, records: Recordset, inverses: list[dict[Field, Any]], given: list[set[str]]
+        self,
+        records: Recordset,
+        inverses: list[dict[Field, Any]],
+        given: list[set[str]],
+        parent: tuple[Field, int] | None = None,
     ) -> None:
         """What follows the INSERT of ``records`` and their lines: the inverse methods, the
-        stored computed fields to compute, the dependents to mark, the constraints."""
+        stored computed fields to compute, the dependents to mark, the constraints.
+        ``parent``: the records are lines of the one record ``parent[1]``, inserted with them
+        through its one2many ``parent[0]`` (``_create_with_lines``): what they mark on it
+        through that field is skipped when its values, computed from them, are protected."""
         env = self.env
         if any(inverses):
             for record, inverse in zip(records, inverses):
@@ -302,20 +309,42 @@ class CreateMixin(AccessMixin):
             # once (_CreateTriggers): the records' own stored computed fields are marked above
             triggers = plan.create_triggers
             if triggers is None:
-                tree = env.registry.get_trigger_tree(tuple(self._fields.values()))
-                triggers = plan.create_triggers = _CreateTriggers(tree, self._name)
+                full = env.registry.get_trigger_tree(tuple(self._fields.values()))
+                triggers = plan.create_triggers = _CreateTriggers(full, self._name)
+            cache = env.transaction.cache
             if triggers.refresh:
-                env.transaction.cache.invalidate([(f, records._ids) for f in triggers.refresh])
-            if triggers.tree is not None:
+                cache.invalidate([(f, records._ids) for f in triggers.refresh])
+            tree = triggers.tree
+            if parent is not None and tree is not None:
+                tree = self._parent_marked(triggers, *parent)
+            if tree is not None:
                 if triggers.protect:
                     with self._protecting_given(records, given):
-                        records._modified_triggers(triggers.tree, True)
+                        records._modified_triggers(tree, True)
                 else:
-                    records._modified_triggers(triggers.tree, True)
+                    records._modified_triggers(tree, True)
         names = set().union(*given) if given else set()
         records._validate_fields(names)
         if self._check_company_auto:
             records._check_company()
+
+    def _parent_marked(
+        self, triggers: _CreateTriggers, link: Field, parent_id: int
+    ) -> dict[Any, Any] | None:
+        """The trigger tree of new lines of the record ``parent_id`` (its one2many ``link``),
+        without the branch of ``link`` when that branch would only mark fields of the parent
+        whose values are protected there (computed from these lines before the INSERT,
+        ``_create_with_lines``): the non-stored ones are dropped from the cache here."""
+        fields = triggers.parent_fields(link)
+        if fields is None:
+            return triggers.tree
+        protected = self.env.transaction.protected
+        if not all(parent_id in protected.get(f, ()) for f in fields if f.store and f.compute):
+            return triggers.tree
+        stale = [(f, (parent_id,)) for f in fields if not (f.store and f.compute)]
+        if stale:
+            self.env.transaction.cache.invalidate(stale)
+        return triggers.without(link)
 
     def _precompute_rows(
         self,
@@ -449,14 +478,9 @@ class CreateMixin(AccessMixin):
                 env.transaction.towrite.pop(self._name, None)
         cache = env.transaction.cache
         data = cache._data
-        kept = (
-            self._crud_plan().overwritten
-            if lent and cache.give_back_temporary(self._name, new_ids)
-            else ()
-        )
-        for field in self._fields.values():
-            if field in kept:
-                continue
+        plan = self._crud_plan()
+        kept = lent and cache.give_back_temporary(self._name, new_ids)
+        for field in plan.not_overwritten if kept else self._fields.values():
             values = data.get(field)
             if values:
                 for target in values.values() if field.depends_context else (values,):

@@ -255,7 +255,7 @@ class CreateLinesMixin(AccessMixin):
         # the new lines must not mark again what was given, or computed from them before the
         # INSERT (Odoo 17 creates the lines inside the protection of the values given too)
         with self._protecting_given(records, [given]) if given else contextlib.nullcontext():
-            for part, line_ids in zip(parts, found[1:]):
+            for (o2m, *_rest), part, line_ids in zip(lines, parts, found[1:]):
                 comodel, link, _alias, _stmt, values, columns, relational, inverses, lines_given = (
                     part
                 )
@@ -267,5 +267,5 @@ class CreateLinesMixin(AccessMixin):
                     vals[link.name] = parent_id
                 new_lines = comodel._create_cache(tuple(line_ids), values, columns)
                 comodel._create_x2many(new_lines, relational)
-                comodel._create_finish(new_lines, inverses, lines_given)
+                comodel._create_finish(new_lines, inverses, lines_given, (o2m, parent_id))
         return records

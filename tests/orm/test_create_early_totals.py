@@ -160,3 +160,67 @@ def test_ids_lent_after_an_invalidation_get_their_values_again(env):
     env.flush_all()
     env.invalidate_all()
     assert _stored(env, order)[:3] == (6.0, 3.0, 1)
+
+
+# -- what the new lines mark on their parent (CreateMixin._create_finish, _parent_marked) -----
+
+BASKET = "test_orm.early.basket"
+
+
+def _items(*pairs: tuple[float, float]) -> list:
+    return [Command.create({"quantity": q, "price": p}) for q, p in pairs]
+
+
+def _pending(env, model: str) -> dict:
+    """The fields of ``model`` marked to compute, with their ids."""
+    return {
+        field.name: set(ids)
+        for field, ids in env.transaction.tocompute.items()
+        if field.model_name == model and ids
+    }
+
+
+def test_lines_leave_nothing_to_compute_on_a_parent_computed_before_its_insert(
+    env, calls, assert_query_count
+):
+    with assert_query_count(1):
+        basket = env[BASKET].create({"name": "B1", "item_ids": _items((2, 3.0), (1, 4.0))})
+        assert _pending(env, BASKET) == {}
+        assert _pending(env, "test_orm.early.item") == {}
+        env.flush_all()
+    with assert_query_count(0):
+        assert (basket.total, basket.item_count) == (10.0, 2)
+    assert [name for name, _ids in calls if name == "basket_total"] == ["basket_total"]
+
+
+def test_lines_added_to_an_existing_parent_mark_it(env, calls):
+    basket = env[BASKET].create({"name": "B2", "item_ids": _items((1, 5.0))})
+    assert basket.item_count == 1
+    env.flush_all()
+    calls.clear()
+    item = env["test_orm.early.item"].create({"basket_id": basket.id, "quantity": 2, "price": 1.5})
+    assert _pending(env, BASKET) == {"total": {basket.id}}
+    assert basket.item_count == 2  # the non-stored count was dropped from the cache
+    env.flush_all()
+    assert ("basket_total", (basket.id,)) in calls
+    env.invalidate_all()
+    assert basket.total == 8.0
+    assert item in basket.item_ids
+
+
+def test_a_parent_total_given_is_kept_and_its_lines_mark_nothing(env):
+    basket = env[BASKET].create({"name": "B3", "total": 1.0, "item_ids": _items((3, 3.0))})
+    assert _pending(env, BASKET) == {}
+    env.flush_all()
+    env.invalidate_all()
+    assert basket.total == 1.0
+    assert basket.item_ids.subtotal == 9.0
+
+
+def test_a_parent_not_computed_before_its_insert_is_marked_by_its_lines(env):
+    # the order's summary reads its partner's name (another table): it is not computed
+    # before the INSERT, so the new lines' branch to their order is walked and marks it
+    order = env[ORDER].create({"name": "O9", "line_ids": _lines((1, 2.0))})
+    assert _pending(env, ORDER) == {"summary": {order.id}}
+    env.flush_all()
+    assert _stored(env, order) == (2.0, 1.0, 1, "-:1")

@@ -63,3 +63,43 @@ class EarlyLine(models.Model):
     def _compute_subtotal(self):
         for line in self:
             line.subtotal = line.quantity * line.price
+
+
+class EarlyBasket(models.Model):
+    """A parent whose only stored field from its lines is computed before the INSERT (the
+    benchmark's order): the new lines have nothing left to mark on it."""
+
+    _name = "test_orm.early.basket"
+    _description = "Basket of early-total tests"
+
+    name = fields.Char()
+    item_ids = fields.One2many("test_orm.early.item", "basket_id")
+    total = fields.Float(compute="_compute_total", store=True)
+    # not stored, from the lines too: dropped from the cache when lines are added
+    item_count = fields.Integer(compute="_compute_item_count")
+
+    @api.depends("item_ids.subtotal")
+    def _compute_total(self):
+        CALLS.append(("basket_total", self._ids))
+        for basket in self:
+            basket.total = sum(basket.item_ids.mapped("subtotal"))
+
+    @api.depends("item_ids")
+    def _compute_item_count(self):
+        for basket in self:
+            basket.item_count = len(basket.item_ids)
+
+
+class EarlyItem(models.Model):
+    _name = "test_orm.early.item"
+    _description = "Line of a basket of early-total tests"
+
+    basket_id = fields.Many2one("test_orm.early.basket", required=True, ondelete="cascade")
+    quantity = fields.Float()
+    price = fields.Float()
+    subtotal = fields.Float(compute="_compute_subtotal", store=True, precompute=True)
+
+    @api.depends("quantity", "price")
+    def _compute_subtotal(self):
+        for item in self:
+            item.subtotal = item.quantity * item.price
