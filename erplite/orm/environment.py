@@ -24,6 +24,7 @@ from erplite.orm.search_plans import PlanCache, Recorder
 
 if TYPE_CHECKING:
     from erplite.orm.fields import Field
+    from erplite.orm.fields_relational import TargetRecords
     from erplite.orm.models import BaseModel
     from erplite.orm.recordset import IdType, Recordset
     from erplite.orm.registry import Registry
@@ -214,6 +215,9 @@ class Transaction:
         #: the records each user's reads passed (see erplite.orm.read_checks)
         self.read_checks = ReadChecks()
         self.search_plans = PlanCache()
+        #: per many2one, the target records it gave for the records of one prefetch set
+        #: (see erplite.orm.fields_relational.TargetRecords)
+        self.many2one_targets: dict[Field, TargetRecords] = {}
         #: while a search plan is recorded, what notes the conditions compiled (see
         #: erplite.orm.search_plans): the compiler asks it, None otherwise
         self.plan_recorder: Recorder | None = None
@@ -252,6 +256,7 @@ class Transaction:
         transaction refer to each other, a cycle only the garbage collector would free."""
         self.default_env = None
         self.derived_envs = {}
+        self.many2one_targets = {}
 
 
 class Environment(Mapping[str, "BaseModel"]):

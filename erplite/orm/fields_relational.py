@@ -115,10 +115,12 @@ class Many2one(_Relational):
 
     def convert_to_record(self, value: Any, record: Recordset) -> Any:
         env = record.env
-        ids = () if value is None else (value,)
-        return env.registry.models[self.comodel_name]._browse(
-            env, ids, _PrefetchTargets(record, self)
-        )
+        targets_of = env.transaction.many2one_targets
+        hop = targets_of.get(self)
+        if hop is None or hop.source is not record._prefetch_ids or hop.env is not env:
+            hop = targets_of[self] = TargetRecords(env, record, self)
+        target = hop.targets.get(value)
+        return hop.make(value) if target is None else target
 
     def __get__(self, record: Recordset | None, owner: builtins.type[Any] | None = None) -> Any:
         # the common case inlined (one record, a plain many2one already in cache): walking
@@ -137,14 +139,18 @@ class Many2one(_Relational):
                         or (passed := env._read_passed.get(record._name, ())) is EVERY_ID
                         or ids[0] in passed
                     ):
-                        # BaseModel._browse, inlined (a call less per record of the loop)
-                        target = _new_record(env.registry.models[self.comodel_name])
-                        target.env = env
-                        target._ids = () if value is None else (value,)
-                        targets = _new_record(_PrefetchTargets)  # its __init__, inlined
-                        targets.record = record
-                        targets.field = self
-                        target._prefetch_ids = targets
+                        # the target record made for another record of the same prefetch
+                        # set, or made and kept for the next (see TargetRecords)
+                        hop = env.transaction.many2one_targets.get(self)
+                        if (
+                            hop is None
+                            or hop.source is not record._prefetch_ids
+                            or hop.env is not env
+                        ):
+                            return self.convert_to_record(value, record)
+                        target = hop.targets.get(value)
+                        if target is None:
+                            target = hop.make(value)
                         return target
         return super().__get__(record, owner)
 
@@ -179,6 +185,43 @@ class Many2one(_Relational):
 
 #: how many source ids ``_PrefetchTargets`` reads at a time (the prefetch batch's size)
 _SOURCE_CHUNK = 1000
+
+
+#: how many target records a ``TargetRecords`` keeps (a prefetch batch's worth)
+_TARGETS_KEPT_MAX = 1000
+
+
+class TargetRecords:
+    """The target records a many2one gave for the records of one prefetch set, in one
+    environment: the transaction keeps the last per field (``Transaction.many2one_targets``).
+
+    Records of one prefetch set (those of one loop) have the same prefetch set of targets, and
+    a record is a value (an environment, ids, a prefetch set, never changed): walking
+    ``line.order_id.partner_id`` over 10,000 lines then makes one order record per order and
+    one prefetch set per batch, where it made a record and a prefetch set per line and hop;
+    the orders made so share their prefetch set, and so the next hop finds its ``TargetRecords`` too.
+    What a record of it reads is checked when read, as for any record."""
+
+    __slots__ = ("env", "source", "prefetch", "targets", "comodel")
+
+    def __init__(self, env: Environment, record: Recordset, field: Many2one) -> None:
+        self.env = env
+        #: the prefetch set of the records it serves (compared by identity)
+        self.source = record._prefetch_ids
+        self.prefetch = _PrefetchTargets(record, field)
+        self.targets: dict[Any, Recordset] = {}
+        self.comodel = env.registry.models[field.comodel_name]
+
+    def make(self, value: Any) -> Recordset:
+        """The record of the many2one's cache ``value`` (an id or None), kept for the next
+        record of the set pointing to it (up to ``_TARGETS_KEPT_MAX``)."""
+        target = _new_record(self.comodel)  # BaseModel._browse, inlined
+        target.env = self.env
+        target._ids = () if value is None else (value,)
+        target._prefetch_ids = self.prefetch
+        if len(self.targets) < _TARGETS_KEPT_MAX:
+            self.targets[value] = target
+        return target
 
 
 class _PrefetchTargets:
