@@ -77,3 +77,33 @@ def test_the_targets_of_a_one2many_over_the_prefetch_set_are_fetched_together(
     with assert_query_count(1):
         prices = [line.price for order in orders for line in order.line_ids]
     assert sorted(prices) == [float(i) for i in range(20)]
+
+
+def test_the_lines_of_one_prefetch_set_get_one_record_per_order(
+    env: Any, assert_query_count: Any
+) -> None:
+    """A many2one gives the records of one prefetch set one target record per target (the
+    same object, with one prefetch set of targets), so the next hop finds its records made
+    too; a line whose link changes gives its new target."""
+    partners = env[PARTNER].create([{"name": f"Kept P{i}"} for i in range(3)])
+    orders = env[ORDER].create(
+        [{"name": f"Kept O{i}", "partner_id": partners[i].id} for i in range(3)]
+    )
+    lines = _fresh(env[LINE].create([{"order_id": orders[i % 3].id} for i in range(30)]))
+    with assert_query_count(1):  # the lines, their orders joined (a small batch)
+        walked = [(line.order_id, line.order_id.partner_id) for line in lines]
+    assert [order.name for order, _partner in walked[:4]] == [
+        "Kept O0",
+        "Kept O1",
+        "Kept O2",
+        "Kept O0",
+    ]
+    assert walked[0][0] is walked[3][0] and walked[0][1] is walked[3][1]
+    assert len({id(order._prefetch_ids) for order, _partner in walked}) == 1
+    assert len({id(partner._prefetch_ids) for _order, partner in walked}) == 1
+    assert set(walked[0][0]._prefetch_ids) == set(orders.ids)
+    # another environment gets records of its own
+    assert lines.with_context(other=1)[0].order_id is not walked[0][0]
+    lines[3].order_id = orders[1]
+    assert lines[3].order_id == orders[1]
+    assert lines[3].order_id.partner_id.name == "Kept P1"

@@ -227,3 +227,16 @@ def test_rules_on_ids_are_decided_without_statement(env, make_user, assert_query
         assert as_user[0].name == main.name
     with pytest.raises(AccessError):
         as_user[1].name  # noqa: B018
+
+
+def test_a_target_record_kept_for_its_prefetch_set_is_not_given_past_the_checks(env, docs, manager):
+    """The record a many2one made for a readable record of a prefetch set is kept for the
+    others of the set (``TargetRecords``): a record of that set the user may not read still
+    refuses the many2one, as before anything was kept."""
+    owner = env.user
+    docs.write({"user_id": owner.id})
+    as_manager = sudo_cached(docs).with_user(manager)
+    assert as_manager[0].user_id.id == owner.id  # kept for the set
+    with pytest.raises(AccessError):
+        as_manager[4].user_id  # noqa: B018
+    assert as_manager[2].user_id is as_manager[0].user_id
