@@ -30,6 +30,25 @@ JOIN_MAX = 100
 FETCH_STATEMENTS_MAX = 10_000
 #: ``Field.convert_from_column``, the identity: such columns are cached as fetched
 _PLAIN_FROM_COLUMN = Field.convert_from_column
+#: the smallest batch of consecutive ids fetched by its bounds (``_id_run``): fewer are found
+#: as fast through the primary key with their array
+RUN_MIN = 32
+
+
+def _id_run(ids: tuple[Any, ...]) -> tuple[int, int] | None:
+    """``(lowest, highest)`` when ``ids`` are every integer between the two, each once, in
+    ascending or descending order (as a loop over a search by id gives them, or the orders of
+    consecutive lines), and at least ``RUN_MIN`` of them; else None."""
+    if len(ids) < RUN_MIN:
+        return None
+    first, last = ids[0], ids[-1]
+    if type(first) is not int or type(last) is not int:
+        return None
+    if last - first + 1 == len(ids) and ids == tuple(range(first, last + 1)):
+        return first, last
+    if first - last + 1 == len(ids) and ids == tuple(range(first, last - 1, -1)):
+        return last, first
+    return None
 
 
 class FetchMixin(AccessMixin):
@@ -353,19 +372,32 @@ class FetchMixin(AccessMixin):
         then the target's id and columns of ``join`` (whose link is among ``columns``).
 
         When no record rule restricts the user's read of the model, the statement's text is
-        the same for any ids (only the array literal of the ids changes): the registry keeps
-        it per model, columns and join (``Registry.fetch_statements``), and a fetch of the
-        prefetch loop costs a dict lookup instead of building the query."""
+        the same for any ids (only the array literal of the ids changes, or the bounds of a
+        run of consecutive ids: ``_id_run``): the registry keeps it per model, kind of ids,
+        columns and join (``Registry.fetch_statements``), and a fetch of the prefetch loop
+        costs a dict lookup instead of building the query."""
         env = self.env
-        ids = array_value(self._ids)
+        # consecutive ids by their bounds: the server reads them through the primary key's
+        # range (for 1,000 lines about 0.2 ms, against 1 ms to match an array of 1,000 ids)
+        run = _id_run(self._ids)
+        params: tuple[Any, ...] = (array_value(self._ids),) if run is None else run
         key = None
-        if type(ids) is str and (env.su or not self._has_rules("read")):
-            key = (self._name, *columns, None if join is None else (join[0], *join[2]))
+        if (run is not None or type(params[0]) is str) and (env.su or not self._has_rules("read")):
+            key = (
+                self._name,
+                run is not None,
+                *columns,
+                None if join is None else (join[0], *join[2]),
+            )
             text = env.registry.fetch_statements.get(key)
             if text is not None:
-                return SQL.raw(text, (ids,))
+                return SQL.raw(text, params)
         query = Query(env, self._table)
-        query.add_where(SQL("%s = ANY(%s::int4[])", SQL.identifier(query.alias, "id"), ids))
+        id_column = SQL.identifier(query.alias, "id")
+        if run is None:
+            query.add_where(SQL("%s = ANY(%s::int4[])", id_column, *params))
+        else:
+            query.add_where(SQL("%s BETWEEN %s::int4 AND %s::int4", id_column, *run))
         self._apply_rules(query, "read")
         selected = [
             SQL.identifier(query.alias, "id"),
@@ -380,7 +412,7 @@ class FetchMixin(AccessMixin):
         statements = env.registry.fetch_statements
         if (
             key is not None
-            and statement.params == (ids,)
+            and statement.params == params
             and len(statements) < FETCH_STATEMENTS_MAX
         ):
             statements[key] = statement.text

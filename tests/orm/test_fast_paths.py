@@ -257,6 +257,72 @@ def test_a_record_rule_is_applied_to_the_fetch_whatever_the_kept_statement(
         _ = hidden.name
 
 
+# -- a batch of consecutive ids fetched by its bounds (model_fetch._id_run) --------------------
+
+
+def _partner_fetches(statements: Any) -> list[str]:
+    return [str(q) for q in statements if 'FROM "test_orm_partner"' in str(q)]
+
+
+def test_a_batch_of_consecutive_ids_is_fetched_by_its_bounds(env: Any, registry: Any) -> None:
+    """40 partners created together have consecutive ids: their batch is read through the
+    primary key's range, with the values of the array's fetch, ascending or descending; a
+    batch with a hole, or smaller than ``RUN_MIN``, sends its ids."""
+    partners = env["test_orm.partner"].create([{"name": f"Run {i}"} for i in range(40)])
+    env.flush_all()
+    assert partners.ids == list(range(partners.ids[0], partners.ids[0] + 40))
+    expected = [f"Run {i}" for i in range(40)]
+    with count_queries() as statements:
+        assert _fetch_partner_names(env, partners) == expected
+    fetches = _partner_fetches(statements)
+    assert len(fetches) == 1
+    assert '"test_orm_partner"."id" BETWEEN %s::int4 AND %s::int4' in fetches[0]
+    bounds = (partners.ids[0], partners.ids[-1])
+    name = [partners._fields["name"]]
+    assert partners._fetch_columns_sql(name, None).params == bounds
+    assert partners[::-1]._fetch_columns_sql(name, None).params == bounds
+    assert _fetch_partner_names(env, partners[::-1]) == expected[::-1]
+    with count_queries() as statements:  # the 21st left out: the others' ids are sent
+        holed = partners[:20] + partners[21:]
+        assert _fetch_partner_names(env, holed) == expected[:20] + expected[21:]
+    fetches = _partner_fetches(statements)
+    assert len(fetches) == 1 and "BETWEEN" not in fetches[0]
+    with count_queries() as statements:
+        few = partners.browse(partners.ids[:31])  # its own prefetch set
+        assert _fetch_partner_names(env, few) == expected[:31]
+    assert "BETWEEN" not in _partner_fetches(statements)[0]
+
+
+def test_a_record_rule_is_applied_to_a_fetch_by_bounds(
+    env: Any, registry: Any, internal_user: Any
+) -> None:
+    from erplite.exceptions import AccessError
+
+    partners = env["test_orm.partner"].create(
+        [{"name": "Secret" if i % 2 else f"Open {i}"} for i in range(40)]
+    )
+    env["ir.rule"].create(
+        {
+            "name": "no secrets",
+            "model_id": env.ref("test_orm.model_test_orm_partner").id,
+            "domain_force": "[('name', '!=', 'Secret')]",
+        }
+    )
+    env.flush_all()
+    env.invalidate_all()
+    as_user = partners.with_user(internal_user)
+    with count_queries() as statements:
+        assert as_user[0].name == "Open 0"
+    fetches = _partner_fetches(statements)
+    assert len(fetches) == 1 and "BETWEEN" in fetches[0]
+    assert fetches[0].endswith(
+        'AND ("test_orm_partner"."name" != %s OR "test_orm_partner"."name" IS NULL)'
+    )
+    assert as_user[38].name == "Open 38"
+    with pytest.raises(AccessError):
+        _ = as_user[1].name
+
+
 # -- the prefetch's rows in binary (Cursor.execute(binary=True)) -------------------------------
 
 
