@@ -20,19 +20,17 @@ S3, S5 and S6 only read: any number of runs on one database gives the same answe
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import gc
-import io
 import json
 import os
-import pstats
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import ab_trees
+from ab_trees import profile_report, recreate_database
 
 HERE = Path(__file__).resolve().parent
 #: the shared harness's ``common/`` (data.py), as ``run_scenarios.py`` finds it
@@ -49,7 +47,6 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
     import bench_floor
     import data
     import psycopg
-    from psycopg import sql
 
     import erplite
     from erplite import SUPERUSER_ID, Command, Registry, api
@@ -57,11 +54,7 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
 
     target = dsn_with_dbname(dsn, db)
     if create:
-        with psycopg.connect(dsn_with_dbname(dsn, "postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(db)))
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template1").format(sql.Identifier(db))
-            )
+        recreate_database(dsn, db)
         registry = Registry.new(target, install=("bench",), addons_paths=[addons])
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -162,9 +155,7 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
             "check": check,
         }
         if profiler is not None:
-            text = io.StringIO()
-            pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(25)
-            result["profile"] = text.getvalue()
+            result["profile"] = profile_report(profiler)
         print(json.dumps(result), flush=True)
 
 
@@ -174,60 +165,20 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dsn", required=True, help="libpq DSN of the server (pg15.sh start)")
-    parser.add_argument("--tree", action="append", required=True, help="LABEL=PATH, twice")
-    parser.add_argument("-s", "--scenarios", default="S3,S5,S6", help="of S3,S5,S6,F3,F5,F6")
-    parser.add_argument("-n", "--runs", type=int, default=9, help="runs per scenario and tree")
-    parser.add_argument("--create", action="store_true", help="(re)build each tree's database")
-    parser.add_argument("--cprofile", action="store_true", help="print each run's profile")
-    args = parser.parse_args()
-    workers: dict[str, subprocess.Popen[str]] = {}
-    for spec in args.tree:
-        label, _, path = spec.partition("=")
-        tree = Path(path).resolve()
-        command = [sys.executable, __file__, "worker", args.dsn, f"ab_{label}"]
-        command += [str(tree / "benchmarks" / "addons"), "1" if args.create else "0"]
-        workers[label] = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            env=dict(os.environ, PYTHONPATH=str(tree)),
-        )
-    for label, process in workers.items():
-        assert process.stdout is not None
-        print(label, json.loads(process.stdout.readline())["ready"], flush=True)
-    results: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for run in range(args.runs):
-        for scenario in args.scenarios.split(","):
-            order = list(workers.items())
-            for label, process in order if run % 2 == 0 else order[::-1]:
-                assert process.stdin is not None and process.stdout is not None
-                process.stdin.write(f"{scenario}{' cprofile' if args.cprofile else ''}\n")
-                process.stdin.flush()
-                result = json.loads(process.stdout.readline())
-                if "profile" in result:
-                    print(f"--- {label} {scenario}\n{result.pop('profile')}")
-                results.setdefault((scenario, label), []).append(result)
-    print("scenario tree        wall med/min       cpu med/min  server med  statements  check")
-    for (scenario, label), runs in sorted(results.items()):
+    args = ab_trees.parse_args(__doc__.split("\n\n")[0], "S3,S5,S6", "S3,S5,S6,F3,F5,F6")
+    workers = ab_trees.start_workers(__file__, args, "ab_")
+    results = ab_trees.alternate(workers, args)
 
-        def median(key: str, runs: list[dict[str, Any]] = runs) -> float:
-            return statistics.median(run[key] for run in runs)
-
-        def least(key: str, runs: list[dict[str, Any]] = runs) -> float:
-            return min(run[key] for run in runs)
-
-        print(
+    def line(scenario: str, label: str, runs: list[dict[str, Any]], median: Any, least: Any) -> str:
+        return (
             f"{scenario:8} {label:10} {median('wall'):7.4f}/{least('wall'):7.4f}"
             f" {median('cpu'):7.4f}/{least('cpu'):7.4f} {median('server'):10.4f}"
             f" {runs[0]['statements']:5d}/{runs[0]['server_statements']:<5d} {runs[0]['check']}"
         )
-    for process in workers.values():
-        assert process.stdin is not None
-        process.stdin.close()
-        process.wait()
+
+    header = "scenario tree        wall med/min       cpu med/min  server med  statements  check"
+    ab_trees.summary(results, header, line)
+    ab_trees.stop(workers)
 
 
 if __name__ == "__main__":
