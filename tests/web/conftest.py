@@ -2,8 +2,9 @@
 
 - ``browser``: Debian's ``chromium`` (``/usr/bin/chromium``, installed by ``.ci/run``) driven by
   Playwright, one per test session; Playwright's own browser download is never used.
-- ``backoffice``: per test, a copy of the template database (``clone_database``) with known
-  users and a little sales data, served by werkzeug's threaded server on 127.0.0.1;
+- ``backoffice``: per test, a copy of the template database with known users and a little
+  sales data (made once per session, see ``BackofficeCopies``), served by werkzeug's threaded
+  server on 127.0.0.1;
   ``backoffice.url``, ``backoffice.env()`` (a superuser environment in its own committed
   transaction, to check what a journey wrote) and the record ids of the data.
 - ``page``: a fresh browser context and page (desktop size); ``phone_page`` at 390x844. The
@@ -152,48 +153,85 @@ class _ServerThread:
         self.thread.join(10)
 
 
-@contextlib.contextmanager
-def served_template_copy(
-    server: str,
-    template_dsn: str,
-    addons_paths: tuple[str, ...],
-    make_data: Callable[[Any], dict[str, int]] = _make_users_and_data,
-    prefix: str = "erplite_c",
-) -> Iterator[Backoffice]:
-    """A copy of the template database ``template_dsn`` (for the journeys needing modules the
-    main template lacks), its data made by ``make_data(env)`` (committed; it returns the ids
-    of ``backoffice.ids``), served like ``backoffice``; dropped afterwards."""
-    from erplite.http import Application
-    from erplite.sql import dbname_of
-    from erplite.testing import create_database, drop_database
+class BackofficeCopies:
+    """Served copies of template databases holding the journeys' data. The data of each
+    (template, ``make_data``) pair is made once per session, committed into a database of its
+    own (its users' scrypt password hashes, orders, ...), and each test gets a copy of that
+    database (``CREATE DATABASE ... TEMPLATE``), as fresh as one whose data was made for it."""
 
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    dsn = create_database(server, name, template=dbname_of(template_dsn))
-    office = Backoffice(dsn, "", addons_paths)
+    def __init__(self, server: str, addons_paths: tuple[str, ...]) -> None:
+        self.server = server
+        self.addons_paths = addons_paths
+        self._with_data: dict[tuple[str, Callable[[Any], dict[str, int]]], tuple[str, dict]] = {}
+        self._databases: list[str] = []
+
+    def _template_with_data(
+        self, template_dsn: str, make_data: Callable[[Any], dict[str, int]]
+    ) -> tuple[str, dict[str, int]]:
+        from erplite.sql import dbname_of
+        from erplite.testing import create_database
+
+        key = (template_dsn, make_data)
+        if key not in self._with_data:
+            name = f"erplite_wdata_{uuid.uuid4().hex[:12]}"
+            self._databases.append(name)
+            dsn = create_database(self.server, name, template=dbname_of(template_dsn))
+            with Backoffice(dsn, "", self.addons_paths).env() as env:
+                ids = make_data(env)
+            close_pool(dsn)
+            self._with_data[key] = (dsn, ids)
+        return self._with_data[key]
+
+    @contextlib.contextmanager
+    def served(
+        self,
+        template_dsn: str,
+        make_data: Callable[[Any], dict[str, int]] = _make_users_and_data,
+        prefix: str = "erplite_c",
+    ) -> Iterator[Backoffice]:
+        """A copy of the template database ``template_dsn`` (for the journeys needing modules
+        the main template lacks) with the data ``make_data(env)`` makes (it returns the ids of
+        ``backoffice.ids``), served like ``backoffice``; dropped afterwards."""
+        from erplite.http import Application
+        from erplite.sql import dbname_of
+        from erplite.testing import create_database, drop_database
+
+        source_dsn, ids = self._template_with_data(template_dsn, make_data)
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        dsn = create_database(self.server, name, template=dbname_of(source_dsn))
+        office = Backoffice(dsn, "", self.addons_paths, dict(ids))
+        try:
+            with _ServerThread(Application(dsn, self.addons_paths)) as served:
+                office.url = served.url
+                yield office
+        finally:
+            close_pool(dsn)
+            drop_database(self.server, name)
+
+    def drop(self) -> None:
+        from erplite.testing import drop_database
+
+        for name in self._databases:
+            drop_database(self.server, name)
+
+
+@pytest.fixture(scope="session")
+def backoffice_copies(
+    erplite_server: str, erplite_addons_paths: tuple[str, ...]
+) -> Iterator[BackofficeCopies]:
+    copies = BackofficeCopies(erplite_server, erplite_addons_paths)
     try:
-        with office.env() as env:
-            office.ids = make_data(env)
-        with _ServerThread(Application(dsn, addons_paths)) as served:
-            office.url = served.url
-            yield office
+        yield copies
     finally:
-        close_pool(dsn)
-        drop_database(server, name)
+        copies.drop()
 
 
 @pytest.fixture
-def backoffice(clone_database: Any, erplite_addons_paths: tuple[str, ...]) -> Iterator[Backoffice]:
-    from erplite.http import Application
-
-    dsn = clone_database()
-    office = Backoffice(dsn, "", erplite_addons_paths)
-    with office.env() as env:
-        office.ids = _make_users_and_data(env)
-    app = Application(dsn, erplite_addons_paths)
-    with _ServerThread(app) as server:
-        office.url = server.url
+def backoffice(
+    backoffice_copies: BackofficeCopies, erplite_template: tuple[str, Any]
+) -> Iterator[Backoffice]:
+    with backoffice_copies.served(erplite_template[0]) as office:
         yield office
-    close_pool(dsn)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import Backoffice, log_in, served_template_copy
+from tests.web.conftest import Backoffice, BackofficeCopies, log_in
 
 CRM_MODULES = ("base", "web", "product", "orders", "crm")
 
@@ -80,13 +80,9 @@ def _crm_data(env: Any) -> dict[str, int]:
 
 
 @pytest.fixture
-def crm_office(
-    erplite_server: str, erplite_templates: Any, erplite_addons_paths: tuple[str, ...]
-) -> Iterator[Backoffice]:
+def crm_office(erplite_templates: Any, backoffice_copies: BackofficeCopies) -> Iterator[Backoffice]:
     template_dsn, _registry = erplite_templates(*CRM_MODULES)
-    with served_template_copy(
-        erplite_server, template_dsn, erplite_addons_paths, _crm_data, prefix="erplite_jcrm"
-    ) as office:
+    with backoffice_copies.served(template_dsn, _crm_data, prefix="erplite_jcrm") as office:
         yield office
 
 

@@ -12,18 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Backoffice, log_in, served_template_copy
+from tests.web.conftest import Backoffice, BackofficeCopies, log_in
 
 GOVERNANCE_MODULES = ("base", "product", "orders", "customer_governance")
 
 
 @pytest.fixture
-def backoffice(
-    erplite_templates: Any, erplite_server: str, erplite_addons_paths: tuple[str, ...]
-) -> Iterator[Backoffice]:
+def backoffice(erplite_templates: Any, backoffice_copies: BackofficeCopies) -> Iterator[Backoffice]:
     """tests/web's served backoffice, on the governance template."""
     template_dsn, _registry = erplite_templates(*GOVERNANCE_MODULES)
-    with served_template_copy(erplite_server, template_dsn, erplite_addons_paths) as office:
+    with backoffice_copies.served(template_dsn) as office:
         yield office
 
 
