@@ -69,32 +69,39 @@ def s1_bulk_create(registry: Any, partners: list[dict]) -> tuple[list[int], int]
     return ids, len(ids)
 
 
+def create_orders(
+    env: Any, orders: list[dict], partner_ids: list[int], product_ids: list[int]
+) -> None:
+    """The orders of the shared data, one create per order with its lines nested, as ``env``
+    (S2's work; also the A/B scripts' of ``profile/``)."""
+    Order = env["bench.order"]
+    for order in orders:
+        Order.create(
+            {
+                "name": order["name"],
+                "partner_id": partner_ids[order["partner"]],
+                "date": order["date"],
+                "state": order["state"],
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product_ids[line["product"]],
+                            "quantity": line["quantity"],
+                            "price_unit": line["price_unit"],
+                        }
+                    )
+                    for line in order["lines"]
+                ],
+            }
+        )
+
+
 def s2_orders(
     registry: Any, orders: list[dict], partner_ids: list[int], product_ids: list[int]
 ) -> tuple[None, None]:
     """S2: one create per order, its 5 lines nested; the totals are stored computes."""
     with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        Order = env["bench.order"]
-        for order in orders:
-            Order.create(
-                {
-                    "name": order["name"],
-                    "partner_id": partner_ids[order["partner"]],
-                    "date": order["date"],
-                    "state": order["state"],
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "product_id": product_ids[line["product"]],
-                                "quantity": line["quantity"],
-                                "price_unit": line["price_unit"],
-                            }
-                        )
-                        for line in order["lines"]
-                    ],
-                }
-            )
+        create_orders(api.Environment(cr, SUPERUSER_ID, {}), orders, partner_ids, product_ids)
     return None, None
 
 

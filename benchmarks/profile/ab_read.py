@@ -46,10 +46,14 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
     sys.path[:0] = [str(COMMON), str(COMMON.parent / "floor")]
     import bench_floor
     import data
+
+    os.environ.setdefault("BENCH_COMMON", str(COMMON))  # bench_erplite finds data.py there
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import psycopg
+    from bench_erplite import create_orders
 
     import erplite
-    from erplite import SUPERUSER_ID, Command, Registry, api
+    from erplite import SUPERUSER_ID, Registry, api
     from erplite.sql import count_queries, dsn_with_dbname
 
     target = dsn_with_dbname(dsn, db)
@@ -60,26 +64,7 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
             env = api.Environment(cr, SUPERUSER_ID, {})
             product_ids = env["bench.product"].create(data.products()).ids
             partner_ids = env["bench.partner"].create(data.partners()).ids
-            for order in data.orders():
-                lines = [
-                    Command.create(
-                        {
-                            "product_id": product_ids[line["product"]],
-                            "quantity": line["quantity"],
-                            "price_unit": line["price_unit"],
-                        }
-                    )
-                    for line in order["lines"]
-                ]
-                env["bench.order"].create(
-                    {
-                        "name": order["name"],
-                        "partner_id": partner_ids[order["partner"]],
-                        "date": order["date"],
-                        "state": order["state"],
-                        "line_ids": lines,
-                    }
-                )
+            create_orders(env, data.orders(), partner_ids, product_ids)
     else:
         registry = Registry(target, addons_paths=[addons])
     admin = psycopg.connect(target, autocommit=True)

@@ -43,8 +43,12 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
     sys.path.insert(0, str(COMMON))
     import data
 
+    os.environ.setdefault("BENCH_COMMON", str(COMMON))  # bench_erplite finds data.py there
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench_erplite import create_orders
+
     import erplite
-    from erplite import SUPERUSER_ID, Command, Registry, api
+    from erplite import SUPERUSER_ID, Registry, api
     from erplite.sql import count_queries, dsn_with_dbname
 
     target = dsn_with_dbname(dsn, db)
@@ -70,26 +74,7 @@ def worker(dsn: str, db: str, addons: str, create: bool) -> None:
         return len(env["bench.partner"].create(partners))
 
     def s2(env: Any) -> Any:
-        Order = env["bench.order"]
-        for order in orders:
-            Order.create(
-                {
-                    "name": order["name"],
-                    "partner_id": partner_ids[order["partner"]],
-                    "date": order["date"],
-                    "state": order["state"],
-                    "line_ids": [
-                        Command.create(
-                            {
-                                "product_id": product_ids[line["product"]],
-                                "quantity": line["quantity"],
-                                "price_unit": line["price_unit"],
-                            }
-                        )
-                        for line in order["lines"]
-                    ],
-                }
-            )
+        create_orders(env, orders, partner_ids, product_ids)
         return len(orders)
 
     scenarios = {"S1": s1, "S2": s2}
